@@ -1,0 +1,25 @@
+# kvsim: one-command set-up, test, bench, fuzz and campaign.
+GO ?= go
+SEEDS ?= 10000
+FUZZTIME ?= 30s
+
+.PHONY: all test lint bench fuzz campaign zoo
+
+all: lint test
+
+# The test command of README.md and .ci/run.
+test:
+	$(GO) test -race ./...
+
+lint:
+	@fmt=$$(gofmt -l .); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.txt
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzWorld$$' -fuzztime $(FUZZTIME) ./sim
+
+campaign:
+	$(GO) run ./cmd/kvsim campaign --scenario all --faults swarm --seeds $(SEEDS)

@@ -1,0 +1,64 @@
+package sim
+
+import (
+	"iter"
+	"testing"
+)
+
+// BenchmarkIterPull is the yardstick: one resume/yield pair of an iter.Pull
+// coroutine, the cheapest switch a blocking-style process can have.
+func BenchmarkIterPull(b *testing.B) {
+	next, stop := iter.Pull(func(yield func(struct{}) bool) {
+		for yield(struct{}{}) {
+		}
+	})
+	defer stop()
+	b.ReportAllocs()
+	for b.Loop() {
+		next()
+	}
+}
+
+// BenchmarkRPC is one simulated round trip on a reliable network: Call,
+// request delivery, a trivial handler, the reply, and the caller's resume.
+// The caller reuses its reply struct so that only the simulator's own
+// allocations (the handler's private args and reply) are counted.
+func BenchmarkRPC(b *testing.B) {
+	w := New(1, Options{MaxSteps: 1 << 62, MaxTime: 1 << 62})
+	Handle(w.NewServer("s"), "S.Echo", func(args *addArgs, reply *addReply) { reply.Sum = args.N })
+	b.ReportAllocs()
+	w.Spawn("c", func(p *Proc) {
+		args := addArgs{N: 1}
+		var reply addReply
+		for b.Loop() {
+			if !p.Call("s", "S.Echo", &args, &reply) {
+				b.Fatal("call failed on a reliable network")
+			}
+		}
+	})
+	if r := w.Run(); r.Status != Done {
+		b.Fatal(r.Status, r.Reason)
+	}
+}
+
+// BenchmarkEvent is one bare scheduler event: a callback scheduled and run.
+func BenchmarkEvent(b *testing.B) {
+	w := New(1, Options{MaxSteps: 1 << 62})
+	b.ReportAllocs()
+	n := 0
+	var tick func()
+	tick = func() {
+		n++
+		if n < b.N {
+			w.At(w.Now()+1, tick)
+		}
+	}
+	w.At(0, tick)
+	w.Spawn("idle", func(p *Proc) {
+		for n < b.N {
+			p.Sleep(1 << 40)
+		}
+	})
+	b.ResetTimer()
+	w.Run()
+}

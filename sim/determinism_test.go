@@ -1,0 +1,115 @@
+package sim
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const determinismSeeds = 1000
+
+func hashes(t *testing.T, n int) []uint64 {
+	t.Helper()
+	out := make([]uint64, n)
+	for seed := range n {
+		r := runChaos(uint64(seed))
+		if r.Status != Done {
+			t.Fatalf("seed %d: %v: %s", seed, r.Status, r.Reason)
+		}
+		out[seed] = r.Hash
+	}
+	return out
+}
+
+// TestSameSeedSameHash runs every seed twice, at GOMAXPROCS 1 and 2, and
+// requires identical hashes; different seeds must give different hashes.
+func TestSameSeedSameHash(t *testing.T) {
+	n := determinismSeeds
+	if testing.Short() {
+		n = 100
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	first := hashes(t, n)
+	runtime.GOMAXPROCS(2)
+	second := hashes(t, n)
+	seen := make(map[uint64]int, n)
+	for seed := range n {
+		if first[seed] != second[seed] {
+			t.Errorf("seed %d: hash %016x at GOMAXPROCS=1, %016x at GOMAXPROCS=2", seed, first[seed], second[seed])
+		}
+		if prev, dup := seen[first[seed]]; dup {
+			t.Errorf("seeds %d and %d share hash %016x", prev, seed, first[seed])
+		}
+		seen[first[seed]] = seed
+	}
+}
+
+// TestGoldenHashes pins the hashes of a few seeds across processes, builds
+// and -race: a change here means runs no longer replay as they did.
+func TestGoldenHashes(t *testing.T) {
+	const path = "testdata/hashes.golden"
+	var b strings.Builder
+	for seed := range 16 {
+		fmt.Fprintf(&b, "%d %016x\n", seed, runChaos(uint64(seed)).Hash)
+	}
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./sim -run Golden -update to create it)", err)
+	}
+	if got := b.String(); got != string(want) {
+		t.Errorf("trace hashes changed:\n got:\n%s want:\n%s", got, want)
+	}
+}
+
+// TestTraceReplays checks that the readable trace is itself deterministic
+// and that tracing does not change the run.
+func TestTraceReplays(t *testing.T) {
+	run := func(trace bool) (Result, []Record) {
+		w, _ := newCounterWorld(42, Options{Faults: chaos, Trace: trace})
+		workload(w, 3, 10)
+		return w.Run(), w.Records()
+	}
+	plain, _ := run(false)
+	r1, rec1 := run(true)
+	r2, rec2 := run(true)
+	if plain.Hash != r1.Hash || r1.Hash != r2.Hash {
+		t.Fatalf("hashes differ: untraced %x, traced %x and %x", plain.Hash, r1.Hash, r2.Hash)
+	}
+	var a, b strings.Builder
+	if err := WriteTrace(&a, rec1); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteTrace(&b, rec2); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Fatal("same seed, different traces")
+	}
+	if len(rec1) == 0 {
+		t.Fatal("empty trace")
+	}
+	kinds := map[RecordKind]bool{}
+	for _, r := range rec1 {
+		kinds[r.Kind] = true
+	}
+	for _, k := range []RecordKind{RecSpawn, RecSend, RecDeliver, RecReply, RecExit, RecNote} {
+		if !kinds[k] {
+			t.Errorf("trace has no %v record", k)
+		}
+	}
+	sc := bufio.NewScanner(strings.NewReader(a.String()))
+	if sc.Scan() && !strings.Contains(sc.Text(), "spawn") {
+		t.Errorf("first line %q is not a spawn", sc.Text())
+	}
+}

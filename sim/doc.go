@@ -1,0 +1,23 @@
+// Package sim is a deterministic, single-threaded simulator for testing
+// distributed programs written in ordinary blocking style.
+//
+// A World owns a virtual clock, an event queue ordered by (time, sequence
+// number), a fake network of named endpoints and the run's Entropy. Client
+// code runs in processes (Spawn): coroutines that the scheduler resumes one
+// at a time and that yield only inside simulator calls (Proc.Call,
+// Proc.Sleep). Servers are passive endpoints whose handlers (Handle) run
+// when a request is delivered. Every random choice (message delay, drop,
+// duplicate, partition, pause, and the order of events that fall on the same
+// virtual instant) is drawn from the Entropy, on the scheduler's goroutine,
+// so a run is a pure function of its entropy and options: the same seed gives
+// the same trace and the same trace hash on every machine.
+//
+// Entropy has three backends: a seeded PRNG for campaigns and replay
+// (NewPCG), fuzzer bytes for go test -fuzz (NewBytes), and rapid's *rapid.T
+// for shrinking (package simrapid). Faults are set per run in Faults; their
+// zero value is a reliable network.
+//
+// The package knows nothing of what the processes do: it moves opaque
+// messages between endpoints, copying arguments and replies so that no two
+// endpoints ever share memory.
+package sim

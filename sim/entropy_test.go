@@ -1,0 +1,96 @@
+package sim
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBytesEntropy(t *testing.T) {
+	e := NewBytes([]byte{5, 0x34, 0x12, 9})
+	if got := e.Uint64N(10); got != 5 {
+		t.Errorf("one-byte draw = %d, want 5", got)
+	}
+	if got := e.Uint64N(1 << 16); got != 0x1234 {
+		t.Errorf("two-byte draw = %#x, want 0x1234", got)
+	}
+	if got := e.Uint64N(1); got != 0 {
+		t.Errorf("draw from [0,1) = %d, want 0 and no byte consumed", got)
+	}
+	if got := e.Uint64N(256); got != 9 {
+		t.Errorf("draw = %d, want 9", got)
+	}
+	// Exhausted: falls back to a PRNG determined by the input.
+	a, b := NewBytes([]byte{1, 2}), NewBytes([]byte{1, 2})
+	for range 2 {
+		a.Uint64N(256)
+		b.Uint64N(256)
+	}
+	for i := range 100 {
+		if x, y := a.Uint64N(1000), b.Uint64N(1000); x != y {
+			t.Fatalf("draw %d after exhaustion: %d vs %d", i, x, y)
+		}
+	}
+}
+
+func TestChanceExtremesDrawNothing(t *testing.T) {
+	e := NewBytes(nil)
+	for _, p := range []float64{0, -1} {
+		if chance(e, p) {
+			t.Errorf("chance(%v) = true", p)
+		}
+	}
+	for _, p := range []float64{1, 2} {
+		if !chance(e, p) {
+			t.Errorf("chance(%v) = false", p)
+		}
+	}
+	// A zero draw (what shrinking tends to) means no fault.
+	if chance(NewBytes([]byte{0, 0, 0, 0}), 0.999) {
+		t.Error("a zero draw injected a fault")
+	}
+}
+
+// TestFuzzBytesSteerRuns checks that byte entropy gives valid, reproducible
+// runs for arbitrary inputs.
+func TestFuzzBytesSteerRuns(t *testing.T) {
+	inputs := [][]byte{nil, {0}, {255, 255, 255}, []byte("some fuzzer input bytes")}
+	for _, in := range inputs {
+		run := func() Result {
+			w, _ := newCounterWorld(0, Options{Entropy: NewBytes(in), Faults: chaos})
+			workload(w, 3, 5)
+			return w.Run()
+		}
+		r1, r2 := run(), run()
+		if r1.Status != Done || r1.Hash != r2.Hash {
+			t.Errorf("input %q: %v %x vs %v %x", in, r1.Status, r1.Hash, r2.Status, r2.Hash)
+		}
+	}
+}
+
+func FuzzWorld(f *testing.F) {
+	f.Add([]byte{})
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, c := newCounterWorld(0, Options{Entropy: NewBytes(data), Faults: chaos})
+		var ok int64
+		for i := range 3 {
+			w.Spawn(string(rune('a'+i)), func(p *Proc) {
+				for range 5 {
+					var reply addReply
+					for !p.Call("server", "Counter.Add", &addArgs{N: 1}, &reply) {
+						p.Sleep(10 * time.Millisecond)
+					}
+					ok++
+				}
+			})
+		}
+		r := w.Run()
+		if r.Status != Done {
+			t.Fatalf("%v: %s", r.Status, r.Reason)
+		}
+		// Retries may apply a request twice, never zero times.
+		if ok != 15 || c.sum < ok {
+			t.Fatalf("%d calls acknowledged, server sum %d", ok, c.sum)
+		}
+	})
+}

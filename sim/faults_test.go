@@ -1,0 +1,174 @@
+package sim
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// oneShot runs clients that each make calls once (no retries) and returns
+// the stats and the server.
+func oneShot(t *testing.T, seed uint64, f Faults, clients, calls int) (Stats, *counter) {
+	t.Helper()
+	w, c := newCounterWorld(seed, Options{Faults: f})
+	for i := range clients {
+		w.Spawn(fmt.Sprintf("c%d", i), func(p *Proc) {
+			for j := range calls {
+				var reply addReply
+				p.Call("server", "Counter.Add", &addArgs{Client: i, Seq: j, N: 1}, &reply)
+			}
+		})
+	}
+	r := w.Run()
+	if r.Status != Done {
+		t.Fatalf("%v: %s", r.Status, r.Reason)
+	}
+	return r.Stats, c
+}
+
+func TestMessageFaults(t *testing.T) {
+	const clients, calls = 4, 50
+	const total = clients * calls
+	tests := []struct {
+		name   string
+		faults Faults
+		check  func(s Stats) error
+	}{
+		{"reliable", Faults{}, func(s Stats) error {
+			if s.Replies != total || s.Delivered != total || s.Timeouts != 0 {
+				return fmt.Errorf("want every call answered once")
+			}
+			return nil
+		}},
+		{"drop every request", Faults{DropRequest: 1}, func(s Stats) error {
+			if s.DroppedReq != total || s.Delivered != 0 || s.Timeouts != total {
+				return fmt.Errorf("want every request dropped and every call timed out")
+			}
+			return nil
+		}},
+		{"drop every reply", Faults{DropReply: 1}, func(s Stats) error {
+			if s.Delivered != total || s.DroppedRep != total || s.Replies != 0 || s.Timeouts != total {
+				return fmt.Errorf("want every request handled, every reply dropped")
+			}
+			return nil
+		}},
+		{"duplicate every request", Faults{Duplicate: 1}, func(s Stats) error {
+			// The last duplicate replies may still be in flight when the run ends.
+			if s.Duplicated != total || s.Delivered != 2*total || s.Replies != total || s.Late < total-clients {
+				return fmt.Errorf("want two deliveries per call and a late reply for nearly each")
+			}
+			return nil
+		}},
+		{"drop half the requests", Faults{DropRequest: 0.5}, func(s Stats) error {
+			if s.DroppedReq < total/4 || s.DroppedReq > 3*total/4 {
+				return fmt.Errorf("want about half dropped")
+			}
+			return nil
+		}},
+		{"faults stop at Until", Faults{DropRequest: 1, Until: time.Millisecond}, func(s Stats) error {
+			if s.DroppedReq != clients {
+				return fmt.Errorf("want only the first call of each client dropped")
+			}
+			return nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := oneShot(t, 1, tt.faults, clients, calls)
+			if err := tt.check(s); err != nil {
+				t.Errorf("%v; stats %+v", err, s)
+			}
+		})
+	}
+}
+
+// TestTailReorders measures how often a request overtakes an earlier one:
+// never with a fixed latency, more often as the tail grows.
+func TestTailReorders(t *testing.T) {
+	rate := func(f Faults) float64 {
+		reordered, delivered := 0, 0
+		for seed := range uint64(50) {
+			s, _ := oneShot(t, seed, f, 8, 25)
+			reordered += s.Reordered
+			delivered += s.Delivered
+		}
+		return float64(reordered) / float64(delivered)
+	}
+	fixed := rate(Faults{})
+	if fixed != 0 {
+		t.Errorf("fixed latency reordered %.3f of requests, want 0", fixed)
+	}
+	prev := fixed
+	for _, tail := range []float64{0.05, 0.2, 0.5} {
+		r := rate(Faults{TailProb: tail, Tail: 20 * time.Millisecond})
+		t.Logf("tail probability %.2f: reorder rate %.3f", tail, r)
+		if r <= prev {
+			t.Errorf("tail probability %.2f: reorder rate %.3f, not above %.3f", tail, r, prev)
+		}
+		prev = r
+	}
+}
+
+func TestScriptedPartitionAndPause(t *testing.T) {
+	w, c := newCounterWorld(1, Options{Trace: true})
+	var results []bool
+	w.Spawn("c0", func(p *Proc) {
+		for k := range 6 {
+			p.Sleep(time.Duration(k)*200*time.Millisecond - p.Now())
+			var reply addReply
+			results = append(results, p.Call("server", "Counter.Add", &addArgs{N: 1}, &reply))
+		}
+	})
+	// Calls start at 0, 200ms, 400ms, ... The link is down for the second
+	// call; the server is paused (but reachable) past the fourth's timeout.
+	w.At(150*time.Millisecond, func() { w.Cut("c0", "server") })
+	w.At(250*time.Millisecond, func() { w.Heal("c0", "server") })
+	w.At(550*time.Millisecond, func() { w.Pause("server") })
+	w.At(750*time.Millisecond, func() { w.Resume("server") })
+	r := w.Run()
+	if r.Status != Done {
+		t.Fatalf("%v: %s", r.Status, r.Reason)
+	}
+	want := fmt.Sprint([]bool{true, false, true, false, true, true})
+	if got := fmt.Sprint(results); got != want {
+		t.Errorf("call results %s, want %s", got, want)
+	}
+	if r.Stats.Lost != 1 || r.Stats.Held != 1 || r.Stats.Late != 1 {
+		t.Errorf("want one message lost to the cut and one held by the pause and answered late; stats %+v", r.Stats)
+	}
+	// The held request still ran once the server resumed.
+	if c.seen != 5 {
+		t.Errorf("server saw %d requests, want 5", c.seen)
+	}
+}
+
+// TestRandomPartitionsHeal checks the fault schedule cuts and heals links,
+// and that everything is healed once faults stop.
+func TestRandomPartitionsHeal(t *testing.T) {
+	f := Faults{PartitionEvery: 50 * time.Millisecond, PartitionFor: 100 * time.Millisecond,
+		PauseEvery: 80 * time.Millisecond, Until: time.Second}
+	w, _ := newCounterWorld(5, Options{Faults: f})
+	var lateOK int
+	w.Spawn("c0", func(p *Proc) {
+		for p.Now() < 2*time.Second {
+			var reply addReply
+			ok := p.Call("server", "Counter.Add", &addArgs{N: 1}, &reply)
+			if ok && p.Now() > time.Second {
+				lateOK++
+			}
+			if !ok && p.Now() > time.Second+200*time.Millisecond {
+				t.Errorf("call failed at %v, after faults stopped", p.Now())
+			}
+		}
+	})
+	r := w.Run()
+	if r.Status != Done {
+		t.Fatalf("%v: %s", r.Status, r.Reason)
+	}
+	if r.Stats.Partitions == 0 || r.Stats.Pauses == 0 || r.Stats.Lost == 0 {
+		t.Errorf("want partitions, pauses and lost messages before Until; stats %+v", r.Stats)
+	}
+	if lateOK == 0 {
+		t.Error("no call succeeded after faults stopped")
+	}
+}

@@ -1,0 +1,289 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"time"
+)
+
+// endpoint is a named place on the network: a process or a server.
+type endpoint struct {
+	name     string
+	idx      int
+	srv      *Server
+	isolated int // how many active cuts isolate this endpoint
+}
+
+// index and label accept nil so that records can name "no endpoint".
+func (e *endpoint) index() int {
+	if e == nil {
+		return 0xffff
+	}
+	return e.idx
+}
+
+func (e *endpoint) label() string {
+	if e == nil {
+		return ""
+	}
+	return e.name
+}
+
+func (w *World) newEndpoint(name string, srv *Server) *endpoint {
+	if _, dup := w.byName[name]; dup {
+		panic(fmt.Sprintf("sim: endpoint %q already exists", name))
+	}
+	ep := &endpoint{name: name, idx: len(w.endpoints), srv: srv}
+	w.endpoints = append(w.endpoints, ep)
+	w.byName[name] = ep
+	return ep
+}
+
+// Server is a passive endpoint: its handlers run, one at a time on the
+// scheduler, when a request is delivered to it.
+type Server struct {
+	w       *World
+	ep      *endpoint
+	methods map[string]*method
+	paused  bool
+	held    []event // requests that arrived while paused, in arrival order
+}
+
+// NewServer creates a server endpoint named name.
+func (w *World) NewServer(name string) *Server {
+	s := &Server{w: w, methods: make(map[string]*method)}
+	s.ep = w.newEndpoint(name, s)
+	return s
+}
+
+// Name is the server's endpoint name.
+func (s *Server) Name() string { return s.ep.name }
+
+// method is a registered handler with the typed operations the network
+// needs on its arguments and replies, so that no reflection runs per call
+// for plain types.
+type method struct {
+	name      string
+	server    *endpoint
+	copyArgs  func(any) (any, error) // a private copy of the caller's args
+	newReply  func() any
+	checkRep  func(any) error
+	invoke    func(args, reply any)
+	copyReply func(dst, src any) error
+}
+
+// Handle registers fn as the handler of method on s. Calls must pass args
+// of type *A and reply of type *R. The handler gets its own copy of the
+// arguments, and the caller gets a copy of the reply: endpoints never share
+// memory. Types made only of values are copied by assignment; types with
+// pointers, slices or maps go through encoding/gob, as over a real wire.
+func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
+	if _, dup := s.methods[name]; dup {
+		panic(fmt.Sprintf("sim: method %s already registered on %s", name, s.ep.name))
+	}
+	copyA := copier[A]()
+	copyR := copier[R]()
+	s.methods[name] = &method{
+		name:   name,
+		server: s.ep,
+		copyArgs: func(args any) (any, error) {
+			a, ok := args.(*A)
+			if !ok || a == nil {
+				return nil, fmt.Errorf("args is %T, want %T", args, (*A)(nil))
+			}
+			c := new(A)
+			return c, copyA(c, a)
+		},
+		newReply: func() any { return new(R) },
+		checkRep: func(reply any) error {
+			if r, ok := reply.(*R); !ok || r == nil {
+				return fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
+			}
+			return nil
+		},
+		invoke:    func(args, reply any) { fn(args.(*A), reply.(*R)) },
+		copyReply: func(dst, src any) error { return copyR(dst.(*R), src.(*R)) },
+	}
+}
+
+// copier returns the cheapest faithful copy for T.
+func copier[T any]() func(dst, src *T) error {
+	if !hasReferences(reflect.TypeFor[T]()) {
+		return func(dst, src *T) error { *dst = *src; return nil }
+	}
+	return func(dst, src *T) error {
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(src); err != nil {
+			return err
+		}
+		var fresh T
+		if err := gob.NewDecoder(&buf).Decode(&fresh); err != nil {
+			return err
+		}
+		*dst = fresh
+		return nil
+	}
+}
+
+func hasReferences(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Chan, reflect.Func,
+		reflect.Interface, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return hasReferences(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasReferences(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// send carries out a Call: it resolves the method, copies the arguments and
+// hands the request to the network.
+func (w *World) send(p *Proc) {
+	c := &p.call
+	if err := w.resolve(c); err != nil {
+		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
+		w.schedule(event{at: w.now, kind: evWake, proc: p, wait: p.waitID})
+		return
+	}
+	args, err := c.m.copyArgs(c.args)
+	if err != nil {
+		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
+		w.schedule(event{at: w.now, kind: evWake, proc: p, wait: p.waitID})
+		return
+	}
+	w.callSeq++
+	c.id = w.callSeq
+	w.stats.Calls++
+	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
+	w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
+	f := &w.opts.Faults
+	if w.faultsOn && chance(w.ent, f.DropRequest) {
+		w.stats.DroppedReq++
+		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
+		return
+	}
+	w.transmitRequest(p, args)
+	if w.faultsOn && chance(w.ent, f.Duplicate) {
+		w.stats.Duplicated++
+		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
+		dup, err := c.m.copyArgs(args)
+		if err != nil {
+			panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
+		}
+		w.transmitRequest(p, dup)
+	}
+}
+
+func (w *World) resolve(c *pendingCall) error {
+	ep := w.byName[c.serverID]
+	if ep == nil || ep.srv == nil {
+		return fmt.Errorf("no server named %q", c.serverID)
+	}
+	m := ep.srv.methods[c.method]
+	if m == nil {
+		return fmt.Errorf("server %q has no method %q", c.serverID, c.method)
+	}
+	if err := m.checkRep(c.reply); err != nil {
+		return err
+	}
+	c.server, c.m = ep, m
+	return nil
+}
+
+func (w *World) transmitRequest(p *Proc, args any) {
+	w.schedule(event{
+		at: w.now + w.delay(), kind: evRequest, proc: p,
+		wait: p.waitID, call: p.call.id, sent: w.now, m: p.call.m, msg: args,
+	})
+}
+
+// deliverRequest runs the handler on a request that reached its server, and
+// sends the reply back.
+func (w *World) deliverRequest(e event) {
+	p, srv := e.proc, e.m.server
+	if w.linkDown(p.ep, srv) {
+		w.stats.Lost++
+		w.record(RecLost, p.ep, srv, e.call, e.m, nil)
+		return
+	}
+	if srv.srv.paused {
+		w.stats.Held++
+		w.record(RecHeld, p.ep, srv, e.call, e.m, nil)
+		srv.srv.held = append(srv.srv.held, e)
+		return
+	}
+	if e.sent < w.maxSent {
+		w.stats.Reordered++
+	}
+	w.maxSent = max(w.maxSent, e.sent)
+	w.stats.Delivered++
+	reply := e.m.newReply()
+	if !w.invoke(srv, e.m, e.msg, reply) {
+		return
+	}
+	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
+	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
+		w.stats.DroppedRep++
+		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
+		return
+	}
+	w.schedule(event{at: w.now + w.delay(), kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
+}
+
+// invoke runs a handler, turning its panic into a failure of the run.
+func (w *World) invoke(srv *endpoint, m *method, args, reply any) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			w.record(RecPanic, nil, srv, 0, m, r)
+			w.failure = &Result{
+				Status: Panic,
+				Reason: fmt.Sprintf("server %s: handler %s panicked: %v", srv.name, m.name, r),
+				Stack:  string(debug.Stack()),
+			}
+		}
+	}()
+	m.invoke(args, reply)
+	return true
+}
+
+func (w *World) deliverReply(e event) {
+	p, srv := e.proc, e.m.server
+	if w.linkDown(p.ep, srv) {
+		w.stats.Lost++
+		w.record(RecLost, srv, p.ep, e.call, e.m, nil)
+		return
+	}
+	if !p.waiting(e.wait) || p.op != opCall || p.call.id != e.call {
+		w.stats.Late++
+		w.record(RecLate, p.ep, srv, e.call, e.m, nil)
+		return
+	}
+	if err := e.m.copyReply(p.call.reply, e.msg); err != nil {
+		p.call.misuse = fmt.Sprintf("sim: reply of %s: %v", e.m.name, err)
+	}
+	w.stats.Replies++
+	w.record(RecReply, p.ep, srv, e.call, e.m, nil)
+	p.call.ok = true
+	w.resume(p)
+}
+
+// delay draws a one-way message latency: the base latency, uniform jitter,
+// and, with probability TailProb, an extra delay up to Tail, long enough for
+// messages to overtake each other.
+func (w *World) delay() time.Duration {
+	f := &w.opts.Faults
+	d := f.Latency + upTo(w.ent, f.Jitter)
+	if w.faultsOn && chance(w.ent, f.TailProb) {
+		d += upTo(w.ent, f.Tail)
+	}
+	return d
+}

@@ -1,0 +1,174 @@
+package sim
+
+import (
+	"fmt"
+	"iter"
+	"runtime/debug"
+	"time"
+)
+
+// Proc is a simulated client process: a coroutine that runs only when the
+// scheduler resumes it and yields only inside Call and Sleep. It satisfies
+// the lab's caller (Call) and a sleeper (Sleep).
+type Proc struct {
+	w    *World
+	ep   *endpoint
+	body func(*Proc)
+
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+
+	// What the process asked the scheduler for when it last yielded.
+	op     procOp
+	waitID uint64 // identifies the current blocking operation
+	sleep  time.Duration
+	call   pendingCall
+
+	done   bool
+	killed bool
+}
+
+type procOp uint8
+
+const (
+	opNone procOp = iota
+	opCall
+	opSleep
+)
+
+type pendingCall struct {
+	id       uint64
+	server   *endpoint
+	serverID string
+	method   string
+	m        *method
+	args     any
+	reply    any
+	ok       bool
+	misuse   string // set by the scheduler when the call is malformed
+}
+
+// errKilled unwinds a process that the world ends while it is blocked.
+type errKilledT struct{}
+
+var errKilled any = errKilledT{}
+
+// Spawn creates a process named name that runs body from the current
+// virtual time. The name is also its network endpoint.
+func (w *World) Spawn(name string, body func(p *Proc)) *Proc {
+	p := &Proc{w: w, ep: w.newEndpoint(name, nil), body: body}
+	w.procs = append(w.procs, p)
+	w.live++
+	w.schedule(event{at: w.now, kind: evStart, proc: p})
+	return p
+}
+
+// Name is the process's endpoint name.
+func (p *Proc) Name() string { return p.ep.name }
+
+// Now is the virtual time.
+func (p *Proc) Now() time.Duration { return p.w.now }
+
+// Sleep blocks the process for d of virtual time.
+func (p *Proc) Sleep(d time.Duration) {
+	p.enter("Sleep")
+	p.op = opSleep
+	p.sleep = max(d, 0)
+	p.block()
+}
+
+// Call sends a request to server's method and blocks until the reply
+// arrives (true, with reply filled in) or the call times out (false; the
+// request may or may not have been executed). args and reply must be
+// pointers of the types the method was registered with.
+func (p *Proc) Call(server, method string, args, reply any) bool {
+	p.enter("Call")
+	p.op = opCall
+	p.call = pendingCall{serverID: server, method: method, args: args, reply: reply}
+	p.block()
+	if p.call.misuse != "" {
+		panic(p.call.misuse)
+	}
+	return p.call.ok
+}
+
+// enter checks that a simulator call is made by the process itself, on its
+// own coroutine, while it is the one running.
+func (p *Proc) enter(what string) {
+	if p.killed {
+		panic(errKilled)
+	}
+	if p.w.running != p {
+		panic(fmt.Sprintf("sim: %s called on process %s from outside it", what, p.ep.name))
+	}
+}
+
+// block yields to the scheduler until it resumes the process.
+func (p *Proc) block() {
+	p.waitID++
+	if !p.yield(struct{}{}) {
+		p.killed = true
+		panic(errKilled)
+	}
+}
+
+func (p *Proc) waiting(id uint64) bool { return !p.done && p.op != opNone && p.waitID == id }
+
+func (p *Proc) state() string {
+	switch p.op {
+	case opCall:
+		return "in Call " + p.call.serverID + " " + p.call.method
+	case opSleep:
+		return "in Sleep"
+	}
+	return "runnable"
+}
+
+// run is the coroutine's body: it turns a panic into a failure of the run
+// instead of a crash of the scheduler.
+func (p *Proc) run(yield func(struct{}) bool) {
+	p.yield = yield
+	defer func() {
+		if r := recover(); r != nil && r != errKilled {
+			stack := string(debug.Stack())
+			p.w.record(RecPanic, p.ep, nil, 0, nil, r)
+			p.w.failure = &Result{Status: Panic, Reason: fmt.Sprintf("process %s panicked: %v", p.ep.name, r), Stack: stack}
+		}
+	}()
+	p.body(p)
+}
+
+// resume runs the process until it blocks or returns, then carries out what
+// it asked for.
+func (w *World) resume(p *Proc) {
+	if p.next == nil {
+		p.next, p.stop = iter.Pull(func(yield func(struct{}) bool) { p.run(yield) })
+		w.record(RecSpawn, p.ep, nil, 0, nil, nil)
+	}
+	p.op = opNone
+	w.running = p
+	_, alive := p.next()
+	w.running = nil
+	if !alive {
+		p.done = true
+		w.live--
+		w.record(RecExit, p.ep, nil, 0, nil, nil)
+		return
+	}
+	switch p.op {
+	case opSleep:
+		w.record(RecSleep, p.ep, nil, 0, nil, nil)
+		w.schedule(event{at: w.now + p.sleep, kind: evWake, proc: p, wait: p.waitID})
+	case opCall:
+		w.send(p)
+	}
+}
+
+// kill unwinds a process that has not finished, so its goroutine exits.
+func (p *Proc) kill() {
+	if p.stop != nil && !p.done {
+		p.done = true
+		p.stop()
+	}
+}

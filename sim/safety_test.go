@@ -1,0 +1,140 @@
+package sim
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunEndings(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   Options
+		setup  func(w *World)
+		status Status
+		reason string // substring of Result.Reason
+		stack  string // substring of Result.Stack
+	}{
+		{
+			name: "process panics",
+			setup: func(w *World) {
+				w.Spawn("boom", func(p *Proc) {
+					p.Sleep(time.Millisecond)
+					panic("client bug")
+				})
+			},
+			status: Panic, reason: "process boom panicked: client bug", stack: "safety_test.go",
+		},
+		{
+			name: "handler panics",
+			setup: func(w *World) {
+				Handle(w.NewServer("s"), "S.Crash", func(*addArgs, *addReply) { panic("server bug") })
+				w.Spawn("c", func(p *Proc) { p.Call("s", "S.Crash", &addArgs{}, &addReply{}) })
+			},
+			status: Panic, reason: "server s: handler S.Crash panicked: server bug", stack: "safety_test.go",
+		},
+		{
+			name: "call to an unknown server",
+			setup: func(w *World) {
+				w.Spawn("c", func(p *Proc) { p.Call("nowhere", "S.M", &addArgs{}, &addReply{}) })
+			},
+			status: Panic, reason: `no server named "nowhere"`,
+		},
+		{
+			name: "call with the wrong argument type",
+			setup: func(w *World) {
+				Handle(w.NewServer("s"), "S.M", func(*addArgs, *addReply) {})
+				w.Spawn("c", func(p *Proc) { p.Call("s", "S.M", addArgs{}, &addReply{}) })
+			},
+			status: Panic, reason: "args is sim.addArgs, want *sim.addArgs",
+		},
+		{
+			name: "spins without advancing time",
+			opts: Options{MaxSteps: 1000},
+			setup: func(w *World) {
+				w.Spawn("spinner", func(p *Proc) {
+					for {
+						p.Sleep(0)
+					}
+				})
+			},
+			status: Stuck, reason: "step budget of 1000 events used up",
+		},
+		{
+			name: "retries forever against a dead server",
+			opts: Options{MaxTime: time.Minute, Faults: Faults{DropRequest: 1}},
+			setup: func(w *World) {
+				Handle(w.NewServer("s"), "S.M", func(*addArgs, *addReply) {})
+				w.Spawn("c", func(p *Proc) {
+					for !p.Call("s", "S.M", &addArgs{}, &addReply{}) {
+					}
+				})
+			},
+			status: Stuck, reason: "virtual time budget 1m0s passed with 1 processes still running: [c (in Call s S.M)]",
+		},
+		{
+			name:   "no processes",
+			setup:  func(w *World) {},
+			status: Done,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := New(1, tt.opts)
+			tt.setup(w)
+			r := w.Run()
+			if r.Status != tt.status {
+				t.Fatalf("status %v (%s), want %v", r.Status, r.Reason, tt.status)
+			}
+			if !strings.Contains(r.Reason, tt.reason) {
+				t.Errorf("reason %q does not contain %q", r.Reason, tt.reason)
+			}
+			if !strings.Contains(r.Stack, tt.stack) {
+				t.Errorf("stack does not mention %q:\n%s", tt.stack, r.Stack)
+			}
+		})
+	}
+}
+
+// TestNoGoroutineLeak ends runs with processes still blocked (stuck and
+// panicking runs) and requires every coroutine to be gone afterwards.
+func TestNoGoroutineLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	for seed := range uint64(50) {
+		w, _ := newCounterWorld(seed, Options{MaxTime: 300 * time.Millisecond, Faults: Faults{DropRequest: 0.9}})
+		for range 5 {
+			w.Spawn("c"+string(rune('a'+seed%26))+string(rune('0'+len(w.procs))), func(p *Proc) {
+				defer func() { p.Sleep(time.Second) }() // a deferred sim call while unwinding must not hang
+				for {
+					p.Call("server", "Counter.Add", &addArgs{N: 1}, &addReply{})
+				}
+			})
+		}
+		if r := w.Run(); r.Status != Stuck {
+			t.Fatalf("seed %d: %v, want stuck", seed, r.Status)
+		}
+	}
+	// Exited goroutines may take a moment to be accounted for.
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
+	t.Errorf("goroutines: %d before, %d after", before, runtime.NumGoroutine())
+}
+
+func TestMisuseOutsideProcess(t *testing.T) {
+	w := New(1, Options{})
+	var escaped *Proc
+	w.Spawn("c", func(p *Proc) { escaped = p })
+	w.Run()
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "from outside it") {
+			t.Errorf("recover() = %v, want a misuse panic", r)
+		}
+	}()
+	escaped.Sleep(time.Second)
+}

@@ -1,0 +1,128 @@
+package sim
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// RecordKind says what happened in a trace record.
+type RecordKind uint8
+
+const (
+	RecSpawn     RecordKind = iota + 1 // a process started
+	RecExit                            // a process returned
+	RecPanic                           // a process or handler panicked
+	RecSend                            // a client sent a request
+	RecDropReq                         // the network dropped a request
+	RecDup                             // the network duplicated a request
+	RecLost                            // a message was lost to a partition
+	RecHeld                            // a request reached a paused server and waits
+	RecDeliver                         // a server's handler ran on a request
+	RecDropReply                       // the network dropped a reply
+	RecReply                           // a reply reached its waiting caller
+	RecLate                            // a reply arrived after its call ended and was discarded
+	RecTimeout                         // a call timed out and returned false
+	RecSleep                           // a process went to sleep
+	RecWake                            // a process woke up
+	RecTie                             // several events were due at once; the entropy chose one
+	RecCut                             // a link or a node was cut off
+	RecHeal                            // a link or a node was reconnected
+	RecPause                           // a server paused
+	RecResume                          // a paused server resumed
+	RecFaultsOff                       // the fault schedule ended (Faults.Until)
+	RecNote                            // a line added by the user with Note
+)
+
+var recordNames = [...]string{
+	RecSpawn: "spawn", RecExit: "exit", RecPanic: "panic", RecSend: "send",
+	RecDropReq: "drop-request", RecDup: "duplicate", RecLost: "lost",
+	RecHeld: "held", RecDeliver: "deliver", RecDropReply: "drop-reply",
+	RecReply: "reply", RecLate: "late-reply", RecTimeout: "timeout",
+	RecSleep: "sleep", RecWake: "wake", RecTie: "tie", RecCut: "cut",
+	RecHeal: "heal", RecPause: "pause", RecResume: "resume",
+	RecFaultsOff: "faults-off", RecNote: "note",
+}
+
+func (k RecordKind) String() string {
+	if int(k) < len(recordNames) && recordNames[k] != "" {
+		return recordNames[k]
+	}
+	return fmt.Sprintf("RecordKind(%d)", k)
+}
+
+// IsFault reports whether the record is a fault the network injected.
+func (k RecordKind) IsFault() bool {
+	switch k {
+	case RecDropReq, RecDup, RecLost, RecHeld, RecDropReply, RecCut, RecPause:
+		return true
+	}
+	return false
+}
+
+// Record is one line of a trace. Proc is the client endpoint involved (if
+// any), Peer the server or the other end of a link.
+type Record struct {
+	At     time.Duration
+	Kind   RecordKind
+	Proc   string
+	Peer   string
+	Call   uint64
+	Method string
+	Text   string
+}
+
+func (r Record) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%12.6fms %-12s", float64(r.At)/float64(time.Millisecond), r.Kind)
+	if r.Call != 0 {
+		fmt.Fprintf(&b, " #%d", r.Call)
+	}
+	switch {
+	case r.Proc != "" && r.Peer != "":
+		fmt.Fprintf(&b, " %s->%s", r.Proc, r.Peer)
+	case r.Proc != "":
+		fmt.Fprintf(&b, " %s", r.Proc)
+	case r.Peer != "":
+		fmt.Fprintf(&b, " %s", r.Peer)
+	}
+	if r.Method != "" {
+		fmt.Fprintf(&b, " %s", r.Method)
+	}
+	if r.Text != "" {
+		fmt.Fprintf(&b, " %s", r.Text)
+	}
+	return b.String()
+}
+
+// WriteTrace writes records one per line.
+func WriteTrace(w io.Writer, records []Record) error {
+	for _, r := range records {
+		if _, err := fmt.Fprintln(w, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// traceHash folds 64-bit words into a running hash: FNV-1a's xor-multiply
+// applied per word, with a final shift so high bits feed back into low ones.
+type traceHash uint64
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func (h *traceHash) add(x uint64) {
+	v := (uint64(*h) ^ x) * fnvPrime
+	*h = traceHash(v ^ v>>32)
+}
+
+func (h *traceHash) addString(s string) {
+	for i := 0; i < len(s); i++ {
+		h.add(uint64(s[i]))
+	}
+	h.add(uint64(len(s)))
+}

@@ -1,0 +1,316 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// Options configure a World. The zero value is a reliable network with the
+// default latency, timeouts and budgets.
+type Options struct {
+	// Entropy overrides the PRNG seeded by New's seed (for fuzzing and rapid).
+	Entropy Entropy
+	// Faults is the fault model of the run.
+	Faults Faults
+	// CallTimeout is how long Call waits for a reply, in virtual time.
+	// Zero means 100ms.
+	CallTimeout time.Duration
+	// MaxSteps bounds the number of events a run may process. Zero means 10M.
+	MaxSteps int
+	// MaxTime bounds the virtual time a run may reach. Zero means one hour.
+	MaxTime time.Duration
+	// Trace keeps a readable record of every event (Records); the hash is
+	// kept either way.
+	Trace bool
+}
+
+const (
+	defaultCallTimeout = 100 * time.Millisecond
+	defaultMaxSteps    = 10_000_000
+	defaultMaxTime     = time.Hour
+)
+
+// Status is how a run ended.
+type Status uint8
+
+const (
+	// Done: every process returned.
+	Done Status = iota
+	// Stuck: the step or time budget ran out, or every live process is
+	// blocked with nothing left to wake it.
+	Stuck
+	// Panic: a process or a server handler panicked.
+	Panic
+)
+
+func (s Status) String() string {
+	switch s {
+	case Done:
+		return "done"
+	case Stuck:
+		return "stuck"
+	case Panic:
+		return "panic"
+	}
+	return fmt.Sprintf("Status(%d)", s)
+}
+
+// Stats counts what happened on the network during a run.
+type Stats struct {
+	Calls       int // Call invocations
+	Delivered   int // requests handed to a handler (duplicates included)
+	DroppedReq  int // requests dropped by the network
+	DroppedRep  int // replies dropped by the network
+	Duplicated  int // extra copies of requests sent
+	Lost        int // messages lost to a partition
+	Held        int // requests that waited for a paused server
+	Replies     int // replies that reached their waiting caller
+	Late        int // replies that arrived after their call ended
+	Timeouts    int // calls that returned false
+	Reordered   int // requests delivered after one sent strictly later
+	Ties        int // instants at which several events were due
+	Partitions  int // cuts made by the fault schedule
+	Pauses      int // server pauses made by the fault schedule
+	StepsBudget int // the step budget in force
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Status Status
+	// Reason explains Stuck and Panic; Stack is the panicking goroutine's stack.
+	Reason string
+	Stack  string
+	Steps  int
+	Time   time.Duration
+	// Hash is the running hash of every scheduling decision and message
+	// event: equal hashes mean equal runs.
+	Hash  uint64
+	Stats Stats
+}
+
+// World is one simulated run. It is not safe for concurrent use; run many
+// worlds in parallel instead.
+type World struct {
+	opts    Options
+	ent     Entropy
+	now     time.Duration
+	seq     uint64
+	queue   eventQueue
+	ties    []event
+	hash    traceHash
+	records []Record
+	stats   Stats
+
+	endpoints []*endpoint
+	byName    map[string]*endpoint
+	cuts      map[linkKey]bool
+	procs     []*Proc
+	live      int
+	running   *Proc
+	callSeq   uint64
+	maxSent   time.Duration // latest send time of a request delivered so far
+	faultsOn  bool
+
+	failure *Result // set when a panic ends the run
+}
+
+// New returns a world whose entropy is a PCG seeded with seed, unless
+// opts.Entropy is set.
+func New(seed uint64, opts Options) *World {
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = defaultCallTimeout
+	}
+	if opts.MaxSteps <= 0 {
+		opts.MaxSteps = defaultMaxSteps
+	}
+	if opts.MaxTime <= 0 {
+		opts.MaxTime = defaultMaxTime
+	}
+	opts.Faults = opts.Faults.withDefaults()
+	ent := opts.Entropy
+	if ent == nil {
+		ent = NewPCG(seed)
+	}
+	w := &World{
+		opts:   opts,
+		ent:    ent,
+		hash:   fnvOffset,
+		byName: make(map[string]*endpoint),
+	}
+	w.stats.StepsBudget = opts.MaxSteps
+	w.hash.add(seed)
+	return w
+}
+
+// Now is the virtual time since the start of the run.
+func (w *World) Now() time.Duration { return w.now }
+
+// Entropy is the run's entropy, for drawing a workload before Run. Draw
+// from it only outside processes: inside a process, take choices made
+// beforehand, so that every draw happens on the scheduler's goroutine.
+func (w *World) Entropy() Entropy { return w.ent }
+
+// Records returns the readable trace (empty unless Options.Trace).
+func (w *World) Records() []Record { return w.records }
+
+// At schedules fn to run on the scheduler at virtual time t (or now, if t is
+// in the past). Use it for scripted faults and scenario hooks.
+func (w *World) At(t time.Duration, fn func()) {
+	if t < w.now {
+		t = w.now
+	}
+	w.schedule(event{at: t, kind: evFunc, fn: fn})
+}
+
+// Note adds a line to the trace and folds it into the hash, so that what the
+// processes observed is part of the determinism check.
+func (w *World) Note(p *Proc, text string) {
+	w.hash.addString(text)
+	if w.opts.Trace {
+		name := ""
+		if p != nil {
+			name = p.ep.name
+		}
+		w.records = append(w.records, Record{At: w.now, Kind: RecNote, Proc: name, Text: text})
+	}
+}
+
+func (w *World) schedule(e event) {
+	w.seq++
+	e.seq = w.seq
+	w.queue.push(e)
+}
+
+// record folds an event into the hash and, when tracing, keeps it readable.
+// payload is formatted only when tracing.
+func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *method, payload any) {
+	w.hash.add(uint64(kind)<<56 ^ uint64(w.now))
+	w.hash.add(uint64(proc.index())<<32 | uint64(peer.index()))
+	w.hash.add(call)
+	if !w.opts.Trace {
+		return
+	}
+	r := Record{At: w.now, Kind: kind, Call: call, Proc: proc.label(), Peer: peer.label()}
+	if m != nil {
+		r.Method = m.name
+	}
+	if payload != nil {
+		r.Text = fmt.Sprintf("%+v", payload)
+	}
+	w.records = append(w.records, r)
+}
+
+// Run runs the world until every process has returned, a process or handler
+// panics, or the budget runs out. Processes still blocked at the end are
+// unwound, so a run leaves no goroutine behind.
+func (w *World) Run() Result {
+	defer w.killAll()
+	w.startFaults()
+	steps := 0
+	for w.live > 0 && w.failure == nil {
+		if len(w.queue) == 0 {
+			return w.stuck(steps, fmt.Sprintf("deadlock: %d processes blocked with nothing to wake them: %s", w.live, w.blockedNames()))
+		}
+		if steps >= w.opts.MaxSteps {
+			return w.stuck(steps, fmt.Sprintf("no progress: step budget of %d events used up with %d processes still running: %s", w.opts.MaxSteps, w.live, w.blockedNames()))
+		}
+		e := w.next()
+		if e.at > w.opts.MaxTime {
+			return w.stuck(steps, fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames()))
+		}
+		steps++
+		w.now = e.at
+		w.dispatch(e)
+	}
+	if w.failure != nil {
+		r := *w.failure
+		w.fill(&r, steps)
+		return r
+	}
+	r := Result{Status: Done}
+	w.fill(&r, steps)
+	return r
+}
+
+func (w *World) fill(r *Result, steps int) {
+	r.Steps = steps
+	r.Time = w.now
+	r.Hash = uint64(w.hash)
+	r.Stats = w.stats
+}
+
+func (w *World) stuck(steps int, reason string) Result {
+	r := Result{Status: Stuck, Reason: reason}
+	w.fill(&r, steps)
+	return r
+}
+
+// next pops the earliest event. When several are due at the same instant,
+// the entropy picks one, so tie order is explored rather than fixed.
+func (w *World) next() event {
+	e := w.queue.pop()
+	if len(w.queue) == 0 || w.queue[0].at != e.at {
+		return e
+	}
+	w.ties = append(w.ties[:0], e)
+	for len(w.queue) > 0 && w.queue[0].at == e.at {
+		w.ties = append(w.ties, w.queue.pop())
+	}
+	pick := int(w.ent.Uint64N(uint64(len(w.ties))))
+	w.stats.Ties++
+	w.hash.add(uint64(len(w.ties))<<32 | uint64(pick))
+	chosen := w.ties[pick]
+	for i := range w.ties {
+		if i != pick {
+			w.queue.push(w.ties[i])
+		}
+		w.ties[i] = event{}
+	}
+	return chosen
+}
+
+func (w *World) dispatch(e event) {
+	switch e.kind {
+	case evStart:
+		w.resume(e.proc)
+	case evWake:
+		if e.proc.waiting(e.wait) {
+			w.record(RecWake, e.proc.ep, nil, 0, nil, nil)
+			w.resume(e.proc)
+		}
+	case evTimeout:
+		p := e.proc
+		if p.waiting(e.wait) {
+			w.stats.Timeouts++
+			w.record(RecTimeout, p.ep, p.call.server, e.call, p.call.m, nil)
+			p.call.ok = false
+			w.resume(p)
+		}
+	case evRequest:
+		w.deliverRequest(e)
+	case evReply:
+		w.deliverReply(e)
+	case evFunc:
+		e.fn()
+	}
+}
+
+func (w *World) blockedNames() string {
+	var names []string
+	for _, p := range w.procs {
+		if !p.done {
+			names = append(names, p.ep.name+" ("+p.state()+")")
+		}
+	}
+	const most = 8
+	if len(names) > most {
+		names = append(names[:most], fmt.Sprintf("and %d more", len(names)-most))
+	}
+	return fmt.Sprint(names)
+}
+
+func (w *World) killAll() {
+	for _, p := range w.procs {
+		p.kill()
+	}
+}
