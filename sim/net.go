@@ -174,6 +174,7 @@ func (w *World) send(p *Proc) {
 	w.transmitRequest(p, args)
 	if w.faultsOn && chance(w.ent, f.Duplicate) {
 		w.stats.Duplicated++
+		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
 		dup, err := c.m.copyArgs(args)
 		if err != nil {

@@ -46,6 +46,7 @@ type pendingCall struct {
 	args     any
 	reply    any
 	ok       bool
+	dup      bool   // the network delivered the request twice
 	misuse   string // set by the scheduler when the call is malformed
 }
 
@@ -92,6 +93,11 @@ func (p *Proc) Call(server, method string, args, reply any) bool {
 	}
 	return p.call.ok
 }
+
+// CallDuplicated reports whether the network duplicated the request of
+// the process's last Call. The caller cannot know this; a test harness
+// that judges the caller's conclusions needs to.
+func (p *Proc) CallDuplicated() bool { return p.call.dup }
 
 // enter checks that a simulator call is made by the process itself, on its
 // own coroutine, while it is the one running.
