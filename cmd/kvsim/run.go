@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/sim"
+	"github.com/spf13/cobra"
+)
+
+func newRunCmd() *cobra.Command {
+	var (
+		cfg       scenarios.Config
+		asJSON    bool
+		showTrace bool
+		vizPath   string
+		artifacts string
+	)
+	cmd := &cobra.Command{
+		Use:   "run --scenario S --seed N [--faults P] [--impl I]",
+		Short: "Run one scenario at one seed and check it",
+		Long: `Run one scenario at one seed and check it. The same flags always replay
+the same run. Exit 0 when every check passed, 1 when one failed.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("scenario") || !cmd.Flags().Changed("seed") {
+				return usagef("run needs --scenario and --seed")
+			}
+			cfg.Trace = showTrace || vizPath != "" || artifacts != ""
+			r, err := scenarios.Run(cfg)
+			if err != nil {
+				return usageError{err}
+			}
+			out := cmd.OutOrStdout()
+			if showTrace {
+				if err := sim.WriteTrace(out, r.Trace); err != nil {
+					return err
+				}
+			}
+			if vizPath != "" {
+				if err := writeVizFile(vizPath, r); err != nil {
+					return err
+				}
+			}
+			if asJSON {
+				if err := json.NewEncoder(out).Encode(r); err != nil {
+					return err
+				}
+			} else {
+				printResult(out, r)
+			}
+			if r.Failed() && artifacts != "" {
+				a, err := scenarios.WriteArtifacts(r, artifacts)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", a.Dir)
+			}
+			if r.Failed() {
+				return errFailureFound
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Scenario, "scenario", "", "scenario to run (see 'kvsim scenarios')")
+	f.Uint64Var(&cfg.Seed, "seed", 0, "seed of the run")
+	f.StringVar(&cfg.Faults, "faults", "", "fault profile (default: the scenario's own)")
+	f.StringVar(&cfg.Impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
+	f.BoolVar(&showTrace, "trace", false, "print the trace of every scheduler and network event")
+	f.StringVar(&vizPath, "viz", "", "write porcupine's HTML visualization of the history to `FILE`")
+	f.StringVar(&artifacts, "artifacts", "", "on failure, write trace, history and visualization under `DIR`")
+	return cmd
+}
+
+func writeVizFile(path string, r scenarios.Result) error {
+	dir, err := os.MkdirTemp("", "kvsim-viz-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	a, err := scenarios.WriteArtifacts(r, dir)
+	if err != nil {
+		return err
+	}
+	html, err := os.ReadFile(a.Viz)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, html, 0o644)
+}
+
+func printResult(w io.Writer, r scenarios.Result) {
+	fmt.Fprintln(w, r.Summary())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  fault model\t%s\n", r.FaultModel)
+	fmt.Fprintf(tw, "  trace hash\t%s\n", r.TraceHash)
+	fmt.Fprintf(tw, "  ops, rpcs\t%d, %d\n", r.Ops, r.RPCs)
+	fmt.Fprintf(tw, "  simulated time\t%.3fs\n", float64(r.SimTimeNS)/1e9)
+	tw.Flush()
+	if r.Stack != "" {
+		fmt.Fprintf(w, "  stack:\n%s\n", r.Stack)
+	}
+	if r.Failed() {
+		fmt.Fprintf(w, "repro: %s\n       %s\n", r.Repro, r.GoTest)
+	}
+}
+
+func newScenariosCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "scenarios",
+		Short: "List scenarios, fault profiles and implementations",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "SCENARIO\tDEFAULT FAULTS\tWHAT IT DOES")
+			for _, s := range scenarios.Scenarios() {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.DefaultFaults, s.Doc)
+			}
+			fmt.Fprintln(tw, "\nPROFILE\t\tFAULTS")
+			for _, p := range scenarios.Profiles() {
+				fmt.Fprintf(tw, "%s\t\t%s\n", p.Name, p.Doc)
+			}
+			fmt.Fprintln(tw, "\nIMPLEMENTATIONS: reference, and the bug zoo ('kvsim zoo')")
+			return tw.Flush()
+		},
+	}
+}

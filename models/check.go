@@ -1,0 +1,203 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// Verdict is the outcome of a linearizability check.
+type Verdict uint8
+
+const (
+	// Unknown means the checker ran out of time. It is the zero value so
+	// that a Result nobody filled in is never taken for a pass.
+	Unknown Verdict = iota
+	Ok
+	Violation
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Unknown:
+		return "Unknown"
+	case Ok:
+		return "Ok"
+	case Violation:
+		return "Violation"
+	}
+	return fmt.Sprintf("Verdict(%d)", uint8(v))
+}
+
+// Result is the outcome of CheckKV or CheckLock.
+type Result struct {
+	Verdict Verdict
+	// Reason says in one line why: for a violation, which key (or the lock)
+	// is not linearizable and how far the longest partial linearization got.
+	Reason string
+
+	model porcupine.Model
+	info  porcupine.LinearizationInfo
+}
+
+// Visualize writes porcupine's HTML visualization of the checked history,
+// with the given annotations (for example, fault events from the trace).
+// Calls on copies of one Result must not run concurrently: porcupine sorts
+// the shared linearization data in place.
+func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error {
+	if r.model.Step == nil {
+		return errors.New("models: Visualize: the Result does not come from a check")
+	}
+	info := r.info // AddAnnotations appends; r.info holds none, so r is left alone
+	info.AddAnnotations(annotations)
+	return porcupine.Visualize(r.model, info, w)
+}
+
+// CheckKV checks a key/value history for linearizability against KVModel.
+// A timeout of 0 or less means no timeout. It panics if the history is
+// malformed (an invalid Op, a known Return before its Call), which is a bug
+// in the recorder rather than in the system under test.
+func CheckKV(ops []KVOp, timeout time.Duration) Result {
+	history := make([]porcupine.Operation, len(ops))
+	unknown := make([]bool, len(ops))
+	for i, op := range ops {
+		if op.Input.Op != OpGet && op.Input.Op != OpPut {
+			panic(fmt.Sprintf("models: CheckKV: op %d has invalid %v", i, op.Input.Op))
+		}
+		history[i] = porcupine.Operation{ClientId: op.Client, Input: op.Input, Output: op.Output, Call: op.Call, Return: op.Return}
+		unknown[i] = op.Output.Unknown
+	}
+	returnUnknownLast("CheckKV", history, unknown)
+	parts := partitionKV(history)
+	model := KVModel()
+	model.Partition = func([]porcupine.Operation) [][]porcupine.Operation { return parts }
+	return check(model, parts, timeout, func(part []porcupine.Operation) string {
+		return "key " + bare(part[0].Input.(KVInput).Key)
+	})
+}
+
+// CheckLock checks a lock history for linearizability against LockModel.
+// Timeout and panics are as for CheckKV; an empty Owner is also malformed.
+func CheckLock(ops []LockOpRecord, timeout time.Duration) Result {
+	history := make([]porcupine.Operation, len(ops))
+	unknown := make([]bool, len(ops))
+	for i, op := range ops {
+		if op.Input.Op != LockAcquire && op.Input.Op != LockRelease || op.Input.Owner == "" {
+			panic(fmt.Sprintf("models: CheckLock: op %d has invalid input %+v", i, op.Input))
+		}
+		history[i] = porcupine.Operation{ClientId: op.Client, Input: op.Input, Output: lockOutcome{op.Unknown}, Call: op.Call, Return: op.Return}
+		unknown[i] = op.Unknown
+	}
+	returnUnknownLast("CheckLock", history, unknown)
+	return check(LockModel(), [][]porcupine.Operation{history}, timeout, func([]porcupine.Operation) string {
+		return "the lock history"
+	})
+}
+
+// returnUnknownLast sets the Return of every operation whose outcome is
+// unknown to just after every other timestamp in the history: such an
+// operation may take effect at any point after its call.
+func returnUnknownLast(caller string, history []porcupine.Operation, unknown []bool) {
+	last := int64(math.MinInt64)
+	for i, op := range history {
+		last = max(last, op.Call)
+		if !unknown[i] {
+			if op.Return < op.Call {
+				panic(fmt.Sprintf("models: %s: op %d returns at %d, before its call at %d", caller, i, op.Return, op.Call))
+			}
+			last = max(last, op.Return)
+		}
+	}
+	if last == math.MaxInt64 {
+		panic(fmt.Sprintf("models: %s: a timestamp is math.MaxInt64, leaving no room for unknown returns", caller))
+	}
+	for i := range history {
+		if unknown[i] {
+			history[i].Return = last + 1
+		}
+	}
+}
+
+// check runs porcupine over the partitions of a history and explains the
+// outcome; name says which part a partition is, for the Reason.
+func check(model porcupine.Model, parts [][]porcupine.Operation, timeout time.Duration, name func([]porcupine.Operation) string) Result {
+	var history []porcupine.Operation
+	for _, part := range parts {
+		history = append(history, part...)
+	}
+	res, info := porcupine.CheckOperationsVerbose(model, history, timeout)
+	r := Result{model: model, info: info}
+	switch res {
+	case porcupine.Ok:
+		r.Verdict, r.Reason = Ok, fmt.Sprintf("linearizable (%d ops)", len(history))
+	case porcupine.Unknown:
+		r.Verdict, r.Reason = Unknown, fmt.Sprintf("checker timed out after %v (%d ops); not a pass", timeout, len(history))
+	default:
+		r.Verdict, r.Reason = Violation, violationReason(model, parts, info.PartialLinearizations(), name)
+	}
+	return r
+}
+
+// violationReason names the partitions that have no complete linearization
+// and shows how the longest partial linearization of the first one ends.
+// When the timeout also struck, partitions it cut short are named as well.
+func violationReason(model porcupine.Model, parts [][]porcupine.Operation, partials [][][]int, name func([]porcupine.Operation) string) string {
+	var bad []int
+	for p, part := range parts {
+		if len(longest(partials[p])) < len(part) {
+			bad = append(bad, p)
+		}
+	}
+	if len(bad) == 0 { // porcupine said Illegal, so this cannot happen
+		return "not linearizable"
+	}
+	part := parts[bad[0]]
+	ids := longest(partials[bad[0]])
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s is not linearizable: only %d of %d ops linearize", name(part), len(ids), len(part))
+	if len(ids) > 0 {
+		const shown = 3 // the end of the partial linearization is where it got stuck
+		b.WriteString(", ending ")
+		if len(ids) > shown {
+			b.WriteString("..., ")
+		}
+		state := model.Init()
+		for i, id := range ids {
+			op := part[id]
+			_, state = model.Step(state, op.Input, op.Output)
+			if i >= len(ids)-shown {
+				b.WriteString(model.DescribeOperation(op.Input, op.Output))
+				if i < len(ids)-1 {
+					b.WriteString("; ")
+				}
+			}
+		}
+		b.WriteString(" in state " + model.DescribeState(state))
+	}
+	if len(bad) > 1 {
+		others := make([]string, len(bad)-1)
+		for i, p := range bad[1:] {
+			others[i] = name(parts[p])
+		}
+		fmt.Fprintf(&b, " (also %s)", strings.Join(others, ", "))
+	}
+	return b.String()
+}
+
+// longest returns the longest partial linearization, the smallest of equals
+// so that the choice does not depend on porcupine's map order.
+func longest(partials [][]int) []int {
+	var best []int
+	for _, ids := range partials {
+		if len(ids) > len(best) || len(ids) == len(best) && slices.Compare(ids, best) < 0 {
+			best = ids
+		}
+	}
+	return best
+}

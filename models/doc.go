@@ -1,0 +1,22 @@
+// Package models decides whether a recorded history is linearizable.
+//
+// It is the only place in kvsim that knows what a correct history looks like:
+// it holds the history types that scenarios record (KVOp for the versioned
+// key/value service, LockOpRecord for the lock), porcupine models of the
+// service and of the lock, and CheckKV and CheckLock, which return a Result
+// whose Verdict is Ok, Violation or Unknown (a checker timeout, never a pass)
+// and which can draw porcupine's HTML visualization of the history.
+//
+// The key/value model follows the server's exact semantics, versions
+// included, and is partitioned by key. A Put that returned rpc.ErrMaybe, and
+// any operation whose reply never arrived (Unknown), may or may not have
+// taken effect; the models track every state the service may be in, so a
+// history is accepted if either outcome explains it.
+//
+// FormatKV and ParseKV turn a history into text and back, one operation per
+// line, so that hand-made histories in tests read like this:
+//
+//	c0 [1,4] put(k1, "x", v0) -> OK
+//	c1 [2,6] get(k1) -> "x"@v1
+//	c2 [3,?] put(k1, "y", v1) -> ?
+package models

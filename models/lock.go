@@ -1,0 +1,74 @@
+package models
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// lockStates is the lock model's state: every holder the lock may have, ""
+// meaning free.
+type lockStates = stateSet[string]
+
+// lockOutcome is the output of a lock operation: nothing but whether it
+// completed.
+type lockOutcome struct{ unknown bool }
+
+// LockModel returns the porcupine model of a non-reentrant lock. Inputs are
+// LockInput; outputs are recorded by CheckLock. Acquire linearizes only when
+// the lock is free and makes the owner its holder; Release only when the
+// owner holds it, and frees it. An operation that never completed may or may
+// not have taken effect.
+func LockModel() porcupine.Model {
+	return porcupine.Model{
+		Init:  func() any { return lockStates{""} },
+		Step:  stepLock,
+		Equal: func(a, b any) bool { return slices.Equal(a.(lockStates), b.(lockStates)) },
+		DescribeOperation: func(input, output any) string {
+			return describeLock(input.(LockInput), output.(lockOutcome))
+		},
+		DescribeState: func(state any) string { return describeSet(state.(lockStates), describeHolder) },
+	}
+}
+
+func stepLock(state, input, output any) (bool, any) {
+	holders, in, unknown := state.(lockStates), input.(LockInput), output.(lockOutcome).unknown
+	// Each operation moves the lock from one holder to another.
+	var from, to string
+	switch in.Op {
+	case LockAcquire:
+		from, to = "", in.Owner
+	case LockRelease:
+		from, to = in.Owner, ""
+	default:
+		return false, nil
+	}
+	var next lockStates
+	switch {
+	case !slices.Contains(holders, from):
+		if unknown { // it did not take effect
+			next = holders
+		}
+	case unknown:
+		next = holders.with(to, strings.Compare)
+	default:
+		next = lockStates{to}
+	}
+	return holders.result(state, next)
+}
+
+func describeLock(in LockInput, out lockOutcome) string {
+	s := in.Op.String() + "(" + bare(in.Owner) + ")"
+	if out.unknown {
+		s += " -> ?"
+	}
+	return s
+}
+
+func describeHolder(holder string) string {
+	if holder == "" {
+		return "free"
+	}
+	return "held by " + bare(holder)
+}

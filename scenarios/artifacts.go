@@ -1,0 +1,117 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/anishathalye/porcupine"
+	"github.com/kvsim/kvsim/models"
+	"github.com/kvsim/kvsim/sim"
+)
+
+// Artifacts are the files written for a failed run.
+type Artifacts struct {
+	Dir     string
+	Result  string // result.json
+	Trace   string // trace.txt: every scheduler and network event
+	History string // history.txt: the key/value history as text
+	Viz     string // history.html: porcupine's visualization, annotated with faults
+	LockViz string // lock.html, when the run used the lock
+}
+
+// Replay runs r's configuration again with tracing on, to produce its
+// artifacts: runs are deterministic, so a campaign keeps nothing and
+// replays only the failures.
+func Replay(r Result) (Result, error) {
+	return Run(Config{Scenario: r.Scenario, Seed: r.Seed, Faults: r.Faults, Impl: r.Impl, Trace: true})
+}
+
+// WriteArtifacts writes r's artifacts under dir/<scenario>-<seed>-<impl>/.
+// r must come from a run with Config.Trace set.
+func WriteArtifacts(r Result, dir string) (Artifacts, error) {
+	if r.Trace == nil {
+		return Artifacts{}, fmt.Errorf("scenarios: WriteArtifacts: the result has no trace (run with Config.Trace)")
+	}
+	name := fmt.Sprintf("%s-%d-%s", r.Scenario, r.Seed, strings.ReplaceAll(r.Impl, "/", "_"))
+	a := Artifacts{Dir: filepath.Join(dir, name)}
+	if err := os.MkdirAll(a.Dir, 0o755); err != nil {
+		return a, err
+	}
+	path := func(file string) string { return filepath.Join(a.Dir, file) }
+	a.Result, a.Trace, a.History, a.Viz = path("result.json"), path("trace.txt"), path("history.txt"), path("history.html")
+
+	js, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return a, err
+	}
+	if err := os.WriteFile(a.Result, append(js, '\n'), 0o644); err != nil {
+		return a, err
+	}
+	var trace strings.Builder
+	fmt.Fprintf(&trace, "# %s\n# %s\n# faults: %s\n", r.Summary(), r.Repro, r.FaultModel)
+	if err := sim.WriteTrace(&trace, r.Trace); err != nil {
+		return a, err
+	}
+	if err := os.WriteFile(a.Trace, []byte(trace.String()), 0o644); err != nil {
+		return a, err
+	}
+	if err := os.WriteFile(a.History, []byte(models.FormatKV(r.KVHistory)), 0o644); err != nil {
+		return a, err
+	}
+	notes := faultAnnotations(r)
+	if err := writeViz(a.Viz, r.KVCheck, notes); err != nil {
+		return a, err
+	}
+	if r.LockCheck != nil {
+		a.LockViz = path("lock.html")
+		if err := writeViz(a.LockViz, *r.LockCheck, notes); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+func writeViz(path string, check models.Result, notes []porcupine.Annotation) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := check.Visualize(f, notes); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// faultAnnotations turns the trace's fault events into porcupine
+// annotations: message faults on the row of the client they hit, partitions
+// and pauses on a row of their own.
+func faultAnnotations(r Result) []porcupine.Annotation {
+	client := map[string]int{}
+	for i, name := range r.clients {
+		client[name] = i
+	}
+	var notes []porcupine.Annotation
+	for _, rec := range r.Trace {
+		if !rec.Kind.IsFault() && rec.Kind != sim.RecHeal && rec.Kind != sim.RecResume && rec.Kind != sim.RecTimeout {
+			continue
+		}
+		at := int64(rec.At)
+		desc := rec.Kind.String()
+		if rec.Call != 0 {
+			desc = fmt.Sprintf("%s #%d", desc, rec.Call)
+		}
+		note := porcupine.Annotation{Start: at, End: at, Description: desc, Details: rec.String(), BackgroundColor: "#f7d7d7"}
+		if id, ok := client[rec.Proc]; ok && rec.Call != 0 {
+			note.ClientId = id
+		} else {
+			note.Tag = "network"
+			note.BackgroundColor = "#d7e3f7"
+		}
+		notes = append(notes, note)
+	}
+	return notes
+}

@@ -1,0 +1,235 @@
+package scenarios
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/models"
+	"github.com/kvsim/kvsim/sim"
+)
+
+// ServerName is the endpoint of the key/value server in every scenario.
+const ServerName = "server"
+
+// env is one run in progress: the world, the implementation under test and
+// everything recorded for the checks.
+type env struct {
+	w      *sim.World
+	impl   Impl
+	server rpc.Server
+	names  []string // client names, by client index
+
+	kv         []models.KVOp
+	locks      []models.LockOpRecord
+	violations []string
+	holder     string // who is inside the critical section, "" if nobody
+	increments int    // counter increments made under the lock (lock-counter)
+}
+
+func newEnv(w *sim.World, impl Impl) *env {
+	e := &env{w: w, impl: impl, server: impl.NewServer()}
+	srv := w.NewServer(ServerName)
+	sim.Handle(srv, rpc.MethodGet, e.server.Get)
+	sim.Handle(srv, rpc.MethodPut, e.server.Put)
+	return e
+}
+
+func (e *env) violate(format string, args ...any) {
+	e.violations = append(e.violations, fmt.Sprintf(format, args...))
+}
+
+// safely runs a final check that calls into the SUT outside the simulator,
+// reporting a panic as the check's failure.
+func (e *env) safely(what string, check func() string) (reason string) {
+	defer func() {
+		if r := recover(); r != nil {
+			reason = fmt.Sprintf("%s panicked: %v\n%s", what, r, debug.Stack())
+		}
+	}()
+	return check()
+}
+
+// client is one simulated client: a process with a recorded clerk.
+type client struct {
+	e    *env
+	id   int
+	name string
+	p    *sim.Proc
+	ck   rpc.Clerk
+	// attempts made by the clerk during the current operation.
+	attempts []attempt
+}
+
+// attempt is one Call the clerk made, as the network saw it.
+type attempt struct {
+	method string
+	ok     bool
+	dup    bool // the network duplicated the request: a retransmission the clerk cannot see
+	get    rpc.GetReply
+	put    rpc.PutReply
+}
+
+// spawn starts a client process running body.
+func (e *env) spawn(body func(c *client)) {
+	id := len(e.names)
+	c := &client{e: e, id: id, name: "c" + itoa(id)}
+	e.names = append(e.names, c.name)
+	e.w.Spawn(c.name, func(p *sim.Proc) {
+		c.p = p
+		c.ck = e.impl.NewClerk(c, p, ServerName)
+		body(c)
+	})
+}
+
+// Call is the Caller the client's clerk uses: the process's Call, recorded
+// so the clerk's contract can be checked against what really happened.
+func (c *client) Call(server, method string, args, reply any) bool {
+	ok := c.p.Call(server, method, args, reply)
+	a := attempt{method: method, ok: ok, dup: c.p.CallDuplicated()}
+	if ok {
+		switch r := reply.(type) {
+		case *rpc.GetReply:
+			a.get = *r
+		case *rpc.PutReply:
+			a.put = *r
+		}
+	}
+	c.attempts = append(c.attempts, a)
+	return ok
+}
+
+func (c *client) now() int64 { return int64(c.p.Now()) }
+
+// begin records the call of an operation whose outcome is unknown until end.
+func (c *client) begin(in models.KVInput) int {
+	c.attempts = c.attempts[:0]
+	c.e.kv = append(c.e.kv, models.KVOp{Client: c.id, Input: in, Output: models.KVOutput{Unknown: true}, Call: c.now()})
+	return len(c.e.kv) - 1
+}
+
+func (c *client) end(i int, out models.KVOutput) {
+	op := &c.e.kv[i]
+	op.Output, op.Return = out, c.now()
+	c.e.w.Note(c.p, c.name+" "+describeOp(*op))
+}
+
+// Get performs a recorded Get and checks the clerk's contract for it.
+func (c *client) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	i := c.begin(models.KVInput{Op: models.OpGet, Key: key})
+	v, ver, err := c.ck.Get(key)
+	c.end(i, models.KVOutput{Value: v, Version: ver, Err: err})
+	switch {
+	case err == rpc.ErrMaybe:
+		c.e.violate("clerk contract: %s: Get(%q) returned ErrMaybe; Get must retry until it has a reply", c.name, key)
+	case !c.gotReply(rpc.MethodGet, func(a attempt) bool {
+		return a.get.Err == err && (err != rpc.OK || a.get.Value == v && a.get.Version == ver)
+	}):
+		c.e.violate("clerk contract: %s: Get(%q) returned (%q, %d, %s), which no reply said", c.name, key, v, ver, err)
+	}
+	return v, ver, err
+}
+
+// Put performs a recorded Put and checks the clerk's contract for it. It is
+// what a lock built on this client sees.
+func (c *client) Put(key, value string, version rpc.Tversion) rpc.Err {
+	err, _ := c.put(key, value, version)
+	return err
+}
+
+// PutSeen is Put for workloads that judge the outcome: it returns ErrMaybe
+// where the clerk's ErrVersion may come from a copy the network duplicated.
+func (c *client) PutSeen(key, value string, version rpc.Tversion) rpc.Err {
+	_, seen := c.put(key, value, version)
+	return seen
+}
+
+// put returns the clerk's error and the error as far as anyone can know.
+func (c *client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err) {
+	i := c.begin(models.KVInput{Op: models.OpPut, Key: key, Value: value, Version: version})
+	err = c.ck.Put(key, value, version)
+	first := c.firstAttempt(rpc.MethodPut)
+	seen = err
+	if err == rpc.ErrVersion && first != nil && first.dup {
+		// The reply may be the network's copy's, refused because the
+		// clerk's own copy was applied: for the history it is ErrMaybe.
+		seen = rpc.ErrMaybe
+	}
+	c.end(i, models.KVOutput{Err: seen})
+	what := fmt.Sprintf("%s: Put(%q, %q, %d) returned %s", c.name, key, value, version, err)
+	switch {
+	case err == rpc.ErrMaybe && first != nil && first.ok:
+		c.e.violate("clerk contract: %s although its first attempt got a reply (%s)", what, first.put.Err)
+	case err == rpc.ErrMaybe && !c.gotReply(rpc.MethodPut, func(a attempt) bool { return a.put.Err == rpc.ErrVersion }):
+		c.e.violate("clerk contract: %s but no reply said ErrVersion", what)
+	case err == rpc.ErrVersion && (first == nil || !first.ok):
+		c.e.violate("clerk contract: %s after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied", what)
+	case err != rpc.ErrMaybe && !c.gotReply(rpc.MethodPut, func(a attempt) bool { return a.put.Err == err }):
+		c.e.violate("clerk contract: %s, which no reply said", what)
+	}
+	return err, seen
+}
+
+func (c *client) firstAttempt(method string) *attempt {
+	for i := range c.attempts {
+		if c.attempts[i].method == method {
+			return &c.attempts[i]
+		}
+	}
+	return nil
+}
+
+func (c *client) gotReply(method string, match func(attempt) bool) bool {
+	for _, a := range c.attempts {
+		if a.method == method && a.ok && match(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// lock returns a recorded lock at key owned by this client. The recording
+// checks mutual exclusion directly: the critical section runs from
+// Acquire's return to Release's call.
+func (c *client) lock(key string) *recordedLock {
+	return &recordedLock{c: c, l: c.e.impl.NewLock(c, c.p, key, c.name)}
+}
+
+type recordedLock struct {
+	c *client
+	l rpc.Locker
+}
+
+func (l *recordedLock) record(op models.LockOp, body func()) {
+	c := l.c
+	e := c.e
+	e.locks = append(e.locks, models.LockOpRecord{Client: c.id, Input: models.LockInput{Op: op, Owner: c.name}, Call: c.now(), Unknown: true})
+	i := len(e.locks) - 1
+	body()
+	e.locks[i].Return, e.locks[i].Unknown = c.now(), false
+	e.w.Note(c.p, c.name+" "+op.String())
+}
+
+func (l *recordedLock) Acquire() {
+	l.record(models.LockAcquire, l.l.Acquire)
+	e := l.c.e
+	if e.holder != "" {
+		e.violate("lock mutual exclusion: %s acquired the lock at %v while %s was inside the critical section", l.c.name, l.c.p.Now(), e.holder)
+	}
+	e.holder = l.c.name
+}
+
+func (l *recordedLock) Release() {
+	if e := l.c.e; e.holder == l.c.name {
+		e.holder = ""
+	}
+	l.record(models.LockRelease, l.l.Release)
+}
+
+func describeOp(op models.KVOp) string {
+	in, out := op.Input, op.Output
+	if in.Op == models.OpGet {
+		return fmt.Sprintf("get %s -> %q@%d %s", in.Key, out.Value, out.Version, out.Err)
+	}
+	return fmt.Sprintf("put %s %q@%d -> %s", in.Key, in.Value, in.Version, out.Err)
+}

@@ -1,0 +1,84 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kvsim/kvsim/clerk"
+	"github.com/kvsim/kvsim/kv"
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/lock"
+)
+
+// Impl is a pluggable implementation of the service: the server, how a
+// client builds its clerk, and how it builds a lock on that clerk. Plug in
+// your own by filling these in; nil fields take the reference's.
+type Impl struct {
+	Name string
+	// Doc says what the implementation is; for a zoo bug, what the mistake
+	// is and which check catches it.
+	Doc string
+	// NewServer returns a fresh server for one run.
+	NewServer func() rpc.Server
+	// NewClerk returns a clerk that reaches server through c and waits
+	// through s.
+	NewClerk func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk
+	// NewLock returns owner's handle on the lock stored at key.
+	NewLock func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker
+}
+
+// ReferenceName is the name of the reference implementation.
+const ReferenceName = "reference"
+
+// Reference is the implementation in packages kv, clerk and lock.
+func Reference() Impl {
+	return Impl{
+		Name:      ReferenceName,
+		Doc:       "the reference server (kv), clerk (clerk) and lock (lock)",
+		NewServer: func() rpc.Server { return kv.NewServer() },
+		NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+			return clerk.New(c, s, server, clerk.Options{})
+		},
+		NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
+			return lock.NewWithOptions(ck, key, owner, lock.Options{Sleeper: s})
+		},
+	}
+}
+
+// withDefaults fills the fields an implementation left nil from the reference.
+func (im Impl) withDefaults() Impl {
+	ref := Reference()
+	if im.NewServer == nil {
+		im.NewServer = ref.NewServer
+	}
+	if im.NewClerk == nil {
+		im.NewClerk = ref.NewClerk
+	}
+	if im.NewLock == nil {
+		im.NewLock = ref.NewLock
+	}
+	return im
+}
+
+// ZooPrefix starts the name of every implementation in the bug zoo.
+const ZooPrefix = "zoo/"
+
+// Impls returns the reference followed by the bug zoo, by name.
+func Impls() []Impl {
+	zoo := Zoo()
+	sort.Slice(zoo, func(i, j int) bool { return zoo[i].Name < zoo[j].Name })
+	return append([]Impl{Reference()}, zoo...)
+}
+
+// LookupImpl finds an implementation by name ("reference" or "zoo/NAME").
+func LookupImpl(name string) (Impl, error) {
+	var names []string
+	for _, im := range Impls() {
+		if im.Name == name {
+			return im, nil
+		}
+		names = append(names, im.Name)
+	}
+	return Impl{}, fmt.Errorf("unknown implementation %q (have: %s)", name, strings.Join(names, ", "))
+}

@@ -1,0 +1,365 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/models"
+	"github.com/kvsim/kvsim/sim"
+)
+
+// Scenario is a workload with its own checks, run on top of the checks
+// every run gets (linearizability, the clerk's contract, lock safety,
+// liveness, panics).
+type Scenario struct {
+	Name string
+	Doc  string
+	// DefaultFaults is the profile used when none is given.
+	DefaultFaults string
+	// setup draws the workload from the world's entropy and spawns the
+	// clients. It runs before the world does.
+	setup func(e *env)
+	// check, if set, runs after the world and returns a failure reason or "".
+	check func(e *env) string
+}
+
+// Scenarios returns every scenario, in a fixed order.
+func Scenarios() []Scenario {
+	return []Scenario{
+		{Name: "reliable-put", DefaultFaults: "reliable",
+			Doc:   "one client, a scripted sequence of Puts and Gets with exactly known errors",
+			setup: reliablePut},
+		{Name: "concurrent-put", DefaultFaults: "reliable",
+			Doc:   "five clients race versioned Puts on one key; the final version counts the successful Puts",
+			setup: concurrentPut, check: checkConcurrentPut},
+		{Name: "unreliable-put", DefaultFaults: "lossy",
+			Doc:   "one client on a lossy network: an ErrMaybe Put of a lone client must have been applied",
+			setup: unreliablePut},
+		{Name: "kv-random", DefaultFaults: SwarmName,
+			Doc:   "four clients, random Puts and Gets on three keys: the main campaign scenario",
+			setup: kvRandom},
+		{Name: "lock-counter", DefaultFaults: "lossy",
+			Doc:   "three clients increment a counter in the store under the lock; the counter must end exact",
+			setup: lockCounter, check: checkLockCounter},
+		{Name: "partition-heal", DefaultFaults: "reliable",
+			Doc:   "random operations while the server and then a client are cut off and healed; all must finish",
+			setup: partitionHeal},
+		{Name: "many-clients", DefaultFaults: "reliable",
+			Doc:   "thirty clients overwrite a few keys; server memory must stay proportional to the data",
+			setup: manyClients, check: checkManyClients},
+	}
+}
+
+// LookupScenario finds a scenario by name.
+func LookupScenario(name string) (Scenario, error) {
+	var names []string
+	for _, s := range Scenarios() {
+		if s.Name == name {
+			return s, nil
+		}
+		names = append(names, s.Name)
+	}
+	return Scenario{}, fmt.Errorf("unknown scenario %q (have: %s)", name, strings.Join(names, ", "))
+}
+
+// reliablePut runs a fixed script whose errors are known exactly. Under
+// faults a Put may also return ErrMaybe (after a retransmission), never
+// anything else.
+func reliablePut(e *env) {
+	type step struct {
+		put         bool
+		key, value  string
+		version     rpc.Tversion
+		want        rpc.Err
+		wantValue   string
+		wantVersion rpc.Tversion
+	}
+	script := []step{
+		{put: true, key: "k", value: "a", version: 0, want: rpc.OK},
+		{put: true, key: "k", value: "b", version: 0, want: rpc.ErrVersion},
+		{key: "k", want: rpc.OK, wantValue: "a", wantVersion: 1},
+		{put: true, key: "k", value: "b", version: 1, want: rpc.OK},
+		{key: "k", want: rpc.OK, wantValue: "b", wantVersion: 2},
+		{put: true, key: "k", value: "c", version: 5, want: rpc.ErrVersion},
+		{put: true, key: "absent", value: "x", version: 3, want: rpc.ErrNoKey},
+		{key: "absent", want: rpc.ErrNoKey},
+		{put: true, key: "absent", value: "x", version: 0, want: rpc.OK},
+		{key: "absent", want: rpc.OK, wantValue: "x", wantVersion: 1},
+	}
+	e.spawn(func(c *client) {
+		for i, s := range script {
+			if s.put {
+				err := c.PutSeen(s.key, s.value, s.version)
+				if err != s.want && !(err == rpc.ErrMaybe && s.want != rpc.ErrNoKey) {
+					e.violate("reliable-put step %d: Put(%q, %q, %d) = %s, want %s", i, s.key, s.value, s.version, err, s.want)
+				}
+				continue
+			}
+			v, ver, err := c.Get(s.key)
+			if err != s.want || v != s.wantValue || ver != s.wantVersion {
+				e.violate("reliable-put step %d: Get(%q) = (%q, %d, %s), want (%q, %d, %s)", i, s.key, v, ver, err, s.wantValue, s.wantVersion, s.want)
+			}
+		}
+	})
+}
+
+const (
+	racers = 5
+	rounds = 5
+	raced  = "k"
+)
+
+// concurrentPut has clients read the key's version and race to Put at it.
+func concurrentPut(e *env) {
+	for range racers {
+		e.spawn(func(c *client) {
+			for r := range rounds {
+				_, ver, _ := c.Get(raced)
+				c.PutSeen(raced, fmt.Sprintf("%s.%d", c.name, r), ver)
+			}
+		})
+	}
+}
+
+// checkConcurrentPut: each OK Put bumped the version once, each ErrMaybe at
+// most once, nothing else did.
+func checkConcurrentPut(e *env) string {
+	oks, maybes := 0, 0
+	for _, op := range e.kv {
+		switch {
+		case op.Input.Op != models.OpPut:
+		case op.Output.Err == rpc.OK:
+			oks++
+		case op.Output.Err == rpc.ErrMaybe:
+			maybes++
+		}
+	}
+	var reply rpc.GetReply
+	e.server.Get(&rpc.GetArgs{Key: raced}, &reply)
+	if v := int(reply.Version); v < oks || v > oks+maybes {
+		return fmt.Sprintf("concurrent-put: final version %d, but %d Puts returned OK and %d ErrMaybe", v, oks, maybes)
+	}
+	return ""
+}
+
+// unreliablePut: a lone client's Puts at the right version. Alone, its Put
+// can only meet ErrVersion from its own earlier copy, so ErrMaybe means
+// "applied" and ErrVersion must never come back.
+func unreliablePut(e *env) {
+	e.spawn(func(c *client) {
+		var ver rpc.Tversion
+		for i := range 10 {
+			value := "v" + strconv.Itoa(i)
+			switch err := c.PutSeen("k", value, ver); err {
+			case rpc.OK:
+				ver++
+			case rpc.ErrMaybe:
+				got, gotVer, gerr := c.Get("k")
+				if gerr != rpc.OK || got != value || gotVer != ver+1 {
+					e.violate("unreliable-put: Put(%q, %d) returned ErrMaybe for a lone client, so it must have applied, but Get returned (%q, %d, %s)", value, ver, got, gotVer, gerr)
+					return
+				}
+				ver++
+			default:
+				e.violate("unreliable-put: a lone client's Put(%q, %d) returned %s", value, ver, err)
+				return
+			}
+		}
+	})
+}
+
+// randomOp is one drawn operation of a random workload.
+type randomOp struct {
+	put bool
+	key string
+	// lag says how far behind the client's last seen version of key a Put
+	// goes: 0 at that version (it may succeed), 1 one version earlier
+	// (stale), 2 at version 0 (create, or certainly stale).
+	lag int
+}
+
+// drawOps draws n operations on keys. A draw of 0 is the simplest choice
+// (a Get of the first key; a Put at the seen version), so rapid shrinks
+// toward those.
+//
+// Puts never name a version the key has not reached yet. Such a Put is
+// refused now (ErrVersion or ErrNoKey), but a delayed copy of it can be
+// applied later, once the key catches up, long after the Clerk reported
+// the refusal: the protocol is at-most-once only for versions a client has
+// seen, which is how the lock and every lab workload use it.
+func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
+	ops := make([]randomOp, n)
+	for i := range ops {
+		op := &ops[i]
+		op.key = keys[ent.Uint64N(uint64(len(keys)))]
+		op.put = ent.Uint64N(2) == 1
+		if op.put {
+			op.lag = max(0, int(ent.Uint64N(5))-2)
+		}
+	}
+	return ops
+}
+
+// runOps performs ops, giving each Put a value unique in the run.
+func runOps(c *client, ops []randomOp) {
+	seen := map[string]rpc.Tversion{}
+	for i, op := range ops {
+		if !op.put {
+			if _, ver, err := c.Get(op.key); err == rpc.OK {
+				seen[op.key] = ver
+			}
+			continue
+		}
+		ver := seen[op.key]
+		switch {
+		case op.lag == 2:
+			ver = 0
+		case op.lag == 1 && ver > 0:
+			ver--
+		}
+		if c.Put(op.key, fmt.Sprintf("%s.%d", c.name, i), ver) == rpc.OK {
+			seen[op.key] = ver + 1
+		}
+	}
+}
+
+func spawnRandom(e *env, clients, maxOps int, keys []string) {
+	for range clients {
+		ops := drawOps(e.w.Entropy(), 1+int(e.w.Entropy().Uint64N(uint64(maxOps))), keys)
+		e.spawn(func(c *client) { runOps(c, ops) })
+	}
+}
+
+func kvRandom(e *env) {
+	spawnRandom(e, 4, 15, []string{"a", "b", "c"})
+}
+
+const (
+	counterKey  = "counter"
+	lockKey     = "lock"
+	lockers     = 3
+	increments  = 3
+	counterZero = "0"
+)
+
+// lockCounter: clients increment a counter under the lock. Inside the
+// critical section nobody else writes the counter, so an ErrMaybe Put is
+// resolved by reading it back.
+func lockCounter(e *env) {
+	for range lockers {
+		e.spawn(func(c *client) {
+			l := c.lock(lockKey)
+			for range increments {
+				l.Acquire()
+				if !incrementUnderLock(c) {
+					return
+				}
+				e.increments++
+				l.Release()
+			}
+		})
+	}
+}
+
+// incrementUnderLock adds one to the counter; it reports false (after
+// recording a violation) if someone else wrote the counter meanwhile.
+func incrementUnderLock(c *client) bool {
+	v, ver, err := c.Get(counterKey)
+	n := 0
+	if err == rpc.OK {
+		n, _ = strconv.Atoi(v)
+	}
+	next := strconv.Itoa(n + 1)
+	for {
+		switch c.PutSeen(counterKey, next, ver) {
+		case rpc.OK:
+			return true
+		case rpc.ErrMaybe:
+			got, gotVer, _ := c.Get(counterKey)
+			if gotVer == ver+1 && got == next {
+				return true
+			}
+			if gotVer != ver {
+				c.e.violate("lock-counter: %s holds the lock but the counter moved from version %d to %d under it", c.name, ver, gotVer)
+				return false
+			}
+		default:
+			c.e.violate("lock-counter: %s holds the lock but its Put of the counter at version %d failed: someone else wrote it", c.name, ver)
+			return false
+		}
+	}
+}
+
+func checkLockCounter(e *env) string {
+	var reply rpc.GetReply
+	e.server.Get(&rpc.GetArgs{Key: counterKey}, &reply)
+	got := 0
+	if reply.Err == rpc.OK {
+		got, _ = strconv.Atoi(reply.Value)
+	}
+	if got != e.increments {
+		return fmt.Sprintf("lock-counter: the counter is %d after %d increments under the lock", got, e.increments)
+	}
+	return ""
+}
+
+// partitionHeal cuts the server off, heals it, then cuts one client off,
+// while clients keep working; everything must complete once healed.
+func partitionHeal(e *env) {
+	spawnRandom(e, 3, 10, []string{"a", "b"})
+	w := e.w
+	w.At(20*time.Millisecond, func() { w.Isolate(ServerName) })
+	w.At(500*time.Millisecond, func() { w.Rejoin(ServerName) })
+	w.At(600*time.Millisecond, func() { w.Isolate("c0") })
+	w.At(1200*time.Millisecond, func() { w.Rejoin("c0") })
+}
+
+const (
+	crowd      = 30
+	crowdPuts  = 3
+	sharedKeys = 3
+)
+
+// manyClients: many clients overwrite a few shared keys and own one key
+// each, so there are far more requests than data.
+func manyClients(e *env) {
+	for range crowd {
+		e.spawn(func(c *client) {
+			c.Put("own-"+c.name, "x", 0)
+			for i := range crowdPuts {
+				key := "shared" + strconv.Itoa((c.id+i)%sharedKeys)
+				_, ver, _ := c.Get(key)
+				c.Put(key, fmt.Sprintf("%s.%d", c.name, i), ver)
+			}
+		})
+	}
+}
+
+// checkManyClients bounds the server's memory by its data: a server that
+// keeps per-client or per-request state grows with the traffic instead.
+func checkManyClients(e *env) string {
+	data := 0
+	keys := sharedKeys + crowd
+	for i := range keys {
+		key := "shared" + strconv.Itoa(i)
+		if i >= sharedKeys {
+			key = "own-c" + strconv.Itoa(i-sharedKeys)
+		}
+		var reply rpc.GetReply
+		e.server.Get(&rpc.GetArgs{Key: key}, &reply)
+		data += len(key) + len(reply.Value)
+	}
+	limit := memoryLimit(keys, data)
+	if size := footprint(e.server); size > limit {
+		return fmt.Sprintf("many-clients: server holds %d bytes for %d keys and %d bytes of data (limit %d): its memory grows with the traffic, not the data", size, keys, data, limit)
+	}
+	return ""
+}
+
+// memoryLimit allows a generous constant per key and twice the data.
+func memoryLimit(keys, dataBytes int) int {
+	return 1024 + 128*keys + 2*dataBytes
+}
