@@ -6,8 +6,9 @@ import "slices"
 // duplicates so that equal sets are equal slices. Operations whose outcome is
 // unknown add states; observed outputs remove them. Porcupine explores one
 // state per step, so this power-set construction is how the models express
-// "may or may not have taken effect"; done by hand it is about twice as fast
-// as porcupine's NondeterministicModel.ToModel on the benchmark history.
+// "may or may not have taken effect". Done by hand rather than with
+// porcupine's NondeterministicModel.ToModel, it measured about 10% faster on
+// the benchmark history and 3x faster on a 30-client single-key one.
 //
 // Sets are never modified in place: porcupine keeps old states in its cache.
 type stateSet[S comparable] []S

@@ -172,7 +172,7 @@ func run(sc Scenario, prof Profile, impl Impl, cfg Config) Result {
 
 // LivenessWindow is how long after faults stop every operation has to
 // complete, in virtual time.
-const LivenessWindow = 30 * time.Second
+const LivenessWindow = 10 * time.Second
 
 // check runs every check on the recorded run and puts the first failure
 // into res. Checks that need a finished run are skipped for stuck runs.

@@ -13,7 +13,7 @@ func zooClerks() []Impl {
 		{
 			Name: ZooPrefix + "clerk-errversion-after-retry",
 			Doc: "Put returns ErrVersion even when a retransmission got it, though an earlier copy may have been applied: " +
-				"the caller is told a Put failed that took effect. Linearizability catches it.",
+				"the caller is told a Put failed that may have taken effect. The clerk's contract check catches it, and linearizability when the earlier copy landed.",
 			NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 				return &clerkErrVersionAfterRetry{newZooClerk(c, s, server)}
 			},
@@ -21,7 +21,7 @@ func zooClerks() []Impl {
 		{
 			Name: ZooPrefix + "clerk-ok-on-lost-reply",
 			Doc: "Put returns OK when an attempt gets no reply, assuming the request went through; when the request itself was lost, " +
-				"nothing was written. Linearizability catches it.",
+				"nothing was written. The clerk's contract check catches it (an OK no reply said), and linearizability when the request was lost.",
 			NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 				return &clerkOKOnLostReply{newZooClerk(c, s, server)}
 			},
@@ -29,7 +29,7 @@ func zooClerks() []Impl {
 		{
 			Name: ZooPrefix + "clerk-gives-up-get",
 			Doc: "Get returns ErrNoKey after one attempt without a reply instead of retrying, so an existing key is reported missing. " +
-				"Linearizability catches it.",
+				"The clerk's contract check catches it (an ErrNoKey no reply said), and linearizability.",
 			NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 				return &clerkGivesUpGet{newZooClerk(c, s, server)}
 			},

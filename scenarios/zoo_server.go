@@ -27,7 +27,7 @@ func zooServers() []Impl {
 		{
 			Name: ZooPrefix + "server-creates-any-version",
 			Doc: "Put on an absent key creates it whatever the version, instead of replying ErrNoKey unless the version is 0: " +
-				"a Put that expects a version the key never had returns OK. Linearizability catches it.",
+				"a Put that expects a version the key never had returns OK. Caught where a workload does that: reliable-put's step check, and linearizability.",
 			NewServer: func() rpc.Server { return &serverCreatesAnyVersion{zooStore: newZooStore()} },
 		},
 		{

@@ -69,7 +69,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(), newScenariosCmd())
+	root.AddCommand(newRunCmd(), newScenariosCmd(), newServeCmd(), newLoadCmd())
 	return root
 }
 
