@@ -76,6 +76,8 @@ func CheckKV(ops []KVOp, timeout time.Duration) Result {
 	returnUnknownLast("CheckKV", history, unknown)
 	parts := partitionKV(history)
 	model := KVModel()
+	// Porcupine numbers operations within a partition; handing it these very
+	// partitions lets the Reason map its partial linearizations back.
 	model.Partition = func([]porcupine.Operation) [][]porcupine.Operation { return parts }
 	return check(model, parts, timeout, func(part []porcupine.Operation) string {
 		return "key " + bare(part[0].Input.(KVInput).Key)
@@ -91,7 +93,7 @@ func CheckLock(ops []LockOpRecord, timeout time.Duration) Result {
 		if op.Input.Op != LockAcquire && op.Input.Op != LockRelease || op.Input.Owner == "" {
 			panic(fmt.Sprintf("models: CheckLock: op %d has invalid input %+v", i, op.Input))
 		}
-		history[i] = porcupine.Operation{ClientId: op.Client, Input: op.Input, Output: lockOutcome{op.Unknown}, Call: op.Call, Return: op.Return}
+		history[i] = porcupine.Operation{ClientId: op.Client, Input: op.Input, Output: op.Unknown, Call: op.Call, Return: op.Return}
 		unknown[i] = op.Unknown
 	}
 	returnUnknownLast("CheckLock", history, unknown)
@@ -165,7 +167,7 @@ func violationReason(model porcupine.Model, parts [][]porcupine.Operation, parti
 		const shown = 3 // the end of the partial linearization is where it got stuck
 		b.WriteString(", ending ")
 		if len(ids) > shown {
-			b.WriteString("..., ")
+			b.WriteString("...; ")
 		}
 		state := model.Init()
 		for i, id := range ids {

@@ -11,29 +11,26 @@ import (
 // meaning free.
 type lockStates = stateSet[string]
 
-// lockOutcome is the output of a lock operation: nothing but whether it
-// completed.
-type lockOutcome struct{ unknown bool }
-
 // LockModel returns the porcupine model of a non-reentrant lock. Inputs are
-// LockInput; outputs are recorded by CheckLock. Acquire linearizes only when
-// the lock is free and makes the owner its holder; Release only when the
-// owner holds it, and frees it. An operation that never completed may or may
-// not have taken effect.
+// LockInput. An output is a bool, true when the operation never completed:
+// it may or may not have taken effect, and its Return must come after every
+// other timestamp (CheckLock arranges this). Acquire linearizes only when the
+// lock is free and makes the owner its holder; Release only when the owner
+// holds it, and frees it.
 func LockModel() porcupine.Model {
 	return porcupine.Model{
 		Init:  func() any { return lockStates{""} },
 		Step:  stepLock,
 		Equal: func(a, b any) bool { return slices.Equal(a.(lockStates), b.(lockStates)) },
 		DescribeOperation: func(input, output any) string {
-			return describeLock(input.(LockInput), output.(lockOutcome))
+			return describeLock(input.(LockInput), output.(bool))
 		},
 		DescribeState: func(state any) string { return describeSet(state.(lockStates), describeHolder) },
 	}
 }
 
 func stepLock(state, input, output any) (bool, any) {
-	holders, in, unknown := state.(lockStates), input.(LockInput), output.(lockOutcome).unknown
+	holders, in, unknown := state.(lockStates), input.(LockInput), output.(bool)
 	// Each operation moves the lock from one holder to another.
 	var from, to string
 	switch in.Op {
@@ -58,9 +55,9 @@ func stepLock(state, input, output any) (bool, any) {
 	return holders.result(state, next)
 }
 
-func describeLock(in LockInput, out lockOutcome) string {
+func describeLock(in LockInput, unknown bool) string {
 	s := in.Op.String() + "(" + bare(in.Owner) + ")"
-	if out.unknown {
+	if unknown {
 		s += " -> ?"
 	}
 	return s

@@ -48,7 +48,7 @@ func ParseKV(text string) ([]KVOp, error) {
 			err = errors.New("unexpected text after the output")
 		}
 		if err != nil {
-			return nil, fmt.Errorf("models: ParseKV: line %d, column %d: %w", n+1, sc.i+1, err)
+			return nil, fmt.Errorf("models: ParseKV: line %d, column %d: %w", n+1, sc.token+1, err)
 		}
 		ops = append(ops, op)
 	}
@@ -57,14 +57,17 @@ func ParseKV(text string) ([]KVOp, error) {
 
 // scanner reads one line of a text history.
 type scanner struct {
-	s string
-	i int
+	s     string
+	i     int
+	token int // where the token being read starts, for error messages
 }
 
+// skipSpace moves to the start of the next token.
 func (sc *scanner) skipSpace() {
 	for sc.i < len(sc.s) && (sc.s[sc.i] == ' ' || sc.s[sc.i] == '\t' || sc.s[sc.i] == '\r') {
 		sc.i++
 	}
+	sc.token = sc.i
 }
 
 // atEnd reports whether only space and a comment remain.

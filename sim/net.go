@@ -164,7 +164,7 @@ func (w *World) send(p *Proc) {
 	c.id = w.callSeq
 	w.stats.Calls++
 	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
-	w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
+	c.timer = w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
 	f := &w.opts.Faults
 	if w.faultsOn && chance(w.ent, f.DropRequest) {
 		w.stats.DroppedReq++
@@ -273,6 +273,7 @@ func (w *World) deliverReply(e event) {
 	}
 	w.stats.Replies++
 	w.record(RecReply, p.ep, srv, e.call, e.m, nil)
+	w.queue.remove(p.call.timer)
 	p.call.ok = true
 	w.resume(p)
 }

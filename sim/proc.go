@@ -45,6 +45,7 @@ type pendingCall struct {
 	m        *method
 	args     any
 	reply    any
+	timer    int32 // queue slot of the call's timeout
 	ok       bool
 	dup      bool   // the network delivered the request twice
 	misuse   string // set by the scheduler when the call is malformed

@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 type eventKind uint8
 
@@ -13,13 +16,14 @@ const (
 	evFunc                     // a callback scheduled with At (faults, scenario hooks)
 )
 
-// event is stored by value in the queue so that scheduling allocates nothing.
-// wait identifies which blocking operation of proc an evWake, evTimeout or
-// evReply belongs to; an event for an operation that already ended is stale.
+// event is what happens at a virtual instant. wait identifies which blocking
+// operation of proc an evWake, evTimeout or evReply belongs to; an event for
+// an operation that already ended is stale.
 type event struct {
 	at   time.Duration
 	seq  uint64
 	kind eventKind
+	pos  int32 // index of the event's entry in the heap
 	proc *Proc
 	wait uint64
 	call uint64        // call id, for requests and replies
@@ -29,54 +33,124 @@ type event struct {
 	fn   func()
 }
 
-// eventQueue is a binary min-heap on (at, seq). It is written out rather than
-// built on container/heap to keep interface calls off the hot path.
-type eventQueue []event
-
-func (q eventQueue) less(i, j int) bool {
-	if q[i].at != q[j].at {
-		return q[i].at < q[j].at
-	}
-	return q[i].seq < q[j].seq
+// eventQueue is a min-heap on (at, seq). Events live in slots that are
+// reused through a free list; the heap itself holds small pointer-free
+// entries, so sifting moves 24 bytes and needs no write barriers, and
+// scheduling allocates nothing once the slots have grown. An event can be
+// removed by its slot (a call's timer, once the reply is in).
+type eventQueue struct {
+	heap  []queued
+	slots []event
+	free  []int32
 }
 
-func (q *eventQueue) push(e event) {
-	*q = append(*q, e)
-	h := *q
-	i := len(h) - 1
+type queued struct {
+	at   time.Duration
+	seq  uint64
+	slot int32
+}
+
+func (q *eventQueue) len() int { return len(q.heap) }
+
+func (q *eventQueue) less(i, j int) bool {
+	a, b := &q.heap[i], &q.heap[j]
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+func (q *eventQueue) swap(i, j int) {
+	h := q.heap
+	h[i], h[j] = h[j], h[i]
+	q.slots[h[i].slot].pos = int32(i)
+	q.slots[h[j].slot].pos = int32(j)
+}
+
+// push queues e and returns its slot.
+func (q *eventQueue) push(e event) int32 {
+	var slot int32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+	} else {
+		slot = int32(len(q.slots))
+		q.slots = append(q.slots, event{})
+	}
+	e.pos = int32(len(q.heap))
+	q.slots[slot] = e
+	q.heap = append(q.heap, queued{at: e.at, seq: e.seq, slot: slot})
+	q.up(len(q.heap) - 1)
+	return slot
+}
+
+// remove takes the event in slot out of the queue.
+func (q *eventQueue) remove(slot int32) event {
+	return q.removeAt(int(q.slots[slot].pos))
+}
+
+func (q *eventQueue) removeAt(i int) event {
+	slot := q.heap[i].slot
+	e := q.slots[slot]
+	q.slots[slot] = event{} // drop references so the collector can reclaim them
+	q.free = append(q.free, slot)
+	last := len(q.heap) - 1
+	if i != last {
+		q.swap(i, last)
+	}
+	q.heap = q.heap[:last]
+	if i < last && !q.down(i) {
+		q.up(i)
+	}
+	return e
+}
+
+func (q *eventQueue) up(i int) {
 	for i > 0 {
 		parent := (i - 1) / 2
-		if !h.less(i, parent) {
-			break
+		if !q.less(i, parent) {
+			return
 		}
-		h[i], h[parent] = h[parent], h[i]
+		q.swap(i, parent)
 		i = parent
 	}
 }
 
-func (q *eventQueue) pop() event {
-	h := *q
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h[last] = event{} // drop references so the collector can reclaim them
-	h = h[:last]
-	i := 0
+// down sifts entry i toward the leaves and reports whether it moved.
+func (q *eventQueue) down(i int) bool {
+	start := i
+	n := len(q.heap)
 	for {
 		l := 2*i + 1
-		if l >= len(h) {
+		if l >= n {
 			break
 		}
 		m := l
-		if r := l + 1; r < len(h) && h.less(r, l) {
+		if r := l + 1; r < n && q.less(r, l) {
 			m = r
 		}
-		if !h.less(m, i) {
+		if !q.less(m, i) {
 			break
 		}
-		h[i], h[m] = h[m], h[i]
+		q.swap(i, m)
 		i = m
 	}
-	*q = h
-	return top
+	return i > start
+}
+
+// due appends to buf the heap positions of every event due at the earliest
+// instant, in sequence order. They form a subtree at the root: an entry's
+// ancestors are never later than it.
+func (q *eventQueue) due(buf []int) []int {
+	at := q.heap[0].at
+	buf = append(buf[:0], 0)
+	for i := 0; i < len(buf); i++ {
+		for _, c := range [2]int{2*buf[i] + 1, 2*buf[i] + 2} {
+			if c < len(q.heap) && q.heap[c].at == at {
+				buf = append(buf, c)
+			}
+		}
+	}
+	slices.SortFunc(buf, func(a, b int) int { return int(q.heap[a].seq - q.heap[b].seq) })
+	return buf
 }

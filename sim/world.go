@@ -96,7 +96,7 @@ type World struct {
 	now     time.Duration
 	seq     uint64
 	queue   eventQueue
-	ties    []event
+	due     []int // scratch for tie-breaking
 	hash    traceHash
 	records []Record
 	stats   Stats
@@ -175,10 +175,11 @@ func (w *World) Note(p *Proc, text string) {
 	}
 }
 
-func (w *World) schedule(e event) {
+// schedule queues e and returns its slot, to remove it later if need be.
+func (w *World) schedule(e event) int32 {
 	w.seq++
 	e.seq = w.seq
-	w.queue.push(e)
+	return w.queue.push(e)
 }
 
 // record folds an event into the hash and, when tracing, keeps it readable.
@@ -208,7 +209,7 @@ func (w *World) Run() Result {
 	w.startFaults()
 	steps := 0
 	for w.live > 0 && w.failure == nil {
-		if len(w.queue) == 0 {
+		if w.queue.len() == 0 {
 			return w.stuck(steps, fmt.Sprintf("deadlock: %d processes blocked with nothing to wake them: %s", w.live, w.blockedNames()))
 		}
 		if steps >= w.opts.MaxSteps {
@@ -246,27 +247,18 @@ func (w *World) stuck(steps int, reason string) Result {
 }
 
 // next pops the earliest event. When several are due at the same instant,
-// the entropy picks one, so tie order is explored rather than fixed.
+// the entropy picks one (0 is the earliest scheduled), so tie order is
+// explored rather than fixed.
 func (w *World) next() event {
-	e := w.queue.pop()
-	if len(w.queue) == 0 || w.queue[0].at != e.at {
-		return e
+	q := &w.queue
+	if q.len() == 1 || q.heap[1].at != q.heap[0].at && (q.len() == 2 || q.heap[2].at != q.heap[0].at) {
+		return q.removeAt(0)
 	}
-	w.ties = append(w.ties[:0], e)
-	for len(w.queue) > 0 && w.queue[0].at == e.at {
-		w.ties = append(w.ties, w.queue.pop())
-	}
-	pick := int(w.ent.Uint64N(uint64(len(w.ties))))
+	w.due = q.due(w.due)
+	pick := int(w.ent.Uint64N(uint64(len(w.due))))
 	w.stats.Ties++
-	w.hash.add(uint64(len(w.ties))<<32 | uint64(pick))
-	chosen := w.ties[pick]
-	for i := range w.ties {
-		if i != pick {
-			w.queue.push(w.ties[i])
-		}
-		w.ties[i] = event{}
-	}
-	return chosen
+	w.hash.add(uint64(len(w.due))<<32 | uint64(pick))
+	return q.removeAt(w.due[pick])
 }
 
 func (w *World) dispatch(e event) {

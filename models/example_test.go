@@ -1,0 +1,32 @@
+package models_test
+
+import (
+	"fmt"
+
+	"github.com/kvsim/kvsim/models"
+)
+
+// Two clients race to update k1 from version 1. The Put that returned
+// ErrMaybe may or may not have taken effect; the last Get shows that it did
+// not, which is linearizable. A Get that claims version 3 is not.
+func Example() {
+	history := `
+		c0 [1,2] put(k1, "a", v0) -> OK
+		c0 [3,6] put(k1, "b", v1) -> OK
+		c1 [4,5] put(k1, "c", v1) -> ErrMaybe
+		c1 [7,8] get(k1) -> "b"@v2
+	`
+	ops, err := models.ParseKV(history)
+	if err != nil {
+		panic(err)
+	}
+	r := models.CheckKV(ops, 0)
+	fmt.Println(r.Verdict, "-", r.Reason)
+
+	ops[3].Output.Version = 3
+	r = models.CheckKV(ops, 0)
+	fmt.Println(r.Verdict, "-", r.Reason)
+	// Output:
+	// Ok - linearizable (4 ops)
+	// Violation - key k1 is not linearizable: only 3 of 4 ops linearize, ending put(k1, "a", v0) -> OK; put(k1, "b", v1) -> OK; put(k1, "c", v1) -> ErrMaybe in state "b"@v2
+}
