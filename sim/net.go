@@ -260,7 +260,7 @@ func (w *World) deliverReply(e event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
 		w.stats.Lost++
-		w.record(RecLost, srv, p.ep, e.call, e.m, nil)
+		w.record(RecLost, p.ep, srv, e.call, e.m, "reply")
 		return
 	}
 	if !p.waiting(e.wait) || p.op != opCall || p.call.id != e.call {

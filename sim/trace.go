@@ -61,6 +61,10 @@ func (k RecordKind) IsFault() bool {
 	return false
 }
 
+func (k RecordKind) isReply() bool {
+	return k == RecReply || k == RecLate || k == RecDropReply
+}
+
 // Record is one line of a trace. Proc is the client endpoint involved (if
 // any), Peer the server or the other end of a link.
 type Record struct {
@@ -80,6 +84,8 @@ func (r Record) String() string {
 		fmt.Fprintf(&b, " #%d", r.Call)
 	}
 	switch {
+	case r.Proc != "" && r.Peer != "" && r.Kind.isReply():
+		fmt.Fprintf(&b, " %s<-%s", r.Proc, r.Peer)
 	case r.Proc != "" && r.Peer != "":
 		fmt.Fprintf(&b, " %s->%s", r.Proc, r.Peer)
 	case r.Proc != "":
