@@ -1,0 +1,63 @@
+package scenarios
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestLayoutImports enforces the design's seams: sim knows nothing of
+// key/value stores and uses only the standard library; kv, clerk and lock
+// know nothing of the simulator, the models or the scenarios; models knows
+// only porcupine and the wire types.
+func TestLayoutImports(t *testing.T) {
+	const module = "github.com/kvsim/kvsim/"
+	rules := []struct {
+		dir     string
+		allowed []string // module-local or third-party prefixes allowed besides the standard library
+	}{
+		{"../sim", nil},
+		{"../kv/rpc", nil},
+		{"../kv", []string{module + "kv/rpc"}},
+		{"../kv/netrpc", []string{module + "kv", module + "clerk"}},
+		{"../clerk", []string{module + "kv/rpc"}},
+		{"../lock", []string{module + "kv/rpc"}},
+		{"../models", []string{module + "kv/rpc", "github.com/anishathalye/porcupine"}},
+	}
+	for _, rule := range rules {
+		files, err := filepath.Glob(filepath.Join(rule.dir, "*.go"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: no Go files (%v)", rule.dir, err)
+		}
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), file, src, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range f.Imports {
+				path, _ := strconv.Unquote(imp.Path.Value)
+				if !strings.Contains(strings.SplitN(path, "/", 2)[0], ".") {
+					continue // standard library
+				}
+				ok := false
+				for _, prefix := range rule.allowed {
+					ok = ok || path == prefix || strings.HasPrefix(path, prefix+"/")
+				}
+				if !ok {
+					t.Errorf("%s imports %s, which its layout rule forbids", file, path)
+				}
+			}
+		}
+	}
+}
