@@ -12,11 +12,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes: 0 all good, 1 a failure was found, 2 the command line was wrong.
+// Exit codes: 0 all good, 1 a failure was found, 2 the command line was
+// wrong, 130 interrupted (by Ctrl-C) before anything failed.
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130
 )
 
 // usageError marks an error as the user's: it exits 2.
@@ -29,8 +31,8 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-// failureError reports that the command ran and found a failure: it exits 1.
-// Its message has already been printed.
+// errFailureFound reports that the command ran and found a failure: it
+// exits 1. The failure has already been printed.
 var errFailureFound = errors.New("failure found")
 
 func main() {
@@ -48,6 +50,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, errFailureFound):
 		return exitFailure
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(stderr, "kvsim: interrupted")
+		return exitInterrupted
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "kvsim: %v\nRun 'kvsim --help' for usage.\n", err)
 		return exitUsage
@@ -69,7 +74,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(), newScenariosCmd(), newServeCmd(), newLoadCmd())
+	root.AddCommand(newRunCmd(), newScenariosCmd(), newServeCmd(), newLoadCmd(), newCampaignCmd(), newZooCmd())
 	return root
 }
 
