@@ -111,7 +111,7 @@ func (c *client) begin(in models.KVInput) int {
 func (c *client) end(i int, out models.KVOutput) {
 	op := &c.e.kv[i]
 	op.Output, op.Return = out, c.now()
-	c.e.w.Note(c.p, c.name+" "+describeOp(*op))
+	c.e.w.Note(c.p, describeOp(*op))
 }
 
 // Get performs a recorded Get and checks the clerk's contract for it.
@@ -207,7 +207,7 @@ func (l *recordedLock) record(op models.LockOp, body func()) {
 	i := len(e.locks) - 1
 	body()
 	e.locks[i].Return, e.locks[i].Unknown = c.now(), false
-	e.w.Note(c.p, c.name+" "+op.String())
+	e.w.Note(c.p, op.String())
 }
 
 func (l *recordedLock) Acquire() {

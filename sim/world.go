@@ -162,16 +162,18 @@ func (w *World) At(t time.Duration, fn func()) {
 	w.schedule(event{at: t, kind: evFunc, fn: fn})
 }
 
-// Note adds a line to the trace and folds it into the hash, so that what the
-// processes observed is part of the determinism check.
+// Note adds a line about process p (nil for none) to the trace and folds
+// it into the hash, so that what the processes observed is part of the
+// determinism check.
 func (w *World) Note(p *Proc, text string) {
+	var ep *endpoint
+	if p != nil {
+		ep = p.ep
+	}
+	w.hash.add(uint64(ep.index()))
 	w.hash.addString(text)
 	if w.opts.Trace {
-		name := ""
-		if p != nil {
-			name = p.ep.name
-		}
-		w.records = append(w.records, Record{At: w.now, Kind: RecNote, Proc: name, Text: text})
+		w.records = append(w.records, Record{At: w.now, Kind: RecNote, Proc: ep.label(), Text: text})
 	}
 }
 
