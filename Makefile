@@ -20,6 +20,10 @@ bench:
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzWorld$$' -fuzztime $(FUZZTIME) ./sim
+	$(GO) test -run '^$$' -fuzz '^FuzzScenario$$' -fuzztime $(FUZZTIME) ./scenarios
 
 campaign:
 	$(GO) run ./cmd/kvsim campaign --scenario all --faults swarm --seeds $(SEEDS)
+
+zoo:
+	$(GO) run ./cmd/kvsim zoo --measure
