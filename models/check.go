@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -57,6 +58,19 @@ func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error
 	info := r.info // AddAnnotations appends; r.info holds none, so r is left alone
 	info.AddAnnotations(annotations)
 	return porcupine.Visualize(r.model, info, w)
+}
+
+// VisualizeFile writes the visualization (see Visualize) to a file at path.
+func (r Result) VisualizeFile(path string, annotations []porcupine.Annotation) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := r.Visualize(f, annotations); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // CheckKV checks a key/value history for linearizability against KVModel.

@@ -61,29 +61,22 @@ func WriteArtifacts(r Result, dir string) (Artifacts, error) {
 	if err := os.WriteFile(a.History, []byte(models.FormatKV(r.KVHistory)), 0o644); err != nil {
 		return a, err
 	}
-	notes := faultAnnotations(r)
-	if err := writeViz(a.Viz, r.KVCheck, notes); err != nil {
+	if err := WriteViz(r, a.Viz); err != nil {
 		return a, err
 	}
 	if r.LockCheck != nil {
 		a.LockViz = path("lock.html")
-		if err := writeViz(a.LockViz, *r.LockCheck, notes); err != nil {
+		if err := r.LockCheck.VisualizeFile(a.LockViz, faultAnnotations(r)); err != nil {
 			return a, err
 		}
 	}
 	return a, nil
 }
 
-func writeViz(path string, check models.Result, notes []porcupine.Annotation) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := check.Visualize(f, notes); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+// WriteViz writes porcupine's visualization of r's key/value history to
+// path, annotated with the faults of r's trace (none if r was not traced).
+func WriteViz(r Result, path string) error {
+	return r.KVCheck.VisualizeFile(path, faultAnnotations(r))
 }
 
 // faultAnnotations turns the trace's fault events into porcupine

@@ -73,12 +73,18 @@ func Impls() []Impl {
 
 // LookupImpl finds an implementation by name ("reference" or "zoo/NAME").
 func LookupImpl(name string) (Impl, error) {
-	var names []string
-	for _, im := range Impls() {
-		if im.Name == name {
-			return im, nil
+	return lookup("implementation", name, Impls(), func(im Impl) string { return im.Name })
+}
+
+// lookup finds the item called name, or says which names there are.
+func lookup[T any](kind, name string, items []T, nameOf func(T) string) (T, error) {
+	names := make([]string, len(items))
+	for i, it := range items {
+		if nameOf(it) == name {
+			return it, nil
 		}
-		names = append(names, im.Name)
+		names[i] = nameOf(it)
 	}
-	return Impl{}, fmt.Errorf("unknown implementation %q (have: %s)", name, strings.Join(names, ", "))
+	var zero T
+	return zero, fmt.Errorf("unknown %s %q (have: %s)", kind, name, strings.Join(names, ", "))
 }

@@ -52,14 +52,7 @@ func Profiles() []Profile {
 
 // LookupProfile finds a profile by name.
 func LookupProfile(name string) (Profile, error) {
-	var names []string
-	for _, p := range Profiles() {
-		if p.Name == name {
-			return p, nil
-		}
-		names = append(names, p.Name)
-	}
-	return Profile{}, fmt.Errorf("unknown fault profile %q (have: %s)", name, strings.Join(names, ", "))
+	return lookup("fault profile", name, Profiles(), func(p Profile) string { return p.Name })
 }
 
 // swarm draws each fault on or off and, when on, its intensity. Swarm

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -55,14 +54,7 @@ func Scenarios() []Scenario {
 
 // LookupScenario finds a scenario by name.
 func LookupScenario(name string) (Scenario, error) {
-	var names []string
-	for _, s := range Scenarios() {
-		if s.Name == name {
-			return s, nil
-		}
-		names = append(names, s.Name)
-	}
-	return Scenario{}, fmt.Errorf("unknown scenario %q (have: %s)", name, strings.Join(names, ", "))
+	return lookup("scenario", name, Scenarios(), func(s Scenario) string { return s.Name })
 }
 
 // reliablePut runs a fixed script whose errors are known exactly. Under

@@ -127,7 +127,7 @@ func load(ctx context.Context, cfg loadConfig, w io.Writer) error {
 		r := models.CheckKV(ops, cfg.checkTimeout)
 		fmt.Fprintf(w, "check %v in %v: %s\n", r.Verdict, time.Since(t).Round(time.Millisecond), r.Reason)
 		if cfg.vizPath != "" {
-			if err := writeLoadViz(cfg.vizPath, r); err != nil {
+			if err := r.VisualizeFile(cfg.vizPath, nil); err != nil {
 				return err
 			}
 			fmt.Fprintf(w, "visualization: %s\n", cfg.vizPath)
@@ -256,17 +256,4 @@ func clerkContract(ops []models.KVOp) string {
 		return ""
 	}
 	return fmt.Sprintf("%s (%d such ops)", first, n)
-}
-
-// writeLoadViz writes the checked history's visualization to path.
-func writeLoadViz(path string, r models.Result) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := r.Visualize(f, nil); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/kvsim/kvsim/scenarios"
@@ -42,7 +41,7 @@ the same run. Exit 0 when every check passed, 1 when one failed.`,
 				}
 			}
 			if vizPath != "" {
-				if err := writeVizFile(vizPath, r); err != nil {
+				if err := scenarios.WriteViz(r, vizPath); err != nil {
 					return err
 				}
 			}
@@ -76,23 +75,6 @@ the same run. Exit 0 when every check passed, 1 when one failed.`,
 	f.StringVar(&vizPath, "viz", "", "write porcupine's HTML visualization of the history to `FILE`")
 	f.StringVar(&artifacts, "artifacts", "", "on failure, write trace, history and visualization under `DIR`")
 	return cmd
-}
-
-func writeVizFile(path string, r scenarios.Result) error {
-	dir, err := os.MkdirTemp("", "kvsim-viz-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	a, err := scenarios.WriteArtifacts(r, dir)
-	if err != nil {
-		return err
-	}
-	html, err := os.ReadFile(a.Viz)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, html, 0o644)
 }
 
 func printResult(w io.Writer, r scenarios.Result) {
