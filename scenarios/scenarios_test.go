@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/kvsim/kvsim/kv/rpc"
 )
 
 var (
@@ -135,5 +137,70 @@ func TestRunRejectsBadConfig(t *testing.T) {
 		if _, err := Run(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Run(%+v) error = %v, want %q", tt.cfg, err, tt.want)
 		}
+	}
+}
+
+// panickyServer panics on a Put to key "b".
+type panickyServer struct{ rpc.Server }
+
+func (s panickyServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	if args.Key == "b" {
+		panic("server bug on key b")
+	}
+	s.Server.Put(args, reply)
+}
+
+// busyClerk never returns from Get: it keeps asking.
+type busyClerk struct {
+	rpc.Clerk
+	c rpc.Caller
+}
+
+func (b busyClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	for {
+		b.c.Call(ServerName, rpc.MethodGet, &rpc.GetArgs{Key: key}, &rpc.GetReply{})
+	}
+}
+
+// TestSUTFailuresAreReported: a panicking server and a clerk that never
+// returns are reported with their verdict, reason and repro line, never as
+// a crash or a hang of the simulator.
+func TestSUTFailuresAreReported(t *testing.T) {
+	tests := []struct {
+		name    string
+		impl    Impl
+		verdict Verdict
+		reason  string
+	}{
+		{"server panics", Impl{NewServer: func() rpc.Server { return panickyServer{Reference().NewServer()} }},
+			VerdictPanic, "server server: handler KVServer.Put panicked: server bug on key b"},
+		{"clerk never returns", Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+			return busyClerk{Reference().NewClerk(c, s, server), c}
+		}}, VerdictStuck, "liveness: faults stopped at 2s but the run had not finished 10s later"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			found := false
+			for seed := range uint64(20) {
+				r := mustRun(t, Config{Scenario: "kv-random", Seed: seed, Faults: "reliable", Impl: "custom", Custom: &tt.impl})
+				if !r.Failed() {
+					continue
+				}
+				found = true
+				if r.Verdict != tt.verdict || !strings.Contains(r.Reason, tt.reason) {
+					t.Fatalf("got %s, want %s: %s", r.Summary(), tt.verdict, tt.reason)
+				}
+				if tt.verdict == VerdictPanic && !strings.Contains(r.Stack, "panickyServer") {
+					t.Errorf("stack does not show the panicking handler:\n%s", r.Stack)
+				}
+				if !strings.Contains(r.Repro, fmt.Sprintf("--seed %d ", seed)) {
+					t.Errorf("repro %q does not name seed %d", r.Repro, seed)
+				}
+				break
+			}
+			if !found {
+				t.Fatal("no seed failed")
+			}
+		})
 	}
 }

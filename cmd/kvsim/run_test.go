@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRunJSON(t *testing.T) {
+	code, out, errOut := kvsim("run", "--scenario", "kv-random", "--seed", "7", "--faults", "chaos", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	for _, key := range []string{"scenario", "seed", "faults", "impl", "verdict", "trace_hash", "ops", "rpcs", "sim_time_ns", "repro"} {
+		if _, ok := r[key]; !ok {
+			t.Errorf("no %q in %s", key, out)
+		}
+	}
+	if r["verdict"] != "ok" || r["faults"] != "chaos" || r["impl"] != "reference" {
+		t.Errorf("unexpected result %s", out)
+	}
+	// The same flags replay the same run.
+	_, again, _ := kvsim("run", "--scenario", "kv-random", "--seed", "7", "--faults", "chaos", "--json")
+	if again != out {
+		t.Errorf("two runs of the same seed differ:\n%s%s", out, again)
+	}
+}
+
+func TestRunFailure(t *testing.T) {
+	dir := t.TempDir()
+	viz := filepath.Join(dir, "v.html")
+	code, out, errOut := kvsim("run", "--scenario", "reliable-put", "--seed", "1", "--impl", "zoo/server-ignores-version",
+		"--trace", "--viz", viz, "--artifacts", dir)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d: %s%s", code, exitFailure, out, errOut)
+	}
+	for _, want := range []string{"violation", "repro: kvsim run --scenario reliable-put --seed 1 --faults reliable --impl zoo/server-ignores-version",
+		"go test ./scenarios -run TestReplay", "send ", "deliver "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if html, err := os.ReadFile(viz); err != nil || !strings.Contains(string(html), "<html") {
+		t.Errorf("no visualization at %s: %v", viz, err)
+	}
+	if !strings.Contains(errOut, "artifacts: "+dir) {
+		t.Errorf("artifacts directory not reported: %s", errOut)
+	}
+}
+
+func TestRunUsage(t *testing.T) {
+	cases := [][]string{
+		{"run", "--seed", "1"},
+		{"run", "--scenario", "kv-random"},
+		{"run", "--scenario", "nope", "--seed", "1"},
+		{"run", "--scenario", "kv-random", "--seed", "1", "--faults", "nope"},
+		{"run", "--scenario", "kv-random", "--seed", "1", "--impl", "zoo/nope"},
+		{"run", "--scenario", "kv-random", "--seed", "-1"},
+		{"run", "--scenario", "kv-random", "--seed", "1", "extra"},
+		{"nope"},
+		{},
+	}
+	for _, args := range cases {
+		code, out, errOut := kvsim(args...)
+		if code != exitUsage || !strings.Contains(errOut, "kvsim: ") {
+			t.Errorf("kvsim %s: exit %d, stderr %q, stdout %q; want exit 2 with a message", strings.Join(args, " "), code, errOut, out)
+		}
+	}
+}
+
+func TestScenariosLists(t *testing.T) {
+	code, out, _ := kvsim("scenarios")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"kv-random", "lock-counter", "many-clients", "swarm", "chaos"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("kvsim scenarios does not list %s", want)
+		}
+	}
+}
