@@ -149,13 +149,9 @@ func hasReferences(t reflect.Type) bool {
 // hands the request to the network.
 func (w *World) send(p *Proc) {
 	c := &p.call
-	if err := w.resolve(c); err != nil {
-		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
-		w.schedule(event{at: w.now, kind: evWake, proc: p, wait: p.waitID})
-		return
-	}
-	args, err := c.m.copyArgs(c.args)
+	args, err := w.resolve(c)
 	if err != nil {
+		// The process panics with this when it resumes, at once.
 		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
 		w.schedule(event{at: w.now, kind: evWake, proc: p, wait: p.waitID})
 		return
@@ -184,20 +180,22 @@ func (w *World) send(p *Proc) {
 	}
 }
 
-func (w *World) resolve(c *pendingCall) error {
+// resolve finds the call's server and method, checks the reply's type and
+// returns the server's private copy of the arguments.
+func (w *World) resolve(c *pendingCall) (any, error) {
 	ep := w.byName[c.serverID]
 	if ep == nil || ep.srv == nil {
-		return fmt.Errorf("no server named %q", c.serverID)
+		return nil, fmt.Errorf("no server named %q", c.serverID)
 	}
 	m := ep.srv.methods[c.method]
 	if m == nil {
-		return fmt.Errorf("server %q has no method %q", c.serverID, c.method)
+		return nil, fmt.Errorf("server %q has no method %q", c.serverID, c.method)
 	}
 	if err := m.checkRep(c.reply); err != nil {
-		return err
+		return nil, err
 	}
 	c.server, c.m = ep, m
-	return nil
+	return m.copyArgs(c.args)
 }
 
 func (w *World) transmitRequest(p *Proc, args any) {

@@ -57,21 +57,20 @@ func (s Status) String() string {
 
 // Stats counts what happened on the network during a run.
 type Stats struct {
-	Calls       int // Call invocations
-	Delivered   int // requests handed to a handler (duplicates included)
-	DroppedReq  int // requests dropped by the network
-	DroppedRep  int // replies dropped by the network
-	Duplicated  int // extra copies of requests sent
-	Lost        int // messages lost to a partition
-	Held        int // requests that waited for a paused server
-	Replies     int // replies that reached their waiting caller
-	Late        int // replies that arrived after their call ended
-	Timeouts    int // calls that returned false
-	Reordered   int // requests delivered after one sent strictly later
-	Ties        int // instants at which several events were due
-	Partitions  int // cuts made by the fault schedule
-	Pauses      int // server pauses made by the fault schedule
-	StepsBudget int // the step budget in force
+	Calls      int // Call invocations
+	Delivered  int // requests handed to a handler (duplicates included)
+	DroppedReq int // requests dropped by the network
+	DroppedRep int // replies dropped by the network
+	Duplicated int // extra copies of requests sent
+	Lost       int // messages lost to a partition
+	Held       int // requests that waited for a paused server
+	Replies    int // replies that reached their waiting caller
+	Late       int // replies that arrived after their call ended
+	Timeouts   int // calls that returned false
+	Reordered  int // requests delivered after one sent strictly later
+	Ties       int // instants at which several events were due
+	Partitions int // cuts made by the fault schedule
+	Pauses     int // server pauses made by the fault schedule
 }
 
 // Result is the outcome of Run.
@@ -110,6 +109,7 @@ type World struct {
 	callSeq   uint64
 	maxSent   time.Duration // latest send time of a request delivered so far
 	faultsOn  bool
+	ran       bool
 
 	failure *Result // set when a panic ends the run
 }
@@ -137,7 +137,6 @@ func New(seed uint64, opts Options) *World {
 		hash:   fnvOffset,
 		byName: make(map[string]*endpoint),
 	}
-	w.stats.StepsBudget = opts.MaxSteps
 	w.hash.add(seed)
 	return w
 }
@@ -206,7 +205,12 @@ func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *me
 // Run runs the world until every process has returned, a process or handler
 // panics, or the budget runs out. Processes still blocked at the end are
 // unwound, so a run leaves no goroutine behind.
+// A world runs once.
 func (w *World) Run() Result {
+	if w.ran {
+		panic("sim: Run called twice on one World")
+	}
+	w.ran = true
 	defer w.killAll()
 	w.startFaults()
 	steps := 0
