@@ -355,7 +355,7 @@ func guard(ctx context.Context, timer *time.Timer, timeout time.Duration, cfg Co
 	}
 	label := func(v Verdict, reason string) Result {
 		r := Result{Scenario: cfg.Scenario, Seed: cfg.Seed, Faults: cfg.Faults, Impl: cfg.Impl, Verdict: v, Reason: reason}
-		r.Repro, r.GoTest = reproLines(r)
+		r.setRepro()
 		return r
 	}
 	// Buffered, so that an abandoned run can still finish and be collected.

@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kvsim/kvsim/models"
@@ -65,6 +67,7 @@ type Result struct {
 	SimTimeNS  int64   `json:"sim_time_ns"`
 	Repro      string  `json:"repro"`
 	GoTest     string  `json:"go_test"`
+	Shrink     string  `json:"shrink"`
 
 	// Kept when Config.Trace is set.
 	Trace     []sim.Record          `json:"-"`
@@ -134,10 +137,10 @@ func run(sc Scenario, prof Profile, impl Impl, cfg Config) Result {
 		RPCs:       sr.Stats.Calls,
 		SimTimeNS:  int64(sr.Time),
 	}
-	res.Repro, res.GoTest = reproLines(res)
+	res.setRepro()
 	if cfg.Entropy != nil {
 		res.Repro = "this run's entropy came from rapid or a fuzzer: replay it with the go test command that reported it"
-		res.GoTest = ""
+		res.GoTest, res.Shrink = "", ""
 	}
 	switch sr.Status {
 	case sim.Panic:
@@ -210,12 +213,25 @@ func (e *env) check(sc Scenario, timeout time.Duration, res *Result) {
 	}
 }
 
-// reproLines returns the command line and the go test line that replay r.
-func reproLines(r Result) (string, string) {
-	args := fmt.Sprintf("--scenario %s --seed %d --faults %s --impl %s", r.Scenario, r.Seed, r.Faults, r.Impl)
-	goTest := fmt.Sprintf("go test ./scenarios -run TestReplay -args -scenario=%s -seed=%d -faults=%s -impl=%s",
-		r.Scenario, r.Seed, r.Faults, r.Impl)
-	return "kvsim run " + args, goTest
+// setRepro fills in the lines that replay r: the command line, its go test
+// twin, and the go test line that asks rapid for a minimal failing run of
+// the same scenario, profile and implementation.
+func (r *Result) setRepro() {
+	var flags, args strings.Builder
+	add := func(name, value string) {
+		if value != "" {
+			fmt.Fprintf(&flags, " --%s %s", name, value)
+			fmt.Fprintf(&args, " -%s=%s", name, value)
+		}
+	}
+	add("scenario", r.Scenario)
+	add("seed", strconv.FormatUint(r.Seed, 10))
+	add("faults", r.Faults)
+	add("impl", r.Impl)
+	r.Repro = "kvsim run" + flags.String()
+	r.GoTest = "go test ./scenarios -run TestReplay -args" + args.String()
+	r.Shrink = fmt.Sprintf("go test ./scenarios -run TestShrink -v -args -scenario=%s -faults=%s -impl=%s",
+		r.Scenario, cmp.Or(r.Faults, SwarmName), r.Impl)
 }
 
 // Summary is the one-line form of a result.

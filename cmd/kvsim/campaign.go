@@ -297,7 +297,7 @@ func writeJUnit(w io.Writer, cfg scenarios.CampaignConfig, sum scenarios.Campaig
 			if r.Scenario != c.Scenario {
 				continue
 			}
-			text := fmt.Sprintf("%s\nfault model: %s\nrepro: %s\n       %s\n", r.Summary(), r.FaultModel, r.Repro, r.GoTest)
+			text := fmt.Sprintf("%s\nfault model: %s\nrepro: %s\n       %s\nshrink: %s\n", r.Summary(), r.FaultModel, r.Repro, r.GoTest, r.Shrink)
 			if r.Stack != "" {
 				text += "stack:\n" + r.Stack
 			}

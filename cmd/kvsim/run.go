@@ -90,6 +90,9 @@ func printResult(w io.Writer, r scenarios.Result) {
 	}
 	if r.Failed() {
 		fmt.Fprintf(w, "repro: %s\n       %s\n", r.Repro, r.GoTest)
+		if r.Shrink != "" {
+			fmt.Fprintf(w, "shrink: %s\n", r.Shrink)
+		}
 	}
 }
 
