@@ -84,8 +84,8 @@ func TestRunEndings(t *testing.T) {
 			w := New(1, tt.opts)
 			tt.setup(w)
 			r := w.Run()
-			if r.Status != tt.status {
-				t.Fatalf("status %v (%s), want %v", r.Status, r.Reason, tt.status)
+			if r.Status != tt.status || r.Seed != 1 {
+				t.Fatalf("status %v (%s) seed %d, want %v with seed 1", r.Status, r.Reason, r.Seed, tt.status)
 			}
 			if !strings.Contains(r.Reason, tt.reason) {
 				t.Errorf("reason %q does not contain %q", r.Reason, tt.reason)

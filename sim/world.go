@@ -75,6 +75,9 @@ type Stats struct {
 
 // Result is the outcome of Run.
 type Result struct {
+	// Seed is the seed the world was made with (it replays the run when
+	// the entropy was the default PCG).
+	Seed   uint64
 	Status Status
 	// Reason explains Stuck and Panic; Stack is the panicking goroutine's stack.
 	Reason string
@@ -90,6 +93,7 @@ type Result struct {
 // World is one simulated run. It is not safe for concurrent use; run many
 // worlds in parallel instead.
 type World struct {
+	seed    uint64
 	opts    Options
 	ent     Entropy
 	now     time.Duration
@@ -132,6 +136,7 @@ func New(seed uint64, opts Options) *World {
 		ent = NewPCG(seed)
 	}
 	w := &World{
+		seed:   seed,
 		opts:   opts,
 		ent:    ent,
 		hash:   fnvOffset,
@@ -240,6 +245,7 @@ func (w *World) Run() Result {
 }
 
 func (w *World) fill(r *Result, steps int) {
+	r.Seed = w.seed
 	r.Steps = steps
 	r.Time = w.now
 	r.Hash = uint64(w.hash)
