@@ -157,52 +157,19 @@ func (c CampaignConfig) plan() (campaignPlan, error) {
 			names = append(names, s.Name)
 		}
 	}
-	var fixed *Profile
-	if c.Faults != "" {
-		prof, err := LookupProfile(c.Faults)
-		if err != nil {
-			return p, err
-		}
-		fixed = &prof
-	}
 	for i, name := range names {
 		if slices.Contains(names[:i], name) {
 			return p, fmt.Errorf("campaign: scenario %q named twice", name)
 		}
-		r, err := resolveRun(name, fixed)
+		cfg := Config{Scenario: name, Faults: c.Faults, Impl: c.Impl, Custom: c.Custom}
+		sc, prof, impl, err := resolve(&cfg)
 		if err != nil {
 			return p, err
 		}
-		p.runs = append(p.runs, r)
+		p.runs = append(p.runs, campaignRun{sc, prof})
+		p.impl, p.label = impl, cfg.Impl
 	}
-
-	p.label = c.Impl
-	if p.label == "" {
-		p.label = ReferenceName
-	}
-	if c.Custom != nil {
-		p.impl = c.Custom.withDefaults()
-		return p, nil
-	}
-	im, err := LookupImpl(p.label)
-	if err != nil {
-		return p, err
-	}
-	p.impl = im.withDefaults()
 	return p, nil
-}
-
-// resolveRun finds a scenario and its profile: fixed, or the scenario's own.
-func resolveRun(name string, fixed *Profile) (campaignRun, error) {
-	sc, err := LookupScenario(name)
-	if err != nil {
-		return campaignRun{}, err
-	}
-	if fixed != nil {
-		return campaignRun{sc, *fixed}, nil
-	}
-	prof, err := LookupProfile(sc.DefaultFaults)
-	return campaignRun{sc, prof}, err
 }
 
 // Campaign runs every selected scenario at every seed of its shard, spread

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"runtime/debug"
+	"strconv"
 
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
@@ -73,7 +74,7 @@ type attempt struct {
 // spawn starts a client process running body.
 func (e *env) spawn(body func(c *client)) {
 	id := len(e.names)
-	c := &client{e: e, id: id, name: "c" + itoa(id)}
+	c := &client{e: e, id: id, name: "c" + strconv.Itoa(id)}
 	e.names = append(e.names, c.name)
 	e.w.Spawn(c.name, func(p *sim.Proc) {
 		c.p = p

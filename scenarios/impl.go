@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/kvsim/kvsim/clerk"
@@ -66,9 +65,7 @@ const ZooPrefix = "zoo/"
 
 // Impls returns the reference followed by the bug zoo, by name.
 func Impls() []Impl {
-	zoo := Zoo()
-	sort.Slice(zoo, func(i, j int) bool { return zoo[i].Name < zoo[j].Name })
-	return append([]Impl{Reference()}, zoo...)
+	return append([]Impl{Reference()}, Zoo()...)
 }
 
 // LookupImpl finds an implementation by name ("reference" or "zoo/NAME").

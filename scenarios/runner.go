@@ -85,29 +85,32 @@ func (r Result) Failed() bool { return r.Verdict.Failed() }
 // against the implementation under the fault profile, and checks the
 // outcome. A bad Config (unknown name) is reported as an error.
 func Run(cfg Config) (Result, error) {
+	sc, prof, impl, err := resolve(&cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	return run(sc, prof, impl, cfg), nil
+}
+
+// resolve finds what cfg names: the scenario, its profile (cfg.Faults, or
+// the scenario's own) and the implementation (cfg.Custom, or the one named
+// by cfg.Impl), and fills in cfg's defaulted names, which label results.
+func resolve(cfg *Config) (Scenario, Profile, Impl, error) {
 	sc, err := LookupScenario(cfg.Scenario)
 	if err != nil {
-		return Result{}, err
+		return Scenario{}, Profile{}, Impl{}, err
 	}
-	if cfg.Faults == "" {
-		cfg.Faults = sc.DefaultFaults
-	}
+	cfg.Faults = cmp.Or(cfg.Faults, sc.DefaultFaults)
 	prof, err := LookupProfile(cfg.Faults)
 	if err != nil {
-		return Result{}, err
+		return Scenario{}, Profile{}, Impl{}, err
 	}
-	if cfg.Impl == "" {
-		cfg.Impl = ReferenceName
+	cfg.Impl = cmp.Or(cfg.Impl, ReferenceName)
+	if cfg.Custom != nil {
+		return sc, prof, cfg.Custom.withDefaults(), nil
 	}
-	impl := cfg.Custom
-	if impl == nil {
-		im, err := LookupImpl(cfg.Impl)
-		if err != nil {
-			return Result{}, err
-		}
-		impl = &im
-	}
-	return run(sc, prof, impl.withDefaults(), cfg), nil
+	impl, err := LookupImpl(cfg.Impl)
+	return sc, prof, impl.withDefaults(), err
 }
 
 func run(sc Scenario, prof Profile, impl Impl, cfg Config) Result {
@@ -242,5 +245,3 @@ func (r Result) Summary() string {
 	}
 	return s
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -47,7 +47,7 @@ depend on the machine: a campaign always reports its lowest failing seed.`,
 			case fl.starts < 1 || fl.maxSeeds < 1:
 				return usagef("--starts and --max-seeds must be at least 1")
 			}
-			zoo := zooImpls()
+			zoo := scenarios.Zoo()
 			switch {
 			case fl.names:
 				for _, im := range zoo {
@@ -69,13 +69,6 @@ depend on the machine: a campaign always reports its lowest failing seed.`,
 	f.IntVar(&fl.starts, "starts", 5, "with --measure: starting seeds to take the median over")
 	f.Uint64Var(&fl.maxSeeds, "max-seeds", 100000, "with --measure: give up on a start after this many seeds")
 	return cmd
-}
-
-// zooImpls is the zoo, by name.
-func zooImpls() []scenarios.Impl {
-	return slices.DeleteFunc(scenarios.Impls(), func(im scenarios.Impl) bool {
-		return !strings.HasPrefix(im.Name, scenarios.ZooPrefix)
-	})
 }
 
 func describeZoo(w io.Writer, zoo []scenarios.Impl) {
