@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -20,7 +20,7 @@ import (
 // kvsim runs the command line as main does.
 func kvsim(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
+	code = Main(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -47,7 +47,7 @@ func freeAddr(t *testing.T) string {
 
 func runCmd(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
-	code = run(args, &out, &errOut)
+	code = Main(args, &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
@@ -288,7 +288,7 @@ func TestServeInterrupt(t *testing.T) {
 	defer pr.Close()
 	var errOut bytes.Buffer
 	exited := make(chan int, 1)
-	go func() { exited <- run([]string{"serve", "--addr", "127.0.0.1:0"}, pw, &errOut) }()
+	go func() { exited <- Main([]string{"serve", "--addr", "127.0.0.1:0"}, pw, &errOut) }()
 	// The command listens only after it has taken over SIGINT, so once it
 	// has printed its address the signal cannot kill the test.
 	readAddr(t, pr)
