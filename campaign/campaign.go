@@ -341,12 +341,9 @@ func RunGuarded(ctx context.Context, cfg scenarios.Config, timeout time.Duration
 type Regression struct{ scenarios.Spec }
 
 // String is the entry's line: "scenario seed faults impl", then
-// "workload=W" and "strategy=S" where set.
+// "strategy=S" where set.
 func (r Regression) String() string {
 	s := fmt.Sprintf("%s %d %s %s", r.Scenario, r.Seed, r.Faults, r.Impl)
-	if r.Workload != "" {
-		s += " workload=" + r.Workload
-	}
 	if r.Strategy != "" {
 		s += " strategy=" + r.Strategy
 	}
@@ -385,7 +382,7 @@ func ReadRegressions(path string) ([]Regression, error) {
 func parseRegression(text string) (Regression, error) {
 	fields := strings.Fields(text)
 	if len(fields) < 4 {
-		return Regression{}, fmt.Errorf("want \"scenario seed faults impl [workload=W] [strategy=S]\", got %q", text)
+		return Regression{}, fmt.Errorf("want \"scenario seed faults impl [strategy=S]\", got %q", text)
 	}
 	seed, err := strconv.ParseUint(fields[1], 10, 64)
 	if err != nil {
@@ -394,14 +391,10 @@ func parseRegression(text string) (Regression, error) {
 	r := Regression{scenarios.Spec{Scenario: fields[0], Seed: seed, Faults: fields[2], Impl: fields[3]}}
 	for _, f := range fields[4:] {
 		name, value, _ := strings.Cut(f, "=")
-		switch {
-		case name == "workload" && value != "":
-			r.Workload = value
-		case name == "strategy" && value != "":
-			r.Strategy = value
-		default:
-			return Regression{}, fmt.Errorf("unknown field %q (want workload=W or strategy=S)", f)
+		if name != "strategy" || value == "" {
+			return Regression{}, fmt.Errorf("unknown field %q (want strategy=S)", f)
 		}
+		r.Strategy = value
 	}
 	return r, nil
 }

@@ -88,6 +88,9 @@ func printResult(w io.Writer, r scenarios.Result) {
 	fmt.Fprintln(w, r.Summary())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  fault model\t%s\n", r.FaultModel)
+	if r.Workload != "" {
+		fmt.Fprintf(tw, "  workload\t%s\n", r.Workload)
+	}
 	fmt.Fprintf(tw, "  trace hash\t%s\n", r.TraceHash)
 	fmt.Fprintf(tw, "  ops, rpcs\t%d, %d\n", r.Ops, r.RPCs)
 	fmt.Fprintf(tw, "  simulated time\t%.3fs\n", float64(r.SimTimeNS)/1e9)

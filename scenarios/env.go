@@ -28,6 +28,8 @@ type Env struct {
 	locks      []models.LockOpRecord
 	violations []string
 	holder     string // who is inside the critical section, "" if nobody
+	workload   string        // the drawn workload, if the scenario draws one
+	slack      time.Duration // extra virtual time the workload's own waits take
 }
 
 func newEnv(w *sim.World, impl Impl) *Env {
@@ -50,6 +52,15 @@ func (e *Env) Server() rpc.Server { return e.server }
 
 // History is the key/value history recorded so far.
 func (e *Env) History() []models.KVOp { return e.kv }
+
+// DescribeWorkload says which workload shape Setup drew, to be printed
+// with the result as the drawn fault model is.
+func (e *Env) DescribeWorkload(shape string) { e.workload = shape }
+
+// AddSlack extends the run's liveness deadline by d: the virtual time the
+// workload spends waiting on purpose (critical sections, think times),
+// which no fault causes and no implementation can shorten.
+func (e *Env) AddSlack(d time.Duration) { e.slack += max(d, 0) }
 
 // Violate records a failed check; the run's verdict is then a violation
 // with the first such reason.

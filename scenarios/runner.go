@@ -56,7 +56,9 @@ const DefaultCheckTimeout = 10 * time.Second
 type Result struct {
 	Spec
 	// FaultModel is the fault model in force (the drawn one, for swarm).
-	FaultModel string  `json:"fault_model"`
+	FaultModel string `json:"fault_model"`
+	// Workload is the drawn workload shape, for scenarios that draw one.
+	Workload string `json:"workload,omitempty"`
 	Verdict    Verdict `json:"verdict"`
 	Reason     string  `json:"reason,omitempty"`
 	Stack      string  `json:"stack,omitempty"`
@@ -125,11 +127,13 @@ func Run(cfg Config) Result {
 	})
 	e := newEnv(w, impl)
 	check := sc.Setup(e)
+	w.SetMaxTime(faults.Until + LivenessWindow + e.slack)
 	sr := w.Run()
 
 	res := Result{
 		Spec:       cfg.Spec(),
 		FaultModel: describeFaults(faults),
+		Workload:   e.workload,
 		TraceHash:  fmt.Sprintf("%016x", sr.Hash),
 		Ops:        len(e.kv) + len(e.locks),
 		RPCs:       sr.Stats.Calls,
@@ -141,7 +145,7 @@ func Run(cfg Config) Result {
 		res.Verdict, res.Reason, res.Stack = VerdictPanic, sr.Reason, sr.Stack
 	case sim.Stuck:
 		res.Verdict = VerdictStuck
-		res.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", faults.Until, LivenessWindow, sr.Reason)
+		res.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", faults.Until, LivenessWindow+e.slack, sr.Reason)
 		if sr.Time <= faults.Until {
 			res.Reason = sr.Reason
 		}

@@ -16,9 +16,6 @@ type Spec struct {
 	Seed     uint64 `json:"seed"`
 	Faults   string `json:"faults"`
 	Impl     string `json:"impl"`
-	// Workload is "" for the scenario's own workload shape, or a workload
-	// profile such as "swarm" that draws the shape per seed.
-	Workload string `json:"workload,omitempty"`
 	// Strategy is "" for uniform random exploration, or a named strategy.
 	Strategy string `json:"strategy,omitempty"`
 }
@@ -27,9 +24,6 @@ type Spec struct {
 func (s Spec) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s seed=%d faults=%s impl=%s", s.Scenario, s.Seed, s.Faults, s.Impl)
-	if s.Workload != "" {
-		fmt.Fprintf(&b, " workload=%s", s.Workload)
-	}
 	if s.Strategy != "" {
 		fmt.Fprintf(&b, " strategy=%s", s.Strategy)
 	}
@@ -44,7 +38,6 @@ func (s Spec) Flags() [][2]string {
 		{"seed", strconv.FormatUint(s.Seed, 10)},
 		{"faults", s.Faults},
 		{"impl", s.Impl},
-		{"workload", s.Workload},
 		{"strategy", s.Strategy},
 	}
 	flags := all[:0]
@@ -75,9 +68,6 @@ func CLIRepro(s Spec) Repro {
 	}
 	shrink := fmt.Sprintf("go test ./campaign -run TestShrink -v -args -scenario=%s -faults=%s -impl=%s",
 		s.Scenario, cmp.Or(s.Faults, SwarmName), s.Impl)
-	if s.Workload != "" {
-		shrink += " -workload=" + s.Workload
-	}
 	return Repro{
 		Run:    "kvsim run" + flags.String(),
 		GoTest: "go test ./campaign -run TestReplay -args" + args.String(),
