@@ -27,7 +27,7 @@ type Env struct {
 	kv         []models.KVOp
 	locks      []models.LockOpRecord
 	violations []string
-	holder     string // who is inside the critical section, "" if nobody
+	holder     string        // who is inside the critical section, "" if nobody
 	workload   string        // the drawn workload, if the scenario draws one
 	slack      time.Duration // extra virtual time the workload's own waits take
 }

@@ -58,14 +58,14 @@ type Result struct {
 	// FaultModel is the fault model in force (the drawn one, for swarm).
 	FaultModel string `json:"fault_model"`
 	// Workload is the drawn workload shape, for scenarios that draw one.
-	Workload string `json:"workload,omitempty"`
-	Verdict    Verdict `json:"verdict"`
-	Reason     string  `json:"reason,omitempty"`
-	Stack      string  `json:"stack,omitempty"`
-	TraceHash  string  `json:"trace_hash"`
-	Ops        int     `json:"ops"`
-	RPCs       int     `json:"rpcs"`
-	SimTimeNS  int64   `json:"sim_time_ns"`
+	Workload  string  `json:"workload,omitempty"`
+	Verdict   Verdict `json:"verdict"`
+	Reason    string  `json:"reason,omitempty"`
+	Stack     string  `json:"stack,omitempty"`
+	TraceHash string  `json:"trace_hash"`
+	Ops       int     `json:"ops"`
+	RPCs      int     `json:"rpcs"`
+	SimTimeNS int64   `json:"sim_time_ns"`
 	Repro
 
 	// Kept when Config.Trace is set.
