@@ -161,6 +161,8 @@ func (c *Client) Get(key string) (string, rpc.Tversion, rpc.Err) {
 	switch {
 	case err == rpc.ErrMaybe:
 		c.e.Violate("clerk contract: %s: Get(%q) returned ErrMaybe; Get must retry until it has a reply", c.name, key)
+	case err == rpc.ErrNoKey && (v != "" || ver != 0):
+		c.e.Violate("clerk contract: %s: Get(%q) returned (%q, %d, ErrNoKey); an absent key has no value and version 0", c.name, key, v, ver)
 	case !c.gotReply(rpc.MethodGet, func(a attempt) bool {
 		return a.get.Err == err && (err != rpc.OK || a.get.Value == v && a.get.Version == ver)
 	}):

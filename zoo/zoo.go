@@ -17,6 +17,7 @@ func All() []scenarios.Impl {
 	zoo = append(zoo, servers()...)
 	zoo = append(zoo, clerks()...)
 	zoo = append(zoo, locks()...)
+	zoo = append(zoo, subtle()...)
 	slices.SortFunc(zoo, func(a, b scenarios.Impl) int { return strings.Compare(a.Name, b.Name) })
 	return zoo
 }

@@ -232,6 +232,122 @@ func TestZooUnitBugs(t *testing.T) {
 			ref: `returned, L is "B"@3`,
 			bug: `returned, L is ""@4`,
 		},
+
+		// Subtle bugs.
+		{
+			name: "server-same-value-noop",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				err := zooPut(srv, "k", "x", 1)
+				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
+			},
+			ref: `Put OK, k is "x"@2`,
+			bug: `Put OK, k is "x"@1`,
+		},
+		{
+			name: "server-empty-value-deletes",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				err := zooPut(srv, "k", "", 1)
+				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
+			},
+			ref: `Put OK, k is ""@2`,
+			bug: `Put OK, k is ErrNoKey`,
+		},
+		{
+			name: "server-create-idempotent",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)                // one client creates k ...
+				return string(zooPut(srv, "k", "x", 0)) // ... and another, with the same value
+			},
+			ref: `ErrVersion`,
+			bug: `OK`,
+		},
+		{
+			name: "clerk-reuses-reply",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				ck := im.NewClerk(&zooNet{srv: srv}, zooNoSleep{}, zooServerName)
+				ck.Get("k")
+				v, ver, err := ck.Get("absent")
+				return fmt.Sprintf("Get %q@%d %s", v, ver, err)
+			},
+			ref: `Get ""@0 ErrNoKey`,
+			bug: `Get "x"@1 ErrNoKey`,
+		},
+		{
+			name: "clerk-stale-get-on-timeout",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDropReply}}
+				net.before = func(call int) {
+					if call == 1 { // another client writes between the two Gets
+						zooPut(srv, "k", "y", 1)
+					}
+				}
+				ck := im.NewClerk(net, zooNoSleep{}, zooServerName)
+				ck.Get("k")
+				v, ver, err := ck.Get("k")
+				return fmt.Sprintf("Get %q@%d %s", v, ver, err)
+			},
+			ref: `Get "y"@2 OK`,
+			bug: `Get "x"@1 OK`,
+		},
+		{
+			name: "clerk-verifies-by-value",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				// Our Put is lost; another client writes the same value.
+				net := &zooNet{srv: srv, fates: []zooFate{zooDropRequest}}
+				net.before = func(call int) {
+					if call == 1 {
+						zooPut(srv, "k", "x", 0)
+					}
+				}
+				err := im.NewClerk(net, zooNoSleep{}, zooServerName).Put("k", "x", 0)
+				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
+			},
+			ref: `Put ErrMaybe, k is "x"@1`,
+			bug: `Put OK, k is "x"@1`,
+		},
+		{
+			name: "lock-steals-from-slow-holder",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "L", "B", 0) // B holds the lock, and keeps it.
+				l := zooNewLock(im, &zooNet{srv: srv}, "A")
+				return zooOutcome(l.Acquire, srv)
+			},
+			ref: `still running, L is "B"@1`,
+			bug: `returned, L is "A"@2`,
+		},
+		{
+			name: "lock-stale-held-flag",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				// A acquires (calls 0-1), releases: Get (2), Put lands but
+				// its reply is lost (3), the retry says ErrMaybe (4); B
+				// takes the lock; A acquires again.
+				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDeliver, zooDeliver, zooDropReply}}
+				net.before = func(call int) {
+					if call == 5 {
+						zooPut(srv, "L", "B", 2)
+					}
+				}
+				l := zooNewLock(im, net, "A")
+				l.Acquire()
+				l.Release()
+				zooPut(srv, "L", "B", 2)
+				return zooOutcome(l.Acquire, srv)
+			},
+			ref: `still running, L is "B"@3`,
+			bug: `returned, L is "B"@3`,
+		},
 	}
 
 	zoo := map[string]scenarios.Impl{}
@@ -318,7 +434,16 @@ func (n *zooNet) Call(server, method string, args, reply any) bool {
 		a, r := *args.(*rpc.GetArgs), rpc.GetReply{}
 		n.srv.Get(&a, &r)
 		if fate == zooDeliver {
-			*reply.(*rpc.GetReply) = r
+			// As gob decodes: zero fields are not sent, so they leave the
+			// caller's struct as it was.
+			dst := reply.(*rpc.GetReply)
+			if r.Value != "" {
+				dst.Value = r.Value
+			}
+			if r.Version != 0 {
+				dst.Version = r.Version
+			}
+			dst.Err = r.Err
 		}
 	case rpc.MethodPut:
 		a, r := *args.(*rpc.PutArgs), rpc.PutReply{}
