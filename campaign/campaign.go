@@ -155,11 +155,12 @@ func (c Config) plan() (campaignPlan, error) {
 	return p, nil
 }
 
-// Campaign runs every selected scenario at every seed of its shard, spread
-// over Parallel goroutines that take seeds in increasing order. It stops
-// starting seeds at the first failure (unless KeepGoing), when the seeds or
-// the duration run out, or when ctx ends; it then waits for the seeds
-// already running, except that runs still going when ctx ends are dropped.
+// Run runs every selected scenario at every seed of its shard, spread over
+// Parallel workers that take seeds in increasing order. It stops starting
+// seeds at the first failure (unless KeepGoing), when the seeds or the
+// duration run out, or when ctx ends; it then waits for the runs already
+// going (a seed that ctx interrupts keeps the runs it made), except hung
+// ones, which the watchdog reports stuck after RunTimeout.
 // The summary is valid in every case, partial when Interrupted. The error
 // reports a configuration that cannot run.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
@@ -178,12 +179,15 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 
 	seeds := make(chan seedRuns, parallel)
-	var wg sync.WaitGroup
+	c.out = seeds
 	for range parallel {
-		wg.Go(func() { c.work(ctx, seeds) })
+		c.spawn(ctx, nil)
 	}
+	stopWatch := make(chan struct{})
+	go c.watch(ctx, stopWatch)
 	go func() {
-		wg.Wait()
+		c.workers.Wait()
+		close(stopWatch)
 		close(seeds)
 	}()
 
@@ -225,46 +229,162 @@ type campaign struct {
 	cfg      Config
 	plan     campaignPlan
 	deadline time.Time // zero without Duration
+	out      chan<- seedRuns
 
 	next        atomic.Uint64 // index of the next seed in the shard
 	stop        atomic.Bool   // a failure was found and KeepGoing is off
 	interrupted atomic.Bool
+
+	workers sync.WaitGroup
+	mu      sync.Mutex
+	running []*worker // the workers the watchdog looks after
 }
 
 // seedRuns are the results of one seed, in the order of the plan's runs.
 type seedRuns struct {
+	seed     uint64
 	results  []scenarios.Result
 	complete bool // false when ctx ended the seed early
 }
 
+// worker runs seeds on its own goroutine, one run after another: no
+// goroutine per run. The watchdog abandons a worker whose run outlives the
+// timeout (the SUT spins or blocks outside the simulator, where virtual
+// time cannot stop it): it reports that run stuck and hands the rest of
+// the seed to a fresh worker. The abandoned goroutine cannot be stopped; if
+// it ever returns, it sees it was abandoned and exits without a word.
+type worker struct {
+	mu        sync.Mutex
+	seed      seedRuns  // the seed in progress
+	started   time.Time // of the run in progress; zero between runs
+	abandoned bool
+}
+
+// spawn starts a worker, resuming an abandoned worker's seed if given.
+func (c *campaign) spawn(ctx context.Context, resume *seedRuns) {
+	w := &worker{}
+	c.mu.Lock()
+	c.running = append(c.running, w)
+	c.mu.Unlock()
+	c.workers.Add(1)
+	go c.work(ctx, w, resume)
+}
+
 // work runs seeds until there are none left to start.
-func (c *campaign) work(ctx context.Context, out chan<- seedRuns) {
-	// One timer per worker, reused: Go's timers need no draining since 1.23.
-	timer := time.NewTimer(c.plan.timeout)
-	timer.Stop()
+func (c *campaign) work(ctx context.Context, w *worker, resume *seedRuns) {
+	defer c.retire(w)
+	if resume != nil && !c.runSeed(ctx, w, *resume) {
+		return
+	}
 	for {
 		seed, ok := c.take(ctx)
 		if !ok {
 			return
 		}
-		s := seedRuns{results: make([]scenarios.Result, 0, len(c.cfg.Runs)), complete: true}
-		failed := false
-		for _, cfg := range c.cfg.Runs {
-			cfg.Seed = seed
-			res, err := guard(ctx, timer, c.plan.timeout, cfg)
-			if err != nil {
-				c.interrupted.Store(true)
-				s.complete = false
-				break
-			}
-			failed = failed || res.Failed()
-			s.results = append(s.results, res)
+		s := seedRuns{seed: seed, results: make([]scenarios.Result, 0, len(c.cfg.Runs)), complete: true}
+		if !c.runSeed(ctx, w, s) {
+			return
 		}
-		if failed && !c.cfg.KeepGoing {
-			c.stop.Store(true)
-		}
-		out <- s
 	}
+}
+
+// runSeed makes the seed's remaining runs and sends its results; it
+// reports false when the worker was abandoned meanwhile.
+func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
+	for _, cfg := range c.cfg.Runs[len(s.results):] {
+		if ctx.Err() != nil {
+			c.interrupted.Store(true)
+			s.complete = false
+			break
+		}
+		cfg.Seed = s.seed
+		w.mu.Lock()
+		w.seed, w.started = s, time.Now()
+		w.mu.Unlock()
+		res := runSafely(cfg)
+		w.mu.Lock()
+		abandoned := w.abandoned
+		w.started = time.Time{}
+		w.mu.Unlock()
+		if abandoned {
+			return false
+		}
+		s.results = append(s.results, res)
+	}
+	if !c.cfg.KeepGoing && slices.ContainsFunc(s.results, scenarios.Result.Failed) {
+		c.stop.Store(true)
+	}
+	c.out <- s
+	return true
+}
+
+// retire ends a worker's share of the campaign, unless the watchdog did.
+func (c *campaign) retire(w *worker) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.abandoned {
+		c.forget(w)
+	}
+}
+
+// forget takes w off the watchdog's list and the campaign's count.
+func (c *campaign) forget(w *worker) {
+	c.mu.Lock()
+	c.running = slices.DeleteFunc(c.running, func(o *worker) bool { return o == w })
+	c.mu.Unlock()
+	c.workers.Done()
+}
+
+// runSafely makes one run; a panic that escapes the simulator (in a
+// constructor or a final check) becomes a VerdictPanic result.
+func runSafely(cfg scenarios.Config) (r scenarios.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
+		}
+	}()
+	return scenarios.Run(cfg)
+}
+
+// watch abandons every worker whose run has outlived the timeout, until
+// stop closes. It wakes a few times per timeout, so a hung run is reported
+// within about 1.25 times the timeout.
+func (c *campaign) watch(ctx context.Context, stop <-chan struct{}) {
+	tick := time.NewTicker(max(c.plan.timeout/4, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-tick.C:
+			c.mu.Lock()
+			running := slices.Clone(c.running)
+			c.mu.Unlock()
+			for _, w := range running {
+				c.abandonIfHung(ctx, w, now)
+			}
+		}
+	}
+}
+
+func (c *campaign) abandonIfHung(ctx context.Context, w *worker, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.abandoned || w.started.IsZero() || now.Sub(w.started) < c.plan.timeout {
+		return
+	}
+	w.abandoned = true
+	s := w.seed
+	s.results = append(slices.Clone(s.results), stuckRun(c.cfg.Runs[len(s.results)], s.seed, c.plan.timeout))
+	// The fresh worker is counted before the abandoned one is forgotten,
+	// so the campaign cannot look finished in between.
+	c.spawn(ctx, &s)
+	c.forget(w)
+}
+
+func stuckRun(cfg scenarios.Config, seed uint64, timeout time.Duration) scenarios.Result {
+	cfg.Seed = seed
+	return scenarios.FailedRun(cfg, scenarios.VerdictStuck, fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned)", timeout), "")
 }
 
 // take returns the next seed of the shard, or false when no more may start.
@@ -287,32 +407,22 @@ func (c *campaign) take(ctx context.Context) (uint64, bool) {
 	return c.cfg.Start + offset, true
 }
 
-// guard makes one run on a goroutine of its own, so that nothing the SUT
-// does can take the campaign down: a panic that escapes the simulator (in
-// a constructor or a final check) becomes a VerdictPanic result, and a run
-// still going after timeout becomes a VerdictStuck result. A stuck run's
-// goroutine cannot be stopped from outside: it is abandoned, still spinning
-// or blocked, and the campaign goes on without it. When ctx ends first,
-// guard drops the run the same way and returns ctx's error. cfg labels the
-// results guard makes itself.
-func guard(ctx context.Context, timer *time.Timer, timeout time.Duration, cfg scenarios.Config) (scenarios.Result, error) {
+// guard makes one run on a goroutine of its own, as a campaign's worker
+// would: a panic outside the simulator becomes a VerdictPanic result and a
+// run still going after timeout a VerdictStuck one, its goroutine
+// abandoned. When ctx ends first, guard abandons the run the same way and
+// returns ctx's error.
+func guard(ctx context.Context, timeout time.Duration, cfg scenarios.Config) (scenarios.Result, error) {
 	// Buffered, so that an abandoned run can still finish and be collected.
 	done := make(chan scenarios.Result, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
-			}
-		}()
-		done <- scenarios.Run(cfg)
-	}()
-	timer.Reset(timeout)
+	go func() { done <- runSafely(cfg) }()
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
 	case r := <-done:
 		return r, nil
 	case <-timer.C:
-		return scenarios.FailedRun(cfg, scenarios.VerdictStuck, fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned)", timeout), ""), nil
+		return stuckRun(cfg, cfg.Seed, timeout), nil
 	case <-ctx.Done():
 		return scenarios.Result{}, ctx.Err()
 	}
@@ -327,7 +437,7 @@ func RunGuarded(ctx context.Context, cfg scenarios.Config, timeout time.Duration
 	if timeout == 0 {
 		timeout = DefaultRunTimeout
 	}
-	return guard(ctx, time.NewTimer(timeout), timeout, cfg)
+	return guard(ctx, timeout, cfg)
 }
 
 // A regression corpus is a text file of failures worth replaying forever,

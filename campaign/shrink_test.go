@@ -89,6 +89,14 @@ var shrinkCases = []struct {
 	{"zoo/lock-forgets-own-id", "lock-counter"},
 	{"zoo/lock-no-reread", "lock-counter"},
 	{"zoo/lock-release-no-owner-check", "lock-counter"},
+	{"zoo/server-same-value-noop", "kv-swarm"},
+	{"zoo/clerk-reuses-reply", "kv-swarm"},
+	{"zoo/server-empty-value-deletes", "lock-counter"},
+	{"zoo/server-create-idempotent", "kv-swarm"},
+	{"zoo/clerk-stale-get-on-timeout", "concurrent-put"},
+	{"zoo/clerk-verifies-by-value", "kv-random"},
+	{"zoo/lock-steals-from-slow-holder", "lock-swarm"},
+	{"zoo/lock-stale-held-flag", "lock-counter"},
 }
 
 // TestShrink shows rapid finding each zoo bug and shrinking the failing run
