@@ -68,8 +68,12 @@ func checkAddr(addr string) error {
 	if addr == "" {
 		return usagef("missing --addr HOST:PORT")
 	}
-	if _, _, err := net.SplitHostPort(addr); err != nil {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
 		return usagef("bad --addr: %v", err)
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return usagef("bad --addr %s: %v", addr, err)
 	}
 	return nil
 }

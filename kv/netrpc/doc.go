@@ -7,7 +7,4 @@
 // rpc.Caller whose server names are "host:port" addresses and whose calls
 // time out, so a Clerk on top of it sees a lost message as a false return,
 // exactly as in the simulator. Sleeper waits in wall-clock time.
-//
-// RunLoad drives concurrent Clerks against a server and records a history of
-// timed operations for a linearizability checker.
 package netrpc
