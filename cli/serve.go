@@ -44,7 +44,7 @@ func serve(ctx context.Context, addr string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("serve: cannot listen: %w", err)
 	}
-	srv := netrpc.NewServer(kv.NewServer())
+	srv := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	// The kernel queues connections from here on, so whoever reads this line
 	// may connect at once.
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())

@@ -25,7 +25,7 @@ func startServer(t *testing.T) (*netrpc.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := netrpc.NewServer(kv.NewServer())
+	srv := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	go srv.Serve(ln)
 	t.Cleanup(srv.Close) // Close waits for Serve to return.
 	return srv, ln.Addr().String()
@@ -114,7 +114,7 @@ func TestLoadViolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := netrpc.NewServer(forgetful{})
+	srv := netrpc.NewServer(forgetful{}, netrpc.ServerOptions{})
 	go srv.Serve(ln)
 	defer srv.Close()
 

@@ -17,7 +17,7 @@ func serve(t *testing.T, srv rpc.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := netrpc.NewServer(srv)
+	s := netrpc.NewServer(srv, netrpc.ServerOptions{})
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	t.Cleanup(func() {
