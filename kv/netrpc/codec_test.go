@@ -54,9 +54,9 @@ func TestFrameScan(t *testing.T) {
 		prefix []byte
 		max    uint64
 	}{
-		{"one byte over", []byte{0xfe, 0x03, 0xe9}, 1000},    // 1001
+		{"one byte over", []byte{0xfe, 0x03, 0xe9}, 1000}, // 1001
 		{"just under 8 GiB", []byte{0xfb, 0x01, 0xff, 0xff, 0xff, 0xff}, DefaultMaxFrame},
-		{"short length over", []byte{0x7f}, 100},             // 127
+		{"short length over", []byte{0x7f}, 100}, // 127
 		{"nine length bytes", []byte{0xf7, 0, 0, 0, 0, 0, 0, 0, 0, 1}, DefaultMaxFrame},
 	}
 	for _, tt := range tests {
