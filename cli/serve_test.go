@@ -270,7 +270,7 @@ func TestServe(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pr.Close()
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, "127.0.0.1:0", pw) }()
+	go func() { served <- serve(ctx, "127.0.0.1:0", netrpc.ServerOptions{}, pw) }()
 	addr := readAddr(t, pr)
 
 	if code, out, errOut := runCmd("load", "--addr", addr, "--clients", "4", "--ops", "50", "--check"); code != exitOK {
@@ -292,7 +292,7 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// The command itself stops cleanly on SIGINT.
+// The command itself applies its limits, and stops cleanly on SIGINT.
 func TestServeInterrupt(t *testing.T) {
 	self, err := os.FindProcess(os.Getpid())
 	if err != nil {
@@ -302,10 +302,23 @@ func TestServeInterrupt(t *testing.T) {
 	defer pr.Close()
 	var errOut bytes.Buffer
 	exited := make(chan int, 1)
-	go func() { exited <- Main([]string{"serve", "--addr", "127.0.0.1:0"}, pw, &errOut) }()
+	go func() {
+		exited <- Main([]string{"serve", "--addr", "127.0.0.1:0", "--max-frame", "1000", "--idle-timeout", "1h"}, pw, &errOut)
+	}()
 	// The command listens only after it has taken over SIGINT, so once it
 	// has printed its address the signal cannot kill the test.
-	readAddr(t, pr)
+	addr := readAddr(t, pr)
+
+	caller := netrpc.NewCaller(netrpc.Options{})
+	defer caller.Close()
+	var reply rpc.PutReply
+	if caller.Call(addr, rpc.MethodPut, &rpc.PutArgs{Key: "k", Value: strings.Repeat("x", 1000)}, &reply) {
+		t.Errorf("a Put over --max-frame got a reply: %+v", reply)
+	}
+	if !caller.Call(addr, rpc.MethodPut, &rpc.PutArgs{Key: "k", Value: "x"}, &reply) || reply.Err != rpc.OK {
+		t.Errorf("a small Put: %+v", reply)
+	}
+
 	if err := self.Signal(os.Interrupt); err != nil {
 		t.Skipf("cannot send SIGINT here: %v", err)
 	}
@@ -325,6 +338,10 @@ func TestServeBadAddr(t *testing.T) {
 		{"serve", "--addr", "no-port"},
 		{"serve", "--addr", "127.0.0.1:99999"},
 		{"serve", "--addr", "127.0.0.1:-1"},
+		{"serve", "--addr", "127.0.0.1:0", "--max-frame", "-1"},
+		{"serve", "--addr", "127.0.0.1:0", "--read-timeout", "-1s"},
+		{"serve", "--addr", "127.0.0.1:0", "--idle-timeout", "-1s"},
+		{"serve", "--addr", "127.0.0.1:0", "--max-conns", "-2"},
 		{"serve", "--addr", "127.0.0.1:0", "--port", "1"},
 	} {
 		if code, _, errOut := runCmd(args...); code != exitUsage {
