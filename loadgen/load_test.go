@@ -111,7 +111,7 @@ func TestRun(t *testing.T) {
 	}
 }
 
-// TestRunLoadSeeded checks that the seed alone decides what each client
+// TestRunSeeded checks that the seed alone decides what each client
 // asks for (which kind, which key, which value), however the run goes.
 func TestRunSeeded(t *testing.T) {
 	addr := serveKV(t)
