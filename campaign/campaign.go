@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"bufio"
@@ -16,21 +16,18 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kvsim/kvsim/scenarios"
 )
 
-// CampaignConfig says which runs a campaign makes. A seed of a campaign runs
-// every selected scenario at that seed; passes and failures are counted per
-// run, that is per (scenario, seed).
-type CampaignConfig struct {
-	// Scenarios are run at every seed, in this order; empty means all.
-	Scenarios []string
-	// Faults is every run's fault profile; "" means each scenario's own.
-	Faults string
-	// Impl names the implementation under test; "" means the reference.
-	Impl string
-	// Custom, if set, is run instead of the implementation named by Impl
-	// (which then only labels the results).
-	Custom *Impl
+// Config says which runs a campaign makes. A seed of a campaign runs every
+// selected scenario at that seed; passes and failures are counted per run,
+// that is per (scenario, seed). Its values are resolved: a Catalogue turns
+// names into them.
+type Config struct {
+	// Runs are made at every seed, in this order; their Seed is ignored.
+	// Catalogue.Runs builds them from names.
+	Runs []scenarios.Config
 
 	// Seeds is the size of the seed space [Start, Start+Seeds) that the
 	// campaign covers, all shards together. Duration bounds the campaign
@@ -55,7 +52,7 @@ type CampaignConfig struct {
 	// OnResult, if set, sees every run's result as it comes in. It is
 	// called from Campaign's own goroutine, never concurrently, and the
 	// results of one seed arrive together, in the order of Scenarios.
-	OnResult func(Result)
+	OnResult func(scenarios.Result)
 }
 
 // DefaultRunTimeout is how long a campaign waits for one run, in wall time,
@@ -64,23 +61,23 @@ type CampaignConfig struct {
 // near this.
 const DefaultRunTimeout = 60 * time.Second
 
-// CampaignSummary is what a campaign did.
-type CampaignSummary struct {
+// Summary is what a campaign did.
+type Summary struct {
 	Runs   int `json:"runs"`
 	Passed int `json:"passed"`
 	Failed int `json:"failed"`
 	// Seeds counts the seeds at which every selected scenario ran.
-	Seeds     int             `json:"seeds"`
-	Verdicts  map[Verdict]int `json:"verdicts"`
-	Scenarios []ScenarioCount `json:"scenarios"`
-	Elapsed   time.Duration   `json:"elapsed_ns"`
+	Seeds     int                       `json:"seeds"`
+	Verdicts  map[scenarios.Verdict]int `json:"verdicts"`
+	Scenarios []ScenarioCount           `json:"scenarios"`
+	Elapsed   time.Duration             `json:"elapsed_ns"`
 	// Interrupted is set when the context ended the campaign early.
 	Interrupted bool `json:"interrupted"`
 	// Failures are the failed runs by seed, then in the order of
 	// Scenarios. Without KeepGoing, Failures[0] is the lowest failing seed
 	// of the shard whatever Parallel is: seeds are started in order and a
 	// started seed always finishes, so every lower seed has run.
-	Failures []Result `json:"-"`
+	Failures []scenarios.Result `json:"-"`
 }
 
 // ScenarioCount is one scenario's share of a campaign.
@@ -92,7 +89,7 @@ type ScenarioCount struct {
 }
 
 // SeedsPerSecond is the campaign's throughput in wall time.
-func (s CampaignSummary) SeedsPerSecond() float64 {
+func (s Summary) SeedsPerSecond() float64 {
 	if s.Elapsed <= 0 {
 		return 0
 	}
@@ -101,7 +98,7 @@ func (s CampaignSummary) SeedsPerSecond() float64 {
 
 // ShardSeeds is how many seeds this shard runs when Seeds bounds the
 // campaign, and 0 when only Duration does.
-func (c CampaignConfig) ShardSeeds() uint64 {
+func (c Config) ShardSeeds() uint64 {
 	n := uint64(max(c.Shards, 1))
 	i := uint64(max(c.Shard, 0))
 	if c.Seeds <= i {
@@ -112,28 +109,21 @@ func (c CampaignConfig) ShardSeeds() uint64 {
 
 // Validate reports what is wrong with the configuration, as Campaign would,
 // without running anything.
-func (c CampaignConfig) Validate() error {
+func (c Config) Validate() error {
 	_, err := c.plan()
 	return err
 }
 
-// campaignRun is one scenario of every seed, resolved once.
-type campaignRun struct {
-	sc   Scenario
-	prof Profile
-}
-
 type campaignPlan struct {
-	runs    []campaignRun
-	impl    Impl
-	label   string // the implementation's name in results
 	shards  uint64
 	timeout time.Duration
 }
 
-func (c CampaignConfig) plan() (campaignPlan, error) {
+func (c Config) plan() (campaignPlan, error) {
 	var p campaignPlan
 	switch {
+	case len(c.Runs) == 0:
+		return p, errors.New("campaign: no scenario to run")
 	case c.Seeds == 0 && c.Duration == 0:
 		return p, errors.New("campaign: set the number of seeds or a duration")
 	case c.Duration < 0:
@@ -144,30 +134,23 @@ func (c CampaignConfig) plan() (campaignPlan, error) {
 		return p, fmt.Errorf("campaign: negative run timeout %v", c.RunTimeout)
 	case c.Shards < 0 || c.Shard < 0 || c.Shard >= max(c.Shards, 1):
 		return p, fmt.Errorf("campaign: shard %d/%d: want 0 <= shard < shards", c.Shard, c.Shards)
+	case c.Start+c.Seeds < c.Start:
+		return p, fmt.Errorf("campaign: seeds %d from %d run past the largest seed", c.Seeds, c.Start)
+	}
+	for i, r := range c.Runs {
+		if r.Scenario.Setup == nil {
+			return p, fmt.Errorf("campaign: run %d has no scenario", i)
+		}
+		for _, o := range c.Runs[:i] {
+			if o.Scenario.Name == r.Scenario.Name {
+				return p, fmt.Errorf("campaign: scenario %q named twice", r.Scenario.Name)
+			}
+		}
 	}
 	p.shards = uint64(max(c.Shards, 1))
 	p.timeout = c.RunTimeout
 	if p.timeout == 0 {
 		p.timeout = DefaultRunTimeout
-	}
-
-	names := c.Scenarios
-	if len(names) == 0 {
-		for _, s := range Scenarios() {
-			names = append(names, s.Name)
-		}
-	}
-	for i, name := range names {
-		if slices.Contains(names[:i], name) {
-			return p, fmt.Errorf("campaign: scenario %q named twice", name)
-		}
-		cfg := Config{Scenario: name, Faults: c.Faults, Impl: c.Impl, Custom: c.Custom}
-		sc, prof, impl, err := resolve(&cfg)
-		if err != nil {
-			return p, err
-		}
-		p.runs = append(p.runs, campaignRun{sc, prof})
-		p.impl, p.label = impl, cfg.Impl
 	}
 	return p, nil
 }
@@ -179,10 +162,10 @@ func (c CampaignConfig) plan() (campaignPlan, error) {
 // already running, except that runs still going when ctx ends are dropped.
 // The summary is valid in every case, partial when Interrupted. The error
 // reports a configuration that cannot run.
-func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignSummary, error) {
+func Run(ctx context.Context, cfg Config) (Summary, error) {
 	p, err := cfg.plan()
 	if err != nil {
-		return CampaignSummary{}, err
+		return Summary{}, err
 	}
 	parallel := cfg.Parallel
 	if parallel == 0 {
@@ -204,9 +187,9 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignSummary, error) 
 		close(seeds)
 	}()
 
-	sum := CampaignSummary{Verdicts: map[Verdict]int{}}
-	for _, r := range p.runs {
-		sum.Scenarios = append(sum.Scenarios, ScenarioCount{Scenario: r.sc.Name})
+	sum := Summary{Verdicts: map[scenarios.Verdict]int{}}
+	for _, r := range cfg.Runs {
+		sum.Scenarios = append(sum.Scenarios, ScenarioCount{Scenario: r.Scenario.Name})
 	}
 	for s := range seeds {
 		if s.complete {
@@ -231,7 +214,7 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignSummary, error) 
 		}
 	}
 	// Results of one seed stay in scenario order: the sort is stable.
-	slices.SortStableFunc(sum.Failures, func(a, b Result) int { return cmp.Compare(a.Seed, b.Seed) })
+	slices.SortStableFunc(sum.Failures, func(a, b scenarios.Result) int { return cmp.Compare(a.Seed, b.Seed) })
 	sum.Elapsed = time.Since(started)
 	sum.Interrupted = c.interrupted.Load()
 	return sum, nil
@@ -239,7 +222,7 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignSummary, error) 
 
 // campaign is the state its workers share.
 type campaign struct {
-	cfg      CampaignConfig
+	cfg      Config
 	plan     campaignPlan
 	deadline time.Time // zero without Duration
 
@@ -250,7 +233,7 @@ type campaign struct {
 
 // seedRuns are the results of one seed, in the order of the plan's runs.
 type seedRuns struct {
-	results  []Result
+	results  []scenarios.Result
 	complete bool // false when ctx ended the seed early
 }
 
@@ -264,14 +247,11 @@ func (c *campaign) work(ctx context.Context, out chan<- seedRuns) {
 		if !ok {
 			return
 		}
-		s := seedRuns{results: make([]Result, 0, len(c.plan.runs)), complete: true}
+		s := seedRuns{results: make([]scenarios.Result, 0, len(c.cfg.Runs)), complete: true}
 		failed := false
-		for _, r := range c.plan.runs {
-			cfg := Config{Scenario: r.sc.Name, Seed: seed, Faults: r.prof.Name, Impl: c.plan.label}
-			// The run itself cannot fail: the plan resolved every name.
-			res, err := guard(ctx, timer, c.plan.timeout, cfg, func() (Result, error) {
-				return run(r.sc, r.prof, c.plan.impl, cfg), nil
-			})
+		for _, cfg := range c.cfg.Runs {
+			cfg.Seed = seed
+			res, err := guard(ctx, timer, c.plan.timeout, cfg)
 			if err != nil {
 				c.interrupted.Store(true)
 				s.complete = false
@@ -315,89 +295,63 @@ func (c *campaign) take(ctx context.Context) (uint64, bool) {
 // or blocked, and the campaign goes on without it. When ctx ends first,
 // guard drops the run the same way and returns ctx's error. cfg labels the
 // results guard makes itself.
-func guard(ctx context.Context, timer *time.Timer, timeout time.Duration, cfg Config, do func() (Result, error)) (Result, error) {
-	type outcome struct {
-		r   Result
-		err error
-	}
-	label := func(v Verdict, reason string) Result {
-		r := Result{Scenario: cfg.Scenario, Seed: cfg.Seed, Faults: cfg.Faults, Impl: cfg.Impl, Verdict: v, Reason: reason}
-		r.setRepro()
-		return r
-	}
+func guard(ctx context.Context, timer *time.Timer, timeout time.Duration, cfg scenarios.Config) (scenarios.Result, error) {
 	// Buffered, so that an abandoned run can still finish and be collected.
-	done := make(chan outcome, 1)
+	done := make(chan scenarios.Result, 1)
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				r := label(VerdictPanic, fmt.Sprintf("panic outside the simulator: %v", p))
-				r.Stack = string(debug.Stack())
-				done <- outcome{r: r}
+				done <- scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
 			}
 		}()
-		r, err := do()
-		done <- outcome{r, err}
+		done <- scenarios.Run(cfg)
 	}()
 	timer.Reset(timeout)
 	defer timer.Stop()
 	select {
-	case o := <-done:
-		return o.r, o.err
+	case r := <-done:
+		return r, nil
 	case <-timer.C:
-		return label(VerdictStuck, fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned)", timeout)), nil
+		return scenarios.FailedRun(cfg, scenarios.VerdictStuck, fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned)", timeout), ""), nil
 	case <-ctx.Done():
-		return Result{}, ctx.Err()
+		return scenarios.Result{}, ctx.Err()
 	}
 }
 
-// RunGuarded is Run with a campaign's guard: a panic outside the simulator
-// is a VerdictPanic result and a run still going after timeout (0 means
-// DefaultRunTimeout) a VerdictStuck one. Replay a campaign's failures with
-// it: whatever broke the campaign's run breaks the replay the same way.
-// It returns ctx's error if ctx ends first.
-func RunGuarded(ctx context.Context, cfg Config, timeout time.Duration) (Result, error) {
-	// Resolve the defaults here too: the guard's own results name them.
-	sc, err := LookupScenario(cfg.Scenario)
-	if err != nil {
-		return Result{}, err
-	}
-	if cfg.Faults == "" {
-		cfg.Faults = sc.DefaultFaults
-	}
-	if cfg.Impl == "" {
-		cfg.Impl = ReferenceName
-	}
+// RunGuarded is scenarios.Run with a campaign's guard: a panic outside the
+// simulator is a VerdictPanic result and a run still going after timeout
+// (0 means DefaultRunTimeout) a VerdictStuck one. Replay a campaign's
+// failures with it: whatever broke the campaign's run breaks the replay the
+// same way. It returns ctx's error if ctx ends first.
+func RunGuarded(ctx context.Context, cfg scenarios.Config, timeout time.Duration) (scenarios.Result, error) {
 	if timeout == 0 {
 		timeout = DefaultRunTimeout
 	}
-	return guard(ctx, time.NewTimer(timeout), timeout, cfg, func() (Result, error) { return Run(cfg) })
+	return guard(ctx, time.NewTimer(timeout), timeout, cfg)
 }
 
 // A regression corpus is a text file of failures worth replaying forever,
 // one per line: "scenario seed faults impl". Lines starting with # are
-// comments. TestRegressions replays scenarios/testdata/regressions.txt:
+// comments. TestRegressions replays campaign/testdata/regressions.txt:
 // reference entries are bugs that were fixed and must pass, zoo entries
 // must still fail (the checks still catch them).
 
-// Regression is one entry of a regression corpus.
-type Regression struct {
-	Scenario string
-	Seed     uint64
-	Faults   string
-	Impl     string
-}
+// Regression is one entry of a regression corpus: the identity of the run
+// it replays.
+type Regression struct{ scenarios.Spec }
 
+// String is the entry's line: "scenario seed faults impl", then
+// "strategy=S" where set.
 func (r Regression) String() string {
-	return fmt.Sprintf("%s %d %s %s", r.Scenario, r.Seed, r.Faults, r.Impl)
-}
-
-// Config is the run the entry replays.
-func (r Regression) Config() Config {
-	return Config{Scenario: r.Scenario, Seed: r.Seed, Faults: r.Faults, Impl: r.Impl}
+	s := fmt.Sprintf("%s %d %s %s", r.Scenario, r.Seed, r.Faults, r.Impl)
+	if r.Strategy != "" {
+		s += " strategy=" + r.Strategy
+	}
+	return s
 }
 
 const regressionHeader = `# kvsim regression corpus: one failure per line, "scenario seed faults impl".
-# go test ./scenarios -run TestRegressions replays every entry: entries for
+# go test ./campaign -run TestRegressions replays every entry: entries for
 # the reference record fixed bugs and must pass; entries for zoo/... must
 # still fail. Add entries with 'kvsim campaign --save-failures FILE'.
 `
@@ -416,24 +370,40 @@ func ReadRegressions(path string) ([]Regression, error) {
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		fields := strings.Fields(text)
-		if len(fields) != 4 {
-			return nil, fmt.Errorf("%s:%d: want \"scenario seed faults impl\", got %q", path, line, text)
-		}
-		seed, err := strconv.ParseUint(fields[1], 10, 64)
+		r, err := parseRegression(text)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: bad seed: %v", path, line, err)
+			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
-		rs = append(rs, Regression{Scenario: fields[0], Seed: seed, Faults: fields[2], Impl: fields[3]})
+		rs = append(rs, r)
 	}
 	return rs, sc.Err()
+}
+
+func parseRegression(text string) (Regression, error) {
+	fields := strings.Fields(text)
+	if len(fields) < 4 {
+		return Regression{}, fmt.Errorf("want \"scenario seed faults impl [strategy=S]\", got %q", text)
+	}
+	seed, err := strconv.ParseUint(fields[1], 10, 64)
+	if err != nil {
+		return Regression{}, fmt.Errorf("bad seed: %v", err)
+	}
+	r := Regression{scenarios.Spec{Scenario: fields[0], Seed: seed, Faults: fields[2], Impl: fields[3]}}
+	for _, f := range fields[4:] {
+		name, value, _ := strings.Cut(f, "=")
+		if name != "strategy" || value == "" {
+			return Regression{}, fmt.Errorf("unknown field %q (want strategy=S)", f)
+		}
+		r.Strategy = value
+	}
+	return r, nil
 }
 
 // SaveRegression appends r's run to the corpus at path, with its verdict
 // as a comment, unless the corpus has it already. A missing file is created
 // with a header that explains the format.
-func SaveRegression(path string, r Result) error {
-	entry := Regression{Scenario: r.Scenario, Seed: r.Seed, Faults: r.Faults, Impl: r.Impl}
+func SaveRegression(path string, r scenarios.Result) error {
+	entry := Regression{r.Spec}
 	have, err := ReadRegressions(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
