@@ -279,3 +279,25 @@ func TestCallerLateReply(t *testing.T) {
 	}
 	t.Logf("%d of 160 calls timed out", timedOut)
 }
+
+// TestCallerFrameLimit checks the Caller's own limit: a reply over it
+// fails the call rather than being read into memory.
+func TestCallerFrameLimit(t *testing.T) {
+	ln := serveWith(t, netrpc.ServerOptions{})
+	addr := ln.Addr().String()
+	big := netrpc.NewCaller(netrpc.Options{})
+	defer big.Close()
+	var put rpc.PutReply
+	if !big.Call(addr, rpc.MethodPut, &rpc.PutArgs{Key: "k", Value: strings.Repeat("x", 2000)}, &put) || put.Err != rpc.OK {
+		t.Fatalf("Put = %+v", put)
+	}
+	small := netrpc.NewCaller(netrpc.Options{MaxFrame: 1000})
+	defer small.Close()
+	var get rpc.GetReply
+	if small.Call(addr, rpc.MethodGet, &rpc.GetArgs{Key: "k"}, &get) || get != (rpc.GetReply{}) {
+		t.Fatalf("a reply over the Caller's limit: %+v", get)
+	}
+	if !big.Call(addr, rpc.MethodGet, &rpc.GetArgs{Key: "k"}, &get) || len(get.Value) != 2000 {
+		t.Fatalf("a reply under the limit: %d bytes, %s", len(get.Value), get.Err)
+	}
+}
