@@ -14,10 +14,12 @@ const DefaultTimeout = time.Second
 
 // Options tunes a Caller. The zero value is ready to use.
 type Options struct {
-	// Timeout bounds one Call, dialing included; zero means DefaultTimeout.
+	// Timeout bounds one Call, dialing included; zero or less means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// MaxFrame is the largest gob message accepted from a server, in
-	// bytes; a longer one breaks the connection. Zero means DefaultMaxFrame.
+	// bytes; a longer one breaks the connection. Zero or less means
+	// DefaultMaxFrame.
 	MaxFrame int
 }
 

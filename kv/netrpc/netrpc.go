@@ -60,16 +60,16 @@ type ServerOptions struct {
 }
 
 func (o ServerOptions) withDefaults() ServerOptions {
-	if o.MaxFrame == 0 {
+	if o.MaxFrame <= 0 {
 		o.MaxFrame = DefaultMaxFrame
 	}
-	if o.ReadTimeout == 0 {
+	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = DefaultReadTimeout
 	}
-	if o.IdleTimeout == 0 {
+	if o.IdleTimeout <= 0 {
 		o.IdleTimeout = DefaultIdleTimeout
 	}
-	if o.MaxConns == 0 {
+	if o.MaxConns <= 0 {
 		o.MaxConns = DefaultMaxConns
 	}
 	return o
@@ -96,15 +96,12 @@ type Server struct {
 	live   sync.WaitGroup         // one per member of open
 }
 
-// NewServer returns a Server for srv; options out of range (see
-// ServerOptions.Check) count as zero. Call Serve to accept connections.
+// NewServer returns a Server for srv; an option out of range (see
+// ServerOptions.Check) counts as zero. Call Serve to accept connections.
 func NewServer(srv rpc.Server, opts ServerOptions) *Server {
 	rpcs := netrpc.NewServer()
 	if err := rpcs.RegisterName(serviceName, &service{srv}); err != nil {
 		panic("netrpc: " + err.Error()) // The adapter's methods are fixed: unreachable.
-	}
-	if opts.Check() != nil {
-		opts = ServerOptions{}
 	}
 	return &Server{rpcs: rpcs, opts: opts.withDefaults(), open: make(map[io.Closer]struct{})}
 }
