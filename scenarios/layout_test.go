@@ -24,7 +24,8 @@ func TestLayoutImports(t *testing.T) {
 		{"../sim", nil},
 		{"../kv/rpc", nil},
 		{"../kv", []string{module + "kv/rpc"}},
-		{"../kv/netrpc", []string{module + "kv", module + "clerk"}}, // until the load generator moves to loadgen
+		{"../kv/netrpc", []string{module + "kv/rpc"}},
+		{"../loadgen", []string{module + "kv/netrpc", module + "kv/rpc", module + "clerk", module + "lock", module + "models"}},
 		{"../clerk", []string{module + "kv/rpc"}},
 		{"../lock", []string{module + "kv/rpc"}},
 		{"../models", []string{module + "kv/rpc", "github.com/anishathalye/porcupine"}},
