@@ -33,19 +33,20 @@ func TestBytesEntropy(t *testing.T) {
 }
 
 func TestChanceExtremesDrawNothing(t *testing.T) {
-	e := NewBytes(nil)
+	w := New(0, Options{Entropy: NewBytes(nil)})
 	for _, p := range []float64{0, -1} {
-		if chance(e, p) {
+		if w.chance(DecideDropRequest, nil, p) {
 			t.Errorf("chance(%v) = true", p)
 		}
 	}
 	for _, p := range []float64{1, 2} {
-		if !chance(e, p) {
+		if !w.chance(DecideDropRequest, nil, p) {
 			t.Errorf("chance(%v) = false", p)
 		}
 	}
 	// A zero draw (what shrinking tends to) means no fault.
-	if chance(NewBytes([]byte{0, 0, 0, 0}), 0.999) {
+	w = New(0, Options{Entropy: NewBytes([]byte{0, 0, 0, 0})})
+	if w.chance(DecideDropRequest, nil, 0.999) {
 		t.Error("a zero draw injected a fault")
 	}
 }

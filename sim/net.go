@@ -162,13 +162,13 @@ func (w *World) send(p *Proc) {
 	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
 	c.timer = w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
 	f := &w.opts.Faults
-	if w.faultsOn && chance(w.ent, f.DropRequest) {
+	if w.faultsOn && w.chance(DecideDropRequest, p.ep, f.DropRequest) {
 		w.stats.DroppedReq++
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
 		return
 	}
 	w.transmitRequest(p, args)
-	if w.faultsOn && chance(w.ent, f.Duplicate) {
+	if w.faultsOn && w.chance(DecideDuplicate, p.ep, f.Duplicate) {
 		w.stats.Duplicated++
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
@@ -200,7 +200,7 @@ func (w *World) resolve(c *pendingCall) (any, error) {
 
 func (w *World) transmitRequest(p *Proc, args any) {
 	w.schedule(event{
-		at: w.now + w.delay(), kind: evRequest, proc: p,
+		at: w.now + w.delay(p.ep), kind: evRequest, proc: p,
 		wait: p.waitID, call: p.call.id, sent: w.now, m: p.call.m, msg: args,
 	})
 }
@@ -230,12 +230,12 @@ func (w *World) deliverRequest(e event) {
 		return
 	}
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
-	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
+	if w.faultsOn && w.chance(DecideDropReply, p.ep, w.opts.Faults.DropReply) {
 		w.stats.DroppedRep++
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
 		return
 	}
-	w.schedule(event{at: w.now + w.delay(), kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
+	w.schedule(event{at: w.now + w.delay(p.ep), kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
 }
 
 // invoke runs a handler, turning its panic into a failure of the run.
@@ -279,11 +279,11 @@ func (w *World) deliverReply(e event) {
 // delay draws a one-way message latency: the base latency, uniform jitter,
 // and, with probability TailProb, an extra delay up to Tail, long enough for
 // messages to overtake each other.
-func (w *World) delay() time.Duration {
+func (w *World) delay(sender *endpoint) time.Duration {
 	f := &w.opts.Faults
-	d := f.Latency + upTo(w.ent, f.Jitter)
-	if w.faultsOn && chance(w.ent, f.TailProb) {
-		d += upTo(w.ent, f.Tail)
+	d := f.Latency + w.upTo(DecideJitter, sender, f.Jitter)
+	if w.faultsOn && w.chance(DecideTail, sender, f.TailProb) {
+		d += w.upTo(DecideTailDelay, sender, f.Tail)
 	}
 	return d
 }

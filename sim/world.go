@@ -96,6 +96,9 @@ type World struct {
 	seed    uint64
 	opts    Options
 	ent     Entropy
+	chooser Chooser // ent, when it wants to know what it decides
+	choice  Draw    // scratch for chooser
+	dueBuf  []Due   // scratch for chooser
 	now     time.Duration
 	seq     uint64
 	queue   eventQueue
@@ -142,6 +145,7 @@ func New(seed uint64, opts Options) *World {
 		hash:   fnvOffset,
 		byName: make(map[string]*endpoint),
 	}
+	w.chooser, _ = ent.(Chooser)
 	w.hash.add(seed)
 	return w
 }
@@ -275,7 +279,7 @@ func (w *World) next() event {
 		return q.removeAt(0)
 	}
 	w.due = q.due(w.due)
-	pick := int(w.ent.Uint64N(uint64(len(w.due))))
+	pick := w.pickTie(w.due)
 	w.stats.Ties++
 	w.hash.add(uint64(len(w.due))<<32 | uint64(pick))
 	return q.removeAt(w.due[pick])
