@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
+	"github.com/kvsim/kvsim/zoo"
 )
 
 var measure = flag.Bool("measure", false, "measure every strategy against the bug zoo (slow; see BENCHMARKS.md)")
@@ -63,7 +65,7 @@ func TestZooStrategies(t *testing.T) {
 		fmt.Fprintf(&b, "---|---|")
 	}
 	fmt.Fprintf(&b, "---|---|---|\n")
-	for _, im := range scenarios.Zoo() {
+	for _, im := range zoo.All() {
 		fmt.Fprintf(&b, "| %s |", im.Name)
 		for _, s := range zooStrategies {
 			var seeds []float64
@@ -91,11 +93,8 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d)/1e6) }
 func seedsToDetect(t *testing.T, impl string, s zooStrategy, start uint64) (float64, time.Duration) {
 	t0 := time.Now()
 	for seed := start; seed < start+zooMaxSeeds; seed++ {
-		for _, sc := range scenarios.Scenarios() {
-			r, err := scenarios.Run(scenarios.Config{Scenario: sc.Name, Faults: scenarios.SwarmName, Impl: impl, Seed: seed, Entropy: s.entropy(seed)})
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, sc := range scenarios.All() {
+			r := run(t, scenarios.Spec{Scenario: sc.Name, Faults: scenarios.SwarmName, Impl: impl, Seed: seed}, s.entropy(seed))
 			if r.Failed() {
 				return float64(seed - start + 1), time.Since(t0)
 			}
@@ -118,12 +117,22 @@ type exhaustiveConfig struct{ scenario, faults string }
 
 func exploreConfig(t *testing.T, impl string, c exhaustiveConfig, b explore.Bound) explore.Report {
 	return explore.Exhaustive(func(ent sim.Entropy) (bool, string) {
-		r, err := scenarios.Run(scenarios.Config{Scenario: c.scenario, Faults: c.faults, Impl: impl, Entropy: ent})
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := run(t, scenarios.Spec{Scenario: c.scenario, Faults: c.faults, Impl: impl}, ent)
 		return r.Failed(), string(r.Verdict)
 	}, b)
+}
+
+// catalogue resolves the measurement's specs; it is only read.
+var catalogue = campaign.Default()
+
+// run makes the run s names with the given entropy (nil: the seed's PRNG).
+func run(t *testing.T, s scenarios.Spec, ent sim.Entropy) scenarios.Result {
+	cfg, err := catalogue.Resolve(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Entropy = ent
+	return scenarios.Run(cfg)
 }
 
 // exhaustibleConfigs explores the reference in every scenario under every
@@ -133,7 +142,7 @@ func exploreConfig(t *testing.T, impl string, c exhaustiveConfig, b explore.Boun
 func exhaustibleConfigs(t *testing.T) [][]exhaustiveConfig {
 	var all []exhaustiveConfig
 	for _, prof := range []string{"reliable", "lossy", "duplicate", "reorder"} {
-		for _, sc := range scenarios.Scenarios() {
+		for _, sc := range scenarios.All() {
 			all = append(all, exhaustiveConfig{sc.Name, prof})
 		}
 	}
