@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // Decision names what one draw of the entropy decides. Every draw the world
 // makes goes through one funnel that names it, so that an exploration
@@ -100,13 +97,25 @@ const (
 	DueFunc    = DueKind(evFunc)    // a callback scheduled with At
 )
 
-// draw is the world's one way to draw from its entropy.
-func (w *World) draw(d Decision, ep *endpoint, n uint64) uint64 {
+// src is the entropy for one draw of decision d about ep: the world's
+// entropy itself, or, when that is a Chooser, an adapter that names the
+// decision. Every draw the world makes takes its entropy from src (or
+// pickTie), so none escapes the funnel; the adapter serves one draw.
+func (w *World) src(d Decision, ep *endpoint) Entropy {
 	if w.chooser == nil {
-		return w.ent.Uint64N(n)
+		return w.ent
 	}
-	w.choice = Draw{Decision: d, N: n, Endpoint: endpointIndex(ep)}
-	return w.ask()
+	w.choice = Draw{Decision: d, Endpoint: endpointIndex(ep)}
+	return &w.named
+}
+
+// namedEntropy hands a draw to the world's Chooser with the decision
+// src was given.
+type namedEntropy struct{ w *World }
+
+func (n *namedEntropy) Uint64N(k uint64) uint64 {
+	n.w.choice.N = k
+	return n.w.ask()
 }
 
 // pickTie draws which of the due events (heap positions, in sequence order)
@@ -142,27 +151,4 @@ func endpointIndex(ep *endpoint) int {
 		return -1
 	}
 	return ep.idx
-}
-
-// chanceScale is the resolution of probabilities: 2^32 steps.
-const chanceScale = 1 << 32
-
-// chance reports an event of probability p. It draws nothing when p is 0 or
-// 1, so a fault that is off costs no entropy, and a draw of 0 means "no".
-func (w *World) chance(d Decision, ep *endpoint, p float64) bool {
-	if p <= 0 {
-		return false
-	}
-	if p >= 1 {
-		return true
-	}
-	return w.draw(d, ep, chanceScale) >= uint64((1-p)*chanceScale)
-}
-
-// upTo returns a duration drawn uniformly from [0, limit].
-func (w *World) upTo(d Decision, ep *endpoint, limit time.Duration) time.Duration {
-	if limit <= 0 {
-		return 0
-	}
-	return time.Duration(w.draw(d, ep, uint64(limit)+1))
 }

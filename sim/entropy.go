@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"math/rand/v2"
+	"time"
 )
 
 // Entropy is the run's only source of randomness.
@@ -62,4 +63,27 @@ func bitsFor(x uint64) int {
 		x >>= 1
 	}
 	return n
+}
+
+// chanceScale is the resolution of probabilities: 2^32 steps.
+const chanceScale = 1 << 32
+
+// chance reports an event of probability p. It draws nothing when p is 0 or
+// 1, so a fault that is off costs no entropy, and a draw of 0 means "no".
+func chance(e Entropy, p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	if p >= 1 {
+		return true
+	}
+	return e.Uint64N(chanceScale) >= uint64((1-p)*chanceScale)
+}
+
+// upTo returns a duration drawn uniformly from [0, d].
+func upTo(e Entropy, d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return time.Duration(e.Uint64N(uint64(d) + 1))
 }

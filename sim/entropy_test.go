@@ -33,20 +33,19 @@ func TestBytesEntropy(t *testing.T) {
 }
 
 func TestChanceExtremesDrawNothing(t *testing.T) {
-	w := New(0, Options{Entropy: NewBytes(nil)})
+	e := NewBytes(nil)
 	for _, p := range []float64{0, -1} {
-		if w.chance(DecideDropRequest, nil, p) {
+		if chance(e, p) {
 			t.Errorf("chance(%v) = true", p)
 		}
 	}
 	for _, p := range []float64{1, 2} {
-		if !w.chance(DecideDropRequest, nil, p) {
+		if !chance(e, p) {
 			t.Errorf("chance(%v) = false", p)
 		}
 	}
 	// A zero draw (what shrinking tends to) means no fault.
-	w = New(0, Options{Entropy: NewBytes([]byte{0, 0, 0, 0})})
-	if w.chance(DecideDropRequest, nil, 0.999) {
+	if chance(NewBytes([]byte{0, 0, 0, 0}), 0.999) {
 		t.Error("a zero draw injected a fault")
 	}
 }

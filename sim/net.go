@@ -162,13 +162,13 @@ func (w *World) send(p *Proc) {
 	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
 	c.timer = w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
 	f := &w.opts.Faults
-	if w.faultsOn && w.chance(DecideDropRequest, p.ep, f.DropRequest) {
+	if w.faultsOn && chance(w.src(DecideDropRequest, p.ep), f.DropRequest) {
 		w.stats.DroppedReq++
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
 		return
 	}
 	w.transmitRequest(p, args)
-	if w.faultsOn && w.chance(DecideDuplicate, p.ep, f.Duplicate) {
+	if w.faultsOn && chance(w.src(DecideDuplicate, p.ep), f.Duplicate) {
 		w.stats.Duplicated++
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
@@ -230,7 +230,7 @@ func (w *World) deliverRequest(e event) {
 		return
 	}
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
-	if w.faultsOn && w.chance(DecideDropReply, p.ep, w.opts.Faults.DropReply) {
+	if w.faultsOn && chance(w.src(DecideDropReply, p.ep), w.opts.Faults.DropReply) {
 		w.stats.DroppedRep++
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
 		return
@@ -281,9 +281,9 @@ func (w *World) deliverReply(e event) {
 // messages to overtake each other.
 func (w *World) delay(sender *endpoint) time.Duration {
 	f := &w.opts.Faults
-	d := f.Latency + w.upTo(DecideJitter, sender, f.Jitter)
-	if w.faultsOn && w.chance(DecideTail, sender, f.TailProb) {
-		d += w.upTo(DecideTailDelay, sender, f.Tail)
+	d := f.Latency + upTo(w.src(DecideJitter, sender), f.Jitter)
+	if w.faultsOn && chance(w.src(DecideTail, sender), f.TailProb) {
+		d += upTo(w.src(DecideTailDelay, sender), f.Tail)
 	}
 	return d
 }

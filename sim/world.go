@@ -97,8 +97,9 @@ type World struct {
 	opts    Options
 	ent     Entropy
 	chooser Chooser // ent, when it wants to know what it decides
-	choice  Draw    // scratch for chooser
-	dueBuf  []Due   // scratch for chooser
+	choice  Draw    // the draw being made, for chooser
+	named   namedEntropy
+	dueBuf  []Due
 	now     time.Duration
 	seq     uint64
 	queue   eventQueue
@@ -146,6 +147,7 @@ func New(seed uint64, opts Options) *World {
 		byName: make(map[string]*endpoint),
 	}
 	w.chooser, _ = ent.(Chooser)
+	w.named.w = w
 	w.hash.add(seed)
 	return w
 }
