@@ -11,8 +11,15 @@ type recorder struct {
 
 func (r *recorder) Choose(d *Draw) uint64 {
 	r.seen[d.Decision]++
-	if d.Decision == DecideTie && uint64(len(d.Due)) != d.N {
-		r.bad = "a tie's Due does not list N events"
+	switch d.Decision {
+	case DecideTie:
+		if uint64(len(d.Due)) != d.N {
+			r.bad = "a tie's Due does not list N events"
+		}
+	case DecideDropRequest, DecideDuplicate, DecideDropReply, DecideJitter, DecideTail, DecideTailDelay:
+		if d.Endpoint < 0 {
+			r.bad = d.Decision.String() + " names no endpoint"
+		}
 	}
 	return r.Uint64N(d.N)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
+	"pgregory.net/rapid"
 )
 
 func ok(sim.Entropy) (bool, string) { return false, "" }
@@ -162,4 +163,45 @@ func ExampleExhaustive() {
 	// Output:
 	// failure at run 5: order baab (replay: 1.0.1)
 	// no bug within this bound: 1 runs, every run within the bound covered
+}
+
+// TestExhaustiveEnumeratesEveryLeaf checks the search against a brute-force
+// count on random decision trees: every leaf within the bound is run
+// exactly once.
+func TestExhaustiveEnumeratesEveryLeaf(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		seed := rapid.Uint64().Draw(rt, "seed")
+		width := rapid.IntRange(1, 4).Draw(rt, "workload")
+		// The tree: at each node, a draw of 1 + v%4 values; the path
+		// ends after 5 draws or when v%5 == 0.
+		step := func(v, x uint64) uint64 { return v*31 + x + 7 }
+		var count func(v uint64, depth int) int
+		count = func(v uint64, depth int) int {
+			if depth == 5 || v%5 == 0 && depth > 0 {
+				return 1
+			}
+			total := 0
+			for x := range min(1+v%4, uint64(width)) {
+				total += count(step(v, x), depth+1)
+			}
+			return total
+		}
+		seen := map[string]bool{}
+		rep := explore.Exhaustive(func(ent sim.Entropy) (bool, string) {
+			v, path := seed, ""
+			for depth := 0; depth < 5 && (v%5 != 0 || depth == 0); depth++ {
+				x := ent.Uint64N(1 + v%4)
+				path += fmt.Sprint(x, ".")
+				v = step(v, x)
+			}
+			if seen[path] {
+				rt.Fatalf("path %s run twice", path)
+			}
+			seen[path] = true
+			return false, ""
+		}, explore.Bound{Workload: width})
+		if want := count(seed, 0); rep.Runs != want || !rep.Exhausted {
+			rt.Fatalf("%v, want %d runs", rep, want)
+		}
+	})
 }
