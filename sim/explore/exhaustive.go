@@ -127,6 +127,39 @@ func Exhaustive(run func(sim.Entropy) (failed bool, desc string), b Bound) Repor
 	return rep
 }
 
+// Ladder is a default sequence of bounds for Deepen, each a little wider
+// than the last: the simplest workload with at most one fault and one
+// out-of-order tie; two faults; two faults and two values per workload
+// draw. On the built-in scenarios the first two rungs take at most a few
+// thousand runs where they can be exhausted at all, the third tens of
+// thousands (BENCHMARKS.md).
+func Ladder() []Bound {
+	return []Bound{
+		{Faults: 1, Ties: 1, Runs: 3000},
+		{Faults: 2, Runs: 3000},
+		{Faults: 2, Workload: 2, Runs: 50000},
+	}
+}
+
+// Deepen explores within each bound of ladder in turn (iterative
+// deepening) and stops at a failure, at a run that is not deterministic,
+// or at a bound it cannot exhaust (the wider ones would not be either). It
+// returns the last bound's report, with Runs counting the runs of every
+// bound tried, and the index of that bound.
+func Deepen(run func(sim.Entropy) (failed bool, desc string), ladder []Bound) (Report, int) {
+	var rep Report
+	runs := 0
+	for i, b := range ladder {
+		rep = Exhaustive(run, b)
+		runs += rep.Runs
+		rep.Runs = runs
+		if rep.Failure != nil || rep.Err != nil || !rep.Exhausted || i == len(ladder)-1 {
+			return rep, i
+		}
+	}
+	return rep, -1
+}
+
 // node is one decision on the current path of the search.
 type node struct {
 	decision sim.Decision

@@ -205,3 +205,35 @@ func TestExhaustiveEnumeratesEveryLeaf(t *testing.T) {
 		}
 	})
 }
+
+func TestDeepen(t *testing.T) {
+	// Two dropped requests need the second rung.
+	run := func(ent sim.Entropy) (bool, string) {
+		return calls(ent, 2, 0.5).Stats.DroppedReq == 2, "both requests dropped"
+	}
+	rep, rung := explore.Deepen(run, explore.Ladder())
+	if rep.Failure == nil || rung != 1 || rep.Runs <= 5 {
+		t.Errorf("rung %d: %v", rung, rep)
+	}
+	if failed, _ := run(explore.Replay(rep.Failure.Choices)); !failed {
+		t.Error("the failure does not replay")
+	}
+	// No bug: every rung exhausted, the last one reported.
+	rep, rung = explore.Deepen(func(ent sim.Entropy) (bool, string) { calls(ent, 2, 0.5); return false, "" }, explore.Ladder())
+	if rep.Failure != nil || !rep.Exhausted || rung != 2 || rep.Runs != 5+9+9 {
+		t.Errorf("rung %d: %v", rung, rep)
+	}
+	// A bound too big to exhaust stops the climb.
+	rep, rung = explore.Deepen(func(ent sim.Entropy) (bool, string) {
+		for range 20 {
+			ent.Uint64N(2)
+		}
+		return false, ""
+	}, []explore.Bound{{Runs: 10}, {Workload: 2, Runs: 10}, {Workload: 2}})
+	if rep.Exhausted || rung != 1 || rep.Runs != 11 {
+		t.Errorf("rung %d: %v", rung, rep)
+	}
+	if rep, rung = explore.Deepen(ok, nil); rung != -1 || rep.Runs != 0 {
+		t.Errorf("empty ladder: rung %d: %v", rung, rep)
+	}
+}

@@ -18,15 +18,9 @@ import (
 var measure = flag.Bool("measure", false, "measure every strategy against the bug zoo (slow; see BENCHMARKS.md)")
 
 // zooLadder is the exhaustive column's bounds, tried in order (iterative
-// deepening): the simplest workload of each scenario with at most one fault
-// and one out-of-order tie; then two faults; then two faults and two values
-// per workload draw. Each rung covers the configurations whose tree the
-// reference exhausts within the rung's run cap.
-var zooLadder = []explore.Bound{
-	{Faults: 1, Ties: 1, Runs: 3000},
-	{Faults: 2, Runs: 3000},
-	{Faults: 2, Workload: 2, Runs: 50000},
-}
+// deepening, as Deepen climbs them). Each rung covers the configurations
+// whose tree the reference exhausts within the rung's run cap.
+var zooLadder = explore.Ladder()
 
 const (
 	zooStarts   = 11   // starting seeds 0, 100000, ...: medians over these
