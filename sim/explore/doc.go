@@ -18,7 +18,12 @@
 //     faults and out-of-order tie choices a run may have). It reports how
 //     many distinct runs it covered and, when the tree is exhausted without
 //     a failure, that there is no bug within the bound. A failure comes with
-//     the values drawn, which Replay turns back into the same run.
+//     the values drawn, which Replay turns back into the same run
+//     (FormatChoices writes them as one word for a command line). Deepen
+//     climbs a Ladder of ever wider bounds.
+//
+// ParseStrategy turns a --strategy name ("random", "priority:d=3") into a
+// per-seed constructor.
 //
 // The package is named for what it does (explore the space of runs) rather
 // than for one of its strategies: it holds both the per-run strategies and
