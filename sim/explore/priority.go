@@ -30,8 +30,11 @@ type PriorityOptions struct {
 //     priority sends with none, the bottom with the most), so messages of
 //     favoured processes overtake the others';
 //   - faults, long tails, partitions, pauses and the workload are drawn
-//     from a PRNG seeded with the seed, with the fault model's
-//     probabilities, exactly as uniform random would.
+//     from the seed's PCG (sim.NewPCG(seed)) with the fault model's
+//     probabilities, as uniform random draws them: what is drawn before the
+//     first tie or jitter (a swarm fault model, a scenario's workload) is
+//     the same as random's for the same seed, so the two strategies differ
+//     in the schedule only.
 //
 // Guarantee. Take a run whose workload and faults are fixed (conditioned
 // on the PRNG's draws) and whose ordering freedom is in ties (a fault model
@@ -47,7 +50,8 @@ type PriorityOptions struct {
 //
 // A Priority serves one run; make a new one per run.
 type Priority struct {
-	rng     *rand.Rand
+	draws   sim.Entropy     // faults and workload
+	rng     *rand.Rand      // priorities and change points
 	prio    map[int]float64 // endpoint index -> priority; initial ones in [1, 2)
 	changes []int           // change points, as step numbers, ascending
 	step    int
@@ -66,8 +70,9 @@ func NewPriority(seed uint64, o PriorityOptions) *Priority {
 		steps = 100
 	}
 	s := &Priority{
-		rng:  rand.New(rand.NewPCG(seed, seed^0x5bd1e995)),
-		prio: make(map[int]float64),
+		draws: sim.NewPCG(seed),
+		rng:   rand.New(rand.NewPCG(seed, seed^0x5bd1e995)),
+		prio:  make(map[int]float64),
 	}
 	for range depth - 1 {
 		s.changes = append(s.changes, 1+s.rng.IntN(steps))
@@ -77,7 +82,7 @@ func NewPriority(seed uint64, o PriorityOptions) *Priority {
 }
 
 // Uint64N serves Workload draws (and any draw not made by the world).
-func (s *Priority) Uint64N(n uint64) uint64 { return s.rng.Uint64N(n) }
+func (s *Priority) Uint64N(n uint64) uint64 { return s.draws.Uint64N(n) }
 
 // Choose implements sim.Chooser.
 func (s *Priority) Choose(d *sim.Draw) uint64 {
@@ -98,7 +103,7 @@ func (s *Priority) Choose(d *sim.Draw) uint64 {
 		frac := 1 - s.priority(d.Endpoint)/2
 		return min(uint64(frac*float64(d.N)), d.N-1)
 	}
-	return s.rng.Uint64N(d.N)
+	return s.draws.Uint64N(d.N)
 }
 
 // changePoint counts an ordering step and reports whether it is one of the

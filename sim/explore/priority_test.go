@@ -50,3 +50,15 @@ func TestPriorityFindsShallowOrderingBugs(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorityDrawsAsRandom: in a world without ties or jitter, the
+// priority strategy has nothing to order, and its faults are random's.
+func TestPriorityDrawsAsRandom(t *testing.T) {
+	for seed := range uint64(20) {
+		got := calls(explore.NewPriority(seed, explore.PriorityOptions{}), 20, 0.3)
+		want := calls(sim.NewPCG(seed), 20, 0.3)
+		if got.Hash != want.Hash {
+			t.Errorf("seed %d: hash %016x, random's %016x", seed, got.Hash, want.Hash)
+		}
+	}
+}
