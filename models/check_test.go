@@ -36,7 +36,7 @@ func hardHistory(n int) []KVOp {
 // TestTimeoutIsUnknown relies on porcupine's timer, so it is deterministic
 // only because the history could never be decided before the timer fires.
 func TestTimeoutIsUnknown(t *testing.T) {
-	r := CheckKV(hardHistory(64), time.Nanosecond)
+	r := CheckKVPorcupine(hardHistory(64), time.Nanosecond)
 	if r.Verdict != Unknown {
 		t.Fatalf("verdict %v, want Unknown; reason: %s", r.Verdict, r.Reason)
 	}
