@@ -103,7 +103,9 @@ func (r Result) VisualizeFile(path string, annotations []porcupine.Annotation) e
 // is malformed (an invalid Op, a known Return before its Call), which is a
 // bug in the recorder rather than in the system under test.
 func CheckKV(ops []KVOp, timeout time.Duration) Result {
-	validateKV(ops)
+	if err := ValidateKV(ops); err != nil {
+		panic("models: CheckKV: " + err.Error())
+	}
 	v := checkKVFast(ops)
 	r := Result{Checker: CheckerFast, model: KVModel(), lazy: &lazyInfo{ops: ops, timeout: timeout}}
 	switch v.verdict {
@@ -130,26 +132,31 @@ func CheckKVPorcupine(ops []KVOp, timeout time.Duration) Result {
 	return r
 }
 
-// validateKV panics on a malformed history, as CheckKVPorcupine would.
-func validateKV(ops []KVOp) {
+// MalformedOpError is ValidateKV's error: which operation, and why.
+type MalformedOpError struct {
+	Op     int // index into the history
+	Reason string
+}
+
+func (e *MalformedOpError) Error() string { return fmt.Sprintf("op %d %s", e.Op, e.Reason) }
+
+// ValidateKV reports the first malformed operation of a history (an invalid
+// Op, a known Return before its Call, a timestamp of math.MaxInt64, which
+// leaves no room for unknown returns), which CheckKV would panic on, as a
+// *MalformedOpError.
+func ValidateKV(ops []KVOp) error {
 	for i := range ops {
 		op := &ops[i]
-		if op.Input.Op != OpGet && op.Input.Op != OpPut {
-			panic(fmt.Sprintf("models: CheckKV: op %d has invalid %v", i, op.Input.Op))
-		}
-		if op.Output.Unknown {
-			if op.Call == math.MaxInt64 {
-				panic("models: CheckKV: a timestamp is math.MaxInt64, leaving no room for unknown returns")
-			}
-			continue
-		}
-		if op.Return < op.Call {
-			panic(fmt.Sprintf("models: CheckKV: op %d returns at %d, before its call at %d", i, op.Return, op.Call))
-		}
-		if op.Return == math.MaxInt64 {
-			panic("models: CheckKV: a timestamp is math.MaxInt64, leaving no room for unknown returns")
+		switch {
+		case op.Input.Op != OpGet && op.Input.Op != OpPut:
+			return &MalformedOpError{i, fmt.Sprintf("has invalid %v", op.Input.Op)}
+		case op.Call == math.MaxInt64 || !op.Output.Unknown && op.Return == math.MaxInt64:
+			return &MalformedOpError{i, "has a timestamp of math.MaxInt64, leaving no room for unknown returns"}
+		case !op.Output.Unknown && op.Return < op.Call:
+			return &MalformedOpError{i, fmt.Sprintf("returns at %d, before its call at %d", op.Return, op.Call)}
 		}
 	}
+	return nil
 }
 
 // kvPorcupine turns a history into porcupine's terms: the model and the

@@ -161,21 +161,43 @@ func shrink(recs []kvRec, f keyFailure, sc *keyScratch) []kvRec {
 			break // cannot happen (see explain); keep every record
 		}
 	}
-	for chunk := max(len(cur)/2, 1); ; chunk /= 2 {
+	// Reads go first, so that a core keeps the write a read conflicts with
+	// rather than a second read of it.
+	cur = removeWhile(cur, sc, func(r kvRec) bool { return r.kind == recPinned })
+	return removeWhile(cur, sc, func(kvRec) bool { return true })
+}
+
+// removeWhile removes records that may go (chunks of halving size, then
+// one at a time until none can) while the rest still violates.
+func removeWhile(cur []kvRec, sc *keyScratch, mayGo func(kvRec) bool) []kvRec {
+	var pos []int // positions in cur of the records that may go
+	for chunk := len(cur) / 2; ; chunk /= 2 {
+		chunk = max(chunk, 1)
 		changed := false
-		for at := 0; at < len(cur); {
-			end := min(at+chunk, len(cur))
-			try := append(slices.Clip(cur[:at]), cur[end:]...)
+		pos = pos[:0]
+		for i := range cur {
+			if mayGo(cur[i]) {
+				pos = append(pos, i)
+			}
+		}
+		// Walk backwards so that removing records keeps earlier positions.
+		for end := len(pos); end > 0; end -= chunk {
+			drop := pos[max(end-chunk, 0):end]
+			try := slices.Clip(cur[:drop[0]])
+			for k, p := range drop {
+				next := len(cur)
+				if k+1 < len(drop) {
+					next = drop[k+1]
+				}
+				try = append(try, cur[p+1:next]...)
+			}
 			if violates(try, sc) {
 				cur, changed = try, true
-			} else {
-				at = end
 			}
 		}
 		if chunk == 1 && !changed {
 			return cur
 		}
-		chunk = max(chunk, 2)
 	}
 }
 

@@ -54,8 +54,8 @@ func TestExplain(t *testing.T) {
 				c0 [3,4] put(k, "b", v1) -> OK
 				c1 [5,6] get(k) -> "b"@v2
 				c2 [7,8] get(k) -> "a"@v1`,
-			core:   []int{2, 3},
-			reason: `key k is not linearizable: get(k) -> "b"@v2 returned at t=6 before get(k) -> "a"@v1 was called at t=7: the later read saw an older version`,
+			core:   []int{1, 3},
+			reason: `key k is not linearizable: put(k, "b", v1) -> OK returned at t=4 before get(k) -> "a"@v1 was called at t=7: the get saw a state already overwritten`,
 		},
 		{
 			name: "ErrVersion while the version matched, and nothing came after",
@@ -64,6 +64,14 @@ func TestExplain(t *testing.T) {
 				c1 [3,4] put(k, "b", v1) -> ErrVersion`,
 			core:   []int{1},
 			reason: `key k is not linearizable: put(k, "b", v1) -> ErrVersion [3,4] was called after the key reached version 1, and no put at v1 took effect: it should have succeeded`,
+		},
+		{
+			name: "reads out of order, with no write between them",
+			history: `
+				c1 [5,6] get(k) -> "b"@v2
+				c2 [7,8] get(k) -> "a"@v1`,
+			core:   []int{0, 1},
+			reason: `key k is not linearizable: get(k) -> "b"@v2 returned at t=6 before get(k) -> "a"@v1 was called at t=7: the later read saw an older version`,
 		},
 		{
 			name: "lost update",

@@ -1,9 +1,11 @@
 package models
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -21,8 +23,11 @@ type draw func(n int) int
 // stale or ahead, some outcomes become ErrMaybe or Unknown, and then up to
 // two mutations may break it: operations reordered in time, a stale or
 // invented read, a double apply, a wrong error, a lost outcome.
-func genSmall(d draw) []KVOp {
-	clients, n, keys, values := 1+d(4), 1+d(12), 1+d(2), 1+d(3)
+func genSmall(d draw) []KVOp { return genHistory(d, 4, 12) }
+
+// genHistory is genSmall with up to the given numbers of clients and ops.
+func genHistory(d draw, maxClients, maxOps int) []KVOp {
+	clients, n, keys, values := 1+d(maxClients), 1+d(maxOps), 1+d(2), 1+d(3)
 	ops := make([]KVOp, n)
 	at := make([]int64, n)
 	free := make([]int64, clients)
@@ -140,15 +145,24 @@ func agree(t interface{ Fatalf(string, ...any) }, ops []KVOp) {
 	}
 }
 
+var (
+	diffN       = flag.Int("diff.n", 100_000, "TestFastAgreesWithPorcupine: number of histories (a tenth under -short)")
+	diffOps     = flag.Int("diff.ops", 12, "TestFastAgreesWithPorcupine: at most this many ops per history")
+	diffClients = flag.Int("diff.clients", 4, "TestFastAgreesWithPorcupine: at most this many clients per history")
+	diffSeed    = flag.Uint64("diff.seed", 0, "TestFastAgreesWithPorcupine: first seed")
+)
+
+// TestFastAgreesWithPorcupine compares the checkers on -diff.n seeded
+// histories. Longer runs: go test -run FastAgrees -diff.n 10000000 ./models
 func TestFastAgreesWithPorcupine(t *testing.T) {
-	n := 100_000
+	n := *diffN
 	if testing.Short() {
-		n = 10_000
+		n /= 10
 	}
 	var violations int
-	for seed := range uint64(n) {
+	for seed := *diffSeed; seed < *diffSeed+uint64(n); seed++ {
 		rng := rand.New(rand.NewPCG(seed, 12))
-		ops := genSmall(rng.IntN)
+		ops := genHistory(rng.IntN, *diffClients, *diffOps)
 		agree(t, ops)
 		if CheckKV(ops, 0).Verdict == Violation {
 			violations++
@@ -180,4 +194,17 @@ func FuzzFastAgreesWithPorcupine(f *testing.F) {
 		})
 		agree(t, ops)
 	})
+}
+
+func TestFallbackToPorcupine(t *testing.T) {
+	ops, err := ParseKV(`
+		c0 [1,2] put(k, "a", v4611686018427387904) -> ErrVersion
+		c1 [3,4] get(k) -> ErrNoKey`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := CheckKV(ops, 0)
+	if r.Verdict != Violation || r.Checker != CheckerPorcupine || !strings.Contains(r.Reason, "fast checker cannot decide (key k: version 4611686018427387904 is too large); porcupine: ") {
+		t.Errorf("%v by %s: %s", r.Verdict, r.Checker, r.Reason)
+	}
 }
