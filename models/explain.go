@@ -22,12 +22,18 @@ func checkKVFast(ops []KVOp) fastVerdict {
 	var names []string
 	count := make([]int32, 0, 4)
 	which := make([]int32, len(ops))
+	lastKey, k := "", int32(-1)
 	for i := range ops {
-		k, ok := keyOf[ops[i].Input.Key]
+		key := ops[i].Input.Key
+		ok := k >= 0 && key == lastKey // histories often run on one key
+		if !ok {
+			k, ok = keyOf[key]
+			lastKey = key
+		}
 		if !ok {
 			k = int32(len(names))
-			keyOf[ops[i].Input.Key] = k
-			names = append(names, ops[i].Input.Key)
+			keyOf[key] = k
+			names = append(names, key)
 			count = append(count, 0)
 		}
 		which[i] = k
