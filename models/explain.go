@@ -72,7 +72,7 @@ func checkKVFast(ops []KVOp) fastVerdict {
 	for _, k := range order {
 		recs := all[start[k] : start[k]+used[k]]
 		buf = sortRecs(recs, buf)
-		f := checkKey(recs, false, &sc)
+		f := checkKey(recs, nil, &sc)
 		switch f.kind {
 		case failNone:
 		case failGiveUp:
@@ -111,8 +111,8 @@ func impossible(op KVOp) string {
 }
 
 // violates reports whether recs is a relaxed violation (see Phantoms).
-func violates(recs []kvRec, sc *keyScratch) bool {
-	k := checkKey(recs, true, sc).kind
+func violates(recs []kvRec, full map[uint64]int32, sc *keyScratch) bool {
+	k := checkKey(recs, full, sc).kind
 	return k != failNone && k != failGiveUp
 }
 
@@ -124,7 +124,13 @@ func violates(recs []kvRec, sc *keyScratch) bool {
 // only the strict check fails, some operation needs a version that no Put
 // can produce, and that operation alone is the core.
 func (d explainer) explain(recs []kvRec, f keyFailure, sc *keyScratch) (core []int, why string) {
-	rf := checkKey(recs, true, sc)
+	full := make(map[uint64]int32)
+	for i := range recs {
+		if recs[i].kind == recPut || recs[i].kind == recOptional {
+			full[recs[i].ver]++
+		}
+	}
+	rf := checkKey(recs, full, sc)
 	if rf.kind == failNone || rf.kind == failGiveUp {
 		// Only a missing Put explains it: checkKey names the op needing it.
 		op := recs[f.recs[0]]
@@ -139,27 +145,27 @@ func (d explainer) explain(recs []kvRec, f keyFailure, sc *keyScratch) (core []i
 		}
 		panic(fmt.Sprintf("models: a strict failure %d without a relaxed one", f.kind))
 	}
-	small := shrink(recs, rf, sc)
+	small := shrink(recs, rf, full, sc)
 	core = make([]int, len(small))
 	for i := range small {
 		core[i] = int(small[i].id)
 	}
 	slices.Sort(core)
-	return core, d.describeCore(small, checkKey(small, true, sc))
+	return core, d.describeCore(small, checkKey(small, full, sc))
 }
 
 // shrink returns a subset of recs (in recs' order) that is a relaxed
 // violation and from which no single record can be removed. It first cuts
 // the history down to the versions around the failure, growing the window
 // downwards until it still fails, then removes chunks of halving size.
-func shrink(recs []kvRec, f keyFailure, sc *keyScratch) []kvRec {
+func shrink(recs []kvRec, f keyFailure, full map[uint64]int32, sc *keyScratch) []kvRec {
 	_, needAt := vreq(recs)
 	top := f.slot + 1
 	cur := recs
 	for width := uint64(0); ; width = 2*width + 1 {
 		lo := top - 1 - min(width, top-1)
 		w := window(recs, lo, top, needAt)
-		if violates(w, sc) {
+		if violates(w, full, sc) {
 			cur = w
 			break
 		}
@@ -169,13 +175,13 @@ func shrink(recs []kvRec, f keyFailure, sc *keyScratch) []kvRec {
 	}
 	// Reads go first, so that a core keeps the write a read conflicts with
 	// rather than a second read of it.
-	cur = removeWhile(cur, sc, func(r kvRec) bool { return r.kind == recPinned })
-	return removeWhile(cur, sc, func(kvRec) bool { return true })
+	cur = removeWhile(cur, full, sc, func(r kvRec) bool { return r.kind == recPinned })
+	return removeWhile(cur, full, sc, func(kvRec) bool { return true })
 }
 
 // removeWhile removes records that may go (chunks of halving size, then
 // one at a time until none can) while the rest still violates.
-func removeWhile(cur []kvRec, sc *keyScratch, mayGo func(kvRec) bool) []kvRec {
+func removeWhile(cur []kvRec, full map[uint64]int32, sc *keyScratch, mayGo func(kvRec) bool) []kvRec {
 	var pos []int // positions in cur of the records that may go
 	for chunk := len(cur) / 2; ; chunk /= 2 {
 		chunk = max(chunk, 1)
@@ -197,7 +203,7 @@ func removeWhile(cur []kvRec, sc *keyScratch, mayGo func(kvRec) bool) []kvRec {
 				}
 				try = append(try, cur[p+1:next]...)
 			}
-			if violates(try, sc) {
+			if violates(try, full, sc) {
 				cur, changed = try, true
 			}
 		}
@@ -289,6 +295,12 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 	for _, e := range core {
 		if e.kind != recErrVer {
 			continue
+		}
+		for _, a := range core {
+			if a.kind == recPinned && a.ver == 0 && e.r < a.c {
+				return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: ErrVersion means the key existed, and nothing removes a key",
+					d.opText(e), e.r, d.opText(a), a.c)
+			}
 		}
 		var before, after *kvRec // P_{v-1} and P_v, if in the core
 		for i := range core {

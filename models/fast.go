@@ -87,13 +87,15 @@ import (
 //
 // # Phantoms
 //
-// With relaxed set, a slot with no Put at all gets a phantom candidate: a
-// Put of any value at any time, also beyond Vreq (up to the highest version
-// in use). The shrinker uses this so that
+// The shrinker checks subsets of a history in a relaxed way, so that
 // removing the Put that wrote a value does not by itself make the Get that
-// read it a violation: a core is a set of operations that cannot be ordered
-// however the missing writes happened. A relaxed violation is always a
-// strict one, since phantoms only add choices.
+// read it a violation. A slot without an OK Put gets a phantom candidate, a
+// Put of any value at any time, when a Put at that version was left out of
+// the subset or the whole history has none there. A phantom allows all an
+// optional Put does, so leaving any operation out only relaxes the check: a
+// core is a set of operations that cannot be ordered however the left-out
+// writes happened. A relaxed violation is always a strict one, since
+// phantoms only add choices.
 
 const (
 	negInf = math.MinInt64
@@ -174,8 +176,11 @@ func vreq(recs []kvRec) (v uint64, at int) {
 }
 
 // checkKey decides one key's history; recs must be sorted by ver. See the
-// comment at the top of this file.
-func checkKey(recs []kvRec, relaxed bool, sc *keyScratch) keyFailure {
+// comment at the top of this file. A nil full means the exact check; else
+// the check is relaxed (see Phantoms) and full counts the Puts at each
+// version of the key's whole history.
+func checkKey(recs []kvRec, full map[uint64]int32, sc *keyScratch) keyFailure {
+	relaxed := full != nil
 	none := [2]int{-1, -1}
 	need, needAt := vreq(recs)
 	hasErrVer := false
@@ -191,12 +196,6 @@ func checkKey(recs []kvRec, relaxed bool, sc *keyScratch) keyFailure {
 	}
 	if need == 0 && !hasErrVer {
 		return keyFailure{}
-	}
-	// Relaxed, phantoms may extend the chain up to past the highest
-	// version in use; above it nothing constrains the chain.
-	top := need
-	if relaxed && len(recs) > 0 {
-		top = max(need, recs[len(recs)-1].ver+1)
 	}
 
 	cur := append(sc.cur[:0], span{negInf, negInf}) // F_{-1}: T_{-1} = -inf
@@ -256,12 +255,21 @@ func checkKey(recs []kvRec, relaxed bool, sc *keyScratch) keyFailure {
 			}
 			okAt = g0 + k
 		}
-		if okAt >= 0 {
+		nPuts := 0
+		for k := range here {
+			if here[k].kind == recOptional {
+				nPuts++
+			}
+		}
+		switch {
+		case okAt >= 0:
 			if wantAt >= 0 && recs[okAt].val != want {
 				return keyFailure{failValue, i, [2]int{okAt, wantAt}}
 			}
 			cands = append(cands, span{recs[okAt].c, recs[okAt].r})
-		} else {
+		case relaxed && (full[i] == 0 || int32(nPuts) < full[i]):
+			cands = append(cands, span{negInf, posInf}) // a phantom
+		default:
 			for k := range here {
 				if here[k].kind != recOptional {
 					continue
@@ -279,9 +287,6 @@ func checkKey(recs []kvRec, relaxed bool, sc *keyScratch) keyFailure {
 			switch {
 			case anyPut >= 0 && i < need:
 				return keyFailure{failValue, i, [2]int{anyPut, wantAt}}
-			case relaxed && i < top:
-				cands = append(cands, span{negInf, posInf}) // a phantom
-				sc.cands = cands
 			case i >= need:
 				// The chain cannot grow, and it could not stop earlier:
 				// an ErrVersion Put at version i was called too late.
