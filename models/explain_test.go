@@ -76,10 +76,9 @@ func TestExplain(t *testing.T) {
 		{
 			name: "ErrNoKey after ErrVersion",
 			history: `
-				c0 [1,2] put(k, "a", v0) -> OK
 				c1 [3,4] put(k, "b", v3) -> ErrVersion
 				c2 [5,6] put(k, "c", v2) -> ErrNoKey`,
-			core:   []int{1, 2},
+			core:   []int{0, 1},
 			reason: `key k is not linearizable: put(k, "b", v3) -> ErrVersion returned at t=4 before put(k, "c", v2) -> ErrNoKey was called at t=5: ErrVersion means the key existed, and nothing removes a key`,
 		},
 		{
