@@ -72,7 +72,7 @@ func checkKVFast(ops []KVOp) fastVerdict {
 	for _, k := range order {
 		recs := all[start[k] : start[k]+used[k]]
 		buf = sortRecs(recs, buf)
-		f := checkKey(recs, nil, &sc)
+		f := checkKey(ops, recs, nil, &sc)
 		switch f.kind {
 		case failNone:
 		case failGiveUp:
@@ -111,8 +111,8 @@ func impossible(op KVOp) string {
 }
 
 // violates reports whether recs is a relaxed violation (see Phantoms).
-func violates(recs []kvRec, full map[uint64]int32, sc *keyScratch) bool {
-	k := checkKey(recs, full, sc).kind
+func violates(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) bool {
+	k := checkKey(ops, recs, full, sc).kind
 	return k != failNone && k != failGiveUp
 }
 
@@ -130,7 +130,7 @@ func (d explainer) explain(recs []kvRec, f keyFailure, sc *keyScratch) (core []i
 			full[recs[i].ver]++
 		}
 	}
-	rf := checkKey(recs, full, sc)
+	rf := checkKey(d, recs, full, sc)
 	if rf.kind == failNone || rf.kind == failGiveUp {
 		// Only a missing Put explains it: checkKey names the op needing it.
 		op := recs[f.recs[0]]
@@ -145,27 +145,27 @@ func (d explainer) explain(recs []kvRec, f keyFailure, sc *keyScratch) (core []i
 		}
 		panic(fmt.Sprintf("models: a strict failure %d without a relaxed one", f.kind))
 	}
-	small := shrink(recs, rf, full, sc)
+	small := shrink(d, recs, rf, full, sc)
 	core = make([]int, len(small))
 	for i := range small {
 		core[i] = int(small[i].id)
 	}
 	slices.Sort(core)
-	return core, d.describeCore(small, checkKey(small, full, sc))
+	return core, d.describeCore(small, checkKey(d, small, full, sc))
 }
 
 // shrink returns a subset of recs (in recs' order) that is a relaxed
 // violation and from which no single record can be removed. It first cuts
 // the history down to the versions around the failure, growing the window
 // downwards until it still fails, then removes chunks of halving size.
-func shrink(recs []kvRec, f keyFailure, full map[uint64]int32, sc *keyScratch) []kvRec {
+func shrink(ops []KVOp, recs []kvRec, f keyFailure, full map[uint64]int32, sc *keyScratch) []kvRec {
 	_, needAt := vreq(recs)
 	top := f.slot + 1
 	cur := recs
 	for width := uint64(0); ; width = 2*width + 1 {
 		lo := top - 1 - min(width, top-1)
 		w := window(recs, lo, top, needAt)
-		if violates(w, full, sc) {
+		if violates(ops, w, full, sc) {
 			cur = w
 			break
 		}
@@ -175,13 +175,13 @@ func shrink(recs []kvRec, f keyFailure, full map[uint64]int32, sc *keyScratch) [
 	}
 	// Reads go first, so that a core keeps the write a read conflicts with
 	// rather than a second read of it.
-	cur = removeWhile(cur, full, sc, func(r kvRec) bool { return r.kind == recPinned })
-	return removeWhile(cur, full, sc, func(kvRec) bool { return true })
+	cur = removeWhile(ops, cur, full, sc, func(r kvRec) bool { return r.kind == recPinned })
+	return removeWhile(ops, cur, full, sc, func(kvRec) bool { return true })
 }
 
 // removeWhile removes records that may go (chunks of halving size, then
 // one at a time until none can) while the rest still violates.
-func removeWhile(cur []kvRec, full map[uint64]int32, sc *keyScratch, mayGo func(kvRec) bool) []kvRec {
+func removeWhile(ops []KVOp, cur []kvRec, full map[uint64]int32, sc *keyScratch, mayGo func(kvRec) bool) []kvRec {
 	var pos []int // positions in cur of the records that may go
 	for chunk := len(cur) / 2; ; chunk /= 2 {
 		chunk = max(chunk, 1)
@@ -203,7 +203,7 @@ func removeWhile(cur []kvRec, full map[uint64]int32, sc *keyScratch, mayGo func(
 				}
 				try = append(try, cur[p+1:next]...)
 			}
-			if violates(try, full, sc) {
+			if violates(ops, try, full, sc) {
 				cur, changed = try, true
 			}
 		}
@@ -278,9 +278,9 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 	case failValue:
 		p, g := pair()
 		if p.kind == recPut {
-			return fmt.Sprintf("%s read %q at version %d, but %s wrote %q there", d.recText(g), g.val, g.ver, d.recText(p), p.val)
+			return fmt.Sprintf("%s read %q at version %d, but %s wrote %q there", d.recText(g), g.value(d), g.ver, d.recText(p), p.value(d))
 		}
-		return fmt.Sprintf("%s read %q at version %d, but the only put that may have made that version is %s", d.recText(g), g.val, g.ver, d.recText(p))
+		return fmt.Sprintf("%s read %q at version %d, but the only put that may have made that version is %s", d.recText(g), g.value(d), g.ver, d.recText(p))
 	}
 	// A timing conflict: look for two operations that finished and started
 	// in the opposite order to the one their versions force.

@@ -122,9 +122,17 @@ const (
 type kvRec struct {
 	kind recKind
 	ver  uint64
-	c, r int64  // interval; r = posInf for an unknown return
-	val  string // the Put's value or the Get's value
-	id   int32  // index into the ops passed to CheckKV
+	c, r int64 // interval; r = posInf for an unknown return
+	id   int32 // index into the ops passed to CheckKV
+}
+
+// value is the value a Put wrote or a Get read. Records hold no pointers,
+// so that sorting and copying a million of them costs the GC nothing.
+func (r *kvRec) value(ops []KVOp) string {
+	if r.kind == recPinned {
+		return ops[r.id].Output.Value
+	}
+	return ops[r.id].Input.Value
 }
 
 // failKind says why a key's history is not linearizable.
@@ -175,11 +183,12 @@ func vreq(recs []kvRec) (v uint64, at int) {
 	return v, at
 }
 
-// checkKey decides one key's history; recs must be sorted by ver. See the
-// comment at the top of this file. A nil full means the exact check; else
+// checkKey decides one key's history; recs must be sorted by ver and index
+// ops. See the comment at the top of this file. A nil full means the exact
+// check; else
 // the check is relaxed (see Phantoms) and full counts the Puts at each
 // version of the key's whole history.
-func checkKey(recs []kvRec, full map[uint64]int32, sc *keyScratch) keyFailure {
+func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) keyFailure {
 	relaxed := full != nil
 	none := [2]int{-1, -1}
 	need, needAt := vreq(recs)
@@ -237,8 +246,8 @@ func checkKey(recs []kvRec, full map[uint64]int32, sc *keyScratch) keyFailure {
 			}
 			hi = min(hi, above[k].r)
 			if wantAt < 0 {
-				want, wantAt = above[k].val, g1+k
-			} else if above[k].val != want {
+				want, wantAt = above[k].value(ops), g1+k
+			} else if above[k].value(ops) != want {
 				return keyFailure{failGetsDiff, i, [2]int{wantAt, g1 + k}}
 			}
 		}
@@ -263,7 +272,7 @@ func checkKey(recs []kvRec, full map[uint64]int32, sc *keyScratch) keyFailure {
 		}
 		switch {
 		case okAt >= 0:
-			if wantAt >= 0 && recs[okAt].val != want {
+			if wantAt >= 0 && recs[okAt].value(ops) != want {
 				return keyFailure{failValue, i, [2]int{okAt, wantAt}}
 			}
 			cands = append(cands, span{recs[okAt].c, recs[okAt].r})
@@ -277,7 +286,7 @@ func checkKey(recs []kvRec, full map[uint64]int32, sc *keyScratch) keyFailure {
 				if anyPut < 0 {
 					anyPut = g0 + k
 				}
-				if wantAt < 0 || here[k].val == want {
+				if wantAt < 0 || here[k].value(ops) == want {
 					cands = append(cands, span{here[k].c, here[k].r})
 				}
 			}
@@ -430,7 +439,7 @@ func cmpInt64(a, b int64) int {
 // constrains nothing (an Unknown Get).
 func classify(op *KVOp, i int) (rec kvRec, keep, ok bool) {
 	in, out := op.Input, op.Output
-	rec = kvRec{ver: uint64(in.Version), c: op.Call, r: op.Return, val: in.Value, id: int32(i)}
+	rec = kvRec{ver: uint64(in.Version), c: op.Call, r: op.Return, id: int32(i)}
 	if out.Unknown {
 		rec.r = posInf
 	}
@@ -440,9 +449,9 @@ func classify(op *KVOp, i int) (rec kvRec, keep, ok bool) {
 		case out.Unknown:
 			return rec, false, true
 		case out.Err == rpc.OK && out.Version > 0:
-			rec.kind, rec.ver, rec.val = recPinned, uint64(out.Version), out.Value
+			rec.kind, rec.ver = recPinned, uint64(out.Version)
 		case out.Err == rpc.ErrNoKey:
-			rec.kind, rec.ver, rec.val = recPinned, 0, ""
+			rec.kind, rec.ver = recPinned, 0
 		default:
 			return rec, false, false
 		}
