@@ -98,7 +98,15 @@ func newRootCmd(cat campaign.Catalogue) *cobra.Command {
 			return target.Help()
 		},
 	})
-	root.AddCommand(newRunCmd(cat), newScenariosCmd(cat), newServeCmd(), newLoadCmd(), newCampaignCmd(cat), newZooCmd(cat))
+	root.AddCommand(
+		newRunCmd(cat),
+		newScenariosCmd(cat),
+		newServeCmd(),
+		newLoadCmd(),
+		newCampaignCmd(cat),
+		newZooCmd(cat),
+		newCheckCmd(),
+	)
 	return root
 }
 
