@@ -114,13 +114,20 @@ func (f *folder) check() error {
 // or that would take it down, and why.
 var forbiddenCalls = map[string]map[string]string{
 	"time": {
-		"After": "a timer", "AfterFunc": "a timer", "NewTimer": "a timer", "NewTicker": "a ticker", "Tick": "a ticker",
-		"Now": "wall-clock time", "Since": "wall-clock time", "Until": "wall-clock time",
+		"After": timers, "AfterFunc": timers, "NewTimer": timers, "NewTicker": timers, "Tick": timers,
+		"Now": wallClock, "Since": wallClock, "Until": wallClock,
 	},
-	"sync": {"Cond": "waiting on a condition", "NewCond": "waiting on a condition", "WaitGroup": "waiting for goroutines"},
-	"log":  {"Fatal": "exits the program", "Fatalf": "exits the program", "Fatalln": "exits the program"},
-	"os":   {"Exit": "exits the program"},
+	"sync": {"Cond": waiting, "NewCond": waiting, "WaitGroup": waiting},
+	"log":  {"Fatal": exits, "Fatalf": exits, "Fatalln": exits},
+	"os":   {"Exit": exits},
 }
+
+const (
+	timers    = "timers are not simulated: retry in a loop with time.Sleep"
+	wallClock = "wall-clock time is not simulated"
+	waiting   = "waiting on other goroutines is not simulated"
+	exits     = "it exits the program, and kvsim with it: panic instead, and kvsim reports the panic with its seed"
+)
 
 var forbiddenImports = map[string]string{
 	"math/rand":    "its numbers are not the run's: use kvtest.RandValue",
@@ -191,7 +198,7 @@ func checkFile(sf srcFile) []Problem {
 				}
 				path := pkgs[id.Name]
 				if why := forbiddenCalls[path][n.Sel.Name]; why != "" {
-					add(n.Pos(), "%s.%s: %s is not simulated", path, n.Sel.Name, why)
+					add(n.Pos(), "%s.%s: %s", path, n.Sel.Name, why)
 				}
 				if path == "time" && n.Sel.Name == "Sleep" && inServer {
 					add(n.Pos(), "time.Sleep in the server: its handlers run inside the network, not in a simulated process, so they cannot sleep")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/cli"
 	"github.com/kvsim/kvsim/scenarios"
 )
@@ -29,5 +30,8 @@ func Main(st Student, args []string, stdout, stderr io.Writer) int {
 	defer p.close()
 	im := st.impl()
 	im.Isolate = p.isolate
+	if len(args) > 0 && args[0] == "shrink" {
+		return shrink(campaign.Default().With(im), args[1:], stdout, stderr)
+	}
 	return cli.Options{Impls: []scenarios.Impl{im}}.Main(args, stdout, stderr)
 }
