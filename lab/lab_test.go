@@ -3,6 +3,7 @@ package lab_test
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +13,16 @@ import (
 	"testing"
 
 	"github.com/kvsim/kvsim/cli"
+	"github.com/kvsim/kvsim/lab"
 )
+
+// bugs are the course-style bugs: each is the correct folder (testdata/good)
+// with the files under testdata/bugs/<name> in place of its own, as a
+// student would hand it in.
+var bugs = []string{"clerk-resent-errversion", "lock-maybe-acquired", "server-empty-is-absent"}
+
+// submissions holds the assembled buggy folders, by name.
+var submissions string
 
 // Every test here builds its folders once, into one cache for the package's
 // tests (go build's own cache makes kvsim's packages cheap).
@@ -21,7 +31,14 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("KVSIM_CACHE", dir)
+	os.Setenv("KVSIM_CACHE", filepath.Join(dir, "cache"))
+	submissions = filepath.Join(dir, "submissions")
+	for _, bug := range bugs {
+		to := filepath.Join(submissions, bug)
+		if err := errors.Join(copyDir("testdata/good", to), copyDir(filepath.Join("testdata/bugs", bug), to)); err != nil {
+			panic(err)
+		}
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -91,11 +108,15 @@ func TestCorrectFolderPasses(t *testing.T) {
 // seed is the same at --parallel 1 and 2, and its repro line replays it
 // to the same trace hash, twice.
 func TestBuggyFoldersFail(t *testing.T) {
-	for _, dir := range []string{"clerk-resent-errversion", "lock-maybe-acquired", "server-empty-is-absent"} {
-		t.Run(dir, func(t *testing.T) {
+	for _, bug := range bugs {
+		t.Run(bug, func(t *testing.T) {
+			dir := filepath.Join(submissions, bug)
+			if err := lab.Check(dir); err != nil {
+				t.Fatal(err)
+			}
 			var first []failure
 			for _, parallel := range []string{"1", "2"} {
-				code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join("testdata", dir), "--seeds", "40", "--parallel", parallel)
+				code, out, errOut := kvsim(t, "lab", "--dir", dir, "--seeds", "40", "--parallel", parallel)
 				fs := failures(t, out)
 				if code != 1 || len(fs) == 0 {
 					t.Fatalf("--parallel %s: exit %d, want 1 with failures; output:\n%s%s", parallel, code, out, errOut)
@@ -106,7 +127,7 @@ func TestBuggyFoldersFail(t *testing.T) {
 				t.Fatalf("lowest failure differs: --parallel 1 %+v, --parallel 2 %+v", first[0], first[1])
 			}
 			f := first[0]
-			if !strings.HasPrefix(f.repro, "kvsim lab --dir testdata/"+dir+" ") {
+			if !strings.HasPrefix(f.repro, "kvsim lab --dir "+dir+" ") {
 				t.Errorf("repro line %q does not name the folder", f.repro)
 			}
 			for range 2 {
@@ -124,7 +145,7 @@ func TestBuggyFoldersFail(t *testing.T) {
 func TestDeterminismAcrossProcesses(t *testing.T) {
 	var got [][]failure
 	for _, parallel := range []string{"1", "2"} {
-		code, out, errOut := kvsim(t, "lab", "--dir", "testdata/server-empty-is-absent", "--scenario", "lock-counter,kv-random",
+		code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(submissions, "server-empty-is-absent"), "--scenario", "lock-counter,kv-random",
 			"--seeds", "24", "--keep-going", "--parallel", parallel)
 		if code != 1 {
 			t.Fatalf("exit %d, want 1; output:\n%s%s", code, out, errOut)
@@ -152,7 +173,9 @@ func TestUnsupportedIsAUsageError(t *testing.T) {
 // student's folder, at their own line numbers.
 func TestCompileErrorNamesTheStudentsLine(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "broken")
-	copyDir(t, "testdata/good", dir)
+	if err := copyDir("testdata/good", dir); err != nil {
+		t.Fatal(err)
+	}
 	client := filepath.Join(dir, "client.go")
 	src, err := os.ReadFile(client)
 	if err != nil {
@@ -187,15 +210,15 @@ func TestUsage(t *testing.T) {
 }
 
 func TestShrink(t *testing.T) {
-	code, out, errOut := kvsim(t, "lab", "--dir", "testdata/lock-maybe-acquired", "--scenario", "lock-counter", "--faults", "lossy", "--shrink", "--shrink-time", "1s")
+	code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(submissions, "lock-maybe-acquired"), "--scenario", "lock-counter", "--faults", "lossy", "--shrink", "--shrink-time", "1s")
 	if code != 1 || !strings.Contains(out, "minimal failing run: lock-counter") || !strings.Contains(out, "lock mutual exclusion") {
 		t.Errorf("exit %d, want 1 and a minimal run; output:\n%s%s", code, out, errOut)
 	}
 }
 
-func copyDir(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+// copyDir copies the files under from to the same paths under to.
+func copyDir(from, to string) error {
+	return filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -209,7 +232,4 @@ func copyDir(t *testing.T, from, to string) {
 		}
 		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
