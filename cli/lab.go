@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/kvsim/kvsim/lab"
 	"github.com/spf13/cobra"
@@ -70,17 +72,42 @@ func newLabCmd() *cobra.Command {
 			case err != nil:
 				return usageError{fmt.Errorf("lab: %w", err)}
 			}
-			run := exec.CommandContext(cmd.Context(), prog.Path, append(sub, "--impl", prog.Name)...)
+			run := exec.Command(prog.Path, append(sub, "--impl", prog.Name)...)
 			run.Stdin, run.Stdout, run.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			run.Env = append(os.Environ(), "KVSIM_LAB_DIR="+dir)
-			err = run.Run()
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				return exitCode(exit.ExitCode())
-			}
-			return err
+			return runForwardingSignals(run)
 		},
 	}
+}
+
+// runForwardingSignals runs the built program to its end. Ctrl-C and
+// SIGTERM are the program's to handle (it prints a campaign's partial
+// summary and exits 130), so they are passed on, not obeyed, here.
+func runForwardingSignals(run *exec.Cmd) error {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := run.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				run.Process.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := run.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exitCode(exit.ExitCode())
+	}
+	return err
 }
 
 // labCommand turns kvsim lab's arguments (without --dir) into the built

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/cli"
@@ -15,6 +17,9 @@ import (
 // student's implementation as one more --impl. It returns the exit code.
 func Main(st Student, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == WorkerArg {
+		// Ctrl-C reaches the whole process group; the parent decides what
+		// it means and ends its workers (closing stdin, or killing them).
+		signal.Ignore(os.Interrupt, syscall.SIGTERM)
 		if err := serve(st, os.Stdin, os.NewFile(3, "results")); err != nil {
 			fmt.Fprintf(stderr, "kvsim lab worker: %v\n", err)
 			return 2
