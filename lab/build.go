@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+	"time"
 )
 
 //go:embed shim
@@ -86,11 +87,54 @@ func Build(opt Options) (Program, error) {
 	prog := Program{Path: filepath.Join(cache, key, "kvsimlab"), Name: implName(abs)}
 	if _, err := os.Stat(prog.Path); err == nil {
 		prog.Hit = true
+		now := time.Now()
+		os.Chtimes(filepath.Dir(prog.Path), now, now) // recently used: pruned last
 		logf(opt.Log, "kvsim lab: %s: built program cached at %s\n", opt.Dir, prog.Path)
 		return prog, nil
 	}
 	logf(opt.Log, "kvsim lab: %s: building against kvsim at %s\n", opt.Dir, src)
-	return prog, build(mod, cache, key)
+	if err := build(mod, cache, key); err != nil {
+		return prog, err
+	}
+	return prog, prune(cache, keepBuilds)
+}
+
+// keepBuilds is how many built programs the cache keeps (about 13 MB each):
+// a student who edits and reruns makes a new one every time.
+const keepBuilds = 32
+
+// prune removes all but the keep most recently used programs, and builds
+// that a killed kvsim left behind.
+func prune(cache string, keep int) error {
+	entries, err := os.ReadDir(cache)
+	if err != nil {
+		return err
+	}
+	type built struct {
+		name string
+		used time.Time
+	}
+	var all []built
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.IsDir() {
+			continue
+		}
+		if strings.HasPrefix(e.Name(), "build-") {
+			if time.Since(info.ModTime()) > time.Hour {
+				os.RemoveAll(filepath.Join(cache, e.Name()))
+			}
+			continue
+		}
+		all = append(all, built{e.Name(), info.ModTime()})
+	}
+	slices.SortFunc(all, func(a, b built) int { return b.used.Compare(a.used) })
+	for _, b := range all[min(keep, len(all)):] {
+		if err := os.RemoveAll(filepath.Join(cache, b.name)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func logf(w io.Writer, format string, args ...any) {

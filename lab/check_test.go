@@ -6,8 +6,11 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -88,5 +91,39 @@ func TestRewrite(t *testing.T) {
 				t.Errorf("the rewrite does not parse: %v", err)
 			}
 		})
+	}
+}
+
+// TestPrune keeps the most recently used programs and drops what a killed
+// build left behind an hour ago.
+func TestPrune(t *testing.T) {
+	cache := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	for i, name := range []string{"a", "b", "c", "build-1", "build-2"} {
+		dir := filepath.Join(cache, name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		used := old.Add(time.Duration(i) * time.Minute) // a oldest, then b, c
+		if name == "build-2" {
+			used = time.Now() // still building
+		}
+		if err := os.Chtimes(dir, used, used); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := prune(cache, 2); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	if want := []string{"b", "build-2", "c"}; !slices.Equal(got, want) {
+		t.Errorf("after pruning: %v, want %v", got, want)
 	}
 }
