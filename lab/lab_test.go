@@ -201,11 +201,20 @@ func TestUsage(t *testing.T) {
 		{[]string{"lab", "--dir", "testdata/good", "--impl", "reference"}, "--impl is the folder's"},
 		{[]string{"lab", "--dir", "testdata/good", "--seed", "1"}, "needs --scenario"},
 		{[]string{"lab", "--dir", "testdata/nonesuch"}, "no server.go"},
+		{[]string{"lab", "--dir", "testdata/good", "--kvsim-src", "testdata"}, "is not kvsim's source tree"},
+		{[]string{"lab", "--dir", "testdata/good", "--no-such-flag"}, "unknown flag: --no-such-flag"},
 	} {
 		code, _, errOut := kvsim(t, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
 		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := kvsim(t, "lab", "--help")
+	if code != 0 || !strings.Contains(out, "kvsim lab --dir DIR --scenario S --seed N") {
+		t.Errorf("exit %d, output:\n%s", code, out)
 	}
 }
 
