@@ -1,7 +1,9 @@
 package labrt
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/scenarios"
@@ -49,11 +51,27 @@ func (st Student) impl() scenarios.Impl {
 
 // repro gives the kvsim lab lines that replay a run and shrink its failure.
 func (st Student) repro(s scenarios.Spec) scenarios.Repro {
-	base := fmt.Sprintf("kvsim lab --dir %s --scenario %s", st.Dir, s.Scenario)
-	return scenarios.Repro{
-		Run:    fmt.Sprintf("%s --seed %d --faults %s", base, s.Seed, s.Faults),
-		Shrink: fmt.Sprintf("%s --faults %s --shrink", base, s.Faults),
+	var flags strings.Builder
+	for _, f := range s.Flags() {
+		if f[0] != "impl" { // the folder is the implementation
+			fmt.Fprintf(&flags, " --%s %s", f[0], f[1])
+		}
 	}
+	lab := "kvsim lab --dir " + shellQuote(st.Dir)
+	return scenarios.Repro{
+		Run:    lab + flags.String(),
+		Shrink: fmt.Sprintf("%s --scenario %s --faults %s --shrink", lab, s.Scenario, cmp.Or(s.Faults, scenarios.SwarmName)),
+	}
+}
+
+// shellQuote quotes s for a POSIX shell unless it needs none.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+~,:=@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // server runs the student's handlers outside any client process.
