@@ -19,7 +19,7 @@ import (
 // bugs are the course-style bugs: each is the correct folder (testdata/good)
 // with the files under testdata/bugs/<name> in place of its own, as a
 // student would hand it in.
-var bugs = []string{"clerk-resent-errversion", "lock-maybe-acquired", "server-empty-is-absent"}
+var bugs = []string{"clerk-resent-errversion", "lock-maybe-acquired", "server-empty-is-absent", "server-same-value"}
 
 // submissions holds the assembled buggy folders, by name.
 var submissions string

@@ -18,8 +18,8 @@ func TestRepro(t *testing.T) {
 			"kvsim lab --dir subs/alice --scenario kv-random --faults swarm --shrink",
 		},
 		{
-			"my lab's/kvsrv1", scenarios.Spec{Scenario: "lock-counter", Seed: 0, Faults: "lossy", Impl: "lab/kvsrv1", Workload: "swarm"},
-			`kvsim lab --dir 'my lab'\''s/kvsrv1' --scenario lock-counter --seed 0 --faults lossy --workload swarm`,
+			"my lab's/kvsrv1", scenarios.Spec{Scenario: "lock-counter", Seed: 0, Faults: "lossy", Impl: "lab/kvsrv1", Strategy: "pct"},
+			`kvsim lab --dir 'my lab'\''s/kvsrv1' --scenario lock-counter --seed 0 --faults lossy --strategy pct`,
 			`kvsim lab --dir 'my lab'\''s/kvsrv1' --scenario lock-counter --faults lossy --shrink`,
 		},
 	} {
