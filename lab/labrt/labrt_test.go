@@ -155,3 +155,38 @@ func (s sleepyServer) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
 	Sleep(time.Millisecond)
 	s.Server.Get(args, reply)
 }
+
+// BenchmarkRun compares a run of student-style code made in this process
+// with the same run made in a worker process: the difference is the cost
+// of isolation (a JSON request and result over pipes).
+func BenchmarkRun(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &pool{exe: exe, stderr: os.Stderr}
+	defer p.close()
+	cfg, err := campaign.Default().With(testStudent.impl()).Resolve(scenarios.Spec{Scenario: "kv-random", Impl: testStudent.Name})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		run  func(scenarios.Config) scenarios.Result
+	}{
+		{"in-process", func(cfg scenarios.Config) scenarios.Result {
+			world.mu.Lock()
+			return inProcess(cfg, func() scenarios.Result { return scenarios.Run(cfg) })
+		}},
+		{"worker", p.remote},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := range b.N {
+				cfg.Seed = uint64(i)
+				if r := bc.run(cfg); r.Failed() {
+					b.Fatal(r.Summary())
+				}
+			}
+		})
+	}
+}
