@@ -19,8 +19,9 @@ import (
 
 // WorkerArg, as the first argument, makes the generated program a worker:
 // it reads run requests on stdin, one JSON object a line, and writes each
-// run's result on file descriptor 3 (stdout stays the student's, for
-// their prints).
+// run's result on file descriptor 3, so that whatever the student's code
+// prints (to stdout or stderr, both the parent's stderr) cannot garble
+// them.
 const WorkerArg = "__kvsim-lab-worker"
 
 // request is one run for a worker: the run's identity, which the worker
@@ -100,7 +101,8 @@ type pool struct {
 
 type worker struct {
 	cmd *exec.Cmd
-	in  io.WriteCloser
+	in  io.WriteCloser // its stdin: requests
+	out *os.File       // its file descriptor 3: results
 	enc *json.Encoder
 	dec *json.Decoder
 }
@@ -171,7 +173,9 @@ func (p *pool) discard(w *worker, err error) error {
 	p.all = slices.DeleteFunc(p.all, func(x *worker) bool { return x == w })
 	p.mu.Unlock()
 	w.in.Close()
-	if werr := w.cmd.Wait(); werr != nil {
+	werr := w.cmd.Wait()
+	w.out.Close()
+	if werr != nil {
 		return werr
 	}
 	return err
@@ -196,7 +200,7 @@ func (p *pool) start() (*worker, error) {
 		pr.Close()
 		return nil, err
 	}
-	return &worker{cmd: cmd, in: in, enc: json.NewEncoder(in), dec: json.NewDecoder(bufio.NewReader(pr))}, nil
+	return &worker{cmd: cmd, in: in, out: pr, enc: json.NewEncoder(in), dec: json.NewDecoder(bufio.NewReader(pr))}, nil
 }
 
 // close ends every worker: idle ones read EOF and exit; one still running
@@ -220,5 +224,6 @@ func (p *pool) close() {
 			w.cmd.Process.Kill()
 			<-done
 		}
+		w.out.Close()
 	}
 }
