@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -68,7 +70,11 @@ func newLabCmd() *cobra.Command {
 			var buildErr *lab.BuildError
 			switch {
 			case errors.As(err, &unsupported), errors.As(err, &buildErr):
-				return usageError{fmt.Errorf("lab: %s: %w", dir, err)}
+				err = fmt.Errorf("lab: %s: %w", dir, err)
+				if junit, _ := takeFlag(args, "junit"); junit != "" {
+					err = errors.Join(err, writeBuildJUnit(junit, dir, err))
+				}
+				return usageError{err}
 			case err != nil:
 				return usageError{fmt.Errorf("lab: %w", err)}
 			}
@@ -154,4 +160,26 @@ func takeFlag(args []string, name string) (string, []string) {
 		}
 	}
 	return v, rest
+}
+
+// writeBuildJUnit writes a JUnit report of one failed test case, the
+// build, so that a teacher's grading run has a report for every
+// submission, even one kvsim could not run.
+func writeBuildJUnit(path, dir string, buildErr error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	doc := junitSuites{Name: "kvsim lab", Tests: 1, Failures: 1, Suites: []junitSuite{{
+		Name: "build", Tests: 1, Failures: 1,
+		Cases: []junitCase{{Name: "build " + dir, Classname: "kvsim.lab",
+			Failure: &junitFailure{Message: "kvsim could not build the folder", Type: "build", Text: buildErr.Error()}}},
+	}}}
+	_, err = io.WriteString(f, xml.Header)
+	if err == nil {
+		enc := xml.NewEncoder(f)
+		enc.Indent("", "  ")
+		err = enc.Encode(doc)
+	}
+	return errors.Join(err, f.Close())
 }

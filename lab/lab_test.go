@@ -158,7 +158,11 @@ func TestDeterminismAcrossProcesses(t *testing.T) {
 }
 
 func TestUnsupportedIsAUsageError(t *testing.T) {
-	code, out, errOut := kvsim(t, "lab", "--dir", "testdata/unsupported")
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	code, out, errOut := kvsim(t, "lab", "--dir", "testdata/unsupported", "--junit", junit)
+	if report, err := os.ReadFile(junit); err != nil || !bytes.Contains(report, []byte(`failures="1"`)) || !bytes.Contains(report, []byte("client.go:23:2: go statement")) {
+		t.Errorf("JUnit report (%v):\n%s", err, report)
+	}
 	for _, want := range []string{"testdata/unsupported/client.go:23:2: go statement", "client.go:31:9: time.After", "server.go:24:2: time.Sleep in the server"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr does not say %q", want)
