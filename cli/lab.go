@@ -25,7 +25,7 @@ shims, with time.Sleep in virtual time, and caches the build.
   kvsim lab --dir DIR [campaign flags]     a campaign (default: --scenario all --seeds 200)
   kvsim lab --dir DIR --scenario S --seed N [run flags]
                                            one run: what a failure's repro line says
-  kvsim lab --dir DIR --scenario S [--faults F] --shrink
+  kvsim lab --dir DIR --scenario S [--faults F] --shrink [--shrink-time D] [--artifacts DIR]
                                            rapid's smallest failing run of S
 
 Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
