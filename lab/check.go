@@ -42,7 +42,6 @@ type srcFile struct {
 
 // folder is the student's code: package kvsrv, and package lock if any.
 type folder struct {
-	dir     string
 	files   []srcFile
 	hasLock bool
 }
@@ -54,7 +53,7 @@ var courseImports = []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/test
 // of dir (package kvsrv) and of dir/lock (package lock), except the course
 // harness's test.go.
 func readFolder(dir string) (*folder, error) {
-	f := &folder{dir: dir}
+	f := &folder{}
 	for _, need := range []string{"server.go", "client.go"} {
 		if _, err := os.Stat(filepath.Join(dir, need)); err != nil {
 			return nil, fmt.Errorf("%s: no %s: want a folder laid out like the course's kvsrv1 (server.go, client.go, lock/lock.go)", dir, need)
