@@ -58,8 +58,13 @@ func newLabCmd() *cobra.Command {
 			if dir == "" {
 				return usagef("lab needs --dir DIR, a folder laid out like the course's kvsrv1")
 			}
-			if has(args, "impl") {
+			switch {
+			case has(args, "impl"):
 				return usagef("lab: --impl is the folder's")
+			case has(args, "save-failures"):
+				// A corpus entry names its implementation, which only this
+				// folder's build knows: go test could not replay it.
+				return usagef("lab: --save-failures is for implementations kvsim knows by name; keep the repro lines instead")
 			}
 			sub, err := labCommand(args)
 			if err != nil {

@@ -203,6 +203,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{[]string{"lab"}, "lab needs --dir"},
 		{[]string{"lab", "--dir", "testdata/good", "--impl", "reference"}, "--impl is the folder's"},
+		{[]string{"lab", "--dir", "testdata/good", "--save-failures", "corpus.txt"}, "--save-failures is for implementations kvsim knows"},
 		{[]string{"lab", "--dir", "testdata/good", "--seed", "1"}, "needs --scenario"},
 		{[]string{"lab", "--dir", "testdata/nonesuch"}, "no server.go"},
 		{[]string{"lab", "--dir", "testdata/good", "--kvsim-src", "testdata"}, "is not kvsim's source tree"},
