@@ -158,18 +158,15 @@ func (w *World) send(p *Proc) {
 	}
 	w.callSeq++
 	c.id = w.callSeq
-	w.stats.Calls++
 	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
 	c.timer = w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
 	f := &w.opts.Faults
 	if w.faultsOn && chance(w.ent, f.DropRequest) {
-		w.stats.DroppedReq++
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
 		return
 	}
 	w.transmitRequest(p, args)
 	if w.faultsOn && chance(w.ent, f.Duplicate) {
-		w.stats.Duplicated++
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
 		dup, err := c.m.copyArgs(args)
@@ -200,7 +197,7 @@ func (w *World) resolve(c *pendingCall) (any, error) {
 
 func (w *World) transmitRequest(p *Proc, args any) {
 	w.schedule(event{
-		at: w.now + w.delay(), kind: evRequest, proc: p,
+		at: w.now + w.delay(p.ep, p.call.server, p.call.id, p.call.m), kind: evRequest, proc: p,
 		wait: p.waitID, call: p.call.id, sent: w.now, m: p.call.m, msg: args,
 	})
 }
@@ -210,12 +207,10 @@ func (w *World) transmitRequest(p *Proc, args any) {
 func (w *World) deliverRequest(e event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
-		w.stats.Lost++
 		w.record(RecLost, p.ep, srv, e.call, e.m, nil)
 		return
 	}
 	if srv.srv.paused {
-		w.stats.Held++
 		w.record(RecHeld, p.ep, srv, e.call, e.m, nil)
 		srv.srv.held = append(srv.srv.held, e)
 		return
@@ -224,18 +219,16 @@ func (w *World) deliverRequest(e event) {
 		w.stats.Reordered++
 	}
 	w.maxSent = max(w.maxSent, e.sent)
-	w.stats.Delivered++
 	reply := e.m.newReply()
 	if !w.invoke(srv, e.m, e.msg, reply) {
 		return
 	}
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
 	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
-		w.stats.DroppedRep++
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
 		return
 	}
-	w.schedule(event{at: w.now + w.delay(), kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
+	w.schedule(event{at: w.now + w.delay(p.ep, srv, e.call, e.m), kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
 }
 
 // invoke runs a handler, turning its panic into a failure of the run.
@@ -257,19 +250,16 @@ func (w *World) invoke(srv *endpoint, m *method, args, reply any) (ok bool) {
 func (w *World) deliverReply(e event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
-		w.stats.Lost++
 		w.record(RecLost, p.ep, srv, e.call, e.m, "reply")
 		return
 	}
 	if !p.waiting(e.wait) || p.op != opCall || p.call.id != e.call {
-		w.stats.Late++
 		w.record(RecLate, p.ep, srv, e.call, e.m, nil)
 		return
 	}
 	if err := e.m.copyReply(p.call.reply, e.msg); err != nil {
 		p.call.misuse = fmt.Sprintf("sim: reply of %s: %v", e.m.name, err)
 	}
-	w.stats.Replies++
 	w.record(RecReply, p.ep, srv, e.call, e.m, nil)
 	w.queue.remove(p.call.timer)
 	p.call.ok = true
@@ -278,11 +268,13 @@ func (w *World) deliverReply(e event) {
 
 // delay draws a one-way message latency: the base latency, uniform jitter,
 // and, with probability TailProb, an extra delay up to Tail, long enough for
-// messages to overtake each other.
-func (w *World) delay() time.Duration {
+// messages to overtake each other. The arguments name the message for the
+// trace.
+func (w *World) delay(proc, peer *endpoint, call uint64, m *method) time.Duration {
 	f := &w.opts.Faults
 	d := f.Latency + upTo(w.ent, f.Jitter)
 	if w.faultsOn && chance(w.ent, f.TailProb) {
+		w.record(RecTail, proc, peer, call, m, nil)
 		d += upTo(w.ent, f.Tail)
 	}
 	return d

@@ -22,6 +22,9 @@ type Options struct {
 	// Trace keeps a readable record of every event (Records); the hash is
 	// kept either way.
 	Trace bool
+	// OnFold, if set, sees every word folded into the trace hash, to find
+	// where two runs that should be equal diverge (FoldLog, FirstDifference).
+	OnFold func(Fold)
 }
 
 const (
@@ -55,7 +58,9 @@ func (s Status) String() string {
 	return fmt.Sprintf("Status(%d)", s)
 }
 
-// Stats counts what happened on the network during a run.
+// Stats counts what happened on the network during a run. The named
+// fields are the common counts; Count gives any record kind's, every fault
+// kind included.
 type Stats struct {
 	Calls      int // Call invocations
 	Delivered  int // requests handed to a handler (duplicates included)
@@ -69,8 +74,25 @@ type Stats struct {
 	Timeouts   int // calls that returned false
 	Reordered  int // requests delivered after one sent strictly later
 	Ties       int // instants at which several events were due
-	Partitions int // cuts made by the fault schedule
-	Pauses     int // server pauses made by the fault schedule
+	Partitions int // cuts and isolations, scripted or by the fault schedule
+	Pauses     int // server pauses, scripted or by the fault schedule
+
+	counts [numRecordKinds]int
+}
+
+// Count is how many records of kind k the run made (traced or not).
+func (s *Stats) Count(k RecordKind) int {
+	if int(k) >= len(s.counts) {
+		return 0
+	}
+	return s.counts[k]
+}
+
+func (s *Stats) fillNamed() {
+	c := &s.counts
+	s.Calls, s.Delivered, s.Replies, s.Late, s.Timeouts = c[RecSend], c[RecDeliver], c[RecReply], c[RecLate], c[RecTimeout]
+	s.DroppedReq, s.DroppedRep, s.Duplicated = c[RecDropReq], c[RecDropReply], c[RecDup]
+	s.Lost, s.Held, s.Ties, s.Partitions, s.Pauses = c[RecLost], c[RecHeld], c[RecTie], c[RecCut], c[RecPause]
 }
 
 // Result is the outcome of Run.
@@ -101,6 +123,8 @@ type World struct {
 	queue   eventQueue
 	due     []int // scratch for tie-breaking
 	hash    traceHash
+	folds   int // words folded so far, for OnFold
+	steps   int // events dispatched so far, for OnFold
 	records []Record
 	stats   Stats
 
@@ -142,7 +166,7 @@ func New(seed uint64, opts Options) *World {
 		hash:   fnvOffset,
 		byName: make(map[string]*endpoint),
 	}
-	w.hash.add(seed)
+	w.fold(0, seed)
 	return w
 }
 
@@ -174,8 +198,9 @@ func (w *World) Note(p *Proc, text string) {
 	if p != nil {
 		ep = p.ep
 	}
-	w.hash.add(uint64(ep.index()))
-	w.hash.addString(text)
+	w.stats.counts[RecNote]++
+	w.fold(RecNote, uint64(ep.index()))
+	w.foldString(text)
 	if w.opts.Trace {
 		w.records = append(w.records, Record{At: w.now, Kind: RecNote, Proc: ep.label(), Text: text})
 	}
@@ -191,9 +216,10 @@ func (w *World) schedule(e event) int32 {
 // record folds an event into the hash and, when tracing, keeps it readable.
 // payload is formatted only when tracing.
 func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *method, payload any) {
-	w.hash.add(uint64(kind)<<56 ^ uint64(w.now))
-	w.hash.add(uint64(proc.index())<<32 | uint64(peer.index()))
-	w.hash.add(call)
+	w.stats.counts[kind]++
+	w.fold(kind, uint64(kind)<<56^uint64(w.now))
+	w.fold(kind, uint64(proc.index())<<32|uint64(peer.index()))
+	w.fold(kind, call)
 	if !w.opts.Trace {
 		return
 	}
@@ -231,6 +257,7 @@ func (w *World) Run() Result {
 			return w.stuck(steps, fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames()))
 		}
 		steps++
+		w.steps = steps
 		w.now = e.at
 		w.dispatch(e)
 	}
@@ -250,6 +277,7 @@ func (w *World) fill(r *Result, steps int) {
 	r.Time = w.now
 	r.Hash = uint64(w.hash)
 	r.Stats = w.stats
+	r.Stats.fillNamed()
 }
 
 func (w *World) stuck(steps int, reason string) Result {
@@ -268,8 +296,11 @@ func (w *World) next() event {
 	}
 	w.due = q.due(w.due)
 	pick := int(w.ent.Uint64N(uint64(len(w.due))))
-	w.stats.Ties++
-	w.hash.add(uint64(len(w.due))<<32 | uint64(pick))
+	w.record(RecTie, nil, nil, 0, nil, nil)
+	w.fold(RecTie, uint64(len(w.due))<<32|uint64(pick))
+	if w.opts.Trace {
+		w.records[len(w.records)-1].Text = fmt.Sprintf("picked %d of %d due", pick, len(w.due))
+	}
 	return q.removeAt(w.due[pick])
 }
 
@@ -285,7 +316,6 @@ func (w *World) dispatch(e event) {
 	case evTimeout:
 		p := e.proc
 		if p.waiting(e.wait) {
-			w.stats.Timeouts++
 			w.record(RecTimeout, p.ep, p.call.server, e.call, p.call.m, nil)
 			p.call.ok = false
 			w.resume(p)
