@@ -1,10 +1,7 @@
 package sim
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
-	"reflect"
 	"runtime/debug"
 	"time"
 )
@@ -76,16 +73,16 @@ type method struct {
 }
 
 // Handle registers fn as the handler of method on s. Calls must pass args
-// of type *A and reply of type *R. The handler gets its own copy of the
-// arguments, and the caller gets a copy of the reply: endpoints never share
-// memory. Types made only of values are copied by assignment; types with
-// pointers, slices or maps go through encoding/gob, as over a real wire.
+// of type *A and reply of type *R. Values cross the network as over net/rpc
+// with gob: the handler gets a fresh copy of the arguments and fills a
+// fresh zero reply, and only the reply's non-zero exported fields reach the
+// caller's reply struct, whose other fields keep what they held. Endpoints
+// never share memory.
 func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 	if _, dup := s.methods[name]; dup {
 		panic(fmt.Sprintf("sim: method %s already registered on %s", name, s.ep.name))
 	}
-	copyA := copier[A]()
-	copyR := copier[R]()
+	wa, wr := newWire[A](), newWire[R]()
 	s.methods[name] = &method{
 		name:   name,
 		server: s.ep,
@@ -94,8 +91,7 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 			if !ok || a == nil {
 				return nil, fmt.Errorf("args is %T, want %T", args, (*A)(nil))
 			}
-			c := new(A)
-			return c, copyA(c, a)
+			return wa.fresh(a)
 		},
 		newReply: func() any { return new(R) },
 		checkRep: func(reply any) error {
@@ -105,44 +101,8 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 			return nil
 		},
 		invoke:    func(args, reply any) { fn(args.(*A), reply.(*R)) },
-		copyReply: func(dst, src any) error { return copyR(dst.(*R), src.(*R)) },
+		copyReply: func(dst, src any) error { return wr.into(dst.(*R), src.(*R)) },
 	}
-}
-
-// copier returns the cheapest faithful copy for T.
-func copier[T any]() func(dst, src *T) error {
-	if !hasReferences(reflect.TypeFor[T]()) {
-		return func(dst, src *T) error { *dst = *src; return nil }
-	}
-	return func(dst, src *T) error {
-		var buf bytes.Buffer
-		if err := gob.NewEncoder(&buf).Encode(src); err != nil {
-			return err
-		}
-		var fresh T
-		if err := gob.NewDecoder(&buf).Decode(&fresh); err != nil {
-			return err
-		}
-		*dst = fresh
-		return nil
-	}
-}
-
-func hasReferences(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Chan, reflect.Func,
-		reflect.Interface, reflect.UnsafePointer:
-		return true
-	case reflect.Array:
-		return hasReferences(t.Elem())
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if hasReferences(t.Field(i).Type) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // send carries out a Call: it resolves the method, copies the arguments and
