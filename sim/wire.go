@@ -97,46 +97,37 @@ func (w *wire[T]) into(dst, src *T) error {
 		from, to := unsafe.Add(s, op.off), unsafe.Add(d, op.off)
 		switch op.kind {
 		case wire8:
-			if v := *(*uint8)(from); v != 0 {
-				*(*uint8)(to) = v
-			}
+			setNonZero[uint8](to, from)
 		case wire16:
-			if v := *(*uint16)(from); v != 0 {
-				*(*uint16)(to) = v
-			}
+			setNonZero[uint16](to, from)
 		case wire32:
-			if v := *(*uint32)(from); v != 0 {
-				*(*uint32)(to) = v
-			}
+			setNonZero[uint32](to, from)
 		case wire64:
-			if v := *(*uint64)(from); v != 0 {
-				*(*uint64)(to) = v
-			}
+			setNonZero[uint64](to, from)
 		case wireF32:
-			if v := *(*float32)(from); v != 0 {
-				*(*float32)(to) = v
-			}
+			setNonZero[float32](to, from)
 		case wireF64:
-			if v := *(*float64)(from); v != 0 {
-				*(*float64)(to) = v
-			}
+			setNonZero[float64](to, from)
 		case wireC64:
-			if v := *(*complex64)(from); v != 0 {
-				*(*complex64)(to) = v
-			}
+			setNonZero[complex64](to, from)
 		case wireC128:
-			if v := *(*complex128)(from); v != 0 {
-				*(*complex128)(to) = v
-			}
+			setNonZero[complex128](to, from)
 		case wireString:
-			if v := *(*string)(from); v != "" {
-				*(*string)(to) = v
-			}
+			setNonZero[string](to, from)
 		case wireBlock:
 			copy(unsafe.Slice((*byte)(to), op.size), unsafe.Slice((*byte)(from), op.size))
 		}
 	}
 	return nil
+}
+
+// setNonZero copies the T at from to to unless it is zero (as gob sees it:
+// -0 is zero, NaN is not).
+func setNonZero[T comparable](to, from unsafe.Pointer) {
+	var zero T
+	if v := *(*T)(from); v != zero {
+		*(*T)(to) = v
+	}
 }
 
 type wireCompiler struct {
