@@ -65,10 +65,9 @@ func (s *Server) Name() string { return s.ep.name }
 type method struct {
 	name      string
 	server    *endpoint
-	copyArgs  func(any) (any, error) // a private copy of the caller's args
-	newReply  func() any
+	request   func(args any) (any, error) // the server's copy of args, with a fresh reply
 	checkRep  func(any) error
-	invoke    func(args, reply any)
+	invoke    func(req any) (reply any)
 	copyReply func(dst, src any) error
 }
 
@@ -86,30 +85,44 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 	s.methods[name] = &method{
 		name:   name,
 		server: s.ep,
-		copyArgs: func(args any) (any, error) {
+		request: func(args any) (any, error) {
 			a, ok := args.(*A)
 			if !ok || a == nil {
 				return nil, fmt.Errorf("args is %T, want %T", args, (*A)(nil))
 			}
-			return wa.fresh(a)
+			req := new(request[A, R])
+			return req, wa.intoZero(&req.args, a)
 		},
-		newReply: func() any { return new(R) },
 		checkRep: func(reply any) error {
 			if r, ok := reply.(*R); !ok || r == nil {
 				return fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
 			}
 			return nil
 		},
-		invoke:    func(args, reply any) { fn(args.(*A), reply.(*R)) },
+		invoke: func(req any) any {
+			r := req.(*request[A, R])
+			fn(&r.args, &r.reply)
+			return &r.reply
+		},
 		copyReply: func(dst, src any) error { return wr.into(dst.(*R), src.(*R)) },
 	}
 }
+
+// request is what a server decodes from one delivery: fresh arguments and
+// a fresh reply, in one allocation.
+type request[A, R any] struct {
+	args  A
+	reply R
+}
+
+// Format prints the arguments, for the trace.
+func (r *request[A, R]) Format(f fmt.State, verb rune) { fmt.Fprintf(f, "%+v", &r.args) }
 
 // send carries out a Call: it resolves the method, copies the arguments and
 // hands the request to the network.
 func (w *World) send(p *Proc) {
 	c := &p.call
-	args, err := w.resolve(c)
+	args, err := w.resolve(p, c)
 	if err != nil {
 		// The process panics with this when it resumes, at once.
 		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
@@ -119,17 +132,19 @@ func (w *World) send(p *Proc) {
 	w.callSeq++
 	c.id = w.callSeq
 	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
-	c.timer = w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
+	w.seq++ // the timer's place among events due at its instant
+	c.timerSeq, c.deadline = w.seq, w.now+w.opts.CallTimeout
 	f := &w.opts.Faults
 	if w.faultsOn && chance(w.ent, f.DropRequest) {
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
+		w.armTimer(p)
 		return
 	}
 	w.transmitRequest(p, args)
 	if w.faultsOn && chance(w.ent, f.Duplicate) {
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
-		dup, err := c.m.copyArgs(args)
+		dup, err := c.m.request(c.args)
 		if err != nil {
 			panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
 		}
@@ -139,60 +154,100 @@ func (w *World) send(p *Proc) {
 
 // resolve finds the call's server and method, checks the reply's type and
 // returns the server's private copy of the arguments.
-func (w *World) resolve(c *pendingCall) (any, error) {
-	ep := w.byName[c.serverID]
-	if ep == nil || ep.srv == nil {
-		return nil, fmt.Errorf("no server named %q", c.serverID)
-	}
-	m := ep.srv.methods[c.method]
-	if m == nil {
-		return nil, fmt.Errorf("server %q has no method %q", c.serverID, c.method)
+// p's last method is checked first: a process mostly calls one or two.
+func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
+	m := p.lastMethod
+	if m == nil || m.name != c.method || m.server.name != c.serverID {
+		ep := w.byName[c.serverID]
+		if ep == nil || ep.srv == nil {
+			return nil, fmt.Errorf("no server named %q", c.serverID)
+		}
+		if m = ep.srv.methods[c.method]; m == nil {
+			return nil, fmt.Errorf("server %q has no method %q", c.serverID, c.method)
+		}
+		p.lastMethod = m
 	}
 	if err := m.checkRep(c.reply); err != nil {
 		return nil, err
 	}
-	c.server, c.m = ep, m
-	return m.copyArgs(c.args)
+	c.server, c.m = m.server, m
+	return m.request(c.args)
+}
+
+// armTimer queues the timeout of p's current call, once the call may still
+// be waiting at its deadline: a message of it was lost, held or delayed past
+// the deadline. A call whose reply arrives in time never queues its timer.
+// The timer keeps the sequence number reserved when the call was sent, so
+// the order of events is the same as if it had been queued then.
+func (w *World) armTimer(p *Proc) {
+	c := &p.call
+	if c.armed {
+		return
+	}
+	if c.deadline < w.now {
+		panic("sim: internal error: a call's timer armed after its deadline")
+	}
+	c.armed = true
+	c.timer = w.queue.push(event{at: c.deadline, seq: c.timerSeq, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
+}
+
+// armFor arms the timer of the call that e belongs to, if it is still
+// waiting.
+func (w *World) armFor(e *event) {
+	if p := e.proc; p.op == opCall && p.call.id == e.call && p.waiting(e.wait) {
+		w.armTimer(p)
+	}
 }
 
 func (w *World) transmitRequest(p *Proc, args any) {
+	at := w.now + w.delay(p.ep, p.call.server, p.call.id, p.call.m)
+	if at >= p.call.deadline {
+		w.armTimer(p)
+	}
 	w.schedule(event{
-		at: w.now + w.delay(p.ep, p.call.server, p.call.id, p.call.m), kind: evRequest, proc: p,
+		at: at, kind: evRequest, proc: p,
 		wait: p.waitID, call: p.call.id, sent: w.now, m: p.call.m, msg: args,
 	})
 }
 
 // deliverRequest runs the handler on a request that reached its server, and
 // sends the reply back.
-func (w *World) deliverRequest(e event) {
+func (w *World) deliverRequest(e *event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
 		w.record(RecLost, p.ep, srv, e.call, e.m, nil)
+		w.armFor(e)
 		return
 	}
 	if srv.srv.paused {
 		w.record(RecHeld, p.ep, srv, e.call, e.m, nil)
-		srv.srv.held = append(srv.srv.held, e)
+		srv.srv.held = append(srv.srv.held, *e)
+		w.armFor(e)
 		return
 	}
 	if e.sent < w.maxSent {
 		w.stats.Reordered++
 	}
 	w.maxSent = max(w.maxSent, e.sent)
-	reply := e.m.newReply()
-	if !w.invoke(srv, e.m, e.msg, reply) {
+	reply, ok := w.invoke(srv, e.m, e.msg)
+	if !ok {
 		return
 	}
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
 	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
+		w.armFor(e)
 		return
 	}
-	w.schedule(event{at: w.now + w.delay(p.ep, srv, e.call, e.m), kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
+	at := w.now + w.delay(p.ep, srv, e.call, e.m)
+	if at >= p.call.deadline {
+		w.armFor(e)
+	}
+	w.schedule(event{at: at, kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
 }
 
 // invoke runs a handler, turning its panic into a failure of the run.
-func (w *World) invoke(srv *endpoint, m *method, args, reply any) (ok bool) {
+func (w *World) invoke(srv *endpoint, m *method, req any) (reply any, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			w.record(RecPanic, nil, srv, 0, m, r)
@@ -203,14 +258,14 @@ func (w *World) invoke(srv *endpoint, m *method, args, reply any) (ok bool) {
 			}
 		}
 	}()
-	m.invoke(args, reply)
-	return true
+	return m.invoke(req), true
 }
 
-func (w *World) deliverReply(e event) {
+func (w *World) deliverReply(e *event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
 		w.record(RecLost, p.ep, srv, e.call, e.m, "reply")
+		w.armFor(e)
 		return
 	}
 	if !p.waiting(e.wait) || p.op != opCall || p.call.id != e.call {
@@ -221,7 +276,9 @@ func (w *World) deliverReply(e event) {
 		p.call.misuse = fmt.Sprintf("sim: reply of %s: %v", e.m.name, err)
 	}
 	w.record(RecReply, p.ep, srv, e.call, e.m, nil)
-	w.queue.remove(p.call.timer)
+	if p.call.armed {
+		w.queue.remove(p.call.timer)
+	}
 	p.call.ok = true
 	w.resume(p)
 }

@@ -68,15 +68,14 @@ func newWire[T any]() *wire[T] {
 	return w
 }
 
-// fresh returns a copy of src in a new zero value: what a server's decoder
+// intoZero delivers src into dst, a zero value: what a server's decoder
 // makes of the arguments.
-func (w *wire[T]) fresh(src *T) (*T, error) {
-	dst := new(T)
+func (w *wire[T]) intoZero(dst, src *T) error {
 	if w.whole {
 		*dst = *src
-		return dst, nil
+		return nil
 	}
-	return dst, w.into(dst, src)
+	return w.into(dst, src)
 }
 
 // into delivers src into dst, whose zero-valued-in-src fields stay as they

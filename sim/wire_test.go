@@ -188,12 +188,12 @@ func checkWire[T any](t *testing.T, hide func(dst, src *T)) {
 		}
 		var wantFresh T
 		viaGob(t, &wantFresh, &src)
-		fresh, err := w.fresh(&src)
-		if err != nil {
+		var fresh T
+		if err := w.intoZero(&fresh, &src); err != nil {
 			t.Fatal(err)
 		}
-		if show(*fresh) != show(wantFresh) {
-			t.Fatalf("case %d: into a fresh value:\n got %s\nwant %s", i, show(*fresh), show(wantFresh))
+		if show(fresh) != show(wantFresh) {
+			t.Fatalf("case %d: into a fresh value:\n got %s\nwant %s", i, show(fresh), show(wantFresh))
 		}
 	}
 }

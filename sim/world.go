@@ -259,7 +259,7 @@ func (w *World) Run() Result {
 		steps++
 		w.steps = steps
 		w.now = e.at
-		w.dispatch(e)
+		w.dispatch(&e)
 	}
 	if w.failure != nil {
 		r := *w.failure
@@ -304,7 +304,7 @@ func (w *World) next() event {
 	return q.removeAt(w.due[pick])
 }
 
-func (w *World) dispatch(e event) {
+func (w *World) dispatch(e *event) {
 	switch e.kind {
 	case evStart:
 		w.resume(e.proc)
