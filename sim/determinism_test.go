@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -183,5 +184,44 @@ func TestFirstDifference(t *testing.T) {
 	}
 	if a[i].Kind != RecNote || a[i].At != third.At {
 		t.Errorf("runs part at %v, want at the third note %v", a[i], third)
+	}
+}
+
+// TestNotef checks that Notef hashes what it is given without formatting
+// it, tells types and values apart, and traces the formatted line.
+func TestNotef(t *testing.T) {
+	hashOf := func(trace bool, format string, args ...any) (uint64, []Record) {
+		w := New(1, Options{Trace: trace})
+		w.Notef(nil, format, args...)
+		return w.Run().Hash, w.Records()
+	}
+	type point struct{ X, Y int }
+	base, _ := hashOf(false, "op %s %d %v", "k", 300, true)
+	traced, recs := hashOf(true, "op %s %d %v", "k", 300, true)
+	if base != traced || len(recs) != 1 || recs[0].Text != "op k 300 true" {
+		t.Errorf("traced: hash %x vs %x, records %v", traced, base, recs)
+	}
+	seen := map[uint64]string{base: "base"}
+	for _, c := range []struct {
+		name   string
+		format string
+		args   []any
+	}{
+		{"other format", "op %s %d %t", []any{"k", 300, true}},
+		{"other string", "op %s %d %v", []any{"j", 300, true}},
+		{"other int", "op %s %d %v", []any{"k", 301, true}},
+		{"uint, not int", "op %s %d %v", []any{"k", uint64(300), true}},
+		{"other bool", "op %s %d %v", []any{"k", 300, false}},
+		{"string, not int", "op %s %d %v", []any{"k", "300", true}},
+		{"a struct", "op %v", []any{point{1, 2}}},
+		{"another struct", "op %v", []any{point{2, 1}}},
+		{"a float", "op %v", []any{1.5}},
+		{"a duration", "op %v", []any{time.Second}},
+	} {
+		h, _ := hashOf(false, c.format, c.args...)
+		if prev, dup := seen[h]; dup {
+			t.Errorf("%s hashes as %s", c.name, prev)
+		}
+		seen[h] = c.name
 	}
 }

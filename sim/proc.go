@@ -74,6 +74,14 @@ func (w *World) Spawn(name string, body func(p *Proc)) *Proc {
 // Name is the process's endpoint name.
 func (p *Proc) Name() string { return p.ep.name }
 
+// endpoint accepts nil, for records about no process.
+func (p *Proc) endpoint() *endpoint {
+	if p == nil {
+		return nil
+	}
+	return p.ep
+}
+
 // Now is the virtual time.
 func (p *Proc) Now() time.Duration { return p.w.now }
 

@@ -194,10 +194,7 @@ func (w *World) At(t time.Duration, fn func()) {
 // it into the hash, so that what the processes observed is part of the
 // determinism check.
 func (w *World) Note(p *Proc, text string) {
-	var ep *endpoint
-	if p != nil {
-		ep = p.ep
-	}
+	ep := p.endpoint()
 	w.stats.counts[RecNote]++
 	w.fold(RecNote, uint64(ep.index()))
 	w.foldString(text)
