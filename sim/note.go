@@ -36,45 +36,40 @@ const (
 )
 
 func (w *World) foldArg(a any) {
+	var tag, x uint64
 	switch v := a.(type) {
 	case string:
 		w.fold(RecNote, tagString)
 		w.foldChunks(v)
+		return
 	case int:
-		w.fold(RecNote, tagInt)
-		w.fold(RecNote, uint64(v))
+		tag, x = tagInt, uint64(v)
 	case int64:
-		w.fold(RecNote, tagInt)
-		w.fold(RecNote, uint64(v))
+		tag, x = tagInt, uint64(v)
 	case int32:
-		w.fold(RecNote, tagInt)
-		w.fold(RecNote, uint64(v))
+		tag, x = tagInt, uint64(v)
 	case time.Duration:
-		w.fold(RecNote, tagInt)
-		w.fold(RecNote, uint64(v))
+		tag, x = tagInt, uint64(v)
 	case uint64:
-		w.fold(RecNote, tagUint)
-		w.fold(RecNote, v)
+		tag, x = tagUint, v
 	case uint32:
-		w.fold(RecNote, tagUint)
-		w.fold(RecNote, uint64(v))
+		tag, x = tagUint, uint64(v)
 	case uint:
-		w.fold(RecNote, tagUint)
-		w.fold(RecNote, uint64(v))
+		tag, x = tagUint, uint64(v)
 	case bool:
-		w.fold(RecNote, tagBool)
+		tag = tagBool
 		if v {
-			w.fold(RecNote, 1)
-		} else {
-			w.fold(RecNote, 0)
+			x = 1
 		}
 	case float64:
-		w.fold(RecNote, tagFloat)
-		w.fold(RecNote, math.Float64bits(v))
+		tag, x = tagFloat, math.Float64bits(v)
 	default:
 		w.fold(RecNote, tagOther)
 		w.foldChunks(fmt.Sprintf("%T %+v", a, a))
+		return
 	}
+	w.fold(RecNote, tag)
+	w.fold(RecNote, x)
 }
 
 // foldChunks folds s eight bytes at a time, then its length.
