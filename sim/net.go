@@ -68,6 +68,7 @@ type method struct {
 	request   func(args any) (any, error) // the server's copy of args, with a fresh reply
 	checkRep  func(any) error
 	invoke    func(req any) (reply any)
+	args      func(req any) any // the arguments inside a request
 	copyReply func(dst, src any) error
 }
 
@@ -99,6 +100,7 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 			}
 			return nil
 		},
+		args: func(req any) any { return &req.(*request[A, R]).args },
 		invoke: func(req any) any {
 			r := req.(*request[A, R])
 			fn(&r.args, &r.reply)
@@ -134,22 +136,36 @@ func (w *World) send(p *Proc) {
 	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
 	w.seq++ // the timer's place among events due at its instant
 	c.timerSeq, c.deadline = w.seq, w.now+w.opts.CallTimeout
+	nf := w.nemesisRequest(p)
+	if nf.Drop {
+		w.armTimer(p)
+		return
+	}
 	f := &w.opts.Faults
 	if w.faultsOn && chance(w.ent, f.DropRequest) {
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
 		w.armTimer(p)
 		return
 	}
-	w.transmitRequest(p, args)
+	w.transmitRequest(p, args, nf)
+	if nf.Duplicate {
+		c.dup = true
+		w.transmitRequest(p, w.copyArgs(c), nf)
+	}
 	if w.faultsOn && chance(w.ent, f.Duplicate) {
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
-		dup, err := c.m.request(c.args)
-		if err != nil {
-			panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
-		}
-		w.transmitRequest(p, dup)
+		w.transmitRequest(p, w.copyArgs(c), MessageFault{})
 	}
+}
+
+// copyArgs is a second server-side copy of c's arguments, for a duplicate.
+func (w *World) copyArgs(c *pendingCall) any {
+	dup, err := c.m.request(c.args)
+	if err != nil {
+		panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
+	}
+	return dup
 }
 
 // resolve finds the call's server and method, checks the reply's type and
@@ -199,8 +215,8 @@ func (w *World) armFor(e *event) {
 	}
 }
 
-func (w *World) transmitRequest(p *Proc, args any) {
-	at := w.now + w.delay(p.ep, p.call.server, p.call.id, p.call.m)
+func (w *World) transmitRequest(p *Proc, args any, nf MessageFault) {
+	at := nf.arrival(w.now+w.delay(p.ep, p.call.server, p.call.id, p.call.m), p, p.call.id)
 	if at >= p.call.deadline {
 		w.armTimer(p)
 	}
@@ -234,12 +250,17 @@ func (w *World) deliverRequest(e *event) {
 		return
 	}
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
+	nf := w.nemesisReply(e, reply)
+	if nf.Drop {
+		w.armFor(e)
+		return
+	}
 	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
 		w.armFor(e)
 		return
 	}
-	at := w.now + w.delay(p.ep, srv, e.call, e.m)
+	at := nf.arrival(w.now+w.delay(p.ep, srv, e.call, e.m), p, e.call)
 	if at >= p.call.deadline {
 		w.armFor(e)
 	}

@@ -22,6 +22,9 @@ type Options struct {
 	// Trace keeps a readable record of every event (Records); the hash is
 	// kept either way.
 	Trace bool
+	// Nemesis, if set, aims faults at particular messages while faults are
+	// on.
+	Nemesis Nemesis
 	// OnFold, if set, sees every word folded into the trace hash, to find
 	// where two runs that should be equal diverge (FoldLog, FirstDifference).
 	OnFold func(Fold)
@@ -138,6 +141,8 @@ type World struct {
 	maxSent   time.Duration // latest send time of a request delivered so far
 	faultsOn  bool
 	ran       bool
+
+	msg Message // the nemesis's view of a message, reused
 
 	failure *Result // set when a panic ends the run
 }
