@@ -219,9 +219,16 @@ func (w *World) schedule(e event) int32 {
 // payload is formatted only when tracing.
 func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *method, payload any) {
 	w.stats.counts[kind]++
-	w.fold(kind, uint64(kind)<<56^uint64(w.now))
-	w.fold(kind, uint64(proc.index())<<32|uint64(peer.index()))
-	w.fold(kind, call)
+	what, who := uint64(kind)<<56^uint64(w.now), uint64(proc.index())<<32|uint64(peer.index())
+	if w.opts.OnFold == nil {
+		w.hash.add(what)
+		w.hash.add(who)
+		w.hash.add(call)
+	} else {
+		w.fold(kind, what)
+		w.fold(kind, who)
+		w.fold(kind, call)
+	}
 	if !w.opts.Trace {
 		return
 	}
