@@ -65,8 +65,9 @@ func (s *Server) Name() string { return s.ep.name }
 type method struct {
 	name      string
 	server    *endpoint
-	request   func(args any) (any, error) // the server's copy of args, with a fresh reply
-	checkRep  func(any) error
+	// request checks a call's types and returns the server's copy of
+	// args with a fresh reply.
+	request   func(args, reply any) (any, error)
 	invoke    func(req any) (reply any)
 	args      func(req any) any // the arguments inside a request
 	copyReply func(dst, src any) error
@@ -88,10 +89,13 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 	s.methods[name] = &method{
 		name:   name,
 		server: s.ep,
-		request: func(args any) (any, error) {
+		request: func(args, reply any) (any, error) {
 			a, ok := args.(*A)
 			if !ok || a == nil {
 				return nil, fmt.Errorf("args is %T, want %T", args, (*A)(nil))
+			}
+			if r, ok := reply.(*R); !ok || r == nil {
+				return nil, fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
 			}
 			// Requests are carved from slabs that double up to maxSlab,
 			// so short runs allocate little and long ones rarely. A
@@ -104,12 +108,6 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 			req := &slab[0]
 			slab = slab[1:]
 			return req, wa.intoZero(&req.args, a)
-		},
-		checkRep: func(reply any) error {
-			if r, ok := reply.(*R); !ok || r == nil {
-				return fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
-			}
-			return nil
 		},
 		args: func(req any) any { return &req.(*request[A, R]).args },
 		invoke: func(req any) any {
@@ -174,7 +172,7 @@ func (w *World) send(p *Proc) {
 
 // copyArgs is a second server-side copy of c's arguments, for a duplicate.
 func (w *World) copyArgs(c *pendingCall) any {
-	dup, err := c.m.request(c.args)
+	dup, err := c.m.request(c.args, c.reply)
 	if err != nil {
 		panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
 	}
@@ -196,11 +194,8 @@ func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
 		}
 		p.lastMethod = m
 	}
-	if err := m.checkRep(c.reply); err != nil {
-		return nil, err
-	}
 	c.server, c.m = m.server, m
-	return m.request(c.args)
+	return m.request(c.args, c.reply)
 }
 
 // armTimer queues the timeout of p's current call, once the call may still
@@ -217,7 +212,7 @@ func (w *World) armTimer(p *Proc) {
 		panic("sim: internal error: a call's timer armed after its deadline")
 	}
 	c.armed = true
-	c.timer = w.queue.push(event{at: c.deadline, seq: c.timerSeq, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
+	c.timer = w.queue.push(&event{at: c.deadline, kind: evTimeout, proc: p, wait: p.waitID, call: c.id}, c.timerSeq)
 }
 
 // armFor arms the timer of the call that e belongs to, if it is still

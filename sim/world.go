@@ -192,7 +192,7 @@ func (w *World) At(t time.Duration, fn func()) {
 	if t < w.now {
 		t = w.now
 	}
-	w.schedule(event{at: t, kind: evFunc, fn: fn})
+	w.schedule(event{at: t, kind: evFunc, msg: fn})
 }
 
 // Note adds a line about process p (nil for none) to the trace and folds
@@ -211,8 +211,7 @@ func (w *World) Note(p *Proc, text string) {
 // schedule queues e and returns its slot, to remove it later if need be.
 func (w *World) schedule(e event) int32 {
 	w.seq++
-	e.seq = w.seq
-	return w.queue.push(e)
+	return w.queue.push(&e, w.seq)
 }
 
 // record folds an event into the hash and, when tracing, keeps it readable.
@@ -261,14 +260,16 @@ func (w *World) Run() Result {
 		if steps >= w.opts.MaxSteps {
 			return w.stuck(steps, fmt.Sprintf("no progress: step budget of %d events used up with %d processes still running: %s", w.opts.MaxSteps, w.live, w.blockedNames()))
 		}
-		e := w.next()
+		slot := w.next()
+		e := &w.queue.slots[slot] // stays valid while the slots grow: the old array is only read
 		if e.at > w.opts.MaxTime {
 			return w.stuck(steps, fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames()))
 		}
 		steps++
 		w.steps = steps
 		w.now = e.at
-		w.dispatch(&e)
+		w.dispatch(e)
+		w.queue.release(slot)
 	}
 	if w.failure != nil {
 		r := *w.failure
@@ -295,13 +296,13 @@ func (w *World) stuck(steps int, reason string) Result {
 	return r
 }
 
-// next pops the earliest event. When several are due at the same instant,
+// next takes the earliest event out of the queue and returns its slot. When several are due at the same instant,
 // the entropy picks one (0 is the earliest scheduled), so tie order is
 // explored rather than fixed.
-func (w *World) next() event {
+func (w *World) next() int32 {
 	q := &w.queue
 	if q.len() == 1 || q.heap[1].at != q.heap[0].at && (q.len() == 2 || q.heap[2].at != q.heap[0].at) {
-		return q.removeAt(0)
+		return q.unlink(0)
 	}
 	w.due = q.due(w.due)
 	pick := int(w.ent.Uint64N(uint64(len(w.due))))
@@ -310,7 +311,7 @@ func (w *World) next() event {
 	if w.opts.Trace {
 		w.records[len(w.records)-1].Text = fmt.Sprintf("picked %d of %d due", pick, len(w.due))
 	}
-	return q.removeAt(w.due[pick])
+	return q.unlink(w.due[pick])
 }
 
 func (w *World) dispatch(e *event) {
@@ -334,7 +335,7 @@ func (w *World) dispatch(e *event) {
 	case evReply:
 		w.deliverReply(e)
 	case evFunc:
-		e.fn()
+		e.msg.(func())()
 	}
 }
 
