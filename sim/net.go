@@ -63,8 +63,8 @@ func (s *Server) Name() string { return s.ep.name }
 // needs on its arguments and replies, so that no reflection runs per call
 // for plain types.
 type method struct {
-	name      string
-	server    *endpoint
+	name   string
+	server *endpoint
 	// request checks a call's types and returns the server's copy of
 	// args with a fresh reply.
 	request   func(args, reply any) (any, error)
