@@ -217,3 +217,18 @@ func longest(partials [][]int) []int {
 	}
 	return best
 }
+
+// Longest returns, for each partition the check split the history into (for
+// CheckKV: one per key, in sorted key order, each holding that key's
+// operations in history order), the longest partial linearization the
+// checker found, as indices into the partition in linearization order. For
+// an Ok result each is a complete linearization. Reports use it to show the
+// model's states along the history.
+func (r Result) Longest() [][]int {
+	partials := r.info.PartialLinearizations()
+	out := make([][]int, len(partials))
+	for p := range partials {
+		out[p] = longest(partials[p])
+	}
+	return out
+}

@@ -84,7 +84,7 @@ func WriteViz(r Result, path string) error {
 // and pauses on a row of their own.
 func faultAnnotations(r Result) []porcupine.Annotation {
 	client := map[string]int{}
-	for i, name := range r.clients {
+	for i, name := range r.Clients {
 		client[name] = i
 	}
 	var notes []porcupine.Annotation

@@ -75,7 +75,7 @@ type Result struct {
 	KVCheck   models.Result         `json:"-"`
 	LockCheck *models.Result        `json:"-"`
 	LockHist  []models.LockOpRecord `json:"-"`
-	clients   []string
+	Clients   []string              `json:"-"` // client names by client index
 }
 
 // Failed reports whether the run found a failure.
@@ -171,7 +171,7 @@ func run(sc Scenario, prof Profile, impl Impl, cfg Config) Result {
 		res.Trace = w.Records()
 		res.KVHistory = e.kv
 		res.LockHist = e.locks
-		res.clients = e.names
+		res.Clients = e.names
 	}
 	return res
 }
