@@ -72,14 +72,14 @@ func (e event) MarshalJSON() ([]byte, error) {
 // Message fates.
 const (
 	fateArrived = ""
-	fateDrop    = "drop"    // dropped by the network as it was sent
-	fateLost    = "lost"    // lost to a partition on arrival
-	fateHeld    = "held"    // reached a paused server and waited
-	fateLate    = "late"    // a reply that came after its call had ended
-	fateOpen    = "flight"  // still in flight when the run ended
-	fateDupe    = "dup"     // (request only) the network's second copy; set with another fate
-	fateSlow    = "slow"    // took far longer than the typical message
-	fateRetry   = "retry"   // a request that is not its operation's first attempt
+	fateDrop    = "drop"   // dropped by the network as it was sent
+	fateLost    = "lost"   // lost to a partition on arrival
+	fateHeld    = "held"   // reached a paused server and waited
+	fateLate    = "late"   // a reply that came after its call had ended
+	fateOpen    = "flight" // still in flight when the run ended
+	fateDupe    = "dup"    // (request only) the network's second copy; set with another fate
+	fateSlow    = "slow"   // took far longer than the typical message
+	fateRetry   = "retry"  // a request that is not its operation's first attempt
 )
 
 // msg is one message: a request (client to server) or a reply. Encoded as
