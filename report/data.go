@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"html/template"
 	"slices"
 	"sort"
 	"strconv"
@@ -59,11 +61,8 @@ func (e event) MarshalJSON() ([]byte, error) {
 	}
 	b = strconv.AppendUint(append(b, ','), e.Call, 10)
 	b = strconv.AppendInt(append(b, ','), int64(e.Method), 10)
-	text, err := json.Marshal(e.Text)
-	if err != nil {
-		return nil, err
-	}
-	b = append(append(b, ','), text...)
+	b = append(b, ',')
+	b = appendString(b, e.Text)
 	b = strconv.AppendInt(append(b, ','), int64(e.Op), 10)
 	b = strconv.AppendInt(append(b, ','), int64(e.Msg), 10)
 	return append(b, ']'), nil
@@ -82,9 +81,10 @@ const (
 	fateRetry   = "retry"  // a request that is not its operation's first attempt
 )
 
-// msg is one message: a request (client to server) or a reply. Encoded as
-// [call, client lane, server lane, reply?1:0, t0, t1, start event, end
-// event, fate, flags, op, attempt, first attempt's message].
+// msg is one message: a request (client to server) or a reply. The page
+// gets [start event, end event, reply?1:0, fate, flags, op, attempt, first
+// attempt's message]; it reads the call, the lanes and the times off the
+// events.
 type msg struct {
 	Call           uint64
 	Client, Server int
@@ -113,20 +113,28 @@ func (m msg) MarshalJSON() ([]byte, error) {
 	if m.Reply {
 		reply = 1
 	}
-	return json.Marshal([]any{m.Call, m.Client, m.Server, reply, m.From, m.To, m.Start, m.End, m.Fate, strings.Join(flags, " "), m.Op, m.Attempt, m.First})
+	return marshalArray(m.Start, m.End, reply, m.Fate, strings.Join(flags, " "), m.Op, m.Attempt, m.First)
 }
 
 // op is one operation of the history, on its client's lane. Return is -1
-// when the outcome is unknown.
+// when the outcome is unknown. The page gets [lane, call, return, label,
+// outcome, core?1:0, first event].
 type op struct {
-	Lane    int    `json:"l"`
-	Call    int64  `json:"c"`
-	Return  int64  `json:"r"`
-	Label   string `json:"t"`
-	Key     string `json:"k,omitempty"`
-	Outcome string `json:"o"` // ok, refused (ErrVersion, ErrNoKey), maybe, unknown
-	Core    bool   `json:"x,omitempty"`
-	First   int    `json:"e"` // the first event of the operation, -1 if none
+	Lane    int
+	Call    int64
+	Return  int64
+	Label   string
+	Outcome string // ok, refused (ErrVersion, ErrNoKey), maybe, unknown
+	Core    bool
+	First   int // the first event of the operation, -1 if none
+}
+
+func (o op) MarshalJSON() ([]byte, error) {
+	core := 0
+	if o.Core {
+		core = 1
+	}
+	return marshalArray(o.Lane, o.Call, o.Return, o.Label, o.Outcome, core, o.First)
 }
 
 // span is a fault that lasts: a cut link or node, a paused server.
@@ -203,7 +211,7 @@ func build(run Run) *data {
 	byLane := map[int][]int{} // KV ops by client lane, in call order
 	for i, o := range run.KV {
 		l := laneOfClient(o.Client)
-		d.Ops[i] = op{Lane: l, Call: o.Call, Return: o.Return, Label: label(run, o), Key: o.Input.Key, Outcome: outcome(o), First: -1}
+		d.Ops[i] = op{Lane: l, Call: o.Call, Return: o.Return, Label: label(run, o), Outcome: outcome(o), First: -1}
 		if o.Output.Unknown {
 			d.Ops[i].Return = -1
 		}
@@ -471,4 +479,42 @@ func orEmpty[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// marshalArray encodes values as a JSON array, leaving & < > as they are.
+func marshalArray(values ...any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(values); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// appendString appends s as a JSON string. Unlike json.Marshal it leaves &
+// and > alone (the page's JSON is escaped once, by encodeData).
+func appendString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		panic(err) // a string always encodes
+	}
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// encodeData encodes d as a JavaScript expression safe inside a <script>
+// element. Every < in JSON is inside a string, so writing it as \u003c
+// keeps </script> and <!-- out of the page without changing the value;
+// html/template's own escaping would also escape every & and quote mark,
+// which made large reports a quarter larger.
+func encodeData(d *data) (template.JS, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		return "", err
+	}
+	return template.JS(strings.ReplaceAll(buf.String(), "<", `\u003c`)), nil
 }

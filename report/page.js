@@ -1,16 +1,24 @@
 // The report's diagram, step-through and self-test. DATA comes from
-// report/data.go: events [at, kind, proc, peer, call, method, text, op, msg]
-// and messages [call, client, server, reply, t0, t1, e0, e1, fate, flags,
-// op, attempt, first] are arrays to keep large reports small.
+// report/data.go: events [at, kind, proc, peer, call, method, text, op, msg],
+// messages and operations are arrays to keep large reports small.
 (function () {
   "use strict";
-  var D = DATA, E = D.events, M = D.msgs, OPS = D.ops;
+  var D = DATA, E = D.events;
+  var end = Math.max(D.end, 1);
+  // Messages: [start event, end event, reply, fate, flags, op, attempt,
+  // first attempt]; the call, lanes and times are the events'.
+  var M = D.msgs.map(function (a) {
+    var s = E[a[0]];
+    return { e0: a[0], e1: a[1], r: a[2], f: a[3], fl: a[4], o: a[5], a: a[6], p: a[7],
+      c: s[4], cl: s[2], sv: s[3], t0: s[0], t1: a[1] >= 0 ? E[a[1]][0] : end };
+  });
+  // Operations: [lane, call, return, label, outcome, core, first event].
+  var OPS = D.ops.map(function (a) { return { l: a[0], c: a[1], r: a[2], t: a[3], o: a[4], x: a[5] === 1, e: a[6] }; });
   var el = function (id) { return document.getElementById(id); };
   var svg = el("svg"), chart = el("chart");
 
   var GUT = 64, AXIS = 22, SERVER_H = 46, CLIENT_H = 58, RIGHT = 12;
   var nLanes = Math.max(D.lanes.length, 1);
-  var end = Math.max(D.end, 1);
   var full = end * 1.02;
   var v0 = 0, v1 = full;
   var sel = -1, allMsgs = false;
@@ -71,12 +79,12 @@
   }
 
   function msgClass(m) {
-    var flags = m[9], c = m[3] ? "rep" : "req";
-    if (flags.indexOf("retry") >= 0 && !m[3]) c = "retry";
+    var flags = m.fl, c = m.r ? "rep" : "req";
+    if (flags.indexOf("retry") >= 0 && !m.r) c = "retry";
     if (flags.indexOf("dup") >= 0) c = "dup";
-    if (m[8] === "late") c = "late";
-    if (m[8] === "flight") c = "flight";
-    if (m[8] === "drop" || m[8] === "lost") c += " bad";
+    if (m.f === "late") c = "late";
+    if (m.f === "flight") c = "flight";
+    if (m.f === "drop" || m.f === "lost") c += " bad";
     if (flags.indexOf("slow") >= 0) c += " slow";
     return c;
   }
@@ -86,7 +94,7 @@
     return first;
   }
   function interesting(m, i) {
-    return m[8] !== "" || m[9] !== "" || (m[10] >= 0 && coreSet[m[10]]) || (sel >= 0 && E[sel][8] === i);
+    return m.f !== "" || m.fl !== "" || (m.o >= 0 && coreSet[m.o]) || (sel >= 0 && E[sel][8] === i) || (D.probe >= 0 && E[D.probe][8] === i);
   }
 
   function render() {
@@ -96,7 +104,7 @@
     var out = [];
     out.push('<defs>');
     [["req", "#1f6fd1"], ["rep", "#2e9d4a"], ["retry", "#e67e00"], ["dup", "#8e44ad"], ["late", "#999"], ["slow", "#f5a623"], ["flight", "#bbb"]].forEach(function (m) {
-      out.push('<marker id="ah-' + m[0] + '" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="' + m[1] + '"/></marker>');
+      out.push('<marker id="ah-' + m[0] + '" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="' + m[1] + '"/></marker>');
     });
     out.push('<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff3d6"/><line x1="0" y1="0" x2="0" y2="6" stroke="#e0b050" stroke-width="2"/></pattern></defs>');
 
@@ -148,7 +156,7 @@
       if (text.length > chars) text = text.slice(0, chars - 1) + "\u2026";
       out.push('<text class="oplabel' + (o.x ? " core" : "") + '" x="' + (Math.max(x0, GUT) + 3) + '" y="' + (top + 30) + '">' + esc(text) + '</text>');
     });
-    D.locks.forEach(function (o) {
+    D.locks.map(function (a) { return { l: a[0], c: a[1], r: a[2], t: a[3] }; }).forEach(function (o) {
       var ret = o.r < 0 ? end : o.r;
       if (ret < v0 || o.c > v1) return;
       var top = rowTop(o.l), x0 = sx(o.c), w = Math.max(sx(ret) - x0, 2);
@@ -158,15 +166,15 @@
 
     // Messages.
     var vis = [];
-    M.forEach(function (m, i) { if (m[5] >= v0 && m[4] <= v1) vis.push(i); });
+    M.forEach(function (m, i) { if (m.t1 >= v0 && m.t0 <= v1) vis.push(i); });
     var lod = vis.length > 2500 && !allMsgs;
     var hidden = 0;
     vis.forEach(function (i) {
       var m = M[i];
       if (lod && !interesting(m, i)) { hidden++; return; }
-      var from = m[3] ? m[2] : m[1], to = m[3] ? m[1] : m[2];
-      var x1 = sx(m[4]), y1 = laneY(from), x2 = sx(m[5]), y2 = laneY(to);
-      var c = msgClass(m), fate = m[8], isSel = sel >= 0 && E[sel][8] === i;
+      var from = m.r ? m.sv : m.cl, to = m.r ? m.cl : m.sv;
+      var x1 = sx(m.t0), y1 = laneY(from), x2 = sx(m.t1), y2 = laneY(to);
+      var c = msgClass(m), fate = m.f, isSel = sel >= 0 && E[sel][8] === i;
       if (fate === "drop") { x2 = x1 + 8; y2 = y1 + (y2 - y1) * 0.35; }
       if (fate === "flight") { y2 = y1 + (y2 - y1) * 0.5; }
       var mk = (fate === "drop" || fate === "lost") ? "" : ' marker-end="url(#ah-' + marker(c) + ')"';
@@ -180,20 +188,20 @@
       } else if (fate === "late") {
         out.push('<text class="ftext" x="' + (x2 + 3) + '" y="' + (y2 + 11) + '" style="fill:#777">late</text>');
       }
-      if (m[9].indexOf("slow") >= 0) {
-        out.push('<text class="ftext" x="' + ((x1 + x2) / 2 + 3) + '" y="' + ((y1 + y2) / 2) + '" style="fill:#b26a00">+' + fmtMs(m[5] - m[4]) + '</text>');
+      if (m.fl.indexOf("slow") >= 0) {
+        out.push('<text class="ftext" x="' + ((x1 + x2) / 2 + 3) + '" y="' + ((y1 + y2) / 2) + '" style="fill:#b26a00">+' + fmtMs(m.t1 - m.t0) + '</text>');
       }
-      if (m[9].indexOf("dup") >= 0) {
+      if (m.fl.indexOf("dup") >= 0) {
         out.push('<text class="ftext" x="' + (x1 + 3) + '" y="' + (y1 - 14) + '" style="fill:#8e44ad">dup</text>');
       }
-      var title = "<title>" + esc(fmtLine(E[m[6]])) + "</title>";
-      out.push('<line class="hit" data-e="' + m[6] + '" ' + d + '>' + title + '</line>');
-      if (m[7] >= 0) out.push('<circle class="mark" data-e="' + m[7] + '" cx="' + x2 + '" cy="' + y2 + '" r="3.5" fill="transparent"><title>' + esc(fmtLine(E[m[7]])) + '</title></circle>');
+      var title = "<title>" + esc(fmtLine(E[m.e0])) + "</title>";
+      out.push('<line class="hit" data-e="' + m.e0 + '" ' + d + '>' + title + '</line>');
+      if (m.e1 >= 0) out.push('<circle class="mark" data-e="' + m.e1 + '" cx="' + x2 + '" cy="' + y2 + '" r="3.5" fill="transparent"><title>' + esc(fmtLine(E[m.e1])) + '</title></circle>');
       // A retry links back to its operation's first attempt.
-      if (m[12] >= 0 && !m[3] && m[9].indexOf("dup") < 0) {
-        var fx = sx(M[m[12]][4]);
+      if (m.p >= 0 && !m.r && m.fl.indexOf("dup") < 0) {
+        var fx = sx(M[m.p].t0);
         out.push('<path class="link" d="M' + fx + ',' + y1 + 'Q' + ((fx + x1) / 2) + ',' + (y1 - 18) + ' ' + x1 + ',' + y1 + '"/>');
-        out.push('<text class="ftext" x="' + (x1 + 3) + '" y="' + (y1 - 3) + '" style="fill:#b35f00">retry ' + m[11] + '</text>');
+        out.push('<text class="ftext" x="' + (x1 + 3) + '" y="' + (y1 - 3) + '" style="fill:#b35f00">retry ' + m.a + '</text>');
       }
     });
     el("lod").textContent = hidden ? hidden + " ordinary messages are hidden at this zoom; zoom in or tick 'every message' to draw them." : "";
@@ -262,13 +270,13 @@
   }
 
   function describeMsg(i) {
-    var m = M[i], from = D.lanes[m[3] ? m[2] : m[1]], to = D.lanes[m[3] ? m[1] : m[2]];
-    var fate = { "": "arrived", drop: "dropped by the network", lost: "lost to a partition", held: "held by the paused server", late: "arrived after its call had ended (discarded)", flight: "still in flight when the run ended" }[m[8]];
-    var s = (m[3] ? "reply" : "request") + " #" + m[0] + " " + esc(from) + " \u2192 " + esc(to) + ", sent " + fmtMs(m[4]) + ", " + fate;
-    if (m[8] !== "flight" && m[8] !== "drop") s += " " + fmtMs(m[5]) + " (after " + fmtMs(m[5] - m[4]) + ")";
-    if (m[9].indexOf("slow") >= 0) s += ', <b>a long delay</b>';
-    if (m[9].indexOf("dup") >= 0) s += ", the network's duplicate copy";
-    if (!m[3] && m[11] > 1) s += '; <b>retry</b>: attempt ' + m[11] + ' of its operation, whose first attempt was request #' + M[m[12]][0];
+    var m = M[i], from = D.lanes[m.r ? m.sv : m.cl], to = D.lanes[m.r ? m.cl : m.sv];
+    var fate = { "": "arrived", drop: "dropped by the network", lost: "lost to a partition", held: "held by the paused server", late: "arrived after its call had ended (discarded)", flight: "still in flight when the run ended" }[m.f];
+    var s = (m.r ? "reply" : "request") + " #" + m.c + " " + esc(from) + " \u2192 " + esc(to) + ", sent " + fmtMs(m.t0) + ", " + fate;
+    if (m.f !== "flight" && m.f !== "drop") s += " " + fmtMs(m.t1) + " (after " + fmtMs(m.t1 - m.t0) + ")";
+    if (m.fl.indexOf("slow") >= 0) s += ', <b>a long delay</b>';
+    if (m.fl.indexOf("dup") >= 0) s += ", the network's duplicate copy";
+    if (!m.r && m.a > 1) s += '; <b>retry</b>: attempt ' + m.a + ' of its operation, whose first attempt was request #' + M[m.p].c;
     return s;
   }
 
@@ -284,8 +292,8 @@
     var flight = [];
     for (var i = 0; i < M.length; i++) {
       var m = M[i];
-      if (m[6] <= sel && (m[7] > sel || m[7] < 0) && m[6] !== sel) {
-        flight.push('<a href="#" data-e="' + m[6] + '">#' + m[0] + " " + esc(D.lanes[m[3] ? m[2] : m[1]]) + "\u2192" + esc(D.lanes[m[3] ? m[1] : m[2]]) + (m[3] ? " reply" : " request") + "</a>");
+      if (m.e0 <= sel && (m.e1 > sel || m.e1 < 0) && m.e0 !== sel) {
+        flight.push('<a href="#" data-e="' + m.e0 + '">#' + m.c + " " + esc(D.lanes[m.r ? m.sv : m.cl]) + "\u2192" + esc(D.lanes[m.r ? m.cl : m.sv]) + (m.r ? " reply" : " request") + "</a>");
       }
     }
     rows.push(["in flight", flight.length ? flight.slice(0, 40).join(", ") + (flight.length > 40 ? ", \u2026 (" + flight.length + ")" : "") : "nothing"]);
@@ -313,7 +321,7 @@
   function nextFault() {
     for (var i = sel + 1; i < E.length; i++) {
       var e = E[i];
-      if (FAULTS[kind(e)] || (e[8] >= 0 && M[e[8]][9].indexOf("slow") >= 0 && M[e[8]][6] === i)) { select(i); return; }
+      if (FAULTS[kind(e)] || (e[8] >= 0 && M[e[8]].fl.indexOf("slow") >= 0 && M[e[8]].e0 === i)) { select(i); return; }
     }
   }
 
@@ -403,6 +411,8 @@
   }
 
   render();
+  var pre = /(?:^#|[#&])e=(\d+)/.exec(location.hash);
+  if (pre) select(+pre[1]);
   document.body.setAttribute("data-render-ms", String(Math.round(performance.now())));
 
   // The self-test, run under #selftest by the browser test.
@@ -415,6 +425,8 @@
       want(fmtLine(E[c.i]) === c.line, "event " + c.i + " reads " + JSON.stringify(fmtLine(E[c.i])) + ", sim says " + JSON.stringify(c.line));
     });
     D.core.forEach(function (o) { want(svg.querySelector('rect.op.core[data-o="' + o + '"]'), "core op " + o + " is drawn"); });
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+    want(sel === 0 || E.length === 0, "the right arrow steps to the first event");
     if (D.probe >= 0) {
       var hit = svg.querySelector('.hit[data-e="' + D.probe + '"]');
       want(hit, "the probe's message is drawn");
@@ -422,8 +434,6 @@
       want(sel === D.probe, "a click selects its event");
       var line = D.checks.filter(function (c) { return c.i === D.probe; })[0];
       want(el("traceline") && line && el("traceline").textContent === line.line, "a click shows its trace line");
-      document.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
-      want(sel === D.probe + 1 || D.probe + 1 >= E.length, "the right arrow steps to the next event");
     }
     var res = { ok: fails.length === 0 && window.kvsimErrors.length === 0, failures: fails, errors: window.kvsimErrors, events: E.length, renderMs: +document.body.getAttribute("data-render-ms") };
     var pre = document.createElement("pre");

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -84,7 +85,7 @@ type view struct {
 	Prelude    template.JS
 	CSS        template.CSS
 	JS         template.JS
-	Data       *data
+	Data       template.JS
 }
 
 type coreOp struct {
@@ -93,14 +94,24 @@ type coreOp struct {
 	When  string
 }
 
+// EmbedLimit is the largest history whose porcupine visualization Write
+// embeds in the report; past it the visualization, about 185 bytes an
+// operation, would double the report's size. WriteFile then writes it
+// beside the report and links it.
+const EmbedLimit = 2000
+
 // Write writes run's report to w.
 func Write(w io.Writer, run Run) error {
 	d := build(run)
-	if run.PorcupineLink == "" && len(run.KV) > 0 {
+	if run.PorcupineLink == "" && len(run.KV) > 0 && len(run.KV) <= EmbedLimit {
 		var b bytes.Buffer
 		if err := run.KVCheck.Visualize(&b, nil); err == nil {
 			d.Porcupine = b.String()
 		}
+	}
+	js, err := encodeData(d)
+	if err != nil {
+		return err
 	}
 	v := view{
 		Run:      run,
@@ -109,7 +120,7 @@ func Write(w io.Writer, run Run) error {
 		Prelude:  template.JS(prelude),
 		CSS:      template.CSS(pageCSS),
 		JS:       template.JS(pageJS),
-		Data:     d,
+		Data:     js,
 	}
 	if v.Workload == "" {
 		v.Workload = workload(run)
@@ -122,8 +133,17 @@ func Write(w io.Writer, run Run) error {
 	return page.Execute(w, v)
 }
 
-// WriteFile writes run's report to a file at path.
+// WriteFile writes run's report to a file at path. A history too large to
+// embed porcupine's visualization (EmbedLimit) gets it in a second file,
+// path with .porcupine.html for its extension, unless run links one.
 func WriteFile(path string, run Run) error {
+	if run.PorcupineLink == "" && len(run.KV) > EmbedLimit {
+		viz := strings.TrimSuffix(path, filepath.Ext(path)) + ".porcupine.html"
+		if err := run.KVCheck.VisualizeFile(viz, nil); err != nil {
+			return err
+		}
+		run.PorcupineLink = filepath.Base(viz)
+	}
 	var b bytes.Buffer
 	if err := Write(&b, run); err != nil {
 		return err
