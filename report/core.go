@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 )
 
@@ -51,7 +52,8 @@ func linearizations(run Run) []keyLin {
 // violatingCore picks the operations to highlight and says in words why
 // they cannot be linearized. Until the checker reports a minimal core, it
 // takes, on the first key the checker could not linearize, the last
-// operation of the longest partial linearization and the operations that
+// operation of the longest partial linearization, the Put that set the
+// state it ended in, and the operations that
 // could come next (those not yet linearized that no other such operation
 // precedes in real time): none of them fits the state reached.
 func violatingCore(run Run, lins []keyLin) ([]int, string) {
@@ -89,6 +91,15 @@ func violatingCore(run Run, lins []keyLin) ([]int, string) {
 		if n := len(lin.Ops); n > 0 {
 			last := lin.Ops[n-1]
 			core = append(core, last)
+			// The Put that gave the key its last value, if another op.
+			for j := n - 1; j >= 0; j-- {
+				if o := run.KV[lin.Ops[j]]; o.Input.Op == models.OpPut && !o.Output.Unknown && o.Output.Err == rpc.OK {
+					if j < n-1 {
+						core = append(core, lin.Ops[j])
+					}
+					break
+				}
+			}
 			fmt.Fprintf(&b, "Key %s: the checker could order only %d of its %d operations. After the last of them, %s, the key can only be %s. ",
 				lin.Key, n, len(lin.All), label(run, run.KV[last]), lin.States[n-1])
 		} else {

@@ -93,9 +93,13 @@
     if (c.indexOf("slow") >= 0) return "slow";
     return first;
   }
-  function interesting(m, i) {
-    return m.f !== "" || m.fl !== "" || (m.o >= 0 && coreSet[m.o]) || (sel >= 0 && E[sel][8] === i) || (D.probe >= 0 && E[D.probe][8] === i);
+  // At a zoom that shows too many messages to read, only these are drawn:
+  // the core's, the selected one's, and (unless even those are too many)
+  // those the network dropped or lost.
+  function mustDraw(m, i) {
+    return (m.o >= 0 && coreSet[m.o]) || (sel >= 0 && E[sel][8] === i) || (D.probe >= 0 && E[D.probe][8] === i);
   }
+  function isFault(m) { return m.f === "drop" || m.f === "lost"; }
 
   function render() {
     var W = chart.clientWidth || 1000, PW = Math.max(W - GUT - RIGHT, 100);
@@ -147,8 +151,9 @@
       if (ret < v0 || o.c > v1) return;
       var top = rowTop(o.l), x0 = sx(o.c), x1 = sx(ret), w = Math.max(x1 - x0, 2);
       var selOp = sel >= 0 && E[sel][7] === i;
-      out.push('<rect class="op ' + o.o + (o.x ? " core" : "") + (selOp ? " sel" : "") + '" data-o="' + i + '" x="' + x0 + '" y="' + (top + 17) + '" width="' + w + '" height="18"><title>' + esc(o.t) + '</title></rect>');
-      if (visibleOps > 4000) return;
+      var opTitle = visibleOps > 2000 ? "" : "<title>" + esc(o.t) + "</title>";
+      out.push('<rect class="op ' + o.o + (o.x ? " core" : "") + (selOp ? " sel" : "") + '" data-o="' + i + '" x="' + x0 + '" y="' + (top + 17) + '" width="' + w + '" height="18">' + opTitle + '</rect>');
+      if (visibleOps > 2000) return;
       var nx = nextOnLane[i] >= 0 ? sx(OPS[nextOnLane[i]].c) : GUT + PW;
       var room = Math.min(nx, GUT + PW) - Math.max(x0, GUT) - 4;
       var text = o.t.slice(o.t.indexOf(" ") + 1), chars = Math.floor(room / 6.7);
@@ -167,21 +172,29 @@
     // Messages.
     var vis = [];
     M.forEach(function (m, i) { if (m.t1 >= v0 && m.t0 <= v1) vis.push(i); });
-    var lod = vis.length > 2500 && !allMsgs;
-    var hidden = 0;
+    var dense = vis.length > 1500 && !allMsgs, faults = 0;
+    if (dense) vis.forEach(function (i) { if (isFault(M[i])) faults++; });
+    var hidden = 0, plain = dense || vis.length > 1500;
     vis.forEach(function (i) {
       var m = M[i];
-      if (lod && !interesting(m, i)) { hidden++; return; }
+      if (dense && !mustDraw(m, i) && (faults > 1500 || !isFault(m))) { hidden++; return; }
       var from = m.r ? m.sv : m.cl, to = m.r ? m.cl : m.sv;
       var x1 = sx(m.t0), y1 = laneY(from), x2 = sx(m.t1), y2 = laneY(to);
       var c = msgClass(m), fate = m.f, isSel = sel >= 0 && E[sel][8] === i;
-      if (fate === "drop") { x2 = x1 + 8; y2 = y1 + (y2 - y1) * 0.35; }
+      if (fate === "drop") { x2 = x1 + 8; y2 = y1 + (y2 - y1) * (plain ? 8 / Math.abs(y2 - y1) : 0.35); }
       if (fate === "flight") { y2 = y1 + (y2 - y1) * 0.5; }
       var mk = (fate === "drop" || fate === "lost") ? "" : ' marker-end="url(#ah-' + marker(c) + ')"';
       var d = 'x1="' + x1 + '" y1="' + y1 + '" x2="' + x2 + '" y2="' + y2 + '"';
       out.push('<line class="m ' + c + (isSel ? " sel" : "") + '" ' + d + mk + '/>');
       if (fate === "drop" || fate === "lost") {
         out.push('<path class="x" d="M' + (x2 - 4) + ',' + (y2 - 4) + 'L' + (x2 + 4) + ',' + (y2 + 4) + 'M' + (x2 - 4) + ',' + (y2 + 4) + 'L' + (x2 + 4) + ',' + (y2 - 4) + '"/>');
+      }
+      if (plain) {
+        // Too many to label: the arrow and a click target only.
+        out.push('<line class="hit" data-e="' + m.e0 + '" ' + d + '/>');
+        return;
+      }
+      if (fate === "drop" || fate === "lost") {
         out.push('<text class="ftext" x="' + (x2 + 6) + '" y="' + (y2 + 3) + '">' + fate + '</text>');
       } else if (fate === "held") {
         out.push('<text class="ftext" x="' + (x2 + 3) + '" y="' + (y2 - 4) + '">held</text>');
@@ -194,8 +207,7 @@
       if (m.fl.indexOf("dup") >= 0) {
         out.push('<text class="ftext" x="' + (x1 + 3) + '" y="' + (y1 - 14) + '" style="fill:#8e44ad">dup</text>');
       }
-      var title = "<title>" + esc(fmtLine(E[m.e0])) + "</title>";
-      out.push('<line class="hit" data-e="' + m.e0 + '" ' + d + '>' + title + '</line>');
+      out.push('<line class="hit" data-e="' + m.e0 + '" ' + d + '><title>' + esc(fmtLine(E[m.e0])) + '</title></line>');
       if (m.e1 >= 0) out.push('<circle class="mark" data-e="' + m.e1 + '" cx="' + x2 + '" cy="' + y2 + '" r="3.5" fill="transparent"><title>' + esc(fmtLine(E[m.e1])) + '</title></circle>');
       // A retry links back to its operation's first attempt.
       if (m.p >= 0 && !m.r && m.fl.indexOf("dup") < 0) {
@@ -204,14 +216,14 @@
         out.push('<text class="ftext" x="' + (x1 + 3) + '" y="' + (y1 - 3) + '" style="fill:#b35f00">retry ' + m.a + '</text>');
       }
     });
-    el("lod").textContent = hidden ? hidden + " ordinary messages are hidden at this zoom; zoom in or tick 'every message' to draw them." : "";
+    el("lod").textContent = hidden ? hidden + " messages are hidden at this zoom (only the violating operations' and " + (faults > 1500 ? "the selected one" : "dropped or lost ones") + " are drawn): zoom in, or tick 'every message'." : "";
 
     // Point events without a message: timeouts, panics, the end of faults.
     for (var i = 0; i < E.length; i++) {
       var e = E[i], k;
       if (e[0] < v0 || e[0] > v1) continue;
       k = kind(e);
-      if (k === "timeout" && e[2] >= 0) {
+      if (k === "timeout" && e[2] >= 0 && !plain) {
         var tx = sx(e[0]), ty = laneY(e[2]);
         out.push('<g class="mark" data-e="' + i + '"><circle cx="' + tx + '" cy="' + ty + '" r="4" fill="#fff" stroke="#d32f2f" stroke-width="1.5"/><line x1="' + tx + '" y1="' + ty + '" x2="' + tx + '" y2="' + (ty - 3) + '" stroke="#d32f2f"/><title>' + esc(fmtLine(e)) + '</title></g>');
       } else if (k === "panic") {

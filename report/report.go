@@ -166,7 +166,10 @@ func workload(run Run) string {
 	}
 	slices.Sort(keys)
 	s := fmt.Sprintf("%d clients, %d key/value ops", len(clients), len(run.KV))
-	if len(keys) > 0 {
+	switch {
+	case len(keys) > 8:
+		s += fmt.Sprintf(" on %d keys", len(keys))
+	case len(keys) > 0:
 		s += " on " + plural(len(keys), "key") + " " + strings.Join(keys, ", ")
 	}
 	if len(run.Locks) > 0 {

@@ -249,7 +249,7 @@ func bigRun(t testing.TB, n int) Run {
 	}
 	check := models.CheckKV(ops, time.Minute)
 	return Run{
-		Scenario: "big", Seed: 1, Impl: "reference", Verdict: check.Verdict.String(), Reason: check.Reason,
+		Scenario: "big", Seed: 1, Impl: "reference", Verdict: strings.ToLower(check.Verdict.String()), Reason: check.Reason,
 		TraceHash: fmt.Sprintf("%016x", res.Hash), Server: "server", Clients: names,
 		Trace: w.Records(), KV: ops, KVCheck: check,
 	}
