@@ -64,6 +64,8 @@
       for (var j = 0; j + 1 < ops.length; j++) nextOnLane[ops[j]] = ops[j + 1];
     });
   })();
+  var endsAt = {}; // event -> the message that ended there
+  M.forEach(function (m, i) { if (m.e1 >= 0) endsAt[m.e1] = i; });
   var coreSet = {};
   D.core.forEach(function (i) { coreSet[i] = true; });
   var linPos = D.keys.map(function (k) {
@@ -275,7 +277,7 @@
       });
       var s;
       if (stuck) s = '<span class="core-tag">no order of the operations explains this point:</span> ' + esc(stuck.t) + " has returned but cannot be linearized";
-      else s = (need < 0 ? "absent" : esc(k.states[need])) + ' <span class="hint">(' + (need + 1) + " linearized" + (pending ? ", " + pending + " pending" : "") + ")</span>";
+      else s = (need < 0 ? "absent" : esc(k.states[need])) + ' <span class="hint">(after the ' + (need + 1) + " operations linearized up to here" + (pending ? "; " + pending + " in progress may still change it" : "") + ")</span>";
       return "<div><b>" + esc(k.k) + "</b>: " + s + "</div>";
     });
     return rows.join("");
@@ -295,6 +297,8 @@
   function showDetail() {
     var e = E[sel], rows = [];
     rows.push(["event", (sel + 1) + " of " + E.length + " at " + fmtMs(e[0])]);
+    var ended = endsAt[sel];
+    if (ended !== undefined && ended !== e[8]) rows.push(["arrived", describeMsg(ended)]);
     if (e[8] >= 0) rows.push(["message", describeMsg(e[8])]);
     if (e[7] >= 0) {
       var o = OPS[e[7]];
@@ -426,6 +430,8 @@
   var pre = /(?:^#|[#&])e=(\d+)/.exec(location.hash);
   if (pre) select(+pre[1]);
   document.body.setAttribute("data-render-ms", String(Math.round(performance.now())));
+  // Load fires once the page is laid out: the report's open time.
+  window.addEventListener("load", function () { document.body.setAttribute("data-load-ms", String(Math.round(performance.now()))); });
 
   // The self-test, run under #selftest by the browser test.
   if (location.hash.indexOf("selftest") >= 0) {
