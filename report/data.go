@@ -171,18 +171,8 @@ func build(run Run) *data {
 		}
 		d.Kinds[k] = k.String()
 	}
-	lanes := map[string]int{}
-	lane := func(name string) int {
-		if name == "" {
-			return -1
-		}
-		if l, ok := lanes[name]; ok {
-			return l
-		}
-		lanes[name] = len(d.Lanes)
-		d.Lanes = append(d.Lanes, name)
-		return lanes[name]
-	}
+	lanes, methods := interner{list: &d.Lanes}, interner{list: &d.Methods}
+	lane, method := lanes.index, methods.index
 	lane(cmp.Or(run.Server, "server"))
 	clientLane := make([]int, 0, len(run.Clients))
 	for _, c := range run.Clients {
@@ -194,19 +184,6 @@ func build(run Run) *data {
 		}
 		return clientLane[c]
 	}
-	methods := map[string]int{}
-	method := func(name string) int {
-		if name == "" {
-			return -1
-		}
-		if m, ok := methods[name]; ok {
-			return m
-		}
-		methods[name] = len(d.Methods)
-		d.Methods = append(d.Methods, name)
-		return methods[name]
-	}
-
 	d.Ops = make([]op, len(run.KV))
 	byLane := map[int][]int{} // KV ops by client lane, in call order
 	for i, o := range run.KV {
@@ -517,4 +494,25 @@ func encodeData(d *data) (template.JS, error) {
 		return "", err
 	}
 	return template.JS(strings.ReplaceAll(buf.String(), "<", `\u003c`)), nil
+}
+
+// interner numbers names in the order first seen, "" as -1.
+type interner struct {
+	list *[]string
+	seen map[string]int
+}
+
+func (n *interner) index(name string) int {
+	if name == "" {
+		return -1
+	}
+	if i, ok := n.seen[name]; ok {
+		return i
+	}
+	if n.seen == nil {
+		n.seen = map[string]int{}
+	}
+	n.seen[name] = len(*n.list)
+	*n.list = append(*n.list, name)
+	return n.seen[name]
 }
