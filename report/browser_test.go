@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kvsim/kvsim/scenarios"
 )
 
 // chromium finds a headless-capable Chromium: $KVSIM_CHROMIUM, else the
@@ -159,6 +161,32 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("no screenshot: %v", err)
 	}
 	t.Logf("report %s, screenshot %s", path, shot)
+}
+
+// TestBrowserRuns runs the page's self-test on reports of other kinds of
+// run: every fault drawn, a lock history, a passing run with partitions.
+func TestBrowserRuns(t *testing.T) {
+	bin := chromium(t)
+	for _, cfg := range []scenarios.Config{
+		{Scenario: "kv-random", Seed: 1, Faults: "chaos", Impl: "zoo/server-ignores-version"},
+		{Scenario: "lock-counter", Seed: 3, Faults: "chaos", Impl: "zoo/lock-ignores-maybe"},
+		{Scenario: "partition-heal", Seed: 1},
+	} {
+		t.Run(cfg.Scenario, func(t *testing.T) {
+			cfg.Trace = true
+			r, err := scenarios.Run(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "report.html")
+			if err := WriteFile(path, FromResult(r)); err != nil {
+				t.Fatal(err)
+			}
+			if st, _, log := openSelftest(t, bin, path); !st.OK || consoleLines(log) != "" {
+				t.Errorf("%s: self-test failed: %v; errors: %v\n%s", r.Summary(), st.Failures, st.Errors, consoleLines(log))
+			}
+		})
+	}
 }
 
 var loadRE = regexp.MustCompile(`<body data-render-ms="(\d+)" data-load-ms="(\d+)"`)

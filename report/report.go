@@ -28,6 +28,7 @@ type Run struct {
 	Workload   string // the workload; "" means a summary of the history
 	Verdict    string
 	Reason     string
+	Stack      string // the panicking goroutine's stack, for a panic
 	TraceHash  string
 	// The lines that replay the run, run it under go test, and shrink it.
 	Repro, GoTest, Shrink string
@@ -51,7 +52,7 @@ func FromResult(r scenarios.Result) Run {
 	return Run{
 		Scenario: r.Scenario, Seed: r.Seed, Impl: r.Impl,
 		Faults: r.Faults, FaultModel: r.FaultModel,
-		Verdict: string(r.Verdict), Reason: r.Reason, TraceHash: r.TraceHash,
+		Verdict: string(r.Verdict), Reason: r.Reason, Stack: r.Stack, TraceHash: r.TraceHash,
 		Repro: r.Repro, GoTest: r.GoTest, Shrink: r.Shrink,
 		Server: scenarios.ServerName, Clients: r.Clients,
 		Trace: r.Trace, KV: r.KVHistory, KVCheck: r.KVCheck, Locks: r.LockHist,
