@@ -167,17 +167,14 @@ func TestBrowser(t *testing.T) {
 // run: every fault drawn, a lock history, a passing run with partitions.
 func TestBrowserRuns(t *testing.T) {
 	bin := chromium(t)
-	for _, cfg := range []scenarios.Config{
+	for _, spec := range []scenarios.Spec{
 		{Scenario: "kv-random", Seed: 1, Faults: "chaos", Impl: "zoo/server-ignores-version"},
 		{Scenario: "lock-counter", Seed: 3, Faults: "chaos", Impl: "zoo/lock-ignores-maybe"},
 		{Scenario: "partition-heal", Seed: 1},
+		{Scenario: "kv-swarm", Seed: 2, Faults: "swarm", Impl: "zoo/server-ignores-version"},
 	} {
-		t.Run(cfg.Scenario, func(t *testing.T) {
-			cfg.Trace = true
-			r, err := scenarios.Run(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+		t.Run(spec.Scenario, func(t *testing.T) {
+			r := traced(t, spec)
 			path := filepath.Join(t.TempDir(), "report.html")
 			if err := WriteFile(path, FromResult(r)); err != nil {
 				t.Fatal(err)

@@ -25,7 +25,8 @@ type Run struct {
 	Impl       string
 	Faults     string // the fault profile's name
 	FaultModel string // the fault model in force (the drawn one, for swarm)
-	Workload   string // the workload; "" means a summary of the history
+	Strategy   string // the exploration strategy; "" is uniform random
+	Workload   string // the drawn workload; "" means a summary of the history
 	Verdict    string
 	Reason     string
 	Stack      string // the panicking goroutine's stack, for a panic
@@ -53,7 +54,8 @@ func FromResult(r scenarios.Result) Run {
 		Scenario: r.Scenario, Seed: r.Seed, Impl: r.Impl,
 		Faults: r.Faults, FaultModel: r.FaultModel,
 		Verdict: string(r.Verdict), Reason: r.Reason, Stack: r.Stack, TraceHash: r.TraceHash,
-		Repro: r.Repro, GoTest: r.GoTest, Shrink: r.Shrink,
+		Strategy: r.Strategy, Workload: r.Workload,
+		Repro: r.Run, GoTest: r.GoTest, Shrink: r.Shrink,
 		Server: scenarios.ServerName, Clients: r.Clients,
 		Trace: r.Trace, KV: r.KVHistory, KVCheck: r.KVCheck, Locks: r.LockHist,
 	}

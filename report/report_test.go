@@ -2,9 +2,11 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +17,45 @@ import (
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
+	"github.com/kvsim/kvsim/zoo"
 )
+
+// traced makes the run spec names, traced. It resolves names itself, not
+// through package campaign, which may write reports and so import this one.
+func traced(t testing.TB, spec scenarios.Spec) scenarios.Result {
+	t.Helper()
+	byName := func(kind, name string, names []string) int {
+		t.Helper()
+		i := slices.Index(names, name)
+		if i < 0 {
+			t.Fatalf("no %s %q", kind, name)
+		}
+		return i
+	}
+	scs, profs, impls := scenarios.All(), scenarios.Profiles(), append(zoo.All(), scenarios.Reference())
+	var names []string
+	for _, s := range scs {
+		names = append(names, s.Name)
+	}
+	cfg := scenarios.Config{Scenario: scs[byName("scenario", spec.Scenario, names)], Seed: spec.Seed, Trace: true}
+	names = names[:0]
+	for _, p := range profs {
+		names = append(names, p.Name)
+	}
+	cfg.Profile = profs[byName("profile", cmp.Or(spec.Faults, cfg.Scenario.DefaultFaults), names)]
+	names = names[:0]
+	for _, i := range impls {
+		names = append(names, i.Name)
+	}
+	cfg.Impl = impls[byName("implementation", cmp.Or(spec.Impl, scenarios.ReferenceName), names)]
+	return scenarios.Run(cfg)
+}
 
 // zooFailure is the acceptance run: a server that ignores versions, caught
 // on kv-random's first swarm seed.
 func zooFailure(t testing.TB) scenarios.Result {
 	t.Helper()
-	r, err := scenarios.Run(scenarios.Config{Scenario: "kv-random", Seed: 1, Faults: "swarm", Impl: "zoo/server-ignores-version", Trace: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := traced(t, scenarios.Spec{Scenario: "kv-random", Seed: 1, Faults: "swarm", Impl: "zoo/server-ignores-version"})
 	if r.Verdict != scenarios.VerdictViolation {
 		t.Fatalf("want a violation: %s", r.Summary())
 	}
@@ -49,7 +80,7 @@ func TestReportNamesTheRun(t *testing.T) {
 		`<td id="seed">1</td>`,
 		`<td id="verdict">violation</td>`,
 		`<td id="impl">zoo/server-ignores-version</td>`,
-		html.EscapeString(r.Repro), html.EscapeString(r.GoTest), html.EscapeString(r.Shrink),
+		html.EscapeString(r.Run), html.EscapeString(r.GoTest), html.EscapeString(r.Shrink),
 		html.EscapeString(r.Reason),
 		"4 clients, 24 key/value ops on keys a, b, c",
 		`<ul id="core">`,
