@@ -50,8 +50,8 @@ func linearizations(run Run) []keyLin {
 }
 
 // violatingCore picks the operations to highlight and says in words why
-// they cannot be linearized. Until the checker reports a minimal core, it
-// takes, on the first key the checker could not linearize, the last
+// they cannot be linearized: the checker's core, when the run has one.
+// Otherwise it takes, on the first key the checker could not linearize, the last
 // operation of the longest partial linearization, the Put that set the
 // state it ended in, and the operations that
 // could come next (those not yet linearized that no other such operation
@@ -59,6 +59,9 @@ func linearizations(run Run) []keyLin {
 func violatingCore(run Run, lins []keyLin) ([]int, string) {
 	if run.KVCheck.Verdict != models.Violation {
 		return nil, ""
+	}
+	if len(run.Core) > 0 && !slices.ContainsFunc(run.Core, func(i int) bool { return i < 0 || i >= len(run.KV) }) {
+		return run.Core, run.CoreReason
 	}
 	for _, lin := range lins {
 		if len(lin.Ops) == len(lin.All) {

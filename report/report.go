@@ -40,6 +40,11 @@ type Run struct {
 	KV      []models.KVOp
 	KVCheck models.Result // the check of KV, for the core and the model's states
 	Locks   []models.LockOpRecord
+	// Core, if set, is the checker's minimal violating core (indices into
+	// KV) and CoreReason its explanation; otherwise the report derives
+	// one from KVCheck's longest partial linearization.
+	Core       []int
+	CoreReason string
 
 	// PorcupineLink, if set, is the address (relative to the report) of
 	// porcupine's visualization of KV, which the report then links to

@@ -125,6 +125,10 @@ c3 [0,5] get(b) -> ErrNoKey
 	if len(d.Keys) != 2 || d.Keys[1].Key != "b" || len(d.Keys[1].Ops) != 1 {
 		t.Errorf("linearizations = %+v, want keys a and b, b's complete", d.Keys)
 	}
+	run.Core, run.CoreReason = []int{1, 2}, "the checker's words"
+	if d := build(run); fmt.Sprint(d.Core) != "[1 2]" || d.CoreReason != "the checker's words" {
+		t.Errorf("the checker's core was not used: %v %q", d.Core, d.CoreReason)
+	}
 	ok := Run{KV: ops[3:], KVCheck: models.CheckKV(ops[3:], 0)}
 	if d := build(ok); len(d.Core) != 0 {
 		t.Errorf("a linearizable history has core %v", d.Core)
