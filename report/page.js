@@ -31,6 +31,7 @@
     });
   }
   function fmtMs(ns) { return (ns / 1e6).toFixed(3) + "ms"; }
+  function shortMs(ns) { var ms = ns / 1e6; return (ms >= 10 ? ms.toFixed(0) : ms.toFixed(1)) + "ms"; }
 
   // fmtLine formats an event exactly as sim.Record.String does.
   function fmtLine(e) {
@@ -107,7 +108,16 @@
     var W = chart.clientWidth || 1000, PW = Math.max(W - GUT - RIGHT, 100);
     var span = v1 - v0;
     var sx = function (t) { return GUT + (t - v0) / span * PW; };
-    var out = [];
+    var out = [], placed = {};
+    // label writes a small fault label unless it would overlap one already
+    // written on the same line: in busy stretches the arrows still show.
+    var label = function (x, y, text, fill) {
+      var row = Math.round(y / 10), w = String(text).length * 6 + 4;
+      var taken = placed[row] || (placed[row] = []);
+      for (var j = 0; j < taken.length; j++) if (x < taken[j][1] && x + w > taken[j][0]) return;
+      taken.push([x, x + w]);
+      out.push('<text class="ftext" x="' + x + '" y="' + y + '"' + (fill ? ' style="fill:' + fill + '"' : "") + ">" + esc(text) + "</text>");
+    };
     out.push('<defs>');
     [["req", "#1f6fd1"], ["rep", "#2e9d4a"], ["retry", "#e67e00"], ["dup", "#8e44ad"], ["late", "#999"], ["slow", "#f5a623"], ["flight", "#bbb"]].forEach(function (m) {
       out.push('<marker id="ah-' + m[0] + '" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="' + m[1] + '"/></marker>');
@@ -130,7 +140,7 @@
       if (s.t1 < v0 || s.t0 > v1) return;
       var x0 = Math.max(sx(s.t0), GUT), x1 = Math.min(sx(s.t1), GUT + PW), top = rowTop(s.l);
       out.push('<rect class="span ' + s.k + '" data-e="' + s.e0 + '" x="' + x0 + '" y="' + top + '" width="' + Math.max(x1 - x0, 2) + '" height="' + rowH(s.l) + '"><title>' + esc(s.t + " " + fmtMs(s.t0) + " to " + fmtMs(s.t1)) + '</title></rect>');
-      out.push('<text class="ftext" x="' + (x0 + 2) + '" y="' + (top + 9) + '">' + esc(s.t) + '</text>');
+      label(x0 + 2, top + 9, s.t, "");
     });
 
     // Lanes.
@@ -197,17 +207,17 @@
         return;
       }
       if (fate === "drop" || fate === "lost") {
-        out.push('<text class="ftext" x="' + (x2 + 6) + '" y="' + (y2 + 3) + '">' + fate + '</text>');
+        label((x2 + 6), (y2 + 3), fate, "");
       } else if (fate === "held") {
-        out.push('<text class="ftext" x="' + (x2 + 3) + '" y="' + (y2 - 4) + '">held</text>');
+        label((x2 + 3), (y2 - 4), "held", "");
       } else if (fate === "late") {
-        out.push('<text class="ftext" x="' + (x2 + 3) + '" y="' + (y2 + 11) + '" style="fill:#777">late</text>');
+        label(x2 + 3, y2 - 4, "late", "#777");
       }
       if (m.fl.indexOf("slow") >= 0) {
-        out.push('<text class="ftext" x="' + ((x1 + x2) / 2 + 3) + '" y="' + ((y1 + y2) / 2) + '" style="fill:#b26a00">+' + fmtMs(m.t1 - m.t0) + '</text>');
+        label(((x1 + x2) / 2 + 3), ((y1 + y2) / 2), "+" + shortMs(m.t1 - m.t0), "#b26a00");
       }
       if (m.fl.indexOf("dup") >= 0) {
-        out.push('<text class="ftext" x="' + (x1 + 3) + '" y="' + (y1 - 14) + '" style="fill:#8e44ad">dup</text>');
+        label((x1 + 3), (y1 - 14), "dup", "#8e44ad");
       }
       out.push('<line class="hit" data-e="' + m.e0 + '" ' + d + '><title>' + esc(fmtLine(E[m.e0])) + '</title></line>');
       if (m.e1 >= 0) out.push('<circle class="mark" data-e="' + m.e1 + '" cx="' + x2 + '" cy="' + y2 + '" r="3.5" fill="transparent"><title>' + esc(fmtLine(E[m.e1])) + '</title></circle>');
@@ -215,7 +225,7 @@
       if (m.p >= 0 && !m.r && m.fl.indexOf("dup") < 0) {
         var fx = sx(M[m.p].t0);
         out.push('<path class="link" d="M' + fx + ',' + y1 + 'Q' + ((fx + x1) / 2) + ',' + (y1 - 18) + ' ' + x1 + ',' + y1 + '"/>');
-        out.push('<text class="ftext" x="' + (x1 + 3) + '" y="' + (y1 - 3) + '" style="fill:#b35f00">retry ' + m.a + '</text>');
+        label((x1 + 3), (y1 - 3), "retry " + m.a, "#b35f00");
       }
     });
     el("lod").textContent = hidden ? hidden + " messages are hidden at this zoom (only the violating operations' and " + (faults > 1500 ? "the selected one" : "dropped or lost ones") + " are drawn): zoom in, or tick 'every message'." : "";
