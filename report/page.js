@@ -130,6 +130,7 @@
     for (var t = Math.ceil(v0 / step) * step; t <= v1; t += step) {
       var x = sx(t);
       out.push('<line x1="' + x + '" y1="' + (AXIS - 4) + '" x2="' + x + '" y2="' + (height - 18) + '"/>');
+      if (x > W - 60) continue; // no room for the label
       out.push('<text x="' + (x + 2) + '" y="' + (AXIS - 8) + '">' + (t / 1e6).toFixed(dec) + 'ms</text>');
       out.push('<text x="' + (x + 2) + '" y="' + (height - 6) + '">' + (t / 1e6).toFixed(dec) + 'ms</text>');
     }
