@@ -405,6 +405,8 @@
     else if (k === "-") zoom(0.5);
     else if (k === "0") fit();
     else if (k === "f") nextFault();
+    else if (k === "Home") select(0);
+    else if (k === "End") select(E.length - 1);
     else return;
     ev.preventDefault();
   });
