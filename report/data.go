@@ -68,7 +68,7 @@ func (e event) MarshalJSON() ([]byte, error) {
 	return append(b, ']'), nil
 }
 
-// Message fates.
+// Message fates, and the flags (dup, slow, retry) written beside them.
 const (
 	fateArrived = ""
 	fateDrop    = "drop"   // dropped by the network as it was sent
@@ -76,7 +76,7 @@ const (
 	fateHeld    = "held"   // reached a paused server and waited
 	fateLate    = "late"   // a reply that came after its call had ended
 	fateOpen    = "flight" // still in flight when the run ended
-	fateDupe    = "dup"    // (request only) the network's second copy; set with another fate
+	fateDupe    = "dup"    // a request that is the network's second copy
 	fateSlow    = "slow"   // took far longer than the typical message
 	fateRetry   = "retry"  // a request that is not its operation's first attempt
 )
@@ -86,16 +86,15 @@ const (
 // attempt's message]; it reads the call, the lanes and the times off the
 // events.
 type msg struct {
-	Call           uint64
-	Client, Server int
-	Reply          bool
-	From, To       int64
-	Start, End     int // event indices; End is -1 while in flight
-	Fate           string
-	Dup, Slow      bool
-	Op             int
-	Attempt        int // requests: 1 for the operation's first attempt
-	First          int // retries: the message of the first attempt, else -1
+	Call       uint64
+	Reply      bool
+	From, To   int64
+	Start, End int // event indices; End is -1 while in flight
+	Fate       string
+	Dup, Slow  bool
+	Op         int
+	Attempt    int // requests: 1 for the operation's first attempt
+	First      int // retries: the message of the first attempt, else -1
 }
 
 func (m msg) MarshalJSON() ([]byte, error) {
@@ -261,7 +260,7 @@ func build(run Run) *data {
 		switch r.Kind {
 		case sim.RecSend:
 			o := opAt(e.Proc, t)
-			m := msg{Call: r.Call, Client: e.Proc, Server: e.Peer, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Op: o, Attempt: 1, First: -1}
+			m := msg{Call: r.Call, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Op: o, Attempt: 1, First: -1}
 			if o >= 0 {
 				if prev := attempts[o]; len(prev) > 0 {
 					m.Attempt, m.First = len(prev)+1, prev[0]
@@ -277,7 +276,7 @@ func build(run Run) *data {
 			requests[r.Call] = append(requests[r.Call], e.Msg)
 		case sim.RecDup:
 			first := d.Msgs[sent[r.Call]]
-			e.Msg = newMsg(msg{Call: r.Call, Client: e.Proc, Server: e.Peer, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Dup: true, Op: first.Op, Attempt: first.Attempt, First: first.First})
+			e.Msg = newMsg(msg{Call: r.Call, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Dup: true, Op: first.Op, Attempt: first.Attempt, First: first.First})
 			requests[r.Call] = append(requests[r.Call], e.Msg)
 		case sim.RecDropReq:
 			e.Msg = arrive(requests, r.Call, t, i, fateDrop)
@@ -295,7 +294,7 @@ func build(run Run) *data {
 			if s, ok := sent[r.Call]; ok {
 				o = d.Msgs[s].Op
 			}
-			e.Msg = newMsg(msg{Call: r.Call, Client: e.Proc, Server: e.Peer, Reply: true, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Op: o, First: -1})
+			e.Msg = newMsg(msg{Call: r.Call, Reply: true, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Op: o, First: -1})
 			replies[r.Call] = append(replies[r.Call], e.Msg)
 		case sim.RecDropReply:
 			// The reply just made by the delivery at this instant.
