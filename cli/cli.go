@@ -68,7 +68,7 @@ func newRootCmd() *cobra.Command {
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(), newScenariosCmd(), newServeCmd(), newLoadCmd(), newCampaignCmd(), newZooCmd())
+	root.AddCommand(newRunCmd(), newScenariosCmd(), newServeCmd(), newLoadCmd(), newCampaignCmd(), newZooCmd(), newStressCmd())
 	return root
 }
 
