@@ -84,8 +84,8 @@ Exit 0 when every check passed, 1 on a violation, a data race or a crash,
 	f.StringVar(&fl.impl, "impl", scenarios.ReferenceName, "implementation: reference, zoo/NAME or zoo/race-NAME")
 	f.IntVar(&fl.clients, "clients", stress.DefaultClients, "concurrent clients, each on its own goroutine")
 	f.IntVar(&fl.lockers, "lockers", 0, "how many clients increment a counter under the lock (default half the clients)")
-	f.DurationVar(&fl.duration, "duration", stress.DefaultDuration, "start no operation after this long")
-	f.IntVar(&fl.ops, "ops", stress.DefaultOps, "key/value operations per client at most, the lock's included")
+	f.DurationVar(&fl.duration, "duration", stress.DefaultDuration, "start no round or operation after this long")
+	f.IntVar(&fl.ops, "ops", stress.DefaultOps, "key/value operations per client and round at most, the lock's included")
 	f.Float64Var(&fl.loss, "loss", stress.DefaultLoss, "share of calls that lose their request or reply, or deliver it late")
 	f.Uint64Var(&fl.seed, "seed", 0, "seed of the workload and losses (the schedule is the machine's)")
 	return cmd
@@ -180,20 +180,20 @@ func stressInChild(fl stressFlags, stdout, stderr io.Writer) error {
 
 func printStress(w io.Writer, r stress.Result) {
 	o := r.Options
-	fmt.Fprintf(w, "stress %s: %d clients (%d lock users), up to %d ops each for up to %v, loss %g, seed %d\n",
+	fmt.Fprintf(w, "stress %s: %d clients (%d lock users), rounds of up to %d ops each for %v, loss %g, seed %d\n",
 		r.Impl, o.Clients, o.Lockers, o.Ops, o.Duration, o.Loss, o.Seed)
-	fmt.Fprintf(w, "ran %v: %d key/value ops, %d acquisitions, %d RPCs (%d lost); checked in %v\n",
-		r.Elapsed.Round(time.Millisecond), r.Ops, r.Acquisitions, r.RPCs, r.Lost, r.CheckTime.Round(time.Millisecond))
+	fmt.Fprintf(w, "%d rounds, run in %v: %d key/value ops, %d acquisitions, %d RPCs (%d lost); checked in %v\n",
+		r.Rounds, r.Elapsed.Round(time.Millisecond), r.Ops, r.Acquisitions, r.RPCs, r.Lost, r.CheckTime.Round(time.Millisecond))
 	if r.KVCheck.Reason != "" { // the checks ran
-		fmt.Fprintf(w, "linearizability: %s (%s)\n", r.KVCheck.Verdict, r.KVCheck.Reason)
+		fmt.Fprintf(w, "linearizability, last round: %s (%s)\n", r.KVCheck.Verdict, r.KVCheck.Reason)
 		if o.Lockers > 0 {
-			fmt.Fprintf(w, "lock: model %s, counter %d after %d increments under it\n", r.LockCheck.Verdict, r.Counter, r.Increments)
+			fmt.Fprintf(w, "lock, last round: model %s; counters, all rounds: %d after %d increments under the lock\n", r.LockCheck.Verdict, r.Counter, r.Increments)
 		}
 	}
 	if r.Passed() {
 		fmt.Fprintln(w, "PASS")
 	} else {
-		fmt.Fprintf(w, "FAIL: %d failures\n", len(r.Failures))
+		fmt.Fprintln(w, "FAIL")
 		for _, f := range r.Failures {
 			fmt.Fprintln(w, "  "+strings.ReplaceAll(f, "\n", "\n    "))
 		}

@@ -41,11 +41,13 @@ type Options struct {
 	// lock; the others run Gets and Puts. Zero means half the clients,
 	// rounded down; negative means none.
 	Lockers int
-	// Duration bounds the run: no client starts an operation after it.
+	// Duration bounds the run: no client starts an operation, and no
+	// round starts, after it. The first round always runs.
 	Duration time.Duration
-	// Ops bounds the key/value operations of each client, its lock's
-	// included: a client starts no operation (for a lock user, no acquire,
-	// increment and release) once it has made Ops.
+	// Ops bounds the key/value operations of each client in a round, its
+	// lock's included: a client starts no operation (for a lock user, no
+	// acquire, increment and release) once it has made Ops. Rounds are
+	// checked one by one, so Ops bounds the cost of a check.
 	Ops int
 	// Keys and Values are how many hot keys the Get/Put clients use and
 	// how many distinct values they write, so values repeat.
@@ -138,24 +140,27 @@ type Result struct {
 	Impl string
 	// Options are the run's options with defaults resolved (Impl aside).
 	Options Options
+	// Rounds is how many rounds ran; a failing round is the last.
+	Rounds int
 	// Elapsed is the time the clients ran; CheckTime the time the checks
-	// took after.
+	// took after them.
 	Elapsed, CheckTime time.Duration
-	// Ops counts the recorded key/value operations, the lock's own Gets
+	// The counts below add up every round. Ops counts the recorded key/value operations, the lock's own Gets
 	// and Puts included; Acquisitions the completed Acquires.
 	Ops, Acquisitions int
-	// Increments made under the lock, and the counter's final value.
+	// Increments made under the lock, and the counter's final values.
 	Increments, Counter int
 	// RPCs made by the clerks, and how many of them got no reply.
 	RPCs, Lost int
-	KVCheck    models.Result
-	LockCheck  models.Result
+	// The checks and histories of the last round.
+	KVCheck     models.Result
+	LockCheck   models.Result
+	KVHistory   []models.KVOp
+	LockHistory []models.LockOpRecord
 	// Failures says what went wrong, one line each (a panic adds its
 	// stack); none means the run passed. Data races are not here: the race
 	// detector reports them itself, on stderr.
-	Failures    []string
-	KVHistory   []models.KVOp
-	LockHistory []models.LockOpRecord
+	Failures []string
 }
 
 // Passed reports whether no check failed.
@@ -205,20 +210,54 @@ func (r *run) stopped() bool {
 // bad options only; a failure of the implementation is in the Result. If
 // ctx ends first, clients stop where they are and Run checks what was
 // recorded, returning ctx's error with the Result.
+//
+// A run is a series of rounds, each on a fresh server, until Duration has
+// passed or a round fails: every round's history is checked on its own,
+// so a long run costs checking time in proportion to its length.
 func Run(ctx context.Context, opts Options) (Result, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Result{}, err
 	}
+	res := Result{Impl: opts.Impl.Name, Options: opts}
+	res.Options.Impl = scenarios.Impl{Name: opts.Impl.Name, Doc: opts.Impl.Doc}
+	stop := time.Now().Add(opts.Duration)
+	for res.Passed() && ctx.Err() == nil && (res.Rounds == 0 || time.Now().Before(stop)) {
+		res.add(round(ctx, opts, res.Rounds, stop))
+	}
+	return res, ctx.Err()
+}
+
+// add folds a round's result into the run's.
+func (res *Result) add(r Result) {
+	res.Rounds++
+	res.Elapsed += r.Elapsed
+	res.CheckTime += r.CheckTime
+	res.Ops += r.Ops
+	res.Acquisitions += r.Acquisitions
+	res.Increments += r.Increments
+	res.Counter += r.Counter
+	res.RPCs += r.RPCs
+	res.Lost += r.Lost
+	res.KVCheck, res.LockCheck = r.KVCheck, r.LockCheck
+	res.KVHistory, res.LockHistory = r.KVHistory, r.LockHistory
+	for _, f := range r.Failures {
+		res.Failures = append(res.Failures, fmt.Sprintf("round %d: %s", res.Rounds, f))
+	}
+}
+
+// round runs one round on a fresh server: clients start no operation after
+// stop and are aborted a Grace later.
+func round(ctx context.Context, opts Options, n int, stop time.Time) Result {
 	r := &run{opts: opts, server: opts.Impl.NewServer(), done: ctx.Done()}
 	r.start = time.Now()
-	r.stop = r.start.Add(opts.Duration)
+	r.stop = stop
 	r.abort = r.stop.Add(opts.Grace)
 
 	clients := make([]*client, opts.Clients)
 	var wg sync.WaitGroup
 	for i := range clients {
-		c := &client{r: r, id: i, name: "c" + strconv.Itoa(i), rng: rand.New(rand.NewPCG(opts.Seed, uint64(i)))}
+		c := &client{r: r, id: i, name: "c" + strconv.Itoa(i), rng: rand.New(rand.NewPCG(opts.Seed, uint64(n)<<32|uint64(i)))}
 		clients[i] = c
 		body := c.putsAndGets
 		if i < opts.Lockers {
@@ -228,8 +267,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	}
 	finished := make(chan struct{})
 	go func() { wg.Wait(); close(finished) }()
-	res := Result{Impl: opts.Impl.Name, Options: opts}
-	res.Options.Impl = scenarios.Impl{Name: opts.Impl.Name, Doc: opts.Impl.Doc}
+	var res Result
 	// Clients stop by themselves at abort unless the implementation loops
 	// without calling or pausing; then there is nothing safe to read.
 	select {
@@ -237,7 +275,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	case <-time.After(time.Until(r.abort) + opts.Grace):
 		res.Elapsed = time.Since(r.start)
 		res.Failures = []string{fmt.Sprintf("stuck: clients still running %v after the deadline; the implementation loops without calling the server or pausing", time.Since(r.stop).Round(time.Millisecond))}
-		return res, ctx.Err()
+		return res
 	}
 	for _, c := range clients {
 		c.late.Wait()
@@ -245,7 +283,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	res.Elapsed = time.Since(r.start)
 	res.check(r, clients, ctx.Err() != nil)
 	res.CheckTime = time.Since(r.start) - res.Elapsed
-	return res, ctx.Err()
+	return res
 }
 
 // check gathers the clients' records and runs every check on them.
