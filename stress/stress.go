@@ -44,6 +44,9 @@ type Options struct {
 	// Duration bounds the run: no client starts an operation, and no
 	// round starts, after it. The first round always runs.
 	Duration time.Duration
+	// Rounds bounds the number of rounds; zero means as many as Duration
+	// allows.
+	Rounds int
 	// Ops bounds the key/value operations of each client in a round, its
 	// lock's included: a client starts no operation (for a lock user, no
 	// acquire, increment and release) once it has made Ops. Rounds are
@@ -93,7 +96,7 @@ func (o Options) withDefaults() (Options, error) {
 		name string
 		v    *int
 		def  int
-	}{{"clients", &o.Clients, DefaultClients}, {"ops", &o.Ops, DefaultOps}, {"keys", &o.Keys, DefaultKeys}, {"values", &o.Values, DefaultValues}, {"speedup", &o.Speedup, DefaultSpeedup}} {
+	}{{"clients", &o.Clients, DefaultClients}, {"rounds", &o.Rounds, 0}, {"ops", &o.Ops, DefaultOps}, {"keys", &o.Keys, DefaultKeys}, {"values", &o.Values, DefaultValues}, {"speedup", &o.Speedup, DefaultSpeedup}} {
 		switch {
 		case *f.v < 0:
 			errs = append(errs, fmt.Errorf("%s = %d, want at least 0", f.name, *f.v))
@@ -222,7 +225,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	res := Result{Impl: opts.Impl.Name, Options: opts}
 	res.Options.Impl = scenarios.Impl{Name: opts.Impl.Name, Doc: opts.Impl.Doc}
 	stop := time.Now().Add(opts.Duration)
-	for res.Passed() && ctx.Err() == nil && (res.Rounds == 0 || time.Now().Before(stop)) {
+	for res.Passed() && ctx.Err() == nil && (res.Rounds == 0 || time.Now().Before(stop) && res.Rounds != opts.Rounds) {
 		res.add(round(ctx, opts, res.Rounds, stop))
 	}
 	return res, ctx.Err()

@@ -1,0 +1,25 @@
+package zoo
+
+import (
+	"context"
+	"testing"
+
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+// TestRacesPassSimulation: the simulator runs one handler at a time, so
+// the race bugs pass there, which is why stress mode exists.
+func TestRacesPassSimulation(t *testing.T) {
+	for _, im := range Races() {
+		t.Run(im.Name, func(t *testing.T) {
+			sum, err := scenarios.Campaign(context.Background(), scenarios.CampaignConfig{Faults: scenarios.SwarmName, Impl: im.Name, Custom: &im, Seeds: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Failed > 0 {
+				f := sum.Failures[0]
+				t.Fatalf("%d of %d runs failed; first: %s seed %d: %s", sum.Failed, sum.Runs, f.Scenario, f.Seed, f.Reason)
+			}
+		})
+	}
+}
