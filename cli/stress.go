@@ -32,6 +32,7 @@ const raceExitCode = 66
 type stressFlags struct {
 	impl                  string
 	clients, lockers, ops int
+	rounds                int
 	duration              time.Duration
 	loss                  float64
 	seed                  uint64
@@ -85,6 +86,7 @@ Exit 0 when every check passed, 1 on a violation, a data race or a crash,
 	f.IntVar(&fl.clients, "clients", stress.DefaultClients, "concurrent clients, each on its own goroutine")
 	f.IntVar(&fl.lockers, "lockers", 0, "how many clients increment a counter under the lock (default half the clients)")
 	f.DurationVar(&fl.duration, "duration", stress.DefaultDuration, "start no round or operation after this long")
+	f.IntVar(&fl.rounds, "rounds", 0, "stop after this many rounds, each on a fresh server (default: as many as --duration allows)")
 	f.IntVar(&fl.ops, "ops", stress.DefaultOps, "key/value operations per client and round at most, the lock's included")
 	f.Float64Var(&fl.loss, "loss", stress.DefaultLoss, "share of calls that lose their request or reply, or deliver it late")
 	f.Uint64Var(&fl.seed, "seed", 0, "seed of the workload and losses (the schedule is the machine's)")
@@ -100,6 +102,8 @@ func (fl *stressFlags) options(cmd *cobra.Command) (stress.Options, error) {
 	switch {
 	case fl.clients < 1:
 		return stress.Options{}, usagef("--clients %d: want at least 1", fl.clients)
+	case fl.rounds < 0:
+		return stress.Options{}, usagef("--rounds %d: want at least 0", fl.rounds)
 	case fl.ops < 1:
 		return stress.Options{}, usagef("--ops %d: want at least 1", fl.ops)
 	case fl.duration <= 0:
@@ -113,7 +117,7 @@ func (fl *stressFlags) options(cmd *cobra.Command) (stress.Options, error) {
 	if err != nil {
 		return stress.Options{}, usageError{err}
 	}
-	opts := stress.Options{Impl: im, Clients: fl.clients, Lockers: fl.lockers, Duration: fl.duration, Ops: fl.ops, Loss: fl.loss, Seed: fl.seed}
+	opts := stress.Options{Impl: im, Clients: fl.clients, Lockers: fl.lockers, Duration: fl.duration, Rounds: fl.rounds, Ops: fl.ops, Loss: fl.loss, Seed: fl.seed}
 	// Zero means the default in stress.Options, none here.
 	if fl.lockers == 0 {
 		opts.Lockers = -1
@@ -152,7 +156,7 @@ func stressInChild(fl stressFlags, stdout, stderr io.Writer) error {
 		return fmt.Errorf("stress: cannot find this program to run it as a child: %w", err)
 	}
 	args := []string{"stress", "--impl", fl.impl, "--clients", strconv.Itoa(fl.clients), "--lockers", strconv.Itoa(fl.lockers),
-		"--duration", fl.duration.String(), "--ops", strconv.Itoa(fl.ops), "--loss", strconv.FormatFloat(fl.loss, 'g', -1, 64),
+		"--duration", fl.duration.String(), "--rounds", strconv.Itoa(fl.rounds), "--ops", strconv.Itoa(fl.ops), "--loss", strconv.FormatFloat(fl.loss, 'g', -1, 64),
 		"--seed", strconv.FormatUint(fl.seed, 10)}
 	child := exec.Command(exe, args...)
 	child.Env = append(os.Environ(), stressChildEnv+"=1",
@@ -182,8 +186,12 @@ func printStress(w io.Writer, r stress.Result) {
 	o := r.Options
 	fmt.Fprintf(w, "stress %s: %d clients (%d lock users), rounds of up to %d ops each for %v, loss %g, seed %d\n",
 		r.Impl, o.Clients, o.Lockers, o.Ops, o.Duration, o.Loss, o.Seed)
-	fmt.Fprintf(w, "%d rounds, run in %v: %d key/value ops, %d acquisitions, %d RPCs (%d lost); checked in %v\n",
-		r.Rounds, r.Elapsed.Round(time.Millisecond), r.Ops, r.Acquisitions, r.RPCs, r.Lost, r.CheckTime.Round(time.Millisecond))
+	rounds := "rounds"
+	if r.Rounds == 1 {
+		rounds = "round"
+	}
+	fmt.Fprintf(w, "%d %s in %v: %d key/value ops, %d acquisitions, %d RPCs (%d lost); checked in %v\n",
+		r.Rounds, rounds, r.Elapsed.Round(time.Millisecond), r.Ops, r.Acquisitions, r.RPCs, r.Lost, r.CheckTime.Round(time.Millisecond))
 	if r.KVCheck.Reason != "" { // the checks ran
 		fmt.Fprintf(w, "linearizability, last round: %s (%s)\n", r.KVCheck.Verdict, r.KVCheck.Reason)
 		if o.Lockers > 0 {
