@@ -139,7 +139,7 @@ func Run(cfg Config) Result {
 
 	res := Result{
 		Spec:       cfg.Spec(),
-		FaultModel: describeFaults(faults),
+		FaultModel: faults.String(),
 		Workload:   e.workload,
 		TraceHash:  fmt.Sprintf("%016x", sr.Hash),
 		Ops:        len(e.kv) + len(e.locks),
