@@ -28,6 +28,7 @@ type Env struct {
 	locks      []models.LockOpRecord
 	violations []string
 	holder     string        // who is inside the critical section, "" if nobody
+	nemesis    *nemesis      // nil unless the profile enables targeted faults
 	workload   string        // the drawn workload, if the scenario draws one
 	slack      time.Duration // extra virtual time the workload's own waits take
 }
@@ -250,6 +251,9 @@ func (l *recordedLock) Acquire() {
 		e.Violate("lock mutual exclusion: %s acquired the lock at %v while %s was inside the critical section", l.c.name, l.c.p.Now(), e.holder)
 	}
 	e.holder = l.c.name
+	if e.nemesis != nil {
+		e.nemesis.acquired(e.holder)
+	}
 }
 
 func (l *recordedLock) Release() {

@@ -17,6 +17,9 @@ type Profile struct {
 	// Faults returns the fault model for one run. Only swarm draws from the
 	// entropy, before the run starts.
 	Faults func(e sim.Entropy) sim.Faults
+	// Targeted, if set, returns which targeted fault sites the run enables
+	// (swarm draws them, after the fault model).
+	Targeted func(e sim.Entropy) Targeted
 }
 
 // SwarmName is the profile that draws a random fault model per seed.
@@ -44,7 +47,7 @@ func Profiles() []Profile {
 			TailProb: 0.1, Tail: 300 * time.Millisecond,
 			PartitionEvery: 400 * time.Millisecond, PartitionFor: 200 * time.Millisecond,
 			PauseEvery: 500 * time.Millisecond, PauseFor: 150 * time.Millisecond})},
-		{Name: SwarmName, Doc: "a random profile per seed: each fault on or off, with random intensity", Faults: swarm},
+		{Name: SwarmName, Doc: "a random profile per seed: each fault and each targeted fault (lock holder cut off or slowed, server paused under a Put, creating Put duplicated or held, reply held past its caller's retry) on or off, with random intensity", Faults: swarm, Targeted: swarmTargeted},
 	}
 }
 
