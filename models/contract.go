@@ -19,12 +19,15 @@ type Attempt struct {
 // ClerkGetContract judges a Clerk's Get(key) that returned (value, version,
 // err) after the given attempts, in the order they were sent. A Get must
 // retry until it has a reply, so it never returns ErrMaybe, and it returns
-// what some reply said. It returns "" or the breach in one line.
+// what some reply said; an absent key has no value and version 0. It
+// returns "" or the breach in one line.
 func ClerkGetContract(key string, attempts []Attempt, value string, version rpc.Tversion, err rpc.Err) string {
 	what := fmt.Sprintf("Get(%q) returned (%q, %d, %s)", key, value, version, err)
 	switch {
 	case err == rpc.ErrMaybe:
 		return fmt.Sprintf("Get(%q) returned ErrMaybe; Get must retry until it has a reply", key)
+	case err == rpc.ErrNoKey && (value != "" || version != 0):
+		return what + "; an absent key has no value and version 0"
 	case !replied(attempts, func(a Attempt) bool {
 		return a.Err == err && (err != rpc.OK || a.Value == value && a.Version == version)
 	}):

@@ -28,6 +28,7 @@ type Env struct {
 	locks      []models.LockOpRecord
 	violations []string
 	holder     string        // who is inside the critical section, "" if nobody
+	nemesis    *nemesis      // nil unless the profile enables targeted faults
 	workload   string        // the drawn workload, if the scenario draws one
 	slack      time.Duration // extra virtual time the workload's own waits take
 }
@@ -158,15 +159,8 @@ func (c *Client) Get(key string) (string, rpc.Tversion, rpc.Err) {
 	i := c.begin(models.KVInput{Op: models.OpGet, Key: key})
 	v, ver, err := c.ck.Get(key)
 	c.end(i, models.KVOutput{Value: v, Version: ver, Err: err})
-	switch {
-	case err == rpc.ErrMaybe:
-		c.e.Violate("clerk contract: %s: Get(%q) returned ErrMaybe; Get must retry until it has a reply", c.name, key)
-	case err == rpc.ErrNoKey && (v != "" || ver != 0):
-		c.e.Violate("clerk contract: %s: Get(%q) returned (%q, %d, ErrNoKey); an absent key has no value and version 0", c.name, key, v, ver)
-	case !c.gotReply(rpc.MethodGet, func(a attempt) bool {
-		return a.get.Err == err && (err != rpc.OK || a.get.Value == v && a.get.Version == ver)
-	}):
-		c.e.Violate("clerk contract: %s: Get(%q) returned (%q, %d, %s), which no reply said", c.name, key, v, ver, err)
+	if breach := models.ClerkGetContract(key, c.attemptsOf(rpc.MethodGet), v, ver, err); breach != "" {
+		c.e.Violate("clerk contract: %s: %s", c.name, breach)
 	}
 	return v, ver, err
 }
@@ -189,41 +183,40 @@ func (c *Client) PutSeen(key, value string, version rpc.Tversion) rpc.Err {
 func (c *Client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err) {
 	i := c.begin(models.KVInput{Op: models.OpPut, Key: key, Value: value, Version: version})
 	err = c.ck.Put(key, value, version)
-	first := c.firstAttempt(rpc.MethodPut)
 	seen = err
-	if err == rpc.ErrVersion && first != nil && first.dup {
+	if err == rpc.ErrVersion && c.firstPutDuplicated() {
 		// The reply may be the network's copy's, refused because the
 		// clerk's own copy was applied: for the history it is ErrMaybe.
 		seen = rpc.ErrMaybe
 	}
 	c.end(i, models.KVOutput{Err: seen})
-	what := fmt.Sprintf("%s: Put(%q, %q, %d) returned %s", c.name, key, value, version, err)
-	switch {
-	case err == rpc.ErrMaybe && first != nil && first.ok:
-		c.e.Violate("clerk contract: %s although its first attempt got a reply (%s)", what, first.put.Err)
-	case err == rpc.ErrMaybe && !c.gotReply(rpc.MethodPut, func(a attempt) bool { return a.put.Err == rpc.ErrVersion }):
-		c.e.Violate("clerk contract: %s but no reply said ErrVersion", what)
-	case err == rpc.ErrVersion && (first == nil || !first.ok):
-		c.e.Violate("clerk contract: %s after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied", what)
-	case err != rpc.ErrMaybe && !c.gotReply(rpc.MethodPut, func(a attempt) bool { return a.put.Err == err }):
-		c.e.Violate("clerk contract: %s, which no reply said", what)
+	if breach := models.ClerkPutContract(key, value, version, c.attemptsOf(rpc.MethodPut), err); breach != "" {
+		c.e.Violate("clerk contract: %s: %s", c.name, breach)
 	}
 	return err, seen
 }
 
-func (c *Client) firstAttempt(method string) *attempt {
-	for i := range c.attempts {
-		if c.attempts[i].method == method {
-			return &c.attempts[i]
+// attemptsOf is what the network did with the current operation's calls of
+// method, for the clerk contract.
+func (c *Client) attemptsOf(method string) []models.Attempt {
+	var as []models.Attempt
+	for _, a := range c.attempts {
+		if a.method != method {
+			continue
 		}
+		m := models.Attempt{Replied: a.ok, Err: a.put.Err}
+		if method == rpc.MethodGet {
+			m = models.Attempt{Replied: a.ok, Err: a.get.Err, Value: a.get.Value, Version: a.get.Version}
+		}
+		as = append(as, m)
 	}
-	return nil
+	return as
 }
 
-func (c *Client) gotReply(method string, match func(attempt) bool) bool {
+func (c *Client) firstPutDuplicated() bool {
 	for _, a := range c.attempts {
-		if a.method == method && a.ok && match(a) {
-			return true
+		if a.method == rpc.MethodPut {
+			return a.dup
 		}
 	}
 	return false
@@ -258,6 +251,9 @@ func (l *recordedLock) Acquire() {
 		e.Violate("lock mutual exclusion: %s acquired the lock at %v while %s was inside the critical section", l.c.name, l.c.p.Now(), e.holder)
 	}
 	e.holder = l.c.name
+	if e.nemesis != nil {
+		e.nemesis.acquired(e.holder)
+	}
 }
 
 func (l *recordedLock) Release() {

@@ -174,7 +174,12 @@ type randomOp struct {
 	// lag says how far behind the client's last seen version of key a Put
 	// goes: 0 at that version (it may succeed), 1 one version earlier
 	// (stale), 2 at version 0 (create, or certainly stale).
-	lag int
+	lag uint64
+	// value is what a Put writes, unless unique asks for a value unique
+	// in the run.
+	value  string
+	unique bool
+	think  time.Duration // waited before the operation
 }
 
 // drawOps draws n operations on keys. A draw of 0 is the simplest choice
@@ -193,16 +198,20 @@ func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
 		op.key = keys[ent.Uint64N(uint64(len(keys)))]
 		op.put = ent.Uint64N(2) == 1
 		if op.put {
-			op.lag = max(0, int(ent.Uint64N(5))-2)
+			op.lag = max(2, ent.Uint64N(5)) - 2
+			op.unique = true
 		}
 	}
 	return ops
 }
 
-// runOps performs ops, giving each Put a value unique in the run.
+// runOps performs ops, remembering the versions the client has seen.
 func runOps(c *Client, ops []randomOp) {
 	seen := map[string]rpc.Tversion{}
 	for i, op := range ops {
+		if op.think > 0 {
+			c.Sleep(op.think)
+		}
 		if !op.put {
 			if _, ver, err := c.Get(op.key); err == rpc.OK {
 				seen[op.key] = ver
@@ -216,7 +225,11 @@ func runOps(c *Client, ops []randomOp) {
 		case op.lag == 1 && ver > 0:
 			ver--
 		}
-		if c.Put(op.key, fmt.Sprintf("%s.%d", c.name, i), ver) == rpc.OK {
+		value := op.value
+		if op.unique {
+			value = fmt.Sprintf("%s.%d", c.name, i)
+		}
+		if c.Put(op.key, value, ver) == rpc.OK {
 			seen[op.key] = ver + 1
 		}
 	}

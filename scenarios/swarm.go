@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -67,17 +66,8 @@ func (s kvShape) String() string {
 		s.clients, s.maxOps, len(s.keys), values, s.putPct, s.staleness, s.think)
 }
 
-// swarmOp is one drawn operation.
-type swarmOp struct {
-	put   bool
-	key   string
-	value string
-	lag   uint64 // as in randomOp: 0 at the seen version, 1 one older, 2 create
-	think time.Duration
-}
-
-func (s kvShape) draw(e sim.Entropy, client int) []swarmOp {
-	ops := make([]swarmOp, 1+e.Uint64N(uint64(s.maxOps)))
+func (s kvShape) draw(e sim.Entropy) []randomOp {
+	ops := make([]randomOp, 1+e.Uint64N(uint64(s.maxOps)))
 	for i := range ops {
 		op := &ops[i]
 		op.key = s.keys[e.Uint64N(uint64(len(s.keys)))]
@@ -86,8 +76,8 @@ func (s kvShape) draw(e sim.Entropy, client int) []swarmOp {
 			if s.staleness > 0 {
 				op.lag = e.Uint64N(s.staleness + 1)
 			}
-			op.value = fmt.Sprintf("c%d.%d", client, i)
-			if s.values != nil {
+			op.unique = s.values == nil
+			if !op.unique {
 				op.value = s.values[e.Uint64N(uint64(len(s.values)))]
 			}
 		}
@@ -102,32 +92,9 @@ func (s kvShape) draw(e sim.Entropy, client int) []swarmOp {
 func kvSwarm(e *Env) func() string {
 	shape := drawKVShape(e.Entropy())
 	e.DescribeWorkload(shape.String())
-	for id := range shape.clients {
-		ops := shape.draw(e.Entropy(), id)
-		e.Spawn(func(c *Client) {
-			seen := map[string]rpc.Tversion{}
-			for _, op := range ops {
-				if op.think > 0 {
-					c.Sleep(op.think)
-				}
-				if !op.put {
-					if _, ver, err := c.Get(op.key); err == rpc.OK {
-						seen[op.key] = ver
-					}
-					continue
-				}
-				ver := seen[op.key]
-				switch {
-				case op.lag == 2:
-					ver = 0
-				case op.lag == 1 && ver > 0:
-					ver--
-				}
-				if c.Put(op.key, op.value, ver) == rpc.OK {
-					seen[op.key] = ver + 1
-				}
-			}
-		})
+	for range shape.clients {
+		ops := shape.draw(e.Entropy())
+		e.Spawn(func(c *Client) { runOps(c, ops) })
 	}
 	return nil
 }
