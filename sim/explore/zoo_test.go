@@ -217,3 +217,20 @@ func median[T float64 | time.Duration](xs []T) T {
 	slices.Sort(s)
 	return s[(len(s)-1)/2]
 }
+
+// TestExhaustiveReplaysZooFailure: a failure the explorer finds in a real
+// scenario replays from its choices to the same run.
+func TestExhaustiveReplaysZooFailure(t *testing.T) {
+	spec := scenarios.Spec{Scenario: "reliable-put", Faults: "lossy", Impl: "zoo/clerk-errversion-after-retry"}
+	rep := explore.Exhaustive(func(ent sim.Entropy) (bool, string) {
+		r := run(t, spec, ent)
+		return r.Failed(), r.TraceHash + " " + r.Reason
+	}, explore.Bound{Faults: 1})
+	if rep.Failure == nil {
+		t.Fatalf("not found: %v", rep)
+	}
+	r := run(t, spec, explore.Replay(rep.Failure.Choices))
+	if got := r.TraceHash + " " + r.Reason; !r.Failed() || got != rep.Failure.Desc {
+		t.Errorf("replay: %s: %s, want %s", r.Verdict, got, rep.Failure.Desc)
+	}
+}
