@@ -110,11 +110,7 @@ func Decide(e Entropy, d Decision, n uint64) uint64 {
 	if !ok {
 		return e.Uint64N(n)
 	}
-	v := c.Choose(&Draw{Decision: d, N: n, Endpoint: -1})
-	if v >= n {
-		panic(fmt.Sprintf("sim: %T chose %d for a %v draw in [0, %d)", c, v, d, n))
-	}
-	return v
+	return choose(c, &Draw{Decision: d, N: n, Endpoint: -1})
 }
 
 // src is the entropy for one draw of decision d about ep: the world's
@@ -158,10 +154,13 @@ func (w *World) pickTie(due []int) int {
 	return int(w.ask())
 }
 
-func (w *World) ask() uint64 {
-	v := w.chooser.Choose(&w.choice)
-	if v >= w.choice.N {
-		panic(fmt.Sprintf("sim: %T chose %d for a %v draw in [0, %d)", w.chooser, v, w.choice.Decision, w.choice.N))
+func (w *World) ask() uint64 { return choose(w.chooser, &w.choice) }
+
+// choose asks c to make d, and holds it to d's range.
+func choose(c Chooser, d *Draw) uint64 {
+	v := c.Choose(d)
+	if v >= d.N {
+		panic(fmt.Sprintf("sim: %T chose %d for a %v draw in [0, %d)", c, v, d.Decision, d.N))
 	}
 	return v
 }
