@@ -147,4 +147,3 @@ func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 		},
 	}
 }
-
