@@ -24,7 +24,10 @@ import (
 //   - a Put that returned ErrMaybe or whose reply never came (Unknown) may be
 //     P_v, or may have had no effect at all, in which case it constrains
 //     nothing and is dropped;
-//   - every other operation leaves the state alone.
+//   - every other operation leaves the state alone. (A Get whose reply
+//     never came constrains nothing either and is dropped; an output no
+//     state explains, such as a Get returning ErrVersion, is a violation
+//     on its own.)
 //
 // So V must be at least Vreq, one past the highest version any OK Put or OK
 // Get implies, and may be longer when optional Puts extend the chain.
