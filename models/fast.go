@@ -1,8 +1,10 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/kvsim/kvsim/kv/rpc"
 )
@@ -510,4 +512,108 @@ func sortRecs(recs []kvRec, buf []kvRec) []kvRec {
 	}
 	copy(recs, buf)
 	return buf
+}
+
+// fastVerdict is the fast path's answer: Ok, Violation with a core and a
+// reason, or Unknown with the reason it gave up.
+type fastVerdict struct {
+	verdict Verdict
+	core    []int
+	reason  string
+}
+
+// checkKVFast runs the fast checker over every key (in sorted key order, so
+// that the key reported does not depend on map order) and explains the
+// first violation.
+func checkKVFast(ops []KVOp) fastVerdict {
+	keyOf := make(map[string]int32)
+	var names []string
+	count := make([]int32, 0, 4)
+	which := make([]int32, len(ops))
+	lastKey, k := "", int32(-1)
+	for i := range ops {
+		key := ops[i].Input.Key
+		ok := k >= 0 && key == lastKey // histories often run on one key
+		if !ok {
+			k, ok = keyOf[key]
+			lastKey = key
+		}
+		if !ok {
+			k = int32(len(names))
+			keyOf[key] = k
+			names = append(names, key)
+			count = append(count, 0)
+		}
+		which[i] = k
+		count[k]++
+	}
+	// One backing array, each key's records contiguous.
+	start := make([]int32, len(names)+1)
+	for k, n := range count {
+		start[k+1] = start[k] + n
+	}
+	all := make([]kvRec, len(ops))
+	fill := slices.Clone(start[:len(names)])
+	used := make([]int32, len(names)) // records kept per key
+	for i := range ops {
+		rec, keep, ok := classify(&ops[i], i)
+		if !ok {
+			return fastVerdict{Violation, []int{i}, fmt.Sprintf("key %s is not linearizable: %s: %s",
+				bare(ops[i].Input.Key), describeKV(ops[i].Input, ops[i].Output), impossible(ops[i]))}
+		}
+		if keep {
+			k := which[i]
+			all[fill[k]] = rec
+			fill[k]++
+			used[k]++
+		}
+	}
+	order := make([]int, len(names))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+
+	var sc keyScratch
+	var buf []kvRec
+	gaveUp := ""
+	for _, k := range order {
+		recs := all[start[k] : start[k]+used[k]]
+		buf = sortRecs(recs, buf)
+		f := checkKey(ops, recs, nil, &sc)
+		switch f.kind {
+		case failNone:
+		case failGiveUp:
+			if gaveUp == "" {
+				gaveUp = "key " + bare(names[k]) + ": " + giveUpText(recs)
+			}
+		default:
+			core, why := explainer(ops).explain(recs, f, &sc)
+			return fastVerdict{Violation, core, fmt.Sprintf("key %s is not linearizable: %s", bare(names[k]), why)}
+		}
+	}
+	if gaveUp != "" {
+		return fastVerdict{verdict: Unknown, reason: gaveUp}
+	}
+	return fastVerdict{verdict: Ok}
+}
+
+func giveUpText(recs []kvRec) string {
+	for i := range recs {
+		if recs[i].ver >= maxVersion {
+			return fmt.Sprintf("version %d is too large", recs[i].ver)
+		}
+	}
+	return fmt.Sprintf("more than %d disjoint intervals for one version", maxSpans)
+}
+
+// impossible says why no state explains an operation's output.
+func impossible(op KVOp) string {
+	switch {
+	case op.Input.Op == OpGet && op.Output.Err == rpc.OK:
+		return "a present key has a version of at least 1"
+	case op.Input.Op == OpPut && op.Output.Err == rpc.ErrNoKey:
+		return "a put at version 0 creates a missing key, it never returns ErrNoKey"
+	}
+	return fmt.Sprintf("a %v never returns %s", op.Input.Op, bare(string(op.Output.Err)))
 }
