@@ -24,6 +24,11 @@
 // taken effect; the models track every state the service may be in, so a
 // history is accepted if either outcome explains it.
 //
+// ClerkGetContract and ClerkPutContract judge one Clerk operation against
+// the Clerk's contract, from its result and what the transport reported
+// about each attempt; the simulator and the real-TCP load generator both
+// use them.
+//
 // FormatKV and ParseKV turn a history into text and back, one operation per
 // line, so that hand-made histories in tests read like this:
 //

@@ -146,6 +146,14 @@ func New(seed uint64, opts Options) *World {
 	return w
 }
 
+// SetMaxTime changes Options.MaxTime before Run, for a workload that
+// learns while it is set up how long it legitimately takes.
+func (w *World) SetMaxTime(d time.Duration) {
+	if d > 0 {
+		w.opts.MaxTime = d
+	}
+}
+
 // Now is the virtual time since the start of the run.
 func (w *World) Now() time.Duration { return w.now }
 

@@ -1,17 +1,18 @@
-package scenarios
+package zoo
 
 import (
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Buggy clerks. Each embeds the reference clerk (package clerk) and
 // overrides one method with a copy of the reference's that has one change.
 
-func zooClerks() []Impl {
-	return []Impl{
+func clerks() []scenarios.Impl {
+	return []scenarios.Impl{
 		{
-			Name: ZooPrefix + "clerk-errversion-after-retry",
+			Name: Prefix + "clerk-errversion-after-retry",
 			Doc: "Put returns ErrVersion even when a retransmission got it, though an earlier copy may have been applied: " +
 				"the caller is told a Put failed that may have taken effect. The clerk's contract check catches it, and linearizability when the earlier copy landed.",
 			NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
@@ -19,7 +20,7 @@ func zooClerks() []Impl {
 			},
 		},
 		{
-			Name: ZooPrefix + "clerk-ok-on-lost-reply",
+			Name: Prefix + "clerk-ok-on-lost-reply",
 			Doc: "Put returns OK when an attempt gets no reply, assuming the request went through; when the request itself was lost, " +
 				"nothing was written. The clerk's contract check catches it (an OK no reply said), and linearizability when the request was lost.",
 			NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
@@ -27,7 +28,7 @@ func zooClerks() []Impl {
 			},
 		},
 		{
-			Name: ZooPrefix + "clerk-gives-up-get",
+			Name: Prefix + "clerk-gives-up-get",
 			Doc: "Get returns ErrNoKey after one attempt without a reply instead of retrying, so an existing key is reported missing. " +
 				"The clerk's contract check catches it (an ErrNoKey no reply said), and linearizability.",
 			NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
@@ -35,7 +36,7 @@ func zooClerks() []Impl {
 			},
 		},
 		{
-			Name: ZooPrefix + "clerk-maybe-on-first",
+			Name: Prefix + "clerk-maybe-on-first",
 			Doc: "Put turns every ErrVersion into ErrMaybe, even the first attempt's, when the Put certainly did not happen. " +
 				"Still linearizable (ErrMaybe allows either outcome), but the clerk's contract check catches it: ErrMaybe only after a retransmission.",
 			NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {

@@ -1,33 +1,38 @@
-package scenarios
+package campaign
 
 import (
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/kvsim/kvsim/scenarios"
 )
 
 // TestArtifacts replays a failure with tracing and checks every artifact:
 // the result, the trace, the history and the annotated visualization.
 func TestArtifacts(t *testing.T) {
-	r := mustRun(t, Config{Scenario: "kv-random", Seed: 1, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"})
+	r, err := Default().Run(scenarios.Spec{Scenario: "kv-random", Seed: 1, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !r.Failed() {
 		t.Fatalf("want a failure: %s", r.Summary())
 	}
 	if r.Trace != nil {
 		t.Fatal("an untraced run kept its trace")
 	}
-	if _, err := WriteArtifacts(r, t.TempDir()); err == nil {
+	if _, err := scenarios.WriteArtifacts(r, t.TempDir()); err == nil {
 		t.Fatal("WriteArtifacts accepted a result without a trace")
 	}
-	traced, err := Replay(r)
+	traced, err := scenarios.Replay(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if traced.TraceHash != r.TraceHash || traced.Reason != r.Reason {
 		t.Fatalf("replay differs: %s %q vs %s %q", traced.TraceHash, traced.Reason, r.TraceHash, r.Reason)
 	}
-	a, err := WriteArtifacts(traced, t.TempDir())
+	a, err := scenarios.WriteArtifacts(traced, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +54,7 @@ func TestArtifacts(t *testing.T) {
 		}
 	}
 	trace := read(a.Trace)
-	for _, want := range []string{r.Repro, "drop-request", "deliver", "timeout"} {
+	for _, want := range []string{r.Run, "drop-request", "deliver", "timeout"} {
 		if !strings.Contains(trace, want) {
 			t.Errorf("trace.txt lacks %q", want)
 		}

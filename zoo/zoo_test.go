@@ -1,4 +1,4 @@
-package scenarios
+package zoo
 
 import (
 	"fmt"
@@ -7,17 +7,18 @@ import (
 	"time"
 
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
 )
 
 func TestZooWellFormed(t *testing.T) {
-	zoo := Zoo()
+	zoo := All()
 	if len(zoo) < 10 {
 		t.Errorf("the zoo has %d entries, want at least 10", len(zoo))
 	}
 	seen := map[string]bool{}
 	for _, im := range zoo {
-		if !strings.HasPrefix(im.Name, ZooPrefix) || im.Name == ZooPrefix {
-			t.Errorf("name %q does not start with %q", im.Name, ZooPrefix)
+		if !strings.HasPrefix(im.Name, Prefix) || im.Name == Prefix {
+			t.Errorf("name %q does not start with %q", im.Name, Prefix)
 		}
 		if seen[im.Name] {
 			t.Errorf("name %q is used twice", im.Name)
@@ -46,13 +47,13 @@ func TestZooUnitBugs(t *testing.T) {
 		name string
 		// run drives an implementation (all three factories set) and says
 		// what it saw.
-		run      func(im Impl) string
+		run      func(im scenarios.Impl) string
 		ref, bug string
 	}{
 		// Servers: calls straight to the handler.
 		{
 			name: "server-ignores-version",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				zooPut(srv, "k", "b", 1)
@@ -64,7 +65,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-bumps-on-failure",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				failed := zooPut(srv, "k", "b", 5)
@@ -75,7 +76,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-creates-any-version",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				err := zooPut(srv, "k", "a", 3)
 				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
@@ -85,7 +86,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-zero-overwrites",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				second := zooPut(srv, "k", "b", 0) // a second client that also saw k absent
@@ -96,7 +97,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-per-client-cache",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				const puts = 1000
 				srv := im.NewServer()
 				for i := range puts {
@@ -104,7 +105,7 @@ func TestZooUnitBugs(t *testing.T) {
 				}
 				// The same measure as the many-clients memory check. The
 				// data is one short key and value.
-				if footprint(srv) > 16*puts {
+				if scenarios.Footprint(srv) > 16*puts {
 					return "memory grows with the requests"
 				}
 				return "memory bounded by the data"
@@ -116,7 +117,7 @@ func TestZooUnitBugs(t *testing.T) {
 		// Clerks: one clerk over a scripted network.
 		{
 			name: "clerk-errversion-after-retry",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv, fates: []zooFate{zooDropReply}}
 				err := im.NewClerk(net, zooNoSleep{}, zooServerName).Put("k", "a", 0)
@@ -127,7 +128,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-ok-on-lost-reply",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv, fates: []zooFate{zooDropRequest}}
 				err := im.NewClerk(net, zooNoSleep{}, zooServerName).Put("k", "a", 0)
@@ -138,7 +139,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-gives-up-get",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				net := &zooNet{srv: srv, fates: []zooFate{zooDropReply}}
@@ -150,7 +151,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-maybe-on-first",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				net := &zooNet{srv: srv}
@@ -165,7 +166,7 @@ func TestZooUnitBugs(t *testing.T) {
 		// owner B acts on the server directly between A's calls.
 		{
 			name: "lock-ignores-maybe",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDropRequest}}
 				net.before = func(call int) {
@@ -184,7 +185,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-forgets-own-id",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				// A's Put lands but its reply is lost; the retry says ErrMaybe.
 				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDropReply}}
@@ -196,7 +197,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-no-reread",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv}
 				net.before = func(call int) {
@@ -215,7 +216,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-release-no-owner-check",
-			run: func(im Impl) string {
+			run: func(im scenarios.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "L", "A", 0) // A holds the lock.
 				// A's release lands but its reply is lost ...
@@ -231,16 +232,132 @@ func TestZooUnitBugs(t *testing.T) {
 			ref: `returned, L is "B"@3`,
 			bug: `returned, L is ""@4`,
 		},
+
+		// Subtle bugs.
+		{
+			name: "server-same-value-noop",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				err := zooPut(srv, "k", "x", 1)
+				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
+			},
+			ref: `Put OK, k is "x"@2`,
+			bug: `Put OK, k is "x"@1`,
+		},
+		{
+			name: "server-empty-value-deletes",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				err := zooPut(srv, "k", "", 1)
+				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
+			},
+			ref: `Put OK, k is ""@2`,
+			bug: `Put OK, k is ErrNoKey`,
+		},
+		{
+			name: "server-create-idempotent",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)                // one client creates k ...
+				return string(zooPut(srv, "k", "x", 0)) // ... and another, with the same value
+			},
+			ref: `ErrVersion`,
+			bug: `OK`,
+		},
+		{
+			name: "clerk-reuses-reply",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				ck := im.NewClerk(&zooNet{srv: srv}, zooNoSleep{}, zooServerName)
+				ck.Get("k")
+				v, ver, err := ck.Get("absent")
+				return fmt.Sprintf("Get %q@%d %s", v, ver, err)
+			},
+			ref: `Get ""@0 ErrNoKey`,
+			bug: `Get "x"@1 ErrNoKey`,
+		},
+		{
+			name: "clerk-stale-get-on-timeout",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "k", "x", 0)
+				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDropReply}}
+				net.before = func(call int) {
+					if call == 1 { // another client writes between the two Gets
+						zooPut(srv, "k", "y", 1)
+					}
+				}
+				ck := im.NewClerk(net, zooNoSleep{}, zooServerName)
+				ck.Get("k")
+				v, ver, err := ck.Get("k")
+				return fmt.Sprintf("Get %q@%d %s", v, ver, err)
+			},
+			ref: `Get "y"@2 OK`,
+			bug: `Get "x"@1 OK`,
+		},
+		{
+			name: "clerk-verifies-by-value",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				// Our Put is lost; another client writes the same value.
+				net := &zooNet{srv: srv, fates: []zooFate{zooDropRequest}}
+				net.before = func(call int) {
+					if call == 1 {
+						zooPut(srv, "k", "x", 0)
+					}
+				}
+				err := im.NewClerk(net, zooNoSleep{}, zooServerName).Put("k", "x", 0)
+				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
+			},
+			ref: `Put ErrMaybe, k is "x"@1`,
+			bug: `Put OK, k is "x"@1`,
+		},
+		{
+			name: "lock-steals-from-slow-holder",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				zooPut(srv, "L", "B", 0) // B holds the lock, and keeps it.
+				l := zooNewLock(im, &zooNet{srv: srv}, "A")
+				return zooOutcome(l.Acquire, srv)
+			},
+			ref: `still running, L is "B"@1`,
+			bug: `returned, L is "A"@2`,
+		},
+		{
+			name: "lock-stale-held-flag",
+			run: func(im scenarios.Impl) string {
+				srv := im.NewServer()
+				// A acquires (calls 0-1), releases: Get (2), Put lands but
+				// its reply is lost (3), the retry says ErrMaybe (4); B
+				// takes the lock; A acquires again.
+				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDeliver, zooDeliver, zooDropReply}}
+				net.before = func(call int) {
+					if call == 5 {
+						zooPut(srv, "L", "B", 2)
+					}
+				}
+				l := zooNewLock(im, net, "A")
+				l.Acquire()
+				l.Release()
+				zooPut(srv, "L", "B", 2)
+				return zooOutcome(l.Acquire, srv)
+			},
+			ref: `still running, L is "B"@3`,
+			bug: `returned, L is "B"@3`,
+		},
 	}
 
-	zoo := map[string]Impl{}
-	for _, im := range Zoo() {
+	zoo := map[string]scenarios.Impl{}
+	for _, im := range All() {
 		zoo[im.Name] = im
 	}
 	tested := map[string]bool{}
-	ref := Reference().withDefaults()
+	ref := scenarios.Reference().WithDefaults()
 	for _, c := range cases {
-		name := ZooPrefix + c.name
+		name := Prefix + c.name
 		tested[name] = true
 		t.Run(c.name, func(t *testing.T) {
 			im, ok := zoo[name]
@@ -250,7 +367,7 @@ func TestZooUnitBugs(t *testing.T) {
 			if got := c.run(ref); got != c.ref {
 				t.Errorf("reference: %s, want %s", got, c.ref)
 			}
-			if got := c.run(im.withDefaults()); got != c.bug {
+			if got := c.run(im.WithDefaults()); got != c.bug {
 				t.Errorf("%s: %s, want %s", name, got, c.bug)
 			}
 		})
@@ -317,7 +434,16 @@ func (n *zooNet) Call(server, method string, args, reply any) bool {
 		a, r := *args.(*rpc.GetArgs), rpc.GetReply{}
 		n.srv.Get(&a, &r)
 		if fate == zooDeliver {
-			*reply.(*rpc.GetReply) = r
+			// As gob decodes: zero fields are not sent, so they leave the
+			// caller's struct as it was.
+			dst := reply.(*rpc.GetReply)
+			if r.Value != "" {
+				dst.Value = r.Value
+			}
+			if r.Version != 0 {
+				dst.Version = r.Version
+			}
+			dst.Err = r.Err
 		}
 	case rpc.MethodPut:
 		a, r := *args.(*rpc.PutArgs), rpc.PutReply{}
@@ -336,7 +462,7 @@ type zooNoSleep struct{}
 func (zooNoSleep) Sleep(time.Duration) {}
 
 // zooNewLock returns owner's lock at key "L" through im's clerk on net.
-func zooNewLock(im Impl, net *zooNet, owner string) rpc.Locker {
+func zooNewLock(im scenarios.Impl, net *zooNet, owner string) rpc.Locker {
 	return im.NewLock(im.NewClerk(net, zooNoSleep{}, zooServerName), zooNoSleep{}, "L", owner)
 }
 

@@ -1,17 +1,18 @@
-package scenarios
+package zoo
 
 import (
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/lock"
+	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Buggy locks. Each embeds the reference lock (package lock) and overrides
 // Acquire or Release with a copy of the reference's that has one change.
 
-func zooLocks() []Impl {
-	return []Impl{
+func locks() []scenarios.Impl {
+	return []scenarios.Impl{
 		{
-			Name: ZooPrefix + "lock-ignores-maybe",
+			Name: Prefix + "lock-ignores-maybe",
 			Doc: "Acquire takes ErrMaybe from its Put as success, but ErrMaybe can mean another owner moved the version and ours never landed: " +
 				"two owners enter the critical section. The lock's mutual exclusion and exact-counter checks catch it.",
 			NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
@@ -19,7 +20,7 @@ func zooLocks() []Impl {
 			},
 		},
 		{
-			Name: ZooPrefix + "lock-forgets-own-id",
+			Name: Prefix + "lock-forgets-own-id",
 			Doc: "Acquire, re-reading after an ErrMaybe Put, waits whenever the lock is held, never noticing that the holder is itself: " +
 				"when its Put did land it waits for itself forever, and so does everyone else. The liveness check catches it.",
 			NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
@@ -27,7 +28,7 @@ func zooLocks() []Impl {
 			},
 		},
 		{
-			Name: ZooPrefix + "lock-no-reread",
+			Name: Prefix + "lock-no-reread",
 			Doc: "After a failed Put, Acquire retries the Put with the version it read instead of reading the key again: the version has moved on, " +
 				"so the Put can never succeed and Acquire spins forever (holding the lock, if its ErrMaybe Put landed). The liveness check catches it.",
 			NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
@@ -35,7 +36,7 @@ func zooLocks() []Impl {
 			},
 		},
 		{
-			Name: ZooPrefix + "lock-release-no-owner-check",
+			Name: Prefix + "lock-release-no-owner-check",
 			Doc: "Release frees the lock at whatever it reads without checking the holder is still this owner: when a release that came back ErrMaybe " +
 				"did land and another client took the lock meanwhile, the retry frees that client's lock. Mutual exclusion and the exact counter catch it.",
 			NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {

@@ -1,6 +1,7 @@
-package scenarios
+package zoo
 
 import (
+	"github.com/kvsim/kvsim/scenarios"
 	"sync"
 
 	"github.com/kvsim/kvsim/kv"
@@ -10,34 +11,34 @@ import (
 // Buggy servers. Each is the reference server (package kv) with one line of
 // Put changed; Get is the reference's.
 
-func zooServers() []Impl {
-	return []Impl{
+func servers() []scenarios.Impl {
+	return []scenarios.Impl{
 		{
-			Name: ZooPrefix + "server-ignores-version",
+			Name: Prefix + "server-ignores-version",
 			Doc: "Put stores the value whatever version it is given, and bumps the version: a Put based on a stale read " +
 				"returns OK and overwrites newer data. Linearizability catches it (and the lock's mutual exclusion: two owners both win).",
 			NewServer: func() rpc.Server { return &serverIgnoresVersion{zooStore: newZooStore()} },
 		},
 		{
-			Name: ZooPrefix + "server-bumps-on-failure",
+			Name: Prefix + "server-bumps-on-failure",
 			Doc: "Put increments the version even when it replies ErrVersion, so a Get sees a new version that no successful Put made. " +
 				"Linearizability catches it.",
 			NewServer: func() rpc.Server { return &serverBumpsOnFailure{zooStore: newZooStore()} },
 		},
 		{
-			Name: ZooPrefix + "server-creates-any-version",
+			Name: Prefix + "server-creates-any-version",
 			Doc: "Put on an absent key creates it whatever the version, instead of replying ErrNoKey unless the version is 0: " +
 				"a Put that expects a version the key never had returns OK. Caught where a workload does that: reliable-put's step check, and linearizability.",
 			NewServer: func() rpc.Server { return &serverCreatesAnyVersion{zooStore: newZooStore()} },
 		},
 		{
-			Name: ZooPrefix + "server-zero-overwrites",
+			Name: Prefix + "server-zero-overwrites",
 			Doc: "Put with version 0 overwrites an existing key (\"0 means I don't care\") instead of replying ErrVersion: " +
 				"two clients that both found the key absent both succeed. Linearizability and the lock's mutual exclusion catch it.",
 			NewServer: func() rpc.Server { return &serverZeroOverwrites{zooStore: newZooStore()} },
 		},
 		{
-			Name: ZooPrefix + "server-per-client-cache",
+			Name: Prefix + "server-per-client-cache",
 			Doc: "Put remembers its reply to every distinct (key, value, version) forever, to answer retransmissions as it answered the first copy: " +
 				"replies stay right in practice, but memory grows with the number of requests, not the data. The many-clients scenario's server-memory check catches it.",
 			NewServer: func() rpc.Server {

@@ -1,9 +1,10 @@
-package scenarios_test
+package campaign_test
 
 import (
 	"fmt"
 	"sync"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/scenarios"
 )
@@ -12,14 +13,14 @@ import (
 // against a clerk that reports OK when a reply was lost.
 func Example() {
 	for _, impl := range []string{"reference", "zoo/clerk-ok-on-lost-reply"} {
-		r, err := scenarios.Run(scenarios.Config{Scenario: "unreliable-put", Seed: 1, Impl: impl})
+		r, err := campaign.Default().Run(scenarios.Spec{Scenario: "unreliable-put", Seed: 1, Impl: impl})
 		if err != nil {
 			panic(err)
 		}
 		fmt.Println(r.Verdict, "-", r.Impl)
 		if r.Failed() {
 			fmt.Println(r.Reason)
-			fmt.Println(r.Repro)
+			fmt.Println(r.Run)
 		}
 	}
 	// Output:
@@ -30,21 +31,29 @@ func Example() {
 }
 
 // Plug in your own component: fields left nil are the reference's. Here a
-// server that forgets to check versions is caught by the first seed.
-func ExampleConfig_custom() {
+// server that forgets to check versions is caught by the first seed, and
+// the result replays exactly, implementation and all.
+func ExampleCatalogue_With() {
 	mine := scenarios.Impl{
 		Name:      "mine",
 		NewServer: func() rpc.Server { return &forgetfulServer{data: map[string]rpc.GetReply{}} },
 	}
-	r, err := scenarios.Run(scenarios.Config{Scenario: "reliable-put", Seed: 1, Impl: "mine", Custom: &mine})
+	cat := campaign.Default().With(mine)
+	r, err := cat.Run(scenarios.Spec{Scenario: "reliable-put", Seed: 1, Impl: "mine"})
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(r.Verdict)
+	fmt.Println(r.Verdict, "-", r.Impl)
 	fmt.Println(r.Reason)
+	again, err := cat.Replay(r)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("replay:", again.Verdict, again.TraceHash == r.TraceHash)
 	// Output:
-	// violation
+	// violation - mine
 	// reliable-put step 1: Put("k", "b", 0) = OK, want ErrVersion
+	// replay: violation true
 }
 
 // forgetfulServer applies every Put, whatever its version.

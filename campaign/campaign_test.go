@@ -1,7 +1,8 @@
-package scenarios
+package campaign
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -14,7 +15,42 @@ import (
 
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/zoo"
 )
+
+type (
+	Result = scenarios.Result
+	Impl   = scenarios.Impl
+)
+
+const swarm = scenarios.SwarmName
+
+// runs resolves names through the default catalogue, as the command line
+// does; impl "" is the reference.
+func runs(t testing.TB, names []string, faults, impl string) []scenarios.Config {
+	t.Helper()
+	cat := Default()
+	im, err := cat.Impl(impl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := cat.Runs(names, faults, im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// runsOf is runs for an implementation the catalogue does not know.
+func runsOf(t testing.TB, names []string, impl Impl) []scenarios.Config {
+	t.Helper()
+	rs, err := Default().Runs(names, "", impl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
 
 // runKey identifies a run of a campaign and what it did.
 type runKey struct {
@@ -24,11 +60,11 @@ type runKey struct {
 }
 
 // collect runs a campaign and returns its summary and every run it made.
-func collect(t *testing.T, cfg CampaignConfig) (CampaignSummary, []runKey) {
+func collect(t *testing.T, cfg Config) (Summary, []runKey) {
 	t.Helper()
 	var runs []runKey
 	cfg.OnResult = func(r Result) { runs = append(runs, runKey{r.Scenario, r.Seed, r.TraceHash}) }
-	sum, err := Campaign(context.Background(), cfg)
+	sum, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +83,7 @@ func TestCampaignShardsPartitionTheSeeds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%d seeds from %d in %d shards", tc.seeds, tc.start, tc.shards), func(t *testing.T) {
-			base := CampaignConfig{Scenarios: []string{"kv-random", "reliable-put"}, Faults: SwarmName, Seeds: tc.seeds, Start: tc.start, KeepGoing: true}
+			base := Config{Runs: runs(t, []string{"kv-random", "reliable-put"}, swarm, ""), Seeds: tc.seeds, Start: tc.start, KeepGoing: true}
 			whole, all := collect(t, base)
 			if whole.Failed != 0 || whole.Seeds != int(tc.seeds) || whole.Runs != 2*int(tc.seeds) {
 				t.Fatalf("unsharded campaign: %+v", whole)
@@ -92,7 +128,7 @@ func sortedKeys(m map[runKey]int) []string {
 func firstFailing(t *testing.T, scenario, impl string, from uint64) uint64 {
 	t.Helper()
 	for seed := from; seed < from+1000; seed++ {
-		r, err := Run(Config{Scenario: scenario, Seed: seed, Faults: SwarmName, Impl: impl})
+		r, err := Default().Run(scenarios.Spec{Scenario: scenario, Seed: seed, Faults: swarm, Impl: impl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,10 +143,10 @@ func firstFailing(t *testing.T, scenario, impl string, from uint64) uint64 {
 func TestCampaignStopsAtTheLowestFailingSeed(t *testing.T) {
 	// A bug that takes a few dozen seeds to show, so that parallel workers
 	// race past the first failing seed.
-	const impl, scenario, start = ZooPrefix + "lock-release-no-owner-check", "lock-counter", 500
+	const impl, scenario, start = zoo.Prefix + "lock-release-no-owner-check", "lock-counter", 500
 	want := firstFailing(t, scenario, impl, start)
 	for _, parallel := range []int{1, 2, 8} {
-		sum, _ := collect(t, CampaignConfig{Scenarios: []string{scenario}, Faults: SwarmName, Impl: impl, Start: start, Seeds: 1000, Parallel: parallel})
+		sum, _ := collect(t, Config{Runs: runs(t, []string{scenario}, swarm, impl), Start: start, Seeds: 1000, Parallel: parallel})
 		if sum.Failed == 0 || sum.Failures[0].Seed != want {
 			t.Fatalf("parallel %d: failures %v, want the first at seed %d", parallel, seedsOf(sum.Failures), want)
 		}
@@ -120,7 +156,7 @@ func TestCampaignStopsAtTheLowestFailingSeed(t *testing.T) {
 			t.Errorf("parallel %d: %d seeds ran for a first failure at seed %d from %d", parallel, sum.Seeds, want, start)
 		}
 		r := sum.Failures[0]
-		if r.Repro == "" || r.GoTest == "" || r.Impl != impl || r.Faults != SwarmName {
+		if r.Run == "" || r.GoTest == "" || r.Impl != impl || r.Faults != swarm {
 			t.Errorf("the failure cannot be replayed from its result: %+v", r)
 		}
 	}
@@ -135,8 +171,8 @@ func seedsOf(rs []Result) []uint64 {
 }
 
 func TestCampaignKeepGoingCounts(t *testing.T) {
-	sum, runs := collect(t, CampaignConfig{Faults: SwarmName, Impl: ZooPrefix + "server-zero-overwrites", Seeds: 40, KeepGoing: true})
-	n := len(Scenarios())
+	sum, runs := collect(t, Config{Runs: runs(t, nil, swarm, zoo.Prefix+"server-zero-overwrites"), Seeds: 40, KeepGoing: true})
+	n := len(scenarios.All())
 	if sum.Seeds != 40 || sum.Runs != 40*n || len(runs) != sum.Runs {
 		t.Fatalf("%d seeds, %d runs, %d results seen; want 40, %d, %d", sum.Seeds, sum.Runs, len(runs), 40*n, 40*n)
 	}
@@ -147,12 +183,12 @@ func TestCampaignKeepGoingCounts(t *testing.T) {
 	for _, c := range sum.Verdicts {
 		verdicts += c
 	}
-	if verdicts != sum.Runs || sum.Verdicts[VerdictOK] != sum.Passed {
+	if verdicts != sum.Runs || sum.Verdicts[scenarios.VerdictOK] != sum.Passed {
 		t.Errorf("verdicts %v do not add up to %d runs, %d passed", sum.Verdicts, sum.Runs, sum.Passed)
 	}
 	perScenario := ScenarioCount{}
 	for i, c := range sum.Scenarios {
-		if c.Scenario != Scenarios()[i].Name || c.Runs != 40 || c.Passed+c.Failed != c.Runs {
+		if c.Scenario != scenarios.All()[i].Name || c.Runs != 40 || c.Passed+c.Failed != c.Runs {
 			t.Errorf("scenario count %+v", c)
 		}
 		perScenario.Passed += c.Passed
@@ -162,7 +198,7 @@ func TestCampaignKeepGoingCounts(t *testing.T) {
 		t.Errorf("per-scenario counts %+v do not add up to %d passed, %d failed", perScenario, sum.Passed, sum.Failed)
 	}
 	order := func(r Result) string {
-		return fmt.Sprintf("%020d %d", r.Seed, slices.IndexFunc(Scenarios(), func(s Scenario) bool { return s.Name == r.Scenario }))
+		return fmt.Sprintf("%020d %d", r.Seed, slices.IndexFunc(scenarios.All(), func(s scenarios.Scenario) bool { return s.Name == r.Scenario }))
 	}
 	if !slices.IsSortedFunc(sum.Failures, func(a, b Result) int { return strings.Compare(order(a), order(b)) }) {
 		t.Errorf("failures are not by seed, then scenario: %v", seedsOf(sum.Failures))
@@ -171,9 +207,9 @@ func TestCampaignKeepGoingCounts(t *testing.T) {
 
 // trapServer is the reference server, except that the constructor of the
 // nth server of a campaign panics or never returns, outside the simulator.
-func trapServer(n int64, trap func()) *Impl {
+func trapServer(n int64, trap func()) Impl {
 	var made atomic.Int64
-	return &Impl{Name: "trap", NewServer: func() rpc.Server {
+	return Impl{Name: "trap", NewServer: func() rpc.Server {
 		if made.Add(1) == n {
 			trap()
 		}
@@ -187,16 +223,16 @@ func TestCampaignGuardsEveryRun(t *testing.T) {
 	cases := []struct {
 		name    string
 		trap    func()
-		verdict Verdict
+		verdict scenarios.Verdict
 		reason  string
 	}{
-		{"panic", func() { panic("constructor exploded") }, VerdictPanic, "panic outside the simulator: constructor exploded"},
-		{"hang", func() { <-release }, VerdictStuck, "did not return within 2s"},
+		{"panic", func() { panic("constructor exploded") }, scenarios.VerdictPanic, "panic outside the simulator: constructor exploded"},
+		{"hang", func() { <-release }, scenarios.VerdictStuck, "did not return within 2s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			// One scenario, one worker: the third server is the third seed's.
-			sum, _ := collect(t, CampaignConfig{Scenarios: []string{"kv-random"}, Custom: trapServer(3, tc.trap), Impl: "trap",
+			sum, _ := collect(t, Config{Runs: runsOf(t, []string{"kv-random"}, trapServer(3, tc.trap)),
 				Start: 10, Seeds: 6, Parallel: 1, KeepGoing: true, RunTimeout: 2 * time.Second})
 			if sum.Runs != 6 || sum.Failed != 1 || sum.Verdicts[tc.verdict] != 1 {
 				t.Fatalf("runs %d, failed %d, verdicts %v; want the campaign to go on past one %s", sum.Runs, sum.Failed, sum.Verdicts, tc.verdict)
@@ -205,8 +241,8 @@ func TestCampaignGuardsEveryRun(t *testing.T) {
 			if r.Seed != 12 || r.Scenario != "kv-random" || r.Impl != "trap" || !strings.Contains(r.Reason, tc.reason) {
 				t.Errorf("got %s", r.Summary())
 			}
-			if !strings.Contains(r.Repro, "--seed 12 ") {
-				t.Errorf("repro line %q does not name the seed", r.Repro)
+			if !strings.Contains(r.Run, "--seed 12 ") {
+				t.Errorf("repro line %q does not name the seed", r.Run)
 			}
 		})
 	}
@@ -216,7 +252,7 @@ func TestCampaignInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	seen := 0
-	sum, err := Campaign(ctx, CampaignConfig{Scenarios: []string{"kv-random"}, Duration: time.Hour, OnResult: func(Result) {
+	sum, err := Run(ctx, Config{Runs: runs(t, []string{"kv-random"}, "", ""), Duration: time.Hour, OnResult: func(Result) {
 		if seen++; seen == 20 {
 			cancel()
 		}
@@ -230,7 +266,7 @@ func TestCampaignInterrupted(t *testing.T) {
 }
 
 func TestCampaignDuration(t *testing.T) {
-	sum, err := Campaign(context.Background(), CampaignConfig{Scenarios: []string{"reliable-put"}, Duration: 100 * time.Millisecond})
+	sum, err := Run(context.Background(), Config{Runs: runs(t, []string{"reliable-put"}, "", ""), Duration: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,32 +276,53 @@ func TestCampaignDuration(t *testing.T) {
 }
 
 func TestCampaignConfigErrors(t *testing.T) {
+	one := runs(t, []string{"kv-random"}, "", "")
 	cases := []struct {
 		name string
-		cfg  CampaignConfig
+		cfg  Config
 		want string
 	}{
-		{"no bound", CampaignConfig{}, "number of seeds or a duration"},
-		{"shard too big", CampaignConfig{Seeds: 1, Shard: 2, Shards: 2}, "shard 2/2"},
-		{"shard without shards", CampaignConfig{Seeds: 1, Shard: 1}, "shard 1/0"},
-		{"negative shards", CampaignConfig{Seeds: 1, Shards: -1}, "shard 0/-1"},
-		{"negative parallel", CampaignConfig{Seeds: 1, Parallel: -1}, "parallelism"},
-		{"negative duration", CampaignConfig{Duration: -time.Second}, "negative duration"},
-		{"unknown scenario", CampaignConfig{Seeds: 1, Scenarios: []string{"nope"}}, `unknown scenario "nope" (have: reliable-put,`},
-		{"twice", CampaignConfig{Seeds: 1, Scenarios: []string{"kv-random", "kv-random"}}, "named twice"},
-		{"unknown profile", CampaignConfig{Seeds: 1, Faults: "nope"}, `unknown fault profile "nope" (have: reliable,`},
-		{"unknown impl", CampaignConfig{Seeds: 1, Impl: "nope"}, `unknown implementation "nope" (have: reference`},
+		{"no runs", Config{Seeds: 1}, "no scenario"},
+		{"no bound", Config{Runs: one}, "number of seeds or a duration"},
+		{"shard too big", Config{Runs: one, Seeds: 1, Shard: 2, Shards: 2}, "shard 2/2"},
+		{"shard without shards", Config{Runs: one, Seeds: 1, Shard: 1}, "shard 1/0"},
+		{"negative shards", Config{Runs: one, Seeds: 1, Shards: -1}, "shard 0/-1"},
+		{"negative parallel", Config{Runs: one, Seeds: 1, Parallel: -1}, "parallelism"},
+		{"negative duration", Config{Runs: one, Duration: -time.Second}, "negative duration"},
+		{"twice", Config{Runs: append(one, one...), Seeds: 1}, "named twice"},
+		{"past the largest seed", Config{Runs: one, Seeds: 10, Start: 1<<64 - 5}, "past the largest seed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Campaign(context.Background(), tc.cfg)
+			_, err := Run(context.Background(), tc.cfg)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error containing %q", err, tc.want)
 			}
 			if verr := tc.cfg.Validate(); fmt.Sprint(verr) != fmt.Sprint(err) {
-				t.Errorf("Validate says %v, Campaign %v", verr, err)
+				t.Errorf("Validate says %v, Run %v", verr, err)
 			}
 		})
+	}
+}
+
+// TestUnknownNames: every unknown name is a typed error that lists the
+// names there are.
+func TestUnknownNames(t *testing.T) {
+	cases := []struct {
+		spec scenarios.Spec
+		kind string
+		have string
+	}{
+		{scenarios.Spec{Scenario: "nope"}, "scenario", "reliable-put"},
+		{scenarios.Spec{Scenario: "kv-random", Faults: "nope"}, "fault profile", "reliable"},
+		{scenarios.Spec{Scenario: "kv-random", Impl: "zoo/nope"}, "implementation", "reference"},
+	}
+	for _, tc := range cases {
+		_, err := Default().Resolve(tc.spec)
+		var unknown *UnknownNameError
+		if !errors.As(err, &unknown) || unknown.Kind != tc.kind || !slices.Contains(unknown.Have, tc.have) {
+			t.Errorf("Resolve(%+v) = %v, want an UnknownNameError for a %s listing %s", tc.spec, err, tc.kind, tc.have)
+		}
 	}
 }
 
@@ -279,33 +336,32 @@ func TestShardSeeds(t *testing.T) {
 		{2, 2, 3, 0}, {0, 0, 1, 0}, {1 << 63, 7, 8, 1 << 60},
 	}
 	for _, tc := range cases {
-		if got := (CampaignConfig{Seeds: tc.seeds, Shard: tc.shard, Shards: tc.shards}).ShardSeeds(); got != tc.want {
+		if got := (Config{Seeds: tc.seeds, Shard: tc.shard, Shards: tc.shards}).ShardSeeds(); got != tc.want {
 			t.Errorf("%d seeds, shard %d/%d: %d seeds, want %d", tc.seeds, tc.shard, tc.shards, got, tc.want)
 		}
 	}
 }
 
 func TestRunGuarded(t *testing.T) {
-	r, err := RunGuarded(context.Background(), Config{Scenario: "reliable-put", Seed: 3, Trace: true}, 0)
-	if err != nil || r.Failed() || r.Trace == nil || r.Faults != "reliable" || r.Impl != ReferenceName {
+	cfg := runs(t, []string{"reliable-put"}, "", "")[0]
+	cfg.Seed, cfg.Trace = 3, true
+	r, err := RunGuarded(context.Background(), cfg, 0)
+	if err != nil || r.Failed() || r.Trace == nil || r.Faults != "reliable" || r.Impl != scenarios.ReferenceName {
 		t.Errorf("RunGuarded: %v, %s", err, r.Summary())
-	}
-	if _, err := RunGuarded(context.Background(), Config{Scenario: "reliable-put", Impl: "nope"}, 0); err == nil {
-		t.Error("an unknown implementation is not an error")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	block := make(chan struct{})
 	defer close(block)
 	hang := trapServer(1, func() { <-block })
-	if _, err := RunGuarded(ctx, Config{Scenario: "reliable-put", Custom: hang}, time.Hour); err != context.Canceled {
+	if _, err := RunGuarded(ctx, runsOf(t, []string{"reliable-put"}, hang)[0], time.Hour); err != context.Canceled {
 		t.Errorf("RunGuarded under a cancelled context: %v", err)
 	}
 }
 
 func TestSaveRegression(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "regressions.txt")
-	a := Result{Scenario: "kv-random", Seed: 17, Faults: SwarmName, Impl: ZooPrefix + "x", Verdict: VerdictViolation, Reason: "linearizability: no\nmore"}
+	a := Result{Spec: scenarios.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}, Verdict: scenarios.VerdictViolation, Reason: "linearizability: no\nmore"}
 	b := a
 	b.Seed = 18
 	for _, r := range []Result{a, a, b, a} {
@@ -317,7 +373,7 @@ func TestSaveRegression(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Regression{{"kv-random", 17, SwarmName, ZooPrefix + "x"}, {"kv-random", 18, SwarmName, ZooPrefix + "x"}}
+	want := []Regression{{scenarios.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}}, {scenarios.Spec{Scenario: "kv-random", Seed: 18, Faults: swarm, Impl: zoo.Prefix + "x"}}}
 	if !slices.Equal(got, want) {
 		t.Errorf("corpus holds %v, want %v", got, want)
 	}
@@ -328,7 +384,7 @@ func TestSaveRegression(t *testing.T) {
 }
 
 func TestReadRegressionsErrors(t *testing.T) {
-	for _, text := range []string{"kv-random 1 swarm\n", "kv-random x swarm reference\n"} {
+	for _, text := range []string{"kv-random 1 swarm\n", "kv-random x swarm reference\n", "kv-random 1 swarm reference color=red\n"} {
 		path := filepath.Join(t.TempDir(), "r.txt")
 		if err := os.WriteFile(path, []byte("# comment\n\n"+text), 0o644); err != nil {
 			t.Fatal(err)
@@ -348,11 +404,15 @@ func TestRegressions(t *testing.T) {
 	}
 	for _, e := range entries {
 		t.Run(e.String(), func(t *testing.T) {
-			r, err := RunGuarded(context.Background(), e.Config(), 0)
+			cfg, err := Default().Resolve(e.Spec)
 			if err != nil {
 				t.Fatal(err)
 			}
-			zoo := strings.HasPrefix(e.Impl, ZooPrefix)
+			r, err := RunGuarded(context.Background(), cfg, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zoo := strings.HasPrefix(e.Impl, zoo.Prefix)
 			switch {
 			case zoo && !r.Failed():
 				t.Errorf("%s: the checks no longer catch this zoo bug (repro: %s)", r.Summary(), r.Repro)
@@ -372,8 +432,8 @@ func BenchmarkCampaign(b *testing.B) {
 		parallel int
 	}{{"per-core", 1}, {"all-cores", 0}} {
 		b.Run(bc.name, func(b *testing.B) {
-			sum, err := Campaign(context.Background(), CampaignConfig{
-				Scenarios: []string{"kv-random"}, Faults: SwarmName, Seeds: uint64(b.N), Parallel: bc.parallel, KeepGoing: true})
+			sum, err := Run(context.Background(), Config{
+				Runs: runs(b, []string{"kv-random"}, swarm, ""), Seeds: uint64(b.N), Parallel: bc.parallel, KeepGoing: true})
 			if err != nil {
 				b.Fatal(err)
 			}
