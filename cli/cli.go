@@ -42,6 +42,12 @@ type Options struct {
 	Impls []scenarios.Impl
 }
 
+// exitCode exits with its code and prints nothing: kvsim lab's program
+// has said what there was to say.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
 // Main runs the kvsim command line on args (without the program name) and
 // returns its exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
@@ -55,9 +61,12 @@ func (o Options) Main(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
+	var code exitCode
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &code):
+		return int(code)
 	case errors.Is(err, errFailureFound):
 		return exitFailure
 	case errors.Is(err, errInterrupted):
@@ -106,6 +115,7 @@ func newRootCmd(cat campaign.Catalogue) *cobra.Command {
 		newCampaignCmd(cat),
 		newZooCmd(cat),
 		newCheckCmd(),
+		newLabCmd(),
 	)
 	return root
 }

@@ -36,7 +36,13 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 				return usageError{err}
 			}
 			cfg.Trace = showTrace || vizPath != "" || artifacts != ""
-			r := scenarios.Run(cfg)
+			// Guarded, so that a SUT that panics in a constructor or spins
+			// outside the simulator (a student's, say) is a reported
+			// failure, not a crash or a hang.
+			r, err := campaign.RunGuarded(cmd.Context(), cfg, 0)
+			if err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if showTrace {
 				traceOut := out

@@ -27,6 +27,11 @@ type Impl struct {
 	// lab and the go test harness know commands the kvsim CLI does not.
 	// Nil means CLIRepro, right for implementations the CLI knows by name.
 	Repro func(Spec) Repro
+	// Isolate, if set, makes every run of this implementation; run makes
+	// it in this process. The lab sets it: student code keeps its world in
+	// package-level state, so each process runs one world at a time and
+	// the others go to worker processes.
+	Isolate func(cfg Config, run func() Result) Result
 }
 
 // ReferenceName is the name of the reference implementation.

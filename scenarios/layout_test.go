@@ -31,6 +31,8 @@ func TestLayoutImports(t *testing.T) {
 		{"../models", []string{module + "kv/rpc", "github.com/anishathalye/porcupine"}},
 		{".", []string{module + "sim", module + "kv", module + "clerk", module + "lock", module + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
 		{"../zoo", []string{module + "scenarios", module + "kv", module + "clerk", module + "lock"}},
+		{"../lab", nil},
+		{"../lab/labrt", []string{module + "cli", module + "campaign", module + "scenarios", module + "models", module + "kv/rpc", module + "sim"}},
 		{"../kvsimtest", []string{module + "campaign", module + "scenarios", module + "models"}},
 		{"../campaign", []string{module + "zoo", module + "scenarios", module + "sim", module + "models", "pgregory.net/rapid"}},
 	}

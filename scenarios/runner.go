@@ -110,6 +110,13 @@ func Replay(r Result) (Result, error) {
 // against the implementation under the fault profile, and checks the
 // outcome.
 func Run(cfg Config) Result {
+	if isolate := cfg.Impl.Isolate; isolate != nil {
+		inner := cfg
+		inner.Impl.Isolate = nil
+		r := isolate(inner, func() Result { return Run(inner) })
+		r.config = cfg // a worker's result came back without it
+		return r
+	}
 	sc, impl := cfg.Scenario, cfg.Impl.WithDefaults()
 	ent := cfg.Entropy
 	if ent == nil {
