@@ -180,12 +180,22 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 	}
 	// A timing conflict: look for two operations that finished and started
 	// in the opposite order to the one their versions force.
-	for _, a := range core {
-		for _, b := range core {
-			if a.kind == recErrVer || b.kind == recErrVer || rank(a) >= rank(b) || b.r >= a.c {
-				continue
+	// Pairs without an ErrMaybe or unknown Put read best, so they go first.
+	for _, optionalToo := range []bool{false, true} {
+		for _, a := range core {
+			for _, b := range core {
+				if a.kind == recErrVer || b.kind == recErrVer || rank(a) >= rank(b) || b.r >= a.c ||
+					!optionalToo && (a.kind == recOptional || b.kind == recOptional) {
+					continue
+				}
+				na, okA := d.tookEffect(a, core)
+				nb, okB := d.tookEffect(b, core)
+				if !okA || !okB {
+					continue
+				}
+				return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: %s%s%s",
+					d.opText(b), b.r, d.opText(a), a.c, whyOrder(a, b), na, nb)
 			}
-			return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: %s", d.opText(b), b.r, d.opText(a), a.c, whyOrder(a, b))
 		}
 	}
 	for _, e := range core {
@@ -193,8 +203,13 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 			continue
 		}
 		for _, a := range core {
-			if a.kind == recPinned && a.ver == 0 && e.r < a.c {
+			switch {
+			case a.kind != recPinned || e.r >= a.c:
+			case a.ver == 0:
 				return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: ErrVersion means the key existed, and nothing removes a key",
+					d.opText(e), e.r, d.opText(a), a.c)
+			case a.ver == 1 && e.ver == 1:
+				return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: a put at v1 fails with ErrVersion only once the key is past version 1, yet the get saw version 1 later",
 					d.opText(e), e.r, d.opText(a), a.c)
 			}
 		}
@@ -227,11 +242,68 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 				d.opText(e), e.c, d.opText(*before), before.r, e.ver)
 		}
 	}
+	// Several Puts could have made the version a Get saw, and all of them
+	// came too late.
+	for _, g := range core {
+		if g.kind != recPinned || g.ver == 0 {
+			continue
+		}
+		makers, first := 0, int64(posInf)
+		for _, p := range core {
+			if p.kind != recPinned && p.kind != recErrVer && p.ver+1 == g.ver && p.value(d) == g.value(d) {
+				makers++
+				first = min(first, p.c)
+			}
+		}
+		if makers > 1 && g.r < first {
+			return fmt.Sprintf("%s returned at t=%d, before any of the %d puts that can have written %q at v%d was called (the first at t=%d): the get saw a version not yet written",
+				d.opText(g), g.r, makers, g.value(d), g.ver-1, first)
+		}
+	}
 	texts := make([]string, len(core))
 	for i, r := range core {
 		texts[i] = d.recText(r)
 	}
 	return fmt.Sprintf("no order of these operations fits both their versions and their times: %s", strings.Join(texts, "; "))
+}
+
+// tookEffect says, for an ErrMaybe or unknown Put of a core, why it must
+// have taken effect; ok is false if the core does not show it. A minimal
+// core holds every Put of the history at the versions whose Puts it holds
+// (or a phantom would replace them), so a Put alone at its version in the
+// core is the only one that can have made the next version.
+func (d explainer) tookEffect(p kvRec, core []kvRec) (note string, ok bool) {
+	if p.kind != recOptional {
+		return "", true
+	}
+	// A rival at the same version counts unless a Get of the next version
+	// read another value than it wrote.
+	rival := func(q kvRec) bool {
+		for _, g := range core {
+			if g.kind == recPinned && g.ver == q.ver+1 && g.value(d) != q.value(d) {
+				return false
+			}
+		}
+		return true
+	}
+	best, bestNeed := -1, uint64(0)
+	for i, q := range core {
+		if (q.kind == recPut || q.kind == recOptional) && q.ver == p.ver && q != p && rival(q) {
+			return "", false
+		}
+		need := q.ver
+		if q.kind == recPut {
+			need++
+		}
+		if (q.kind == recPinned || q.kind == recPut) && need > p.ver && (best < 0 || need < bestNeed) {
+			best, bestNeed = i, need
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	return fmt.Sprintf(" (%s took effect: %s needs version %d, and no other put at v%d can have made it)",
+		d.opText(p), d.opText(core[best]), bestNeed, p.ver), true
 }
 
 // whyOrder says why a had to take effect before b.
