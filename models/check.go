@@ -65,7 +65,12 @@ const (
 )
 
 // Visualize writes porcupine's HTML visualization of the checked history,
-// with the given annotations (for example, fault events from the trace).
+// with the given annotations (for example, fault events from the trace)
+// and, for a violation CheckKV found, its core in a row of its own. When
+// the fast checker decided, porcupine runs here, once, to lay out the
+// picture (bounded by CheckKV's timeout, else by 10 s: on a large, highly
+// concurrent history the picture may then show only partial
+// linearizations; the verdict stands).
 // Calls on copies of one Result must not run concurrently: porcupine sorts
 // the shared linearization data in place.
 func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error {
@@ -75,6 +80,7 @@ func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error
 	info := r.info // AddAnnotations appends; r.info holds none, so r is left alone
 	if r.lazy != nil {
 		info = r.lazy.get()
+		info.AddAnnotations(r.lazy.coreAnnotations(r.Core, r.Reason))
 	}
 	info.AddAnnotations(annotations)
 	return porcupine.Visualize(r.model, info, w)
@@ -193,6 +199,25 @@ type lazyInfo struct {
 	timeout time.Duration
 	once    sync.Once
 	info    porcupine.LinearizationInfo
+}
+
+// coreAnnotations marks a violation's core in a row of its own, each
+// operation with the explanation.
+func (l *lazyInfo) coreAnnotations(core []int, reason string) []porcupine.Annotation {
+	var out []porcupine.Annotation
+	for _, i := range core {
+		op := l.ops[i]
+		end := op.Return
+		if op.Output.Unknown {
+			end = op.Call
+		}
+		out = append(out, porcupine.Annotation{
+			Tag: "violation core", Start: op.Call, End: end,
+			Description: fmt.Sprintf("c%d: %s", op.Client, describeKV(op.Input, op.Output)),
+			Details:     reason, BackgroundColor: "#f4c7c3",
+		})
+	}
+	return out
 }
 
 func (l *lazyInfo) get() porcupine.LinearizationInfo {
