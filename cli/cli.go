@@ -116,6 +116,7 @@ func newRootCmd(cat campaign.Catalogue) *cobra.Command {
 		newZooCmd(cat),
 		newCheckCmd(),
 		newLabCmd(),
+		newStressCmd(cat),
 	)
 	return root
 }
