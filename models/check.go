@@ -77,21 +77,21 @@ func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error
 	if r.model.Step == nil {
 		return errors.New("models: Visualize: the Result does not come from a check")
 	}
-	info := r.linearization() // AddAnnotations appends; r's holds none, so r is left alone
+	model, info := r.linearization() // AddAnnotations appends; r's holds none, so r is left alone
 	if r.lazy != nil {
 		info.AddAnnotations(r.lazy.coreAnnotations(r.Core, r.Reason))
 	}
 	info.AddAnnotations(annotations)
-	return porcupine.Visualize(r.model, info, w)
+	return porcupine.Visualize(model, info, w)
 }
 
-// linearization is porcupine's account of the check, computed now when
-// the fast path decided without porcupine.
-func (r Result) linearization() porcupine.LinearizationInfo {
+// linearization is porcupine's account of the check, and the model it is
+// in terms of, computed now when the fast path decided without porcupine.
+func (r Result) linearization() (porcupine.Model, porcupine.LinearizationInfo) {
 	if r.lazy != nil {
 		return r.lazy.get()
 	}
-	return r.info
+	return r.model, r.info
 }
 
 // VisualizeFile writes the visualization (see Visualize) to a file at path.
@@ -125,6 +125,7 @@ func CheckKV(ops []KVOp, timeout time.Duration) Result {
 	switch v.verdict {
 	case Ok:
 		r.Verdict, r.Reason = Ok, fmt.Sprintf("linearizable (%d ops)", len(ops))
+		r.lazy.ok = true
 	case Violation:
 		r.Verdict, r.Core, r.Reason = Violation, v.core, v.reason
 	default:
@@ -204,8 +205,10 @@ const lazyVizTimeout = 10 * time.Second
 // shows its partial linearizations, the verdict is still the fast path's.
 type lazyInfo struct {
 	ops     []KVOp // not copied: the caller must not change them meanwhile
+	ok      bool   // the fast path found ops linearizable
 	timeout time.Duration
 	once    sync.Once
+	model   porcupine.Model
 	info    porcupine.LinearizationInfo
 }
 
@@ -228,20 +231,30 @@ func (l *lazyInfo) coreAnnotations(core []int, reason string) []porcupine.Annota
 	return out
 }
 
-func (l *lazyInfo) get() porcupine.LinearizationInfo {
+// get returns porcupine's data for the picture. For a linearizable history
+// porcupine replays the fast path's own linearization (see witness.go),
+// which takes no search; otherwise, or should that fail, it searches.
+func (l *lazyInfo) get() (porcupine.Model, porcupine.LinearizationInfo) {
 	l.once.Do(func() {
 		timeout := l.timeout
 		if timeout <= 0 {
 			timeout = lazyVizTimeout
+		}
+		if l.ok {
+			var ok bool
+			if l.model, l.info, ok = witnessInfo(l.ops, timeout); ok {
+				return
+			}
 		}
 		model, parts := kvPorcupine(l.ops)
 		var history []porcupine.Operation
 		for _, part := range parts {
 			history = append(history, part...)
 		}
+		l.model = model
 		_, l.info = porcupine.CheckOperationsVerbose(model, history, timeout)
 	})
-	return l.info
+	return l.model, l.info
 }
 
 // CheckLock checks a lock history for linearizability against LockModel.
@@ -371,7 +384,7 @@ func longest(partials [][]int) []int {
 // an Ok result each is a complete linearization. Reports use it to show the
 // model's states along the history.
 func (r Result) Longest() [][]int {
-	info := r.linearization()
+	_, info := r.linearization()
 	partials := info.PartialLinearizations()
 	out := make([][]int, len(partials))
 	for p := range partials {

@@ -164,9 +164,11 @@ type keyFailure struct {
 // span is a closed time interval.
 type span struct{ lo, hi int64 }
 
-// keyScratch holds buffers reused across slots and checks.
+// keyScratch holds buffers reused across slots and checks. If trace is
+// set, checkKey records F_i for every slot there (see witness.go).
 type keyScratch struct {
 	cur, next, reach, cands []span
+	trace                   *[][]span
 }
 
 // vreq returns Vreq and the position of the first record that needs it.
@@ -382,6 +384,9 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 			return keyFailure{kind: failGiveUp, slot: i, recs: none}
 		}
 		cur, next = next, cur
+		if sc.trace != nil {
+			*sc.trace = append(*sc.trace, slices.Clone(cur))
+		}
 
 		// May the chain stop at V = i+1?
 		if i+1 >= need {

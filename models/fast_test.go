@@ -126,12 +126,16 @@ func mutate(ops []KVOp, d draw) {
 	}
 }
 
-// agree checks one history with both checkers and, for a violation, that
-// the core is a porcupine violation from which no op can be dropped.
+// agree checks one history with both checkers; for a pass, that the fast
+// path's linearization is valid; for a violation, that the core is a
+// porcupine violation.
 func agree(t interface{ Fatalf(string, ...any) }, ops []KVOp) {
 	fast, slow := CheckKV(ops, 0), CheckKVPorcupine(ops, 0)
 	if fast.Verdict != slow.Verdict || fast.Checker != CheckerFast {
 		t.Fatalf("fast %v (%s), porcupine %v (%s) on\n%s", fast.Verdict, fast.Reason, slow.Verdict, slow.Reason, FormatKV(ops))
+	}
+	if fast.Verdict == Ok {
+		witnesses(t, ops) // the fast path's own linearization holds too
 	}
 	if fast.Verdict != Violation {
 		return
