@@ -68,9 +68,11 @@ const (
 // with the given annotations (for example, fault events from the trace)
 // and, for a violation CheckKV found, its core in a row of its own. When
 // the fast checker decided, porcupine runs here, once, to lay out the
-// picture (bounded by CheckKV's timeout, else by 10 s: on a large, highly
-// concurrent history the picture may then show only partial
-// linearizations; the verdict stands).
+// picture: for a linearizable history it replays the fast checker's own
+// linearization, which needs no search (20,000 ops on one key by 200
+// clients: 0.15 s); for a violation it searches, bounded by CheckKV's
+// timeout, else by 10 s, after which the picture shows only partial
+// linearizations (the verdict stands).
 // Calls on copies of one Result must not run concurrently: porcupine sorts
 // the shared linearization data in place.
 func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error {
@@ -195,14 +197,13 @@ func kvPorcupine(ops []KVOp) (porcupine.Model, [][]porcupine.Operation) {
 	return model, parts
 }
 
-// lazyVizTimeout bounds porcupine's search for a picture of a history the
-// fast path decided, when CheckKV was given no timeout.
+// lazyVizTimeout bounds porcupine's search for a picture of a violation the
+// fast path found, when CheckKV was given no timeout.
 const lazyVizTimeout = 10 * time.Second
 
 // lazyInfo computes porcupine's linearization info, which the visualization
-// needs, only when a Result decided by the fast path is visualized. On a
-// large, highly concurrent history porcupine may time out; the picture then
-// shows its partial linearizations, the verdict is still the fast path's.
+// and Longest need, only when they are asked for on a Result decided by the
+// fast path (see Visualize).
 type lazyInfo struct {
 	ops     []KVOp // not copied: the caller must not change them meanwhile
 	ok      bool   // the fast path found ops linearizable
