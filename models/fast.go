@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -356,9 +357,9 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 		// F_i: reach ∩ the union of the candidates' intervals.
 		slices.SortFunc(cands, func(x, y span) int {
 			if x.lo != y.lo {
-				return cmpInt64(x.lo, y.lo)
+				return cmp.Compare(x.lo, y.lo)
 			}
-			return cmpInt64(x.hi, y.hi)
+			return cmp.Compare(x.hi, y.hi)
 		})
 		next = next[:0]
 		for _, rs := range reach {
@@ -422,7 +423,7 @@ func lateErrVer(recs []kvRec, g0, g1 int, f []span, i uint64) int {
 
 // mergeSpans sorts spans and merges those that overlap.
 func mergeSpans(s []span) []span {
-	slices.SortFunc(s, func(x, y span) int { return cmpInt64(x.lo, y.lo) })
+	slices.SortFunc(s, func(x, y span) int { return cmp.Compare(x.lo, y.lo) })
 	out := s[:1]
 	for _, x := range s[1:] {
 		if last := &out[len(out)-1]; x.lo <= last.hi {
@@ -432,16 +433,6 @@ func mergeSpans(s []span) []span {
 		}
 	}
 	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // classify turns op i into a record. ok is false when no state explains the

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -46,7 +47,7 @@ func genHistory(d draw, maxClients, maxOps int) []KVOp {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpInt64(at[a], at[b]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(at[a], at[b]) })
 	state := make([]kvState, keys)
 	for _, i := range order {
 		k := d(keys)

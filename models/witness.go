@@ -48,12 +48,9 @@ func witnessOrder(ops []KVOp, keyOps []int, recs []kvRec) (order []int, ok bool)
 		}
 		T[i] = min(f[k].hi, T[i+1])
 	}
-	tAt := func(i int) int64 { // T_i, with T_{-1} = -inf and T_V = +inf
-		switch {
-		case i < 0:
+	tAt := func(i int) int64 { // T_i, with T_{-1} = -inf
+		if i < 0 {
 			return negInf
-		case i >= V:
-			return posInf
 		}
 		return T[i]
 	}
