@@ -354,7 +354,9 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 		}
 		sc.reach = reach
 
-		// F_i: reach ∩ the union of the candidates' intervals.
+		// F_i: reach ∩ the union of the candidates' intervals. Both are
+		// sorted by start, so the intersections come out sorted and merge
+		// into the last one.
 		slices.SortFunc(cands, func(x, y span) int {
 			if x.lo != y.lo {
 				return cmp.Compare(x.lo, y.lo)
@@ -374,9 +376,6 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 				}
 				next = append(next, span{a, b})
 			}
-		}
-		if len(next) > 1 {
-			next = mergeSpans(next)
 		}
 		if len(next) == 0 {
 			return keyFailure{failEmpty, i, none}
@@ -419,20 +418,6 @@ func lateErrVer(recs []kvRec, g0, g1 int, f []span, i uint64) int {
 		}
 	}
 	return -1
-}
-
-// mergeSpans sorts spans and merges those that overlap.
-func mergeSpans(s []span) []span {
-	slices.SortFunc(s, func(x, y span) int { return cmp.Compare(x.lo, y.lo) })
-	out := s[:1]
-	for _, x := range s[1:] {
-		if last := &out[len(out)-1]; x.lo <= last.hi {
-			last.hi = max(last.hi, x.hi)
-		} else {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // classify turns op i into a record. ok is false when no state explains the
