@@ -136,7 +136,6 @@ type World struct {
 	cuts      map[linkKey]bool
 	procs     []*Proc
 	live      int
-	running   *Proc
 	callSeq   uint64
 	maxSent   time.Duration // latest send time of a request delivered so far
 	faultsOn  bool
