@@ -52,6 +52,10 @@ func (w *World) nemesisRequest(p *Proc) MessageFault {
 	if w.opts.Nemesis == nil || !w.faultsOn {
 		return MessageFault{}
 	}
+	return w.askRequest(p)
+}
+
+func (w *World) askRequest(p *Proc) MessageFault {
 	c := &p.call
 	w.msg = Message{Caller: p.ep.name, Server: c.server.name, Method: c.m.name, Call: c.id, Args: c.args, Deadline: c.deadline}
 	f := w.opts.Nemesis.Request(&w.msg)
@@ -65,6 +69,10 @@ func (w *World) nemesisReply(e *event, reply any) MessageFault {
 	if w.opts.Nemesis == nil || !w.faultsOn {
 		return MessageFault{}
 	}
+	return w.askReply(e, reply)
+}
+
+func (w *World) askReply(e *event, reply any) MessageFault {
 	p := e.proc
 	w.msg = Message{Caller: p.ep.name, Server: e.m.server.name, Method: e.m.name, Call: e.call,
 		Args: e.m.args(e.msg), Reply: reply, Deadline: p.call.deadline}
@@ -91,10 +99,12 @@ func (w *World) recordNemesis(f MessageFault, proc, peer *endpoint, call uint64,
 
 // arrival applies a nemesis's delay and hold to a message of p's current
 // call (call) that would arrive at at.
-func (f MessageFault) arrival(at time.Duration, p *Proc, call uint64) time.Duration {
-	at += max(f.Delay, 0)
-	if f.Hold && p.call.id == call {
-		at = max(at, p.call.deadline+1)
+func (f *MessageFault) arrival(at time.Duration, p *Proc, call uint64) time.Duration {
+	if f.Delay > 0 {
+		at += f.Delay
+	}
+	if f.Hold && p.call.id == call && at <= p.call.deadline {
+		at = p.call.deadline + 1
 	}
 	return at
 }

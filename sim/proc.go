@@ -61,7 +61,10 @@ type pendingCall struct {
 // take the collector's bulk write barrier on every call while it runs.
 // server and m are set when the call resolves.
 func (c *pendingCall) start(server, method string, args, reply any) {
-	c.serverID, c.method, c.args, c.reply = server, method, args, reply
+	if c.serverID != server || c.method != method { // mostly the same strings as last time
+		c.serverID, c.method = server, method
+	}
+	c.args, c.reply = args, reply
 	c.id, c.deadline, c.timerSeq, c.armed, c.timer, c.ok, c.dup = 0, 0, 0, false, 0, false, false
 	if c.misuse != "" {
 		c.misuse = ""
