@@ -60,7 +60,7 @@ func (w *World) askRequest(p *Proc) MessageFault {
 	w.msg = Message{Caller: p.ep.name, Server: c.server.name, Method: c.m.name, Call: c.id, Args: c.args, Deadline: c.deadline}
 	f := w.opts.Nemesis.Request(&w.msg)
 	w.msg = Message{}
-	w.recordNemesis(f, p.ep, c.server, c.id, c.m)
+	w.recordNemesis(f, p.ep, c.server, c.id, c.m, nil)
 	return f
 }
 
@@ -82,17 +82,19 @@ func (w *World) askReply(e *event, reply any) MessageFault {
 	f := w.opts.Nemesis.Reply(&w.msg)
 	w.msg = Message{}
 	f.Duplicate = false
-	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m)
+	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m, "reply")
 	return f
 }
 
-func (w *World) recordNemesis(f MessageFault, proc, peer *endpoint, call uint64, m *method) {
+// recordNemesis records each fault in f; text says which way the message
+// went when it was a reply.
+func (w *World) recordNemesis(f MessageFault, proc, peer *endpoint, call uint64, m *method, text any) {
 	for _, r := range [...]struct {
 		on   bool
 		kind RecordKind
 	}{{f.Drop, RecNemesisDrop}, {f.Duplicate && !f.Drop, RecNemesisDup}, {f.Delay > 0 && !f.Drop, RecNemesisDelay}, {f.Hold && !f.Drop, RecNemesisHold}} {
 		if r.on {
-			w.record(r.kind, proc, peer, call, m, nil)
+			w.record(r.kind, proc, peer, call, m, text)
 		}
 	}
 }
