@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/stress"
 	"github.com/kvsim/kvsim/zoo"
@@ -38,7 +39,7 @@ type stressFlags struct {
 	seed                  uint64
 }
 
-func newStressCmd() *cobra.Command {
+func newStressCmd(cat campaign.Catalogue) *cobra.Command {
 	var fl stressFlags
 	cmd := &cobra.Command{
 		Use:   "stress [--impl I] [--clients N] [--duration D] [--ops N]",
@@ -58,7 +59,7 @@ Exit 0 when every check passed, 1 on a violation, a data race or a crash,
 2 on bad flags.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := fl.options(cmd)
+			opts, err := fl.options(cmd, cat)
 			if err != nil {
 				return err
 			}
@@ -95,7 +96,7 @@ Exit 0 when every check passed, 1 on a violation, a data race or a crash,
 
 // options checks the flags and resolves them to stress options, and
 // --lockers to its default.
-func (fl *stressFlags) options(cmd *cobra.Command) (stress.Options, error) {
+func (fl *stressFlags) options(cmd *cobra.Command, cat campaign.Catalogue) (stress.Options, error) {
 	if !cmd.Flags().Changed("lockers") {
 		fl.lockers = fl.clients / 2
 	}
@@ -113,7 +114,7 @@ func (fl *stressFlags) options(cmd *cobra.Command) (stress.Options, error) {
 	case fl.loss < 0 || fl.loss >= 1:
 		return stress.Options{}, usagef("--loss %v: want at least 0 and below 1", fl.loss)
 	}
-	im, err := lookupStressImpl(fl.impl)
+	im, err := lookupStressImpl(cat, fl.impl)
 	if err != nil {
 		return stress.Options{}, usageError{err}
 	}
@@ -128,16 +129,16 @@ func (fl *stressFlags) options(cmd *cobra.Command) (stress.Options, error) {
 	return opts, nil
 }
 
-// lookupStressImpl finds an implementation by name among those of the
-// simulator and the race bugs, which only stress mode catches.
-func lookupStressImpl(name string) (scenarios.Impl, error) {
+// lookupStressImpl finds an implementation by name in the catalogue or
+// among the race bugs, which only stress mode catches.
+func lookupStressImpl(cat campaign.Catalogue, name string) (scenarios.Impl, error) {
 	races := zoo.Races()
 	for _, im := range races {
 		if im.Name == name {
 			return im, nil
 		}
 	}
-	im, err := scenarios.LookupImpl(name)
+	im, err := cat.Impl(name)
 	if err != nil {
 		names := make([]string, len(races))
 		for i, im := range races {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -42,10 +43,26 @@ type Result struct {
 	// Reason says in one line why: for a violation, which key (or the lock)
 	// is not linearizable and how far the longest partial linearization got.
 	Reason string
+	// Core, for a key/value violation, lists a minimal set of operations
+	// that cannot be ordered (indices into the ops given to CheckKV,
+	// sorted): removing any one of them leaves a set that could be, however
+	// the writes left out happened. Reason explains it in words.
+	Core []int
+	// Checker names what decided: CheckerFast, or CheckerPorcupine (which
+	// CheckKV falls back to when the fast path cannot decide; Reason says
+	// why).
+	Checker string
 
 	model porcupine.Model
 	info  porcupine.LinearizationInfo
+	lazy  *lazyInfo // set instead of info when the fast path decided
 }
+
+// What decided a Result.
+const (
+	CheckerFast      = "fast"
+	CheckerPorcupine = "porcupine"
+)
 
 // Visualize writes porcupine's HTML visualization of the checked history,
 // with the given annotations (for example, fault events from the trace).
@@ -56,6 +73,9 @@ func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error
 		return errors.New("models: Visualize: the Result does not come from a check")
 	}
 	info := r.info // AddAnnotations appends; r.info holds none, so r is left alone
+	if r.lazy != nil {
+		info = r.lazy.get()
+	}
 	info.AddAnnotations(annotations)
 	return porcupine.Visualize(r.model, info, w)
 }
@@ -73,11 +93,75 @@ func (r Result) VisualizeFile(path string, annotations []porcupine.Annotation) e
 	return f.Close()
 }
 
-// CheckKV checks a key/value history for linearizability against KVModel.
-// A timeout of 0 or less means no timeout. It panics if the history is
-// malformed (an invalid Op, a known Return before its Call), which is a bug
-// in the recorder rather than in the system under test.
+// CheckKV checks a key/value history for linearizability against KVModel's
+// semantics with the fast checker (see fast.go for the algorithm and its
+// proof): near-linear time, no goroutines, exact. A violation comes with a
+// minimal Core and a Reason in words. Where the fast path cannot decide (a
+// version of 2^62 or more, or many optional Puts with disjoint intervals at
+// one version), it runs porcupine instead and says so in Reason and Checker;
+// only then does timeout apply (0 or less: none). It panics if the history
+// is malformed (an invalid Op, a known Return before its Call), which is a
+// bug in the recorder rather than in the system under test.
 func CheckKV(ops []KVOp, timeout time.Duration) Result {
+	if err := ValidateKV(ops); err != nil {
+		panic("models: CheckKV: " + err.Error())
+	}
+	v := checkKVFast(ops)
+	r := Result{Checker: CheckerFast, model: KVModel(), lazy: &lazyInfo{ops: ops, timeout: timeout}}
+	switch v.verdict {
+	case Ok:
+		r.Verdict, r.Reason = Ok, fmt.Sprintf("linearizable (%d ops)", len(ops))
+	case Violation:
+		r.Verdict, r.Core, r.Reason = Violation, v.core, v.reason
+	default:
+		r = CheckKVPorcupine(ops, timeout)
+		r.Reason = "fast checker cannot decide (" + v.reason + "); porcupine: " + r.Reason
+	}
+	return r
+}
+
+// CheckKVPorcupine checks a key/value history for linearizability against
+// KVModel with porcupine alone: the oracle that CheckKV is tested against,
+// exponential in the worst case. Timeout and panics are as for CheckKV.
+func CheckKVPorcupine(ops []KVOp, timeout time.Duration) Result {
+	model, parts := kvPorcupine(ops)
+	r := check(model, parts, timeout, func(part []porcupine.Operation) string {
+		return "key " + bare(part[0].Input.(KVInput).Key)
+	})
+	r.Checker = CheckerPorcupine
+	return r
+}
+
+// MalformedOpError is ValidateKV's error: which operation, and why.
+type MalformedOpError struct {
+	Op     int // index into the history
+	Reason string
+}
+
+func (e *MalformedOpError) Error() string { return fmt.Sprintf("op %d %s", e.Op, e.Reason) }
+
+// ValidateKV reports the first malformed operation of a history (an invalid
+// Op, a known Return before its Call, a timestamp of math.MaxInt64, which
+// leaves no room for unknown returns), which CheckKV would panic on, as a
+// *MalformedOpError.
+func ValidateKV(ops []KVOp) error {
+	for i := range ops {
+		op := &ops[i]
+		switch {
+		case op.Input.Op != OpGet && op.Input.Op != OpPut:
+			return &MalformedOpError{i, fmt.Sprintf("has invalid %v", op.Input.Op)}
+		case op.Call == math.MaxInt64 || !op.Output.Unknown && op.Return == math.MaxInt64:
+			return &MalformedOpError{i, "has a timestamp of math.MaxInt64, leaving no room for unknown returns"}
+		case !op.Output.Unknown && op.Return < op.Call:
+			return &MalformedOpError{i, fmt.Sprintf("returns at %d, before its call at %d", op.Return, op.Call)}
+		}
+	}
+	return nil
+}
+
+// kvPorcupine turns a history into porcupine's terms: the model and the
+// history partitioned by key, unknown returns placed last.
+func kvPorcupine(ops []KVOp) (porcupine.Model, [][]porcupine.Operation) {
 	history := make([]porcupine.Operation, len(ops))
 	unknown := make([]bool, len(ops))
 	for i, op := range ops {
@@ -93,9 +177,38 @@ func CheckKV(ops []KVOp, timeout time.Duration) Result {
 	// Porcupine numbers operations within a partition; handing it these very
 	// partitions lets the Reason map its partial linearizations back.
 	model.Partition = func([]porcupine.Operation) [][]porcupine.Operation { return parts }
-	return check(model, parts, timeout, func(part []porcupine.Operation) string {
-		return "key " + bare(part[0].Input.(KVInput).Key)
+	return model, parts
+}
+
+// lazyVizTimeout bounds porcupine's search for a picture of a history the
+// fast path decided, when CheckKV was given no timeout.
+const lazyVizTimeout = 10 * time.Second
+
+// lazyInfo computes porcupine's linearization info, which the visualization
+// needs, only when a Result decided by the fast path is visualized. On a
+// large, highly concurrent history porcupine may time out; the picture then
+// shows its partial linearizations, the verdict is still the fast path's.
+type lazyInfo struct {
+	ops     []KVOp // not copied: the caller must not change them meanwhile
+	timeout time.Duration
+	once    sync.Once
+	info    porcupine.LinearizationInfo
+}
+
+func (l *lazyInfo) get() porcupine.LinearizationInfo {
+	l.once.Do(func() {
+		timeout := l.timeout
+		if timeout <= 0 {
+			timeout = lazyVizTimeout
+		}
+		model, parts := kvPorcupine(l.ops)
+		var history []porcupine.Operation
+		for _, part := range parts {
+			history = append(history, part...)
+		}
+		_, l.info = porcupine.CheckOperationsVerbose(model, history, timeout)
 	})
+	return l.info
 }
 
 // CheckLock checks a lock history for linearizability against LockModel.

@@ -8,7 +8,7 @@ import (
 
 // Two clients race to update k1 from version 1. The Put that returned
 // ErrMaybe may or may not have taken effect; the last Get shows that it did
-// not, which is linearizable. A Get that claims version 3 is not.
+// not, which is linearizable. A Get that claims version 3 is not: no Put could have made it.
 func Example() {
 	history := `
 		c0 [1,2] put(k1, "a", v0) -> OK
@@ -28,5 +28,5 @@ func Example() {
 	fmt.Println(r.Verdict, "-", r.Reason)
 	// Output:
 	// Ok - linearizable (4 ops)
-	// Violation - key k1 is not linearizable: only 3 of 4 ops linearize, ending put(k1, "a", v0) -> OK; put(k1, "b", v1) -> OK; put(k1, "c", v1) -> ErrMaybe in state "b"@v2
+	// Violation - key k1 is not linearizable: get(k1) -> "b"@v3 [7,8] needs a put at v2, and there is none in the history
 }

@@ -16,9 +16,9 @@ const FaultsUntil = 2 * time.Second
 type Profile struct {
 	Name string
 	Doc  string
-	// faults returns the fault model for one run. Only swarm draws from the
+	// Faults returns the fault model for one run. Only swarm draws from the
 	// entropy, before the run starts.
-	faults func(e sim.Entropy) sim.Faults
+	Faults func(e sim.Entropy) sim.Faults
 }
 
 // SwarmName is the profile that draws a random fault model per seed.
@@ -32,27 +32,22 @@ func fixed(f sim.Faults) func(sim.Entropy) sim.Faults {
 // Profiles returns the fault profiles, swarm last.
 func Profiles() []Profile {
 	return []Profile{
-		{Name: "reliable", Doc: "no faults; messages take 1-2ms", faults: fixed(sim.Faults{Jitter: time.Millisecond})},
-		{Name: "lossy", Doc: "10% of requests and 10% of replies lost", faults: fixed(sim.Faults{
+		{Name: "reliable", Doc: "no faults; messages take 1-2ms", Faults: fixed(sim.Faults{Jitter: time.Millisecond})},
+		{Name: "lossy", Doc: "10% of requests and 10% of replies lost", Faults: fixed(sim.Faults{
 			Jitter: time.Millisecond, DropRequest: 0.1, DropReply: 0.1})},
-		{Name: "reorder", Doc: "long-tailed delays: 20% of messages take up to 300ms, past the call timeout", faults: fixed(sim.Faults{
+		{Name: "reorder", Doc: "long-tailed delays: 20% of messages take up to 300ms, past the call timeout", Faults: fixed(sim.Faults{
 			Jitter: 5 * time.Millisecond, TailProb: 0.2, Tail: 300 * time.Millisecond})},
-		{Name: "duplicate", Doc: "30% of requests delivered twice, with jitter", faults: fixed(sim.Faults{
+		{Name: "duplicate", Doc: "30% of requests delivered twice, with jitter", Faults: fixed(sim.Faults{
 			Jitter: 5 * time.Millisecond, Duplicate: 0.3})},
-		{Name: "partition", Doc: "a random endpoint cut off every ~300ms for up to 300ms", faults: fixed(sim.Faults{
+		{Name: "partition", Doc: "a random endpoint cut off every ~300ms for up to 300ms", Faults: fixed(sim.Faults{
 			Jitter: time.Millisecond, PartitionEvery: 300 * time.Millisecond, PartitionFor: 300 * time.Millisecond})},
-		{Name: "chaos", Doc: "every fault at once: loss, duplicates, long tails, partitions, server pauses", faults: fixed(sim.Faults{
+		{Name: "chaos", Doc: "every fault at once: loss, duplicates, long tails, partitions, server pauses", Faults: fixed(sim.Faults{
 			Jitter: 5 * time.Millisecond, DropRequest: 0.1, DropReply: 0.1, Duplicate: 0.1,
 			TailProb: 0.1, Tail: 300 * time.Millisecond,
 			PartitionEvery: 400 * time.Millisecond, PartitionFor: 200 * time.Millisecond,
 			PauseEvery: 500 * time.Millisecond, PauseFor: 150 * time.Millisecond})},
-		{Name: SwarmName, Doc: "a random profile per seed: each fault on or off, with random intensity", faults: swarm},
+		{Name: SwarmName, Doc: "a random profile per seed: each fault on or off, with random intensity", Faults: swarm},
 	}
-}
-
-// LookupProfile finds a profile by name.
-func LookupProfile(name string) (Profile, error) {
-	return lookup("fault profile", name, Profiles(), func(p Profile) string { return p.Name })
 }
 
 // swarm draws each fault on or off and, when on, its intensity. Swarm

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"iter"
 	"testing"
 )
@@ -61,4 +62,25 @@ func BenchmarkEvent(b *testing.B) {
 	})
 	b.ResetTimer()
 	w.Run()
+}
+
+// BenchmarkNote is one Notef of a typical operation outcome, untraced:
+// hashed by field, never formatted.
+func BenchmarkNote(b *testing.B) {
+	w := New(1, Options{})
+	key, version := "key-17", uint64(12345)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Notef(nil, "get %s -> %d %v", key, version, true)
+	}
+}
+
+// BenchmarkNoteSprintf is the same note formatted first, as Note needs.
+func BenchmarkNoteSprintf(b *testing.B) {
+	w := New(1, Options{})
+	key, version := "key-17", uint64(12345)
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Note(nil, fmt.Sprintf("get %s -> %d %v", key, version, true))
+	}
 }

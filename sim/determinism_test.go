@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -109,7 +110,118 @@ func TestTraceReplays(t *testing.T) {
 		}
 	}
 	sc := bufio.NewScanner(strings.NewReader(a.String()))
-	if sc.Scan() && !strings.Contains(sc.Text(), "spawn") {
-		t.Errorf("first line %q is not a spawn", sc.Text())
+	for sc.Scan() && strings.Contains(sc.Text(), " tie ") {
+	}
+	if !strings.Contains(sc.Text(), "spawn") {
+		t.Errorf("first line after the ties %q is not a spawn", sc.Text())
+	}
+}
+
+// TestTiesAreTraced checks that every tie-break is a trace record naming how
+// many events were due and which one was picked.
+func TestTiesAreTraced(t *testing.T) {
+	w, _ := newCounterWorld(3, Options{Trace: true})
+	workload(w, 4, 5)
+	r := w.Run()
+	ties := 0
+	for _, rec := range w.Records() {
+		if rec.Kind != RecTie {
+			continue
+		}
+		ties++
+		var pick, due int
+		if _, err := fmt.Sscanf(rec.Text, "picked %d of %d due", &pick, &due); err != nil || due < 2 || pick >= due {
+			t.Errorf("tie record %q: want \"picked i of n due\" with i < n, n >= 2", rec)
+		}
+	}
+	if ties == 0 || ties != r.Stats.Ties || ties != r.Stats.Count(RecTie) {
+		t.Errorf("%d tie records, Stats.Ties %d, Count %d: want equal and nonzero", ties, r.Stats.Ties, r.Stats.Count(RecTie))
+	}
+}
+
+// TestFirstDifference runs the same seed twice, the second time with one
+// client noting something else at its third call, and finds the fold where
+// the runs part.
+func TestFirstDifference(t *testing.T) {
+	run := func(odd bool) ([]Fold, []Record) {
+		var log FoldLog
+		w, _ := newCounterWorld(9, Options{Faults: chaos, Trace: true, OnFold: log.Add})
+		w.Spawn("c", func(p *Proc) {
+			for j := range 5 {
+				var reply addReply
+				ok := p.Call("server", "Counter.Add", &addArgs{N: 1}, &reply)
+				text := fmt.Sprint(j, ok)
+				if odd && j == 2 {
+					text = "different"
+				}
+				w.Note(p, text)
+			}
+		})
+		w.Run()
+		return log.Folds, w.Records()
+	}
+	a, recs := run(false)
+	b, _ := run(true)
+	if i := FirstDifference(a, a); i != -1 {
+		t.Fatalf("a run differs from itself at fold %d", i)
+	}
+	i := FirstDifference(a, b)
+	if i <= 0 {
+		t.Fatalf("FirstDifference = %d, want a fold after the start", i)
+	}
+	if a[i-1].Hash != b[i-1].Hash || a[i].Hash == b[i].Hash {
+		t.Errorf("hashes at folds %d,%d: %x,%x vs %x,%x: want equal then different", i-1, i, a[i-1].Hash, a[i].Hash, b[i-1].Hash, b[i].Hash)
+	}
+	notes := 0
+	var third Record
+	for _, r := range recs {
+		if r.Kind == RecNote {
+			if notes == 2 {
+				third = r
+			}
+			notes++
+		}
+	}
+	if a[i].Kind != RecNote || a[i].At != third.At {
+		t.Errorf("runs part at %v, want at the third note %v", a[i], third)
+	}
+}
+
+// TestNotef checks that Notef hashes what it is given without formatting
+// it, tells types and values apart, and traces the formatted line.
+func TestNotef(t *testing.T) {
+	hashOf := func(trace bool, format string, args ...any) (uint64, []Record) {
+		w := New(1, Options{Trace: trace})
+		w.Notef(nil, format, args...)
+		return w.Run().Hash, w.Records()
+	}
+	type point struct{ X, Y int }
+	base, _ := hashOf(false, "op %s %d %v", "k", 300, true)
+	traced, recs := hashOf(true, "op %s %d %v", "k", 300, true)
+	if base != traced || len(recs) != 1 || recs[0].Text != "op k 300 true" {
+		t.Errorf("traced: hash %x vs %x, records %v", traced, base, recs)
+	}
+	seen := map[uint64]string{base: "base"}
+	for _, c := range []struct {
+		name   string
+		format string
+		args   []any
+	}{
+		{"other format", "op %s %d %t", []any{"k", 300, true}},
+		{"other string", "op %s %d %v", []any{"j", 300, true}},
+		{"other int", "op %s %d %v", []any{"k", 301, true}},
+		{"uint, not int", "op %s %d %v", []any{"k", uint64(300), true}},
+		{"other bool", "op %s %d %v", []any{"k", 300, false}},
+		{"string, not int", "op %s %d %v", []any{"k", "300", true}},
+		{"a struct", "op %v", []any{point{1, 2}}},
+		{"another struct", "op %v", []any{point{2, 1}}},
+		{"a float", "op %v", []any{1.5}},
+		{"a duration", "op %v", []any{time.Second}},
+	} {
+		h, _ := hashOf(false, c.format, c.args...)
+		if prev, dup := seen[h]; dup {
+			t.Errorf("%s hashes as %s", c.name, prev)
+		}
+		seen[h] = c.name
 	}
 }

@@ -18,6 +18,13 @@
 // zero value is a reliable network.
 //
 // The package knows nothing of what the processes do: it moves opaque
-// messages between endpoints, copying arguments and replies so that no two
-// endpoints ever share memory.
+// messages between endpoints as net/rpc with gob would, so that no two
+// endpoints ever share memory and a reply leaves the fields it does not
+// send (its zero fields) as the caller's struct had them.
+//
+// Faults are described once, in a table (faults.go): each kind's trace
+// record is also its Stats counter (Stats.Count), and Faults.String and
+// SwarmFaults follow from it. Every tie-break is a trace record, and
+// Options.OnFold sees every word of the trace hash, so FirstDifference can
+// find where two runs part.
 package sim

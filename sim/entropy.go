@@ -72,8 +72,15 @@ const chanceScale = 1 << 32
 // 1, so a fault that is off costs no entropy, and a draw of 0 means "no".
 func chance(e Entropy, p float64) bool {
 	if p <= 0 {
-		return false
+		return false // inlined: a fault that is off costs a comparison
 	}
+	return draw(e, p)
+}
+
+// draw is kept out of line so that chance stays small enough to inline.
+//
+//go:noinline
+func draw(e Entropy, p float64) bool {
 	if p >= 1 {
 		return true
 	}

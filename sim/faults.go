@@ -1,6 +1,10 @@
 package sim
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Faults is the fault model of a run. The zero value is a reliable network
 // with DefaultLatency. Probabilities are per message.
@@ -36,6 +40,121 @@ type Faults struct {
 
 // DefaultLatency is the one-way latency used when Faults.Latency is zero.
 const DefaultLatency = time.Millisecond
+
+// faultKind is one row of the fault table: everything about a kind of fault
+// apart from its field in Faults and the hook where it fires. The trace
+// record is also its Stats counter (Stats.Count); a row without a record
+// shapes the network without being an event (jitter).
+type faultKind struct {
+	name string     // its key in Faults.String
+	rec  RecordKind // the record of each firing
+	// setting is its value as Faults.String prints it, "" when off.
+	setting func(f *Faults) string
+	// draw turns it on in a swarm draw with a drawn intensity. A fault
+	// with gated set is first drawn on or off (0 is off).
+	draw  func(f *Faults, d swarmDraw)
+	gated bool
+}
+
+// faultKinds is the fault table, in the order of Faults.String and of the
+// swarm draw. Targeted faults (Nemesis) have no setting in Faults: swarm
+// draws them in the scenario layer, which knows the roles they aim at.
+var faultKinds = [...]faultKind{
+	{name: "jitter",
+		setting: func(f *Faults) string { return durSetting(f.Jitter) },
+		draw:    func(f *Faults, d swarmDraw) { f.Jitter = time.Duration(d.e.Uint64N(10)) * time.Millisecond }},
+	{name: "drop-req", rec: RecDropReq, gated: true,
+		setting: func(f *Faults) string { return probSetting(f.DropRequest) },
+		draw:    func(f *Faults, d swarmDraw) { f.DropRequest = d.level() }},
+	{name: "drop-reply", rec: RecDropReply, gated: true,
+		setting: func(f *Faults) string { return probSetting(f.DropReply) },
+		draw:    func(f *Faults, d swarmDraw) { f.DropReply = d.level() }},
+	{name: "dup", rec: RecDup, gated: true,
+		setting: func(f *Faults) string { return probSetting(f.Duplicate) },
+		draw:    func(f *Faults, d swarmDraw) { f.Duplicate = d.level() }},
+	{name: "tail", rec: RecTail, gated: true,
+		setting: func(f *Faults) string { return pairSetting(probSetting(f.TailProb), f.Tail) },
+		draw:    func(f *Faults, d swarmDraw) { f.TailProb, f.Tail = d.level(), d.every() }},
+	{name: "partition", rec: RecCut, gated: true,
+		setting: func(f *Faults) string { return pairSetting(durSetting(f.PartitionEvery), f.PartitionFor) },
+		draw:    func(f *Faults, d swarmDraw) { f.PartitionEvery, f.PartitionFor = d.every(), d.every() }},
+	{name: "pause", rec: RecPause, gated: true,
+		setting: func(f *Faults) string { return pairSetting(durSetting(f.PauseEvery), f.PauseFor) },
+		draw:    func(f *Faults, d swarmDraw) { f.PauseEvery, f.PauseFor = d.every(), d.every()/2 }},
+	{name: "nemesis-drop", rec: RecNemesisDrop},
+	{name: "nemesis-dup", rec: RecNemesisDup},
+	{name: "nemesis-delay", rec: RecNemesisDelay},
+	{name: "nemesis-hold", rec: RecNemesisHold},
+}
+
+func probSetting(p float64) string {
+	if p <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f", p)
+}
+
+func durSetting(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return d.String()
+}
+
+// pairSetting is "on/d" (how often or how likely, then how much), or ""
+// when the first part is off.
+func pairSetting(on string, d time.Duration) string {
+	if on == "" {
+		return ""
+	}
+	return on + "/" + d.String()
+}
+
+// String is a compact, readable form of the fault model, e.g.
+// "drop-req=0.10,dup=0.30,tail=0.20/300ms", or "none".
+func (f Faults) String() string {
+	var parts []string
+	for _, k := range faultKinds {
+		if k.setting == nil {
+			continue
+		}
+		if v := k.setting(&f); v != "" {
+			parts = append(parts, k.name+"="+v)
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ",")
+}
+
+// swarmDraw draws the intensity of a fault that swarm turned on.
+type swarmDraw struct{ e Entropy }
+
+// level is a probability in [0.05, 0.5].
+func (d swarmDraw) level() float64 { return 0.05 + float64(d.e.Uint64N(10))*0.05 }
+
+// every is a duration in [100ms, 600ms).
+func (d swarmDraw) every() time.Duration {
+	return time.Duration(100+d.e.Uint64N(500)) * time.Millisecond
+}
+
+// SwarmFaults draws a fault model from e: each fault on or off and, when
+// on, its intensity; faults stop at until. Swarm testing finds more bugs
+// than every fault at once, because some bugs need one fault and the
+// absence of another. A draw of 0 turns a fault off (and jitter to 0), so
+// rapid shrinks toward fewer faults.
+func SwarmFaults(e Entropy, until time.Duration) Faults {
+	f := Faults{Until: until}
+	d := swarmDraw{e}
+	for _, k := range faultKinds {
+		if k.draw == nil || k.gated && e.Uint64N(2) == 0 {
+			continue
+		}
+		k.draw(&f, d)
+	}
+	return f
+}
 
 func (f Faults) withDefaults() Faults {
 	if f.Latency <= 0 {
@@ -166,7 +285,6 @@ func (w *World) partitionOnce() {
 	}
 	f := &w.opts.Faults
 	ep := w.endpoints[w.ent.Uint64N(uint64(len(w.endpoints)))]
-	w.stats.Partitions++
 	w.Isolate(ep.name)
 	w.At(w.now+1+upTo(w.ent, f.PartitionFor), func() { w.Rejoin(ep.name) })
 	w.At(w.now+w.gap(f.PartitionEvery), w.partitionOnce)
@@ -186,7 +304,6 @@ func (w *World) pauseOnce() {
 	if len(servers) > 0 {
 		ep := servers[w.ent.Uint64N(uint64(len(servers)))]
 		if !ep.srv.paused {
-			w.stats.Pauses++
 			w.Pause(ep.name)
 			w.At(w.now+1+upTo(w.ent, f.PauseFor), func() { w.Resume(ep.name) })
 		}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -170,5 +171,82 @@ func TestRandomPartitionsHeal(t *testing.T) {
 	}
 	if lateOK == 0 {
 		t.Error("no call succeeded after faults stopped")
+	}
+}
+
+// scripted is entropy that answers every draw with f(n).
+type scripted func(n uint64) uint64
+
+func (s scripted) Uint64N(n uint64) uint64 { return s(n) }
+
+func TestFaultsString(t *testing.T) {
+	tests := []struct {
+		f    Faults
+		want string
+	}{
+		{Faults{}, "none"},
+		{Faults{Latency: time.Second, Until: time.Second}, "none"},
+		{Faults{DropRequest: 0.1, Duplicate: 0.3, TailProb: 0.2, Tail: 300 * time.Millisecond},
+			"drop-req=0.10,dup=0.30,tail=0.20/300ms"},
+		{Faults{Jitter: 5 * time.Millisecond, DropReply: 0.5, PartitionEvery: time.Second, PartitionFor: 2 * time.Second,
+			PauseEvery: 100 * time.Millisecond, PauseFor: 50 * time.Millisecond},
+			"jitter=5ms,drop-reply=0.50,partition=1s/2s,pause=100ms/50ms"},
+	}
+	for _, tt := range tests {
+		if got := tt.f.String(); got != tt.want {
+			t.Errorf("%+v: got %q, want %q", tt.f, got, tt.want)
+		}
+	}
+}
+
+func TestSwarmFaults(t *testing.T) {
+	zero := SwarmFaults(scripted(func(uint64) uint64 { return 0 }), time.Second)
+	if zero != (Faults{Until: time.Second}) {
+		t.Errorf("all-zero draws: %+v, want no faults", zero)
+	}
+	most := SwarmFaults(scripted(func(n uint64) uint64 { return n - 1 }), time.Second)
+	want := "jitter=9ms,drop-req=0.50,drop-reply=0.50,dup=0.50,tail=0.50/599ms,partition=599ms/599ms,pause=599ms/299.5ms"
+	if got := most.String(); got != want || most.Until != time.Second {
+		t.Errorf("all-max draws: %s until %v, want %s until 1s", got, most.Until, want)
+	}
+	// Over many seeds every fault is drawn both on and off.
+	on := map[string]int{}
+	for seed := range uint64(200) {
+		for part := range strings.SplitSeq(SwarmFaults(NewPCG(seed), time.Second).String(), ",") {
+			on[strings.Split(part, "=")[0]]++
+		}
+	}
+	for _, k := range faultKinds {
+		if k.draw != nil && (on[k.name] == 0 || on[k.name] == 200 && k.gated) {
+			t.Errorf("%s on in %d of 200 draws", k.name, on[k.name])
+		}
+	}
+}
+
+// TestFaultRecordsAreCounted checks the fault table's promise: every fault
+// that fires leaves a record, and Stats counts records by kind.
+func TestFaultRecordsAreCounted(t *testing.T) {
+	w, _ := newCounterWorld(2, Options{Faults: chaos, Trace: true})
+	workload(w, 4, 20)
+	r := w.Run()
+	byKind := map[RecordKind]int{}
+	for _, rec := range w.Records() {
+		byKind[rec.Kind]++
+	}
+	for k := RecordKind(1); k < numRecordKinds; k++ {
+		if byKind[k] != r.Stats.Count(k) {
+			t.Errorf("%v: %d records, Count %d", k, byKind[k], r.Stats.Count(k))
+		}
+	}
+	for _, k := range faultKinds {
+		if k.rec != 0 && !k.rec.IsFault() {
+			t.Errorf("%v is not a fault", k.rec)
+		}
+		if k.draw != nil && k.rec != 0 && r.Stats.Count(k.rec) == 0 {
+			t.Errorf("chaos never fired %s", k.name)
+		}
+	}
+	if r.Stats.DroppedReq != r.Stats.Count(RecDropReq) || r.Stats.Calls != byKind[RecSend] {
+		t.Errorf("named stats disagree with counts: %+v", r.Stats)
 	}
 }

@@ -1,10 +1,7 @@
 package sim
 
 import (
-	"bytes"
-	"encoding/gob"
 	"fmt"
-	"reflect"
 	"runtime/debug"
 	"time"
 )
@@ -66,90 +63,79 @@ func (s *Server) Name() string { return s.ep.name }
 // needs on its arguments and replies, so that no reflection runs per call
 // for plain types.
 type method struct {
-	name      string
-	server    *endpoint
-	copyArgs  func(any) (any, error) // a private copy of the caller's args
-	newReply  func() any
-	checkRep  func(any) error
-	invoke    func(args, reply any)
+	name   string
+	server *endpoint
+	// request checks a call's types and returns the server's copy of
+	// args with a fresh reply.
+	request   func(args, reply any) (any, error)
+	invoke    func(req any) (reply any)
+	args      func(req any) any // the arguments inside a request
 	copyReply func(dst, src any) error
 }
 
 // Handle registers fn as the handler of method on s. Calls must pass args
-// of type *A and reply of type *R. The handler gets its own copy of the
-// arguments, and the caller gets a copy of the reply: endpoints never share
-// memory. Types made only of values are copied by assignment; types with
-// pointers, slices or maps go through encoding/gob, as over a real wire.
+// of type *A and reply of type *R. Values cross the network as over net/rpc
+// with gob: the handler gets a fresh copy of the arguments and fills a
+// fresh zero reply, and only the reply's non-zero exported fields reach the
+// caller's reply struct, whose other fields keep what they held. Endpoints
+// never share memory.
 func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 	if _, dup := s.methods[name]; dup {
 		panic(fmt.Sprintf("sim: method %s already registered on %s", name, s.ep.name))
 	}
-	copyA := copier[A]()
-	copyR := copier[R]()
+	wa, wr := newWire[A](), newWire[R]()
+	var slab []request[A, R]
+	slabSize := 0
 	s.methods[name] = &method{
 		name:   name,
 		server: s.ep,
-		copyArgs: func(args any) (any, error) {
+		request: func(args, reply any) (any, error) {
 			a, ok := args.(*A)
 			if !ok || a == nil {
 				return nil, fmt.Errorf("args is %T, want %T", args, (*A)(nil))
 			}
-			c := new(A)
-			return c, copyA(c, a)
-		},
-		newReply: func() any { return new(R) },
-		checkRep: func(reply any) error {
 			if r, ok := reply.(*R); !ok || r == nil {
-				return fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
+				return nil, fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
 			}
-			return nil
+			// Requests are carved from slabs that double up to maxSlab,
+			// so short runs allocate little and long ones rarely. A
+			// handler that keeps its arguments keeps their slab alive,
+			// which costs memory, never correctness.
+			if len(slab) == 0 {
+				slabSize = min(2*slabSize+1, maxSlab)
+				slab = make([]request[A, R], slabSize)
+			}
+			req := &slab[0]
+			slab = slab[1:]
+			return req, wa.intoZero(&req.args, a)
 		},
-		invoke:    func(args, reply any) { fn(args.(*A), reply.(*R)) },
-		copyReply: func(dst, src any) error { return copyR(dst.(*R), src.(*R)) },
+		args: func(req any) any { return &req.(*request[A, R]).args },
+		invoke: func(req any) any {
+			r := req.(*request[A, R])
+			fn(&r.args, &r.reply)
+			return &r.reply
+		},
+		copyReply: func(dst, src any) error { return wr.into(dst.(*R), src.(*R)) },
 	}
 }
 
-// copier returns the cheapest faithful copy for T.
-func copier[T any]() func(dst, src *T) error {
-	if !hasReferences(reflect.TypeFor[T]()) {
-		return func(dst, src *T) error { *dst = *src; return nil }
-	}
-	return func(dst, src *T) error {
-		var buf bytes.Buffer
-		if err := gob.NewEncoder(&buf).Encode(src); err != nil {
-			return err
-		}
-		var fresh T
-		if err := gob.NewDecoder(&buf).Decode(&fresh); err != nil {
-			return err
-		}
-		*dst = fresh
-		return nil
-	}
+const maxSlab = 63
+
+// request is what a server decodes from one delivery: fresh arguments and
+// a fresh reply, in one allocation.
+type request[A, R any] struct {
+	args  A
+	reply R
 }
 
-func hasReferences(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Chan, reflect.Func,
-		reflect.Interface, reflect.UnsafePointer:
-		return true
-	case reflect.Array:
-		return hasReferences(t.Elem())
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if hasReferences(t.Field(i).Type) {
-				return true
-			}
-		}
-	}
-	return false
-}
+// Format prints the arguments, for the trace.
+func (r *request[A, R]) Format(f fmt.State, verb rune) { fmt.Fprintf(f, "%+v", &r.args) }
 
 // send carries out a Call: it resolves the method, copies the arguments and
 // hands the request to the network.
 func (w *World) send(p *Proc) {
 	c := &p.call
-	args, err := w.resolve(c)
+	args, err := w.resolve(p, c)
 	if err != nil {
 		// The process panics with this when it resumes, at once.
 		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
@@ -158,88 +144,139 @@ func (w *World) send(p *Proc) {
 	}
 	w.callSeq++
 	c.id = w.callSeq
-	w.stats.Calls++
 	w.record(RecSend, p.ep, c.server, c.id, c.m, args)
-	c.timer = w.schedule(event{at: w.now + w.opts.CallTimeout, kind: evTimeout, proc: p, wait: p.waitID, call: c.id})
-	f := &w.opts.Faults
-	if w.faultsOn && chance(w.ent, f.DropRequest) {
-		w.stats.DroppedReq++
-		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
+	w.seq++ // the timer's place among events due at its instant
+	c.timerSeq, c.deadline = w.seq, w.now+w.opts.CallTimeout
+	nf := w.nemesisRequest(p)
+	if nf.Drop {
+		w.armTimer(p)
 		return
 	}
-	w.transmitRequest(p, args)
+	f := &w.opts.Faults
+	if w.faultsOn && chance(w.ent, f.DropRequest) {
+		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
+		w.armTimer(p)
+		return
+	}
+	w.transmitRequest(p, args, nf)
+	if nf.Duplicate {
+		c.dup = true
+		w.transmitRequest(p, w.copyArgs(c), nf)
+	}
 	if w.faultsOn && chance(w.ent, f.Duplicate) {
-		w.stats.Duplicated++
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
-		dup, err := c.m.copyArgs(args)
-		if err != nil {
-			panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
-		}
-		w.transmitRequest(p, dup)
+		w.transmitRequest(p, w.copyArgs(c), MessageFault{})
 	}
+}
+
+// copyArgs is a second server-side copy of c's arguments, for a duplicate.
+func (w *World) copyArgs(c *pendingCall) any {
+	dup, err := c.m.request(c.args, c.reply)
+	if err != nil {
+		panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
+	}
+	return dup
 }
 
 // resolve finds the call's server and method, checks the reply's type and
 // returns the server's private copy of the arguments.
-func (w *World) resolve(c *pendingCall) (any, error) {
-	ep := w.byName[c.serverID]
-	if ep == nil || ep.srv == nil {
-		return nil, fmt.Errorf("no server named %q", c.serverID)
+// p's last method is checked first: a process mostly calls one or two.
+func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
+	m := p.lastMethod
+	if m == nil || m.name != c.method || m.server.name != c.serverID {
+		ep := w.byName[c.serverID]
+		if ep == nil || ep.srv == nil {
+			return nil, fmt.Errorf("no server named %q", c.serverID)
+		}
+		if m = ep.srv.methods[c.method]; m == nil {
+			return nil, fmt.Errorf("server %q has no method %q", c.serverID, c.method)
+		}
+		p.lastMethod = m
 	}
-	m := ep.srv.methods[c.method]
-	if m == nil {
-		return nil, fmt.Errorf("server %q has no method %q", c.serverID, c.method)
-	}
-	if err := m.checkRep(c.reply); err != nil {
-		return nil, err
-	}
-	c.server, c.m = ep, m
-	return m.copyArgs(c.args)
+	c.server, c.m = m.server, m
+	return m.request(c.args, c.reply)
 }
 
-func (w *World) transmitRequest(p *Proc, args any) {
+// armTimer queues the timeout of p's current call, once the call may still
+// be waiting at its deadline: a message of it was lost, held or delayed past
+// the deadline. A call whose reply arrives in time never queues its timer.
+// The timer keeps the sequence number reserved when the call was sent, so
+// the order of events is the same as if it had been queued then.
+func (w *World) armTimer(p *Proc) {
+	c := &p.call
+	if c.armed {
+		return
+	}
+	if c.deadline < w.now {
+		panic("sim: internal error: a call's timer armed after its deadline")
+	}
+	c.armed = true
+	c.timer = w.queue.push(&event{at: c.deadline, kind: evTimeout, proc: p, wait: p.waitID, call: c.id}, c.timerSeq)
+}
+
+// armFor arms the timer of the call that e belongs to, if it is still
+// waiting.
+func (w *World) armFor(e *event) {
+	if p := e.proc; p.op == opCall && p.call.id == e.call && p.waiting(e.wait) {
+		w.armTimer(p)
+	}
+}
+
+func (w *World) transmitRequest(p *Proc, args any, nf MessageFault) {
+	at := nf.arrival(w.now+w.delay(p.ep, p.call.server, p.call.id, p.call.m), p, p.call.id)
+	if at >= p.call.deadline {
+		w.armTimer(p)
+	}
 	w.schedule(event{
-		at: w.now + w.delay(), kind: evRequest, proc: p,
+		at: at, kind: evRequest, proc: p,
 		wait: p.waitID, call: p.call.id, sent: w.now, m: p.call.m, msg: args,
 	})
 }
 
 // deliverRequest runs the handler on a request that reached its server, and
 // sends the reply back.
-func (w *World) deliverRequest(e event) {
+func (w *World) deliverRequest(e *event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
-		w.stats.Lost++
 		w.record(RecLost, p.ep, srv, e.call, e.m, nil)
+		w.armFor(e)
 		return
 	}
 	if srv.srv.paused {
-		w.stats.Held++
 		w.record(RecHeld, p.ep, srv, e.call, e.m, nil)
-		srv.srv.held = append(srv.srv.held, e)
+		srv.srv.held = append(srv.srv.held, *e)
+		w.armFor(e)
 		return
 	}
 	if e.sent < w.maxSent {
 		w.stats.Reordered++
 	}
 	w.maxSent = max(w.maxSent, e.sent)
-	w.stats.Delivered++
-	reply := e.m.newReply()
-	if !w.invoke(srv, e.m, e.msg, reply) {
+	reply, ok := w.invoke(srv, e.m, e.msg)
+	if !ok {
 		return
 	}
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
-	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
-		w.stats.DroppedRep++
-		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
+	nf := w.nemesisReply(e, reply)
+	if nf.Drop {
+		w.armFor(e)
 		return
 	}
-	w.schedule(event{at: w.now + w.delay(), kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
+	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
+		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
+		w.armFor(e)
+		return
+	}
+	at := nf.arrival(w.now+w.delay(p.ep, srv, e.call, e.m), p, e.call)
+	if at >= p.call.deadline {
+		w.armFor(e)
+	}
+	w.schedule(event{at: at, kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
 }
 
 // invoke runs a handler, turning its panic into a failure of the run.
-func (w *World) invoke(srv *endpoint, m *method, args, reply any) (ok bool) {
+func (w *World) invoke(srv *endpoint, m *method, req any) (reply any, ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			w.record(RecPanic, nil, srv, 0, m, r)
@@ -250,39 +287,40 @@ func (w *World) invoke(srv *endpoint, m *method, args, reply any) (ok bool) {
 			}
 		}
 	}()
-	m.invoke(args, reply)
-	return true
+	return m.invoke(req), true
 }
 
-func (w *World) deliverReply(e event) {
+func (w *World) deliverReply(e *event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
-		w.stats.Lost++
 		w.record(RecLost, p.ep, srv, e.call, e.m, "reply")
+		w.armFor(e)
 		return
 	}
 	if !p.waiting(e.wait) || p.op != opCall || p.call.id != e.call {
-		w.stats.Late++
 		w.record(RecLate, p.ep, srv, e.call, e.m, nil)
 		return
 	}
 	if err := e.m.copyReply(p.call.reply, e.msg); err != nil {
 		p.call.misuse = fmt.Sprintf("sim: reply of %s: %v", e.m.name, err)
 	}
-	w.stats.Replies++
 	w.record(RecReply, p.ep, srv, e.call, e.m, nil)
-	w.queue.remove(p.call.timer)
+	if p.call.armed {
+		w.queue.remove(p.call.timer)
+	}
 	p.call.ok = true
 	w.resume(p)
 }
 
 // delay draws a one-way message latency: the base latency, uniform jitter,
 // and, with probability TailProb, an extra delay up to Tail, long enough for
-// messages to overtake each other.
-func (w *World) delay() time.Duration {
+// messages to overtake each other. The arguments name the message for the
+// trace.
+func (w *World) delay(proc, peer *endpoint, call uint64, m *method) time.Duration {
 	f := &w.opts.Faults
 	d := f.Latency + upTo(w.ent, f.Jitter)
 	if w.faultsOn && chance(w.ent, f.TailProb) {
+		w.record(RecTail, proc, peer, call, m, nil)
 		d += upTo(w.ent, f.Tail)
 	}
 	return d

@@ -25,6 +25,8 @@ type Proc struct {
 	sleep  time.Duration
 	call   pendingCall
 
+	lastMethod *method // the method of the last call, tried first for the next
+
 	done   bool
 	killed bool
 }
@@ -45,7 +47,10 @@ type pendingCall struct {
 	m        *method
 	args     any
 	reply    any
-	timer    int32 // queue slot of the call's timeout
+	deadline time.Duration // when the call times out
+	timerSeq uint64        // the timeout event's sequence number
+	armed    bool          // the timeout is queued, in slot timer
+	timer    int32
 	ok       bool
 	dup      bool   // the network delivered the request twice
 	misuse   string // set by the scheduler when the call is malformed
@@ -68,6 +73,14 @@ func (w *World) Spawn(name string, body func(p *Proc)) *Proc {
 
 // Name is the process's endpoint name.
 func (p *Proc) Name() string { return p.ep.name }
+
+// endpoint accepts nil, for records about no process.
+func (p *Proc) endpoint() *endpoint {
+	if p == nil {
+		return nil
+	}
+	return p.ep
+}
 
 // Now is the virtual time.
 func (p *Proc) Now() time.Duration { return p.w.now }

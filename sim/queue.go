@@ -21,7 +21,6 @@ const (
 // an operation that already ended is stale.
 type event struct {
 	at   time.Duration
-	seq  uint64
 	kind eventKind
 	pos  int32 // index of the event's entry in the heap
 	proc *Proc
@@ -29,8 +28,7 @@ type event struct {
 	call uint64        // call id, for requests and replies
 	sent time.Duration // when a request was sent, to measure reordering
 	m    *method       // for requests and replies
-	msg  any           // the args copy (request) or the reply (reply)
-	fn   func()
+	msg  any           // the request (request), the reply (reply), or the func() of an evFunc
 }
 
 // eventQueue is a min-heap on (at, seq). Events live in slots that are
@@ -67,8 +65,8 @@ func (q *eventQueue) swap(i, j int) {
 	q.slots[h[j].slot].pos = int32(j)
 }
 
-// push queues e and returns its slot.
-func (q *eventQueue) push(e event) int32 {
+// push queues e with sequence number seq and returns its slot.
+func (q *eventQueue) push(e *event, seq uint64) int32 {
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -78,22 +76,27 @@ func (q *eventQueue) push(e event) int32 {
 		q.slots = append(q.slots, event{})
 	}
 	e.pos = int32(len(q.heap))
-	q.slots[slot] = e
-	q.heap = append(q.heap, queued{at: e.at, seq: e.seq, slot: slot})
+	q.slots[slot] = *e
+	q.heap = append(q.heap, queued{at: e.at, seq: seq, slot: slot})
 	q.up(len(q.heap) - 1)
 	return slot
 }
 
 // remove takes the event in slot out of the queue.
-func (q *eventQueue) remove(slot int32) event {
-	return q.removeAt(int(q.slots[slot].pos))
+func (q *eventQueue) remove(slot int32) {
+	q.release(q.unlink(int(q.slots[slot].pos)))
 }
 
-func (q *eventQueue) removeAt(i int) event {
-	slot := q.heap[i].slot
-	e := q.slots[slot]
+// release frees a slot that unlink took out of the heap.
+func (q *eventQueue) release(slot int32) {
 	q.slots[slot] = event{} // drop references so the collector can reclaim them
 	q.free = append(q.free, slot)
+}
+
+// unlink takes heap entry i out of the heap and returns its slot, which
+// keeps the event (for the scheduler to run in place) until release.
+func (q *eventQueue) unlink(i int) int32 {
+	slot := q.heap[i].slot
 	last := len(q.heap) - 1
 	if i != last {
 		q.swap(i, last)
@@ -102,7 +105,7 @@ func (q *eventQueue) removeAt(i int) event {
 	if i < last && !q.down(i) {
 		q.up(i)
 	}
-	return e
+	return slot
 }
 
 func (q *eventQueue) up(i int) {

@@ -50,6 +50,14 @@ func TestRunEndings(t *testing.T) {
 			status: Panic, reason: "args is sim.addArgs, want *sim.addArgs",
 		},
 		{
+			name: "call with a nil reply",
+			setup: func(w *World) {
+				Handle(w.NewServer("s"), "S.M", func(*addArgs, *addReply) {})
+				w.Spawn("c", func(p *Proc) { p.Call("s", "S.M", &addArgs{}, (*addReply)(nil)) })
+			},
+			status: Panic, reason: "reply is *sim.addReply, want *sim.addReply",
+		},
+		{
 			name: "spins without advancing time",
 			opts: Options{MaxSteps: 1000},
 			setup: func(w *World) {

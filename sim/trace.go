@@ -11,28 +11,35 @@ import (
 type RecordKind uint8
 
 const (
-	RecSpawn     RecordKind = iota + 1 // a process started
-	RecExit                            // a process returned
-	RecPanic                           // a process or handler panicked
-	RecSend                            // a client sent a request
-	RecDropReq                         // the network dropped a request
-	RecDup                             // the network duplicated a request
-	RecLost                            // a message was lost to a partition
-	RecHeld                            // a request reached a paused server and waits
-	RecDeliver                         // a server's handler ran on a request
-	RecDropReply                       // the network dropped a reply
-	RecReply                           // a reply reached its waiting caller
-	RecLate                            // a reply arrived after its call ended and was discarded
-	RecTimeout                         // a call timed out and returned false
-	RecSleep                           // a process went to sleep
-	RecWake                            // a process woke up
-	RecTie                             // several events were due at once; the entropy chose one
-	RecCut                             // a link or a node was cut off
-	RecHeal                            // a link or a node was reconnected
-	RecPause                           // a server paused
-	RecResume                          // a paused server resumed
-	RecFaultsOff                       // the fault schedule ended (Faults.Until)
-	RecNote                            // a line added by the user with Note
+	RecSpawn        RecordKind = iota + 1 // a process started
+	RecExit                               // a process returned
+	RecPanic                              // a process or handler panicked
+	RecSend                               // a client sent a request
+	RecDropReq                            // the network dropped a request
+	RecDup                                // the network duplicated a request
+	RecLost                               // a message was lost to a partition
+	RecHeld                               // a request reached a paused server and waits
+	RecDeliver                            // a server's handler ran on a request
+	RecDropReply                          // the network dropped a reply
+	RecReply                              // a reply reached its waiting caller
+	RecLate                               // a reply arrived after its call ended and was discarded
+	RecTimeout                            // a call timed out and returned false
+	RecSleep                              // a process went to sleep
+	RecWake                               // a process woke up
+	RecTie                                // several events were due at once; the entropy chose one
+	RecCut                                // a link or a node was cut off
+	RecHeal                               // a link or a node was reconnected
+	RecPause                              // a server paused
+	RecResume                             // a paused server resumed
+	RecFaultsOff                          // the fault schedule ended (Faults.Until)
+	RecNote                               // a line added by the user with Note
+	RecTail                               // the network gave a message a long-tail delay
+	RecNemesisDrop                        // the nemesis dropped a message
+	RecNemesisDup                         // the nemesis duplicated a request
+	RecNemesisDelay                       // the nemesis delayed a message
+	RecNemesisHold                        // the nemesis held a message until just after its call timed out
+
+	numRecordKinds // keep last
 )
 
 var recordNames = [...]string{
@@ -42,7 +49,9 @@ var recordNames = [...]string{
 	RecReply: "reply", RecLate: "late-reply", RecTimeout: "timeout",
 	RecSleep: "sleep", RecWake: "wake", RecTie: "tie", RecCut: "cut",
 	RecHeal: "heal", RecPause: "pause", RecResume: "resume",
-	RecFaultsOff: "faults-off", RecNote: "note",
+	RecFaultsOff: "faults-off", RecNote: "note", RecTail: "tail",
+	RecNemesisDrop: "nemesis-drop", RecNemesisDup: "nemesis-dup",
+	RecNemesisDelay: "nemesis-delay", RecNemesisHold: "nemesis-hold",
 }
 
 func (k RecordKind) String() string {
@@ -52,11 +61,16 @@ func (k RecordKind) String() string {
 	return fmt.Sprintf("RecordKind(%d)", k)
 }
 
-// IsFault reports whether the record is a fault the network injected.
+// IsFault reports whether the record is a fault the network injected, or
+// a message that a fault (a cut, a pause) took hold of.
 func (k RecordKind) IsFault() bool {
-	switch k {
-	case RecDropReq, RecDup, RecLost, RecHeld, RecDropReply, RecCut, RecPause:
+	if k == RecLost || k == RecHeld {
 		return true
+	}
+	for _, f := range faultKinds {
+		if f.rec == k && k != 0 {
+			return true
+		}
 	}
 	return false
 }
@@ -126,9 +140,55 @@ func (h *traceHash) add(x uint64) {
 	*h = traceHash(v ^ v>>32)
 }
 
-func (h *traceHash) addString(s string) {
-	for i := 0; i < len(s); i++ {
-		h.add(uint64(s[i]))
+// Fold is one word folded into a run's trace hash, as Options.OnFold sees
+// it. Two runs that should be equal are equal up to their first differing
+// fold; its Step and At point into their traces.
+type Fold struct {
+	N    int           // the fold's index in the run, from 0
+	Step int           // scheduler events dispatched so far
+	At   time.Duration // virtual time
+	Kind RecordKind    // the record being folded (0 for the seed)
+	Word uint64
+	Hash uint64 // the hash after folding Word
+}
+
+func (f Fold) String() string {
+	return fmt.Sprintf("fold %d step %d at %v %v word %016x hash %016x", f.N, f.Step, f.At, f.Kind, f.Word, f.Hash)
+}
+
+// FoldLog keeps every fold of a run: set Options.OnFold to its Add.
+type FoldLog struct{ Folds []Fold }
+
+// Add appends f.
+func (l *FoldLog) Add(f Fold) { l.Folds = append(l.Folds, f) }
+
+// FirstDifference returns the index of the first fold at which a and b
+// differ (a word, or one log ending before the other), or -1 if they are
+// equal.
+func FirstDifference(a, b []Fold) int {
+	for i := range min(len(a), len(b)) {
+		if a[i].Word != b[i].Word || a[i].Kind != b[i].Kind {
+			return i
+		}
 	}
-	h.add(uint64(len(s)))
+	if len(a) != len(b) {
+		return min(len(a), len(b))
+	}
+	return -1
+}
+
+// fold adds x to the trace hash, on behalf of a record of kind k.
+func (w *World) fold(k RecordKind, x uint64) {
+	w.hash.add(x)
+	if w.opts.OnFold != nil {
+		w.opts.OnFold(Fold{N: w.folds, Step: w.steps, At: w.now, Kind: k, Word: x, Hash: uint64(w.hash)})
+		w.folds++
+	}
+}
+
+func (w *World) foldString(s string) {
+	for i := 0; i < len(s); i++ {
+		w.fold(RecNote, uint64(s[i]))
+	}
+	w.fold(RecNote, uint64(len(s)))
 }

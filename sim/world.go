@@ -22,6 +22,12 @@ type Options struct {
 	// Trace keeps a readable record of every event (Records); the hash is
 	// kept either way.
 	Trace bool
+	// Nemesis, if set, aims faults at particular messages while faults are
+	// on.
+	Nemesis Nemesis
+	// OnFold, if set, sees every word folded into the trace hash, to find
+	// where two runs that should be equal diverge (FoldLog, FirstDifference).
+	OnFold func(Fold)
 }
 
 const (
@@ -55,7 +61,9 @@ func (s Status) String() string {
 	return fmt.Sprintf("Status(%d)", s)
 }
 
-// Stats counts what happened on the network during a run.
+// Stats counts what happened on the network during a run. The named
+// fields are the common counts; Count gives any record kind's, every fault
+// kind included.
 type Stats struct {
 	Calls      int // Call invocations
 	Delivered  int // requests handed to a handler (duplicates included)
@@ -69,8 +77,25 @@ type Stats struct {
 	Timeouts   int // calls that returned false
 	Reordered  int // requests delivered after one sent strictly later
 	Ties       int // instants at which several events were due
-	Partitions int // cuts made by the fault schedule
-	Pauses     int // server pauses made by the fault schedule
+	Partitions int // cuts and isolations, scripted or by the fault schedule
+	Pauses     int // server pauses, scripted or by the fault schedule
+
+	counts [numRecordKinds]int
+}
+
+// Count is how many records of kind k the run made (traced or not).
+func (s *Stats) Count(k RecordKind) int {
+	if int(k) >= len(s.counts) {
+		return 0
+	}
+	return s.counts[k]
+}
+
+func (s *Stats) fillNamed() {
+	c := &s.counts
+	s.Calls, s.Delivered, s.Replies, s.Late, s.Timeouts = c[RecSend], c[RecDeliver], c[RecReply], c[RecLate], c[RecTimeout]
+	s.DroppedReq, s.DroppedRep, s.Duplicated = c[RecDropReq], c[RecDropReply], c[RecDup]
+	s.Lost, s.Held, s.Ties, s.Partitions, s.Pauses = c[RecLost], c[RecHeld], c[RecTie], c[RecCut], c[RecPause]
 }
 
 // Result is the outcome of Run.
@@ -101,6 +126,8 @@ type World struct {
 	queue   eventQueue
 	due     []int // scratch for tie-breaking
 	hash    traceHash
+	folds   int // words folded so far, for OnFold
+	steps   int // events dispatched so far, for OnFold
 	records []Record
 	stats   Stats
 
@@ -114,6 +141,8 @@ type World struct {
 	maxSent   time.Duration // latest send time of a request delivered so far
 	faultsOn  bool
 	ran       bool
+
+	msg Message // the nemesis's view of a message, reused
 
 	failure *Result // set when a panic ends the run
 }
@@ -142,8 +171,16 @@ func New(seed uint64, opts Options) *World {
 		hash:   fnvOffset,
 		byName: make(map[string]*endpoint),
 	}
-	w.hash.add(seed)
+	w.fold(0, seed)
 	return w
+}
+
+// SetMaxTime changes Options.MaxTime before Run, for a workload that
+// learns while it is set up how long it legitimately takes.
+func (w *World) SetMaxTime(d time.Duration) {
+	if d > 0 {
+		w.opts.MaxTime = d
+	}
 }
 
 // Now is the virtual time since the start of the run.
@@ -163,19 +200,17 @@ func (w *World) At(t time.Duration, fn func()) {
 	if t < w.now {
 		t = w.now
 	}
-	w.schedule(event{at: t, kind: evFunc, fn: fn})
+	w.schedule(event{at: t, kind: evFunc, msg: fn})
 }
 
 // Note adds a line about process p (nil for none) to the trace and folds
 // it into the hash, so that what the processes observed is part of the
 // determinism check.
 func (w *World) Note(p *Proc, text string) {
-	var ep *endpoint
-	if p != nil {
-		ep = p.ep
-	}
-	w.hash.add(uint64(ep.index()))
-	w.hash.addString(text)
+	ep := p.endpoint()
+	w.stats.counts[RecNote]++
+	w.fold(RecNote, uint64(ep.index()))
+	w.foldString(text)
 	if w.opts.Trace {
 		w.records = append(w.records, Record{At: w.now, Kind: RecNote, Proc: ep.label(), Text: text})
 	}
@@ -184,16 +219,23 @@ func (w *World) Note(p *Proc, text string) {
 // schedule queues e and returns its slot, to remove it later if need be.
 func (w *World) schedule(e event) int32 {
 	w.seq++
-	e.seq = w.seq
-	return w.queue.push(e)
+	return w.queue.push(&e, w.seq)
 }
 
 // record folds an event into the hash and, when tracing, keeps it readable.
 // payload is formatted only when tracing.
 func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *method, payload any) {
-	w.hash.add(uint64(kind)<<56 ^ uint64(w.now))
-	w.hash.add(uint64(proc.index())<<32 | uint64(peer.index()))
-	w.hash.add(call)
+	w.stats.counts[kind]++
+	what, who := uint64(kind)<<56^uint64(w.now), uint64(proc.index())<<32|uint64(peer.index())
+	if w.opts.OnFold == nil {
+		w.hash.add(what)
+		w.hash.add(who)
+		w.hash.add(call)
+	} else {
+		w.fold(kind, what)
+		w.fold(kind, who)
+		w.fold(kind, call)
+	}
 	if !w.opts.Trace {
 		return
 	}
@@ -226,13 +268,16 @@ func (w *World) Run() Result {
 		if steps >= w.opts.MaxSteps {
 			return w.stuck(steps, fmt.Sprintf("no progress: step budget of %d events used up with %d processes still running: %s", w.opts.MaxSteps, w.live, w.blockedNames()))
 		}
-		e := w.next()
+		slot := w.next()
+		e := &w.queue.slots[slot] // stays valid while the slots grow: the old array is only read
 		if e.at > w.opts.MaxTime {
 			return w.stuck(steps, fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames()))
 		}
 		steps++
+		w.steps = steps
 		w.now = e.at
 		w.dispatch(e)
+		w.queue.release(slot)
 	}
 	if w.failure != nil {
 		r := *w.failure
@@ -250,6 +295,7 @@ func (w *World) fill(r *Result, steps int) {
 	r.Time = w.now
 	r.Hash = uint64(w.hash)
 	r.Stats = w.stats
+	r.Stats.fillNamed()
 }
 
 func (w *World) stuck(steps int, reason string) Result {
@@ -258,22 +304,25 @@ func (w *World) stuck(steps int, reason string) Result {
 	return r
 }
 
-// next pops the earliest event. When several are due at the same instant,
+// next takes the earliest event out of the queue and returns its slot. When several are due at the same instant,
 // the entropy picks one (0 is the earliest scheduled), so tie order is
 // explored rather than fixed.
-func (w *World) next() event {
+func (w *World) next() int32 {
 	q := &w.queue
 	if q.len() == 1 || q.heap[1].at != q.heap[0].at && (q.len() == 2 || q.heap[2].at != q.heap[0].at) {
-		return q.removeAt(0)
+		return q.unlink(0)
 	}
 	w.due = q.due(w.due)
 	pick := int(w.ent.Uint64N(uint64(len(w.due))))
-	w.stats.Ties++
-	w.hash.add(uint64(len(w.due))<<32 | uint64(pick))
-	return q.removeAt(w.due[pick])
+	w.record(RecTie, nil, nil, 0, nil, nil)
+	w.fold(RecTie, uint64(len(w.due))<<32|uint64(pick))
+	if w.opts.Trace {
+		w.records[len(w.records)-1].Text = fmt.Sprintf("picked %d of %d due", pick, len(w.due))
+	}
+	return q.unlink(w.due[pick])
 }
 
-func (w *World) dispatch(e event) {
+func (w *World) dispatch(e *event) {
 	switch e.kind {
 	case evStart:
 		w.resume(e.proc)
@@ -285,7 +334,6 @@ func (w *World) dispatch(e event) {
 	case evTimeout:
 		p := e.proc
 		if p.waiting(e.wait) {
-			w.stats.Timeouts++
 			w.record(RecTimeout, p.ep, p.call.server, e.call, p.call.m, nil)
 			p.call.ok = false
 			w.resume(p)
@@ -295,7 +343,7 @@ func (w *World) dispatch(e event) {
 	case evReply:
 		w.deliverReply(e)
 	case evFunc:
-		e.fn()
+		e.msg.(func())()
 	}
 }
 

@@ -32,8 +32,8 @@ const (
 // Options describes a stress run. The zero value runs the reference with
 // the defaults above.
 type Options struct {
-	// Impl is the implementation under test; nil fields are the
-	// reference's, and an empty Name is "reference" if all are nil.
+	// Impl is the implementation under test; empty fields are the
+	// reference's (scenarios.Impl.WithDefaults).
 	Impl scenarios.Impl
 	// Clients is how many clients run at once, each on its own goroutine.
 	Clients int
@@ -77,20 +77,7 @@ type Options struct {
 
 // withDefaults resolves the zero fields, or says what is wrong.
 func (o Options) withDefaults() (Options, error) {
-	ref := scenarios.Reference()
-	im := &o.Impl
-	if im.Name == "" && im.NewServer == nil && im.NewClerk == nil && im.NewLock == nil {
-		im.Name = ref.Name
-	}
-	if im.NewServer == nil {
-		im.NewServer = ref.NewServer
-	}
-	if im.NewClerk == nil {
-		im.NewClerk = ref.NewClerk
-	}
-	if im.NewLock == nil {
-		im.NewLock = ref.NewLock
-	}
+	o.Impl = o.Impl.WithDefaults()
 	var errs []error
 	for _, f := range []struct {
 		name string

@@ -10,7 +10,7 @@ import (
 // RacePrefix starts the names of the bugs that need real concurrency to
 // show: the simulator runs one handler at a time, so they pass there, and
 // only stress mode (kvsim stress, package stress) finds them.
-const RacePrefix = scenarios.ZooPrefix + "race-"
+const RacePrefix = Prefix + "race-"
 
 // Races returns the concurrency bugs, by name. Each is the reference server
 // with one mistake in its locking, marked "BUG:".

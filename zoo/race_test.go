@@ -1,18 +1,24 @@
-package zoo
+package zoo_test
 
 import (
 	"context"
 	"testing"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/zoo"
 )
 
 // TestRacesPassSimulation: the simulator runs one handler at a time, so
 // the race bugs pass there, which is why stress mode exists.
 func TestRacesPassSimulation(t *testing.T) {
-	for _, im := range Races() {
+	for _, im := range zoo.Races() {
 		t.Run(im.Name, func(t *testing.T) {
-			sum, err := scenarios.Campaign(context.Background(), scenarios.CampaignConfig{Faults: scenarios.SwarmName, Impl: im.Name, Custom: &im, Seeds: 10})
+			runs, err := campaign.Default().Runs(nil, scenarios.SwarmName, im)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := campaign.Run(context.Background(), campaign.Config{Runs: runs, Seeds: 10})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,100 @@
+package sim
+
+import "time"
+
+// Nemesis aims faults at particular messages. The simulator knows no roles;
+// the scenario layer does (which process holds a lock, which Put created a
+// key), and decides here what happens to each message.
+//
+// Its methods run on the scheduler, only while faults are on (before
+// Faults.Until), once for each request as it is sent and once for each
+// reply as its handler returns. They may draw from World.Entropy, call
+// Isolate, Rejoin, Pause and Resume, and schedule with At (check FaultsOn
+// there). The Message is valid only during the call.
+type Nemesis interface {
+	Request(m *Message) MessageFault
+	Reply(m *Message) MessageFault
+}
+
+// Message is a read-only view of a message about to cross the network.
+type Message struct {
+	Caller string // the calling process
+	Server string
+	Method string
+	Call   uint64 // the call's id, as in the trace
+	// Args is the call's arguments (*A); Reply, for replies only, the
+	// handler's reply (*R). Do not modify them.
+	Args, Reply any
+	// Deadline is when the caller's call times out.
+	Deadline time.Duration
+}
+
+// MessageFault is what a Nemesis does to a message; the zero value lets it
+// through. Each fault that applies is a trace record (nemesis-drop,
+// nemesis-dup, nemesis-delay, nemesis-hold) and a Stats count.
+type MessageFault struct {
+	Drop      bool          // lose the message
+	Duplicate bool          // deliver a request twice (ignored for replies)
+	Delay     time.Duration // add to the message's delay
+	// Hold delivers the message just after the caller's call times out (if
+	// it would arrive earlier): a held request runs after the caller gave
+	// up, a held reply races the caller's retry.
+	Hold bool
+}
+
+// FaultsOn reports whether faults are on (the run has not reached
+// Faults.Until).
+func (w *World) FaultsOn() bool { return w.faultsOn }
+
+// nemesisRequest asks the nemesis about p's request, and records what it
+// decides.
+func (w *World) nemesisRequest(p *Proc) MessageFault {
+	if w.opts.Nemesis == nil || !w.faultsOn {
+		return MessageFault{}
+	}
+	c := &p.call
+	w.msg = Message{Caller: p.ep.name, Server: c.server.name, Method: c.m.name, Call: c.id, Args: c.args, Deadline: c.deadline}
+	f := w.opts.Nemesis.Request(&w.msg)
+	w.msg = Message{}
+	w.recordNemesis(f, p.ep, c.server, c.id, c.m)
+	return f
+}
+
+// nemesisReply asks the nemesis about the reply to request e.
+func (w *World) nemesisReply(e *event, reply any) MessageFault {
+	if w.opts.Nemesis == nil || !w.faultsOn {
+		return MessageFault{}
+	}
+	p := e.proc
+	w.msg = Message{Caller: p.ep.name, Server: e.m.server.name, Method: e.m.name, Call: e.call,
+		Args: e.m.args(e.msg), Reply: reply, Deadline: p.call.deadline}
+	if p.call.id != e.call {
+		w.msg.Deadline = 0 // the call is over
+	}
+	f := w.opts.Nemesis.Reply(&w.msg)
+	w.msg = Message{}
+	f.Duplicate = false
+	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m)
+	return f
+}
+
+func (w *World) recordNemesis(f MessageFault, proc, peer *endpoint, call uint64, m *method) {
+	for _, r := range [...]struct {
+		on   bool
+		kind RecordKind
+	}{{f.Drop, RecNemesisDrop}, {f.Duplicate && !f.Drop, RecNemesisDup}, {f.Delay > 0 && !f.Drop, RecNemesisDelay}, {f.Hold && !f.Drop, RecNemesisHold}} {
+		if r.on {
+			w.record(r.kind, proc, peer, call, m, nil)
+		}
+	}
+}
+
+// arrival applies a nemesis's delay and hold to a message of p's current
+// call (call) that would arrive at at.
+func (f MessageFault) arrival(at time.Duration, p *Proc, call uint64) time.Duration {
+	at += max(f.Delay, 0)
+	if f.Hold && p.call.id == call {
+		at = max(at, p.call.deadline+1)
+	}
+	return at
+}
