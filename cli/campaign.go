@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -276,12 +277,12 @@ func reportFailure(ctx context.Context, w io.Writer, cat campaign.Catalogue, r s
 	case replay.TraceHash != r.TraceHash:
 		fmt.Fprintf(w, "warning: the replay's trace hash %s differs from the campaign's %s: the run is not deterministic\n", replay.TraceHash, r.TraceHash)
 	}
-	a, err := scenarios.WriteArtifacts(replay, dir)
+	adir, err := writeArtifacts(replay, dir)
 	if err != nil {
 		fmt.Fprintf(w, "artifacts: %v\n", err)
 		return
 	}
-	fmt.Fprintf(w, "artifacts: %s\n", a.Dir)
+	fmt.Fprintf(w, "artifacts: %s\nreport: %s\n", adir, filepath.Join(adir, "report.html"))
 }
 
 func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {

@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/kvsim/kvsim/campaign"
+	"github.com/kvsim/kvsim/report"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/spf13/cobra"
@@ -19,6 +21,7 @@ func newRunCmd(cat campaign.Catalogue) *cobra.Command {
 		showTrace bool
 		vizPath   string
 		artifacts string
+		reportTo  string
 	)
 	cmd := &cobra.Command{
 		Use:   "run --scenario S --seed N [--faults P] [--impl I]",
@@ -35,7 +38,7 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 			if err != nil {
 				return usageError{err}
 			}
-			cfg.Trace = showTrace || vizPath != "" || artifacts != ""
+			cfg.Trace = showTrace || vizPath != "" || artifacts != "" || reportTo != ""
 			// Guarded, so that a SUT that panics in a constructor or spins
 			// outside the simulator (a student's, say) is a reported
 			// failure, not a crash or a hang.
@@ -58,6 +61,11 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 					return err
 				}
 			}
+			if reportTo != "" {
+				if err := report.WriteFile(reportTo, report.FromResult(r)); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				if err := json.NewEncoder(out).Encode(r); err != nil {
 					return err
@@ -66,11 +74,11 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 				printResult(out, r)
 			}
 			if r.Failed() && artifacts != "" {
-				a, err := scenarios.WriteArtifacts(r, artifacts)
+				dir, err := writeArtifacts(r, artifacts)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", a.Dir)
+				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", dir)
 			}
 			if r.Failed() {
 				return errFailureFound
@@ -86,7 +94,8 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	f.BoolVar(&showTrace, "trace", false, "print the trace of every scheduler and network event")
 	f.StringVar(&vizPath, "viz", "", "write porcupine's HTML visualization of the history to `FILE`")
-	f.StringVar(&artifacts, "artifacts", "", "on failure, write trace, history and visualization under `DIR`")
+	f.StringVar(&artifacts, "artifacts", "", "on failure, write trace, history, visualization and report under `DIR`")
+	f.StringVar(&reportTo, "report", "", "write the run's one-page HTML report to `FILE`")
 	return cmd
 }
 
@@ -134,4 +143,16 @@ func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+// writeArtifacts writes a traced failure's artifacts under dir, with its
+// report beside porcupine's visualization, and returns their directory.
+func writeArtifacts(r scenarios.Result, dir string) (string, error) {
+	a, err := scenarios.WriteArtifacts(r, dir)
+	if err != nil {
+		return "", err
+	}
+	run := report.FromResult(r)
+	run.PorcupineLink = filepath.Base(a.Viz)
+	return a.Dir, report.WriteFile(filepath.Join(a.Dir, "report.html"), run)
 }

@@ -52,6 +52,34 @@ func TestRunFailure(t *testing.T) {
 	if !strings.Contains(errOut, "artifacts: "+dir) {
 		t.Errorf("artifacts directory not reported: %s", errOut)
 	}
+	page, err := os.ReadFile(filepath.Join(dir, "reliable-put-1-zoo_server-ignores-version", "report.html"))
+	if err != nil || !strings.Contains(string(page), `href="history.html"`) && !strings.Contains(string(page), `"porcupineLink":"history.html"`) {
+		t.Errorf("the artifacts' report.html is missing or does not link history.html: %v", err)
+	}
+}
+
+// TestRunReport is the report's acceptance command: the file names the
+// seed, the verdict and the repro line.
+func TestRunReport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.html")
+	code, out, errOut := kvsim("run", "--scenario", "kv-random", "--seed", "1", "--faults", "swarm", "--impl", "zoo/server-ignores-version", "--report", path)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d: %s%s", code, exitFailure, out, errOut)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<td id="seed">1</td>`, `<td id="verdict">violation</td>`,
+		"kvsim run --scenario kv-random --seed 1 --faults swarm --impl zoo/server-ignores-version"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	code, _, errOut = kvsim("run", "--scenario", "kv-random", "--seed", "1", "--report", filepath.Join(t.TempDir(), "no", "such", "dir", "r.html"))
+	if code == exitOK || !strings.Contains(errOut, "kvsim: ") {
+		t.Errorf("an unwritable report path: exit %d, stderr %q; want an error", code, errOut)
+	}
 }
 
 func TestRunUsage(t *testing.T) {

@@ -72,12 +72,18 @@ func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error
 	if r.model.Step == nil {
 		return errors.New("models: Visualize: the Result does not come from a check")
 	}
-	info := r.info // AddAnnotations appends; r.info holds none, so r is left alone
-	if r.lazy != nil {
-		info = r.lazy.get()
-	}
+	info := r.linearization() // AddAnnotations appends; r's holds none, so r is left alone
 	info.AddAnnotations(annotations)
 	return porcupine.Visualize(r.model, info, w)
+}
+
+// linearization is porcupine's account of the check, computed now when
+// the fast path decided without porcupine.
+func (r Result) linearization() porcupine.LinearizationInfo {
+	if r.lazy != nil {
+		return r.lazy.get()
+	}
+	return r.info
 }
 
 // VisualizeFile writes the visualization (see Visualize) to a file at path.
@@ -329,4 +335,20 @@ func longest(partials [][]int) []int {
 		}
 	}
 	return best
+}
+
+// Longest returns, for each partition the check split the history into (for
+// CheckKV: one per key, in sorted key order, each holding that key's
+// operations in history order), the longest partial linearization the
+// checker found, as indices into the partition in linearization order. For
+// an Ok result each is a complete linearization. Reports use it to show the
+// model's states along the history.
+func (r Result) Longest() [][]int {
+	info := r.linearization()
+	partials := info.PartialLinearizations()
+	out := make([][]int, len(partials))
+	for p := range partials {
+		out[p] = longest(partials[p])
+	}
+	return out
 }

@@ -34,6 +34,7 @@ func TestLayoutImports(t *testing.T) {
 		{"../lab", nil},
 		{"../lab/labrt", []string{module + "cli", module + "campaign", module + "scenarios", module + "models", module + "kv/rpc", module + "sim"}},
 		{"../kvsimtest", []string{module + "campaign", module + "scenarios", module + "models"}},
+		{"../stress", []string{module + "scenarios", module + "models", module + "kv/rpc"}},
 		{"../campaign", []string{module + "zoo", module + "scenarios", module + "sim", module + "models", "pgregory.net/rapid"}},
 	}
 	for _, rule := range rules {
