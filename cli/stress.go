@@ -72,12 +72,12 @@ Exit 0 when every check passed, 1 on a violation, a data race or a crash,
 			if err != nil && ctx.Err() == nil {
 				return usageError{err}
 			}
-			printStress(cmd.OutOrStdout(), res)
+			printStress(cmd.OutOrStdout(), res, err != nil)
 			switch {
-			case err != nil:
-				return errInterrupted
 			case !res.Passed():
 				return errFailureFound
+			case err != nil:
+				return errInterrupted
 			}
 			return nil
 		},
@@ -183,7 +183,7 @@ func stressInChild(fl stressFlags, stdout, stderr io.Writer) error {
 	return errFailureFound
 }
 
-func printStress(w io.Writer, r stress.Result) {
+func printStress(w io.Writer, r stress.Result, interrupted bool) {
 	o := r.Options
 	fmt.Fprintf(w, "stress %s: %d clients (%d lock users), rounds of up to %d ops each for %v, loss %g, seed %d\n",
 		r.Impl, o.Clients, o.Lockers, o.Ops, o.Duration, o.Loss, o.Seed)
@@ -199,9 +199,12 @@ func printStress(w io.Writer, r stress.Result) {
 			fmt.Fprintf(w, "lock, last round: model %s; counters, all rounds: %d after %d increments under the lock\n", r.LockCheck.Verdict, r.Counter, r.Increments)
 		}
 	}
-	if r.Passed() {
+	switch {
+	case r.Passed() && interrupted:
+		fmt.Fprintln(w, "no failure before the interruption")
+	case r.Passed():
 		fmt.Fprintln(w, "PASS")
-	} else {
+	default:
 		fmt.Fprintln(w, "FAIL")
 		for _, f := range r.Failures {
 			fmt.Fprintln(w, "  "+strings.ReplaceAll(f, "\n", "\n    "))
