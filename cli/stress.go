@@ -174,7 +174,7 @@ func stressInChild(fl stressFlags, stdout, stderr io.Writer) error {
 	case code == exitFailure:
 		return errFailureFound // the child printed why
 	case code == exitInterrupted:
-		return errInterrupted
+		return exitCode(code) // the child said so
 	case code == raceExitCode && stress.RaceDetector:
 		fmt.Fprintf(stderr, "FAIL: the race detector found a data race in %s (its report is above)\n", fl.impl)
 	default:
