@@ -42,13 +42,15 @@ type stressFlags struct {
 func newStressCmd(cat campaign.Catalogue) *cobra.Command {
 	var fl stressFlags
 	cmd := &cobra.Command{
-		Use:   "stress [--impl I] [--clients N] [--duration D] [--ops N]",
+		Use:   "stress [--impl I] [--clients N] [--duration D] [--ops N] [--rounds N]",
 		Short: "Run an implementation with real goroutines and check it; under -race, find its data races",
 		Long: `Run the server, clerk and lock in one process with real goroutines and
 real concurrency (no simulator, no TCP): clients call the server's handlers
 at once, through an in-process network that loses some requests and
 replies. Check the history for linearizability, the lock for mutual
-exclusion, an exact counter and the lock model.
+exclusion, an exact counter and the lock model. Rounds, each on a fresh
+server with at most --ops operations per client and checked on its own,
+repeat until --duration has passed or one fails.
 
 It finds what a single-threaded simulator cannot: handlers that are not
 atomic and, in a kvsim built with -race, data races:
@@ -114,7 +116,8 @@ func (fl *stressFlags) options(cmd *cobra.Command, cat campaign.Catalogue) (stre
 	case fl.loss < 0 || fl.loss >= 1:
 		return stress.Options{}, usagef("--loss %v: want at least 0 and below 1", fl.loss)
 	}
-	im, err := lookupStressImpl(cat, fl.impl)
+	// The race bugs pass the simulator, so only stress mode offers them.
+	im, err := cat.With(zoo.Races()...).Impl(fl.impl)
 	if err != nil {
 		return stress.Options{}, usageError{err}
 	}
@@ -127,26 +130,6 @@ func (fl *stressFlags) options(cmd *cobra.Command, cat campaign.Catalogue) (stre
 		opts.Loss = -1
 	}
 	return opts, nil
-}
-
-// lookupStressImpl finds an implementation by name in the catalogue or
-// among the race bugs, which only stress mode catches.
-func lookupStressImpl(cat campaign.Catalogue, name string) (scenarios.Impl, error) {
-	races := zoo.Races()
-	for _, im := range races {
-		if im.Name == name {
-			return im, nil
-		}
-	}
-	im, err := cat.Impl(name)
-	if err != nil {
-		names := make([]string, len(races))
-		for i, im := range races {
-			names[i] = im.Name
-		}
-		return im, fmt.Errorf("%w, %s", err, strings.Join(names, ", "))
-	}
-	return im, nil
 }
 
 // stressInChild runs this very program as the stress child, with the race
