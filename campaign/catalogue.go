@@ -20,12 +20,13 @@ type Catalogue struct {
 }
 
 // Default is the built-in catalogue: every scenario and profile, the
-// reference and the bug zoo.
+// reference, the bug zoo and the race bugs that only stress mode finds.
 func Default() Catalogue {
+	impls := append([]scenarios.Impl{scenarios.Reference()}, zoo.All()...)
 	return Catalogue{
 		Scenarios: scenarios.All(),
 		Profiles:  scenarios.Profiles(),
-		Impls:     append([]scenarios.Impl{scenarios.Reference()}, zoo.All()...),
+		Impls:     append(impls, zoo.Races()...),
 	}
 }
 

@@ -75,28 +75,29 @@ func TestPropertyReference(t *testing.T) {
 // checks catch it.
 var shrinkCases = []struct {
 	impl, scenario string
+	checks         int // rapid's budget; 0 is Shrink's default
 }{
-	{"zoo/server-ignores-version", "kv-random"},
-	{"zoo/server-bumps-on-failure", "kv-random"},
-	{"zoo/server-creates-any-version", "reliable-put"},
-	{"zoo/server-zero-overwrites", "kv-random"},
-	{"zoo/server-per-client-cache", "many-clients"},
-	{"zoo/clerk-errversion-after-retry", "kv-random"},
-	{"zoo/clerk-ok-on-lost-reply", "kv-random"},
-	{"zoo/clerk-gives-up-get", "kv-random"},
-	{"zoo/clerk-maybe-on-first", "kv-random"},
-	{"zoo/lock-ignores-maybe", "lock-counter"},
-	{"zoo/lock-forgets-own-id", "lock-counter"},
-	{"zoo/lock-no-reread", "lock-counter"},
-	{"zoo/lock-release-no-owner-check", "lock-counter"},
-	{"zoo/server-same-value-noop", "kv-swarm"},
-	{"zoo/clerk-reuses-reply", "kv-swarm"},
-	{"zoo/server-empty-value-deletes", "lock-counter"},
-	{"zoo/server-create-idempotent", "kv-swarm"},
-	{"zoo/clerk-stale-get-on-timeout", "concurrent-put"},
-	{"zoo/clerk-verifies-by-value", "kv-random"},
-	{"zoo/lock-steals-from-slow-holder", "lock-swarm"},
-	{"zoo/lock-stale-held-flag", "lock-counter"},
+	{impl: "zoo/server-ignores-version", scenario: "kv-random"},
+	{impl: "zoo/server-bumps-on-failure", scenario: "kv-random"},
+	{impl: "zoo/server-creates-any-version", scenario: "reliable-put"},
+	{impl: "zoo/server-zero-overwrites", scenario: "kv-random"},
+	{impl: "zoo/server-per-client-cache", scenario: "many-clients"},
+	{impl: "zoo/clerk-errversion-after-retry", scenario: "kv-random"},
+	{impl: "zoo/clerk-ok-on-lost-reply", scenario: "kv-random"},
+	{impl: "zoo/clerk-gives-up-get", scenario: "kv-random"},
+	{impl: "zoo/clerk-maybe-on-first", scenario: "kv-random"},
+	{impl: "zoo/lock-ignores-maybe", scenario: "lock-counter"},
+	{impl: "zoo/lock-forgets-own-id", scenario: "lock-counter"},
+	{impl: "zoo/lock-no-reread", scenario: "lock-counter"},
+	{impl: "zoo/lock-release-no-owner-check", scenario: "lock-counter", checks: 3000},
+	{impl: "zoo/server-same-value-noop", scenario: "kv-swarm"},
+	{impl: "zoo/clerk-reuses-reply", scenario: "kv-swarm"},
+	{impl: "zoo/server-empty-value-deletes", scenario: "lock-counter"},
+	{impl: "zoo/server-create-idempotent", scenario: "kv-swarm"},
+	{impl: "zoo/clerk-stale-get-on-timeout", scenario: "concurrent-put"},
+	{impl: "zoo/clerk-verifies-by-value", scenario: "kv-random"},
+	{impl: "zoo/lock-steals-from-slow-holder", scenario: "lock-swarm"},
+	{impl: "zoo/lock-stale-held-flag", scenario: "lock-swarm"},
 }
 
 // TestShrink shows rapid finding each zoo bug and shrinking the failing run
@@ -107,7 +108,10 @@ func TestShrink(t *testing.T) {
 	cases := shrinkCases
 	if *flagScenario != "" {
 		cases = cases[:0:0]
-		cases = append(cases, struct{ impl, scenario string }{*flagImpl, *flagScenario})
+		cases = append(cases, struct {
+			impl, scenario string
+			checks         int
+		}{*flagImpl, *flagScenario, 0})
 	} else if len(cases) < len(zoo.All()) {
 		t.Errorf("shrinkCases covers %d of %d zoo bugs", len(cases), len(zoo.All()))
 	}
@@ -121,7 +125,7 @@ func TestShrink(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			minimal, found := Shrink(t, cfg, ShrinkOptions{})
+			minimal, found := Shrink(t, cfg, ShrinkOptions{Checks: tc.checks})
 			if !found {
 				t.Fatalf("rapid did not find %s in %s", tc.impl, tc.scenario)
 			}

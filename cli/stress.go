@@ -15,7 +15,6 @@ import (
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/stress"
-	"github.com/kvsim/kvsim/zoo"
 	"github.com/spf13/cobra"
 )
 
@@ -116,8 +115,7 @@ func (fl *stressFlags) options(cmd *cobra.Command, cat campaign.Catalogue) (stre
 	case fl.loss < 0 || fl.loss >= 1:
 		return stress.Options{}, usagef("--loss %v: want at least 0 and below 1", fl.loss)
 	}
-	// The race bugs pass the simulator, so only stress mode offers them.
-	im, err := cat.With(zoo.Races()...).Impl(fl.impl)
+	im, err := cat.Impl(fl.impl)
 	if err != nil {
 		return stress.Options{}, usageError{err}
 	}

@@ -128,6 +128,7 @@ func zooOf(cat campaign.Catalogue) []scenarios.Impl {
 			bugs = append(bugs, im)
 		}
 	}
+	slices.SortFunc(bugs, func(a, b scenarios.Impl) int { return strings.Compare(a.Name, b.Name) })
 	return bugs
 }
 
@@ -136,6 +137,10 @@ func measureZoo(ctx context.Context, w io.Writer, cat campaign.Catalogue, bugs [
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "BUG\tFOUND\tSEEDS (median)\tWALL (median)\tFIRST CAUGHT BY\n")
 	for _, im := range bugs {
+		if strings.HasPrefix(im.Name, zoo.RacePrefix) {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\tstress mode only: go run -race ./cmd/kvsim stress --impl %s\n", im.Name, im.Name)
+			continue
+		}
 		runs, err := cat.Runs(nil, scenarios.SwarmName, im)
 		if err != nil {
 			return err

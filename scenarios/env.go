@@ -28,6 +28,7 @@ type Env struct {
 	locks      []models.LockOpRecord
 	violations []string
 	holder     string        // who is inside the critical section, "" if nobody
+	nemesis    *nemesis      // nil unless the profile enables targeted faults
 	workload   string        // the drawn workload, if the scenario draws one
 	slack      time.Duration // extra virtual time the workload's own waits take
 }
@@ -150,7 +151,7 @@ func (c *Client) begin(in models.KVInput) int {
 func (c *Client) end(i int, out models.KVOutput) {
 	op := &c.e.kv[i]
 	op.Output, op.Return = out, c.now()
-	c.e.w.Note(c.p, describeOp(*op))
+	noteOp(c.e.w, c.p, *op)
 }
 
 // Get performs a recorded Get and checks the clerk's contract for it.
@@ -250,6 +251,9 @@ func (l *recordedLock) Acquire() {
 		e.Violate("lock mutual exclusion: %s acquired the lock at %v while %s was inside the critical section", l.c.name, l.c.p.Now(), e.holder)
 	}
 	e.holder = l.c.name
+	if e.nemesis != nil {
+		e.nemesis.acquired(e.holder)
+	}
 }
 
 func (l *recordedLock) Release() {
@@ -259,10 +263,14 @@ func (l *recordedLock) Release() {
 	l.record(models.LockRelease, l.l.Release)
 }
 
-func describeOp(op models.KVOp) string {
+// noteOp folds what the client observed into the trace hash (and, when
+// tracing, the trace); the arguments are plain types, which Notef hashes
+// without formatting.
+func noteOp(w *sim.World, p *sim.Proc, op models.KVOp) {
 	in, out := op.Input, op.Output
 	if in.Op == models.OpGet {
-		return fmt.Sprintf("get %s -> %q@%d %s", in.Key, out.Value, out.Version, out.Err)
+		w.Notef(p, "get %s -> %q@%d %s", in.Key, out.Value, uint64(out.Version), string(out.Err))
+		return
 	}
-	return fmt.Sprintf("put %s %q@%d -> %s", in.Key, in.Value, in.Version, out.Err)
+	w.Notef(p, "put %s %q@%d -> %s", in.Key, in.Value, uint64(in.Version), string(out.Err))
 }

@@ -31,6 +31,7 @@ func TestLayoutImports(t *testing.T) {
 		{"../models", []string{module + "kv/rpc", "github.com/anishathalye/porcupine"}},
 		{".", []string{module + "sim", module + "kv", module + "clerk", module + "lock", module + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
 		{"../zoo", []string{module + "scenarios", module + "kv", module + "clerk", module + "lock"}},
+		{"../stress", []string{module + "scenarios", module + "models", module + "kv/rpc"}},
 		{"../lab", nil},
 		{"../lab/labrt", []string{module + "cli", module + "campaign", module + "scenarios", module + "models", module + "kv/rpc", module + "sim"}},
 		{"../kvsimtest", []string{module + "campaign", module + "scenarios", module + "models"}},

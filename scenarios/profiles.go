@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kvsim/kvsim/sim"
@@ -19,6 +17,9 @@ type Profile struct {
 	// Faults returns the fault model for one run. Only swarm draws from the
 	// entropy, before the run starts.
 	Faults func(e sim.Entropy) sim.Faults
+	// Targeted, if set, returns which targeted fault sites the run enables
+	// (swarm draws them, after the fault model).
+	Targeted func(e sim.Entropy) Targeted
 }
 
 // SwarmName is the profile that draws a random fault model per seed.
@@ -46,69 +47,10 @@ func Profiles() []Profile {
 			TailProb: 0.1, Tail: 300 * time.Millisecond,
 			PartitionEvery: 400 * time.Millisecond, PartitionFor: 200 * time.Millisecond,
 			PauseEvery: 500 * time.Millisecond, PauseFor: 150 * time.Millisecond})},
-		{Name: SwarmName, Doc: "a random profile per seed: each fault on or off, with random intensity", Faults: swarm},
+		{Name: SwarmName, Doc: "a random profile per seed: each fault and each targeted fault (lock holder cut off or slowed, server paused under a Put, creating Put duplicated or held, reply held past its caller's retry) on or off, with random intensity", Faults: swarm, Targeted: swarmTargeted},
 	}
 }
 
-// swarm draws each fault on or off and, when on, its intensity. Swarm
-// testing finds more bugs than every fault at once, because some bugs need
-// one fault and the absence of another. A draw of 0 turns a fault off, so
-// rapid shrinks toward fewer faults.
-func swarm(e sim.Entropy) sim.Faults {
-	on := func() bool { return e.Uint64N(2) == 1 }
-	// level is a probability in [0.05, 0.5].
-	level := func() float64 { return 0.05 + float64(e.Uint64N(10))*0.05 }
-	every := func() time.Duration { return time.Duration(100+e.Uint64N(500)) * time.Millisecond }
-	f := sim.Faults{Until: FaultsUntil, Jitter: time.Duration(e.Uint64N(10)) * time.Millisecond}
-	if on() {
-		f.DropRequest = level()
-	}
-	if on() {
-		f.DropReply = level()
-	}
-	if on() {
-		f.Duplicate = level()
-	}
-	if on() {
-		f.TailProb, f.Tail = level(), every()
-	}
-	if on() {
-		f.PartitionEvery, f.PartitionFor = every(), every()
-	}
-	if on() {
-		f.PauseEvery, f.PauseFor = every(), every()/2
-	}
-	return f
-}
-
-// describeFaults is a compact, readable form of a fault model, printed with
-// a swarm result so the drawn profile is visible.
-func describeFaults(f sim.Faults) string {
-	var parts []string
-	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
-	if f.Jitter > 0 {
-		add("jitter=%v", f.Jitter)
-	}
-	if f.DropRequest > 0 {
-		add("drop-req=%.2f", f.DropRequest)
-	}
-	if f.DropReply > 0 {
-		add("drop-reply=%.2f", f.DropReply)
-	}
-	if f.Duplicate > 0 {
-		add("dup=%.2f", f.Duplicate)
-	}
-	if f.TailProb > 0 {
-		add("tail=%.2f/%v", f.TailProb, f.Tail)
-	}
-	if f.PartitionEvery > 0 {
-		add("partition=%v/%v", f.PartitionEvery, f.PartitionFor)
-	}
-	if f.PauseEvery > 0 {
-		add("pause=%v/%v", f.PauseEvery, f.PauseFor)
-	}
-	if len(parts) == 0 {
-		return "none"
-	}
-	return strings.Join(parts, ",")
-}
+// swarm draws each fault on or off and, when on, its intensity (see
+// sim.SwarmFaults).
+func swarm(e sim.Entropy) sim.Faults { return sim.SwarmFaults(e, FaultsUntil) }

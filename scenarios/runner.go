@@ -126,20 +126,28 @@ func Run(cfg Config) Result {
 	if cfg.Profile.Faults != nil {
 		faults = cfg.Profile.Faults(ent)
 	}
-	w := sim.New(cfg.Seed, sim.Options{
-		Entropy: ent,
-		Faults:  faults,
-		MaxTime: faults.Until + LivenessWindow,
-		Trace:   cfg.Trace,
-	})
+	var targeted Targeted
+	if cfg.Profile.Targeted != nil {
+		targeted = cfg.Profile.Targeted(ent)
+	}
+	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace}
+	var nem *nemesis
+	if targeted.on() {
+		nem = &nemesis{t: targeted}
+		opts.Nemesis = nem
+	}
+	w := sim.New(cfg.Seed, opts)
 	e := newEnv(w, impl)
+	if nem != nil {
+		nem.e, e.nemesis = e, nem
+	}
 	check := sc.Setup(e)
 	w.SetMaxTime(faults.Until + LivenessWindow + e.slack)
 	sr := w.Run()
 
 	res := Result{
 		Spec:       cfg.Spec(),
-		FaultModel: describeFaults(faults),
+		FaultModel: describeFaults(faults, targeted),
 		Workload:   e.workload,
 		TraceHash:  fmt.Sprintf("%016x", sr.Hash),
 		Ops:        len(e.kv) + len(e.locks),
@@ -188,6 +196,14 @@ func FailedRun(cfg Config, v Verdict, reason, stack string) Result {
 	r := Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
 	r.setRepro(cfg.Impl)
 	return r
+}
+
+// describeFaults is the fault model in force, targeted sites included.
+func describeFaults(f sim.Faults, t Targeted) string {
+	if !t.on() {
+		return f.String()
+	}
+	return f.String() + "; targeted: " + t.String()
 }
 
 // setRepro fills in the lines that replay r. Only failures get them: a

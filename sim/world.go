@@ -121,6 +121,10 @@ type World struct {
 	seed    uint64
 	opts    Options
 	ent     Entropy
+	chooser Chooser // ent, when it wants to know what it decides
+	choice  Draw    // the draw being made, for chooser
+	named   namedEntropy
+	dueBuf  []Due
 	now     time.Duration
 	seq     uint64
 	queue   eventQueue
@@ -171,6 +175,8 @@ func New(seed uint64, opts Options) *World {
 		hash:   fnvOffset,
 		byName: make(map[string]*endpoint),
 	}
+	w.chooser, _ = ent.(Chooser)
+	w.named.w = w
 	w.fold(0, seed)
 	return w
 }
@@ -313,7 +319,7 @@ func (w *World) next() int32 {
 		return q.unlink(0)
 	}
 	w.due = q.due(w.due)
-	pick := int(w.ent.Uint64N(uint64(len(w.due))))
+	pick := w.pickTie(w.due)
 	w.record(RecTie, nil, nil, 0, nil, nil)
 	w.fold(RecTie, uint64(len(w.due))<<32|uint64(pick))
 	if w.opts.Trace {

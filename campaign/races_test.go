@@ -1,11 +1,9 @@
-package zoo_test
+package campaign
 
 import (
 	"context"
 	"testing"
 
-	"github.com/kvsim/kvsim/campaign"
-	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/zoo"
 )
 
@@ -14,11 +12,11 @@ import (
 func TestRacesPassSimulation(t *testing.T) {
 	for _, im := range zoo.Races() {
 		t.Run(im.Name, func(t *testing.T) {
-			runs, err := campaign.Default().Runs(nil, scenarios.SwarmName, im)
+			runs, err := Default().Runs(nil, swarm, im)
 			if err != nil {
 				t.Fatal(err)
 			}
-			sum, err := campaign.Run(context.Background(), campaign.Config{Runs: runs, Seeds: 10})
+			sum, err := Run(context.Background(), Config{Runs: runs, Seeds: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
