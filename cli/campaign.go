@@ -28,6 +28,7 @@ var errInterrupted = errors.New("interrupted")
 
 type campaignFlags struct {
 	scenario, faults, impl, shard      string
+	strategy                           string
 	seeds, start                       uint64
 	duration                           time.Duration
 	parallel                           int
@@ -66,6 +67,7 @@ cannot be written, 130 when interrupted before any failure.`,
 	f.DurationVar(&fl.duration, "duration", 0, "run seeds until this much wall time has passed")
 	f.StringVar(&fl.faults, "faults", "", "fault profile or swarm (default: each scenario's own)")
 	f.StringVar(&fl.impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&fl.strategy, "strategy", "", strategyUsage)
 	f.IntVar(&fl.parallel, "parallel", 0, "seeds run at once (default: every core)")
 	f.StringVar(&fl.shard, "shard", "0/1", "run shard `i/n` of the seeds, 0 <= i < n")
 	f.Uint64Var(&fl.start, "start", 0, "first seed of the campaign")
@@ -107,6 +109,13 @@ func (fl campaignFlags) config(cmd *cobra.Command, cat campaign.Catalogue) (camp
 			return cfg, usagef("%v, or all", err)
 		}
 		return cfg, usageError{err}
+	}
+	strategy, err := cat.Strategy(fl.strategy)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	for i := range cfg.Runs {
+		cfg.Runs[i].Strategy = strategy
 	}
 	shard, shards, ok := parseShard(fl.shard)
 	if !ok {

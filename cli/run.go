@@ -91,6 +91,7 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 	f.Uint64Var(&spec.Seed, "seed", 0, "seed of the run")
 	f.StringVar(&spec.Faults, "faults", "", "fault profile (default: the scenario's own)")
 	f.StringVar(&spec.Impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&spec.Strategy, "strategy", "", strategyUsage)
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	f.BoolVar(&showTrace, "trace", false, "print the trace of every scheduler and network event")
 	f.StringVar(&vizPath, "viz", "", "write porcupine's HTML visualization of the history to `FILE`")
@@ -98,6 +99,9 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 	f.StringVar(&reportTo, "report", "", "write the run's one-page HTML report to `FILE`")
 	return cmd
 }
+
+// strategyUsage documents --strategy for run and campaign.
+const strategyUsage = "how the seed chooses its run: random (default), priority[:d=DEPTH,k=STEPS] (PCT-style), or replay:CHOICES (a run kvsim explore found)"
 
 func printResult(w io.Writer, r scenarios.Result) {
 	fmt.Fprintln(w, r.Summary())
