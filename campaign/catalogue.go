@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/sim"
+	"github.com/kvsim/kvsim/sim/explore"
 	"github.com/kvsim/kvsim/zoo"
 )
 
@@ -90,6 +92,30 @@ func (c Catalogue) ProfileFor(sc scenarios.Scenario, name string) (scenarios.Pro
 	return c.Profile(cmp.Or(name, sc.DefaultFaults))
 }
 
+// Strategy resolves a strategy's name: those of explore.ParseStrategy, and
+// "replay:CHOICES", which reruns a run an exhaustive exploration found from
+// its choices (explore.FormatChoices).
+func (c Catalogue) Strategy(name string) (explore.Strategy, error) {
+	if choices, ok := strings.CutPrefix(name, replayPrefix); ok {
+		drawn, err := explore.ParseChoices(choices)
+		if err != nil {
+			return explore.Strategy{}, fmt.Errorf("strategy %q: %v", name, err)
+		}
+		return explore.Strategy{Name: name, New: func(uint64) sim.Entropy { return explore.Replay(drawn) }}, nil
+	}
+	kind, _, _ := strings.Cut(name, ":")
+	if kind != "" && !slices.Contains(strategyKinds, kind) {
+		return explore.Strategy{}, &UnknownNameError{Kind: "strategy", Name: name, Have: strategyKinds}
+	}
+	return explore.ParseStrategy(name)
+}
+
+// replayPrefix starts the strategy that replays recorded choices.
+const replayPrefix = "replay:"
+
+// strategyKinds are the strategies by kind, options aside.
+var strategyKinds = []string{"random", "priority", "replay"}
+
 // Resolve turns a Spec into the run it names. Empty Faults and Impl mean
 // the scenario's default profile and the reference.
 func (c Catalogue) Resolve(s scenarios.Spec) (scenarios.Config, error) {
@@ -105,7 +131,11 @@ func (c Catalogue) Resolve(s scenarios.Spec) (scenarios.Config, error) {
 	if err != nil {
 		return scenarios.Config{}, err
 	}
-	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed}, nil
+	strategy, err := c.Strategy(s.Strategy)
+	if err != nil {
+		return scenarios.Config{}, err
+	}
+	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed, Strategy: strategy}, nil
 }
 
 // Run resolves s and makes its run.

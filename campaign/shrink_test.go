@@ -19,13 +19,14 @@ var (
 	flagSeed     = flag.Uint64("seed", 0, "TestReplay: seed")
 	flagFaults   = flag.String("faults", "", "TestReplay/TestShrink: fault profile")
 	flagImpl     = flag.String("impl", scenarios.ReferenceName, "TestReplay/TestShrink: implementation")
+	flagStrategy = flag.String("strategy", "", "TestReplay: strategy")
 )
 
 // flagSpec is the run named on the command line, resolved; unknown names
 // fail the test.
 func flagSpec(t *testing.T) scenarios.Config {
 	t.Helper()
-	cfg, err := Default().Resolve(scenarios.Spec{Scenario: *flagScenario, Seed: *flagSeed, Faults: *flagFaults, Impl: *flagImpl})
+	cfg, err := Default().Resolve(scenarios.Spec{Scenario: *flagScenario, Seed: *flagSeed, Faults: *flagFaults, Impl: *flagImpl, Strategy: *flagStrategy})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ var errInterrupted = errors.New("interrupted")
 
 type campaignFlags struct {
 	scenario, faults, impl, shard      string
+	strategy                           string
 	seeds, start                       uint64
 	duration                           time.Duration
 	parallel                           int
@@ -66,6 +66,7 @@ cannot be written, 130 when interrupted before any failure.`,
 	f.DurationVar(&fl.duration, "duration", 0, "run seeds until this much wall time has passed")
 	f.StringVar(&fl.faults, "faults", "", "fault profile or swarm (default: each scenario's own)")
 	f.StringVar(&fl.impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&fl.strategy, "strategy", "", strategyUsage)
 	f.IntVar(&fl.parallel, "parallel", 0, "seeds run at once (default: every core)")
 	f.StringVar(&fl.shard, "shard", "0/1", "run shard `i/n` of the seeds, 0 <= i < n")
 	f.Uint64Var(&fl.start, "start", 0, "first seed of the campaign")
@@ -107,6 +108,13 @@ func (fl campaignFlags) config(cmd *cobra.Command, cat campaign.Catalogue) (camp
 			return cfg, usagef("%v, or all", err)
 		}
 		return cfg, usageError{err}
+	}
+	strategy, err := cat.Strategy(fl.strategy)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	for i := range cfg.Runs {
+		cfg.Runs[i].Strategy = strategy
 	}
 	shard, shards, ok := parseShard(fl.shard)
 	if !ok {
@@ -277,12 +285,12 @@ func reportFailure(ctx context.Context, w io.Writer, cat campaign.Catalogue, r s
 	case replay.TraceHash != r.TraceHash:
 		fmt.Fprintf(w, "warning: the replay's trace hash %s differs from the campaign's %s: the run is not deterministic\n", replay.TraceHash, r.TraceHash)
 	}
-	adir, err := writeArtifacts(replay, dir)
+	a, err := campaign.WriteArtifacts(replay, dir)
 	if err != nil {
 		fmt.Fprintf(w, "artifacts: %v\n", err)
 		return
 	}
-	fmt.Fprintf(w, "artifacts: %s\nreport: %s\n", adir, filepath.Join(adir, "report.html"))
+	fmt.Fprintf(w, "artifacts: %s\nreport: %s\n", a.Dir, a.Report)
 }
 
 func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {

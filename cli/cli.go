@@ -117,6 +117,7 @@ func newRootCmd(cat campaign.Catalogue) *cobra.Command {
 		newCheckCmd(),
 		newLabCmd(),
 		newStressCmd(cat),
+		newExploreCmd(cat),
 	)
 	return root
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/kvsim/kvsim/campaign"
@@ -74,11 +73,11 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 				printResult(out, r)
 			}
 			if r.Failed() && artifacts != "" {
-				dir, err := writeArtifacts(r, artifacts)
+				a, err := campaign.WriteArtifacts(r, artifacts)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", dir)
+				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", a.Dir)
 			}
 			if r.Failed() {
 				return errFailureFound
@@ -91,6 +90,7 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 	f.Uint64Var(&spec.Seed, "seed", 0, "seed of the run")
 	f.StringVar(&spec.Faults, "faults", "", "fault profile (default: the scenario's own)")
 	f.StringVar(&spec.Impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&spec.Strategy, "strategy", "", strategyUsage)
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	f.BoolVar(&showTrace, "trace", false, "print the trace of every scheduler and network event")
 	f.StringVar(&vizPath, "viz", "", "write porcupine's HTML visualization of the history to `FILE`")
@@ -98,6 +98,9 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 	f.StringVar(&reportTo, "report", "", "write the run's one-page HTML report to `FILE`")
 	return cmd
 }
+
+// strategyUsage documents --strategy for run and campaign.
+const strategyUsage = "how the seed chooses its run: random (default), priority[:d=DEPTH,k=STEPS] (PCT-style), or replay:CHOICES (a run kvsim explore found)"
 
 func printResult(w io.Writer, r scenarios.Result) {
 	fmt.Fprintln(w, r.Summary())
@@ -143,16 +146,4 @@ func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-}
-
-// writeArtifacts writes a traced failure's artifacts under dir, with its
-// report beside porcupine's visualization, and returns their directory.
-func writeArtifacts(r scenarios.Result, dir string) (string, error) {
-	a, err := scenarios.WriteArtifacts(r, dir)
-	if err != nil {
-		return "", err
-	}
-	run := report.FromResult(r)
-	run.PorcupineLink = filepath.Base(a.Viz)
-	return a.Dir, report.WriteFile(filepath.Join(a.Dir, "report.html"), run)
 }

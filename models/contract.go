@@ -22,16 +22,17 @@ type Attempt struct {
 // what some reply said; an absent key has no value and version 0. It
 // returns "" or the breach in one line.
 func ClerkGetContract(key string, attempts []Attempt, value string, version rpc.Tversion, err rpc.Err) string {
-	what := fmt.Sprintf("Get(%q) returned (%q, %d, %s)", key, value, version, err)
+	// Formatted only for a breach: a campaign judges every operation.
+	what := func() string { return fmt.Sprintf("Get(%q) returned (%q, %d, %s)", key, value, version, err) }
 	switch {
 	case err == rpc.ErrMaybe:
 		return fmt.Sprintf("Get(%q) returned ErrMaybe; Get must retry until it has a reply", key)
 	case err == rpc.ErrNoKey && (value != "" || version != 0):
-		return what + "; an absent key has no value and version 0"
+		return what() + "; an absent key has no value and version 0"
 	case !replied(attempts, func(a Attempt) bool {
 		return a.Err == err && (err != rpc.OK || a.Value == value && a.Version == version)
 	}):
-		return what + ", which no reply said"
+		return what() + ", which no reply said"
 	}
 	return ""
 }
@@ -43,22 +44,22 @@ func ClerkGetContract(key string, attempts []Attempt, value string, version rpc.
 // other result is what some reply said. It returns "" or the breach in one
 // line.
 func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attempt, err rpc.Err) string {
-	what := fmt.Sprintf("Put(%q, %q, %d) returned %s", key, value, version, err)
+	what := func() string { return fmt.Sprintf("Put(%q, %q, %d) returned %s", key, value, version, err) }
 	var first Attempt
 	if len(attempts) > 0 {
 		first = attempts[0]
 	}
 	switch {
 	case err == rpc.ErrMaybe && first.Replied:
-		return fmt.Sprintf("%s although its first attempt got a reply (%s)", what, first.Err)
+		return fmt.Sprintf("%s although its first attempt got a reply (%s)", what(), first.Err)
 	case err == rpc.ErrMaybe && !replied(attempts, func(a Attempt) bool { return a.Err == rpc.ErrVersion }):
-		return what + " but no reply said ErrVersion"
+		return what() + " but no reply said ErrVersion"
 	case err == rpc.ErrVersion && !first.Replied:
-		return what + " after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied"
+		return what() + " after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied"
 	case err == rpc.ErrVersion && first.Err != rpc.ErrVersion:
-		return fmt.Sprintf("%s but its first attempt's reply said %s", what, first.Err)
+		return fmt.Sprintf("%s but its first attempt's reply said %s", what(), first.Err)
 	case err != rpc.ErrMaybe && !replied(attempts, func(a Attempt) bool { return a.Err == err }):
-		return what + ", which no reply said"
+		return what() + ", which no reply said"
 	}
 	return ""
 }

@@ -151,7 +151,7 @@ func (c *Client) begin(in models.KVInput) int {
 func (c *Client) end(i int, out models.KVOutput) {
 	op := &c.e.kv[i]
 	op.Output, op.Return = out, c.now()
-	c.e.w.Note(c.p, describeOp(*op))
+	noteOp(c.e.w, c.p, *op)
 }
 
 // Get performs a recorded Get and checks the clerk's contract for it.
@@ -263,10 +263,14 @@ func (l *recordedLock) Release() {
 	l.record(models.LockRelease, l.l.Release)
 }
 
-func describeOp(op models.KVOp) string {
+// noteOp folds what the client observed into the trace hash (and, when
+// tracing, the trace); the arguments are plain types, which Notef hashes
+// without formatting.
+func noteOp(w *sim.World, p *sim.Proc, op models.KVOp) {
 	in, out := op.Input, op.Output
 	if in.Op == models.OpGet {
-		return fmt.Sprintf("get %s -> %q@%d %s", in.Key, out.Value, out.Version, out.Err)
+		w.Notef(p, "get %s -> %q@%d %s", in.Key, out.Value, uint64(out.Version), string(out.Err))
+		return
 	}
-	return fmt.Sprintf("put %s %q@%d -> %s", in.Key, in.Value, in.Version, out.Err)
+	w.Notef(p, "put %s %q@%d -> %s", in.Key, in.Value, uint64(in.Version), string(out.Err))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
+	"github.com/kvsim/kvsim/sim/explore"
 )
 
 // Verdict is the outcome of one run.
@@ -32,7 +33,10 @@ type Config struct {
 	Profile  Profile
 	Impl     Impl
 	Seed     uint64
-	// Entropy overrides the PRNG seeded by Seed: rapid's *rapid.T (through
+	// Strategy chooses the seed's run (see sim/explore); the zero value
+	// is uniform random, the seed's PCG.
+	Strategy explore.Strategy
+	// Entropy overrides the PRNG seeded by Seed (and the Strategy): rapid's *rapid.T (through
 	// simrapid) to shrink, fuzzer bytes (sim.NewBytes) to steer. Such a run
 	// replays only from the same entropy, so its Spec cannot replay it.
 	Entropy sim.Entropy
@@ -46,7 +50,11 @@ type Config struct {
 
 // Spec is the identity of the run cfg makes.
 func (cfg Config) Spec() Spec {
-	return Spec{Scenario: cfg.Scenario.Name, Seed: cfg.Seed, Faults: cfg.Profile.Name, Impl: cmp.Or(cfg.Impl.Name, ReferenceName)}
+	s := Spec{Scenario: cfg.Scenario.Name, Seed: cfg.Seed, Faults: cfg.Profile.Name, Impl: cmp.Or(cfg.Impl.Name, ReferenceName)}
+	if cfg.Strategy.Name != "random" {
+		s.Strategy = cfg.Strategy.Name
+	}
+	return s
 }
 
 // DefaultCheckTimeout bounds a linearizability check.
@@ -119,7 +127,11 @@ func Run(cfg Config) Result {
 	}
 	sc, impl := cfg.Scenario, cfg.Impl.WithDefaults()
 	ent := cfg.Entropy
-	if ent == nil {
+	switch {
+	case ent != nil:
+	case cfg.Strategy.New != nil:
+		ent = cfg.Strategy.New(cfg.Seed)
+	default:
 		ent = sim.NewPCG(cfg.Seed)
 	}
 	var faults sim.Faults

@@ -227,7 +227,7 @@ func runOps(c *Client, ops []randomOp) {
 		}
 		value := op.value
 		if op.unique {
-			value = fmt.Sprintf("%s.%d", c.name, i)
+			value = c.name + "." + strconv.Itoa(i)
 		}
 		if c.Put(op.key, value, ver) == rpc.OK {
 			seen[op.key] = ver + 1
