@@ -41,13 +41,15 @@ type stressFlags struct {
 func newStressCmd(cat campaign.Catalogue) *cobra.Command {
 	var fl stressFlags
 	cmd := &cobra.Command{
-		Use:   "stress [--impl I] [--clients N] [--duration D] [--ops N]",
+		Use:   "stress [--impl I] [--clients N] [--duration D] [--ops N] [--rounds N]",
 		Short: "Run an implementation with real goroutines and check it; under -race, find its data races",
 		Long: `Run the server, clerk and lock in one process with real goroutines and
 real concurrency (no simulator, no TCP): clients call the server's handlers
 at once, through an in-process network that loses some requests and
 replies. Check the history for linearizability, the lock for mutual
-exclusion, an exact counter and the lock model.
+exclusion, an exact counter and the lock model. Rounds, each on a fresh
+server with at most --ops operations per client and checked on its own,
+repeat until --duration has passed or one fails.
 
 It finds what a single-threaded simulator cannot: handlers that are not
 atomic and, in a kvsim built with -race, data races:
@@ -71,12 +73,12 @@ Exit 0 when every check passed, 1 on a violation, a data race or a crash,
 			if err != nil && ctx.Err() == nil {
 				return usageError{err}
 			}
-			printStress(cmd.OutOrStdout(), res)
+			printStress(cmd.OutOrStdout(), res, err != nil)
 			switch {
-			case err != nil:
-				return errInterrupted
 			case !res.Passed():
 				return errFailureFound
+			case err != nil:
+				return errInterrupted
 			}
 			return nil
 		},
@@ -153,7 +155,7 @@ func stressInChild(fl stressFlags, stdout, stderr io.Writer) error {
 	case code == exitFailure:
 		return errFailureFound // the child printed why
 	case code == exitInterrupted:
-		return errInterrupted
+		return exitCode(code) // the child said so
 	case code == raceExitCode && stress.RaceDetector:
 		fmt.Fprintf(stderr, "FAIL: the race detector found a data race in %s (its report is above)\n", fl.impl)
 	default:
@@ -162,7 +164,7 @@ func stressInChild(fl stressFlags, stdout, stderr io.Writer) error {
 	return errFailureFound
 }
 
-func printStress(w io.Writer, r stress.Result) {
+func printStress(w io.Writer, r stress.Result, interrupted bool) {
 	o := r.Options
 	fmt.Fprintf(w, "stress %s: %d clients (%d lock users), rounds of up to %d ops each for %v, loss %g, seed %d\n",
 		r.Impl, o.Clients, o.Lockers, o.Ops, o.Duration, o.Loss, o.Seed)
@@ -178,9 +180,12 @@ func printStress(w io.Writer, r stress.Result) {
 			fmt.Fprintf(w, "lock, last round: model %s; counters, all rounds: %d after %d increments under the lock\n", r.LockCheck.Verdict, r.Counter, r.Increments)
 		}
 	}
-	if r.Passed() {
+	switch {
+	case r.Passed() && interrupted:
+		fmt.Fprintln(w, "no failure before the interruption")
+	case r.Passed():
 		fmt.Fprintln(w, "PASS")
-	} else {
+	default:
 		fmt.Fprintln(w, "FAIL")
 		for _, f := range r.Failures {
 			fmt.Fprintln(w, "  "+strings.ReplaceAll(f, "\n", "\n    "))

@@ -5,14 +5,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/stress"
 )
+
+// crasher's server ends the process, as a fatal error in the runtime
+// ("concurrent map writes") would.
+var crasher = scenarios.Impl{Name: "test/crash", NewServer: func() rpc.Server {
+	os.Exit(3)
+	return nil
+}}
+
+// withCrasher is the command line with crasher.
+var withCrasher = Options{Impls: []scenarios.Impl{crasher}}
 
 // TestMain lets this test binary be the child that kvsim stress runs: the
 // child is os.Executable() with the same arguments.
 func TestMain(m *testing.M) {
 	if os.Getenv(stressChildEnv) != "" {
-		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(withCrasher.Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
@@ -51,6 +63,14 @@ func TestStressFindsDataRace(t *testing.T) {
 	if code != exitFailure || !strings.Contains(errOut, "WARNING: DATA RACE") ||
 		!strings.Contains(errOut, "FAIL: the race detector found a data race in zoo/race-server-get-unlocked") {
 		t.Fatalf("exit %d, want %d, a race report and a FAIL line:\n%s%s", code, exitFailure, out, errOut)
+	}
+}
+
+func TestStressChildCrash(t *testing.T) {
+	var out, errOut strings.Builder
+	code := withCrasher.Main(append([]string{"stress", "--impl", crasher.Name}, oneRound...), &out, &errOut)
+	if code != exitFailure || !strings.Contains(errOut.String(), "FAIL: test/crash crashed the stress run (exit status 3") {
+		t.Fatalf("exit %d, want %d and a crash report:\n%s%s", code, exitFailure, out.String(), errOut.String())
 	}
 }
 

@@ -17,12 +17,18 @@
 // the caller gave up, so the clerk's retries and ErrMaybe run for real.
 // Pauses are real (time.Sleep), shortened by Options.Speedup.
 //
-// Clients run a mixed workload of Gets and Puts on a few hot keys with
-// values that repeat, and lock users increment a counter under the lock.
-// Run records the key/value and lock histories on one monotonic clock and
-// checks linearizability (models.CheckKV), mutual exclusion (no two
-// recorded critical sections overlap), the counter's exact count and the
-// lock model (models.CheckLock).
+// Clients run a mixed workload of Gets, Puts and read-modify-writes on a
+// few hot keys with values that repeat, and lock users increment a counter
+// under the lock. Run records the key/value and lock histories on one
+// monotonic clock and checks linearizability (models.CheckKV), mutual
+// exclusion (no two recorded critical sections overlap), the counter's
+// exact count and the lock model (models.CheckLock). It runs in rounds, each
+// on a fresh server and checked on its own, until its duration has passed,
+// so a long run costs checking time in proportion to its length.
+//
+// A data race is reported by the race detector, not in the Result: under
+// go test -race it fails the test, and kvsim stress runs itself as a child
+// process to turn the detector's report into exit status 1.
 //
 // Clients share nothing outside the implementation under test: each records
 // its own history and draws from its own random source, so the harness adds

@@ -21,7 +21,7 @@ func Races() []scenarios.Impl {
 			Doc: "Put checks the version under the mutex, unlocks, and locks again to write (\"hold the lock as briefly as possible\"): " +
 				"two Puts at the same version can both pass the check and both reply OK. The simulator runs each handler whole, so it never sees this. " +
 				"kvsim stress catches it through linearizability (or the lock's mutual exclusion, or the counter) when two Puts meet in that gap, " +
-				"which takes a lucky schedule: under -race, about one default run in two, nearly always with --duration 10s.",
+				"which takes a lucky schedule: most runs under -race find it (the detector slows the handlers, widening the gap), and without -race a longer run (--duration 10s) does.",
 			NewServer: func() rpc.Server { return &raceCheckThenAct{newRaceStore()} },
 		},
 		{
