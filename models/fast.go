@@ -462,6 +462,16 @@ func classify(op *KVOp, i int) (rec kvRec, keep, ok bool) {
 // history order. Versions are nearly dense, so a counting sort does it in
 // linear time; buf is scratch space, returned for reuse.
 func sortRecs(recs []kvRec, buf []kvRec) []kvRec {
+	if len(recs) <= 64 {
+		// Small keys, the common case in campaigns: records come nearly in
+		// version order, and an insertion sort allocates nothing.
+		for i := 1; i < len(recs); i++ {
+			for j := i; j > 0 && recs[j].ver < recs[j-1].ver; j-- {
+				recs[j], recs[j-1] = recs[j-1], recs[j]
+			}
+		}
+		return buf
+	}
 	var top uint64
 	for i := range recs {
 		top = max(top, recs[i].ver)
