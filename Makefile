@@ -10,6 +10,7 @@ all: lint test
 # The test command of README.md and .ci/run.
 test:
 	$(GO) test -race ./...
+	$(GO) run -race ./cmd/kvsim stress
 
 lint:
 	@fmt=$$(gofmt -l .); if [ -n "$$fmt" ]; then echo "gofmt needed: $$fmt"; exit 1; fi

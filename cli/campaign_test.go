@@ -7,14 +7,19 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/zoo"
 )
 
 // kvsim runs the command line as main does.
@@ -38,7 +43,7 @@ func TestCampaignPasses(t *testing.T) {
 		{[]string{"--scenario", "reliable-put,unreliable-put", "--seeds", "10", "--parallel", "1"}, "20 passed, 0 failed"},
 		// Seeds 1, 5 and 9 of 0..9 are shard 1 of 4.
 		{[]string{"--scenario", "kv-random", "--seeds", "10", "--shard", "1/4"}, "3 passed, 0 failed"},
-		{[]string{"--scenario", "all", "--seeds", "3", "--start", "1000000"}, "21 passed, 0 failed"},
+		{[]string{"--scenario", "all", "--seeds", "3", "--start", "1000000"}, fmt.Sprintf("%d passed, 0 failed", 3*len(scenarios.All()))},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -58,7 +63,7 @@ func TestCampaignPasses(t *testing.T) {
 func TestCampaignFindsAZooBug(t *testing.T) {
 	dir := t.TempDir()
 	art, jsonl, junit, corpus := filepath.Join(dir, "art"), filepath.Join(dir, "out.jsonl"), filepath.Join(dir, "report.xml"), filepath.Join(dir, "regressions.txt")
-	const impl = scenarios.ZooPrefix + "server-ignores-version"
+	const impl = zoo.Prefix + "server-ignores-version"
 	code, out, errOut := kvsim("campaign", "--scenario", "kv-random,lock-counter", "--faults", "swarm", "--seeds", "200", "--impl", impl,
 		"--artifacts", art, "--out", jsonl, "--junit", junit, "--save-failures", corpus)
 	if code != exitFailure {
@@ -67,7 +72,7 @@ func TestCampaignFindsAZooBug(t *testing.T) {
 	if !regexp.MustCompile(`^0 passed, [1-9][0-9]* failed$`).MatchString(lastLine(out)) {
 		t.Errorf("last line %q", lastLine(out))
 	}
-	repro := regexp.MustCompile(`repro: (kvsim run --scenario kv-random --seed (\d+) --faults swarm --impl ` + impl + `)\n +go test ./scenarios`).FindStringSubmatch(out)
+	repro := regexp.MustCompile(`repro: (kvsim run --scenario kv-random --seed (\d+) --faults swarm --impl ` + impl + `)\n +go test ./campaign`).FindStringSubmatch(out)
 	if repro == nil {
 		t.Fatalf("no repro lines:\n%s", out)
 	}
@@ -146,7 +151,7 @@ func TestCampaignFindsAZooBug(t *testing.T) {
 	}
 
 	// The corpus.
-	saved, err := scenarios.ReadRegressions(corpus)
+	saved, err := campaign.ReadRegressions(corpus)
 	if err != nil || len(saved) != report.Failures {
 		t.Errorf("saved %v (%v), want %d entries", saved, err, report.Failures)
 	}
@@ -165,8 +170,9 @@ func TestCampaignPassingJUnit(t *testing.T) {
 	if err := xml.Unmarshal(raw, &report); err != nil {
 		t.Fatal(err)
 	}
-	// One test case sums up the passed seeds, however many there are.
-	if report.Tests != 5 || report.Failures != 0 || len(report.Suites) != 1 || len(report.Suites[0].Cases) != 1 ||
+	// One test case sums up the passed seeds, however many there are, and
+	// the counts are of test cases, as JUnit readers expect.
+	if report.Tests != 1 || report.Failures != 0 || len(report.Suites) != 1 || len(report.Suites[0].Cases) != 1 ||
 		!strings.HasPrefix(report.Suites[0].Cases[0].Name, "5 seeds passed") {
 		t.Errorf("report:\n%s", raw)
 	}
@@ -206,11 +212,68 @@ func TestCampaignUsage(t *testing.T) {
 	}
 }
 
+// Outputs that cannot be written are setup errors (exit 2), found before
+// the campaign starts.
 func TestCampaignBadOutputPath(t *testing.T) {
-	bad := filepath.Join(t.TempDir(), "missing", "out.jsonl")
-	code, out, errOut := kvsim("campaign", "--scenario", "kv-random", "--seeds", "5", "--out", bad)
-	if code != exitFailure || !strings.Contains(errOut, "missing") || out != "" {
-		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing", "x")
+	for _, flag := range []string{"--out", "--junit", "--save-failures", "--artifacts"} {
+		bad := missing
+		if flag == "--artifacts" {
+			bad = filepath.Join(file, "sub") // a directory under a file
+		}
+		code, out, errOut := kvsim("campaign", "--scenario", "kv-random", "--seeds", "5", flag, bad)
+		if code != exitUsage || !strings.Contains(errOut, flag+": ") || out != "" {
+			t.Errorf("%s %s: exit %d, stdout %q, stderr %q; want exit 2 before any run", flag, bad, code, out, errOut)
+		}
+	}
+}
+
+// Failures come out in seed order and the summary names the lowest
+// failing seed, whatever the order the workers finished in.
+func TestCampaignFailuresInSeedOrder(t *testing.T) {
+	code, out, _ := kvsim("campaign", "--scenario", "kv-random", "--faults", "swarm", "--seeds", "40", "--keep-going",
+		"--impl", zoo.Prefix+"server-ignores-version", "--parallel", "2")
+	if code != exitFailure {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	var seeds []int
+	for _, m := range regexp.MustCompile(`(?m)^FAIL kv-random seed=(\d+) `).FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(m[1])
+		seeds = append(seeds, n)
+	}
+	if len(seeds) < 2 || !slices.IsSorted(seeds) {
+		t.Fatalf("FAIL lines not in seed order: %v\n%s", seeds, out)
+	}
+	if !strings.Contains(out, fmt.Sprintf("lowest failing seed: %d (kv-random): kvsim run --scenario kv-random --seed %d ", seeds[0], seeds[0])) {
+		t.Errorf("the summary does not name the lowest failing seed %d:\n%s", seeds[0], out)
+	}
+}
+
+func TestCampaignSeedOverflow(t *testing.T) {
+	code, _, errOut := kvsim("campaign", "--scenario", "kv-random", "--seeds", "10", "--start", "18446744073709551610")
+	if code != exitUsage || !strings.Contains(errOut, "past the largest seed") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestETA(t *testing.T) {
+	cases := []struct {
+		left, rate float64
+		want       string
+	}{
+		{100, 10, "10s"},
+		{99999999999999, 1, "more than 100 years"},
+		{5, 0, "more than 100 years"},
+	}
+	for _, tc := range cases {
+		if got := eta(tc.left, tc.rate); got != tc.want {
+			t.Errorf("eta(%v, %v) = %q, want %q", tc.left, tc.rate, got, tc.want)
+		}
 	}
 }
 
@@ -222,7 +285,7 @@ func TestCampaignInterrupted(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel)
 	var out, errOut bytes.Buffer
-	root := newRootCmd()
+	root := newRootCmd(campaign.Default())
 	root.SetArgs([]string{"campaign", "--scenario", "kv-random", "--duration", "1h"})
 	root.SetOut(&out)
 	root.SetErr(&errOut)
@@ -232,5 +295,22 @@ func TestCampaignInterrupted(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "interrupted") || !regexp.MustCompile(`^\d+ passed, 0 failed$`).MatchString(lastLine(out.String())) {
 		t.Errorf("stdout:\n%s", out.String())
+	}
+}
+
+// An interrupted campaign's JUnit report says so, with counts that match
+// its test cases.
+func TestCampaignInterruptedJUnit(t *testing.T) {
+	var buf bytes.Buffer
+	sum := campaign.Summary{Runs: 3, Passed: 3, Seeds: 3, Interrupted: true, Scenarios: []campaign.ScenarioCount{{Scenario: "kv-random", Runs: 3, Passed: 3}}}
+	if err := writeJUnit(&buf, campaignLabel{Impl: "reference", Shards: 1}, sum); err != nil {
+		t.Fatal(err)
+	}
+	var report junitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &report); err != nil {
+		t.Fatal(err)
+	}
+	if report.Tests != 2 || report.Skipped != 1 || report.Suites[0].Tests != 2 || report.Suites[0].Cases[1].Skipped == nil {
+		t.Errorf("report:\n%s", buf.String())
 	}
 }

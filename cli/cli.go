@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/kvsim/kvsim/campaign"
+	"github.com/kvsim/kvsim/scenarios"
 
 	"github.com/spf13/cobra"
 )
@@ -31,17 +35,38 @@ func usagef(format string, args ...any) error {
 // exits 1. The failure has already been printed.
 var errFailureFound = errors.New("failure found")
 
+// Options configure the command line. The zero value is kvsim itself.
+type Options struct {
+	// Impls are implementations to offer besides the reference and the
+	// zoo, by name (a lab build registers the student's here).
+	Impls []scenarios.Impl
+}
+
+// exitCode exits with its code and prints nothing: kvsim lab's program
+// has said what there was to say.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
 // Main runs the kvsim command line on args (without the program name) and
 // returns its exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd()
+	return Options{}.Main(args, stdout, stderr)
+}
+
+// Main runs the command line with o's implementations.
+func (o Options) Main(args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(campaign.Default().With(o.Impls...))
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
+	var code exitCode
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &code):
+		return int(code)
 	case errors.Is(err, errFailureFound):
 		return exitFailure
 	case errors.Is(err, errInterrupted):
@@ -56,19 +81,44 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func newRootCmd() *cobra.Command {
+func newRootCmd(cat campaign.Catalogue) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "kvsim",
 		Short:         "Deterministic simulation testing of a versioned key/value service",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:          cobra.ArbitraryArgs, // so that RunE names an unknown command
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("unknown command %q", args[0])
+			}
 			return usagef("missing command")
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newRunCmd(), newScenariosCmd(), newServeCmd(), newLoadCmd(), newCampaignCmd(), newZooCmd())
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				return usagef("help: unknown command %q", strings.Join(args, " "))
+			}
+			return target.Help()
+		},
+	})
+	root.AddCommand(
+		newRunCmd(cat),
+		newScenariosCmd(cat),
+		newServeCmd(),
+		newLoadCmd(),
+		newCampaignCmd(cat),
+		newZooCmd(cat),
+		newCheckCmd(),
+		newLabCmd(),
+		newStressCmd(cat),
+		newExploreCmd(cat),
+	)
 	return root
 }
 

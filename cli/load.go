@@ -2,28 +2,35 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/signal"
-	"slices"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/kvsim/kvsim/kv/netrpc"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/loadgen"
 	"github.com/kvsim/kvsim/models"
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // loadConfig is what the load command was asked to do.
 type loadConfig struct {
-	opts         netrpc.LoadOptions
-	timeout      time.Duration // bounds the whole run; 0 means none
-	check        bool
-	checkTimeout time.Duration
-	vizPath      string
+	opts          loadgen.Options
+	timeout       time.Duration // bounds the whole run; 0 means none
+	check         bool
+	checkTimeout  time.Duration
+	vizPath       string
+	progressEvery time.Duration // between plain progress lines; 0 means none
 }
 
 func newLoadCmd() *cobra.Command {
@@ -32,21 +39,34 @@ func newLoadCmd() *cobra.Command {
 		Use:   "load --addr HOST:PORT --clients C --ops N [--keys K] [--seed S] [--check]",
 		Short: "Drive a key/value server over TCP and check the history",
 		Long: `Run C concurrent Clerks against a server (see 'kvsim serve'), each doing N
-random Gets and Puts, and summarize what they saw. With --check, also check
-the history for linearizability; the check assumes the load is the only
-client of a server that started empty. Exit 0 when the run finished and every check
-passed, 1 otherwise.`,
+random Gets and Puts, and summarize what they saw; every operation is also
+checked against the Clerk's contract. With --check, also check the history
+for linearizability. Each run uses keys of its own (--key-prefix), so one
+server can be loaded and checked again and again.
+
+A server that stops answering stops the run after --dead-after. Ctrl-C stops
+it too, with a summary of what was done. Exit 0 when the run finished and
+every check passed, 1 when a check failed or the run could not finish, 130
+when interrupted.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := cfg.validate(); err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			if !cmd.Flags().Changed("key-prefix") {
+				cfg.opts.KeyPrefix = uniquePrefix()
+			}
+			sig, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			ctx, cancel := context.WithCancelCause(cmd.Context())
+			defer cancel(nil)
 			// The first signal stops the load, whose history is still
 			// summarized and checked; a second one ends the process as usual.
-			context.AfterFunc(ctx, stop)
-			return load(ctx, cfg, cmd.OutOrStdout())
+			context.AfterFunc(sig, func() {
+				stop()
+				cancel(errInterrupted)
+			})
+			return load(ctx, cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
@@ -57,8 +77,11 @@ passed, 1 otherwise.`,
 	// grows with the ops per key and their concurrency, not with the keys.
 	f.IntVar(&cfg.opts.Keys, "keys", 8, "keys the clients write and read")
 	f.Uint64Var(&cfg.opts.Seed, "seed", 0, "seed of the clients' random choices")
+	f.StringVar(&cfg.opts.KeyPrefix, "key-prefix", "", "start every key with `P` (default: a fresh prefix per run)")
 	f.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "stop the run after this long (0 for never)")
-	f.BoolVar(&cfg.check, "check", false, "check the history for linearizability (needs a fresh server, with none of the keys)")
+	f.DurationVar(&cfg.opts.DeadAfter, "dead-after", loadgen.DefaultDeadAfter, "stop the run when the server has not answered for this long")
+	f.DurationVar(&cfg.progressEvery, "progress", 5*time.Second, "print progress this often when stderr is not a terminal (0 for never)")
+	f.BoolVar(&cfg.check, "check", false, "check the history for linearizability (none of the keys may exist before the run)")
 	f.DurationVar(&cfg.checkTimeout, "check-timeout", time.Minute, "give up the check after this long (0 for never); giving up fails")
 	f.StringVar(&cfg.vizPath, "viz", "", "with --check, write porcupine's HTML visualization of the history to `FILE`")
 	return cmd
@@ -75,24 +98,34 @@ func (c loadConfig) validate() error {
 		return usagef("--ops %d: want at least 1", c.opts.Ops)
 	case c.opts.Keys < 1:
 		return usagef("--keys %d: want at least 1", c.opts.Keys)
-	case c.timeout < 0 || c.checkTimeout < 0:
-		return usagef("negative --timeout or --check-timeout")
+	case c.timeout < 0 || c.checkTimeout < 0 || c.progressEvery < 0:
+		return usagef("negative --timeout, --check-timeout or --progress")
+	case c.opts.DeadAfter <= 0:
+		return usagef("--dead-after %v: want a positive duration", c.opts.DeadAfter)
 	case c.vizPath != "" && !c.check:
 		return usagef("--viz needs --check")
 	}
 	return nil
 }
 
+// uniquePrefix names a fresh key namespace, so that a run's keys are its
+// own even on a server that outlives many runs.
+func uniquePrefix() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("run-%x/", b)
+}
+
 // load runs the load, prints its summary and checks, and returns
-// errFailureFound if a check failed, or an error if the run stopped early.
-func load(ctx context.Context, cfg loadConfig, w io.Writer) error {
+// errFailureFound if a check failed, errInterrupted if ctx was cancelled
+// with it, or an error if the run stopped early for another reason.
+func load(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) error {
 	if cfg.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, cfg.timeout, fmt.Errorf("--timeout %v reached", cfg.timeout))
 		defer cancel()
 	}
-	// Clerks retry forever, so without this a wrong address would only show
-	// as a run that makes no progress until --timeout.
+	// Fail at once on a wrong address, rather than after --dead-after.
 	d := net.Dialer{Timeout: netrpc.DefaultTimeout}
 	conn, err := d.DialContext(ctx, "tcp", cfg.opts.Addr)
 	if err != nil {
@@ -105,38 +138,39 @@ func load(ctx context.Context, cfg loadConfig, w io.Writer) error {
 		}
 	}
 
+	p := startLoadProgress(stderr, cfg.opts.Clients*cfg.opts.Ops, cfg.progressEvery)
+	cfg.opts.OnOp = p.add
 	start := time.Now()
-	h, runErr := netrpc.RunLoad(ctx, cfg.opts)
+	res, runErr := loadgen.Run(ctx, cfg.opts)
 	wall := time.Since(start)
-	if runErr != nil && ctx.Err() == nil {
-		return runErr // RunLoad refused the options before running.
+	p.stop()
+	if runErr != nil && ctx.Err() == nil && !errors.Is(runErr, loadgen.ErrNoReply) {
+		return runErr // Run refused the options before running.
 	}
-	ops, err := toKVOps(h, runErr != nil)
-	if err != nil {
-		return err
-	}
-	printLoadSummary(w, cfg.opts, ops, wall, runErr)
+	printLoadSummary(stdout, cfg.opts, res.Ops, wall, runErr)
 
 	failed := false
-	if msg := clerkContract(ops); msg != "" {
-		fmt.Fprintf(w, "clerk contract violated: %s\n", msg)
+	if n := len(res.Breaches); n > 0 {
+		fmt.Fprintf(stdout, "clerk contract violated: %s (%d such ops)\n", res.Breaches[0], n)
 		failed = true
 	}
 	if cfg.check {
 		t := time.Now()
-		r := models.CheckKV(ops, cfg.checkTimeout)
-		fmt.Fprintf(w, "check %v in %v: %s\n", r.Verdict, time.Since(t).Round(time.Millisecond), r.Reason)
+		r := models.CheckKV(res.Ops, cfg.checkTimeout)
+		fmt.Fprintf(stdout, "check %v in %v: %s\n", r.Verdict, time.Since(t).Round(time.Millisecond), r.Reason)
 		if cfg.vizPath != "" {
 			if err := r.VisualizeFile(cfg.vizPath, nil); err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "visualization: %s\n", cfg.vizPath)
+			fmt.Fprintf(stdout, "visualization: %s\n", cfg.vizPath)
 		}
 		failed = failed || r.Verdict != models.Ok
 	}
 	switch {
 	case failed:
 		return errFailureFound
+	case errors.Is(runErr, errInterrupted):
+		return errInterrupted
 	case runErr != nil:
 		return fmt.Errorf("load did not finish: %w", runErr)
 	}
@@ -144,67 +178,90 @@ func load(ctx context.Context, cfg loadConfig, w io.Writer) error {
 }
 
 // checkFresh makes sure that none of the keys the load uses exists yet. The
-// model starts every key absent, so a history taken on a server that holds
-// data from an earlier run would check as a violation of the server's
-// making up. Keys are named as RunLoad documents: "k0", "k1", ...
-func checkFresh(opts netrpc.LoadOptions) error {
+// model starts every key absent, so a history taken on keys that hold data
+// from an earlier run would check as a violation of the server's making up.
+func checkFresh(opts loadgen.Options) error {
 	caller := netrpc.NewCaller(netrpc.Options{})
 	defer caller.Close()
 	for i := range opts.Keys {
-		key := fmt.Sprintf("k%d", i)
+		key := opts.Key(i)
 		var reply rpc.GetReply
 		if !caller.Call(opts.Addr, rpc.MethodGet, &rpc.GetArgs{Key: key}, &reply) {
 			return fmt.Errorf("load: no reply from %s to Get(%s)", opts.Addr, key)
 		}
 		if reply.Err != rpc.ErrNoKey {
-			return fmt.Errorf("load: --check needs a fresh server, but Get(%s) on %s returned %s at version %d; restart 'kvsim serve'",
+			return fmt.Errorf("load: --check needs keys that do not exist yet, but Get(%s) on %s returned %s at version %d; use another --key-prefix",
 				key, opts.Addr, reply.Err, reply.Version)
 		}
 	}
 	return nil
 }
 
-// toKVOps converts a load history for models.CheckKV. When the run was
-// stopped, RunLoad records each Put it gave up on as ErrMaybe returning at
-// the very end, after every completed operation. Such a Put never saw a
-// reply, so it becomes Unknown. A Put whose Clerk returned ErrMaybe at that
-// same instant would be taken for one too, which changes nothing: either
-// may or may not have taken effect, and its return is already last.
-func toKVOps(h netrpc.History, stopped bool) ([]models.KVOp, error) {
-	var end int64
-	if stopped {
-		for _, op := range h {
-			end = max(end, op.Return)
-		}
+// loadProgress shows how far a load has come: a bar on a terminal, else a
+// plain line every so often.
+type loadProgress struct {
+	w     io.Writer
+	total int
+	start time.Time
+	done  atomic.Int64
+	bar   *progressbar.ProgressBar // nil when w is not a terminal
+	quit  chan struct{}
+	wg    sync.WaitGroup
+}
+
+func startLoadProgress(w io.Writer, total int, every time.Duration) *loadProgress {
+	p := &loadProgress{w: w, total: total, start: time.Now(), quit: make(chan struct{})}
+	if f, ok := w.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(f.Fd())) {
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("ops"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionFullWidth(),
+			progressbar.OptionClearOnFinish(),
+		)
+		return p
 	}
-	ops := make([]models.KVOp, len(h))
-	for i, op := range h {
-		var kind models.OpKind
-		switch op.Input.Kind {
-		case netrpc.OpGet:
-			kind = models.OpGet
-		case netrpc.OpPut:
-			kind = models.OpPut
-		default:
-			return nil, fmt.Errorf("load: op %d has unknown kind %q", i, op.Input.Kind)
-		}
-		ops[i] = models.KVOp{
-			Client: op.Client,
-			Input:  models.KVInput{Op: kind, Key: op.Input.Key, Value: op.Input.Value, Version: op.Input.Version},
-			Output: models.KVOutput{Value: op.Output.Value, Version: op.Output.Version, Err: op.Output.Err},
-			Call:   op.Call,
-			Return: op.Return,
-		}
-		if stopped && kind == models.OpPut && op.Output.Err == rpc.ErrMaybe && op.Return == end {
-			ops[i].Output = models.KVOutput{Unknown: true}
-		}
+	if every > 0 {
+		p.wg.Go(func() {
+			tick := time.NewTicker(every)
+			defer tick.Stop()
+			for {
+				select {
+				case <-p.quit:
+					return
+				case now := <-tick.C:
+					done := p.done.Load()
+					fmt.Fprintf(p.w, "load: %d/%d ops (%.0f%%), %.0f ops/s\n",
+						done, p.total, 100*float64(done)/float64(p.total), float64(done)/now.Sub(p.start).Seconds())
+				}
+			}
+		})
 	}
-	return ops, nil
+	return p
+}
+
+// add counts one operation done; clients call it at once.
+func (p *loadProgress) add() {
+	p.done.Add(1)
+	if p.bar != nil {
+		p.bar.Add(1)
+	}
+}
+
+func (p *loadProgress) stop() {
+	close(p.quit)
+	p.wg.Wait()
+	if p.bar != nil {
+		p.bar.Clear()
+	}
 }
 
 // printLoadSummary writes what the clients did: how many operations, how
 // they ended, how fast, and why the run stopped early if it did.
-func printLoadSummary(w io.Writer, opts netrpc.LoadOptions, ops []models.KVOp, wall time.Duration, runErr error) {
+func printLoadSummary(w io.Writer, opts loadgen.Options, ops []models.KVOp, wall time.Duration, runErr error) {
 	outcomes := map[models.OpKind]map[rpc.Err]int{models.OpGet: {}, models.OpPut: {}}
 	total := map[models.OpKind]int{}
 	abandoned := 0
@@ -217,8 +274,8 @@ func printLoadSummary(w io.Writer, opts netrpc.LoadOptions, ops []models.KVOp, w
 		outcomes[op.Input.Op][op.Output.Err]++
 	}
 	done := len(ops) - abandoned
-	fmt.Fprintf(w, "load: %d ops by %d clients on %s (%d keys, seed %d) in %v, %.0f ops/s\n",
-		done, opts.Clients, opts.Addr, opts.Keys, opts.Seed, wall.Round(time.Millisecond), float64(done)/wall.Seconds())
+	fmt.Fprintf(w, "load: %d ops by %d clients on %s (%d keys %q..., seed %d) in %v, %.0f ops/s\n",
+		done, opts.Clients, opts.Addr, opts.Keys, opts.Key(0), opts.Seed, wall.Round(time.Millisecond), float64(done)/wall.Seconds())
 	puts := outcomes[models.OpPut]
 	fmt.Fprintf(w, "  puts %d: %d OK, %d ErrVersion, %d ErrMaybe, %d ErrNoKey",
 		total[models.OpPut], puts[rpc.OK], puts[rpc.ErrVersion], puts[rpc.ErrMaybe], puts[rpc.ErrNoKey])
@@ -230,30 +287,4 @@ func printLoadSummary(w io.Writer, opts netrpc.LoadOptions, ops []models.KVOp, w
 	if runErr != nil {
 		fmt.Fprintf(w, "  stopped early (%v) after %d of %d ops\n", runErr, done, opts.Clients*opts.Ops)
 	}
-}
-
-// clerkContract checks what the history can tell of the Clerk's contract
-// from outputs alone: a Get never returns ErrMaybe, and no operation
-// returns an error that is not its own. It describes the first breach and
-// how many there were, or returns "".
-func clerkContract(ops []models.KVOp) string {
-	allowed := map[models.OpKind][]rpc.Err{
-		models.OpGet: {rpc.OK, rpc.ErrNoKey},
-		models.OpPut: {rpc.OK, rpc.ErrVersion, rpc.ErrNoKey, rpc.ErrMaybe},
-	}
-	var first string
-	n := 0
-	for _, op := range ops {
-		if op.Output.Unknown || slices.Contains(allowed[op.Input.Op], op.Output.Err) {
-			continue
-		}
-		if n == 0 {
-			first = fmt.Sprintf("client %d: %v(%s) returned %s", op.Client, op.Input.Op, op.Input.Key, op.Output.Err)
-		}
-		n++
-	}
-	if n == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s (%d such ops)", first, n)
 }

@@ -6,42 +6,62 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/kvsim/kvsim/campaign"
+	"github.com/kvsim/kvsim/report"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/spf13/cobra"
 )
 
-func newRunCmd() *cobra.Command {
+func newRunCmd(cat campaign.Catalogue) *cobra.Command {
 	var (
-		cfg       scenarios.Config
+		spec      scenarios.Spec
 		asJSON    bool
 		showTrace bool
 		vizPath   string
 		artifacts string
+		reportTo  string
 	)
 	cmd := &cobra.Command{
 		Use:   "run --scenario S --seed N [--faults P] [--impl I]",
 		Short: "Run one scenario at one seed and check it",
 		Long: `Run one scenario at one seed and check it. The same flags always replay
-the same run. Exit 0 when every check passed, 1 when one failed.`,
+the same run. Exit 0 when every check passed, 1 when one failed. With
+--json the result is one JSON object on stdout, and --trace goes to stderr.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("scenario") || !cmd.Flags().Changed("seed") {
 				return usagef("run needs --scenario and --seed")
 			}
-			cfg.Trace = showTrace || vizPath != "" || artifacts != ""
-			r, err := scenarios.Run(cfg)
+			cfg, err := cat.Resolve(spec)
 			if err != nil {
 				return usageError{err}
 			}
+			cfg.Trace = showTrace || vizPath != "" || artifacts != "" || reportTo != ""
+			// Guarded, so that a SUT that panics in a constructor or spins
+			// outside the simulator (a student's, say) is a reported
+			// failure, not a crash or a hang.
+			r, err := campaign.RunGuarded(cmd.Context(), cfg, 0)
+			if err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if showTrace {
-				if err := sim.WriteTrace(out, r.Trace); err != nil {
+				traceOut := out
+				if asJSON {
+					traceOut = cmd.ErrOrStderr()
+				}
+				if err := sim.WriteTrace(traceOut, r.Trace); err != nil {
 					return err
 				}
 			}
 			if vizPath != "" {
 				if err := scenarios.WriteViz(r, vizPath); err != nil {
+					return err
+				}
+			}
+			if reportTo != "" {
+				if err := report.WriteFile(reportTo, report.FromResult(r)); err != nil {
 					return err
 				}
 			}
@@ -53,7 +73,7 @@ the same run. Exit 0 when every check passed, 1 when one failed.`,
 				printResult(out, r)
 			}
 			if r.Failed() && artifacts != "" {
-				a, err := scenarios.WriteArtifacts(r, artifacts)
+				a, err := campaign.WriteArtifacts(r, artifacts)
 				if err != nil {
 					return err
 				}
@@ -66,21 +86,29 @@ the same run. Exit 0 when every check passed, 1 when one failed.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.Scenario, "scenario", "", "scenario to run (see 'kvsim scenarios')")
-	f.Uint64Var(&cfg.Seed, "seed", 0, "seed of the run")
-	f.StringVar(&cfg.Faults, "faults", "", "fault profile (default: the scenario's own)")
-	f.StringVar(&cfg.Impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&spec.Scenario, "scenario", "", "scenario to run (see 'kvsim scenarios')")
+	f.Uint64Var(&spec.Seed, "seed", 0, "seed of the run")
+	f.StringVar(&spec.Faults, "faults", "", "fault profile (default: the scenario's own)")
+	f.StringVar(&spec.Impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&spec.Strategy, "strategy", "", strategyUsage)
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	f.BoolVar(&showTrace, "trace", false, "print the trace of every scheduler and network event")
 	f.StringVar(&vizPath, "viz", "", "write porcupine's HTML visualization of the history to `FILE`")
-	f.StringVar(&artifacts, "artifacts", "", "on failure, write trace, history and visualization under `DIR`")
+	f.StringVar(&artifacts, "artifacts", "", "on failure, write trace, history, visualization and report under `DIR`")
+	f.StringVar(&reportTo, "report", "", "write the run's one-page HTML report to `FILE`")
 	return cmd
 }
+
+// strategyUsage documents --strategy for run and campaign.
+const strategyUsage = "how the seed chooses its run: random (default), priority[:d=DEPTH,k=STEPS] (PCT-style), or replay:CHOICES (a run kvsim explore found)"
 
 func printResult(w io.Writer, r scenarios.Result) {
 	fmt.Fprintln(w, r.Summary())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  fault model\t%s\n", r.FaultModel)
+	if r.Workload != "" {
+		fmt.Fprintf(tw, "  workload\t%s\n", r.Workload)
+	}
 	fmt.Fprintf(tw, "  trace hash\t%s\n", r.TraceHash)
 	fmt.Fprintf(tw, "  ops, rpcs\t%d, %d\n", r.Ops, r.RPCs)
 	fmt.Fprintf(tw, "  simulated time\t%.3fs\n", float64(r.SimTimeNS)/1e9)
@@ -89,14 +117,17 @@ func printResult(w io.Writer, r scenarios.Result) {
 		fmt.Fprintf(w, "  stack:\n%s\n", r.Stack)
 	}
 	if r.Failed() {
-		fmt.Fprintf(w, "repro: %s\n       %s\n", r.Repro, r.GoTest)
+		fmt.Fprintf(w, "repro: %s\n", r.Run)
+		if r.GoTest != "" {
+			fmt.Fprintf(w, "       %s\n", r.GoTest)
+		}
 		if r.Shrink != "" {
 			fmt.Fprintf(w, "shrink: %s\n", r.Shrink)
 		}
 	}
 }
 
-func newScenariosCmd() *cobra.Command {
+func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 	return &cobra.Command{
 		Use:   "scenarios",
 		Short: "List scenarios, fault profiles and implementations",
@@ -104,11 +135,11 @@ func newScenariosCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "SCENARIO\tDEFAULT FAULTS\tWHAT IT DOES")
-			for _, s := range scenarios.Scenarios() {
+			for _, s := range cat.Scenarios {
 				fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, s.DefaultFaults, s.Doc)
 			}
 			fmt.Fprintln(tw, "\nPROFILE\t\tFAULTS")
-			for _, p := range scenarios.Profiles() {
+			for _, p := range cat.Profiles {
 				fmt.Fprintf(tw, "%s\t\t%s\n", p.Name, p.Doc)
 			}
 			fmt.Fprintln(tw, "\nIMPLEMENTATIONS: reference, and the bug zoo ('kvsim zoo')")

@@ -41,7 +41,7 @@ func TestRunFailure(t *testing.T) {
 		t.Fatalf("exit %d, want %d: %s%s", code, exitFailure, out, errOut)
 	}
 	for _, want := range []string{"violation", "repro: kvsim run --scenario reliable-put --seed 1 --faults reliable --impl zoo/server-ignores-version",
-		"go test ./scenarios -run TestReplay", "send ", "deliver "} {
+		"go test ./campaign -run TestReplay", "send ", "deliver "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -51,6 +51,34 @@ func TestRunFailure(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "artifacts: "+dir) {
 		t.Errorf("artifacts directory not reported: %s", errOut)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "reliable-put-1-zoo_server-ignores-version", "report.html"))
+	if err != nil || !strings.Contains(string(page), `href="history.html"`) && !strings.Contains(string(page), `"porcupineLink":"history.html"`) {
+		t.Errorf("the artifacts' report.html is missing or does not link history.html: %v", err)
+	}
+}
+
+// TestRunReport is the report's acceptance command: the file names the
+// seed, the verdict and the repro line.
+func TestRunReport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.html")
+	code, out, errOut := kvsim("run", "--scenario", "kv-random", "--seed", "1", "--faults", "swarm", "--impl", "zoo/server-ignores-version", "--report", path)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d: %s%s", code, exitFailure, out, errOut)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<td id="seed">1</td>`, `<td id="verdict">violation</td>`,
+		"kvsim run --scenario kv-random --seed 1 --faults swarm --impl zoo/server-ignores-version"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	code, _, errOut = kvsim("run", "--scenario", "kv-random", "--seed", "1", "--report", filepath.Join(t.TempDir(), "no", "such", "dir", "r.html"))
+	if code == exitOK || !strings.Contains(errOut, "kvsim: ") {
+		t.Errorf("an unwritable report path: exit %d, stderr %q; want an error", code, errOut)
 	}
 }
 
@@ -83,5 +111,35 @@ func TestScenariosLists(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("kvsim scenarios does not list %s", want)
 		}
+	}
+}
+
+func TestRootUsage(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{nil, "kvsim: missing command"},
+		{[]string{"nosuch"}, `kvsim: unknown command "nosuch"`},
+		{[]string{"help", "nosuch"}, `kvsim: help: unknown command "nosuch"`},
+	}
+	for _, tc := range cases {
+		code, _, errOut := kvsim(tc.args...)
+		if code != exitUsage || !strings.HasPrefix(errOut, tc.want+"\n") {
+			t.Errorf("kvsim %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	if code, out, _ := kvsim("help", "run"); code != exitOK || !strings.Contains(out, "Run one scenario") {
+		t.Errorf("kvsim help run: exit %d\n%s", code, out)
+	}
+}
+
+// TestRunJSONTrace: with --json and --trace, stdout is one JSON object and
+// the trace goes to stderr.
+func TestRunJSONTrace(t *testing.T) {
+	code, out, errOut := kvsim("run", "--scenario", "reliable-put", "--seed", "1", "--json", "--trace")
+	var r map[string]any
+	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil || !strings.Contains(errOut, "deliver") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 }

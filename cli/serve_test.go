@@ -15,7 +15,6 @@ import (
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/netrpc"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/models"
 )
 
 // startServer serves the reference server on an ephemeral port until the
@@ -26,7 +25,7 @@ func startServer(t *testing.T) (*netrpc.Server, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := netrpc.NewServer(kv.NewServer())
+	srv := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	go srv.Serve(ln)
 	t.Cleanup(srv.Close) // Close waits for Serve to return.
 	return srv, ln.Addr().String()
@@ -64,20 +63,27 @@ func TestLoadCheckLinearizable(t *testing.T) {
 	}
 }
 
-// The model starts every key absent, so a second checked run on the same
-// server must be refused rather than reported as a violation.
-func TestLoadCheckNeedsFreshServer(t *testing.T) {
+// Each run has keys of its own by default, so a long-lived server can be
+// checked again and again; reusing a prefix with --check is refused rather
+// than reported as a violation, since the model starts every key absent.
+func TestLoadCheckAgainAndAgain(t *testing.T) {
 	_, addr := startServer(t)
-	load := []string{"load", "--addr", addr, "--clients", "2", "--ops", "20"}
-	if code, out, errOut := runCmd(load...); code != exitOK {
-		t.Fatalf("first run: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	load := []string{"load", "--addr", addr, "--clients", "2", "--ops", "20", "--check"}
+	for i := range 3 {
+		if code, out, errOut := runCmd(load...); code != exitOK {
+			t.Fatalf("run %d: exit %d\nstdout:\n%s\nstderr:\n%s", i, code, out, errOut)
+		}
 	}
-	code, out, errOut := runCmd(append(load, "--check")...)
-	if code != exitFailure || !strings.Contains(errOut, "--check needs a fresh server") {
-		t.Errorf("checked run on a used server: exit %d, stderr %q; want %d and a fresh-server error", code, errOut, exitFailure)
+	same := append(load, "--key-prefix", "mine/")
+	if code, out, errOut := runCmd(same...); code != exitOK {
+		t.Fatalf("first run with a prefix: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut := runCmd(same...)
+	if code != exitFailure || !strings.Contains(errOut, "--check needs keys that do not exist yet") {
+		t.Errorf("checked run on used keys: exit %d, stderr %q; want %d and a fresh-keys error", code, errOut, exitFailure)
 	}
 	if out != "" {
-		t.Errorf("checked run on a used server ran anyway:\n%s", out)
+		t.Errorf("checked run on used keys ran anyway:\n%s", out)
 	}
 }
 
@@ -108,7 +114,7 @@ func TestLoadViolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := netrpc.NewServer(forgetful{})
+	srv := netrpc.NewServer(forgetful{}, netrpc.ServerOptions{})
 	go srv.Serve(ln)
 	defer srv.Close()
 
@@ -133,6 +139,9 @@ func TestLoadUsage(t *testing.T) {
 		{"load", "--addr", "127.0.0.1:1", "--ops", "0"},
 		{"load", "--addr", "127.0.0.1:1", "--keys", "0"},
 		{"load", "--addr", "127.0.0.1:1", "--timeout", "-1s"},
+		{"load", "--addr", "127.0.0.1:1", "--dead-after", "0s"},
+		{"load", "--addr", "127.0.0.1:1", "--progress", "-1s"},
+		{"load", "--addr", "127.0.0.1:99999"},
 		{"load", "--addr", "127.0.0.1:1", "--viz", "x.html"},
 		{"load", "--addr", "127.0.0.1:1", "--ops", "many"},
 		{"load", "--addr", "127.0.0.1:1", "extra"},
@@ -154,83 +163,88 @@ func TestLoadNoServer(t *testing.T) {
 	}
 }
 
-// A server that goes away mid-run leaves Clerks retrying until --timeout;
-// the Puts they give up on must count as unknown, not as ErrMaybe at the end,
-// and the partial history must still check.
+// A server that goes away mid-run stops the load within --dead-after, not
+// --timeout: exit 1 with the reason, the Puts given up on count as unknown,
+// and the partial history still checks.
 func TestLoadServerGone(t *testing.T) {
 	srv, addr := startServer(t)
 	time.AfterFunc(200*time.Millisecond, srv.Close)
-	code, out, errOut := runCmd("load", "--addr", addr, "--clients", "16", "--ops", "5000", "--timeout", "1s", "--check")
+	start := time.Now()
+	code, out, errOut := runCmd("load", "--addr", addr, "--clients", "16", "--ops", "100000", "--dead-after", "500ms", "--check")
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailure, out, errOut)
 	}
-	for _, want := range []string{"abandoned (outcome unknown)", "stopped early (context deadline exceeded)", "check Ok"} {
+	for _, want := range []string{"abandoned (outcome unknown)", "stopped early (server not answering: no reply from " + addr, "check Ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if want := "load did not finish"; !strings.Contains(errOut, want) {
+	if want := "load did not finish: server not answering"; !strings.Contains(errOut, want) {
 		t.Errorf("stderr lacks %q: %s", want, errOut)
 	}
+	t.Logf("stopped %v after the server went away", time.Since(start)-200*time.Millisecond)
 }
 
-func TestLoadToKVOps(t *testing.T) {
-	put := func(client int, err rpc.Err, call, ret int64) netrpc.Op {
-		return netrpc.Op{
-			Client: client,
-			Input:  netrpc.Input{Kind: netrpc.OpPut, Key: "k1", Value: "v", Version: 2},
-			Output: netrpc.Output{Err: err},
-			Call:   call, Return: ret,
-		}
-	}
-	h := netrpc.History{
-		{Client: 0, Input: netrpc.Input{Kind: netrpc.OpGet, Key: "k0"}, Output: netrpc.Output{Value: "x", Version: 3, Err: rpc.OK}, Call: 1, Return: 2},
-		put(1, rpc.ErrMaybe, 3, 4),  // the Clerk's own ErrMaybe
-		put(2, rpc.ErrMaybe, 5, 10), // given up on: returns at the end
-	}
-	ops, err := toKVOps(h, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []models.KVOp{
-		{Client: 0, Input: models.KVInput{Op: models.OpGet, Key: "k0"}, Output: models.KVOutput{Value: "x", Version: 3, Err: rpc.OK}, Call: 1, Return: 2},
-		{Client: 1, Input: models.KVInput{Op: models.OpPut, Key: "k1", Value: "v", Version: 2}, Output: models.KVOutput{Err: rpc.ErrMaybe}, Call: 3, Return: 4},
-		{Client: 2, Input: models.KVInput{Op: models.OpPut, Key: "k1", Value: "v", Version: 2}, Output: models.KVOutput{Unknown: true}, Call: 5, Return: 10},
-	}
-	for i := range want {
-		if ops[i] != want[i] {
-			t.Errorf("op %d: got %+v, want %+v", i, ops[i], want[i])
-		}
-	}
-	// A run that finished gave up on nothing.
-	ops, err = toKVOps(h, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ops[2].Output.Unknown || ops[2].Output.Err != rpc.ErrMaybe {
-		t.Errorf("finished run: last op %+v, want ErrMaybe", ops[2])
-	}
-
-	if _, err := toKVOps(netrpc.History{{Input: netrpc.Input{Kind: "append"}}}, false); err == nil {
-		t.Error("unknown kind converted without error")
+// A run that outlives --timeout says so.
+func TestLoadTimeout(t *testing.T) {
+	_, addr := startServer(t)
+	code, out, errOut := runCmd("load", "--addr", addr, "--clients", "2", "--ops", "100000000", "--timeout", "300ms")
+	if code != exitFailure || !strings.Contains(errOut, "load did not finish: --timeout 300ms reached") {
+		t.Errorf("exit %d, stderr %q; want %d and the timeout\nstdout:\n%s", code, errOut, exitFailure, out)
 	}
 }
 
-func TestLoadClerkContract(t *testing.T) {
-	get := func(err rpc.Err) models.KVOp {
-		return models.KVOp{Input: models.KVInput{Op: models.OpGet, Key: "k"}, Output: models.KVOutput{Err: err}}
+// Without a terminal, a long load prints a progress line every --progress
+// on stderr, and stdout holds only the summary.
+func TestLoadProgress(t *testing.T) {
+	_, addr := startServer(t)
+	code, out, errOut := runCmd("load", "--addr", addr, "--clients", "2", "--ops", "100000000", "--timeout", "300ms", "--progress", "50ms")
+	if code != exitFailure {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	put := func(err rpc.Err) models.KVOp {
-		return models.KVOp{Input: models.KVInput{Op: models.OpPut, Key: "k"}, Output: models.KVOutput{Err: err}}
+	const want = "/200000000 ops ("
+	if !strings.Contains(errOut, want) || !strings.Contains(errOut, "ops/s") {
+		t.Errorf("stderr lacks progress %q:\n%s", want, errOut)
 	}
-	good := []models.KVOp{get(rpc.OK), get(rpc.ErrNoKey), put(rpc.OK), put(rpc.ErrVersion), put(rpc.ErrNoKey), put(rpc.ErrMaybe),
-		{Input: models.KVInput{Op: models.OpPut, Key: "k"}, Output: models.KVOutput{Unknown: true}}}
-	if msg := clerkContract(good); msg != "" {
-		t.Errorf("good history: %s", msg)
+	if strings.Contains(out, want) {
+		t.Errorf("progress on stdout:\n%s", out)
 	}
-	bad := append(good, get(rpc.ErrMaybe), get(rpc.ErrMaybe))
-	if msg := clerkContract(bad); !strings.Contains(msg, "get(k) returned ErrMaybe (2 such ops)") {
-		t.Errorf("Gets returning ErrMaybe: got %q", msg)
+}
+
+// Ctrl-C stops the load with a partial summary and exit 130.
+func TestLoadInterrupt(t *testing.T) {
+	self, err := os.FindProcess(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startServer(t)
+	pr, pw := io.Pipe()
+	defer pr.Close()
+	var out bytes.Buffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- Main([]string{"load", "--addr", addr, "--clients", "2", "--ops", "100000000", "--progress", "20ms"}, &out, pw)
+		pw.Close()
+	}()
+	// Progress lines come only once the command has taken over SIGINT.
+	lines := bufio.NewScanner(pr)
+	if !lines.Scan() {
+		t.Fatal("no progress line")
+	}
+	go io.Copy(io.Discard, pr)
+	if err := self.Signal(os.Interrupt); err != nil {
+		t.Skipf("cannot send SIGINT here: %v", err)
+	}
+	select {
+	case code := <-exited:
+		if code != exitInterrupted {
+			t.Errorf("exit %d, want %d", code, exitInterrupted)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("load did not stop on SIGINT")
+	}
+	if want := "stopped early (interrupted)"; !strings.Contains(out.String(), want) {
+		t.Errorf("stdout lacks %q:\n%s", want, out.String())
 	}
 }
 
@@ -256,7 +270,7 @@ func TestServe(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pr.Close()
 	served := make(chan error, 1)
-	go func() { served <- serve(ctx, "127.0.0.1:0", pw) }()
+	go func() { served <- serve(ctx, "127.0.0.1:0", netrpc.ServerOptions{}, pw) }()
 	addr := readAddr(t, pr)
 
 	if code, out, errOut := runCmd("load", "--addr", addr, "--clients", "4", "--ops", "50", "--check"); code != exitOK {
@@ -278,7 +292,7 @@ func TestServe(t *testing.T) {
 	}
 }
 
-// The command itself stops cleanly on SIGINT.
+// The command itself applies its limits, and stops cleanly on SIGINT.
 func TestServeInterrupt(t *testing.T) {
 	self, err := os.FindProcess(os.Getpid())
 	if err != nil {
@@ -288,10 +302,23 @@ func TestServeInterrupt(t *testing.T) {
 	defer pr.Close()
 	var errOut bytes.Buffer
 	exited := make(chan int, 1)
-	go func() { exited <- Main([]string{"serve", "--addr", "127.0.0.1:0"}, pw, &errOut) }()
+	go func() {
+		exited <- Main([]string{"serve", "--addr", "127.0.0.1:0", "--max-frame", "1000", "--idle-timeout", "1h"}, pw, &errOut)
+	}()
 	// The command listens only after it has taken over SIGINT, so once it
 	// has printed its address the signal cannot kill the test.
-	readAddr(t, pr)
+	addr := readAddr(t, pr)
+
+	caller := netrpc.NewCaller(netrpc.Options{})
+	defer caller.Close()
+	var reply rpc.PutReply
+	if caller.Call(addr, rpc.MethodPut, &rpc.PutArgs{Key: "k", Value: strings.Repeat("x", 1000)}, &reply) {
+		t.Errorf("a Put over --max-frame got a reply: %+v", reply)
+	}
+	if !caller.Call(addr, rpc.MethodPut, &rpc.PutArgs{Key: "k", Value: "x"}, &reply) || reply.Err != rpc.OK {
+		t.Errorf("a small Put: %+v", reply)
+	}
+
 	if err := self.Signal(os.Interrupt); err != nil {
 		t.Skipf("cannot send SIGINT here: %v", err)
 	}
@@ -309,6 +336,12 @@ func TestServeBadAddr(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve"},
 		{"serve", "--addr", "no-port"},
+		{"serve", "--addr", "127.0.0.1:99999"},
+		{"serve", "--addr", "127.0.0.1:-1"},
+		{"serve", "--addr", "127.0.0.1:0", "--max-frame", "-1"},
+		{"serve", "--addr", "127.0.0.1:0", "--read-timeout", "-1s"},
+		{"serve", "--addr", "127.0.0.1:0", "--idle-timeout", "-1s"},
+		{"serve", "--addr", "127.0.0.1:0", "--max-conns", "-2"},
 		{"serve", "--addr", "127.0.0.1:0", "--port", "1"},
 	} {
 		if code, _, errOut := runCmd(args...); code != exitUsage {

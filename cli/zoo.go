@@ -13,7 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/zoo"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +25,7 @@ type zooFlags struct {
 	maxSeeds       uint64
 }
 
-func newZooCmd() *cobra.Command {
+func newZooCmd(cat campaign.Catalogue) *cobra.Command {
 	var fl zooFlags
 	cmd := &cobra.Command{
 		Use:   "zoo [--names | --measure [--starts K] [--max-seeds M]]",
@@ -47,19 +49,19 @@ depend on the machine: a campaign always reports its lowest failing seed.`,
 			case fl.starts < 1 || fl.maxSeeds < 1:
 				return usagef("--starts and --max-seeds must be at least 1")
 			}
-			zoo := scenarios.Zoo()
+			bugs := zooOf(cat)
 			switch {
 			case fl.names:
-				for _, im := range zoo {
+				for _, im := range bugs {
 					fmt.Fprintln(out, im.Name)
 				}
 				return nil
 			case fl.measure:
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				return measureZoo(ctx, out, zoo, fl.starts, fl.maxSeeds)
+				return measureZoo(ctx, out, cat, bugs, fl.starts, fl.maxSeeds)
 			}
-			describeZoo(out, zoo)
+			describeZoo(out, bugs)
 			return nil
 		},
 	}
@@ -118,15 +120,35 @@ type detection struct {
 // bug run disjoint seeds.
 const measureStride = 100000
 
-func measureZoo(ctx context.Context, w io.Writer, zoo []scenarios.Impl, starts int, maxSeeds uint64) error {
+// zooOf is the catalogue's bug zoo: its implementations named zoo/...
+func zooOf(cat campaign.Catalogue) []scenarios.Impl {
+	var bugs []scenarios.Impl
+	for _, im := range cat.Impls {
+		if strings.HasPrefix(im.Name, zoo.Prefix) {
+			bugs = append(bugs, im)
+		}
+	}
+	slices.SortFunc(bugs, func(a, b scenarios.Impl) int { return strings.Compare(a.Name, b.Name) })
+	return bugs
+}
+
+func measureZoo(ctx context.Context, w io.Writer, cat campaign.Catalogue, bugs []scenarios.Impl, starts int, maxSeeds uint64) error {
 	stride := max(measureStride, maxSeeds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "BUG\tFOUND\tSEEDS (median)\tWALL (median)\tFIRST CAUGHT BY\n")
-	for _, im := range zoo {
+	for _, im := range bugs {
+		if strings.HasPrefix(im.Name, zoo.RacePrefix) {
+			fmt.Fprintf(tw, "%s\t-\t-\t-\tstress mode only: go run -race ./cmd/kvsim stress --impl %s\n", im.Name, im.Name)
+			continue
+		}
+		runs, err := cat.Runs(nil, scenarios.SwarmName, im)
+		if err != nil {
+			return err
+		}
 		var ds []detection
 		for i := range starts {
 			start := uint64(i) * stride
-			sum, err := scenarios.Campaign(ctx, scenarios.CampaignConfig{Faults: scenarios.SwarmName, Impl: im.Name, Start: start, Seeds: maxSeeds})
+			sum, err := campaign.Run(ctx, campaign.Config{Runs: runs, Start: start, Seeds: maxSeeds})
 			if err != nil {
 				return err
 			}

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/zoo"
 )
 
 func TestZooNames(t *testing.T) {
 	code, out, _ := kvsim("zoo", "--names")
 	var want []string
-	for _, im := range scenarios.Zoo() {
+	for _, im := range append(zoo.All(), zoo.Races()...) {
 		want = append(want, im.Name)
 	}
 	slices.Sort(want)
@@ -28,7 +28,7 @@ func TestZooDescribe(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, im := range scenarios.Zoo() {
+	for _, im := range append(zoo.All(), zoo.Races()...) {
 		if !strings.Contains(out, "\n"+im.Name+"\n") && !strings.HasPrefix(out, im.Name+"\n") {
 			t.Errorf("%s is not described", im.Name)
 		}
@@ -44,11 +44,17 @@ func TestZooMeasure(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 1+len(scenarios.Zoo()) || !strings.HasPrefix(lines[0], "BUG ") {
+	if len(lines) != 1+len(zoo.All())+len(zoo.Races()) || !strings.HasPrefix(lines[0], "BUG ") {
 		t.Fatalf("want a header and a row per bug:\n%s", out)
 	}
 	row := regexp.MustCompile(`^(zoo/\S+) +(\d)/2 +(>20|\d+) +(>?\S+) +(.+)$`)
 	for _, line := range lines[1:] {
+		if strings.HasPrefix(line, zoo.RacePrefix) {
+			if !strings.Contains(line, "stress mode only: go run -race ./cmd/kvsim stress --impl "+zoo.RacePrefix) {
+				t.Errorf("race bug row %q does not point to stress mode", line)
+			}
+			continue
+		}
 		m := row.FindStringSubmatch(line)
 		if m == nil {
 			t.Errorf("bad row %q", line)

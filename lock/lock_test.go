@@ -43,7 +43,17 @@ type scriptedClerk struct {
 	log    []string
 }
 
+// maxScriptedOps bounds a scriptedClerk: a lock that livelocks would
+// otherwise grow the log until the test is killed.
+const maxScriptedOps = 1000
+
+// livelock is the panic that ends a scripted lock that does not stop.
+type livelock struct{ ops int }
+
 func (c *scriptedClerk) next() {
+	if c.ops >= maxScriptedOps {
+		panic(livelock{c.ops})
+	}
 	if c.before != nil {
 		c.before(c.ops, c.srv)
 	}
@@ -255,7 +265,7 @@ func TestLock(t *testing.T) {
 			}
 			ck := &scriptedClerk{srv: srv, puts: tt.puts, before: tt.before}
 			sl := &hookSleeper{srv: srv, onSleep: tt.onSleep}
-			tt.op(lock.NewWithOptions(ck, lockKey, "me", lock.Options{Sleeper: sl, Poll: poll}))
+			bounded(t, func() { tt.op(lock.NewWithOptions(ck, lockKey, "me", lock.Options{Sleeper: sl, Poll: poll})) })
 
 			if !slices.Equal(ck.log, tt.wantLog) {
 				t.Errorf("log:\n\t%s\nwant:\n\t%s", join(ck.log), join(tt.wantLog))
@@ -272,13 +282,49 @@ func TestLock(t *testing.T) {
 
 func join(lines []string) string { return strings.Join(lines, "\n\t") }
 
+// bounded runs op and fails the test if a scripted clerk ran out of
+// operations in it: the lock livelocked.
+func bounded(t *testing.T, op func()) {
+	t.Helper()
+	if err := livelocked(op); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// livelocked runs op and reports a scripted clerk's livelock in it.
+func livelocked(op func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			l, ok := r.(livelock)
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("the lock livelocked: %d operations without returning", l.ops)
+		}
+	}()
+	op()
+	return nil
+}
+
+// TestLivelockEnds: a lock that can never get what it waits for ends the
+// test with an error, within a bounded log, instead of running forever.
+func TestLivelockEnds(t *testing.T) {
+	srv := kv.NewServer()
+	force(srv, "other") // held, and never released
+	ck := &scriptedClerk{srv: srv}
+	err := livelocked(lock.New(ck, lockKey, "me").Acquire)
+	if err == nil || !strings.Contains(err.Error(), "livelocked") || len(ck.log) > maxScriptedOps {
+		t.Errorf("err %v after %d operations", err, len(ck.log))
+	}
+}
+
 // TestAcquireWithoutSleeperPolls checks that a plain New waits by reading
 // again at once, and takes the lock when its holder lets go.
 func TestAcquireWithoutSleeperPolls(t *testing.T) {
 	srv := kv.NewServer()
 	force(srv, "other")
 	ck := &scriptedClerk{srv: srv, before: at(3, held(""))}
-	lock.New(ck, lockKey, "me").Acquire()
+	bounded(t, lock.New(ck, lockKey, "me").Acquire)
 	want := []string{
 		`Get -> "other"@1 OK`,
 		`Get -> "other"@1 OK`,

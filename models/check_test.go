@@ -36,7 +36,7 @@ func hardHistory(n int) []KVOp {
 // TestTimeoutIsUnknown relies on porcupine's timer, so it is deterministic
 // only because the history could never be decided before the timer fires.
 func TestTimeoutIsUnknown(t *testing.T) {
-	r := CheckKV(hardHistory(64), time.Nanosecond)
+	r := CheckKVPorcupine(hardHistory(64), time.Nanosecond)
 	if r.Verdict != Unknown {
 		t.Fatalf("verdict %v, want Unknown; reason: %s", r.Verdict, r.Reason)
 	}
@@ -127,5 +127,30 @@ func TestUnknownReturnsComeLast(t *testing.T) {
 	returnUnknownLast("test", history, []bool{false, true, false})
 	if got := history[1].Return; got != 13 {
 		t.Errorf("unknown return %d, want 13 (after the last call, 12)", got)
+	}
+}
+
+// TestVisualizeFastViolation draws a violation the fast path decided:
+// porcupine's data for the picture is computed only then.
+func TestVisualizeFastViolation(t *testing.T) {
+	ops, err := ParseKV(`
+		c0 [10,20] put(k, "a", v0) -> OK
+		c1 [30,40] put(k, "b", v1) -> OK
+		c2 [52,60] get(k) -> "a"@v1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := CheckKV(ops, 0)
+	if r.Verdict != Violation || r.Checker != CheckerFast {
+		t.Fatalf("%v by %s: %s", r.Verdict, r.Checker, r.Reason)
+	}
+	var b bytes.Buffer
+	if err := r.Visualize(&b, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`get(k) -\u003e \"a\"@v1`, "violation core", `c1: put(k, \"b\", v1) -\u003e OK`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("visualization lacks %s", want)
+		}
 	}
 }

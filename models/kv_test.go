@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestKVHistories checks every hand-made history in testdata/kv. Each file
@@ -25,8 +26,10 @@ func TestKVHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r := CheckKV(ops, 0); r.Verdict != want {
-				t.Errorf("verdict %v, want %v; reason: %s\n%s", r.Verdict, want, r.Reason, FormatKV(ops))
+			for _, check := range []func([]KVOp, time.Duration) Result{CheckKV, CheckKVPorcupine} {
+				if r := check(ops, 0); r.Verdict != want {
+					t.Errorf("%s: verdict %v, want %v; reason: %s\n%s", r.Checker, r.Verdict, want, r.Reason, FormatKV(ops))
+				}
 			}
 		})
 	}
@@ -48,6 +51,7 @@ func wantVerdict(t *testing.T, text string) Verdict {
 	return 0
 }
 
+// TestKVReason covers the reasons porcupine's partial linearizations give.
 func TestKVReason(t *testing.T) {
 	tests := []struct {
 		name, history, reason string
@@ -84,7 +88,7 @@ func TestKVReason(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := CheckKV(ops, 0)
+			r := CheckKVPorcupine(ops, 0)
 			if r.Verdict != Violation || r.Reason != tt.reason {
 				t.Errorf("got %v: %s\nwant Violation: %s", r.Verdict, r.Reason, tt.reason)
 			}

@@ -20,13 +20,7 @@ type Artifacts struct {
 	History string // history.txt: the key/value history as text
 	Viz     string // history.html: porcupine's visualization, annotated with faults
 	LockViz string // lock.html, when the run used the lock
-}
-
-// Replay runs r's configuration again with tracing on, to produce its
-// artifacts: runs are deterministic, so a campaign keeps nothing and
-// replays only the failures.
-func Replay(r Result) (Result, error) {
-	return Run(Config{Scenario: r.Scenario, Seed: r.Seed, Faults: r.Faults, Impl: r.Impl, Trace: true})
+	Report  string // report.html, when campaign.WriteArtifacts wrote it
 }
 
 // WriteArtifacts writes r's artifacts under dir/<scenario>-<seed>-<impl>/.
@@ -51,7 +45,7 @@ func WriteArtifacts(r Result, dir string) (Artifacts, error) {
 		return a, err
 	}
 	var trace strings.Builder
-	fmt.Fprintf(&trace, "# %s\n# %s\n# faults: %s\n", r.Summary(), r.Repro, r.FaultModel)
+	fmt.Fprintf(&trace, "# %s\n# %s\n# faults: %s\n", r.Summary(), r.Run, r.FaultModel)
 	if err := sim.WriteTrace(&trace, r.Trace); err != nil {
 		return a, err
 	}
@@ -84,7 +78,7 @@ func WriteViz(r Result, path string) error {
 // and pauses on a row of their own.
 func faultAnnotations(r Result) []porcupine.Annotation {
 	client := map[string]int{}
-	for i, name := range r.clients {
+	for i, name := range r.Clients {
 		client[name] = i
 	}
 	var notes []porcupine.Annotation

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
@@ -13,9 +14,11 @@ import (
 // ServerName is the endpoint of the key/value server in every scenario.
 const ServerName = "server"
 
-// env is one run in progress: the world, the implementation under test and
-// everything recorded for the checks.
-type env struct {
+// Env is one run in progress, as a scenario sees it: the world, the
+// implementation under test and everything recorded for the checks. A
+// scenario's Setup spawns clients on it; their operations are recorded and
+// checked whatever the scenario does with them.
+type Env struct {
 	w      *sim.World
 	impl   Impl
 	server rpc.Server
@@ -24,25 +27,51 @@ type env struct {
 	kv         []models.KVOp
 	locks      []models.LockOpRecord
 	violations []string
-	holder     string // who is inside the critical section, "" if nobody
-	increments int    // counter increments made under the lock (lock-counter)
+	holder     string        // who is inside the critical section, "" if nobody
+	nemesis    *nemesis      // nil unless the profile enables targeted faults
+	workload   string        // the drawn workload, if the scenario draws one
+	slack      time.Duration // extra virtual time the workload's own waits take
 }
 
-func newEnv(w *sim.World, impl Impl) *env {
-	e := &env{w: w, impl: impl, server: impl.NewServer()}
+func newEnv(w *sim.World, impl Impl) *Env {
+	e := &Env{w: w, impl: impl, server: impl.NewServer()}
 	srv := w.NewServer(ServerName)
 	sim.Handle(srv, rpc.MethodGet, e.server.Get)
 	sim.Handle(srv, rpc.MethodPut, e.server.Put)
 	return e
 }
 
-func (e *env) violate(format string, args ...any) {
+// Entropy is the run's entropy, for drawing the workload in Setup.
+func (e *Env) Entropy() sim.Entropy { return e.w.Entropy() }
+
+// World is the run's world, for scripted faults (At, Isolate, Pause).
+func (e *Env) World() *sim.World { return e.w }
+
+// Server is the server under test, for final checks that read its state
+// after the run.
+func (e *Env) Server() rpc.Server { return e.server }
+
+// History is the key/value history recorded so far.
+func (e *Env) History() []models.KVOp { return e.kv }
+
+// DescribeWorkload says which workload shape Setup drew, to be printed
+// with the result as the drawn fault model is.
+func (e *Env) DescribeWorkload(shape string) { e.workload = shape }
+
+// AddSlack extends the run's liveness deadline by d: the virtual time the
+// workload spends waiting on purpose (critical sections, think times),
+// which no fault causes and no implementation can shorten.
+func (e *Env) AddSlack(d time.Duration) { e.slack += max(d, 0) }
+
+// Violate records a failed check; the run's verdict is then a violation
+// with the first such reason.
+func (e *Env) Violate(format string, args ...any) {
 	e.violations = append(e.violations, fmt.Sprintf(format, args...))
 }
 
 // safely runs a final check that calls into the SUT outside the simulator,
 // reporting a panic as the check's failure.
-func (e *env) safely(what string, check func() string) (reason string) {
+func (e *Env) safely(what string, check func() string) (reason string) {
 	defer func() {
 		if r := recover(); r != nil {
 			reason = fmt.Sprintf("%s panicked: %v\n%s", what, r, debug.Stack())
@@ -51,9 +80,10 @@ func (e *env) safely(what string, check func() string) (reason string) {
 	return check()
 }
 
-// client is one simulated client: a process with a recorded clerk.
-type client struct {
-	e    *env
+// Client is one simulated client: a process with a recorded clerk. Its
+// Get and Put are the implementation's clerk's, recorded for the checks.
+type Client struct {
+	e    *Env
 	id   int
 	name string
 	p    *sim.Proc
@@ -71,10 +101,10 @@ type attempt struct {
 	put    rpc.PutReply
 }
 
-// spawn starts a client process running body.
-func (e *env) spawn(body func(c *client)) {
+// Spawn starts a client process, named c0, c1, ... in order, running body.
+func (e *Env) Spawn(body func(c *Client)) {
 	id := len(e.names)
-	c := &client{e: e, id: id, name: "c" + strconv.Itoa(id)}
+	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id)}
 	e.names = append(e.names, c.name)
 	e.w.Spawn(c.name, func(p *sim.Proc) {
 		c.p = p
@@ -85,7 +115,7 @@ func (e *env) spawn(body func(c *client)) {
 
 // Call is the Caller the client's clerk uses: the process's Call, recorded
 // so the clerk's contract can be checked against what really happened.
-func (c *client) Call(server, method string, args, reply any) bool {
+func (c *Client) Call(server, method string, args, reply any) bool {
 	ok := c.p.Call(server, method, args, reply)
 	a := attempt{method: method, ok: ok, dup: c.p.CallDuplicated()}
 	if ok {
@@ -100,104 +130,107 @@ func (c *client) Call(server, method string, args, reply any) bool {
 	return ok
 }
 
-func (c *client) now() int64 { return int64(c.p.Now()) }
+// Name is the client's name, also its network endpoint.
+func (c *Client) Name() string { return c.name }
+
+// ID is the client's index, from 0 in spawn order.
+func (c *Client) ID() int { return c.id }
+
+// Sleep waits d of virtual time.
+func (c *Client) Sleep(d time.Duration) { c.p.Sleep(d) }
+
+func (c *Client) now() int64 { return int64(c.p.Now()) }
 
 // begin records the call of an operation whose outcome is unknown until end.
-func (c *client) begin(in models.KVInput) int {
+func (c *Client) begin(in models.KVInput) int {
 	c.attempts = c.attempts[:0]
 	c.e.kv = append(c.e.kv, models.KVOp{Client: c.id, Input: in, Output: models.KVOutput{Unknown: true}, Call: c.now()})
 	return len(c.e.kv) - 1
 }
 
-func (c *client) end(i int, out models.KVOutput) {
+func (c *Client) end(i int, out models.KVOutput) {
 	op := &c.e.kv[i]
 	op.Output, op.Return = out, c.now()
-	c.e.w.Note(c.p, describeOp(*op))
+	noteOp(c.e.w, c.p, *op)
 }
 
 // Get performs a recorded Get and checks the clerk's contract for it.
-func (c *client) Get(key string) (string, rpc.Tversion, rpc.Err) {
+func (c *Client) Get(key string) (string, rpc.Tversion, rpc.Err) {
 	i := c.begin(models.KVInput{Op: models.OpGet, Key: key})
 	v, ver, err := c.ck.Get(key)
 	c.end(i, models.KVOutput{Value: v, Version: ver, Err: err})
-	switch {
-	case err == rpc.ErrMaybe:
-		c.e.violate("clerk contract: %s: Get(%q) returned ErrMaybe; Get must retry until it has a reply", c.name, key)
-	case !c.gotReply(rpc.MethodGet, func(a attempt) bool {
-		return a.get.Err == err && (err != rpc.OK || a.get.Value == v && a.get.Version == ver)
-	}):
-		c.e.violate("clerk contract: %s: Get(%q) returned (%q, %d, %s), which no reply said", c.name, key, v, ver, err)
+	if breach := models.ClerkGetContract(key, c.attemptsOf(rpc.MethodGet), v, ver, err); breach != "" {
+		c.e.Violate("clerk contract: %s: %s", c.name, breach)
 	}
 	return v, ver, err
 }
 
 // Put performs a recorded Put and checks the clerk's contract for it. It is
 // what a lock built on this client sees.
-func (c *client) Put(key, value string, version rpc.Tversion) rpc.Err {
+func (c *Client) Put(key, value string, version rpc.Tversion) rpc.Err {
 	err, _ := c.put(key, value, version)
 	return err
 }
 
 // PutSeen is Put for workloads that judge the outcome: it returns ErrMaybe
 // where the clerk's ErrVersion may come from a copy the network duplicated.
-func (c *client) PutSeen(key, value string, version rpc.Tversion) rpc.Err {
+func (c *Client) PutSeen(key, value string, version rpc.Tversion) rpc.Err {
 	_, seen := c.put(key, value, version)
 	return seen
 }
 
 // put returns the clerk's error and the error as far as anyone can know.
-func (c *client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err) {
+func (c *Client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err) {
 	i := c.begin(models.KVInput{Op: models.OpPut, Key: key, Value: value, Version: version})
 	err = c.ck.Put(key, value, version)
-	first := c.firstAttempt(rpc.MethodPut)
 	seen = err
-	if err == rpc.ErrVersion && first != nil && first.dup {
+	if err == rpc.ErrVersion && c.firstPutDuplicated() {
 		// The reply may be the network's copy's, refused because the
 		// clerk's own copy was applied: for the history it is ErrMaybe.
 		seen = rpc.ErrMaybe
 	}
 	c.end(i, models.KVOutput{Err: seen})
-	what := fmt.Sprintf("%s: Put(%q, %q, %d) returned %s", c.name, key, value, version, err)
-	switch {
-	case err == rpc.ErrMaybe && first != nil && first.ok:
-		c.e.violate("clerk contract: %s although its first attempt got a reply (%s)", what, first.put.Err)
-	case err == rpc.ErrMaybe && !c.gotReply(rpc.MethodPut, func(a attempt) bool { return a.put.Err == rpc.ErrVersion }):
-		c.e.violate("clerk contract: %s but no reply said ErrVersion", what)
-	case err == rpc.ErrVersion && (first == nil || !first.ok):
-		c.e.violate("clerk contract: %s after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied", what)
-	case err != rpc.ErrMaybe && !c.gotReply(rpc.MethodPut, func(a attempt) bool { return a.put.Err == err }):
-		c.e.violate("clerk contract: %s, which no reply said", what)
+	if breach := models.ClerkPutContract(key, value, version, c.attemptsOf(rpc.MethodPut), err); breach != "" {
+		c.e.Violate("clerk contract: %s: %s", c.name, breach)
 	}
 	return err, seen
 }
 
-func (c *client) firstAttempt(method string) *attempt {
-	for i := range c.attempts {
-		if c.attempts[i].method == method {
-			return &c.attempts[i]
+// attemptsOf is what the network did with the current operation's calls of
+// method, for the clerk contract.
+func (c *Client) attemptsOf(method string) []models.Attempt {
+	var as []models.Attempt
+	for _, a := range c.attempts {
+		if a.method != method {
+			continue
 		}
+		m := models.Attempt{Replied: a.ok, Err: a.put.Err}
+		if method == rpc.MethodGet {
+			m = models.Attempt{Replied: a.ok, Err: a.get.Err, Value: a.get.Value, Version: a.get.Version}
+		}
+		as = append(as, m)
 	}
-	return nil
+	return as
 }
 
-func (c *client) gotReply(method string, match func(attempt) bool) bool {
+func (c *Client) firstPutDuplicated() bool {
 	for _, a := range c.attempts {
-		if a.method == method && a.ok && match(a) {
-			return true
+		if a.method == rpc.MethodPut {
+			return a.dup
 		}
 	}
 	return false
 }
 
-// lock returns a recorded lock at key owned by this client. The recording
+// Lock returns a recorded lock at key owned by this client. The recording
 // checks mutual exclusion directly: the critical section runs from
 // Acquire's return to Release's call.
-func (c *client) lock(key string) *recordedLock {
+func (c *Client) Lock(key string) rpc.Locker {
 	return &recordedLock{c: c, l: c.e.impl.NewLock(c, c.p, key, c.name)}
 }
 
 type recordedLock struct {
-	c *client
+	c *Client
 	l rpc.Locker
 }
 
@@ -215,9 +248,12 @@ func (l *recordedLock) Acquire() {
 	l.record(models.LockAcquire, l.l.Acquire)
 	e := l.c.e
 	if e.holder != "" {
-		e.violate("lock mutual exclusion: %s acquired the lock at %v while %s was inside the critical section", l.c.name, l.c.p.Now(), e.holder)
+		e.Violate("lock mutual exclusion: %s acquired the lock at %v while %s was inside the critical section", l.c.name, l.c.p.Now(), e.holder)
 	}
 	e.holder = l.c.name
+	if e.nemesis != nil {
+		e.nemesis.acquired(e.holder)
+	}
 }
 
 func (l *recordedLock) Release() {
@@ -227,10 +263,14 @@ func (l *recordedLock) Release() {
 	l.record(models.LockRelease, l.l.Release)
 }
 
-func describeOp(op models.KVOp) string {
+// noteOp folds what the client observed into the trace hash (and, when
+// tracing, the trace); the arguments are plain types, which Notef hashes
+// without formatting.
+func noteOp(w *sim.World, p *sim.Proc, op models.KVOp) {
 	in, out := op.Input, op.Output
 	if in.Op == models.OpGet {
-		return fmt.Sprintf("get %s -> %q@%d %s", in.Key, out.Value, out.Version, out.Err)
+		w.Notef(p, "get %s -> %q@%d %s", in.Key, out.Value, uint64(out.Version), string(out.Err))
+		return
 	}
-	return fmt.Sprintf("put %s %q@%d -> %s", in.Key, in.Value, in.Version, out.Err)
+	w.Notef(p, "put %s %q@%d -> %s", in.Key, in.Value, uint64(in.Version), string(out.Err))
 }

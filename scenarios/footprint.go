@@ -2,12 +2,12 @@ package scenarios
 
 import "reflect"
 
-// footprint estimates the bytes reachable from v by walking it with
+// Footprint estimates the bytes reachable from v by walking it with
 // reflection: struct and array sizes, string and slice contents, map
 // entries, and pointees (each counted once). It is an estimate, not the
 // allocator's number, but it is deterministic, which a heap reading inside a
 // campaign is not, and it grows with whatever the value keeps.
-func footprint(v any) int {
+func Footprint(v any) int {
 	seen := map[uintptr]bool{}
 	var walk func(reflect.Value) int
 	walk = func(v reflect.Value) int {

@@ -15,17 +15,16 @@ func FuzzScenario(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte{3, 1, 1, 1, 1, 1, 1, 1, 1})
 	f.Add([]byte{4, 255, 0, 255, 0, 255, 0, 255})
-	scs := Scenarios()
+	scs := All()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc := scs[0]
 		if len(data) > 0 {
 			sc = scs[int(data[0])%len(scs)]
 			data = data[1:]
 		}
-		r, err := Run(Config{Scenario: sc.Name, Faults: SwarmName, Entropy: sim.NewBytes(data)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := config(t, sc.Name, SwarmName, 0)
+		cfg.Entropy = sim.NewBytes(data)
+		r := Run(cfg)
 		if r.Failed() {
 			t.Fatalf("%s (fault model %s)", r.Summary(), r.FaultModel)
 		}

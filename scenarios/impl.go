@@ -1,9 +1,6 @@
 package scenarios
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -12,7 +9,8 @@ import (
 
 // Impl is a pluggable implementation of the service: the server, how a
 // client builds its clerk, and how it builds a lock on that clerk. Plug in
-// your own by filling these in; nil fields take the reference's.
+// your own by filling these in; nil fields take the reference's. Its Name
+// labels every result, repro line and report of its runs.
 type Impl struct {
 	Name string
 	// Doc says what the implementation is; for a zoo bug, what the mistake
@@ -25,6 +23,15 @@ type Impl struct {
 	NewClerk func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk
 	// NewLock returns owner's handle on the lock stored at key.
 	NewLock func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker
+	// Repro, if set, says how to replay a run of this implementation: the
+	// lab and the go test harness know commands the kvsim CLI does not.
+	// Nil means CLIRepro, right for implementations the CLI knows by name.
+	Repro func(Spec) Repro
+	// Isolate, if set, makes every run of this implementation; run makes
+	// it in this process. The lab sets it: student code keeps its world in
+	// package-level state, so each process runs one world at a time and
+	// the others go to worker processes.
+	Isolate func(cfg Config, run func() Result) Result
 }
 
 // ReferenceName is the name of the reference implementation.
@@ -45,9 +52,13 @@ func Reference() Impl {
 	}
 }
 
-// withDefaults fills the fields an implementation left nil from the reference.
-func (im Impl) withDefaults() Impl {
+// WithDefaults fills the fields an implementation left empty from the
+// reference; an unnamed implementation is the reference.
+func (im Impl) WithDefaults() Impl {
 	ref := Reference()
+	if im.Name == "" {
+		im.Name = ref.Name
+	}
 	if im.NewServer == nil {
 		im.NewServer = ref.NewServer
 	}
@@ -57,31 +68,8 @@ func (im Impl) withDefaults() Impl {
 	if im.NewLock == nil {
 		im.NewLock = ref.NewLock
 	}
-	return im
-}
-
-// ZooPrefix starts the name of every implementation in the bug zoo.
-const ZooPrefix = "zoo/"
-
-// Impls returns the reference followed by the bug zoo, by name.
-func Impls() []Impl {
-	return append([]Impl{Reference()}, Zoo()...)
-}
-
-// LookupImpl finds an implementation by name ("reference" or "zoo/NAME").
-func LookupImpl(name string) (Impl, error) {
-	return lookup("implementation", name, Impls(), func(im Impl) string { return im.Name })
-}
-
-// lookup finds the item called name, or says which names there are.
-func lookup[T any](kind, name string, items []T, nameOf func(T) string) (T, error) {
-	names := make([]string, len(items))
-	for i, it := range items {
-		if nameOf(it) == name {
-			return it, nil
-		}
-		names[i] = nameOf(it)
+	if im.Repro == nil {
+		im.Repro = CLIRepro
 	}
-	var zero T
-	return zero, fmt.Errorf("unknown %s %q (have: %s)", kind, name, strings.Join(names, ", "))
+	return im
 }

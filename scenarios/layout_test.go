@@ -13,7 +13,8 @@ import (
 // TestLayoutImports enforces the design's seams: sim knows nothing of
 // key/value stores and uses only the standard library; kv, clerk and lock
 // know nothing of the simulator, the models or the scenarios; models knows
-// only porcupine and the wire types.
+// only porcupine and the wire types; imports run one way: cli, then
+// campaign, then zoo, then scenarios, then {models, sim, kv, clerk, lock}.
 func TestLayoutImports(t *testing.T) {
 	const module = "github.com/kvsim/kvsim/"
 	rules := []struct {
@@ -23,10 +24,19 @@ func TestLayoutImports(t *testing.T) {
 		{"../sim", nil},
 		{"../kv/rpc", nil},
 		{"../kv", []string{module + "kv/rpc"}},
-		{"../kv/netrpc", []string{module + "kv", module + "clerk"}},
+		{"../kv/netrpc", []string{module + "kv/rpc"}},
+		{"../loadgen", []string{module + "kv/netrpc", module + "kv/rpc", module + "clerk", module + "lock", module + "models"}},
 		{"../clerk", []string{module + "kv/rpc"}},
 		{"../lock", []string{module + "kv/rpc"}},
 		{"../models", []string{module + "kv/rpc", "github.com/anishathalye/porcupine"}},
+		{".", []string{module + "sim", module + "kv", module + "clerk", module + "lock", module + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
+		{"../zoo", []string{module + "scenarios", module + "kv", module + "clerk", module + "lock"}},
+		{"../stress", []string{module + "scenarios", module + "models", module + "kv/rpc"}},
+		{"../lab", nil},
+		{"../lab/labrt", []string{module + "cli", module + "campaign", module + "scenarios", module + "models", module + "kv/rpc", module + "sim"}},
+		{"../kvsimtest", []string{module + "campaign", module + "scenarios", module + "models"}},
+		{"../report", []string{module + "scenarios", module + "models", module + "sim", module + "kv/rpc", "github.com/anishathalye/porcupine"}},
+		{"../campaign", []string{module + "zoo", module + "report", module + "scenarios", module + "sim", module + "models", "pgregory.net/rapid"}},
 	}
 	for _, rule := range rules {
 		files, err := filepath.Glob(filepath.Join(rule.dir, "*.go"))

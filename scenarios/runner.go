@@ -3,12 +3,11 @@ package scenarios
 import (
 	"cmp"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
+	"github.com/kvsim/kvsim/sim/explore"
 )
 
 // Verdict is the outcome of one run.
@@ -26,25 +25,36 @@ const (
 // checker that gave up has not shown the history is linearizable.
 func (v Verdict) Failed() bool { return v != VerdictOK }
 
-// Config says which run to make. The zero values of Faults and Impl mean the
-// scenario's default profile and the reference implementation.
+// Config is one run, resolved: the values a Spec names (package campaign
+// resolves names). Run takes the Profile as given, so the zero Profile is a
+// network without faults; the zero Impl is the reference.
 type Config struct {
-	Scenario string
+	Scenario Scenario
+	Profile  Profile
+	Impl     Impl
 	Seed     uint64
-	Faults   string
-	Impl     string
-	// Custom, if set, is run instead of the implementation named by Impl
-	// (which then only labels the result).
-	Custom *Impl
-	// Entropy overrides the PRNG seeded by Seed: rapid's *rapid.T (through
-	// simrapid) to shrink, fuzzer bytes (sim.NewBytes) to steer.
+	// Strategy chooses the seed's run (see sim/explore); the zero value
+	// is uniform random, the seed's PCG.
+	Strategy explore.Strategy
+	// Entropy overrides the PRNG seeded by Seed (and the Strategy): rapid's *rapid.T (through
+	// simrapid) to shrink, fuzzer bytes (sim.NewBytes) to steer. Such a run
+	// replays only from the same entropy, so its Spec cannot replay it.
 	Entropy sim.Entropy
 	// Trace keeps the readable trace and the checked histories, for
-	// artifacts. It does not change the run.
+	// artifacts and reports. It does not change the run.
 	Trace bool
 	// CheckTimeout bounds each linearizability check in wall time; zero
 	// means DefaultCheckTimeout. A timeout gives VerdictUnknown.
 	CheckTimeout time.Duration
+}
+
+// Spec is the identity of the run cfg makes.
+func (cfg Config) Spec() Spec {
+	s := Spec{Scenario: cfg.Scenario.Name, Seed: cfg.Seed, Faults: cfg.Profile.Name, Impl: cmp.Or(cfg.Impl.Name, ReferenceName)}
+	if cfg.Strategy.Name != "random" {
+		s.Strategy = cfg.Strategy.Name
+	}
+	return s
 }
 
 // DefaultCheckTimeout bounds a linearizability check.
@@ -52,22 +62,19 @@ const DefaultCheckTimeout = 10 * time.Second
 
 // Result is the outcome of one run, with what it takes to replay it.
 type Result struct {
-	Scenario string `json:"scenario"`
-	Seed     uint64 `json:"seed"`
-	Faults   string `json:"faults"`
+	Spec
 	// FaultModel is the fault model in force (the drawn one, for swarm).
-	FaultModel string  `json:"fault_model"`
-	Impl       string  `json:"impl"`
-	Verdict    Verdict `json:"verdict"`
-	Reason     string  `json:"reason,omitempty"`
-	Stack      string  `json:"stack,omitempty"`
-	TraceHash  string  `json:"trace_hash"`
-	Ops        int     `json:"ops"`
-	RPCs       int     `json:"rpcs"`
-	SimTimeNS  int64   `json:"sim_time_ns"`
-	Repro      string  `json:"repro"`
-	GoTest     string  `json:"go_test"`
-	Shrink     string  `json:"shrink"`
+	FaultModel string `json:"fault_model"`
+	// Workload is the drawn workload shape, for scenarios that draw one.
+	Workload  string  `json:"workload,omitempty"`
+	Verdict   Verdict `json:"verdict"`
+	Reason    string  `json:"reason,omitempty"`
+	Stack     string  `json:"stack,omitempty"`
+	TraceHash string  `json:"trace_hash"`
+	Ops       int     `json:"ops"`
+	RPCs      int     `json:"rpcs"`
+	SimTimeNS int64   `json:"sim_time_ns"`
+	Repro
 
 	// Kept when Config.Trace is set.
 	Trace     []sim.Record          `json:"-"`
@@ -75,82 +82,97 @@ type Result struct {
 	KVCheck   models.Result         `json:"-"`
 	LockCheck *models.Result        `json:"-"`
 	LockHist  []models.LockOpRecord `json:"-"`
-	clients   []string
+	// Clients are the client names, by client index (KVOp.Client).
+	Clients []string `json:"-"`
+
+	// config is what ran, so that Replay reruns exactly this run, whatever
+	// the implementation.
+	config Config
 }
 
 // Failed reports whether the run found a failure.
 func (r Result) Failed() bool { return r.Verdict.Failed() }
 
+// Config is the configuration that produced r (zero for a Result that was
+// not made by Run, e.g. decoded from JSON).
+func (r Result) Config() Config { return r.config }
+
+// Replay runs r's configuration again with tracing on, to produce its
+// artifacts: runs are deterministic, so a campaign keeps nothing and
+// replays only its failures. A Result made by Run replays whatever its
+// implementation; others must be resolved from their Spec (package
+// campaign).
+func Replay(r Result) (Result, error) {
+	if r.config.Scenario.Setup == nil {
+		return Result{}, fmt.Errorf("scenarios: Replay: the result of %s was not made by Run; resolve its spec with the campaign package", r.Spec)
+	}
+	if r.config.Entropy != nil {
+		return Result{}, fmt.Errorf("scenarios: Replay: %s drew from rapid or a fuzzer, not its seed: replay it with the go test command that reported it", r.Spec)
+	}
+	cfg := r.config
+	cfg.Trace = true
+	return Run(cfg), nil
+}
+
 // Run makes one run: it builds the world, drives the scenario's workload
 // against the implementation under the fault profile, and checks the
-// outcome. A bad Config (unknown name) is reported as an error.
-func Run(cfg Config) (Result, error) {
-	sc, prof, impl, err := resolve(&cfg)
-	if err != nil {
-		return Result{}, err
+// outcome.
+func Run(cfg Config) Result {
+	if isolate := cfg.Impl.Isolate; isolate != nil {
+		inner := cfg
+		inner.Impl.Isolate = nil
+		r := isolate(inner, func() Result { return Run(inner) })
+		r.config = cfg // a worker's result came back without it
+		return r
 	}
-	return run(sc, prof, impl, cfg), nil
-}
-
-// resolve finds what cfg names: the scenario, its profile (cfg.Faults, or
-// the scenario's own) and the implementation (cfg.Custom, or the one named
-// by cfg.Impl), and fills in cfg's defaulted names, which label results.
-func resolve(cfg *Config) (Scenario, Profile, Impl, error) {
-	sc, err := LookupScenario(cfg.Scenario)
-	if err != nil {
-		return Scenario{}, Profile{}, Impl{}, err
-	}
-	cfg.Faults = cmp.Or(cfg.Faults, sc.DefaultFaults)
-	prof, err := LookupProfile(cfg.Faults)
-	if err != nil {
-		return Scenario{}, Profile{}, Impl{}, err
-	}
-	cfg.Impl = cmp.Or(cfg.Impl, ReferenceName)
-	if cfg.Custom != nil {
-		return sc, prof, cfg.Custom.withDefaults(), nil
-	}
-	impl, err := LookupImpl(cfg.Impl)
-	return sc, prof, impl.withDefaults(), err
-}
-
-func run(sc Scenario, prof Profile, impl Impl, cfg Config) Result {
+	sc, impl := cfg.Scenario, cfg.Impl.WithDefaults()
 	ent := cfg.Entropy
-	if ent == nil {
+	switch {
+	case ent != nil:
+	case cfg.Strategy.New != nil:
+		ent = cfg.Strategy.New(cfg.Seed)
+	default:
 		ent = sim.NewPCG(cfg.Seed)
 	}
-	faults := prof.faults(ent)
-	w := sim.New(cfg.Seed, sim.Options{
-		Entropy: ent,
-		Faults:  faults,
-		MaxTime: faults.Until + LivenessWindow,
-		Trace:   cfg.Trace,
-	})
+	var faults sim.Faults
+	if cfg.Profile.Faults != nil {
+		faults = cfg.Profile.Faults(ent)
+	}
+	var targeted Targeted
+	if cfg.Profile.Targeted != nil {
+		targeted = cfg.Profile.Targeted(ent)
+	}
+	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace}
+	var nem *nemesis
+	if targeted.on() {
+		nem = &nemesis{t: targeted}
+		opts.Nemesis = nem
+	}
+	w := sim.New(cfg.Seed, opts)
 	e := newEnv(w, impl)
-	sc.setup(e)
+	if nem != nil {
+		nem.e, e.nemesis = e, nem
+	}
+	check := sc.Setup(e)
+	w.SetMaxTime(faults.Until + LivenessWindow + e.slack)
 	sr := w.Run()
 
 	res := Result{
-		Scenario:   sc.Name,
-		Seed:       cfg.Seed,
-		Faults:     prof.Name,
-		FaultModel: describeFaults(faults),
-		Impl:       cfg.Impl,
+		Spec:       cfg.Spec(),
+		FaultModel: describeFaults(faults, targeted),
+		Workload:   e.workload,
 		TraceHash:  fmt.Sprintf("%016x", sr.Hash),
 		Ops:        len(e.kv) + len(e.locks),
 		RPCs:       sr.Stats.Calls,
 		SimTimeNS:  int64(sr.Time),
-	}
-	res.setRepro()
-	if cfg.Entropy != nil {
-		res.Repro = "this run's entropy came from rapid or a fuzzer: replay it with the go test command that reported it"
-		res.GoTest, res.Shrink = "", ""
+		config:     cfg,
 	}
 	switch sr.Status {
 	case sim.Panic:
 		res.Verdict, res.Reason, res.Stack = VerdictPanic, sr.Reason, sr.Stack
 	case sim.Stuck:
 		res.Verdict = VerdictStuck
-		res.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", faults.Until, LivenessWindow, sr.Reason)
+		res.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", faults.Until, LivenessWindow+e.slack, sr.Reason)
 		if sr.Time <= faults.Until {
 			res.Reason = sr.Reason
 		}
@@ -162,18 +184,48 @@ func run(sc Scenario, prof Profile, impl Impl, cfg Config) Result {
 	// Check whatever history there is, even of a stuck run: a violation
 	// explains more than "stuck" does.
 	if sr.Status != sim.Panic {
-		e.check(sc, timeout, &res)
+		e.check(check, timeout, &res)
 	}
 	if res.Verdict == "" {
 		res.Verdict = VerdictOK
+	}
+	if res.Failed() {
+		res.setRepro(impl)
 	}
 	if cfg.Trace {
 		res.Trace = w.Records()
 		res.KVHistory = e.kv
 		res.LockHist = e.locks
-		res.clients = e.names
+		res.Clients = e.names
 	}
 	return res
+}
+
+// FailedRun is the result of cfg's run when it ended outside the
+// simulator's control (a panic in a constructor, a run that never
+// returned): a campaign's guard reports it with this verdict and reason.
+func FailedRun(cfg Config, v Verdict, reason, stack string) Result {
+	r := Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
+	r.setRepro(cfg.Impl)
+	return r
+}
+
+// describeFaults is the fault model in force, targeted sites included.
+func describeFaults(f sim.Faults, t Targeted) string {
+	if !t.on() {
+		return f.String()
+	}
+	return f.String() + "; targeted: " + t.String()
+}
+
+// setRepro fills in the lines that replay r. Only failures get them: a
+// campaign builds no strings for the runs that pass.
+func (r *Result) setRepro(impl Impl) {
+	if r.config.Entropy != nil {
+		r.Repro = Repro{Run: "this run's entropy came from rapid or a fuzzer: replay it with the go test command that reported it"}
+		return
+	}
+	r.Repro = impl.WithDefaults().Repro(r.Spec)
 }
 
 // LivenessWindow is how long after faults stop every operation has to
@@ -182,7 +234,7 @@ const LivenessWindow = 10 * time.Second
 
 // check runs every check on the recorded run and puts the first failure
 // into res. Checks that need a finished run are skipped for stuck runs.
-func (e *env) check(sc Scenario, timeout time.Duration, res *Result) {
+func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 	fail := func(v Verdict, reason string) {
 		if res.Verdict == "" || res.Verdict == VerdictStuck && v != VerdictStuck {
 			res.Verdict, res.Reason = v, reason
@@ -209,37 +261,16 @@ func (e *env) check(sc Scenario, timeout time.Duration, res *Result) {
 			fail(VerdictUnknown, "lock linearizability check timed out after "+timeout.String())
 		}
 	}
-	if res.Verdict == "" && sc.check != nil {
-		if reason := e.safely("the scenario's final check", func() string { return sc.check(e) }); reason != "" {
+	if res.Verdict == "" && final != nil {
+		if reason := e.safely("the scenario's final check", final); reason != "" {
 			fail(VerdictViolation, reason)
 		}
 	}
 }
 
-// setRepro fills in the lines that replay r: the command line, its go test
-// twin, and the go test line that asks rapid for a minimal failing run of
-// the same scenario, profile and implementation.
-func (r *Result) setRepro() {
-	var flags, args strings.Builder
-	add := func(name, value string) {
-		if value != "" {
-			fmt.Fprintf(&flags, " --%s %s", name, value)
-			fmt.Fprintf(&args, " -%s=%s", name, value)
-		}
-	}
-	add("scenario", r.Scenario)
-	add("seed", strconv.FormatUint(r.Seed, 10))
-	add("faults", r.Faults)
-	add("impl", r.Impl)
-	r.Repro = "kvsim run" + flags.String()
-	r.GoTest = "go test ./scenarios -run TestReplay -args" + args.String()
-	r.Shrink = fmt.Sprintf("go test ./scenarios -run TestShrink -v -args -scenario=%s -faults=%s -impl=%s",
-		r.Scenario, cmp.Or(r.Faults, SwarmName), r.Impl)
-}
-
 // Summary is the one-line form of a result.
 func (r Result) Summary() string {
-	s := fmt.Sprintf("%s seed=%d faults=%s impl=%s: %s", r.Scenario, r.Seed, r.Faults, r.Impl, r.Verdict)
+	s := fmt.Sprintf("%s: %s", r.Spec, r.Verdict)
 	if r.Reason != "" {
 		s += ": " + r.Reason
 	}

@@ -16,51 +16,52 @@ import (
 type Scenario struct {
 	Name string
 	Doc  string
-	// DefaultFaults is the profile used when none is given.
+	// DefaultFaults names the profile used when none is given.
 	DefaultFaults string
-	// setup draws the workload from the world's entropy and spawns the
-	// clients. It runs before the world does.
-	setup func(e *env)
-	// check, if set, runs after the world and returns a failure reason or "".
-	check func(e *env) string
+	// Setup draws the workload from the run's entropy and spawns the
+	// clients; it runs before the world does. It returns the scenario's
+	// final check, or nil: run after the world, it returns a failure reason
+	// or "". State the check needs lives in Setup's closure.
+	Setup func(e *Env) (check func() string)
 }
 
-// Scenarios returns every scenario, in a fixed order.
-func Scenarios() []Scenario {
+// All returns every built-in scenario, in a fixed order.
+func All() []Scenario {
 	return []Scenario{
 		{Name: "reliable-put", DefaultFaults: "reliable",
 			Doc:   "one client, a scripted sequence of Puts and Gets with exactly known errors",
-			setup: reliablePut},
+			Setup: reliablePut},
 		{Name: "concurrent-put", DefaultFaults: "reliable",
 			Doc:   "five clients race versioned Puts on one key; the final version counts the successful Puts",
-			setup: concurrentPut, check: checkConcurrentPut},
+			Setup: concurrentPut},
 		{Name: "unreliable-put", DefaultFaults: "lossy",
 			Doc:   "one client on a lossy network: an ErrMaybe Put of a lone client must have been applied",
-			setup: unreliablePut},
+			Setup: unreliablePut},
 		{Name: "kv-random", DefaultFaults: SwarmName,
 			Doc:   "four clients, random Puts and Gets on three keys: the main campaign scenario",
-			setup: kvRandom},
+			Setup: kvRandom},
 		{Name: "lock-counter", DefaultFaults: "lossy",
 			Doc:   "two or three clients increment a counter in the store under the lock; the counter must end exact",
-			setup: lockCounter, check: checkLockCounter},
+			Setup: lockCounter},
 		{Name: "partition-heal", DefaultFaults: "reliable",
 			Doc:   "random operations while the server and then a client are cut off and healed; all must finish",
-			setup: partitionHeal},
+			Setup: partitionHeal},
+		{Name: "kv-swarm", DefaultFaults: SwarmName,
+			Doc:   "a key/value workload whose shape is drawn per seed: clients, keys, repeated or unique values, op mix, stale versions, think times",
+			Setup: kvSwarm},
+		{Name: "lock-swarm", DefaultFaults: SwarmName,
+			Doc:   "a lock workload drawn per seed: lock users, rounds of re-acquisition, critical sections from 0 to 3s, bystanders on other keys",
+			Setup: lockSwarm},
 		{Name: "many-clients", DefaultFaults: "reliable",
 			Doc:   "thirty clients overwrite a few keys; server memory must stay proportional to the data",
-			setup: manyClients, check: checkManyClients},
+			Setup: manyClients},
 	}
-}
-
-// LookupScenario finds a scenario by name.
-func LookupScenario(name string) (Scenario, error) {
-	return lookup("scenario", name, Scenarios(), func(s Scenario) string { return s.Name })
 }
 
 // reliablePut runs a fixed script whose errors are known exactly. Under
 // faults a Put may also return ErrMaybe (after a retransmission), never
 // anything else.
-func reliablePut(e *env) {
+func reliablePut(e *Env) func() string {
 	type step struct {
 		put         bool
 		key, value  string
@@ -81,21 +82,22 @@ func reliablePut(e *env) {
 		{put: true, key: "absent", value: "x", version: 0, want: rpc.OK},
 		{key: "absent", want: rpc.OK, wantValue: "x", wantVersion: 1},
 	}
-	e.spawn(func(c *client) {
+	e.Spawn(func(c *Client) {
 		for i, s := range script {
 			if s.put {
 				err := c.PutSeen(s.key, s.value, s.version)
 				if err != s.want && !(err == rpc.ErrMaybe && s.want != rpc.ErrNoKey) {
-					e.violate("reliable-put step %d: Put(%q, %q, %d) = %s, want %s", i, s.key, s.value, s.version, err, s.want)
+					e.Violate("reliable-put step %d: Put(%q, %q, %d) = %s, want %s", i, s.key, s.value, s.version, err, s.want)
 				}
 				continue
 			}
 			v, ver, err := c.Get(s.key)
 			if err != s.want || v != s.wantValue || ver != s.wantVersion {
-				e.violate("reliable-put step %d: Get(%q) = (%q, %d, %s), want (%q, %d, %s)", i, s.key, v, ver, err, s.wantValue, s.wantVersion, s.want)
+				e.Violate("reliable-put step %d: Get(%q) = (%q, %d, %s), want (%q, %d, %s)", i, s.key, v, ver, err, s.wantValue, s.wantVersion, s.want)
 			}
 		}
 	})
+	return nil
 }
 
 const (
@@ -105,20 +107,21 @@ const (
 )
 
 // concurrentPut has clients read the key's version and race to Put at it.
-func concurrentPut(e *env) {
+func concurrentPut(e *Env) func() string {
 	for range racers {
-		e.spawn(func(c *client) {
+		e.Spawn(func(c *Client) {
 			for r := range rounds {
 				_, ver, _ := c.Get(raced)
 				c.PutSeen(raced, fmt.Sprintf("%s.%d", c.name, r), ver)
 			}
 		})
 	}
+	return func() string { return checkConcurrentPut(e) }
 }
 
 // checkConcurrentPut: each OK Put bumped the version once, each ErrMaybe at
 // most once, nothing else did.
-func checkConcurrentPut(e *env) string {
+func checkConcurrentPut(e *Env) string {
 	oks, maybes := 0, 0
 	for _, op := range e.kv {
 		switch {
@@ -140,8 +143,8 @@ func checkConcurrentPut(e *env) string {
 // unreliablePut: a lone client's Puts at the right version. Alone, its Put
 // can only meet ErrVersion from its own earlier copy, so ErrMaybe means
 // "applied" and ErrVersion must never come back.
-func unreliablePut(e *env) {
-	e.spawn(func(c *client) {
+func unreliablePut(e *Env) func() string {
+	e.Spawn(func(c *Client) {
 		var ver rpc.Tversion
 		for i := range 10 {
 			value := "v" + strconv.Itoa(i)
@@ -151,16 +154,17 @@ func unreliablePut(e *env) {
 			case rpc.ErrMaybe:
 				got, gotVer, gerr := c.Get("k")
 				if gerr != rpc.OK || got != value || gotVer != ver+1 {
-					e.violate("unreliable-put: Put(%q, %d) returned ErrMaybe for a lone client, so it must have applied, but Get returned (%q, %d, %s)", value, ver, got, gotVer, gerr)
+					e.Violate("unreliable-put: Put(%q, %d) returned ErrMaybe for a lone client, so it must have applied, but Get returned (%q, %d, %s)", value, ver, got, gotVer, gerr)
 					return
 				}
 				ver++
 			default:
-				e.violate("unreliable-put: a lone client's Put(%q, %d) returned %s", value, ver, err)
+				e.Violate("unreliable-put: a lone client's Put(%q, %d) returned %s", value, ver, err)
 				return
 			}
 		}
 	})
+	return nil
 }
 
 // randomOp is one drawn operation of a random workload.
@@ -170,7 +174,12 @@ type randomOp struct {
 	// lag says how far behind the client's last seen version of key a Put
 	// goes: 0 at that version (it may succeed), 1 one version earlier
 	// (stale), 2 at version 0 (create, or certainly stale).
-	lag int
+	lag uint64
+	// value is what a Put writes, unless unique asks for a value unique
+	// in the run.
+	value  string
+	unique bool
+	think  time.Duration // waited before the operation
 }
 
 // drawOps draws n operations on keys. A draw of 0 is the simplest choice
@@ -189,16 +198,20 @@ func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
 		op.key = keys[ent.Uint64N(uint64(len(keys)))]
 		op.put = ent.Uint64N(2) == 1
 		if op.put {
-			op.lag = max(0, int(ent.Uint64N(5))-2)
+			op.lag = max(2, ent.Uint64N(5)) - 2
+			op.unique = true
 		}
 	}
 	return ops
 }
 
-// runOps performs ops, giving each Put a value unique in the run.
-func runOps(c *client, ops []randomOp) {
+// runOps performs ops, remembering the versions the client has seen.
+func runOps(c *Client, ops []randomOp) {
 	seen := map[string]rpc.Tversion{}
 	for i, op := range ops {
+		if op.think > 0 {
+			c.Sleep(op.think)
+		}
 		if !op.put {
 			if _, ver, err := c.Get(op.key); err == rpc.OK {
 				seen[op.key] = ver
@@ -212,21 +225,26 @@ func runOps(c *client, ops []randomOp) {
 		case op.lag == 1 && ver > 0:
 			ver--
 		}
-		if c.Put(op.key, fmt.Sprintf("%s.%d", c.name, i), ver) == rpc.OK {
+		value := op.value
+		if op.unique {
+			value = c.name + "." + strconv.Itoa(i)
+		}
+		if c.Put(op.key, value, ver) == rpc.OK {
 			seen[op.key] = ver + 1
 		}
 	}
 }
 
-func spawnRandom(e *env, clients, maxOps int, keys []string) {
+func spawnRandom(e *Env, clients, maxOps int, keys []string) {
 	for range clients {
 		ops := drawOps(e.w.Entropy(), 1+int(e.w.Entropy().Uint64N(uint64(maxOps))), keys)
-		e.spawn(func(c *client) { runOps(c, ops) })
+		e.Spawn(func(c *Client) { runOps(c, ops) })
 	}
 }
 
-func kvRandom(e *env) {
+func kvRandom(e *Env) func() string {
 	spawnRandom(e, 4, 15, []string{"a", "b", "c"})
+	return nil
 }
 
 const (
@@ -237,28 +255,30 @@ const (
 // lockCounter: two or three clients each increment a counter one to three
 // times under the lock. Inside the critical section nobody else writes the
 // counter, so an ErrMaybe Put is resolved by reading it back.
-func lockCounter(e *env) {
+func lockCounter(e *Env) func() string {
 	ent := e.w.Entropy()
+	increments := 0 // made under the lock, by every client
 	lockers := 2 + int(ent.Uint64N(2))
 	for range lockers {
-		increments := 1 + int(ent.Uint64N(3))
-		e.spawn(func(c *client) {
-			l := c.lock(lockKey)
-			for range increments {
+		rounds := 1 + int(ent.Uint64N(3))
+		e.Spawn(func(c *Client) {
+			l := c.Lock(lockKey)
+			for range rounds {
 				l.Acquire()
 				if !incrementUnderLock(c) {
 					return
 				}
-				e.increments++
+				increments++
 				l.Release()
 			}
 		})
 	}
+	return func() string { return checkLockCounter(e, increments) }
 }
 
 // incrementUnderLock adds one to the counter; it reports false (after
 // recording a violation) if someone else wrote the counter meanwhile.
-func incrementUnderLock(c *client) bool {
+func incrementUnderLock(c *Client) bool {
 	v, ver, err := c.Get(counterKey)
 	n := 0
 	if err == rpc.OK {
@@ -275,38 +295,39 @@ func incrementUnderLock(c *client) bool {
 				return true
 			}
 			if gotVer != ver {
-				c.e.violate("lock-counter: %s holds the lock but the counter moved from version %d to %d under it", c.name, ver, gotVer)
+				c.e.Violate("lock-counter: %s holds the lock but the counter moved from version %d to %d under it", c.name, ver, gotVer)
 				return false
 			}
 		default:
-			c.e.violate("lock-counter: %s holds the lock but its Put of the counter at version %d failed: someone else wrote it", c.name, ver)
+			c.e.Violate("lock-counter: %s holds the lock but its Put of the counter at version %d failed: someone else wrote it", c.name, ver)
 			return false
 		}
 	}
 }
 
-func checkLockCounter(e *env) string {
+func checkLockCounter(e *Env, increments int) string {
 	var reply rpc.GetReply
 	e.server.Get(&rpc.GetArgs{Key: counterKey}, &reply)
 	got := 0
 	if reply.Err == rpc.OK {
 		got, _ = strconv.Atoi(reply.Value)
 	}
-	if got != e.increments {
-		return fmt.Sprintf("lock-counter: the counter is %d after %d increments under the lock", got, e.increments)
+	if got != increments {
+		return fmt.Sprintf("lock-counter: the counter is %d after %d increments under the lock", got, increments)
 	}
 	return ""
 }
 
 // partitionHeal cuts the server off, heals it, then cuts one client off,
 // while clients keep working; everything must complete once healed.
-func partitionHeal(e *env) {
+func partitionHeal(e *Env) func() string {
 	spawnRandom(e, 3, 10, []string{"a", "b"})
 	w := e.w
 	w.At(20*time.Millisecond, func() { w.Isolate(ServerName) })
 	w.At(500*time.Millisecond, func() { w.Rejoin(ServerName) })
 	w.At(600*time.Millisecond, func() { w.Isolate("c0") })
 	w.At(1200*time.Millisecond, func() { w.Rejoin("c0") })
+	return nil
 }
 
 const (
@@ -317,9 +338,9 @@ const (
 
 // manyClients: many clients overwrite a few shared keys and own one key
 // each, so there are far more requests than data.
-func manyClients(e *env) {
+func manyClients(e *Env) func() string {
 	for range crowd {
-		e.spawn(func(c *client) {
+		e.Spawn(func(c *Client) {
 			c.Put("own-"+c.name, "x", 0)
 			for i := range crowdPuts {
 				key := "shared" + strconv.Itoa((c.id+i)%sharedKeys)
@@ -328,11 +349,12 @@ func manyClients(e *env) {
 			}
 		})
 	}
+	return func() string { return checkManyClients(e) }
 }
 
 // checkManyClients bounds the server's memory by its data: a server that
 // keeps per-client or per-request state grows with the traffic instead.
-func checkManyClients(e *env) string {
+func checkManyClients(e *Env) string {
 	data := 0
 	keys := sharedKeys + crowd
 	for i := range keys {
@@ -345,7 +367,7 @@ func checkManyClients(e *env) string {
 		data += len(key) + len(reply.Value)
 	}
 	limit := memoryLimit(keys, data)
-	if size := footprint(e.server); size > limit {
+	if size := Footprint(e.server); size > limit {
 		return fmt.Sprintf("many-clients: server holds %d bytes for %d keys and %d bytes of data (limit %d): its memory grows with the traffic, not the data", size, keys, data, limit)
 	}
 	return ""

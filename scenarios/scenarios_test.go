@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"os"
@@ -11,37 +12,26 @@ import (
 	"github.com/kvsim/kvsim/kv/rpc"
 )
 
-var (
-	replayScenario = flag.String("scenario", "", "TestReplay/TestShrink: scenario to replay")
-	replaySeed     = flag.Uint64("seed", 0, "TestReplay: seed to replay")
-	replayFaults   = flag.String("faults", "", "TestReplay/TestShrink: fault profile")
-	replayImpl     = flag.String("impl", ReferenceName, "TestReplay/TestShrink: implementation")
-	updateGolden   = flag.Bool("update", false, "rewrite golden files")
-)
+var updateGolden = flag.Bool("update", false, "rewrite golden files")
 
-// TestReplay replays one run given on the command line, as printed in a
-// failure's repro line, and fails if the run does:
-//
-//	go test ./scenarios -run TestReplay -args -scenario=kv-random -seed=7 -faults=swarm -impl=reference
-func TestReplay(t *testing.T) {
-	if *replayScenario == "" {
-		t.Skip("give -args -scenario=S -seed=N [-faults=F] [-impl=I] to replay a run")
+// config resolves a scenario and a profile by name, the way the campaign
+// package's catalogue does, for the tests of this package.
+func config(t testing.TB, scenario, faults string, seed uint64) Config {
+	t.Helper()
+	for _, sc := range All() {
+		if sc.Name != scenario {
+			continue
+		}
+		faults = cmp.Or(faults, sc.DefaultFaults)
+		for _, p := range Profiles() {
+			if p.Name == faults {
+				return Config{Scenario: sc, Profile: p, Seed: seed}
+			}
+		}
+		t.Fatalf("no profile %q", faults)
 	}
-	r, err := Run(Config{Scenario: *replayScenario, Seed: *replaySeed, Faults: *replayFaults, Impl: *replayImpl, Trace: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !r.Failed() {
-		t.Logf("%s (trace hash %s)", r.Summary(), r.TraceHash)
-		return
-	}
-	a, err := WriteArtifacts(r, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	trace, _ := os.ReadFile(a.Trace)
-	t.Logf("trace:\n%s", trace)
-	t.Fatalf("%s\nhistory visualization (kept until the test exits): %s", r.Summary(), a.Viz)
+	t.Fatalf("no scenario %q", scenario)
+	return Config{}
 }
 
 // TestReferencePasses runs the reference under every profile: a false
@@ -51,12 +41,12 @@ func TestReferencePasses(t *testing.T) {
 	if testing.Short() {
 		seeds = 10
 	}
-	for _, sc := range Scenarios() {
+	for _, sc := range All() {
 		for _, p := range Profiles() {
 			t.Run(sc.Name+"/"+p.Name, func(t *testing.T) {
 				t.Parallel()
 				for seed := range seeds {
-					r := mustRun(t, Config{Scenario: sc.Name, Seed: seed, Faults: p.Name})
+					r := Run(Config{Scenario: sc, Profile: p, Seed: seed})
 					if r.Failed() {
 						t.Fatalf("%s\n%s", r.Summary(), r.GoTest)
 					}
@@ -66,15 +56,6 @@ func TestReferencePasses(t *testing.T) {
 	}
 }
 
-func mustRun(t testing.TB, cfg Config) Result {
-	t.Helper()
-	r, err := Run(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 // TestSameSeedSameHash: every scenario replays to the same trace hash at
 // GOMAXPROCS 1 and 2, tracing or not; different seeds differ. The golden
 // file pins the hashes across builds and -race.
@@ -82,9 +63,9 @@ func TestSameSeedSameHash(t *testing.T) {
 	const seeds = 8
 	hashes := func() string {
 		var b strings.Builder
-		for _, sc := range Scenarios() {
+		for _, sc := range All() {
 			for seed := range uint64(seeds) {
-				r := mustRun(t, Config{Scenario: sc.Name, Seed: seed, Faults: SwarmName})
+				r := Run(config(t, sc.Name, SwarmName, seed))
 				fmt.Fprintf(&b, "%s %d %s %s\n", sc.Name, seed, r.TraceHash, r.Verdict)
 			}
 		}
@@ -104,8 +85,10 @@ func TestSameSeedSameHash(t *testing.T) {
 		}
 		seen[f[2]] = line
 	}
-	traced := mustRun(t, Config{Scenario: "kv-random", Seed: 3, Faults: "chaos", Trace: true})
-	plain := mustRun(t, Config{Scenario: "kv-random", Seed: 3, Faults: "chaos"})
+	plain := Run(config(t, "kv-random", "chaos", 3))
+	cfg := config(t, "kv-random", "chaos", 3)
+	cfg.Trace = true
+	traced := Run(cfg)
 	if traced.TraceHash != plain.TraceHash {
 		t.Errorf("tracing changed the run: %s vs %s", traced.TraceHash, plain.TraceHash)
 	}
@@ -121,22 +104,6 @@ func TestSameSeedSameHash(t *testing.T) {
 	}
 	if one != string(want) {
 		t.Errorf("trace hashes changed: runs no longer replay as they did\n got:\n%s\nwant:\n%s", one, want)
-	}
-}
-
-func TestRunRejectsBadConfig(t *testing.T) {
-	tests := []struct {
-		cfg  Config
-		want string
-	}{
-		{Config{Scenario: "nope"}, `unknown scenario "nope"`},
-		{Config{Scenario: "kv-random", Faults: "nope"}, `unknown fault profile "nope"`},
-		{Config{Scenario: "kv-random", Impl: "zoo/nope"}, `unknown implementation "zoo/nope"`},
-	}
-	for _, tt := range tests {
-		if _, err := Run(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Run(%+v) error = %v, want %q", tt.cfg, err, tt.want)
-		}
 	}
 }
 
@@ -172,9 +139,9 @@ func TestSUTFailuresAreReported(t *testing.T) {
 		verdict Verdict
 		reason  string
 	}{
-		{"server panics", Impl{NewServer: func() rpc.Server { return panickyServer{Reference().NewServer()} }},
+		{"server panics", Impl{Name: "custom", NewServer: func() rpc.Server { return panickyServer{Reference().NewServer()} }},
 			VerdictPanic, "server server: handler KVServer.Put panicked: server bug on key b"},
-		{"clerk never returns", Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+		{"clerk never returns", Impl{Name: "custom", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 			return busyClerk{Reference().NewClerk(c, s, server), c}
 		}}, VerdictStuck, "liveness: faults stopped at 2s but the run had not finished 10s later"},
 	}
@@ -182,7 +149,9 @@ func TestSUTFailuresAreReported(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			found := false
 			for seed := range uint64(20) {
-				r := mustRun(t, Config{Scenario: "kv-random", Seed: seed, Faults: "reliable", Impl: "custom", Custom: &tt.impl})
+				cfg := config(t, "kv-random", "reliable", seed)
+				cfg.Impl = tt.impl
+				r := Run(cfg)
 				if !r.Failed() {
 					continue
 				}
@@ -193,8 +162,8 @@ func TestSUTFailuresAreReported(t *testing.T) {
 				if tt.verdict == VerdictPanic && !strings.Contains(r.Stack, "panickyServer") {
 					t.Errorf("stack does not show the panicking handler:\n%s", r.Stack)
 				}
-				if !strings.Contains(r.Repro, fmt.Sprintf("--seed %d ", seed)) {
-					t.Errorf("repro %q does not name seed %d", r.Repro, seed)
+				if !strings.Contains(r.Run, fmt.Sprintf("--seed %d ", seed)) || !strings.Contains(r.Run, "--impl custom") {
+					t.Errorf("repro %q does not name seed %d and the implementation", r.Run, seed)
 				}
 				break
 			}

@@ -14,8 +14,11 @@
 //
 // Entropy has three backends: a seeded PRNG for campaigns and replay
 // (NewPCG), fuzzer bytes for go test -fuzz (NewBytes), and rapid's *rapid.T
-// for shrinking (package simrapid). Faults are set per run in Faults; their
-// zero value is a reliable network.
+// for shrinking (package simrapid). Every draw the world makes names what
+// it decides (Decision); entropy that implements Chooser is told, so that
+// exploration strategies (package sim/explore) can treat a tie differently
+// from a dropped message. Faults are set per run in Faults; their zero
+// value is a reliable network.
 //
 // The package knows nothing of what the processes do: it moves opaque
 // messages between endpoints as net/rpc with gob would, so that no two

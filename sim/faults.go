@@ -274,7 +274,7 @@ func (w *World) startFaults() {
 
 // gap draws the time to the next fault, averaging mean.
 func (w *World) gap(mean time.Duration) time.Duration {
-	return 1 + upTo(w.ent, 2*mean)
+	return 1 + upTo(w.src(DecideFaultGap, nil), 2*mean)
 }
 
 // partitionOnce isolates a random endpoint for a random time, then schedules
@@ -284,9 +284,9 @@ func (w *World) partitionOnce() {
 		return
 	}
 	f := &w.opts.Faults
-	ep := w.endpoints[w.ent.Uint64N(uint64(len(w.endpoints)))]
+	ep := w.endpoints[w.src(DecidePartition, nil).Uint64N(uint64(len(w.endpoints)))]
 	w.Isolate(ep.name)
-	w.At(w.now+1+upTo(w.ent, f.PartitionFor), func() { w.Rejoin(ep.name) })
+	w.At(w.now+1+upTo(w.src(DecideFaultLength, ep), f.PartitionFor), func() { w.Rejoin(ep.name) })
 	w.At(w.now+w.gap(f.PartitionEvery), w.partitionOnce)
 }
 
@@ -302,10 +302,10 @@ func (w *World) pauseOnce() {
 		}
 	}
 	if len(servers) > 0 {
-		ep := servers[w.ent.Uint64N(uint64(len(servers)))]
+		ep := servers[w.src(DecidePause, nil).Uint64N(uint64(len(servers)))]
 		if !ep.srv.paused {
 			w.Pause(ep.name)
-			w.At(w.now+1+upTo(w.ent, f.PauseFor), func() { w.Resume(ep.name) })
+			w.At(w.now+1+upTo(w.src(DecideFaultLength, ep), f.PauseFor), func() { w.Resume(ep.name) })
 		}
 	}
 	w.At(w.now+w.gap(f.PauseEvery), w.pauseOnce)

@@ -152,7 +152,7 @@ func (w *World) send(p *Proc) {
 		return
 	}
 	f := &w.opts.Faults
-	if w.faultsOn && chance(w.ent, f.DropRequest) {
+	if w.faultsOn && chance(w.src(DecideDropRequest, p.ep), f.DropRequest) {
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
 		w.armTimer(p)
 		return
@@ -162,7 +162,7 @@ func (w *World) send(p *Proc) {
 		c.dup = true
 		w.transmitRequest(p, w.copyArgs(c), nf)
 	}
-	if w.faultsOn && chance(w.ent, f.Duplicate) {
+	if w.faultsOn && chance(w.src(DecideDuplicate, p.ep), f.Duplicate) {
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
 		w.transmitRequest(p, w.copyArgs(c), MessageFault{})
@@ -262,7 +262,7 @@ func (w *World) deliverRequest(e *event) {
 		w.armFor(e)
 		return
 	}
-	if w.faultsOn && chance(w.ent, w.opts.Faults.DropReply) {
+	if w.faultsOn && chance(w.src(DecideDropReply, p.ep), w.opts.Faults.DropReply) {
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
 		w.armFor(e)
 		return
@@ -317,10 +317,10 @@ func (w *World) deliverReply(e *event) {
 // trace.
 func (w *World) delay(proc, peer *endpoint, call uint64, m *method) time.Duration {
 	f := &w.opts.Faults
-	d := f.Latency + upTo(w.ent, f.Jitter)
-	if w.faultsOn && chance(w.ent, f.TailProb) {
+	d := f.Latency + upTo(w.src(DecideJitter, proc), f.Jitter)
+	if w.faultsOn && chance(w.src(DecideTail, proc), f.TailProb) {
 		w.record(RecTail, proc, peer, call, m, nil)
-		d += upTo(w.ent, f.Tail)
+		d += upTo(w.src(DecideTailDelay, proc), f.Tail)
 	}
 	return d
 }

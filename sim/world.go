@@ -128,6 +128,10 @@ type World struct {
 	seed    uint64
 	opts    Options
 	ent     Entropy
+	chooser Chooser // ent, when it wants to know what it decides
+	choice  Draw    // the draw being made, for chooser
+	named   namedEntropy
+	dueBuf  []Due
 	now     time.Duration
 	seq     uint64
 	queue   eventQueue
@@ -177,8 +181,18 @@ func New(seed uint64, opts Options) *World {
 		hash:   fnvOffset,
 		byName: make(map[string]*endpoint),
 	}
+	w.chooser, _ = ent.(Chooser)
+	w.named.w = w
 	w.fold(0, seed)
 	return w
+}
+
+// SetMaxTime changes Options.MaxTime before Run, for a workload that
+// learns while it is set up how long it legitimately takes.
+func (w *World) SetMaxTime(d time.Duration) {
+	if d > 0 {
+		w.opts.MaxTime = d
+	}
 }
 
 // Now is the virtual time since the start of the run.
@@ -314,7 +328,7 @@ func (w *World) next() int32 {
 		return q.unlink(0)
 	}
 	w.due = q.due(w.due)
-	pick := int(w.ent.Uint64N(uint64(len(w.due))))
+	pick := w.pickTie(w.due)
 	w.record(RecTie, nil, nil, 0, nil, nil)
 	w.fold(RecTie, uint64(len(w.due))<<32|uint64(pick))
 	if w.opts.Trace {

@@ -29,33 +29,90 @@ func (s *service) Put(args *rpc.PutArgs, reply *rpc.PutReply) error {
 	return nil
 }
 
-// Server serves an rpc.Server over TCP. A malformed request or a vanished
-// client ends only its own connection.
+// Defaults for the zero values of ServerOptions and Options.
+const (
+	DefaultMaxFrame    = 1 << 20
+	DefaultReadTimeout = 10 * time.Second
+	DefaultIdleTimeout = 5 * time.Minute
+	DefaultMaxConns    = 1024
+)
+
+// maxInFlight bounds the requests of one connection being handled or
+// answered at once: a client that sends without reading its replies stops
+// being read, rather than growing a goroutine per request.
+const maxInFlight = 64
+
+// ServerOptions guards a Server against peers that are broken or hostile.
+// The zero value is ready to use.
+type ServerOptions struct {
+	// MaxFrame is the largest gob message accepted, in bytes; a longer one
+	// closes its connection before it is read. Zero means DefaultMaxFrame.
+	MaxFrame int
+	// ReadTimeout bounds the arrival of a message once begun, and the
+	// writing of a reply. Zero means DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// IdleTimeout closes a connection that has not begun a request for
+	// this long. Zero means DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxConns bounds the connections served at once; one more is closed
+	// as soon as it is accepted. Zero means DefaultMaxConns.
+	MaxConns int
+}
+
+func (o ServerOptions) withDefaults() ServerOptions {
+	if o.MaxFrame <= 0 {
+		o.MaxFrame = DefaultMaxFrame
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = DefaultIdleTimeout
+	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	return o
+}
+
+// Check reports options that are out of range.
+func (o ServerOptions) Check() error {
+	if o.MaxFrame < 0 || o.ReadTimeout < 0 || o.IdleTimeout < 0 || o.MaxConns < 0 {
+		return errors.New("netrpc: negative frame limit, timeout or connection limit")
+	}
+	return nil
+}
+
+// Server serves an rpc.Server over TCP. A malformed request, a vanished
+// client or one that breaks ServerOptions ends only its own connection.
 type Server struct {
 	rpcs *netrpc.Server
+	opts ServerOptions
 
 	mu     sync.Mutex
 	closed bool
 	open   map[io.Closer]struct{} // listeners being served, live connections
+	conns  int                    // live connections among open
 	live   sync.WaitGroup         // one per member of open
 }
 
-// NewServer returns a Server for srv. Call Serve to accept connections.
-func NewServer(srv rpc.Server) *Server {
+// NewServer returns a Server for srv; an option out of range (see
+// ServerOptions.Check) counts as zero. Call Serve to accept connections.
+func NewServer(srv rpc.Server, opts ServerOptions) *Server {
 	rpcs := netrpc.NewServer()
 	if err := rpcs.RegisterName(serviceName, &service{srv}); err != nil {
 		panic("netrpc: " + err.Error()) // The adapter's methods are fixed: unreachable.
 	}
-	return &Server{rpcs: rpcs, open: make(map[io.Closer]struct{})}
+	return &Server{rpcs: rpcs, opts: opts.withDefaults(), open: make(map[io.Closer]struct{})}
 }
 
 // Serve accepts connections on ln until Close, and then returns nil. It
 // returns an error only if ln fails on its own. Serve closes ln.
 func (s *Server) Serve(ln net.Listener) error {
-	if !s.track(ln) {
+	if !s.track(ln, false) {
 		return nil
 	}
-	defer s.untrack(ln)
+	defer s.untrack(ln, false)
 
 	var backoff time.Duration
 	for {
@@ -74,14 +131,17 @@ func (s *Server) Serve(ln net.Listener) error {
 			continue
 		}
 		backoff = 0
-		if !s.track(conn) {
-			return nil
+		if !s.track(conn, true) {
+			if s.isClosed() {
+				return nil
+			}
+			continue // Over MaxConns: track closed it.
 		}
 		go func() {
-			defer s.untrack(conn)
-			// ServeConn returns when the client hangs up, sends bytes that
-			// do not decode, or Close closes conn.
-			s.rpcs.ServeConn(conn)
+			defer s.untrack(conn, true)
+			// ServeCodec returns when the client hangs up, sends bytes that
+			// do not decode or break the options, or Close closes conn.
+			s.rpcs.ServeCodec(newServerCodec(conn, s.opts))
 		}()
 	}
 }
@@ -104,15 +164,18 @@ func (s *Server) isClosed() bool {
 	return s.closed
 }
 
-// track records c for Close to close and wait for, or, if the server is
-// already closed, closes c and reports false. Adding to live under mu keeps
-// it from racing with Close's Wait.
-func (s *Server) track(c io.Closer) bool {
+// track records c for Close to close and wait for, or closes c and reports
+// false if the server is closed or c is a connection over MaxConns. Adding
+// to live under mu keeps it from racing with Close's Wait.
+func (s *Server) track(c io.Closer, conn bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed || conn && s.conns >= s.opts.MaxConns {
 		c.Close()
 		return false
+	}
+	if conn {
+		s.conns++
 	}
 	s.open[c] = struct{}{}
 	s.live.Add(1)
@@ -120,133 +183,15 @@ func (s *Server) track(c io.Closer) bool {
 }
 
 // untrack closes c and forgets it: the last act of its Serve or handler.
-func (s *Server) untrack(c io.Closer) {
+func (s *Server) untrack(c io.Closer, conn bool) {
 	c.Close()
 	s.mu.Lock()
+	if conn {
+		s.conns--
+	}
 	delete(s.open, c)
 	s.mu.Unlock()
 	s.live.Done()
-}
-
-// DefaultTimeout bounds a call when Options.Timeout is zero.
-const DefaultTimeout = time.Second
-
-// Options tunes a Caller. The zero value is ready to use.
-type Options struct {
-	// Timeout bounds one Call, dialing included; zero means DefaultTimeout.
-	Timeout time.Duration
-}
-
-// Caller is an rpc.Caller over TCP, where a server is named by its
-// "host:port". It dials on first use and keeps one connection per address,
-// shared by concurrent calls. It is safe for concurrent use.
-type Caller struct {
-	timeout time.Duration
-
-	mu     sync.Mutex
-	closed bool
-	links  map[string]*link
-}
-
-// link is one connection and the net/rpc client speaking over it.
-type link struct {
-	conn   net.Conn
-	client *netrpc.Client
-}
-
-var _ rpc.Caller = (*Caller)(nil)
-
-// NewCaller returns a Caller with no connections yet.
-func NewCaller(opts Options) *Caller {
-	if opts.Timeout == 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	return &Caller{timeout: opts.Timeout, links: make(map[string]*link)}
-}
-
-// Call sends one request and waits for its reply until the timeout. It
-// returns false on timeout or any error, as a lossy network would; then the
-// request may or may not have been executed. A connection that failed or
-// timed out is dropped, failing any other call in flight on it, so the next
-// call redials; no reply can arrive on it later: once Call returns, nothing
-// writes to reply.
-func (c *Caller) Call(server, method string, args, reply any) bool {
-	deadline := time.Now().Add(c.timeout)
-	timer := time.NewTimer(c.timeout)
-	defer timer.Stop()
-	l, ok := c.link(server, deadline)
-	if !ok {
-		return false
-	}
-	// net/rpc writes the request before Go returns; a server that stopped
-	// reading must not hold us past the deadline.
-	l.conn.SetWriteDeadline(deadline)
-	call := l.client.Go(method, args, reply, make(chan *netrpc.Call, 1))
-	select {
-	case <-call.Done:
-		if call.Error == nil {
-			return true
-		}
-		// A ServerError is the server refusing this call; the connection
-		// is fine. Anything else means the connection is broken.
-		if _, refused := call.Error.(netrpc.ServerError); !refused {
-			c.drop(server, l)
-		}
-		return false
-	case <-timer.C:
-		c.drop(server, l)
-		<-call.Done // Closing the connection ends the call, so reply is ours again.
-		return false
-	}
-}
-
-// link returns the connection to server, dialing if there is none.
-func (c *Caller) link(server string, deadline time.Time) (*link, bool) {
-	c.mu.Lock()
-	l, ok := c.links[server]
-	closed := c.closed
-	c.mu.Unlock()
-	if ok || closed {
-		return l, ok
-	}
-	// Dial without the lock, so a dead address does not stall calls to
-	// others.
-	d := net.Dialer{Deadline: deadline}
-	conn, err := d.Dial("tcp", server)
-	if err != nil {
-		return nil, false
-	}
-	fresh := &link{conn: conn, client: netrpc.NewClient(conn)}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if l, ok := c.links[server]; ok || c.closed {
-		// Another call dialed first, or Close came in between.
-		fresh.client.Close()
-		return l, ok
-	}
-	c.links[server] = fresh
-	return fresh, true
-}
-
-// drop closes l and forgets it, unless another call already replaced it.
-func (c *Caller) drop(server string, l *link) {
-	l.client.Close()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.links[server] == l {
-		delete(c.links, server)
-	}
-}
-
-// Close closes every connection; calls after it return false.
-func (c *Caller) Close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.closed = true
-	for server, l := range c.links {
-		l.client.Close()
-		delete(c.links, server)
-	}
 }
 
 // Sleeper is an rpc.Sleeper in wall-clock time.

@@ -72,7 +72,7 @@ func serve(t *testing.T) (*netrpc.Server, *countingListener) {
 func serveOn(t *testing.T, ln net.Listener) (*netrpc.Server, *countingListener) {
 	t.Helper()
 	cl := &countingListener{Listener: ln}
-	s := netrpc.NewServer(kv.NewServer())
+	s := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(cl) }()
 	t.Cleanup(func() {
@@ -332,7 +332,7 @@ func TestServeReturnsErrorWhenListenerFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := netrpc.NewServer(kv.NewServer())
+	s := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	defer s.Close()
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
@@ -347,7 +347,7 @@ func TestServeAfterCloseReturnsAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := netrpc.NewServer(kv.NewServer())
+	s := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	s.Close()
 	if err := s.Serve(ln); err != nil {
 		t.Fatalf("Serve after Close = %v, want nil", err)
@@ -368,7 +368,7 @@ func TestCloseReleasesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	s := netrpc.NewServer(kv.NewServer())
+	s := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 
@@ -411,7 +411,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	srv := netrpc.NewServer(kv.NewServer())
+	srv := netrpc.NewServer(kv.NewServer(), netrpc.ServerOptions{})
 	go srv.Serve(ln)
 	defer srv.Close()
 

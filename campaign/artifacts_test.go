@@ -1,0 +1,68 @@
+package campaign
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+// TestArtifacts replays a failure with tracing and checks every artifact:
+// the result, the trace, the history and the annotated visualization.
+func TestArtifacts(t *testing.T) {
+	r, err := Default().Run(scenarios.Spec{Scenario: "kv-random", Seed: 1, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Failed() {
+		t.Fatalf("want a failure: %s", r.Summary())
+	}
+	if r.Trace != nil {
+		t.Fatal("an untraced run kept its trace")
+	}
+	if _, err := scenarios.WriteArtifacts(r, t.TempDir()); err == nil {
+		t.Fatal("WriteArtifacts accepted a result without a trace")
+	}
+	traced, err := scenarios.Replay(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if traced.TraceHash != r.TraceHash || traced.Reason != r.Reason {
+		t.Fatalf("replay differs: %s %q vs %s %q", traced.TraceHash, traced.Reason, r.TraceHash, r.Reason)
+	}
+	a, err := scenarios.WriteArtifacts(traced, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(path string) string {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	var js map[string]any
+	if err := json.Unmarshal([]byte(read(a.Result)), &js); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"scenario", "seed", "faults", "impl", "verdict", "trace_hash", "ops", "rpcs", "sim_time_ns", "repro"} {
+		if _, ok := js[key]; !ok {
+			t.Errorf("result.json has no %q", key)
+		}
+	}
+	trace := read(a.Trace)
+	for _, want := range []string{r.Run, "drop-request", "deliver", "timeout"} {
+		if !strings.Contains(trace, want) {
+			t.Errorf("trace.txt lacks %q", want)
+		}
+	}
+	if h := read(a.History); !strings.Contains(h, "put(") {
+		t.Errorf("history.txt has no put:\n%s", h)
+	}
+	if viz := read(a.Viz); !strings.Contains(viz, "<html") || !strings.Contains(viz, "drop-request #") {
+		t.Error("history.html is not an annotated visualization")
+	}
+}

@@ -1,0 +1,538 @@
+package campaign
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+// Config says which runs a campaign makes. A seed of a campaign runs every
+// selected scenario at that seed; passes and failures are counted per run,
+// that is per (scenario, seed). Its values are resolved: a Catalogue turns
+// names into them.
+type Config struct {
+	// Runs are made at every seed, in this order; their Seed is ignored.
+	// Catalogue.Runs builds them from names.
+	Runs []scenarios.Config
+
+	// Seeds is the size of the seed space [Start, Start+Seeds) that the
+	// campaign covers, all shards together. Duration bounds the campaign
+	// in wall time instead, or as well: no seed is started once it has
+	// passed. At least one of them must be set.
+	Seeds    uint64
+	Duration time.Duration
+	Start    uint64
+	// Shard and Shards split the seed space between jobs that know nothing
+	// of each other: seed s belongs to shard i of n iff (s-Start) % n == i,
+	// so shards 0..n-1 of the same campaign cover [Start, Start+Seeds)
+	// exactly once between them. Shards 0 means 1: no sharding.
+	Shard, Shards int
+
+	// Parallel is how many seeds run at once; 0 means runtime.GOMAXPROCS(0).
+	Parallel int
+	// KeepGoing runs every seed; otherwise no seed is started after the
+	// first failure (seeds already running finish).
+	KeepGoing bool
+	// RunTimeout bounds one run in wall time; 0 means DefaultRunTimeout.
+	RunTimeout time.Duration
+	// OnResult, if set, sees every run's result as it comes in. It is
+	// called from Campaign's own goroutine, never concurrently, and the
+	// results of one seed arrive together, in the order of Scenarios.
+	OnResult func(scenarios.Result)
+}
+
+// DefaultRunTimeout is how long a campaign waits for one run, in wall time,
+// before it reports the run stuck. Runs take milliseconds; only a SUT that
+// spins outside simulator calls, where virtual time cannot stop it, gets
+// near this.
+const DefaultRunTimeout = 60 * time.Second
+
+// Summary is what a campaign did.
+type Summary struct {
+	Runs   int `json:"runs"`
+	Passed int `json:"passed"`
+	Failed int `json:"failed"`
+	// Seeds counts the seeds at which every selected scenario ran.
+	Seeds     int                       `json:"seeds"`
+	Verdicts  map[scenarios.Verdict]int `json:"verdicts"`
+	Scenarios []ScenarioCount           `json:"scenarios"`
+	Elapsed   time.Duration             `json:"elapsed_ns"`
+	// Interrupted is set when the context ended the campaign early.
+	Interrupted bool `json:"interrupted"`
+	// Failures are the failed runs by seed, then in the order of
+	// Scenarios. Without KeepGoing, Failures[0] is the lowest failing seed
+	// of the shard whatever Parallel is: seeds are started in order and a
+	// started seed always finishes, so every lower seed has run.
+	Failures []scenarios.Result `json:"-"`
+}
+
+// ScenarioCount is one scenario's share of a campaign.
+type ScenarioCount struct {
+	Scenario string `json:"scenario"`
+	Runs     int    `json:"runs"`
+	Passed   int    `json:"passed"`
+	Failed   int    `json:"failed"`
+}
+
+// SeedsPerSecond is the campaign's throughput in wall time.
+func (s Summary) SeedsPerSecond() float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(s.Seeds) / s.Elapsed.Seconds()
+}
+
+// ShardSeeds is how many seeds this shard runs when Seeds bounds the
+// campaign, and 0 when only Duration does.
+func (c Config) ShardSeeds() uint64 {
+	n := uint64(max(c.Shards, 1))
+	i := uint64(max(c.Shard, 0))
+	if c.Seeds <= i {
+		return 0
+	}
+	return (c.Seeds-i-1)/n + 1
+}
+
+// Validate reports what is wrong with the configuration, as Campaign would,
+// without running anything.
+func (c Config) Validate() error {
+	_, err := c.plan()
+	return err
+}
+
+type campaignPlan struct {
+	shards  uint64
+	timeout time.Duration
+}
+
+func (c Config) plan() (campaignPlan, error) {
+	var p campaignPlan
+	switch {
+	case len(c.Runs) == 0:
+		return p, errors.New("campaign: no scenario to run")
+	case c.Seeds == 0 && c.Duration == 0:
+		return p, errors.New("campaign: set the number of seeds or a duration")
+	case c.Duration < 0:
+		return p, fmt.Errorf("campaign: negative duration %v", c.Duration)
+	case c.Parallel < 0:
+		return p, fmt.Errorf("campaign: negative parallelism %d", c.Parallel)
+	case c.RunTimeout < 0:
+		return p, fmt.Errorf("campaign: negative run timeout %v", c.RunTimeout)
+	case c.Shards < 0 || c.Shard < 0 || c.Shard >= max(c.Shards, 1):
+		return p, fmt.Errorf("campaign: shard %d/%d: want 0 <= shard < shards", c.Shard, c.Shards)
+	case c.Start+c.Seeds < c.Start:
+		return p, fmt.Errorf("campaign: seeds %d from %d run past the largest seed", c.Seeds, c.Start)
+	}
+	for i, r := range c.Runs {
+		if r.Scenario.Setup == nil {
+			return p, fmt.Errorf("campaign: run %d has no scenario", i)
+		}
+		for _, o := range c.Runs[:i] {
+			if o.Scenario.Name == r.Scenario.Name {
+				return p, fmt.Errorf("campaign: scenario %q named twice", r.Scenario.Name)
+			}
+		}
+	}
+	p.shards = uint64(max(c.Shards, 1))
+	p.timeout = c.RunTimeout
+	if p.timeout == 0 {
+		p.timeout = DefaultRunTimeout
+	}
+	return p, nil
+}
+
+// Run runs every selected scenario at every seed of its shard, spread over
+// Parallel workers that take seeds in increasing order. It stops starting
+// seeds at the first failure (unless KeepGoing), when the seeds or the
+// duration run out, or when ctx ends; it then waits for the runs already
+// going (a seed that ctx interrupts keeps the runs it made), except hung
+// ones, which the watchdog reports stuck after RunTimeout.
+// The summary is valid in every case, partial when Interrupted. The error
+// reports a configuration that cannot run.
+func Run(ctx context.Context, cfg Config) (Summary, error) {
+	p, err := cfg.plan()
+	if err != nil {
+		return Summary{}, err
+	}
+	parallel := cfg.Parallel
+	if parallel == 0 {
+		parallel = runtime.GOMAXPROCS(0)
+	}
+	started := time.Now()
+	c := &campaign{cfg: cfg, plan: p}
+	if cfg.Duration > 0 {
+		c.deadline = started.Add(cfg.Duration)
+	}
+
+	seeds := make(chan seedRuns, parallel)
+	c.out = seeds
+	for range parallel {
+		c.spawn(ctx, nil)
+	}
+	stopWatch := make(chan struct{})
+	go c.watch(ctx, stopWatch)
+	go func() {
+		c.workers.Wait()
+		close(stopWatch)
+		close(seeds)
+	}()
+
+	sum := Summary{Verdicts: map[scenarios.Verdict]int{}}
+	for _, r := range cfg.Runs {
+		sum.Scenarios = append(sum.Scenarios, ScenarioCount{Scenario: r.Scenario.Name})
+	}
+	for s := range seeds {
+		if s.complete {
+			sum.Seeds++
+		}
+		for i, r := range s.results {
+			count := &sum.Scenarios[i]
+			sum.Runs++
+			count.Runs++
+			sum.Verdicts[r.Verdict]++
+			if r.Failed() {
+				sum.Failed++
+				count.Failed++
+				sum.Failures = append(sum.Failures, r)
+			} else {
+				sum.Passed++
+				count.Passed++
+			}
+			if cfg.OnResult != nil {
+				cfg.OnResult(r)
+			}
+		}
+	}
+	// Results of one seed stay in scenario order: the sort is stable.
+	slices.SortStableFunc(sum.Failures, func(a, b scenarios.Result) int { return cmp.Compare(a.Seed, b.Seed) })
+	sum.Elapsed = time.Since(started)
+	sum.Interrupted = c.interrupted.Load()
+	return sum, nil
+}
+
+// campaign is the state its workers share.
+type campaign struct {
+	cfg      Config
+	plan     campaignPlan
+	deadline time.Time // zero without Duration
+	out      chan<- seedRuns
+
+	next        atomic.Uint64 // index of the next seed in the shard
+	stop        atomic.Bool   // a failure was found and KeepGoing is off
+	interrupted atomic.Bool
+
+	workers sync.WaitGroup
+	mu      sync.Mutex
+	running []*worker // the workers the watchdog looks after
+}
+
+// seedRuns are the results of one seed, in the order of the plan's runs.
+type seedRuns struct {
+	seed     uint64
+	results  []scenarios.Result
+	complete bool // false when ctx ended the seed early
+}
+
+// worker runs seeds on its own goroutine, one run after another: no
+// goroutine per run. The watchdog abandons a worker whose run outlives the
+// timeout (the SUT spins or blocks outside the simulator, where virtual
+// time cannot stop it): it reports that run stuck and hands the rest of
+// the seed to a fresh worker. The abandoned goroutine cannot be stopped; if
+// it ever returns, it sees it was abandoned and exits without a word.
+type worker struct {
+	mu        sync.Mutex
+	seed      seedRuns  // the seed in progress
+	started   time.Time // of the run in progress; zero between runs
+	abandoned bool
+}
+
+// spawn starts a worker, resuming an abandoned worker's seed if given.
+func (c *campaign) spawn(ctx context.Context, resume *seedRuns) {
+	w := &worker{}
+	c.mu.Lock()
+	c.running = append(c.running, w)
+	c.mu.Unlock()
+	c.workers.Add(1)
+	go c.work(ctx, w, resume)
+}
+
+// work runs seeds until there are none left to start.
+func (c *campaign) work(ctx context.Context, w *worker, resume *seedRuns) {
+	defer c.retire(w)
+	if resume != nil && !c.runSeed(ctx, w, *resume) {
+		return
+	}
+	for {
+		seed, ok := c.take(ctx)
+		if !ok {
+			return
+		}
+		s := seedRuns{seed: seed, results: make([]scenarios.Result, 0, len(c.cfg.Runs)), complete: true}
+		if !c.runSeed(ctx, w, s) {
+			return
+		}
+	}
+}
+
+// runSeed makes the seed's remaining runs and sends its results; it
+// reports false when the worker was abandoned meanwhile.
+func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
+	for _, cfg := range c.cfg.Runs[len(s.results):] {
+		if ctx.Err() != nil {
+			c.interrupted.Store(true)
+			s.complete = false
+			break
+		}
+		cfg.Seed = s.seed
+		w.mu.Lock()
+		w.seed, w.started = s, time.Now()
+		w.mu.Unlock()
+		res := runSafely(cfg)
+		w.mu.Lock()
+		abandoned := w.abandoned
+		w.started = time.Time{}
+		w.mu.Unlock()
+		if abandoned {
+			return false
+		}
+		s.results = append(s.results, res)
+	}
+	if !c.cfg.KeepGoing && slices.ContainsFunc(s.results, scenarios.Result.Failed) {
+		c.stop.Store(true)
+	}
+	c.out <- s
+	return true
+}
+
+// retire ends a worker's share of the campaign, unless the watchdog did.
+func (c *campaign) retire(w *worker) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.abandoned {
+		c.forget(w)
+	}
+}
+
+// forget takes w off the watchdog's list and the campaign's count.
+func (c *campaign) forget(w *worker) {
+	c.mu.Lock()
+	c.running = slices.DeleteFunc(c.running, func(o *worker) bool { return o == w })
+	c.mu.Unlock()
+	c.workers.Done()
+}
+
+// runSafely makes one run; a panic that escapes the simulator (in a
+// constructor or a final check) becomes a VerdictPanic result.
+func runSafely(cfg scenarios.Config) (r scenarios.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
+		}
+	}()
+	return scenarios.Run(cfg)
+}
+
+// watch abandons every worker whose run has outlived the timeout, until
+// stop closes. It wakes a few times per timeout, so a hung run is reported
+// within about 1.25 times the timeout.
+func (c *campaign) watch(ctx context.Context, stop <-chan struct{}) {
+	tick := time.NewTicker(max(c.plan.timeout/4, time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-tick.C:
+			c.mu.Lock()
+			running := slices.Clone(c.running)
+			c.mu.Unlock()
+			for _, w := range running {
+				c.abandonIfHung(ctx, w, now)
+			}
+		}
+	}
+}
+
+func (c *campaign) abandonIfHung(ctx context.Context, w *worker, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.abandoned || w.started.IsZero() || now.Sub(w.started) < c.plan.timeout {
+		return
+	}
+	w.abandoned = true
+	s := w.seed
+	s.results = append(slices.Clone(s.results), stuckRun(c.cfg.Runs[len(s.results)], s.seed, c.plan.timeout))
+	// The fresh worker is counted before the abandoned one is forgotten,
+	// so the campaign cannot look finished in between.
+	c.spawn(ctx, &s)
+	c.forget(w)
+}
+
+func stuckRun(cfg scenarios.Config, seed uint64, timeout time.Duration) scenarios.Result {
+	cfg.Seed = seed
+	return scenarios.FailedRun(cfg, scenarios.VerdictStuck, fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned)", timeout), "")
+}
+
+// take returns the next seed of the shard, or false when no more may start.
+func (c *campaign) take(ctx context.Context) (uint64, bool) {
+	if c.stop.Load() {
+		return 0, false
+	}
+	k := c.next.Add(1) - 1
+	offset := uint64(c.cfg.Shard) + k*c.plan.shards
+	if c.cfg.Seeds > 0 && offset >= c.cfg.Seeds {
+		return 0, false
+	}
+	if !c.deadline.IsZero() && !time.Now().Before(c.deadline) {
+		return 0, false
+	}
+	if ctx.Err() != nil {
+		c.interrupted.Store(true)
+		return 0, false
+	}
+	return c.cfg.Start + offset, true
+}
+
+// guard makes one run on a goroutine of its own, as a campaign's worker
+// would: a panic outside the simulator becomes a VerdictPanic result and a
+// run still going after timeout a VerdictStuck one, its goroutine
+// abandoned. When ctx ends first, guard abandons the run the same way and
+// returns ctx's error.
+func guard(ctx context.Context, timeout time.Duration, cfg scenarios.Config) (scenarios.Result, error) {
+	// Buffered, so that an abandoned run can still finish and be collected.
+	done := make(chan scenarios.Result, 1)
+	go func() { done <- runSafely(cfg) }()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r, nil
+	case <-timer.C:
+		return stuckRun(cfg, cfg.Seed, timeout), nil
+	case <-ctx.Done():
+		return scenarios.Result{}, ctx.Err()
+	}
+}
+
+// RunGuarded is scenarios.Run with a campaign's guard: a panic outside the
+// simulator is a VerdictPanic result and a run still going after timeout
+// (0 means DefaultRunTimeout) a VerdictStuck one. Replay a campaign's
+// failures with it: whatever broke the campaign's run breaks the replay the
+// same way. It returns ctx's error if ctx ends first.
+func RunGuarded(ctx context.Context, cfg scenarios.Config, timeout time.Duration) (scenarios.Result, error) {
+	if timeout == 0 {
+		timeout = DefaultRunTimeout
+	}
+	return guard(ctx, timeout, cfg)
+}
+
+// A regression corpus is a text file of failures worth replaying forever,
+// one per line: "scenario seed faults impl". Lines starting with # are
+// comments. TestRegressions replays campaign/testdata/regressions.txt:
+// reference entries are bugs that were fixed and must pass, zoo entries
+// must still fail (the checks still catch them).
+
+// Regression is one entry of a regression corpus: the identity of the run
+// it replays.
+type Regression struct{ scenarios.Spec }
+
+// String is the entry's line: "scenario seed faults impl", then
+// "strategy=S" where set.
+func (r Regression) String() string {
+	s := fmt.Sprintf("%s %d %s %s", r.Scenario, r.Seed, r.Faults, r.Impl)
+	if r.Strategy != "" {
+		s += " strategy=" + r.Strategy
+	}
+	return s
+}
+
+const regressionHeader = `# kvsim regression corpus: one failure per line, "scenario seed faults impl".
+# go test ./campaign -run TestRegressions replays every entry: entries for
+# the reference record fixed bugs and must pass; entries for zoo/... must
+# still fail. Add entries with 'kvsim campaign --save-failures FILE'.
+`
+
+// ReadRegressions parses a regression corpus.
+func ReadRegressions(path string) ([]Regression, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var rs []Regression
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		r, err := parseRegression(text)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		}
+		rs = append(rs, r)
+	}
+	return rs, sc.Err()
+}
+
+func parseRegression(text string) (Regression, error) {
+	fields := strings.Fields(text)
+	if len(fields) < 4 {
+		return Regression{}, fmt.Errorf("want \"scenario seed faults impl [strategy=S]\", got %q", text)
+	}
+	seed, err := strconv.ParseUint(fields[1], 10, 64)
+	if err != nil {
+		return Regression{}, fmt.Errorf("bad seed: %v", err)
+	}
+	r := Regression{scenarios.Spec{Scenario: fields[0], Seed: seed, Faults: fields[2], Impl: fields[3]}}
+	for _, f := range fields[4:] {
+		name, value, _ := strings.Cut(f, "=")
+		if name != "strategy" || value == "" {
+			return Regression{}, fmt.Errorf("unknown field %q (want strategy=S)", f)
+		}
+		r.Strategy = value
+	}
+	return r, nil
+}
+
+// SaveRegression appends r's run to the corpus at path, with its verdict
+// as a comment, unless the corpus has it already. A missing file is created
+// with a header that explains the format.
+func SaveRegression(path string, r scenarios.Result) error {
+	entry := Regression{r.Spec}
+	have, err := ReadRegressions(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.WriteFile(path, []byte(regressionHeader), 0o644); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	case slices.Contains(have, entry):
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	reason, _, _ := strings.Cut(r.Reason, "\n")
+	if len(reason) > 120 {
+		reason = strings.ToValidUTF8(reason[:117], "") + "..."
+	}
+	_, err = fmt.Fprintf(f, "# %s: %s\n%s\n", r.Verdict, reason, entry)
+	return errors.Join(err, f.Close())
+}

@@ -1,0 +1,456 @@
+package campaign
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kvsim/kvsim/kv"
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/zoo"
+)
+
+type (
+	Result = scenarios.Result
+	Impl   = scenarios.Impl
+)
+
+const swarm = scenarios.SwarmName
+
+// runs resolves names through the default catalogue, as the command line
+// does; impl "" is the reference.
+func runs(t testing.TB, names []string, faults, impl string) []scenarios.Config {
+	t.Helper()
+	cat := Default()
+	im, err := cat.Impl(impl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := cat.Runs(names, faults, im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// runsOf is runs for an implementation the catalogue does not know.
+func runsOf(t testing.TB, names []string, impl Impl) []scenarios.Config {
+	t.Helper()
+	rs, err := Default().Runs(names, "", impl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// runKey identifies a run of a campaign and what it did.
+type runKey struct {
+	scenario string
+	seed     uint64
+	hash     string
+}
+
+// collect runs a campaign and returns its summary and every run it made.
+func collect(t *testing.T, cfg Config) (Summary, []runKey) {
+	t.Helper()
+	var runs []runKey
+	cfg.OnResult = func(r Result) { runs = append(runs, runKey{r.Scenario, r.Seed, r.TraceHash}) }
+	sum, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum, runs
+}
+
+func TestCampaignShardsPartitionTheSeeds(t *testing.T) {
+	cases := []struct {
+		seeds, start uint64
+		shards       int
+	}{
+		{seeds: 23, start: 0, shards: 1},
+		{seeds: 23, start: 1000, shards: 3},
+		{seeds: 5, start: 7, shards: 8}, // more shards than seeds: some run nothing
+		{seeds: 16, start: 1 << 40, shards: 4},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%d seeds from %d in %d shards", tc.seeds, tc.start, tc.shards), func(t *testing.T) {
+			base := Config{Runs: runs(t, []string{"kv-random", "reliable-put"}, swarm, ""), Seeds: tc.seeds, Start: tc.start, KeepGoing: true}
+			whole, all := collect(t, base)
+			if whole.Failed != 0 || whole.Seeds != int(tc.seeds) || whole.Runs != 2*int(tc.seeds) {
+				t.Fatalf("unsharded campaign: %+v", whole)
+			}
+			union := map[runKey]int{}
+			for i := range tc.shards {
+				cfg := base
+				cfg.Shard, cfg.Shards, cfg.Parallel = i, tc.shards, 1+i%3
+				sum, runs := collect(t, cfg)
+				if uint64(sum.Seeds) != cfg.ShardSeeds() {
+					t.Errorf("shard %d/%d ran %d seeds, ShardSeeds says %d", i, tc.shards, sum.Seeds, cfg.ShardSeeds())
+				}
+				for _, r := range runs {
+					if (r.seed-tc.start)%uint64(tc.shards) != uint64(i) {
+						t.Errorf("shard %d/%d ran seed %d", i, tc.shards, r.seed)
+					}
+					union[r]++
+				}
+			}
+			// Same runs, same trace hashes, each exactly once.
+			want := map[runKey]int{}
+			for _, r := range all {
+				want[r]++
+			}
+			if !maps.Equal(union, want) {
+				t.Errorf("the shards' runs differ from the unsharded campaign's:\nshards: %v\nwhole:  %v", sortedKeys(union), sortedKeys(want))
+			}
+		})
+	}
+}
+
+func sortedKeys(m map[runKey]int) []string {
+	var keys []string
+	for k, n := range m {
+		keys = append(keys, fmt.Sprintf("%s/%d/%s x%d", k.scenario, k.seed, k.hash, n))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// firstFailing scans seeds one by one, the slow obvious way.
+func firstFailing(t *testing.T, scenario, impl string, from uint64) uint64 {
+	t.Helper()
+	for seed := from; seed < from+1000; seed++ {
+		r, err := Default().Run(scenarios.Spec{Scenario: scenario, Seed: seed, Faults: swarm, Impl: impl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Failed() {
+			return seed
+		}
+	}
+	t.Fatalf("%s under %s: no failure in 1000 seeds", impl, scenario)
+	return 0
+}
+
+func TestCampaignStopsAtTheLowestFailingSeed(t *testing.T) {
+	// A bug that takes a few dozen seeds to show, so that parallel workers
+	// race past the first failing seed.
+	const impl, scenario, start = zoo.Prefix + "lock-release-no-owner-check", "lock-counter", 500
+	want := firstFailing(t, scenario, impl, start)
+	for _, parallel := range []int{1, 2, 8} {
+		sum, _ := collect(t, Config{Runs: runs(t, []string{scenario}, swarm, impl), Start: start, Seeds: 1000, Parallel: parallel})
+		if sum.Failed == 0 || sum.Failures[0].Seed != want {
+			t.Fatalf("parallel %d: failures %v, want the first at seed %d", parallel, seedsOf(sum.Failures), want)
+		}
+		// Every lower seed ran. (Higher seeds ran too, as long as the
+		// failing one was still running.)
+		if sum.Seeds < int(want-start)+1 {
+			t.Errorf("parallel %d: %d seeds ran for a first failure at seed %d from %d", parallel, sum.Seeds, want, start)
+		}
+		r := sum.Failures[0]
+		if r.Run == "" || r.GoTest == "" || r.Impl != impl || r.Faults != swarm {
+			t.Errorf("the failure cannot be replayed from its result: %+v", r)
+		}
+	}
+}
+
+func seedsOf(rs []Result) []uint64 {
+	var seeds []uint64
+	for _, r := range rs {
+		seeds = append(seeds, r.Seed)
+	}
+	return seeds
+}
+
+func TestCampaignKeepGoingCounts(t *testing.T) {
+	sum, runs := collect(t, Config{Runs: runs(t, nil, swarm, zoo.Prefix+"server-zero-overwrites"), Seeds: 40, KeepGoing: true})
+	n := len(scenarios.All())
+	if sum.Seeds != 40 || sum.Runs != 40*n || len(runs) != sum.Runs {
+		t.Fatalf("%d seeds, %d runs, %d results seen; want 40, %d, %d", sum.Seeds, sum.Runs, len(runs), 40*n, 40*n)
+	}
+	if sum.Failed == 0 || sum.Passed+sum.Failed != sum.Runs || len(sum.Failures) != sum.Failed {
+		t.Errorf("passed %d + failed %d != runs %d, or %d failures kept", sum.Passed, sum.Failed, sum.Runs, len(sum.Failures))
+	}
+	verdicts := 0
+	for _, c := range sum.Verdicts {
+		verdicts += c
+	}
+	if verdicts != sum.Runs || sum.Verdicts[scenarios.VerdictOK] != sum.Passed {
+		t.Errorf("verdicts %v do not add up to %d runs, %d passed", sum.Verdicts, sum.Runs, sum.Passed)
+	}
+	perScenario := ScenarioCount{}
+	for i, c := range sum.Scenarios {
+		if c.Scenario != scenarios.All()[i].Name || c.Runs != 40 || c.Passed+c.Failed != c.Runs {
+			t.Errorf("scenario count %+v", c)
+		}
+		perScenario.Passed += c.Passed
+		perScenario.Failed += c.Failed
+	}
+	if perScenario.Passed != sum.Passed || perScenario.Failed != sum.Failed {
+		t.Errorf("per-scenario counts %+v do not add up to %d passed, %d failed", perScenario, sum.Passed, sum.Failed)
+	}
+	order := func(r Result) string {
+		return fmt.Sprintf("%020d %d", r.Seed, slices.IndexFunc(scenarios.All(), func(s scenarios.Scenario) bool { return s.Name == r.Scenario }))
+	}
+	if !slices.IsSortedFunc(sum.Failures, func(a, b Result) int { return strings.Compare(order(a), order(b)) }) {
+		t.Errorf("failures are not by seed, then scenario: %v", seedsOf(sum.Failures))
+	}
+}
+
+// trapServer is the reference server, except that the constructor of the
+// nth server of a campaign panics or never returns, outside the simulator.
+func trapServer(n int64, trap func()) Impl {
+	var made atomic.Int64
+	return Impl{Name: "trap", NewServer: func() rpc.Server {
+		if made.Add(1) == n {
+			trap()
+		}
+		return kv.NewServer()
+	}}
+}
+
+func TestCampaignGuardsEveryRun(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // lets the abandoned run end with the test
+	cases := []struct {
+		name    string
+		trap    func()
+		verdict scenarios.Verdict
+		reason  string
+	}{
+		{"panic", func() { panic("constructor exploded") }, scenarios.VerdictPanic, "panic outside the simulator: constructor exploded"},
+		{"hang", func() { <-release }, scenarios.VerdictStuck, "did not return within 2s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// One scenario, one worker: the third server is the third seed's.
+			sum, _ := collect(t, Config{Runs: runsOf(t, []string{"kv-random"}, trapServer(3, tc.trap)),
+				Start: 10, Seeds: 6, Parallel: 1, KeepGoing: true, RunTimeout: 2 * time.Second})
+			if sum.Runs != 6 || sum.Failed != 1 || sum.Verdicts[tc.verdict] != 1 {
+				t.Fatalf("runs %d, failed %d, verdicts %v; want the campaign to go on past one %s", sum.Runs, sum.Failed, sum.Verdicts, tc.verdict)
+			}
+			r := sum.Failures[0]
+			if r.Seed != 12 || r.Scenario != "kv-random" || r.Impl != "trap" || !strings.Contains(r.Reason, tc.reason) {
+				t.Errorf("got %s", r.Summary())
+			}
+			if !strings.Contains(r.Run, "--seed 12 ") {
+				t.Errorf("repro line %q does not name the seed", r.Run)
+			}
+		})
+	}
+}
+
+func TestCampaignInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	seen := 0
+	sum, err := Run(ctx, Config{Runs: runs(t, []string{"kv-random"}, "", ""), Duration: time.Hour, OnResult: func(Result) {
+		if seen++; seen == 20 {
+			cancel()
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Interrupted || sum.Runs < 20 || sum.Runs != sum.Passed || sum.Seeds != sum.Runs {
+		t.Errorf("interrupted campaign: %+v", sum)
+	}
+}
+
+func TestCampaignDuration(t *testing.T) {
+	sum, err := Run(context.Background(), Config{Runs: runs(t, []string{"reliable-put"}, "", ""), Duration: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Interrupted || sum.Seeds == 0 || sum.Elapsed < 100*time.Millisecond || sum.Elapsed > 10*time.Second {
+		t.Errorf("a 100ms campaign: %+v", sum)
+	}
+}
+
+func TestCampaignConfigErrors(t *testing.T) {
+	one := runs(t, []string{"kv-random"}, "", "")
+	cases := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"no runs", Config{Seeds: 1}, "no scenario"},
+		{"no bound", Config{Runs: one}, "number of seeds or a duration"},
+		{"shard too big", Config{Runs: one, Seeds: 1, Shard: 2, Shards: 2}, "shard 2/2"},
+		{"shard without shards", Config{Runs: one, Seeds: 1, Shard: 1}, "shard 1/0"},
+		{"negative shards", Config{Runs: one, Seeds: 1, Shards: -1}, "shard 0/-1"},
+		{"negative parallel", Config{Runs: one, Seeds: 1, Parallel: -1}, "parallelism"},
+		{"negative duration", Config{Runs: one, Duration: -time.Second}, "negative duration"},
+		{"twice", Config{Runs: append(one, one...), Seeds: 1}, "named twice"},
+		{"past the largest seed", Config{Runs: one, Seeds: 10, Start: 1<<64 - 5}, "past the largest seed"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Run(context.Background(), tc.cfg)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+			if verr := tc.cfg.Validate(); fmt.Sprint(verr) != fmt.Sprint(err) {
+				t.Errorf("Validate says %v, Run %v", verr, err)
+			}
+		})
+	}
+}
+
+// TestUnknownNames: every unknown name is a typed error that lists the
+// names there are.
+func TestUnknownNames(t *testing.T) {
+	cases := []struct {
+		spec scenarios.Spec
+		kind string
+		have string
+	}{
+		{scenarios.Spec{Scenario: "nope"}, "scenario", "reliable-put"},
+		{scenarios.Spec{Scenario: "kv-random", Faults: "nope"}, "fault profile", "reliable"},
+		{scenarios.Spec{Scenario: "kv-random", Impl: "zoo/nope"}, "implementation", "reference"},
+	}
+	for _, tc := range cases {
+		_, err := Default().Resolve(tc.spec)
+		var unknown *UnknownNameError
+		if !errors.As(err, &unknown) || unknown.Kind != tc.kind || !slices.Contains(unknown.Have, tc.have) {
+			t.Errorf("Resolve(%+v) = %v, want an UnknownNameError for a %s listing %s", tc.spec, err, tc.kind, tc.have)
+		}
+	}
+}
+
+func TestShardSeeds(t *testing.T) {
+	cases := []struct {
+		seeds         uint64
+		shard, shards int
+		want          uint64
+	}{
+		{10, 0, 0, 10}, {10, 0, 1, 10}, {10, 0, 3, 4}, {10, 1, 3, 3}, {10, 2, 3, 3},
+		{2, 2, 3, 0}, {0, 0, 1, 0}, {1 << 63, 7, 8, 1 << 60},
+	}
+	for _, tc := range cases {
+		if got := (Config{Seeds: tc.seeds, Shard: tc.shard, Shards: tc.shards}).ShardSeeds(); got != tc.want {
+			t.Errorf("%d seeds, shard %d/%d: %d seeds, want %d", tc.seeds, tc.shard, tc.shards, got, tc.want)
+		}
+	}
+}
+
+func TestRunGuarded(t *testing.T) {
+	cfg := runs(t, []string{"reliable-put"}, "", "")[0]
+	cfg.Seed, cfg.Trace = 3, true
+	r, err := RunGuarded(context.Background(), cfg, 0)
+	if err != nil || r.Failed() || r.Trace == nil || r.Faults != "reliable" || r.Impl != scenarios.ReferenceName {
+		t.Errorf("RunGuarded: %v, %s", err, r.Summary())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	block := make(chan struct{})
+	defer close(block)
+	hang := trapServer(1, func() { <-block })
+	if _, err := RunGuarded(ctx, runsOf(t, []string{"reliable-put"}, hang)[0], time.Hour); err != context.Canceled {
+		t.Errorf("RunGuarded under a cancelled context: %v", err)
+	}
+}
+
+func TestSaveRegression(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "regressions.txt")
+	a := Result{Spec: scenarios.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}, Verdict: scenarios.VerdictViolation, Reason: "linearizability: no\nmore"}
+	b := a
+	b.Seed = 18
+	for _, r := range []Result{a, a, b, a} {
+		if err := SaveRegression(path, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := ReadRegressions(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Regression{{scenarios.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}}, {scenarios.Spec{Scenario: "kv-random", Seed: 18, Faults: swarm, Impl: zoo.Prefix + "x"}}}
+	if !slices.Equal(got, want) {
+		t.Errorf("corpus holds %v, want %v", got, want)
+	}
+	text, _ := os.ReadFile(path)
+	if !strings.HasPrefix(string(text), regressionHeader) || !strings.Contains(string(text), "# violation: linearizability: no\nkv-random 17 swarm zoo/x\n") {
+		t.Errorf("corpus text:\n%s", text)
+	}
+}
+
+func TestReadRegressionsErrors(t *testing.T) {
+	for _, text := range []string{"kv-random 1 swarm\n", "kv-random x swarm reference\n", "kv-random 1 swarm reference color=red\n"} {
+		path := filepath.Join(t.TempDir(), "r.txt")
+		if err := os.WriteFile(path, []byte("# comment\n\n"+text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadRegressions(path); err == nil || !strings.Contains(err.Error(), "r.txt:3") {
+			t.Errorf("%q: got %v, want an error at line 3", text, err)
+		}
+	}
+}
+
+// TestRegressions replays the regression corpus: bugs once found in the
+// reference must stay fixed, and the zoo's bugs must stay caught.
+func TestRegressions(t *testing.T) {
+	entries, err := ReadRegressions(filepath.Join("testdata", "regressions.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Run(e.String(), func(t *testing.T) {
+			cfg, err := Default().Resolve(e.Spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := RunGuarded(context.Background(), cfg, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			zoo := strings.HasPrefix(e.Impl, zoo.Prefix)
+			switch {
+			case zoo && !r.Failed():
+				t.Errorf("%s: the checks no longer catch this zoo bug (kvsim run%s)", r.Summary(), specFlags(r.Spec))
+			case !zoo && r.Failed():
+				t.Errorf("%s: a fixed bug is back\nrepro: %s\n       %s", r.Summary(), r.Run, r.GoTest)
+			}
+		})
+	}
+}
+
+// BenchmarkCampaign measures campaign throughput on the main scenario:
+// kv-random under swarm, every run checked for linearizability. The
+// per-core sub-benchmark is the per-core throughput.
+func BenchmarkCampaign(b *testing.B) {
+	for _, bc := range []struct {
+		name     string
+		parallel int
+	}{{"per-core", 1}, {"all-cores", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			sum, err := Run(context.Background(), Config{
+				Runs: runs(b, []string{"kv-random"}, swarm, ""), Seeds: uint64(b.N), Parallel: bc.parallel, KeepGoing: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if sum.Failed != 0 {
+				b.Fatalf("the reference failed: %s", sum.Failures[0].Summary())
+			}
+			b.ReportMetric(float64(sum.Seeds)/b.Elapsed().Seconds(), "seeds/s")
+		})
+	}
+}
+
+// specFlags is the command-line form of a spec, for messages about runs
+// that passed (and so carry no repro lines).
+func specFlags(s scenarios.Spec) string {
+	var b strings.Builder
+	for _, f := range s.Flags() {
+		fmt.Fprintf(&b, " --%s %s", f[0], f[1])
+	}
+	return b.String()
+}

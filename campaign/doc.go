@@ -1,0 +1,7 @@
+// Package campaign runs many seeds: the catalogue that turns names into
+// scenarios, profiles and implementations (the only one), campaigns that
+// run every selected scenario at every seed of a shard on every core, the
+// guard that turns a panicking or hung run into a reported failure, replay
+// of a result, rapid shrinking of a failing configuration, and the
+// regression corpus that go test replays forever.
+package campaign

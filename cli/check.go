@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvsim/kvsim/models"
+)
+
+type checkFlags struct {
+	history, viz string
+	timeout      time.Duration
+}
+
+func newCheckCmd() *cobra.Command {
+	var fl checkFlags
+	cmd := &cobra.Command{
+		Use:   "check --history FILE [--viz FILE.html]",
+		Short: "Check a key/value history for linearizability",
+		Long: `Check a key/value history in kvsim's text format (history.txt in a run's
+artifacts; one operation a line, e.g. c0 [1,4] put(k1, "x", v0) -> OK) for
+linearizability with the fast checker. A violation is shrunk to a few
+operations that cannot be ordered, shown with their line numbers, and
+explained.
+
+Exit status: 0 linearizable, 1 not linearizable (or undecided: the rare
+histories the fast checker hands to porcupine, when it times out), 2 the
+file is missing or unreadable (the error gives its line and column).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if fl.history == "" {
+				return usagef("check needs --history FILE")
+			}
+			return runCheck(cmd.OutOrStdout(), fl)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.history, "history", "", "the history file to check")
+	f.StringVar(&fl.viz, "viz", "", "also write porcupine's HTML visualization of the history here")
+	f.DurationVar(&fl.timeout, "timeout", time.Minute, "time limit for porcupine, used only where the fast checker cannot decide")
+	return cmd
+}
+
+func runCheck(out io.Writer, fl checkFlags) error {
+	text, err := os.ReadFile(fl.history)
+	if err != nil {
+		return usageError{err}
+	}
+	ops, err := models.ParseKV(string(text))
+	if err != nil {
+		return usagef("%s: %v", fl.history, strings.TrimPrefix(err.Error(), "models: ParseKV: "))
+	}
+	lines := opLines(string(text))
+	var bad *models.MalformedOpError
+	if errors.As(models.ValidateKV(ops), &bad) {
+		return usagef("%s: line %d: %s", fl.history, lines[bad.Op], bad.Reason)
+	}
+	r := models.CheckKV(ops, fl.timeout)
+	switch r.Verdict {
+	case models.Ok:
+		fmt.Fprintf(out, "linearizable: %d ops (%s checker)\n", len(ops), r.Checker)
+	case models.Violation:
+		fmt.Fprintf(out, "not linearizable: %s\n", r.Reason)
+		if len(r.Core) > 0 {
+			fmt.Fprintf(out, "core (%d of %d ops; without any one of them the rest could be ordered):\n", len(r.Core), len(ops))
+			for _, i := range r.Core {
+				fmt.Fprintf(out, "  line %d: %s", lines[i], models.FormatKV(ops[i:i+1]))
+			}
+		}
+	default:
+		fmt.Fprintf(out, "undecided: %s\n", r.Reason)
+	}
+	if fl.viz != "" {
+		if err := r.VisualizeFile(fl.viz, nil); err != nil {
+			return err
+		}
+	}
+	if r.Verdict != models.Ok {
+		return errFailureFound
+	}
+	return nil
+}
+
+// opLines returns the line number of each operation in a text history,
+// skipping the lines ParseKV skips (blank, or only a # comment).
+func opLines(text string) []int {
+	var lines []int
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimLeft(line, " \t\r")
+		if line != "" && line[0] != '#' {
+			lines = append(lines, n+1)
+		}
+	}
+	return lines
+}

@@ -1,0 +1,357 @@
+package lab
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+)
+
+//go:embed shim
+var shims embed.FS
+
+// Options say what to build and where.
+type Options struct {
+	// Dir is the student's folder, as the user names it.
+	Dir string
+	// Source is kvsim's source tree (the directory of its go.mod); "" means
+	// $KVSIM_SRC, else the tree this package was built from.
+	Source string
+	// Cache is where built programs are kept; "" means $KVSIM_CACHE, else
+	// <user cache dir>/kvsim/lab.
+	Cache string
+	// Log, if set, hears what Build does (a build, or a cache hit).
+	Log io.Writer
+}
+
+// Program is a built program for one folder.
+type Program struct {
+	Path string // the executable
+	Name string // the implementation's name, lab/<folder>
+	Hit  bool   // it came from the cache
+}
+
+// BuildError is go build's complaint about the student's code; its
+// positions are the student's files.
+type BuildError struct{ Output string }
+
+func (e *BuildError) Error() string {
+	return "building the folder against kvsim's shims failed (kvsim calls MakeKVServer(), MakeClerk(clnt, server) and MakeLock(ck, key), as the course's tester does):\n" + e.Output
+}
+
+// Build checks the folder, writes the temporary module and builds it, or
+// finds it built in the cache. An unsupported construct is an
+// *UnsupportedError, a compile error a *BuildError.
+func Build(opt Options) (Program, error) {
+	f, err := readFolder(opt.Dir)
+	if err != nil {
+		return Program{}, err
+	}
+	if err := f.check(); err != nil {
+		return Program{}, err
+	}
+	abs, err := filepath.Abs(opt.Dir)
+	if err != nil {
+		return Program{}, err
+	}
+	src, err := findSource(opt.Source)
+	if err != nil {
+		return Program{}, err
+	}
+	cache, err := cacheDir(opt.Cache)
+	if err != nil {
+		return Program{}, err
+	}
+	mod, err := f.module(abs, src)
+	if err != nil {
+		return Program{}, err
+	}
+	key, err := buildKey(mod, src)
+	if err != nil {
+		return Program{}, err
+	}
+	prog := Program{Path: filepath.Join(cache, key, "kvsimlab"), Name: implName(abs)}
+	if _, err := os.Stat(prog.Path); err == nil {
+		prog.Hit = true
+		now := time.Now()
+		os.Chtimes(filepath.Dir(prog.Path), now, now) // recently used: pruned last
+		logf(opt.Log, "kvsim lab: %s: built program cached at %s\n", opt.Dir, prog.Path)
+		return prog, nil
+	}
+	logf(opt.Log, "kvsim lab: %s: building against kvsim at %s\n", opt.Dir, src)
+	if err := build(mod, cache, key); err != nil {
+		return prog, err
+	}
+	return prog, prune(cache, keepBuilds)
+}
+
+// keepBuilds is how many built programs the cache keeps (about 13 MB each):
+// a student who edits and reruns makes a new one every time.
+const keepBuilds = 32
+
+// prune removes all but the keep most recently used programs, and builds
+// that a killed kvsim left behind.
+func prune(cache string, keep int) error {
+	entries, err := os.ReadDir(cache)
+	if err != nil {
+		return err
+	}
+	type built struct {
+		name string
+		used time.Time
+	}
+	var all []built
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.IsDir() {
+			continue
+		}
+		if strings.HasPrefix(e.Name(), "build-") {
+			if time.Since(info.ModTime()) > time.Hour {
+				os.RemoveAll(filepath.Join(cache, e.Name()))
+			}
+			continue
+		}
+		all = append(all, built{e.Name(), info.ModTime()})
+	}
+	slices.SortFunc(all, func(a, b built) int { return b.used.Compare(a.used) })
+	for _, b := range all[min(keep, len(all)):] {
+		if err := os.RemoveAll(filepath.Join(cache, b.name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func logf(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, format, args...)
+	}
+}
+
+// implName names the folder's implementation: lab/<folder's base name>.
+func implName(abs string) string { return "lab/" + filepath.Base(abs) }
+
+// module returns the temporary module's files by path.
+func (f *folder) module(abs, src string) (map[string][]byte, error) {
+	mod := map[string][]byte{}
+	err := fs.WalkDir(shims, "shim", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := shims.ReadFile(p)
+		mod[strings.TrimPrefix(p, "shim/")] = b
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, sf := range f.files {
+		mod[path.Join("kvsrv1", sf.rel)] = rewrite(sf, filepath.Join(abs, filepath.FromSlash(sf.rel)))
+	}
+	gomod, err := os.ReadFile(filepath.Join(src, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	if mod["go.mod"], err = moduleFile(gomod, src); err != nil {
+		return nil, err
+	}
+	if mod["go.sum"], err = os.ReadFile(filepath.Join(src, "go.sum")); err != nil {
+		return nil, err
+	}
+	var main bytes.Buffer
+	if err := mainTemplate.Execute(&main, struct {
+		Name    string
+		HasLock bool
+	}{implName(abs), f.hasLock}); err != nil {
+		return nil, err
+	}
+	mod["cmd/kvsimlab/main.go"] = main.Bytes()
+	return mod, nil
+}
+
+var (
+	moduleLine = regexp.MustCompile(`(?m)^module\s+(\S+)\s*$`)
+	goLine     = regexp.MustCompile(`(?m)^go\s+\S+\s*$`)
+)
+
+// moduleFile is the go.mod of module 6.5840: kvsim, replaced by its source
+// tree, and kvsim's own requirements, so that its go.sum serves.
+func moduleFile(kvsimMod []byte, src string) ([]byte, error) {
+	m := moduleLine.FindSubmatch(kvsimMod)
+	if m == nil || string(m[1]) != kvsimModule {
+		return nil, fmt.Errorf("%s/go.mod is not module %s", src, kvsimModule)
+	}
+	goVersion := goLine.Find(kvsimMod)
+	rest := goLine.ReplaceAll(moduleLine.ReplaceAll(kvsimMod, nil), nil)
+	return fmt.Appendf(nil, "module 6.5840\n\n%s\n\nrequire %s v0.0.0\n\nreplace %s => %s\n%s",
+		bytes.TrimSpace(goVersion), kvsimModule, kvsimModule, src, rest), nil
+}
+
+const kvsimModule = "github.com/kvsim/kvsim"
+
+var mainTemplate = template.Must(template.New("main").Parse(`// Code generated by kvsim lab. DO NOT EDIT.
+
+// Command kvsimlab is the kvsim command line with the course-style folder
+// as the implementation {{.Name}}.
+package main
+
+import (
+	"os"
+
+	kvsrv "6.5840/kvsrv1"
+{{- if .HasLock}}
+	"6.5840/kvsrv1/lock"
+{{- end}}
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/lab/labrt"
+)
+
+func main() {
+	os.Exit(labrt.Main(labrt.Student{
+		Name:      {{printf "%q" .Name}},
+		Dir:       os.Getenv("KVSIM_LAB_DIR"),
+		NewServer: func() rpc.Server { return kvsrv.MakeKVServer() },
+		NewClerk:  func(clnt *labrt.Clnt, server string) rpc.Clerk { return kvsrv.MakeClerk(clnt, server) },
+{{- if .HasLock}}
+		NewLock:   func(ck rpc.Clerk, key string) rpc.Locker { return lock.MakeLock(ck, key) },
+{{- end}}
+	}, os.Args[1:], os.Stdout, os.Stderr))
+}
+`))
+
+// findSource finds kvsim's source tree: the one given, $KVSIM_SRC, or the
+// tree this file was compiled from.
+func findSource(given string) (string, error) {
+	dir := given
+	if dir == "" {
+		dir = os.Getenv("KVSIM_SRC")
+	}
+	if dir == "" {
+		if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+			dir = filepath.Dir(filepath.Dir(file))
+		}
+	}
+	if dir == "" {
+		return "", errors.New("cannot find kvsim's source tree (this kvsim was built with -trimpath): pass --kvsim-src DIR or set KVSIM_SRC")
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if m := moduleLine.FindSubmatch(b); err != nil || m == nil || string(m[1]) != kvsimModule {
+		return "", fmt.Errorf("%s is not kvsim's source tree (no go.mod of %s): pass --kvsim-src DIR or set KVSIM_SRC", dir, kvsimModule)
+	}
+	return dir, nil
+}
+
+func cacheDir(given string) (string, error) {
+	if given == "" {
+		given = os.Getenv("KVSIM_CACHE")
+	}
+	if given == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("no cache directory (set KVSIM_CACHE): %w", err)
+		}
+		given = filepath.Join(base, "kvsim", "lab")
+	}
+	return given, os.MkdirAll(given, 0o755)
+}
+
+// buildKey hashes everything the program is built from: the module's files,
+// kvsim's source (its non-test Go files, go.mod and go.sum) and the Go
+// toolchain.
+func buildKey(mod map[string][]byte, src string) (string, error) {
+	h := sha256.New()
+	add := func(name string, b []byte) { fmt.Fprintf(h, "%s %d\n%s", name, len(b), b) }
+	add("kvsim lab build v1", nil)
+	for _, name := range sortedKeys(mod) {
+		add(name, mod[name])
+	}
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != src && (strings.HasPrefix(name, ".") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "go.mod" || name == "go.sum") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		add(p, b)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	env, err := exec.Command("go", "env", "GOVERSION", "GOOS", "GOARCH", "GOFLAGS").Output()
+	if err != nil {
+		return "", fmt.Errorf("kvsim lab needs the go command to build the folder: %w", err)
+	}
+	add("go env", env)
+	return hex.EncodeToString(h.Sum(nil))[:24], nil
+}
+
+func sortedKeys(m map[string][]byte) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// build writes the module under a fresh directory of the cache, builds the
+// program there, and moves the directory to its key: a concurrent build of
+// the same key loses nothing but time.
+func build(mod map[string][]byte, cache, key string) error {
+	tmp, err := os.MkdirTemp(cache, "build-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	srcDir := filepath.Join(tmp, "src")
+	for name, b := range mod {
+		p := filepath.Join(srcDir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return err
+		}
+	}
+	cmd := exec.Command("go", "build", "-mod=mod", "-o", filepath.Join(tmp, "kvsimlab"), "./cmd/kvsimlab")
+	cmd.Dir = srcDir
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return &BuildError{Output: string(out)}
+	}
+	err = os.Rename(tmp, filepath.Join(cache, key))
+	if err != nil {
+		if _, serr := os.Stat(filepath.Join(cache, key, "kvsimlab")); serr == nil {
+			return nil // another build of the same key won
+		}
+	}
+	return err
+}

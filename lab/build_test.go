@@ -1,0 +1,53 @@
+package lab
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestBuildCaches: the same folder is built once; any change to it builds
+// again.
+func TestBuildCaches(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "kvsrv1")
+	for _, name := range []string{"server.go", "client.go", "lock/lock.go"} {
+		b, err := os.ReadFile(filepath.Join("testdata/good", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opt := Options{Dir: dir, Cache: t.TempDir()}
+	build := func(wantHit bool) Program {
+		t.Helper()
+		p, err := Build(opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Hit != wantHit || p.Name != "lab/kvsrv1" {
+			t.Fatalf("Build: %+v, want hit %v and name lab/kvsrv1", p, wantHit)
+		}
+		if _, err := os.Stat(p.Path); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	first := build(false)
+	if again := build(true); again.Path != first.Path {
+		t.Errorf("cache hit at %s, built at %s", again.Path, first.Path)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "client.go"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("\n// an edit\n")
+	f.Close()
+	if changed := build(false); changed.Path == first.Path {
+		t.Errorf("an edited folder got the old program %s", changed.Path)
+	}
+}

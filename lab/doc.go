@@ -1,0 +1,38 @@
+// Package lab runs kvsim on a folder laid out like the course's kvsrv1,
+// unchanged: server.go and client.go in package kvsrv, and optionally
+// lock/lock.go in package lock, importing the course's 6.5840/kvsrv1/rpc,
+// 6.5840/kvtest1, 6.5840/tester1 and 6.5840/labrpc.
+//
+// Check reads the folder with go/ast and rejects what the simulator cannot
+// run deterministically (goroutines, channels, timers, wall-clock time,
+// global randomness, package-level variables), naming the construct and its
+// file:line. Build then writes a temporary module named 6.5840: kvsim's
+// shims at the course's import paths (embedded from shim/), a copy of the
+// student's files in which time.Sleep becomes labrt.Sleep (virtual time),
+// and a main that hands the student's constructors to labrt.Main. It builds
+// that module against this kvsim source with go build and caches the
+// program under a hash of everything that went into it, so a second run
+// starts at once.
+//
+// The program is kvsim's own command line with the student's code as one
+// more implementation, lab/<folder>; package labrt explains how it keeps
+// package-level calls in student code deterministic.
+//
+// Choices, and why:
+//   - The shims are real packages of this module (shim/...), copied to the
+//     course's paths: go vet and the compiler check them here, and they are
+//     thin aliases of kv/rpc and labrt, so the student's types are kvsim's.
+//   - Refusing is better than guessing: a goroutine or a timer in a clerk
+//     cannot be simulated faithfully, and a run that half-works would give
+//     a verdict nobody can trust. Package-level variables are refused for
+//     the same reason: worlds run one after another in a process.
+//   - The rewrite edits text in place and adds a //line directive, so every
+//     compile error, panic and stack names the student's file and line.
+//     kvtest.RandValue needs no rewrite: its shim draws from the run.
+//   - The cache key hashes kvsim's non-test sources and the go toolchain's
+//     version as well as the folder: a program built from older kvsim code
+//     is never reused. Builds go to a fresh directory renamed into place,
+//     so concurrent runs of the same folder cannot see half a build.
+//   - kvsim finds its source through the path this file was compiled from
+//     (go run and go install keep it), else $KVSIM_SRC or --kvsim-src.
+package lab

@@ -1,0 +1,249 @@
+package lab_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kvsim/kvsim/cli"
+	"github.com/kvsim/kvsim/lab"
+)
+
+// bugs are the course-style bugs: each is the correct folder (testdata/good)
+// with the files under testdata/bugs/<name> in place of its own, as a
+// student would hand it in.
+var bugs = []string{"clerk-resent-errversion", "lock-maybe-acquired", "server-empty-is-absent", "server-same-value"}
+
+// submissions holds the assembled buggy folders, by name.
+var submissions string
+
+// Every test here builds its folders once, into one cache for the package's
+// tests (go build's own cache makes kvsim's packages cheap).
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kvsim-lab-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("KVSIM_CACHE", filepath.Join(dir, "cache"))
+	submissions = filepath.Join(dir, "submissions")
+	for _, bug := range bugs {
+		to := filepath.Join(submissions, bug)
+		if err := errors.Join(copyDir("testdata/good", to), copyDir(filepath.Join("testdata/bugs", bug), to)); err != nil {
+			panic(err)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// kvsim runs the command line and returns its exit code and output.
+func kvsim(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := cli.Main(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// failure is one FAIL block of kvsim's output.
+type failure struct {
+	seed        uint64
+	hash, repro string
+}
+
+func failures(t *testing.T, out string) []failure {
+	t.Helper()
+	var fs []failure
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "FAIL "):
+			_, rest, _ := strings.Cut(line, " seed=")
+			seed, err := strconv.ParseUint(strings.Fields(rest)[0], 10, 64)
+			if err != nil {
+				t.Fatalf("bad FAIL line %q", line)
+			}
+			fs = append(fs, failure{seed: seed})
+		case strings.HasPrefix(line, "  trace hash") && len(fs) > 0:
+			fs[len(fs)-1].hash = strings.Fields(line)[2]
+		case strings.HasPrefix(line, "repro: ") && len(fs) > 0:
+			fs[len(fs)-1].repro = strings.TrimPrefix(line, "repro: ")
+		}
+	}
+	slices.SortStableFunc(fs, func(a, b failure) int { return int(a.seed) - int(b.seed) })
+	return fs
+}
+
+// replay runs a repro line and returns the run's trace hash.
+func replay(t *testing.T, repro string) string {
+	t.Helper()
+	args := strings.Fields(repro)
+	if args[0] != "kvsim" || args[1] != "lab" {
+		t.Fatalf("repro line %q is not a kvsim lab line", repro)
+	}
+	code, out, errOut := kvsim(t, args[1:]...)
+	fs := failures(t, "FAIL "+out)
+	if code != 1 || len(fs) != 1 {
+		t.Fatalf("%s: exit %d, want 1 (a failure); output:\n%s%s", repro, code, out, errOut)
+	}
+	return fs[0].hash
+}
+
+func TestCorrectFolderPasses(t *testing.T) {
+	code, out, errOut := kvsim(t, "lab", "--dir", "testdata/good", "--seeds", "30")
+	if code != 0 || !strings.HasSuffix(out, " passed, 0 failed\n") {
+		t.Fatalf("exit %d, want 0; output:\n%s%s", code, out, errOut)
+	}
+}
+
+// TestBuggyFoldersFail: each course-style bug fails; the lowest failing
+// seed is the same at --parallel 1 and 2, and its repro line replays it
+// to the same trace hash, twice.
+func TestBuggyFoldersFail(t *testing.T) {
+	for _, bug := range bugs {
+		t.Run(bug, func(t *testing.T) {
+			dir := filepath.Join(submissions, bug)
+			if err := lab.Check(dir); err != nil {
+				t.Fatal(err)
+			}
+			var first []failure
+			for _, parallel := range []string{"1", "2"} {
+				code, out, errOut := kvsim(t, "lab", "--dir", dir, "--seeds", "40", "--parallel", parallel)
+				fs := failures(t, out)
+				if code != 1 || len(fs) == 0 {
+					t.Fatalf("--parallel %s: exit %d, want 1 with failures; output:\n%s%s", parallel, code, out, errOut)
+				}
+				first = append(first, fs[0])
+			}
+			if first[0] != first[1] {
+				t.Fatalf("lowest failure differs: --parallel 1 %+v, --parallel 2 %+v", first[0], first[1])
+			}
+			f := first[0]
+			if !strings.HasPrefix(f.repro, "kvsim lab --dir "+dir+" ") {
+				t.Errorf("repro line %q does not name the folder", f.repro)
+			}
+			for range 2 {
+				if got := replay(t, f.repro); got != f.hash {
+					t.Errorf("%s: trace hash %s, the campaign's was %s", f.repro, got, f.hash)
+				}
+			}
+		})
+	}
+}
+
+// TestDeterminismAcrossProcesses: at --parallel 2 some runs are made in
+// worker processes; every failure of a --keep-going campaign has the same
+// seed and trace hash as at --parallel 1, where every run is in-process.
+func TestDeterminismAcrossProcesses(t *testing.T) {
+	var got [][]failure
+	for _, parallel := range []string{"1", "2"} {
+		code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(submissions, "server-empty-is-absent"), "--scenario", "lock-counter,kv-random",
+			"--seeds", "24", "--keep-going", "--parallel", parallel)
+		if code != 1 {
+			t.Fatalf("exit %d, want 1; output:\n%s%s", code, out, errOut)
+		}
+		got = append(got, failures(t, out))
+	}
+	if !slices.Equal(got[0], got[1]) {
+		t.Errorf("--parallel 1 failures:\n%v\n--parallel 2 failures:\n%v", got[0], got[1])
+	}
+}
+
+func TestUnsupportedIsAUsageError(t *testing.T) {
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	code, out, errOut := kvsim(t, "lab", "--dir", "testdata/unsupported", "--junit", junit)
+	if report, err := os.ReadFile(junit); err != nil || !bytes.Contains(report, []byte(`failures="1"`)) || !bytes.Contains(report, []byte("client.go:23:2: go statement")) {
+		t.Errorf("JUnit report (%v):\n%s", err, report)
+	}
+	for _, want := range []string{"testdata/unsupported/client.go:23:2: go statement", "client.go:31:9: time.After", "server.go:24:2: time.Sleep in the server"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr does not say %q", want)
+		}
+	}
+	if code != 2 || out != "" {
+		t.Errorf("exit %d, stdout %q; want 2 and nothing", code, out)
+	}
+}
+
+// TestCompileErrorNamesTheStudentsLine: go build's errors point into the
+// student's folder, at their own line numbers.
+func TestCompileErrorNamesTheStudentsLine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "broken")
+	if err := copyDir("testdata/good", dir); err != nil {
+		t.Fatal(err)
+	}
+	client := filepath.Join(dir, "client.go")
+	src, err := os.ReadFile(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = bytes.Replace(src, []byte("return reply.Value, reply.Version, reply.Err"), []byte("return reply.Value, reply.Err"), 1)
+	if err := os.WriteFile(client, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	line := 1 + bytes.Count(src[:bytes.Index(src, []byte("return reply.Value, reply.Err"))], []byte("\n"))
+	code, _, errOut := kvsim(t, "lab", "--dir", dir)
+	if want := fmt.Sprintf("%s:%d:", client, line); code != 2 || !strings.Contains(errOut, want) {
+		t.Errorf("exit %d, want 2 and an error at %s; stderr:\n%s", code, want, errOut)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lab"}, "lab needs --dir"},
+		{[]string{"lab", "--dir", "testdata/good", "--impl", "reference"}, "--impl is the folder's"},
+		{[]string{"lab", "--dir", "testdata/good", "--save-failures", "corpus.txt"}, "--save-failures is for implementations kvsim knows"},
+		{[]string{"lab", "--dir", "testdata/good", "--seed", "1"}, "needs --scenario"},
+		{[]string{"lab", "--dir", "testdata/nonesuch"}, "no server.go"},
+		{[]string{"lab", "--dir", "testdata/good", "--kvsim-src", "testdata"}, "is not kvsim's source tree"},
+		{[]string{"lab", "--dir", "testdata/good", "--no-such-flag"}, "unknown flag: --no-such-flag"},
+	} {
+		code, _, errOut := kvsim(t, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := kvsim(t, "lab", "--help")
+	if code != 0 || !strings.Contains(out, "kvsim lab --dir DIR --scenario S --seed N") {
+		t.Errorf("exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestShrink(t *testing.T) {
+	code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(submissions, "lock-maybe-acquired"), "--scenario", "lock-counter", "--faults", "lossy", "--shrink", "--shrink-time", "1s")
+	if code != 1 || !strings.Contains(out, "minimal failing run: lock-counter") || !strings.Contains(out, "lock mutual exclusion") {
+		t.Errorf("exit %d, want 1 and a minimal run; output:\n%s%s", code, out, errOut)
+	}
+}
+
+// copyDir copies the files under from to the same paths under to.
+func copyDir(from, to string) error {
+	return filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+}

@@ -1,0 +1,192 @@
+package labrt
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvsim/kvsim/campaign"
+	"github.com/kvsim/kvsim/kv"
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/lock"
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+// testStudent is student-style code: a clerk and a lock that sleep and
+// draw owner ids through the package-level functions, as rewritten
+// course code does.
+var testStudent = Student{
+	Name:      "lab/test",
+	Dir:       "testdata/test",
+	NewServer: func() rpc.Server { return kv.NewServer() },
+	NewClerk:  func(clnt *Clnt, server string) rpc.Clerk { return &retryClerk{clnt, server} },
+	NewLock: func(ck rpc.Clerk, key string) rpc.Locker {
+		return lock.NewWithOptions(ck, key, RandValue(8), lock.Options{Sleeper: sleepFunc(Sleep)})
+	},
+}
+
+type sleepFunc func(time.Duration)
+
+func (f sleepFunc) Sleep(d time.Duration) { f(d) }
+
+type retryClerk struct {
+	clnt   *Clnt
+	server string
+}
+
+func (ck *retryClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	for {
+		var reply rpc.GetReply
+		if ck.clnt.Call(ck.server, rpc.MethodGet, &rpc.GetArgs{Key: key}, &reply) {
+			return reply.Value, reply.Version, reply.Err
+		}
+		Sleep(100 * time.Millisecond)
+	}
+}
+
+func (ck *retryClerk) Put(key, value string, version rpc.Tversion) rpc.Err {
+	for resent := false; ; resent = true {
+		var reply rpc.PutReply
+		if ck.clnt.Call(ck.server, rpc.MethodPut, &rpc.PutArgs{Key: key, Value: value, Version: version}, &reply) {
+			if reply.Err == rpc.ErrVersion && resent {
+				return rpc.ErrMaybe
+			}
+			return reply.Err
+		}
+		Sleep(100 * time.Millisecond)
+	}
+}
+
+// The test binary is its own worker: the pool starts os.Executable().
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == WorkerArg {
+		os.Exit(Main(testStudent, os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// hashes runs a campaign of the test student's code and returns every
+// run's trace hash by spec.
+func hashes(t *testing.T, parallel int) map[scenarios.Spec]string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pool{exe: exe, stderr: os.Stderr}
+	defer p.close()
+	im := testStudent.impl()
+	im.Isolate = p.isolate
+	runs, err := campaign.Default().Runs(nil, "swarm", im)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[scenarios.Spec]string{}
+	sum, err := campaign.Run(context.Background(), campaign.Config{Runs: runs, Seeds: 12, Parallel: parallel, KeepGoing: true,
+		OnResult: func(r scenarios.Result) { got[r.Spec] = r.TraceHash }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed > 0 {
+		t.Fatalf("%d runs failed; the first: %s", sum.Failed, sum.Failures[0].Summary())
+	}
+	if parallel > 1 && len(p.all) == 0 {
+		t.Errorf("--parallel %d started no worker process", parallel)
+	}
+	return got
+}
+
+// TestWorkersAgree: a campaign whose runs are spread over this process
+// and worker processes gives every run the hash it has in this process
+// alone, and the student code's sleeps and owner ids work in both.
+func TestWorkersAgree(t *testing.T) {
+	one, two := hashes(t, 1), hashes(t, 3)
+	if len(one) == 0 || len(one) != len(two) {
+		t.Fatalf("%d runs at parallel 1, %d at parallel 3", len(one), len(two))
+	}
+	for spec, h := range one {
+		if two[spec] != h {
+			t.Errorf("%s: hash %s in process, %s with workers", spec, h, two[spec])
+		}
+	}
+}
+
+// TestOutsideARun: package-level calls made outside a world fail loudly
+// instead of sleeping some other process or drawing from no seed.
+func TestOutsideARun(t *testing.T) {
+	for name, call := range map[string]func(){
+		"Sleep":     func() { Sleep(time.Millisecond) },
+		"RandValue": func() { RandValue(8) },
+	} {
+		msg := func() (msg string) {
+			defer func() { msg = fmt.Sprint(recover()) }()
+			call()
+			return ""
+		}()
+		if !strings.HasPrefix(msg, "kvsim lab: ") {
+			t.Errorf("%s outside a run: panic %q, want kvsim lab's", name, msg)
+		}
+	}
+}
+
+// TestServerCannotSleep: inside a server handler no client process runs,
+// so a sleep there panics (a reported failure) instead of sleeping the
+// client whose request is being handled.
+func TestServerCannotSleep(t *testing.T) {
+	st := testStudent
+	st.NewServer = func() rpc.Server { return sleepyServer{kv.NewServer()} }
+	cfg, err := campaign.Default().With(st.impl()).Resolve(scenarios.Spec{Scenario: "reliable-put", Impl: st.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	world.mu.Lock()
+	r := inProcess(cfg, func() scenarios.Result { return scenarios.Run(cfg) })
+	if r.Verdict != scenarios.VerdictPanic || !strings.Contains(r.Reason, "a server handler cannot sleep") {
+		t.Errorf("got %s: %s", r.Verdict, r.Reason)
+	}
+}
+
+type sleepyServer struct{ *kv.Server }
+
+func (s sleepyServer) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
+	Sleep(time.Millisecond)
+	s.Server.Get(args, reply)
+}
+
+// BenchmarkRun compares a run of student-style code made in this process
+// with the same run made in a worker process: the difference is the cost
+// of isolation (a JSON request and result over pipes).
+func BenchmarkRun(b *testing.B) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := &pool{exe: exe, stderr: os.Stderr}
+	defer p.close()
+	cfg, err := campaign.Default().With(testStudent.impl()).Resolve(scenarios.Spec{Scenario: "kv-random", Impl: testStudent.Name})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		run  func(scenarios.Config) scenarios.Result
+	}{
+		{"in-process", func(cfg scenarios.Config) scenarios.Result {
+			world.mu.Lock()
+			return inProcess(cfg, func() scenarios.Result { return scenarios.Run(cfg) })
+		}},
+		{"worker", p.remote},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for i := range b.N {
+				cfg.Seed = uint64(i)
+				if r := bc.run(cfg); r.Failed() {
+					b.Fatal(r.Summary())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,120 @@
+package labrt
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+// Student is a course-style implementation: the student's constructors,
+// as the generated program finds them in the folder.
+type Student struct {
+	// Name names the implementation in results ("lab/<folder>").
+	Name string
+	// Dir is the folder as the user named it, for repro lines.
+	Dir string
+	// NewServer is kvsrv.MakeKVServer.
+	NewServer func() rpc.Server
+	// NewClerk is kvsrv.MakeClerk.
+	NewClerk func(clnt *Clnt, server string) rpc.Clerk
+	// NewLock is lock.MakeLock; nil when the folder has no lock, which
+	// leaves the reference's.
+	NewLock func(ck rpc.Clerk, key string) rpc.Locker
+}
+
+// impl is the student's code as a scenarios.Impl running in this process
+// (Isolate unset): every entry point records the process it runs in.
+func (st Student) impl() scenarios.Impl {
+	im := scenarios.Impl{
+		Name: st.Name,
+		Doc:  "the course-style folder " + st.Dir,
+		NewServer: func() rpc.Server {
+			return server{st.NewServer()}
+		},
+		NewClerk: func(c rpc.Caller, s rpc.Sleeper, srv string) rpc.Clerk {
+			enter(s)
+			return clerk{st.NewClerk(&Clnt{c: c, s: s}, srv), s}
+		},
+		Repro: st.repro,
+	}
+	if st.NewLock != nil {
+		im.NewLock = func(ck rpc.Clerk, s rpc.Sleeper, key, _ string) rpc.Locker {
+			enter(s)
+			return locker{st.NewLock(ck, key), s}
+		}
+	}
+	return im
+}
+
+// repro gives the kvsim lab lines that replay a run and shrink its failure.
+func (st Student) repro(s scenarios.Spec) scenarios.Repro {
+	var flags strings.Builder
+	for _, f := range s.Flags() {
+		if f[0] != "impl" { // the folder is the implementation
+			fmt.Fprintf(&flags, " --%s %s", f[0], f[1])
+		}
+	}
+	lab := "kvsim lab --dir " + shellQuote(st.Dir)
+	return scenarios.Repro{
+		Run:    lab + flags.String(),
+		Shrink: fmt.Sprintf("%s --scenario %s --faults %s --shrink", lab, s.Scenario, cmp.Or(s.Faults, scenarios.SwarmName)),
+	}
+}
+
+// shellQuote quotes s for a POSIX shell unless it needs none.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+~,:=@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// server runs the student's handlers outside any client process.
+type server struct{ s rpc.Server }
+
+func (v server) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
+	defer enter(world.current)
+	world.current = nil
+	v.s.Get(args, reply)
+}
+
+func (v server) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	defer enter(world.current)
+	world.current = nil
+	v.s.Put(args, reply)
+}
+
+type clerk struct {
+	ck rpc.Clerk
+	s  rpc.Sleeper
+}
+
+func (c clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	enter(c.s)
+	return c.ck.Get(key)
+}
+
+func (c clerk) Put(key, value string, version rpc.Tversion) rpc.Err {
+	enter(c.s)
+	return c.ck.Put(key, value, version)
+}
+
+type locker struct {
+	l rpc.Locker
+	s rpc.Sleeper
+}
+
+func (l locker) Acquire() {
+	enter(l.s)
+	l.l.Acquire()
+}
+
+func (l locker) Release() {
+	enter(l.s)
+	l.l.Release()
+}

@@ -1,0 +1,75 @@
+package models
+
+import (
+	"fmt"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+)
+
+// Attempt is what the transport reported about one RPC a Clerk sent for an
+// operation: whether a reply came back and, if so, what it said. Value and
+// Version are a Get reply's.
+type Attempt struct {
+	Replied bool
+	Err     rpc.Err
+	Value   string
+	Version rpc.Tversion
+}
+
+// ClerkGetContract judges a Clerk's Get(key) that returned (value, version,
+// err) after the given attempts, in the order they were sent. A Get must
+// retry until it has a reply, so it never returns ErrMaybe, and it returns
+// what some reply said; an absent key has no value and version 0. It
+// returns "" or the breach in one line.
+func ClerkGetContract(key string, attempts []Attempt, value string, version rpc.Tversion, err rpc.Err) string {
+	// Formatted only for a breach: a campaign judges every operation.
+	what := func() string { return fmt.Sprintf("Get(%q) returned (%q, %d, %s)", key, value, version, err) }
+	switch {
+	case err == rpc.ErrMaybe:
+		return fmt.Sprintf("Get(%q) returned ErrMaybe; Get must retry until it has a reply", key)
+	case err == rpc.ErrNoKey && (value != "" || version != 0):
+		return what() + "; an absent key has no value and version 0"
+	case !replied(attempts, func(a Attempt) bool {
+		return a.Err == err && (err != rpc.OK || a.Value == value && a.Version == version)
+	}):
+		return what() + ", which no reply said"
+	}
+	return ""
+}
+
+// ClerkPutContract judges a Clerk's Put(key, value, version) that returned
+// err after the given attempts, in the order they were sent. ErrVersion is
+// certain only when the first attempt's reply said it; ErrMaybe is for a
+// retransmission's ErrVersion, after a first attempt that got no reply; any
+// other result is what some reply said. It returns "" or the breach in one
+// line.
+func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attempt, err rpc.Err) string {
+	what := func() string { return fmt.Sprintf("Put(%q, %q, %d) returned %s", key, value, version, err) }
+	var first Attempt
+	if len(attempts) > 0 {
+		first = attempts[0]
+	}
+	switch {
+	case err == rpc.ErrMaybe && first.Replied:
+		return fmt.Sprintf("%s although its first attempt got a reply (%s)", what(), first.Err)
+	case err == rpc.ErrMaybe && !replied(attempts, func(a Attempt) bool { return a.Err == rpc.ErrVersion }):
+		return what() + " but no reply said ErrVersion"
+	case err == rpc.ErrVersion && !first.Replied:
+		return what() + " after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied"
+	case err == rpc.ErrVersion && first.Err != rpc.ErrVersion:
+		return fmt.Sprintf("%s but its first attempt's reply said %s", what(), first.Err)
+	case err != rpc.ErrMaybe && !replied(attempts, func(a Attempt) bool { return a.Err == err }):
+		return what() + ", which no reply said"
+	}
+	return ""
+}
+
+// replied reports whether some attempt got a reply that match accepts.
+func replied(attempts []Attempt, match func(Attempt) bool) bool {
+	for _, a := range attempts {
+		if a.Replied && match(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,86 @@
+package models_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/models"
+)
+
+var (
+	lost         = models.Attempt{}
+	replyOK      = models.Attempt{Replied: true, Err: rpc.OK}
+	replyVersion = models.Attempt{Replied: true, Err: rpc.ErrVersion}
+	replyNoKey   = models.Attempt{Replied: true, Err: rpc.ErrNoKey}
+)
+
+func attempts(as ...models.Attempt) []models.Attempt { return as }
+
+func TestClerkGetContract(t *testing.T) {
+	got := models.Attempt{Replied: true, Err: rpc.OK, Value: "x", Version: 3}
+	tests := []struct {
+		name     string
+		attempts []models.Attempt
+		value    string
+		version  rpc.Tversion
+		err      rpc.Err
+		want     string // a substring of the breach; "" for none
+	}{
+		{"first reply", attempts(got), "x", 3, rpc.OK, ""},
+		{"after lost attempts", attempts(lost, lost, got), "x", 3, rpc.OK, ""},
+		{"no key", attempts(lost, replyNoKey), "", 0, rpc.ErrNoKey, ""},
+		{"ErrMaybe", attempts(lost, got), "", 0, rpc.ErrMaybe, `Get("k") returned ErrMaybe; Get must retry`},
+		{"gave up", attempts(lost, lost), "", 0, rpc.ErrNoKey, "which no reply said"},
+		{"no attempt at all", nil, "", 0, rpc.ErrNoKey, "which no reply said"},
+		{"wrong value", attempts(got), "y", 3, rpc.OK, `returned ("y", 3, OK), which no reply said`},
+		{"wrong version", attempts(got), "x", 2, rpc.OK, "which no reply said"},
+		{"value of a lost attempt", attempts(models.Attempt{Err: rpc.OK, Value: "x", Version: 3}, replyNoKey), "x", 3, rpc.OK, "which no reply said"},
+		{"an earlier reply", attempts(got, replyNoKey), "x", 3, rpc.OK, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			check(t, models.ClerkGetContract("k", tt.attempts, tt.value, tt.version, tt.err), tt.want)
+		})
+	}
+}
+
+func TestClerkPutContract(t *testing.T) {
+	tests := []struct {
+		name     string
+		attempts []models.Attempt
+		err      rpc.Err
+		want     string
+	}{
+		{"ok", attempts(replyOK), rpc.OK, ""},
+		{"ok after a loss", attempts(lost, replyOK), rpc.OK, ""},
+		{"certain ErrVersion", attempts(replyVersion), rpc.ErrVersion, ""},
+		{"ErrNoKey", attempts(lost, replyNoKey), rpc.ErrNoKey, ""},
+		{"maybe after a retransmission", attempts(lost, lost, replyVersion), rpc.ErrMaybe, ""},
+		{"ErrVersion after a retransmission", attempts(lost, replyVersion), rpc.ErrVersion, "after a retransmission; it must be ErrMaybe"},
+		{"ErrVersion, no attempt", nil, rpc.ErrVersion, "after a retransmission"},
+		{"ErrVersion over an OK", attempts(replyOK, replyVersion), rpc.ErrVersion, "its first attempt's reply said OK"},
+		{"maybe on the first reply", attempts(replyVersion), rpc.ErrMaybe, "although its first attempt got a reply (ErrVersion)"},
+		{"maybe without ErrVersion", attempts(lost, replyOK), rpc.ErrMaybe, "but no reply said ErrVersion"},
+		{"maybe with no reply", attempts(lost, lost), rpc.ErrMaybe, "but no reply said ErrVersion"},
+		{"OK no reply said", attempts(lost), rpc.OK, `Put("k", "v", 2) returned OK, which no reply said`},
+		{"OK over ErrNoKey", attempts(replyNoKey), rpc.OK, "which no reply said"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			check(t, models.ClerkPutContract("k", "v", 2, tt.attempts, tt.err), tt.want)
+		})
+	}
+}
+
+func check(t *testing.T, got, want string) {
+	t.Helper()
+	switch {
+	case want == "" && got != "":
+		t.Errorf("breach reported: %s", got)
+	case want != "" && !strings.Contains(got, want):
+		t.Errorf("got %q, want a breach containing %q", got, want)
+	case strings.Contains(got, "\n"):
+		t.Errorf("breach spans lines: %q", got)
+	}
+}

@@ -1,0 +1,124 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/sim"
+)
+
+// Targeted faults aim at roles rather than random messages: the current
+// lock holder, the Put that creates a key, the reply a retry races. The
+// simulator knows no roles; this nemesis does. As in FoundationDB's
+// buggify, a profile enables each site per run, and an enabled site fires
+// with its probability each time its moment comes, only while faults are
+// on.
+type Targeted struct {
+	// HolderCut: a client that just acquired the lock is cut off from
+	// everyone for up to a second, inside its critical section.
+	HolderCut float64
+	// HolderSlow: a lock holder's requests are delayed by up to 300ms, as
+	// if it had paused (a GC pause, a slow disk).
+	HolderSlow float64
+	// PauseOnPut: the server pauses for up to 200ms just as a Put is sent,
+	// so the Put waits in flight and its caller retries.
+	PauseOnPut float64
+	// CreateDup and CreateHold: a Put at version 0, the one that creates a
+	// key, is delivered twice, or held until just after its caller gave up.
+	CreateDup, CreateHold float64
+	// HoldReply: a reply is held until just after its caller's call timed
+	// out, so it races the retry.
+	HoldReply float64
+}
+
+// targetedSites lists the sites, for drawing and describing them.
+var targetedSites = []struct {
+	name string
+	p    func(*Targeted) *float64
+}{
+	{"holder-cut", func(t *Targeted) *float64 { return &t.HolderCut }},
+	{"holder-slow", func(t *Targeted) *float64 { return &t.HolderSlow }},
+	{"pause-on-put", func(t *Targeted) *float64 { return &t.PauseOnPut }},
+	{"create-dup", func(t *Targeted) *float64 { return &t.CreateDup }},
+	{"create-hold", func(t *Targeted) *float64 { return &t.CreateHold }},
+	{"hold-reply", func(t *Targeted) *float64 { return &t.HoldReply }},
+}
+
+// swarmTargeted turns each site on or off and draws how often it fires.
+// A draw of 0 is off, so rapid shrinks toward no targeted faults.
+func swarmTargeted(e sim.Entropy) Targeted {
+	var t Targeted
+	for _, s := range targetedSites {
+		if e.Uint64N(2) == 1 {
+			*s.p(&t) = 0.05 + float64(e.Uint64N(10))*0.05
+		}
+	}
+	return t
+}
+
+func (t Targeted) on() bool { return t != Targeted{} }
+
+// String is the enabled sites, e.g. "holder-cut=0.20,hold-reply=0.05".
+func (t Targeted) String() string {
+	var parts []string
+	for _, s := range targetedSites {
+		if p := *s.p(&t); p > 0 {
+			parts = append(parts, fmt.Sprintf("%s=%.2f", s.name, p))
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// nemesis is the sim.Nemesis of a run with targeted faults.
+type nemesis struct {
+	t Targeted
+	e *Env
+}
+
+// fires draws whether a site with probability p fires now; it draws
+// nothing for a site that is off.
+func (n *nemesis) fires(p float64) bool {
+	const scale = 1 << 32
+	return p > 0 && n.e.w.FaultsOn() && n.e.w.Entropy().Uint64N(scale) < uint64(p*scale)
+}
+
+func (n *nemesis) upTo(d time.Duration) time.Duration {
+	return 1 + time.Duration(n.e.w.Entropy().Uint64N(uint64(d)))
+}
+
+func (n *nemesis) Request(m *sim.Message) sim.MessageFault {
+	var f sim.MessageFault
+	if m.Caller == n.e.holder && n.fires(n.t.HolderSlow) {
+		f.Delay = n.upTo(300 * time.Millisecond)
+	}
+	put, isPut := m.Args.(*rpc.PutArgs)
+	if !isPut {
+		return f
+	}
+	if n.fires(n.t.PauseOnPut) {
+		w, server := n.e.w, m.Server
+		w.Pause(server)
+		w.At(w.Now()+n.upTo(200*time.Millisecond), func() { w.Resume(server) })
+	}
+	if put.Version == 0 {
+		f.Duplicate = n.fires(n.t.CreateDup)
+		f.Hold = n.fires(n.t.CreateHold)
+	}
+	return f
+}
+
+func (n *nemesis) Reply(m *sim.Message) sim.MessageFault {
+	return sim.MessageFault{Hold: n.fires(n.t.HoldReply)}
+}
+
+// acquired is the holder-cut site: the new holder is cut off for a while.
+func (n *nemesis) acquired(holder string) {
+	if !n.fires(n.t.HolderCut) {
+		return
+	}
+	w := n.e.w
+	w.Isolate(holder)
+	w.At(w.Now()+n.upTo(time.Second), func() { w.Rejoin(holder) })
+}

@@ -1,0 +1,172 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kvsim/kvsim/sim"
+)
+
+// Swarm workloads: the shape of the workload is drawn per seed, as swarm
+// draws the fault model, because each bug needs its own shape: repeated
+// values for a server that special-cases "already stored", long critical
+// sections for a lock that steals from a holder that looks dead, many
+// clients on one key for a race, think times for reordering. Every draw of
+// 0 is the simplest shape (one client, one key, one op, no waiting), so
+// rapid shrinks toward small runs. The drawn shape is printed with the
+// result, as the fault model is.
+
+// kvShape is a drawn key/value workload.
+type kvShape struct {
+	clients, maxOps int
+	keys            []string
+	// values is the alphabet Puts draw from; nil means every Put writes a
+	// value unique in the run.
+	values []string
+	// putPct is the share of Puts, in percent.
+	putPct uint64
+	// staleness 0 always Puts at the last version seen; higher makes stale
+	// and create (version 0) Puts likelier.
+	staleness uint64
+	think     time.Duration // most a client waits between operations
+}
+
+func drawKVShape(e sim.Entropy) kvShape {
+	s := kvShape{
+		clients:   1 + int(e.Uint64N(8)),
+		maxOps:    1 + int(e.Uint64N(20)),
+		putPct:    []uint64{50, 20, 80, 100}[e.Uint64N(4)],
+		staleness: e.Uint64N(3),
+		think:     []time.Duration{0, 5 * time.Millisecond, 50 * time.Millisecond, 300 * time.Millisecond}[e.Uint64N(4)],
+	}
+	for i := range 1 + e.Uint64N(4) {
+		s.keys = append(s.keys, string(rune('a'+i)))
+	}
+	// Alphabets: unique values, or a few that repeat, one of them empty,
+	// since "" is a value a server may mistake for "absent".
+	switch e.Uint64N(4) {
+	case 1:
+		s.values = []string{"x"}
+	case 2:
+		s.values = []string{"x", "y"}
+	case 3:
+		s.values = []string{"x", "y", ""}
+	}
+	return s
+}
+
+func (s kvShape) String() string {
+	values := "unique"
+	if s.values != nil {
+		values = strconv.Quote(strings.Join(s.values, "|"))
+	}
+	return fmt.Sprintf("clients=%d ops<=%d keys=%d values=%s puts=%d%% staleness=%d think<=%v",
+		s.clients, s.maxOps, len(s.keys), values, s.putPct, s.staleness, s.think)
+}
+
+func (s kvShape) draw(e sim.Entropy) []randomOp {
+	ops := make([]randomOp, 1+e.Uint64N(uint64(s.maxOps)))
+	for i := range ops {
+		op := &ops[i]
+		op.key = s.keys[e.Uint64N(uint64(len(s.keys)))]
+		op.put = e.Uint64N(100) < s.putPct
+		if op.put {
+			if s.staleness > 0 {
+				op.lag = e.Uint64N(s.staleness + 1)
+			}
+			op.unique = s.values == nil
+			if !op.unique {
+				op.value = s.values[e.Uint64N(uint64(len(s.values)))]
+			}
+		}
+		if s.think > 0 {
+			op.think = time.Duration(e.Uint64N(uint64(s.think) + 1))
+		}
+	}
+	return ops
+}
+
+// kvSwarm runs a drawn key/value workload.
+func kvSwarm(e *Env) func() string {
+	shape := drawKVShape(e.Entropy())
+	e.DescribeWorkload(shape.String())
+	for range shape.clients {
+		ops := shape.draw(e.Entropy())
+		e.Spawn(func(c *Client) { runOps(c, ops) })
+	}
+	return nil
+}
+
+// holdBudget bounds the sum of a run's critical sections in virtual time;
+// the liveness deadline grows by what they take.
+const holdBudget = 6 * time.Second
+
+// lockShape is a drawn lock workload.
+type lockShape struct {
+	users, rounds int
+	hold          time.Duration // most a holder stays in the critical section
+	think         time.Duration // most a user waits before re-acquiring
+	bystanders    int           // clients doing key/value work beside the lock
+}
+
+func drawLockShape(e sim.Entropy) lockShape {
+	return lockShape{
+		users:      1 + int(e.Uint64N(4)),
+		rounds:     1 + int(e.Uint64N(4)),
+		hold:       []time.Duration{0, 20 * time.Millisecond, 500 * time.Millisecond, 3 * time.Second}[e.Uint64N(4)],
+		think:      []time.Duration{0, 10 * time.Millisecond, 200 * time.Millisecond}[e.Uint64N(3)],
+		bystanders: int(e.Uint64N(3)),
+	}
+}
+
+func (s lockShape) String() string {
+	return fmt.Sprintf("lock-users=%d rounds<=%d hold<=%v think<=%v bystanders=%d", s.users, s.rounds, s.hold, s.think, s.bystanders)
+}
+
+// lockSwarm: users take the lock in rounds, hold it for a drawn time while
+// incrementing the counter, and come back for it; bystanders work on other
+// keys. Long holds make waiting users poll for seconds, as they would
+// behind a slow holder.
+func lockSwarm(e *Env) func() string {
+	ent := e.Entropy()
+	shape := drawLockShape(ent)
+	e.DescribeWorkload(shape.String())
+	increments := 0
+	// Holders queue behind each other, so their holds add up: a budget
+	// bounds them, and the liveness deadline grows by what they take.
+	budget := holdBudget
+	for range shape.users {
+		rounds := 1 + int(ent.Uint64N(uint64(shape.rounds)))
+		holds := make([]time.Duration, rounds)
+		thinks := make([]time.Duration, rounds)
+		for i := range holds {
+			holds[i] = min(time.Duration(ent.Uint64N(uint64(shape.hold)+1)), budget)
+			budget -= holds[i]
+			thinks[i] = time.Duration(ent.Uint64N(uint64(shape.think) + 1))
+			e.AddSlack(holds[i] + thinks[i])
+		}
+		e.Spawn(func(c *Client) {
+			l := c.Lock(lockKey)
+			for i := range rounds {
+				if thinks[i] > 0 {
+					c.Sleep(thinks[i])
+				}
+				l.Acquire()
+				if holds[i] > 0 {
+					c.Sleep(holds[i])
+				}
+				if !incrementUnderLock(c) {
+					return
+				}
+				increments++
+				l.Release()
+			}
+		})
+	}
+	if shape.bystanders > 0 {
+		spawnRandom(e, shape.bystanders, 8, []string{"b0", "b1"})
+	}
+	return func() string { return checkLockCounter(e, increments) }
+}

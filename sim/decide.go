@@ -1,0 +1,174 @@
+package sim
+
+import "fmt"
+
+// Decision names what one draw of the entropy decides. Every draw the world
+// makes goes through one funnel that names it, so that an exploration
+// strategy (a Chooser) can treat a tie differently from a dropped message.
+type Decision uint8
+
+const (
+	// Workload is any draw not made by the world itself: a scenario's
+	// workload drawn through World.Entropy, or a fault model drawn before
+	// New. A Chooser receives these through Uint64N.
+	Workload Decision = iota
+	// DecideTie picks one of several events due at the same instant.
+	DecideTie
+	// DecideDropRequest, DecideDuplicate, DecideDropReply and DecideTail
+	// are per-message faults: a draw of at least N*(1-p) means "yes", so 0
+	// is "no" and N-1 is "yes".
+	DecideDropRequest
+	DecideDuplicate
+	DecideDropReply
+	DecideTail
+	// DecideJitter and DecideTailDelay are how much a message's delay
+	// exceeds the base latency, in nanoseconds.
+	DecideJitter
+	DecideTailDelay
+	// DecidePartition picks the endpoint a partition cuts off; DecidePause
+	// the server a pause stops.
+	DecidePartition
+	DecidePause
+	// DecideFaultGap is the time until the next partition or pause;
+	// DecideFaultLength how long one lasts (in nanoseconds, minus one).
+	DecideFaultGap
+	DecideFaultLength
+	// DecideNemesis is whether a targeted fault fires, drawn outside the
+	// world through Decide: as for the per-message faults, a draw of at
+	// least N*(1-p) fires, so 0 is "no".
+	DecideNemesis
+)
+
+var decisionNames = [...]string{
+	Workload: "workload", DecideTie: "tie",
+	DecideDropRequest: "drop-request", DecideDuplicate: "duplicate", DecideDropReply: "drop-reply",
+	DecideTail: "tail", DecideJitter: "jitter", DecideTailDelay: "tail-delay",
+	DecidePartition: "partition", DecidePause: "pause",
+	DecideFaultGap: "fault-gap", DecideFaultLength: "fault-length", DecideNemesis: "nemesis",
+}
+
+func (d Decision) String() string {
+	if int(d) < len(decisionNames) {
+		return decisionNames[d]
+	}
+	return fmt.Sprintf("Decision(%d)", d)
+}
+
+// Chooser is entropy that is told what each draw decides. When a world's
+// entropy implements Chooser, the world makes every draw of its own through
+// Choose; Uint64N then serves only Workload draws. Choose must return a
+// value in [0, d.N) that means what Uint64N's would: a Chooser is a
+// strategy for picking values, not a different encoding of them.
+type Chooser interface {
+	Entropy
+	Choose(d *Draw) uint64
+}
+
+// Draw is one decision a Chooser is asked to make. The world reuses it:
+// a Chooser must not keep it, or its Due slice, past the call.
+type Draw struct {
+	Decision Decision
+	// N bounds the answer: choose a value in [0, N).
+	N uint64
+	// Endpoint is the index (in creation order of Spawn and NewServer) of
+	// the endpoint the decision is about: the sender of a message (replies
+	// count as the calling process's), the endpoint a partition or pause
+	// hits; -1 for none.
+	Endpoint int
+	// Due lists, for DecideTie, the N events due at this instant in the
+	// order they were scheduled: choosing i runs Due[i].
+	Due []Due
+}
+
+// Due is an event that competes in a tie.
+type Due struct {
+	// Endpoint is the index of the process the event belongs to (a
+	// request or reply belongs to its caller); -1 for a callback
+	// scheduled with At.
+	Endpoint int
+	Kind     DueKind
+}
+
+// DueKind is what a due event would do.
+type DueKind uint8
+
+const (
+	DueStart   = DueKind(evStart)   // a process's first step
+	DueWake    = DueKind(evWake)    // a Sleep ends
+	DueTimeout = DueKind(evTimeout) // a Call times out
+	DueRequest = DueKind(evRequest) // a request reaches its server
+	DueReply   = DueKind(evReply)   // a reply reaches its caller
+	DueFunc    = DueKind(evFunc)    // a callback scheduled with At
+)
+
+// Decide draws a value in [0, n) from e for decision d. Code that draws
+// from World.Entropy while the world runs (a Nemesis) names what it
+// decides this way, so that a Chooser can tell a fault from a workload
+// value; a plain Entropy draws as Uint64N would.
+func Decide(e Entropy, d Decision, n uint64) uint64 {
+	c, ok := e.(Chooser)
+	if !ok {
+		return e.Uint64N(n)
+	}
+	v := c.Choose(&Draw{Decision: d, N: n, Endpoint: -1})
+	if v >= n {
+		panic(fmt.Sprintf("sim: %T chose %d for a %v draw in [0, %d)", c, v, d, n))
+	}
+	return v
+}
+
+// src is the entropy for one draw of decision d about ep: the world's
+// entropy itself, or, when that is a Chooser, an adapter that names the
+// decision. Every draw the world makes takes its entropy from src (or
+// pickTie), so none escapes the funnel; the adapter serves one draw.
+func (w *World) src(d Decision, ep *endpoint) Entropy {
+	if w.chooser == nil {
+		return w.ent
+	}
+	w.choice = Draw{Decision: d, Endpoint: endpointIndex(ep)}
+	return &w.named
+}
+
+// namedEntropy hands a draw to the world's Chooser with the decision
+// src was given.
+type namedEntropy struct{ w *World }
+
+func (n *namedEntropy) Uint64N(k uint64) uint64 {
+	n.w.choice.N = k
+	return n.w.ask()
+}
+
+// pickTie draws which of the due events (heap positions, in sequence order)
+// runs first.
+func (w *World) pickTie(due []int) int {
+	n := uint64(len(due))
+	if w.chooser == nil {
+		return int(w.ent.Uint64N(n))
+	}
+	w.dueBuf = w.dueBuf[:0]
+	for _, i := range due {
+		e := &w.queue.slots[w.queue.heap[i].slot]
+		var ep *endpoint
+		if e.proc != nil {
+			ep = e.proc.ep
+		}
+		w.dueBuf = append(w.dueBuf, Due{Endpoint: endpointIndex(ep), Kind: DueKind(e.kind)})
+	}
+	w.choice = Draw{Decision: DecideTie, N: n, Endpoint: -1, Due: w.dueBuf}
+	return int(w.ask())
+}
+
+func (w *World) ask() uint64 {
+	v := w.chooser.Choose(&w.choice)
+	if v >= w.choice.N {
+		panic(fmt.Sprintf("sim: %T chose %d for a %v draw in [0, %d)", w.chooser, v, w.choice.Decision, w.choice.N))
+	}
+	return v
+}
+
+func endpointIndex(ep *endpoint) int {
+	if ep == nil {
+		return -1
+	}
+	return ep.idx
+}

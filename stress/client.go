@@ -1,0 +1,310 @@
+package stress
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/models"
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+// errAbort unwinds a client that is past the run's abort time.
+var errAbort = errors.New("stress: run aborted")
+
+// callError is a call the in-process network cannot carry (unknown method,
+// wrong argument or reply type): a bug in the clerk, reported as such.
+type callError struct{ msg string }
+
+// client is one client goroutine. Everything in it is written only by that
+// goroutine (and its late deliveries, see late) and read after it ends.
+type client struct {
+	r    *run
+	id   int
+	name string
+	rng  *rand.Rand
+	ck   rpc.Clerk
+
+	kv         []models.KVOp
+	locks      []models.LockOpRecord
+	sections   []section
+	increments int
+	rpcs, lost int
+	failures   []string
+	doing      string // the operation under way, for stuckIn
+	stuckIn    string // the operation the client was stopped in at abort
+
+	// late counts requests delivered after the caller gave up. lateMu
+	// guards lateFailures, their panics, and nothing else, so that it
+	// orders no access to the server.
+	late         sync.WaitGroup
+	lateMu       sync.Mutex
+	lateFailures []string
+}
+
+// run runs body with the client's clerk, turning a panic into a failure.
+func (c *client) run(body func()) {
+	defer func() {
+		switch p := recover(); {
+		case p == nil:
+		case p == errAbort:
+			c.stuckIn = c.doing
+		default:
+			if ce, ok := p.(callError); ok {
+				c.failures = append(c.failures, fmt.Sprintf("%s: %s", c.name, ce.msg))
+				return
+			}
+			c.failures = append(c.failures, fmt.Sprintf("%s panicked in %s: %v\n%s", c.name, c.doing, p, debug.Stack()))
+		}
+	}()
+	c.doing = "NewClerk"
+	c.ck = c.r.opts.Impl.NewClerk(c, c, scenarios.ServerName)
+	body()
+}
+
+// Call is the client's rpc.Caller: the server's handler, run on this
+// goroutine, on copies of the arguments and reply as gob would make them.
+func (c *client) Call(server, method string, args, reply any) bool {
+	if c.r.aborted() {
+		panic(errAbort)
+	}
+	ex, err := c.r.exchange(method, args, reply)
+	if err != nil {
+		panic(callError{fmt.Sprintf("call %s to %s: %v", method, server, err)})
+	}
+	c.rpcs++
+	loss := c.r.opts.Loss
+	switch x := c.rng.Float64(); {
+	case x < loss/3: // the request is lost
+		c.lost++
+		return false
+	case x < 2*loss/3: // the reply is lost
+		c.lost++
+		ex.exec()
+		return false
+	case x < loss: // the request arrives after the caller gave up
+		c.lost++
+		c.deliverLate(ex.exec, time.Duration(c.rng.Int64N(int64(time.Millisecond))))
+		return false
+	}
+	if c.rng.IntN(4) == 0 {
+		runtime.Gosched() // let another client's call overtake this one
+	}
+	ex.exec()
+	ex.deliver()
+	return true
+}
+
+func (c *client) deliverLate(exec func(), after time.Duration) {
+	c.late.Go(func() {
+		defer func() {
+			if p := recover(); p != nil {
+				c.lateMu.Lock()
+				defer c.lateMu.Unlock()
+				c.lateFailures = append(c.lateFailures, fmt.Sprintf("%s: the server panicked on a late request: %v\n%s", c.name, p, debug.Stack()))
+			}
+		}()
+		time.Sleep(after)
+		exec()
+	})
+}
+
+// Sleep is the client's rpc.Sleeper: a real pause, Speedup times shorter,
+// cut short at the run's abort.
+func (c *client) Sleep(d time.Duration) {
+	if c.r.aborted() {
+		panic(errAbort)
+	}
+	time.Sleep(min(d/time.Duration(c.r.opts.Speedup), time.Until(c.r.abort)))
+	if c.r.aborted() {
+		panic(errAbort)
+	}
+}
+
+// exchange is one call as the wire carries it: exec runs the handler on
+// fresh copies, deliver decodes its reply into the caller's.
+type exchange struct{ exec, deliver func() }
+
+func (r *run) exchange(method string, args, reply any) (exchange, error) {
+	switch method {
+	case rpc.MethodGet:
+		a, ok := argsOf[rpc.GetArgs](args)
+		rep, okr := reply.(*rpc.GetReply)
+		if !ok || !okr || rep == nil {
+			return exchange{}, fmt.Errorf("want *rpc.GetArgs and *rpc.GetReply, got %T and %T", args, reply)
+		}
+		var got rpc.GetReply
+		return exchange{
+			exec:    func() { r.server.Get(&a, &got) },
+			deliver: func() { decodeGet(rep, got) },
+		}, nil
+	case rpc.MethodPut:
+		a, ok := argsOf[rpc.PutArgs](args)
+		rep, okr := reply.(*rpc.PutReply)
+		if !ok || !okr || rep == nil {
+			return exchange{}, fmt.Errorf("want *rpc.PutArgs and *rpc.PutReply, got %T and %T", args, reply)
+		}
+		var got rpc.PutReply
+		return exchange{
+			exec:    func() { r.server.Put(&a, &got) },
+			deliver: func() { decodePut(rep, got) },
+		}, nil
+	}
+	return exchange{}, fmt.Errorf("unknown method (want %s or %s)", rpc.MethodGet, rpc.MethodPut)
+}
+
+// argsOf copies arguments passed by value or by pointer, as gob sends both.
+func argsOf[T any](args any) (T, bool) {
+	switch a := args.(type) {
+	case T:
+		return a, true
+	case *T:
+		if a != nil {
+			return *a, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// decodeGet and decodePut follow gob: a zero field is not sent, so it
+// leaves the caller's field as it was.
+func decodeGet(dst *rpc.GetReply, src rpc.GetReply) {
+	if src.Value != "" {
+		dst.Value = src.Value
+	}
+	if src.Version != 0 {
+		dst.Version = src.Version
+	}
+	if src.Err != "" {
+		dst.Err = src.Err
+	}
+}
+
+func decodePut(dst *rpc.PutReply, src rpc.PutReply) {
+	if src.Err != "" {
+		dst.Err = src.Err
+	}
+}
+
+// Get and Put make the client an rpc.Clerk that records every operation
+// of the implementation's clerk, the lock's included.
+func (c *client) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	i := c.begin(models.KVInput{Op: models.OpGet, Key: key})
+	v, ver, err := c.ck.Get(key)
+	c.end(i, models.KVOutput{Value: v, Version: ver, Err: err})
+	return v, ver, err
+}
+
+func (c *client) Put(key, value string, version rpc.Tversion) rpc.Err {
+	i := c.begin(models.KVInput{Op: models.OpPut, Key: key, Value: value, Version: version})
+	err := c.ck.Put(key, value, version)
+	c.end(i, models.KVOutput{Err: err})
+	return err
+}
+
+func (c *client) begin(in models.KVInput) int {
+	c.kv = append(c.kv, models.KVOp{Client: c.id, Input: in, Output: models.KVOutput{Unknown: true}, Call: c.r.now()})
+	return len(c.kv) - 1
+}
+
+func (c *client) end(i int, out models.KVOutput) {
+	c.kv[i].Output, c.kv[i].Return = out, c.r.now()
+}
+
+// done reports whether the client has made its share of operations or the
+// run is over.
+func (c *client) done() bool {
+	return len(c.kv) >= c.r.opts.Ops || c.r.stopped()
+}
+
+// putsAndGets is the Get/Put clients' workload on a few hot keys, writing
+// values that repeat: a Get alone, a read-modify-write (a Get, then a Put at
+// the version read, which races the other clients' to the same version), or
+// a Put at the version this client last saw, which may be stale.
+func (c *client) putsAndGets() {
+	o := c.r.opts
+	seen := make(map[string]rpc.Tversion)
+	for !c.done() {
+		key := "k" + strconv.Itoa(c.rng.IntN(o.Keys))
+		kind := c.rng.IntN(3) // 0: Get, 1: read-modify-write, 2: Put
+		if kind < 2 {
+			c.doing = "Get(" + key + ")"
+			if _, ver, err := c.Get(key); err == rpc.OK {
+				seen[key] = ver
+			}
+			if kind == 0 {
+				continue
+			}
+		}
+		ver := seen[key]
+		c.doing = "Put(" + key + ")"
+		if c.Put(key, "v"+strconv.Itoa(c.rng.IntN(o.Values)), ver) == rpc.OK {
+			seen[key] = ver + 1
+		}
+	}
+}
+
+// lockUser is the lock users' workload: acquire, increment the counter,
+// release.
+func (c *client) lockUser() {
+	c.doing = "NewLock"
+	l := c.r.opts.Impl.NewLock(c, c, LockKey, c.name)
+	for !c.done() {
+		c.lockOp(models.LockAcquire, l.Acquire)
+		c.sections = append(c.sections, section{owner: c.name, from: c.r.now(), to: -1})
+		c.doing = "the critical section"
+		ok := c.increment()
+		c.sections[len(c.sections)-1].to = c.r.now()
+		c.lockOp(models.LockRelease, l.Release)
+		if !ok {
+			return
+		}
+	}
+}
+
+func (c *client) lockOp(op models.LockOp, body func()) {
+	c.doing = op.String()
+	c.locks = append(c.locks, models.LockOpRecord{Client: c.id, Input: models.LockInput{Op: op, Owner: c.name}, Call: c.r.now(), Unknown: true})
+	i := len(c.locks) - 1
+	body()
+	c.locks[i].Return, c.locks[i].Unknown = c.r.now(), false
+}
+
+// increment adds one to the counter under the lock. Nobody else writes it
+// meanwhile, so an ErrMaybe is resolved by reading it back. It reports
+// false, with a failure, if someone else wrote the counter.
+func (c *client) increment() bool {
+	v, ver, err := c.Get(CounterKey)
+	n := 0
+	if err == rpc.OK {
+		n, _ = strconv.Atoi(v)
+	}
+	next := strconv.Itoa(n + 1)
+	for {
+		switch err := c.Put(CounterKey, next, ver); err {
+		case rpc.OK:
+			c.increments++
+			return true
+		case rpc.ErrMaybe:
+			got, gotVer, _ := c.Get(CounterKey)
+			if gotVer == ver+1 && got == next {
+				c.increments++
+				return true
+			}
+			if gotVer != ver {
+				c.failures = append(c.failures, fmt.Sprintf("counter: %s holds the lock but the counter moved from version %d to %d under it", c.name, ver, gotVer))
+				return false
+			}
+		default:
+			c.failures = append(c.failures, fmt.Sprintf("counter: %s holds the lock but its Put of the counter at version %d got %s: someone else wrote it", c.name, ver, err))
+			return false
+		}
+	}
+}
