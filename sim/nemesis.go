@@ -25,7 +25,8 @@ type Message struct {
 	// Args is the call's arguments (*A); Reply, for replies only, the
 	// handler's reply (*R). Do not modify them.
 	Args, Reply any
-	// Deadline is when the caller's call times out.
+	// Deadline is when the caller's call times out (0 for the reply to a
+	// call that is already over, such as a duplicate's).
 	Deadline time.Duration
 }
 
