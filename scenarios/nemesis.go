@@ -78,14 +78,16 @@ type nemesis struct {
 }
 
 // fires draws whether a site with probability p fires now; it draws
-// nothing for a site that is off.
+// nothing for a site that is off, and a draw of 0 is "no", as for every
+// fault, so that rapid shrinks toward fewer of them and the exhaustive
+// explorer counts them against its fault budget.
 func (n *nemesis) fires(p float64) bool {
 	const scale = 1 << 32
-	return p > 0 && n.e.w.FaultsOn() && n.e.w.Entropy().Uint64N(scale) < uint64(p*scale)
+	return p > 0 && n.e.w.FaultsOn() && sim.Decide(n.e.w.Entropy(), sim.DecideNemesis, scale) >= uint64((1-p)*scale)
 }
 
 func (n *nemesis) upTo(d time.Duration) time.Duration {
-	return 1 + time.Duration(n.e.w.Entropy().Uint64N(uint64(d)))
+	return 1 + time.Duration(sim.Decide(n.e.w.Entropy(), sim.DecideFaultLength, uint64(d)))
 }
 
 func (n *nemesis) Request(m *sim.Message) sim.MessageFault {

@@ -71,7 +71,7 @@ func (s kvShape) draw(e sim.Entropy) []randomOp {
 	for i := range ops {
 		op := &ops[i]
 		op.key = s.keys[e.Uint64N(uint64(len(s.keys)))]
-		op.put = e.Uint64N(100) < s.putPct
+		op.put = e.Uint64N(100) >= 100-s.putPct // 0, the simplest, is a Get
 		if op.put {
 			if s.staleness > 0 {
 				op.lag = e.Uint64N(s.staleness + 1)
