@@ -342,15 +342,7 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 					}
 				}
 			}
-			a, b := max(f.lo, lo), min(u, hi)
-			if a > b {
-				continue
-			}
-			if n := len(reach); n > 0 && a <= reach[n-1].hi {
-				reach[n-1].hi = max(reach[n-1].hi, b)
-				continue
-			}
-			reach = append(reach, span{a, b})
+			reach = appendMerged(reach, max(f.lo, lo), min(u, hi))
 		}
 		sc.reach = reach
 
@@ -366,15 +358,7 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 		next = next[:0]
 		for _, rs := range reach {
 			for _, cs := range cands {
-				a, b := max(rs.lo, cs.lo), min(rs.hi, cs.hi)
-				if a > b {
-					continue
-				}
-				if n := len(next); n > 0 && a <= next[n-1].hi {
-					next[n-1].hi = max(next[n-1].hi, b)
-					continue
-				}
-				next = append(next, span{a, b})
+				next = appendMerged(next, max(rs.lo, cs.lo), min(rs.hi, cs.hi))
 			}
 		}
 		if len(next) == 0 {
@@ -607,4 +591,17 @@ func impossible(op KVOp) string {
 		return "a put at version 0 creates a missing key, it never returns ErrNoKey"
 	}
 	return fmt.Sprintf("a %v never returns %s", op.Input.Op, bare(string(op.Output.Err)))
+}
+
+// appendMerged adds [a, b] to spans sorted by start, merging it into the
+// last span when they overlap; an empty span (a > b) adds nothing.
+func appendMerged(spans []span, a, b int64) []span {
+	switch n := len(spans); {
+	case a > b:
+	case n > 0 && a <= spans[n-1].hi:
+		spans[n-1].hi = max(spans[n-1].hi, b)
+	default:
+		spans = append(spans, span{a, b})
+	}
+	return spans
 }
