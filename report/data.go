@@ -164,7 +164,7 @@ type lineCheck struct {
 // build turns a run into what the page draws.
 func build(run Run) *data {
 	d := &data{Seed: strconv.FormatUint(run.Seed, 10), Verdict: run.Verdict, Probe: -1, PorcLink: run.PorcupineLink}
-	for k := sim.RecSpawn; k <= sim.RecNote; k++ {
+	for _, k := range sim.RecordKinds() {
 		for int(k) >= len(d.Kinds) {
 			d.Kinds = append(d.Kinds, "")
 		}
@@ -252,6 +252,18 @@ func build(run Run) *data {
 		}
 	}
 
+	// dropLastReply drops the reply just made by the delivery at this
+	// instant, and returns it (or -1).
+	dropLastReply := func(call uint64, t int64, ev int) int {
+		rs := replies[call]
+		if len(rs) == 0 {
+			return -1
+		}
+		m := rs[len(rs)-1]
+		replies[call] = rs[:len(rs)-1]
+		d.Msgs[m].To, d.Msgs[m].End, d.Msgs[m].Fate = t, ev, fateDrop
+		return m
+	}
 	d.Events = make([]event, len(run.Trace))
 	for i, r := range run.Trace {
 		t := int64(r.At)
@@ -274,7 +286,14 @@ func build(run Run) *data {
 			}
 			sent[r.Call] = e.Msg
 			requests[r.Call] = append(requests[r.Call], e.Msg)
-		case sim.RecDup:
+		case sim.RecNemesisDrop:
+			// The nemesis speaks right after the send or the delivery it acts on.
+			if i > 0 && run.Trace[i-1].Kind == sim.RecDeliver && run.Trace[i-1].Call == r.Call {
+				e.Msg = dropLastReply(r.Call, t, i)
+			} else {
+				e.Msg = arrive(requests, r.Call, t, i, fateDrop)
+			}
+		case sim.RecDup, sim.RecNemesisDup:
 			first := d.Msgs[sent[r.Call]]
 			e.Msg = newMsg(msg{Call: r.Call, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Dup: true, Op: first.Op, Attempt: first.Attempt, First: first.First})
 			requests[r.Call] = append(requests[r.Call], e.Msg)
@@ -297,13 +316,7 @@ func build(run Run) *data {
 			e.Msg = newMsg(msg{Call: r.Call, Reply: true, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Op: o, First: -1})
 			replies[r.Call] = append(replies[r.Call], e.Msg)
 		case sim.RecDropReply:
-			// The reply just made by the delivery at this instant.
-			if rs := replies[r.Call]; len(rs) > 0 {
-				m := rs[len(rs)-1]
-				replies[r.Call] = rs[:len(rs)-1]
-				d.Msgs[m].To, d.Msgs[m].End, d.Msgs[m].Fate = t, i, fateDrop
-				e.Msg = m
-			}
+			e.Msg = dropLastReply(r.Call, t, i)
 		case sim.RecReply:
 			e.Msg = arrive(replies, r.Call, t, i, fateArrived)
 		case sim.RecLate:

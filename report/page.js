@@ -22,7 +22,8 @@
   var full = end * 1.02;
   var v0 = 0, v1 = full;
   var sel = -1, allMsgs = false;
-  var FAULTS = { "drop-request": 1, "duplicate": 1, "lost": 1, "held": 1, "drop-reply": 1, "late-reply": 1, "timeout": 1, "cut": 1, "pause": 1, "panic": 1 };
+  var FAULTS = { "drop-request": 1, "duplicate": 1, "lost": 1, "held": 1, "drop-reply": 1, "late-reply": 1, "timeout": 1, "cut": 1, "pause": 1, "panic": 1,
+    "tail": 1, "nemesis-drop": 1, "nemesis-dup": 1, "nemesis-delay": 1, "nemesis-hold": 1 };
 
   function kind(e) { return D.kinds[e[1]]; }
   function esc(s) {

@@ -305,3 +305,14 @@ func BenchmarkWrite10k(b *testing.B) {
 	b.ReportMetric(float64(size), "bytes")
 	b.ReportMetric(float64(len(run.Trace)), "events")
 }
+
+// TestEveryRecordKindNamed: the page names every kind the simulator
+// records, so a trace with targeted faults or tails renders.
+func TestEveryRecordKindNamed(t *testing.T) {
+	d := build(Run{})
+	for _, k := range sim.RecordKinds() {
+		if int(k) >= len(d.Kinds) || d.Kinds[k] != k.String() {
+			t.Errorf("kind %v is not named on the page", k)
+		}
+	}
+}

@@ -54,6 +54,16 @@ var recordNames = [...]string{
 	RecNemesisDelay: "nemesis-delay", RecNemesisHold: "nemesis-hold",
 }
 
+// RecordKinds returns every record kind, in order: for readers of traces
+// that name or count them.
+func RecordKinds() []RecordKind {
+	kinds := make([]RecordKind, 0, numRecordKinds-1)
+	for k := RecSpawn; k < numRecordKinds; k++ {
+		kinds = append(kinds, k)
+	}
+	return kinds
+}
+
 func (k RecordKind) String() string {
 	if int(k) < len(recordNames) && recordNames[k] != "" {
 		return recordNames[k]
