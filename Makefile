@@ -22,6 +22,7 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzWorld$$' -fuzztime $(FUZZTIME) ./sim
 	$(GO) test -run '^$$' -fuzz '^FuzzScenario$$' -fuzztime $(FUZZTIME) ./scenarios
+	$(GO) test -run '^$$' -fuzz '^FuzzFastAgreesWithPorcupine$$' -fuzztime $(FUZZTIME) ./models
 
 campaign:
 	$(GO) run ./cmd/kvsim campaign --scenario all --faults swarm --seeds $(SEEDS)

@@ -3,6 +3,7 @@
 # libFuzzer binaries for ClusterFuzzLite or OSS-Fuzz:
 #   FuzzWorld     ./sim        the scheduler and network, steered by fuzzer bytes
 #   FuzzScenario  ./scenarios  whole scenarios with every check, steered the same way
+#   FuzzFastAgreesWithPorcupine  ./models  the fast checker against porcupine on generated histories
 # This runs in a throwaway build container, so it may edit the checkout.
 
 # compile_native_go_fuzzer rewrites each target onto go-118-fuzz-build's
@@ -33,3 +34,6 @@ compile_native_go_fuzzer github.com/kvsim/kvsim/sim FuzzWorld fuzz_world
 
 prepare scenarios FuzzScenario
 compile_native_go_fuzzer github.com/kvsim/kvsim/scenarios FuzzScenario fuzz_scenario
+
+prepare models FuzzFastAgreesWithPorcupine
+compile_native_go_fuzzer github.com/kvsim/kvsim/models FuzzFastAgreesWithPorcupine fuzz_checker

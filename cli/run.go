@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/report"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
+	"github.com/kvsim/kvsim/zoo"
 	"github.com/spf13/cobra"
 )
 
@@ -142,7 +144,13 @@ func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 			for _, p := range cat.Profiles {
 				fmt.Fprintf(tw, "%s\t\t%s\n", p.Name, p.Doc)
 			}
-			fmt.Fprintln(tw, "\nIMPLEMENTATIONS: reference, and the bug zoo ('kvsim zoo')")
+			var impls []string
+			for _, im := range cat.Impls {
+				if !strings.HasPrefix(im.Name, zoo.Prefix) {
+					impls = append(impls, im.Name)
+				}
+			}
+			fmt.Fprintf(tw, "\nIMPLEMENTATIONS: %s, and the bug zoo ('kvsim zoo')\n", strings.Join(impls, ", "))
 			return tw.Flush()
 		},
 	}
