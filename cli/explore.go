@@ -46,7 +46,9 @@ Exit 0 when no run failed, 1 when one did, 2 on bad usage.`,
 			if ladder {
 				bounds = explore.Ladder()
 			}
+			restoreGC := manyRunsGC()
 			x := campaign.Explore(cfg, bounds)
+			restoreGC()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "explore %s faults=%s impl=%s, bound faults<=%d ties<=%d workload=%d runs<=%d\n",
 				cfg.Scenario.Name, cfg.Profile.Name, cfg.Spec().Impl, x.Bound.Faults, x.Bound.Ties, max(x.Bound.Workload, 1), cmp0(x.Bound.Runs, explore.DefaultRuns))

@@ -47,6 +47,7 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 			if err != nil {
 				return err
 			}
+			r = r.Described()
 			out := cmd.OutOrStdout()
 			if showTrace {
 				traceOut := out

@@ -133,6 +133,7 @@ func zooOf(cat campaign.Catalogue) []scenarios.Impl {
 }
 
 func measureZoo(ctx context.Context, w io.Writer, cat campaign.Catalogue, bugs []scenarios.Impl, starts int, maxSeeds uint64) error {
+	defer manyRunsGC()()
 	stride := max(measureStride, maxSeeds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "BUG\tFOUND\tSEEDS (median)\tWALL (median)\tFIRST CAUGHT BY\n")

@@ -34,7 +34,9 @@ type Env struct {
 }
 
 func newEnv(w *sim.World, impl Impl) *Env {
-	e := &Env{w: w, impl: impl, server: impl.NewServer()}
+	// A typical run records a few dozen operations: start with room for
+	// them rather than growing the history by doubling.
+	e := &Env{w: w, impl: impl, server: impl.NewServer(), kv: make([]models.KVOp, 0, 64)}
 	srv := w.NewServer(ServerName)
 	sim.Handle(srv, rpc.MethodGet, e.server.Get)
 	sim.Handle(srv, rpc.MethodPut, e.server.Put)
@@ -90,6 +92,7 @@ type Client struct {
 	ck   rpc.Clerk
 	// attempts made by the clerk during the current operation.
 	attempts []attempt
+	judged   []models.Attempt // scratch for attemptsOf
 }
 
 // attempt is one Call the clerk made, as the network saw it.
@@ -104,7 +107,7 @@ type attempt struct {
 // Spawn starts a client process, named c0, c1, ... in order, running body.
 func (e *Env) Spawn(body func(c *Client)) {
 	id := len(e.names)
-	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id)}
+	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id), attempts: make([]attempt, 0, 4)}
 	e.names = append(e.names, c.name)
 	e.w.Spawn(c.name, func(p *sim.Proc) {
 		c.p = p
@@ -197,9 +200,9 @@ func (c *Client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err
 }
 
 // attemptsOf is what the network did with the current operation's calls of
-// method, for the clerk contract.
+// method, for the clerk contract. The slice is reused by the next call.
 func (c *Client) attemptsOf(method string) []models.Attempt {
-	var as []models.Attempt
+	as := c.judged[:0]
 	for _, a := range c.attempts {
 		if a.method != method {
 			continue
@@ -210,6 +213,7 @@ func (c *Client) attemptsOf(method string) []models.Attempt {
 		}
 		as = append(as, m)
 	}
+	c.judged = as
 	return as
 }
 

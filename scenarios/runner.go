@@ -64,6 +64,8 @@ const DefaultCheckTimeout = 10 * time.Second
 type Result struct {
 	Spec
 	// FaultModel is the fault model in force (the drawn one, for swarm).
+	// Run writes it for failed and traced runs only, so that a campaign
+	// formats nothing for the runs that pass; Described fills it in.
 	FaultModel string `json:"fault_model"`
 	// Workload is the drawn workload shape, for scenarios that draw one.
 	Workload  string  `json:"workload,omitempty"`
@@ -86,8 +88,18 @@ type Result struct {
 	Clients []string `json:"-"`
 
 	// config is what ran, so that Replay reruns exactly this run, whatever
-	// the implementation.
-	config Config
+	// the implementation; faults and targeted are the drawn fault model.
+	config   Config
+	faults   sim.Faults
+	targeted Targeted
+}
+
+// Described is r with its FaultModel filled in.
+func (r Result) Described() Result {
+	if r.FaultModel == "" && r.config.Scenario.Setup != nil {
+		r.FaultModel = describeFaults(r.faults, r.targeted)
+	}
+	return r
 }
 
 // Failed reports whether the run found a failure.
@@ -159,7 +171,8 @@ func Run(cfg Config) Result {
 
 	res := Result{
 		Spec:       cfg.Spec(),
-		FaultModel: describeFaults(faults, targeted),
+		faults:     faults,
+		targeted:   targeted,
 		Workload:   e.workload,
 		TraceHash:  fmt.Sprintf("%016x", sr.Hash),
 		Ops:        len(e.kv) + len(e.locks),
@@ -191,6 +204,9 @@ func Run(cfg Config) Result {
 	}
 	if res.Failed() {
 		res.setRepro(impl)
+	}
+	if res.Failed() || cfg.Trace {
+		res = res.Described()
 	}
 	if cfg.Trace {
 		res.Trace = w.Records()
