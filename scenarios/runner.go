@@ -170,15 +170,15 @@ func Run(cfg Config) Result {
 	sr := w.Run()
 
 	res := Result{
-		Spec:       cfg.Spec(),
-		faults:     faults,
-		targeted:   targeted,
-		Workload:   e.workload,
-		TraceHash:  fmt.Sprintf("%016x", sr.Hash),
-		Ops:        len(e.kv) + len(e.locks),
-		RPCs:       sr.Stats.Calls,
-		SimTimeNS:  int64(sr.Time),
-		config:     cfg,
+		Spec:      cfg.Spec(),
+		faults:    faults,
+		targeted:  targeted,
+		Workload:  e.workload,
+		TraceHash: fmt.Sprintf("%016x", sr.Hash),
+		Ops:       len(e.kv) + len(e.locks),
+		RPCs:      sr.Stats.Calls,
+		SimTimeNS: int64(sr.Time),
+		config:    cfg,
 	}
 	switch sr.Status {
 	case sim.Panic:
