@@ -268,13 +268,16 @@ func (l *recordedLock) Release() {
 }
 
 // noteOp folds what the client observed into the trace hash (and, when
-// tracing, the trace); the arguments are plain types, which Notef hashes
-// without formatting.
+// tracing, the trace), without formatting or boxing anything otherwise.
 func noteOp(w *sim.World, p *sim.Proc, op models.KVOp) {
 	in, out := op.Input, op.Output
 	if in.Op == models.OpGet {
-		w.Notef(p, "get %s -> %q@%d %s", in.Key, out.Value, uint64(out.Version), string(out.Err))
+		w.NoteFields(p, uint64(models.OpGet), []string{in.Key, out.Value, string(out.Err)}, []uint64{uint64(out.Version)}, func() string {
+			return fmt.Sprintf("get %s -> %q@%d %s", in.Key, out.Value, out.Version, out.Err)
+		})
 		return
 	}
-	w.Notef(p, "put %s %q@%d -> %s", in.Key, in.Value, uint64(in.Version), string(out.Err))
+	w.NoteFields(p, uint64(models.OpPut), []string{in.Key, in.Value, string(out.Err)}, []uint64{uint64(in.Version)}, func() string {
+		return fmt.Sprintf("put %s %q@%d -> %s", in.Key, in.Value, in.Version, out.Err)
+	})
 }

@@ -25,6 +25,29 @@ func (w *World) Notef(p *Proc, format string, args ...any) {
 	}
 }
 
+// NoteFields is Notef for a caller that has its fields at hand as strings
+// and integers: it folds kind, each string and each number into the hash
+// without boxing anything, and calls text for the trace line only when
+// Options.Trace is on. A simulated client notes every operation it
+// observes, so this is on a campaign's hot path.
+func (w *World) NoteFields(p *Proc, kind uint64, strs []string, nums []uint64, text func() string) {
+	ep := p.endpoint()
+	w.stats.counts[RecNote]++
+	w.fold(RecNote, uint64(ep.index()))
+	w.fold(RecNote, kind)
+	for _, s := range strs {
+		w.fold(RecNote, tagString)
+		w.foldChunks(s)
+	}
+	for _, x := range nums {
+		w.fold(RecNote, tagUint)
+		w.fold(RecNote, x)
+	}
+	if w.opts.Trace {
+		w.records = append(w.records, Record{At: w.now, Kind: RecNote, Proc: ep.label(), Text: text()})
+	}
+}
+
 // Argument tags keep values of different types apart in the hash.
 const (
 	tagString uint64 = iota + 1<<60
