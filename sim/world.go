@@ -180,6 +180,9 @@ func New(seed uint64, opts Options) *World {
 		ent:    ent,
 		hash:   fnvOffset,
 		byName: make(map[string]*endpoint),
+		// Room for a small run's events at once, so that the queue does
+		// not grow by doubling in every world.
+		queue: eventQueue{heap: make([]queued, 0, 32), slots: make([]event, 0, 32), free: make([]int32, 0, 32)},
 	}
 	w.chooser, _ = ent.(Chooser)
 	w.named.w = w
