@@ -35,8 +35,8 @@ func TestLayoutImports(t *testing.T) {
 		{"../lab", nil},
 		{"../lab/labrt", []string{module + "cli", module + "campaign", module + "scenarios", module + "models", module + "kv/rpc", module + "sim"}},
 		{"../kvsimtest", []string{module + "campaign", module + "scenarios", module + "models"}},
-		{"../stress", []string{module + "scenarios", module + "models", module + "kv/rpc"}},
-		{"../campaign", []string{module + "zoo", module + "scenarios", module + "sim", module + "models", "pgregory.net/rapid"}},
+		{"../report", []string{module + "scenarios", module + "models", module + "sim", module + "kv/rpc", "github.com/anishathalye/porcupine"}},
+		{"../campaign", []string{module + "zoo", module + "report", module + "scenarios", module + "sim", module + "models", "pgregory.net/rapid"}},
 	}
 	for _, rule := range rules {
 		files, err := filepath.Glob(filepath.Join(rule.dir, "*.go"))
