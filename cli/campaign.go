@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -286,12 +285,12 @@ func reportFailure(ctx context.Context, w io.Writer, cat campaign.Catalogue, r s
 	case replay.TraceHash != r.TraceHash:
 		fmt.Fprintf(w, "warning: the replay's trace hash %s differs from the campaign's %s: the run is not deterministic\n", replay.TraceHash, r.TraceHash)
 	}
-	adir, err := writeArtifacts(replay, dir)
+	a, err := campaign.WriteArtifacts(replay, dir)
 	if err != nil {
 		fmt.Fprintf(w, "artifacts: %v\n", err)
 		return
 	}
-	fmt.Fprintf(w, "artifacts: %s\nreport: %s\n", adir, filepath.Join(adir, "report.html"))
+	fmt.Fprintf(w, "artifacts: %s\nreport: %s\n", a.Dir, a.Report)
 }
 
 func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/kvsim/kvsim/campaign"
@@ -74,11 +73,11 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 				printResult(out, r)
 			}
 			if r.Failed() && artifacts != "" {
-				dir, err := writeArtifacts(r, artifacts)
+				a, err := campaign.WriteArtifacts(r, artifacts)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", dir)
+				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", a.Dir)
 			}
 			if r.Failed() {
 				return errFailureFound
@@ -147,16 +146,4 @@ func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-}
-
-// writeArtifacts writes a traced failure's artifacts under dir, with its
-// report beside porcupine's visualization, and returns their directory.
-func writeArtifacts(r scenarios.Result, dir string) (string, error) {
-	a, err := scenarios.WriteArtifacts(r, dir)
-	if err != nil {
-		return "", err
-	}
-	run := report.FromResult(r)
-	run.PorcupineLink = filepath.Base(a.Viz)
-	return a.Dir, report.WriteFile(filepath.Join(a.Dir, "report.html"), run)
 }

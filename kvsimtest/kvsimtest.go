@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ var (
 	flagScenario = flag.String("kvsim.scenario", "", "kvsim: comma-separated scenarios to run (default all)")
 	flagFaults   = flag.String("kvsim.faults", "", "kvsim: fault profile (default swarm)")
 	flagShrink   = flag.Bool("kvsim.shrink", false, "kvsim: shrink the failure to a minimal run")
+	flagArtifact = flag.String("kvsim.artifacts", "", "kvsim: write a failure's trace, history and report under this directory (default: a new temporary one)")
 )
 
 // Options tune Check; the zero value reads the flags.
@@ -74,7 +76,7 @@ func Check(t testing.TB, impl scenarios.Impl, opts Options) {
 	if err := campaign.SaveRegression(failFile, r); err != nil {
 		t.Errorf("kvsimtest: writing the fail file: %v", err)
 	}
-	fail(t, r, failFile, runsOf(runs, r.Scenario))
+	fail(t, r, failFile)
 }
 
 // replayFailFile runs the fail file's entries first; it reports whether
@@ -95,7 +97,7 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path string) bool {
 			return true
 		}
 		if r := scenarios.Run(cfg); r.Failed() {
-			fail(t, r, path, cfg)
+			fail(t, r, path)
 			return true
 		}
 		t.Logf("kvsim: fail file entry %q passes now", e)
@@ -104,27 +106,41 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path string) bool {
 }
 
 // fail reports r on t, shrinking it first under -kvsim.shrink.
-func fail(t testing.TB, r scenarios.Result, failFile string, cfg scenarios.Config) {
+func fail(t testing.TB, r scenarios.Result, failFile string) {
 	t.Helper()
 	msg := fmt.Sprintf("kvsim: %s\nfault model: %s\nreplay: %s\nshrink: %s\nfail file: %s", r.Summary(), r.FaultModel, r.Run, r.Shrink, failFile)
+	if report, err := writeArtifacts(r); err != nil {
+		msg += "\nartifacts: " + err.Error()
+	} else {
+		msg += "\nreport: " + report
+	}
 	if r.Stack != "" {
 		msg += "\nstack:\n" + r.Stack
 	}
 	if *flagShrink {
-		if minimal, ok := campaign.Shrink(t, cfg, campaign.ShrinkOptions{}); ok {
+		if minimal, ok := campaign.Shrink(t, r.Config(), campaign.ShrinkOptions{}); ok {
 			msg += fmt.Sprintf("\nshrunk to %d ops, %d RPCs, faults %s: %s\n%s", minimal.Ops, minimal.RPCs, minimal.FaultModel, minimal.Reason, models.FormatKV(minimal.KVHistory))
 		}
 	}
 	t.Fatal(msg)
 }
 
-func runsOf(runs []scenarios.Config, scenario string) scenarios.Config {
-	for _, r := range runs {
-		if r.Scenario.Name == scenario {
-			return r
+// writeArtifacts replays the failing run with tracing and writes its
+// artifacts, returning the report's path.
+func writeArtifacts(r scenarios.Result) (string, error) {
+	dir := *flagArtifact
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "kvsim-artifacts-"); err != nil {
+			return "", err
 		}
 	}
-	return runs[0]
+	traced, err := scenarios.Replay(r)
+	if err != nil {
+		return "", err
+	}
+	a, err := campaign.WriteArtifacts(traced, dir)
+	return a.Report, err
 }
 
 // repro is the go test line that replays s, run in the test's package.

@@ -37,6 +37,8 @@ func zooImpl(t *testing.T, name string) scenarios.Impl {
 // lands in the fail file, and the next Check replays that entry first.
 func TestFailFileReplaysFirst(t *testing.T) {
 	dir := t.TempDir()
+	*flagArtifact = filepath.Join(dir, "artifacts")
+	t.Cleanup(func() { *flagArtifact = "" })
 	buggy := zooImpl(t, "server-ignores-version")
 	buggy.Name = "my-server"
 
@@ -48,6 +50,13 @@ func TestFailFileReplaysFirst(t *testing.T) {
 	m := regexp.MustCompile(`replay: (go test -run '\^TestFailFileReplaysFirst\$' -kvsim.scenario=(\S+) -kvsim.seed=(\d+) -kvsim.faults=swarm)`).FindStringSubmatch(first.failures[0])
 	if m == nil || !strings.Contains(first.failures[0], "impl=my-server") {
 		t.Fatalf("no go test repro line naming the implementation:\n%s", first.failures[0])
+	}
+	report := regexp.MustCompile(`report: (\S+)`).FindStringSubmatch(first.failures[0])
+	if report == nil {
+		t.Fatalf("no report:\n%s", first.failures[0])
+	}
+	if _, err := os.Stat(report[1]); err != nil {
+		t.Error(err)
 	}
 	failFile := filepath.Join(dir, "TestFailFileReplaysFirst.fail")
 	text, err := os.ReadFile(failFile)

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"math/rand/v2"
@@ -40,7 +41,7 @@ func genHot(seed uint64, clients, n int) (ops []KVOp, values []string) {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmpInt64(at[a], at[b]) })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(at[a], at[b]) })
 	values = []string{""}
 	seen := make([]rpc.Tversion, clients) // the version each client last read
 	for _, i := range order {

@@ -148,7 +148,9 @@ func TestVisualizeFastViolation(t *testing.T) {
 	if err := r.Visualize(&b, nil); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), `get(k) -\u003e \"a\"@v1`) {
-		t.Error("visualization lacks the stale read")
+	for _, want := range []string{`get(k) -\u003e \"a\"@v1`, "violation core", `c1: put(k, \"b\", v1) -\u003e OK`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("visualization lacks %s", want)
+		}
 	}
 }

@@ -12,7 +12,9 @@
 // so it builds each key's chain of versions and decides in one pass whether
 // every operation fits into it in time (fast.go holds the algorithm and its
 // proof). It is exact and near-linear: a million operations on one hot key
-// take well under a second. A violation comes with Result.Core, a minimal
+// take well under a second. A pass comes with a linearization, which
+// Visualize and Longest replay through porcupine without a search. A
+// violation comes with Result.Core, a minimal
 // set of operations that cannot be ordered, and a Reason that says why in
 // words. CheckKVPorcupine is the same check by porcupine's search, the
 // oracle the fast checker is tested against and its fallback in the rare

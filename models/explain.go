@@ -6,110 +6,6 @@ import (
 	"strings"
 )
 
-// fastVerdict is the fast path's answer: Ok, Violation with a core and a
-// reason, or Unknown with the reason it gave up.
-type fastVerdict struct {
-	verdict Verdict
-	core    []int
-	reason  string
-}
-
-// checkKVFast runs the fast checker over every key (in sorted key order, so
-// that the key reported does not depend on map order) and explains the
-// first violation.
-func checkKVFast(ops []KVOp) fastVerdict {
-	keyOf := make(map[string]int32)
-	var names []string
-	count := make([]int32, 0, 4)
-	which := make([]int32, len(ops))
-	lastKey, k := "", int32(-1)
-	for i := range ops {
-		key := ops[i].Input.Key
-		ok := k >= 0 && key == lastKey // histories often run on one key
-		if !ok {
-			k, ok = keyOf[key]
-			lastKey = key
-		}
-		if !ok {
-			k = int32(len(names))
-			keyOf[key] = k
-			names = append(names, key)
-			count = append(count, 0)
-		}
-		which[i] = k
-		count[k]++
-	}
-	// One backing array, each key's records contiguous.
-	start := make([]int32, len(names)+1)
-	for k, n := range count {
-		start[k+1] = start[k] + n
-	}
-	all := make([]kvRec, len(ops))
-	fill := slices.Clone(start[:len(names)])
-	used := make([]int32, len(names)) // records kept per key
-	for i := range ops {
-		rec, keep, ok := classify(&ops[i], i)
-		if !ok {
-			return fastVerdict{Violation, []int{i}, fmt.Sprintf("key %s is not linearizable: %s: %s",
-				bare(ops[i].Input.Key), describeKV(ops[i].Input, ops[i].Output), impossible(ops[i]))}
-		}
-		if keep {
-			k := which[i]
-			all[fill[k]] = rec
-			fill[k]++
-			used[k]++
-		}
-	}
-	order := make([]int, len(names))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
-
-	var sc keyScratch
-	var buf []kvRec
-	gaveUp := ""
-	for _, k := range order {
-		recs := all[start[k] : start[k]+used[k]]
-		buf = sortRecs(recs, buf)
-		f := checkKey(ops, recs, nil, &sc)
-		switch f.kind {
-		case failNone:
-		case failGiveUp:
-			if gaveUp == "" {
-				gaveUp = "key " + bare(names[k]) + ": " + giveUpText(recs)
-			}
-		default:
-			core, why := explainer(ops).explain(recs, f, &sc)
-			return fastVerdict{Violation, core, fmt.Sprintf("key %s is not linearizable: %s", bare(names[k]), why)}
-		}
-	}
-	if gaveUp != "" {
-		return fastVerdict{verdict: Unknown, reason: gaveUp}
-	}
-	return fastVerdict{verdict: Ok}
-}
-
-func giveUpText(recs []kvRec) string {
-	for i := range recs {
-		if recs[i].ver >= maxVersion {
-			return fmt.Sprintf("version %d is too large", recs[i].ver)
-		}
-	}
-	return fmt.Sprintf("more than %d disjoint intervals for one version", maxSpans)
-}
-
-// impossible says why no state explains an operation's output.
-func impossible(op KVOp) string {
-	switch {
-	case op.Input.Op == OpGet && op.Output.Err == "OK":
-		return "a present key has a version of at least 1"
-	case op.Input.Op == OpPut && op.Output.Err == "ErrNoKey":
-		return "a put at version 0 creates a missing key, it never returns ErrNoKey"
-	}
-	return fmt.Sprintf("a %v never returns %s", op.Input.Op, bare(string(op.Output.Err)))
-}
-
 // violates reports whether recs is a relaxed violation (see Phantoms).
 func violates(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) bool {
 	k := checkKey(ops, recs, full, sc).kind
@@ -284,12 +180,22 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 	}
 	// A timing conflict: look for two operations that finished and started
 	// in the opposite order to the one their versions force.
-	for _, a := range core {
-		for _, b := range core {
-			if a.kind == recErrVer || b.kind == recErrVer || rank(a) >= rank(b) || b.r >= a.c {
-				continue
+	// Pairs without an ErrMaybe or unknown Put read best, so they go first.
+	for _, optionalToo := range []bool{false, true} {
+		for _, a := range core {
+			for _, b := range core {
+				if a.kind == recErrVer || b.kind == recErrVer || rank(a) >= rank(b) || b.r >= a.c ||
+					!optionalToo && (a.kind == recOptional || b.kind == recOptional) {
+					continue
+				}
+				na, okA := d.tookEffect(a, core)
+				nb, okB := d.tookEffect(b, core)
+				if !okA || !okB {
+					continue
+				}
+				return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: %s%s%s",
+					d.opText(b), b.r, d.opText(a), a.c, whyOrder(a, b), na, nb)
 			}
-			return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: %s", d.opText(b), b.r, d.opText(a), a.c, whyOrder(a, b))
 		}
 	}
 	for _, e := range core {
@@ -297,8 +203,13 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 			continue
 		}
 		for _, a := range core {
-			if a.kind == recPinned && a.ver == 0 && e.r < a.c {
+			switch {
+			case a.kind != recPinned || e.r >= a.c:
+			case a.ver == 0:
 				return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: ErrVersion means the key existed, and nothing removes a key",
+					d.opText(e), e.r, d.opText(a), a.c)
+			case a.ver == 1 && e.ver == 1:
+				return fmt.Sprintf("%s returned at t=%d before %s was called at t=%d: a put at v1 fails with ErrVersion only once the key is past version 1, yet the get saw version 1 later",
 					d.opText(e), e.r, d.opText(a), a.c)
 			}
 		}
@@ -331,11 +242,68 @@ func (d explainer) describeCore(core []kvRec, f keyFailure) string {
 				d.opText(e), e.c, d.opText(*before), before.r, e.ver)
 		}
 	}
+	// Several Puts could have made the version a Get saw, and all of them
+	// came too late.
+	for _, g := range core {
+		if g.kind != recPinned || g.ver == 0 {
+			continue
+		}
+		makers, first := 0, int64(posInf)
+		for _, p := range core {
+			if p.kind != recPinned && p.kind != recErrVer && p.ver+1 == g.ver && p.value(d) == g.value(d) {
+				makers++
+				first = min(first, p.c)
+			}
+		}
+		if makers > 1 && g.r < first {
+			return fmt.Sprintf("%s returned at t=%d, before any of the %d puts that can have written %q at v%d was called (the first at t=%d): the get saw a version not yet written",
+				d.opText(g), g.r, makers, g.value(d), g.ver-1, first)
+		}
+	}
 	texts := make([]string, len(core))
 	for i, r := range core {
 		texts[i] = d.recText(r)
 	}
 	return fmt.Sprintf("no order of these operations fits both their versions and their times: %s", strings.Join(texts, "; "))
+}
+
+// tookEffect says, for an ErrMaybe or unknown Put of a core, why it must
+// have taken effect; ok is false if the core does not show it. A minimal
+// core holds every Put of the history at the versions whose Puts it holds
+// (or a phantom would replace them), so a Put alone at its version in the
+// core is the only one that can have made the next version.
+func (d explainer) tookEffect(p kvRec, core []kvRec) (note string, ok bool) {
+	if p.kind != recOptional {
+		return "", true
+	}
+	// A rival at the same version counts unless a Get of the next version
+	// read another value than it wrote.
+	rival := func(q kvRec) bool {
+		for _, g := range core {
+			if g.kind == recPinned && g.ver == q.ver+1 && g.value(d) != q.value(d) {
+				return false
+			}
+		}
+		return true
+	}
+	best, bestNeed := -1, uint64(0)
+	for i, q := range core {
+		if (q.kind == recPut || q.kind == recOptional) && q.ver == p.ver && q != p && rival(q) {
+			return "", false
+		}
+		need := q.ver
+		if q.kind == recPut {
+			need++
+		}
+		if (q.kind == recPinned || q.kind == recPut) && need > p.ver && (best < 0 || need < bestNeed) {
+			best, bestNeed = i, need
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	return fmt.Sprintf(" (%s took effect: %s needs version %d, and no other put at v%d can have made it)",
+		d.opText(p), d.opText(core[best]), bestNeed, p.ver), true
 }
 
 // whyOrder says why a had to take effect before b.

@@ -82,6 +82,24 @@ func TestExplain(t *testing.T) {
 			reason: `key k is not linearizable: put(k, "b", v3) -> ErrVersion returned at t=4 before put(k, "c", v2) -> ErrNoKey was called at t=5: ErrVersion means the key existed, and nothing removes a key`,
 		},
 		{
+			name: "an ErrMaybe put that must have taken effect",
+			history: `
+				c0 [1,5] put(k, "x1", v0) -> ErrMaybe
+				c1 [8,10] get(k) -> ErrNoKey
+				c1 [11,12] get(k) -> "x1"@v1`,
+			core:   []int{0, 1, 2},
+			reason: `key k is not linearizable: put(k, "x1", v0) -> ErrMaybe returned at t=5 before get(k) -> ErrNoKey was called at t=8: the key already existed (put(k, "x1", v0) -> ErrMaybe took effect: get(k) -> "x1"@v1 needs version 1, and no other put at v0 can have made it)`,
+		},
+		{
+			name: "every possible writer came too late",
+			history: `
+				c2 [2,5] get(k) -> "x1"@v1
+				c1 [23,23] put(k, "x1", v0) -> ErrMaybe
+				c0 [23,27] put(k, "x1", v0) -> ErrMaybe`,
+			core:   []int{0, 1, 2},
+			reason: `key k is not linearizable: get(k) -> "x1"@v1 returned at t=5, before any of the 2 puts that can have written "x1" at v0 was called (the first at t=23): the get saw a version not yet written`,
+		},
+		{
 			name: "lost update",
 			history: `
 				c0 [1,2] put(k, "a", v0) -> OK

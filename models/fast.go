@@ -1,8 +1,11 @@
 package models
 
 import (
+	"cmp"
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/kvsim/kvsim/kv/rpc"
 )
@@ -24,7 +27,10 @@ import (
 //   - a Put that returned ErrMaybe or whose reply never came (Unknown) may be
 //     P_v, or may have had no effect at all, in which case it constrains
 //     nothing and is dropped;
-//   - every other operation leaves the state alone.
+//   - every other operation leaves the state alone. (A Get whose reply
+//     never came constrains nothing either and is dropped; an output no
+//     state explains, such as a Get returning ErrVersion, is a violation
+//     on its own.)
 //
 // So V must be at least Vreq, one past the highest version any OK Put or OK
 // Get implies, and may be longer when optional Puts extend the chain.
@@ -159,9 +165,11 @@ type keyFailure struct {
 // span is a closed time interval.
 type span struct{ lo, hi int64 }
 
-// keyScratch holds buffers reused across slots and checks.
+// keyScratch holds buffers reused across slots and checks. If trace is
+// set, checkKey records F_i for every slot there (see witness.go).
 type keyScratch struct {
 	cur, next, reach, cands []span
+	trace                   *[][]span
 }
 
 // vreq returns Vreq and the position of the first record that needs it.
@@ -346,12 +354,14 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 		}
 		sc.reach = reach
 
-		// F_i: reach ∩ the union of the candidates' intervals.
+		// F_i: reach ∩ the union of the candidates' intervals. Both are
+		// sorted by start, so the intersections come out sorted and merge
+		// into the last one.
 		slices.SortFunc(cands, func(x, y span) int {
 			if x.lo != y.lo {
-				return cmpInt64(x.lo, y.lo)
+				return cmp.Compare(x.lo, y.lo)
 			}
-			return cmpInt64(x.hi, y.hi)
+			return cmp.Compare(x.hi, y.hi)
 		})
 		next = next[:0]
 		for _, rs := range reach {
@@ -367,9 +377,6 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 				next = append(next, span{a, b})
 			}
 		}
-		if len(next) > 1 {
-			next = mergeSpans(next)
-		}
 		if len(next) == 0 {
 			return keyFailure{failEmpty, i, none}
 		}
@@ -377,6 +384,9 @@ func checkKey(ops []KVOp, recs []kvRec, full map[uint64]int32, sc *keyScratch) k
 			return keyFailure{kind: failGiveUp, slot: i, recs: none}
 		}
 		cur, next = next, cur
+		if sc.trace != nil {
+			*sc.trace = append(*sc.trace, slices.Clone(cur))
+		}
 
 		// May the chain stop at V = i+1?
 		if i+1 >= need {
@@ -408,30 +418,6 @@ func lateErrVer(recs []kvRec, g0, g1 int, f []span, i uint64) int {
 		}
 	}
 	return -1
-}
-
-// mergeSpans sorts spans and merges those that overlap.
-func mergeSpans(s []span) []span {
-	slices.SortFunc(s, func(x, y span) int { return cmpInt64(x.lo, y.lo) })
-	out := s[:1]
-	for _, x := range s[1:] {
-		if last := &out[len(out)-1]; x.lo <= last.hi {
-			last.hi = max(last.hi, x.hi)
-		} else {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // classify turns op i into a record. ok is false when no state explains the
@@ -507,4 +493,108 @@ func sortRecs(recs []kvRec, buf []kvRec) []kvRec {
 	}
 	copy(recs, buf)
 	return buf
+}
+
+// fastVerdict is the fast path's answer: Ok, Violation with a core and a
+// reason, or Unknown with the reason it gave up.
+type fastVerdict struct {
+	verdict Verdict
+	core    []int
+	reason  string
+}
+
+// checkKVFast runs the fast checker over every key (in sorted key order, so
+// that the key reported does not depend on map order) and explains the
+// first violation.
+func checkKVFast(ops []KVOp) fastVerdict {
+	keyOf := make(map[string]int32)
+	var names []string
+	count := make([]int32, 0, 4)
+	which := make([]int32, len(ops))
+	lastKey, k := "", int32(-1)
+	for i := range ops {
+		key := ops[i].Input.Key
+		ok := k >= 0 && key == lastKey // histories often run on one key
+		if !ok {
+			k, ok = keyOf[key]
+			lastKey = key
+		}
+		if !ok {
+			k = int32(len(names))
+			keyOf[key] = k
+			names = append(names, key)
+			count = append(count, 0)
+		}
+		which[i] = k
+		count[k]++
+	}
+	// One backing array, each key's records contiguous.
+	start := make([]int32, len(names)+1)
+	for k, n := range count {
+		start[k+1] = start[k] + n
+	}
+	all := make([]kvRec, len(ops))
+	fill := slices.Clone(start[:len(names)])
+	used := make([]int32, len(names)) // records kept per key
+	for i := range ops {
+		rec, keep, ok := classify(&ops[i], i)
+		if !ok {
+			return fastVerdict{Violation, []int{i}, fmt.Sprintf("key %s is not linearizable: %s: %s",
+				bare(ops[i].Input.Key), describeKV(ops[i].Input, ops[i].Output), impossible(ops[i]))}
+		}
+		if keep {
+			k := which[i]
+			all[fill[k]] = rec
+			fill[k]++
+			used[k]++
+		}
+	}
+	order := make([]int, len(names))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+
+	var sc keyScratch
+	var buf []kvRec
+	gaveUp := ""
+	for _, k := range order {
+		recs := all[start[k] : start[k]+used[k]]
+		buf = sortRecs(recs, buf)
+		f := checkKey(ops, recs, nil, &sc)
+		switch f.kind {
+		case failNone:
+		case failGiveUp:
+			if gaveUp == "" {
+				gaveUp = "key " + bare(names[k]) + ": " + giveUpText(recs)
+			}
+		default:
+			core, why := explainer(ops).explain(recs, f, &sc)
+			return fastVerdict{Violation, core, fmt.Sprintf("key %s is not linearizable: %s", bare(names[k]), why)}
+		}
+	}
+	if gaveUp != "" {
+		return fastVerdict{verdict: Unknown, reason: gaveUp}
+	}
+	return fastVerdict{verdict: Ok}
+}
+
+func giveUpText(recs []kvRec) string {
+	for i := range recs {
+		if recs[i].ver >= maxVersion {
+			return fmt.Sprintf("version %d is too large", recs[i].ver)
+		}
+	}
+	return fmt.Sprintf("more than %d disjoint intervals for one version", maxSpans)
+}
+
+// impossible says why no state explains an operation's output.
+func impossible(op KVOp) string {
+	switch {
+	case op.Input.Op == OpGet && op.Output.Err == rpc.OK:
+		return "a present key has a version of at least 1"
+	case op.Input.Op == OpPut && op.Output.Err == rpc.ErrNoKey:
+		return "a put at version 0 creates a missing key, it never returns ErrNoKey"
+	}
+	return fmt.Sprintf("a %v never returns %s", op.Input.Op, bare(string(op.Output.Err)))
 }

@@ -20,6 +20,7 @@ type Artifacts struct {
 	History string // history.txt: the key/value history as text
 	Viz     string // history.html: porcupine's visualization, annotated with faults
 	LockViz string // lock.html, when the run used the lock
+	Report  string // report.html, when campaign.WriteArtifacts wrote it
 }
 
 // WriteArtifacts writes r's artifacts under dir/<scenario>-<seed>-<impl>/.

@@ -33,6 +33,10 @@ const (
 	// DecideFaultLength how long one lasts (in nanoseconds, minus one).
 	DecideFaultGap
 	DecideFaultLength
+	// DecideNemesis is whether a targeted fault fires, drawn outside the
+	// world through Decide: as for the per-message faults, a draw of at
+	// least N*(1-p) fires, so 0 is "no".
+	DecideNemesis
 )
 
 var decisionNames = [...]string{
@@ -40,7 +44,7 @@ var decisionNames = [...]string{
 	DecideDropRequest: "drop-request", DecideDuplicate: "duplicate", DecideDropReply: "drop-reply",
 	DecideTail: "tail", DecideJitter: "jitter", DecideTailDelay: "tail-delay",
 	DecidePartition: "partition", DecidePause: "pause",
-	DecideFaultGap: "fault-gap", DecideFaultLength: "fault-length",
+	DecideFaultGap: "fault-gap", DecideFaultLength: "fault-length", DecideNemesis: "nemesis",
 }
 
 func (d Decision) String() string {
@@ -96,6 +100,22 @@ const (
 	DueReply   = DueKind(evReply)   // a reply reaches its caller
 	DueFunc    = DueKind(evFunc)    // a callback scheduled with At
 )
+
+// Decide draws a value in [0, n) from e for decision d. Code that draws
+// from World.Entropy while the world runs (a Nemesis) names what it
+// decides this way, so that a Chooser can tell a fault from a workload
+// value; a plain Entropy draws as Uint64N would.
+func Decide(e Entropy, d Decision, n uint64) uint64 {
+	c, ok := e.(Chooser)
+	if !ok {
+		return e.Uint64N(n)
+	}
+	v := c.Choose(&Draw{Decision: d, N: n, Endpoint: -1})
+	if v >= n {
+		panic(fmt.Sprintf("sim: %T chose %d for a %v draw in [0, %d)", c, v, d, n))
+	}
+	return v
+}
 
 // src is the entropy for one draw of decision d about ep: the world's
 // entropy itself, or, when that is a Chooser, an adapter that names the

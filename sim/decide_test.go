@@ -64,3 +64,23 @@ func TestChooserOutOfRangePanics(t *testing.T) {
 	workload(w, 1, 1)
 	w.Run()
 }
+
+func TestDecide(t *testing.T) {
+	a, b := NewPCG(3), NewPCG(3)
+	for range 10 {
+		if x, y := Decide(a, DecideNemesis, 1000), b.Uint64N(1000); x != y {
+			t.Fatalf("Decide on a plain entropy drew %d, Uint64N %d", x, y)
+		}
+	}
+	rec := &recorder{Entropy: NewPCG(3), seen: map[Decision]int{}}
+	Decide(rec, DecideNemesis, 10)
+	if rec.seen[DecideNemesis] != 1 {
+		t.Errorf("the Chooser was told %v", rec.seen)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a value out of range was accepted")
+		}
+	}()
+	Decide(outOfRange{NewPCG(0)}, DecideNemesis, 10)
+}

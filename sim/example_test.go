@@ -36,3 +36,52 @@ func Example() {
 	// hello! after 2 attempts at 112ms
 	// done - handler ran 2 times
 }
+
+// holdFirstReply holds the reply to the first call until just after that
+// call times out, so it arrives while the caller retries.
+type holdFirstReply struct{}
+
+func (holdFirstReply) Request(*sim.Message) sim.MessageFault { return sim.MessageFault{} }
+
+func (holdFirstReply) Reply(m *sim.Message) sim.MessageFault {
+	return sim.MessageFault{Hold: m.Call == 1}
+}
+
+// A Nemesis aims a fault at one message: here the first reply is held past
+// its call's timeout, so the handler ran but the caller retries, and the
+// stale reply arrives while the retry is in flight.
+func ExampleNemesis() {
+	w := sim.New(1, sim.Options{Nemesis: holdFirstReply{}, Trace: true})
+	runs := 0
+	sim.Handle(w.NewServer("echo"), "Echo.Say", func(args *echoArgs, reply *echoReply) {
+		runs++
+		reply.Text = args.Text
+	})
+	w.Spawn("client", func(p *sim.Proc) {
+		for !p.Call("echo", "Echo.Say", &echoArgs{Text: "hi"}, &echoReply{}) {
+		}
+	})
+	r := w.Run()
+	for _, rec := range w.Records() {
+		if rec.Kind.IsFault() || rec.Kind == sim.RecTimeout || rec.Kind == sim.RecLate {
+			fmt.Println(rec)
+		}
+	}
+	fmt.Println("handler ran", runs, "times;", r.Stats.Count(sim.RecNemesisHold), "reply held")
+	// Output:
+	// 1.000000ms nemesis-hold #1 client->echo Echo.Say reply
+	//   100.000000ms timeout      #1 client->echo Echo.Say
+	//   100.000001ms late-reply   #1 client<-echo Echo.Say
+	// handler ran 2 times; 1 reply held
+}
+
+// SwarmFaults draws a fault model per seed; Faults.String prints it.
+func ExampleSwarmFaults() {
+	for seed := range uint64(3) {
+		fmt.Println(sim.SwarmFaults(sim.NewPCG(seed), 2*time.Second))
+	}
+	// Output:
+	// jitter=4ms,drop-req=0.50,drop-reply=0.35,dup=0.40,partition=140ms/411ms
+	// jitter=5ms
+	// jitter=6ms,drop-req=0.20,pause=213ms/102.5ms
+}

@@ -52,11 +52,15 @@ func (w *World) nemesisRequest(p *Proc) MessageFault {
 	if w.opts.Nemesis == nil || !w.faultsOn {
 		return MessageFault{}
 	}
+	return w.askRequest(p)
+}
+
+func (w *World) askRequest(p *Proc) MessageFault {
 	c := &p.call
 	w.msg = Message{Caller: p.ep.name, Server: c.server.name, Method: c.m.name, Call: c.id, Args: c.args, Deadline: c.deadline}
 	f := w.opts.Nemesis.Request(&w.msg)
 	w.msg = Message{}
-	w.recordNemesis(f, p.ep, c.server, c.id, c.m)
+	w.recordNemesis(f, p.ep, c.server, c.id, c.m, nil)
 	return f
 }
 
@@ -65,6 +69,10 @@ func (w *World) nemesisReply(e *event, reply any) MessageFault {
 	if w.opts.Nemesis == nil || !w.faultsOn {
 		return MessageFault{}
 	}
+	return w.askReply(e, reply)
+}
+
+func (w *World) askReply(e *event, reply any) MessageFault {
 	p := e.proc
 	w.msg = Message{Caller: p.ep.name, Server: e.m.server.name, Method: e.m.name, Call: e.call,
 		Args: e.m.args(e.msg), Reply: reply, Deadline: p.call.deadline}
@@ -74,27 +82,31 @@ func (w *World) nemesisReply(e *event, reply any) MessageFault {
 	f := w.opts.Nemesis.Reply(&w.msg)
 	w.msg = Message{}
 	f.Duplicate = false
-	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m)
+	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m, "reply")
 	return f
 }
 
-func (w *World) recordNemesis(f MessageFault, proc, peer *endpoint, call uint64, m *method) {
+// recordNemesis records each fault in f; text says which way the message
+// went when it was a reply.
+func (w *World) recordNemesis(f MessageFault, proc, peer *endpoint, call uint64, m *method, text any) {
 	for _, r := range [...]struct {
 		on   bool
 		kind RecordKind
 	}{{f.Drop, RecNemesisDrop}, {f.Duplicate && !f.Drop, RecNemesisDup}, {f.Delay > 0 && !f.Drop, RecNemesisDelay}, {f.Hold && !f.Drop, RecNemesisHold}} {
 		if r.on {
-			w.record(r.kind, proc, peer, call, m, nil)
+			w.record(r.kind, proc, peer, call, m, text)
 		}
 	}
 }
 
 // arrival applies a nemesis's delay and hold to a message of p's current
 // call (call) that would arrive at at.
-func (f MessageFault) arrival(at time.Duration, p *Proc, call uint64) time.Duration {
-	at += max(f.Delay, 0)
-	if f.Hold && p.call.id == call {
-		at = max(at, p.call.deadline+1)
+func (f *MessageFault) arrival(at time.Duration, p *Proc, call uint64) time.Duration {
+	if f.Delay > 0 {
+		at += f.Delay
+	}
+	if f.Hold && p.call.id == call && at <= p.call.deadline {
+		at = p.call.deadline + 1
 	}
 	return at
 }

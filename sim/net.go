@@ -85,7 +85,7 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 	}
 	wa, wr := newWire[A](), newWire[R]()
 	var slab []request[A, R]
-	slabSize := 0
+	used := 0
 	s.methods[name] = &method{
 		name:   name,
 		server: s.ep,
@@ -101,12 +101,11 @@ func Handle[A, R any](s *Server, name string, fn func(args *A, reply *R)) {
 			// so short runs allocate little and long ones rarely. A
 			// handler that keeps its arguments keeps their slab alive,
 			// which costs memory, never correctness.
-			if len(slab) == 0 {
-				slabSize = min(2*slabSize+1, maxSlab)
-				slab = make([]request[A, R], slabSize)
+			if used == len(slab) {
+				slab, used = make([]request[A, R], min(2*len(slab)+1, maxSlab)), 0
 			}
-			req := &slab[0]
-			slab = slab[1:]
+			req := &slab[used]
+			used++
 			return req, wa.intoZero(&req.args, a)
 		},
 		args: func(req any) any { return &req.(*request[A, R]).args },

@@ -27,8 +27,9 @@ type Proc struct {
 
 	lastMethod *method // the method of the last call, tried first for the next
 
-	done   bool
-	killed bool
+	running bool // the scheduler resumed it and it has not yielded yet
+	done    bool
+	killed  bool
 }
 
 type procOp uint8
@@ -54,6 +55,20 @@ type pendingCall struct {
 	ok       bool
 	dup      bool   // the network delivered the request twice
 	misuse   string // set by the scheduler when the call is malformed
+}
+
+// start resets c for a new call field by field: a struct assignment would
+// take the collector's bulk write barrier on every call while it runs.
+// server and m are set when the call resolves.
+func (c *pendingCall) start(server, method string, args, reply any) {
+	if c.serverID != server || c.method != method { // mostly the same strings as last time
+		c.serverID, c.method = server, method
+	}
+	c.args, c.reply = args, reply
+	c.id, c.deadline, c.timerSeq, c.armed, c.timer, c.ok, c.dup = 0, 0, 0, false, 0, false, false
+	if c.misuse != "" {
+		c.misuse = ""
+	}
 }
 
 // errKilled unwinds a process that the world ends while it is blocked.
@@ -100,7 +115,7 @@ func (p *Proc) Sleep(d time.Duration) {
 func (p *Proc) Call(server, method string, args, reply any) bool {
 	p.enter("Call")
 	p.op = opCall
-	p.call = pendingCall{serverID: server, method: method, args: args, reply: reply}
+	p.call.start(server, method, args, reply)
 	p.block()
 	if p.call.misuse != "" {
 		panic(p.call.misuse)
@@ -119,7 +134,7 @@ func (p *Proc) enter(what string) {
 	if p.killed {
 		panic(errKilled)
 	}
-	if p.w.running != p {
+	if !p.running {
 		panic(fmt.Sprintf("sim: %s called on process %s from outside it", what, p.ep.name))
 	}
 }
@@ -167,9 +182,9 @@ func (w *World) resume(p *Proc) {
 		w.record(RecSpawn, p.ep, nil, 0, nil, nil)
 	}
 	p.op = opNone
-	w.running = p
+	p.running = true
 	_, alive := p.next()
-	w.running = nil
+	p.running = false
 	if !alive {
 		p.done = true
 		w.live--

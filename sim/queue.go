@@ -31,6 +31,21 @@ type event struct {
 	msg  any           // the request (request), the reply (reply), or the func() of an evFunc
 }
 
+// set copies e field by field, and a pointer only when it changes: while
+// the collector runs, a struct copy takes its bulk write barrier and every
+// pointer store a barrier of its own, and a reused slot mostly holds the
+// same process and method already.
+func (s *event) set(e *event) {
+	s.at, s.kind, s.pos, s.wait, s.call, s.sent = e.at, e.kind, e.pos, e.wait, e.call, e.sent
+	if s.proc != e.proc {
+		s.proc = e.proc
+	}
+	if s.m != e.m {
+		s.m = e.m
+	}
+	s.msg = e.msg
+}
+
 // eventQueue is a min-heap on (at, seq). Events live in slots that are
 // reused through a free list; the heap itself holds small pointer-free
 // entries, so sifting moves 24 bytes and needs no write barriers, and
@@ -76,7 +91,7 @@ func (q *eventQueue) push(e *event, seq uint64) int32 {
 		q.slots = append(q.slots, event{})
 	}
 	e.pos = int32(len(q.heap))
-	q.slots[slot] = *e
+	q.slots[slot].set(e)
 	q.heap = append(q.heap, queued{at: e.at, seq: seq, slot: slot})
 	q.up(len(q.heap) - 1)
 	return slot
@@ -89,7 +104,7 @@ func (q *eventQueue) remove(slot int32) {
 
 // release frees a slot that unlink took out of the heap.
 func (q *eventQueue) release(slot int32) {
-	q.slots[slot] = event{} // drop references so the collector can reclaim them
+	q.slots[slot].msg = nil // the message may be garbage now; procs and methods live as long as the world
 	q.free = append(q.free, slot)
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -29,6 +30,12 @@ type Options struct {
 	// where two runs that should be equal diverge (FoldLog, FirstDifference).
 	OnFold func(Fold)
 }
+
+// yieldEvery is how many events the scheduler runs between visits to the
+// Go scheduler. Coroutine switches never enter it, so without these visits
+// a collection in progress waits for the next preemption (10ms) to finish
+// marking, and every pointer store pays a write barrier meanwhile.
+const yieldEvery = 1024
 
 const (
 	defaultCallTimeout = 100 * time.Millisecond
@@ -140,7 +147,6 @@ type World struct {
 	cuts      map[linkKey]bool
 	procs     []*Proc
 	live      int
-	running   *Proc
 	callSeq   uint64
 	maxSent   time.Duration // latest send time of a request delivered so far
 	faultsOn  bool
@@ -280,6 +286,9 @@ func (w *World) Run() Result {
 			return w.stuck(steps, fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames()))
 		}
 		steps++
+		if steps%yieldEvery == 0 {
+			runtime.Gosched()
+		}
 		w.steps = steps
 		w.now = e.at
 		w.dispatch(e)

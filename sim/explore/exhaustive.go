@@ -13,8 +13,9 @@ import (
 // scheduling order: exactly one run.
 type Bound struct {
 	// Faults is the most per-message faults (a dropped request or reply,
-	// a duplicate, a long-tail delay) one run may have. Each such
-	// decision of the fault model becomes binary: fault or not.
+	// a duplicate, a long-tail delay, a targeted fault drawn as
+	// sim.DecideNemesis) one run may have. Each such decision of the
+	// fault model becomes binary: fault or not.
 	Faults int
 	// Ties is the most ties one run may resolve other than in scheduling
 	// order (a preemption bound: most ordering bugs need few); negative
@@ -209,7 +210,7 @@ func (c *dfs) alternatives(d *sim.Draw) int {
 			return 1
 		}
 		return int(d.N)
-	case sim.DecideDropRequest, sim.DecideDuplicate, sim.DecideDropReply, sim.DecideTail:
+	case sim.DecideDropRequest, sim.DecideDuplicate, sim.DecideDropReply, sim.DecideTail, sim.DecideNemesis:
 		if c.faults == 0 {
 			return 1
 		}
@@ -227,7 +228,7 @@ func (c *dfs) value(d *sim.Draw, alt int) uint64 {
 		if alt > 0 {
 			c.ties--
 		}
-	case sim.DecideDropRequest, sim.DecideDuplicate, sim.DecideDropReply, sim.DecideTail:
+	case sim.DecideDropRequest, sim.DecideDuplicate, sim.DecideDropReply, sim.DecideTail, sim.DecideNemesis:
 		if alt == 0 {
 			return 0
 		}

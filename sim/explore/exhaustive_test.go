@@ -35,6 +35,11 @@ func TestExhaustiveCounts(t *testing.T) {
 		ent.Uint64N(3)
 		return false, ""
 	}
+	nemesis := func(ent sim.Entropy) (bool, string) {
+		sim.Decide(ent, sim.DecideNemesis, 1<<32)
+		sim.Decide(ent, sim.DecideNemesis, 1<<32)
+		return false, ""
+	}
 	tests := []struct {
 		name  string
 		run   func(sim.Entropy) (bool, string)
@@ -50,6 +55,8 @@ func TestExhaustiveCounts(t *testing.T) {
 		{"workload, simplest", workload, explore.Bound{}, 1},
 		{"workload, two values", workload, explore.Bound{Workload: 2}, 4},
 		{"workload, every value", workload, explore.Bound{Workload: 10}, 9},
+		{"targeted faults, one allowed", nemesis, explore.Bound{Faults: 1}, 3},
+		{"targeted faults, none allowed", nemesis, explore.Bound{}, 1},
 		{"interleavings of 2+2 steps", func(ent sim.Entropy) (bool, string) {
 			stepper(ent, map[string]int{"a": 2, "b": 2}, "a", "b")
 			return false, ""
