@@ -415,7 +415,7 @@ func TestRegressions(t *testing.T) {
 			zoo := strings.HasPrefix(e.Impl, zoo.Prefix)
 			switch {
 			case zoo && !r.Failed():
-				t.Errorf("%s: the checks no longer catch this zoo bug (kvsim run%s)", r.Summary(), specFlags(r.Spec))
+				t.Errorf("%s: the checks no longer catch this zoo bug (%s)", r.Summary(), scenarios.CLIRepro(r.Spec).Run)
 			case !zoo && r.Failed():
 				t.Errorf("%s: a fixed bug is back\nrepro: %s\n       %s", r.Summary(), r.Run, r.GoTest)
 			}
@@ -444,14 +444,4 @@ func BenchmarkCampaign(b *testing.B) {
 			b.ReportMetric(float64(sum.Seeds)/b.Elapsed().Seconds(), "seeds/s")
 		})
 	}
-}
-
-// specFlags is the command-line form of a spec, for messages about runs
-// that passed (and so carry no repro lines).
-func specFlags(s scenarios.Spec) string {
-	var b strings.Builder
-	for _, f := range s.Flags() {
-		fmt.Fprintf(&b, " --%s %s", f[0], f[1])
-	}
-	return b.String()
 }

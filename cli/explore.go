@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/kvsim/kvsim/campaign"
@@ -51,7 +52,7 @@ Exit 0 when no run failed, 1 when one did, 2 on bad usage.`,
 			restoreGC()
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "explore %s faults=%s impl=%s, bound faults<=%d ties<=%d workload=%d runs<=%d\n",
-				cfg.Scenario.Name, cfg.Profile.Name, cfg.Spec().Impl, x.Bound.Faults, x.Bound.Ties, max(x.Bound.Workload, 1), cmp0(x.Bound.Runs, explore.DefaultRuns))
+				cfg.Scenario.Name, cfg.Profile.Name, cfg.Spec().Impl, x.Bound.Faults, x.Bound.Ties, max(x.Bound.Workload, 1), cmp.Or(x.Bound.Runs, explore.DefaultRuns))
 			fmt.Fprintf(out, "%d distinct runs, %d decisions at most in one\n", x.Runs, x.Deepest)
 			switch {
 			case x.Err != nil:
@@ -78,11 +79,4 @@ Exit 0 when no run failed, 1 when one did, 2 on bad usage.`,
 	f.IntVar(&bound.Runs, "runs", 0, fmt.Sprintf("most runs (default %d)", explore.DefaultRuns))
 	f.BoolVar(&ladder, "ladder", false, "climb explore.Ladder's bounds instead of the flags' one")
 	return cmd
-}
-
-func cmp0(n, otherwise int) int {
-	if n <= 0 {
-		return otherwise
-	}
-	return n
 }

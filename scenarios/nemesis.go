@@ -77,13 +77,12 @@ type nemesis struct {
 	e *Env
 }
 
-// fires draws whether a site with probability p fires now; it draws
-// nothing for a site that is off, and a draw of 0 is "no", as for every
-// fault, so that rapid shrinks toward fewer of them and the exhaustive
-// explorer counts them against its fault budget.
+// fires draws whether a site with probability p fires now, as the world
+// draws its own faults (nothing for a site that is off, 0 is "no"), named
+// as a nemesis decision so the exhaustive explorer counts it against its
+// fault budget.
 func (n *nemesis) fires(p float64) bool {
-	const scale = 1 << 32
-	return p > 0 && n.e.w.FaultsOn() && sim.Decide(n.e.w.Entropy(), sim.DecideNemesis, scale) >= uint64((1-p)*scale)
+	return n.e.w.FaultsOn() && n.e.w.Chance(sim.DecideNemesis, p)
 }
 
 func (n *nemesis) upTo(d time.Duration) time.Duration {

@@ -113,6 +113,12 @@ func Decide(e Entropy, d Decision, n uint64) uint64 {
 	return choose(c, &Draw{Decision: d, N: n, Endpoint: -1})
 }
 
+// Chance draws whether an event of probability p happens, for decision d,
+// exactly as the world draws its own faults: nothing is drawn when p is 0,
+// and a draw of 0 means "no", so that rapid shrinks toward fewer events.
+// It is for code that decides while the world runs (a Nemesis).
+func (w *World) Chance(d Decision, p float64) bool { return chance(w.src(d, nil), p) }
+
 // src is the entropy for one draw of decision d about ep: the world's
 // entropy itself, or, when that is a Chooser, an adapter that names the
 // decision. Every draw the world makes takes its entropy from src (or
