@@ -250,8 +250,7 @@ func (w *World) Resume(name string) {
 	ep.srv.paused = false
 	w.record(RecResume, nil, ep, 0, nil, nil)
 	for _, e := range ep.srv.held {
-		e.at = w.now
-		w.schedule(e)
+		w.schedule(w.now, e.kind, e.proc, e.wait, e.call, e.m, e.msg).sent = e.sent
 	}
 	ep.srv.held = nil
 }

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"runtime/debug"
 	"time"
 )
 
@@ -138,7 +137,7 @@ func (w *World) send(p *Proc) {
 	if err != nil {
 		// The process panics with this when it resumes, at once.
 		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
-		w.schedule(event{at: w.now, kind: evWake, proc: p, wait: p.waitID})
+		w.schedule(w.now, evWake, p, p.waitID, 0, nil, nil)
 		return
 	}
 	w.callSeq++
@@ -211,7 +210,9 @@ func (w *World) armTimer(p *Proc) {
 		panic("sim: internal error: a call's timer armed after its deadline")
 	}
 	c.armed = true
-	c.timer = w.queue.push(&event{at: c.deadline, kind: evTimeout, proc: p, wait: p.waitID, call: c.id}, c.timerSeq)
+	var e *event
+	c.timer, e = w.queue.push(c.deadline, c.timerSeq)
+	e.set(evTimeout, p, p.waitID, c.id, nil, nil)
 }
 
 // armFor arms the timer of the call that e belongs to, if it is still
@@ -227,10 +228,7 @@ func (w *World) transmitRequest(p *Proc, args any, nf MessageFault) {
 	if at >= p.call.deadline {
 		w.armTimer(p)
 	}
-	w.schedule(event{
-		at: at, kind: evRequest, proc: p,
-		wait: p.waitID, call: p.call.id, sent: w.now, m: p.call.m, msg: args,
-	})
+	w.schedule(at, evRequest, p, p.waitID, p.call.id, p.call.m, args).sent = w.now
 }
 
 // deliverRequest runs the handler on a request that reached its server, and
@@ -252,10 +250,9 @@ func (w *World) deliverRequest(e *event) {
 		w.stats.Reordered++
 	}
 	w.maxSent = max(w.maxSent, e.sent)
-	reply, ok := w.invoke(srv, e.m, e.msg)
-	if !ok {
-		return
-	}
+	w.handling = e.m // a panic in the handler ends the run in loop
+	reply := e.m.invoke(e.msg)
+	w.handling = nil
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
 	nf := w.nemesisReply(e, reply)
 	if nf.Drop {
@@ -271,22 +268,7 @@ func (w *World) deliverRequest(e *event) {
 	if at >= p.call.deadline {
 		w.armFor(e)
 	}
-	w.schedule(event{at: at, kind: evReply, proc: p, wait: e.wait, call: e.call, m: e.m, msg: reply})
-}
-
-// invoke runs a handler, turning its panic into a failure of the run.
-func (w *World) invoke(srv *endpoint, m *method, req any) (reply any, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			w.record(RecPanic, nil, srv, 0, m, r)
-			w.failure = &Result{
-				Status: Panic,
-				Reason: fmt.Sprintf("server %s: handler %s panicked: %v", srv.name, m.name, r),
-				Stack:  string(debug.Stack()),
-			}
-		}
-	}()
-	return m.invoke(req), true
+	w.schedule(at, evReply, p, e.wait, e.call, e.m, reply)
 }
 
 func (w *World) deliverReply(e *event) {
@@ -305,7 +287,7 @@ func (w *World) deliverReply(e *event) {
 	}
 	w.record(RecReply, p.ep, srv, e.call, e.m, nil)
 	if p.call.armed {
-		w.queue.remove(p.call.timer)
+		w.queue.cancel(p.call.timer)
 	}
 	p.call.ok = true
 	w.resume(p)

@@ -82,7 +82,7 @@ func (w *World) Spawn(name string, body func(p *Proc)) *Proc {
 	p := &Proc{w: w, ep: w.newEndpoint(name, nil), body: body}
 	w.procs = append(w.procs, p)
 	w.live++
-	w.schedule(event{at: w.now, kind: evStart, proc: p})
+	w.schedule(w.now, evStart, p, 0, 0, nil, nil)
 	return p
 }
 
@@ -194,7 +194,7 @@ func (w *World) resume(p *Proc) {
 	switch p.op {
 	case opSleep:
 		w.record(RecSleep, p.ep, nil, 0, nil, nil)
-		w.schedule(event{at: w.now + p.sleep, kind: evWake, proc: p, wait: p.waitID})
+		w.schedule(w.now+p.sleep, evWake, p, p.waitID, 0, nil, nil)
 	case opCall:
 		w.send(p)
 	}

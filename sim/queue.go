@@ -8,12 +8,13 @@ import (
 type eventKind uint8
 
 const (
-	evStart   eventKind = iota // first resume of a process
-	evWake                     // a Sleep ends
-	evTimeout                  // a Call's timer fires
-	evRequest                  // a request reaches its server
-	evReply                    // a reply reaches its caller
-	evFunc                     // a callback scheduled with At (faults, scenario hooks)
+	evStart     eventKind = iota // first resume of a process
+	evWake                       // a Sleep ends
+	evTimeout                    // a Call's timer fires
+	evRequest                    // a request reaches its server
+	evReply                      // a reply reaches its caller
+	evFunc                       // a callback scheduled with At (faults, scenario hooks)
+	evCancelled                  // a timer whose call ended; skipped, never dispatched
 )
 
 // event is what happens at a virtual instant. wait identifies which blocking
@@ -22,7 +23,6 @@ const (
 type event struct {
 	at   time.Duration
 	kind eventKind
-	pos  int32 // index of the event's entry in the heap
 	proc *Proc
 	wait uint64
 	call uint64        // call id, for requests and replies
@@ -31,30 +31,36 @@ type event struct {
 	msg  any           // the request (request), the reply (reply), or the func() of an evFunc
 }
 
-// set copies e field by field, and a pointer only when it changes: while
-// the collector runs, a struct copy takes its bulk write barrier and every
-// pointer store a barrier of its own, and a reused slot mostly holds the
-// same process and method already.
-func (s *event) set(e *event) {
-	s.at, s.kind, s.pos, s.wait, s.call, s.sent = e.at, e.kind, e.pos, e.wait, e.call, e.sent
-	if s.proc != e.proc {
-		s.proc = e.proc
+// set fills a slot for a new event, a pointer only when it changes: while
+// the collector runs, every pointer store takes a write barrier, and a
+// reused slot mostly holds the same process and method already. sent is
+// left zero; a request sets it.
+func (s *event) set(kind eventKind, p *Proc, wait, call uint64, m *method, msg any) {
+	s.kind, s.wait, s.call, s.sent = kind, wait, call, 0
+	if s.proc != p {
+		s.proc = p
 	}
-	if s.m != e.m {
-		s.m = e.m
+	if s.m != m {
+		s.m = m
 	}
-	s.msg = e.msg
+	s.msg = msg
 }
 
 // eventQueue is a min-heap on (at, seq). Events live in slots that are
 // reused through a free list; the heap itself holds small pointer-free
 // entries, so sifting moves 24 bytes and needs no write barriers, and
-// scheduling allocates nothing once the slots have grown. An event can be
-// removed by its slot (a call's timer, once the reply is in).
+// scheduling allocates nothing once the slots have grown.
+//
+// A call's timer is cancelled in place rather than taken out of the heap:
+// it stays, marked evCancelled, until it reaches the top, where it is
+// dropped unseen. So entries need not know their heap position, and
+// sifting writes nothing but the heap. The order of live events is the
+// order of (at, seq) either way.
 type eventQueue struct {
-	heap  []queued
-	slots []event
-	free  []int32
+	heap      []queued
+	slots     []event
+	free      []int32
+	cancelled int // cancelled entries still in the heap
 }
 
 type queued struct {
@@ -63,7 +69,8 @@ type queued struct {
 	slot int32
 }
 
-func (q *eventQueue) len() int { return len(q.heap) }
+// len is the number of live events.
+func (q *eventQueue) len() int { return len(q.heap) - q.cancelled }
 
 func (q *eventQueue) less(i, j int) bool {
 	a, b := &q.heap[i], &q.heap[j]
@@ -73,15 +80,9 @@ func (q *eventQueue) less(i, j int) bool {
 	return a.seq < b.seq
 }
 
-func (q *eventQueue) swap(i, j int) {
-	h := q.heap
-	h[i], h[j] = h[j], h[i]
-	q.slots[h[i].slot].pos = int32(i)
-	q.slots[h[j].slot].pos = int32(j)
-}
-
-// push queues e with sequence number seq and returns its slot.
-func (q *eventQueue) push(e *event, seq uint64) int32 {
+// push queues an event at (at, seq) and returns its slot, for the caller
+// to fill in with set before the next push.
+func (q *eventQueue) push(at time.Duration, seq uint64) (int32, *event) {
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -90,16 +91,28 @@ func (q *eventQueue) push(e *event, seq uint64) int32 {
 		slot = int32(len(q.slots))
 		q.slots = append(q.slots, event{})
 	}
-	e.pos = int32(len(q.heap))
-	q.slots[slot].set(e)
-	q.heap = append(q.heap, queued{at: e.at, seq: seq, slot: slot})
+	e := &q.slots[slot]
+	e.at = at
+	q.heap = append(q.heap, queued{at: at, seq: seq, slot: slot})
 	q.up(len(q.heap) - 1)
-	return slot
+	return slot, e
 }
 
-// remove takes the event in slot out of the queue.
-func (q *eventQueue) remove(slot int32) {
-	q.release(q.unlink(int(q.slots[slot].pos)))
+// cancel marks the event in slot as never to run. The slot stays taken
+// until the entry surfaces in dropCancelled.
+func (q *eventQueue) cancel(slot int32) {
+	q.slots[slot].kind = evCancelled
+	q.slots[slot].msg = nil
+	q.cancelled++
+}
+
+// dropCancelled frees cancelled entries at the top of the heap, so that the
+// top is live (or the heap empty).
+func (q *eventQueue) dropCancelled() {
+	for q.cancelled > 0 && len(q.heap) > 0 && q.slots[q.heap[0].slot].kind == evCancelled {
+		q.release(q.unlink(0))
+		q.cancelled--
+	}
 }
 
 // release frees a slot that unlink took out of the heap.
@@ -111,12 +124,11 @@ func (q *eventQueue) release(slot int32) {
 // unlink takes heap entry i out of the heap and returns its slot, which
 // keeps the event (for the scheduler to run in place) until release.
 func (q *eventQueue) unlink(i int) int32 {
-	slot := q.heap[i].slot
-	last := len(q.heap) - 1
-	if i != last {
-		q.swap(i, last)
-	}
-	q.heap = q.heap[:last]
+	h := q.heap
+	slot := h[i].slot
+	last := len(h) - 1
+	h[i] = h[last]
+	q.heap = h[:last]
 	if i < last && !q.down(i) {
 		q.up(i)
 	}
@@ -129,7 +141,7 @@ func (q *eventQueue) up(i int) {
 		if !q.less(i, parent) {
 			return
 		}
-		q.swap(i, parent)
+		q.heap[i], q.heap[parent] = q.heap[parent], q.heap[i]
 		i = parent
 	}
 }
@@ -150,15 +162,16 @@ func (q *eventQueue) down(i int) bool {
 		if !q.less(m, i) {
 			break
 		}
-		q.swap(i, m)
+		q.heap[i], q.heap[m] = q.heap[m], q.heap[i]
 		i = m
 	}
 	return i > start
 }
 
-// due appends to buf the heap positions of every event due at the earliest
-// instant, in sequence order. They form a subtree at the root: an entry's
-// ancestors are never later than it.
+// due appends to buf the heap positions of every live event due at the
+// earliest instant, in sequence order. They lie in a subtree at the root
+// (an entry's ancestors are never later than it), among cancelled ones.
+// The top must be live.
 func (q *eventQueue) due(buf []int) []int {
 	at := q.heap[0].at
 	buf = append(buf[:0], 0)
@@ -168,6 +181,9 @@ func (q *eventQueue) due(buf []int) []int {
 				buf = append(buf, c)
 			}
 		}
+	}
+	if q.cancelled > 0 {
+		buf = slices.DeleteFunc(buf, func(i int) bool { return q.slots[q.heap[i].slot].kind == evCancelled })
 	}
 	slices.SortFunc(buf, func(a, b int) int { return int(q.heap[a].seq - q.heap[b].seq) })
 	return buf

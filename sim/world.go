@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -35,7 +36,7 @@ type Options struct {
 // Go scheduler. Coroutine switches never enter it, so without these visits
 // a collection in progress waits for the next preemption (10ms) to finish
 // marking, and every pointer store pays a write barrier meanwhile.
-const yieldEvery = 1024
+const yieldEvery = 4096
 
 const (
 	defaultCallTimeout = 100 * time.Millisecond
@@ -125,22 +126,23 @@ type Result struct {
 // World is one simulated run. It is not safe for concurrent use; run many
 // worlds in parallel instead.
 type World struct {
-	seed    uint64
-	opts    Options
-	ent     Entropy
-	chooser Chooser // ent, when it wants to know what it decides
-	choice  Draw    // the draw being made, for chooser
-	named   namedEntropy
-	dueBuf  []Due
-	now     time.Duration
-	seq     uint64
-	queue   eventQueue
-	due     []int // scratch for tie-breaking
-	hash    traceHash
-	folds   int // words folded so far, for OnFold
-	steps   int // events dispatched so far, for OnFold
-	records []Record
-	stats   Stats
+	seed     uint64
+	opts     Options
+	ent      Entropy
+	chooser  Chooser // ent, when it wants to know what it decides
+	choice   Draw    // the draw being made, for chooser
+	named    namedEntropy
+	dueBuf   []Due
+	now      time.Duration
+	seq      uint64
+	queue    eventQueue
+	due      []int // scratch for tie-breaking
+	hash     traceHash
+	folds    int     // words folded so far, for OnFold
+	steps    int     // events dispatched so far
+	handling *method // the handler running, if any
+	records  []Record
+	stats    Stats
 
 	endpoints []*endpoint
 	byName    map[string]*endpoint
@@ -215,7 +217,7 @@ func (w *World) At(t time.Duration, fn func()) {
 	if t < w.now {
 		t = w.now
 	}
-	w.schedule(event{at: t, kind: evFunc, msg: fn})
+	w.schedule(t, evFunc, nil, 0, 0, nil, fn)
 }
 
 // Note adds a line about process p (nil for none) to the trace and folds
@@ -231,10 +233,13 @@ func (w *World) Note(p *Proc, text string) {
 	}
 }
 
-// schedule queues e and returns its slot, to remove it later if need be.
-func (w *World) schedule(e event) int32 {
+// schedule queues an event and returns it, for a request to note when it
+// was sent.
+func (w *World) schedule(at time.Duration, kind eventKind, p *Proc, wait, call uint64, m *method, msg any) *event {
 	w.seq++
-	return w.queue.push(&e, w.seq)
+	_, e := w.queue.push(at, w.seq)
+	e.set(kind, p, wait, call, m, msg)
+	return e
 }
 
 // record folds an event into the hash and, when tracing, keeps it readable.
@@ -275,18 +280,48 @@ func (w *World) Run() Result {
 	w.ran = true
 	defer w.killAll()
 	w.startFaults()
+	if reason := w.loop(); reason != "" {
+		r := Result{Status: Stuck, Reason: reason}
+		w.fill(&r)
+		return r
+	}
+	r := Result{Status: Done}
+	if w.failure != nil {
+		r = *w.failure
+	}
+	w.fill(&r)
+	return r
+}
+
+// loop dispatches events until the run ends, and says why if it is stuck.
+// A handler's panic unwinds the loop and becomes the run's failure:
+// recovering here rather than around each handler keeps a deferred call off
+// every request.
+func (w *World) loop() (stuck string) {
+	defer func() {
+		if h := w.handling; h != nil {
+			r := recover()
+			w.handling = nil
+			w.record(RecPanic, nil, h.server, 0, h, r)
+			w.failure = &Result{
+				Status: Panic,
+				Reason: fmt.Sprintf("server %s: handler %s panicked: %v", h.server.name, h.name, r),
+				Stack:  string(debug.Stack()),
+			}
+		}
+	}()
 	steps := 0
 	for w.live > 0 && w.failure == nil {
 		if w.queue.len() == 0 {
-			return w.stuck(steps, fmt.Sprintf("deadlock: %d processes blocked with nothing to wake them: %s", w.live, w.blockedNames()))
+			return fmt.Sprintf("deadlock: %d processes blocked with nothing to wake them: %s", w.live, w.blockedNames())
 		}
 		if steps >= w.opts.MaxSteps {
-			return w.stuck(steps, fmt.Sprintf("no progress: step budget of %d events used up with %d processes still running: %s", w.opts.MaxSteps, w.live, w.blockedNames()))
+			return fmt.Sprintf("no progress: step budget of %d events used up with %d processes still running: %s", w.opts.MaxSteps, w.live, w.blockedNames())
 		}
 		slot := w.next()
 		e := &w.queue.slots[slot] // stays valid while the slots grow: the old array is only read
 		if e.at > w.opts.MaxTime {
-			return w.stuck(steps, fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames()))
+			return fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames())
 		}
 		steps++
 		if steps%yieldEvery == 0 {
@@ -297,29 +332,16 @@ func (w *World) Run() Result {
 		w.dispatch(e)
 		w.queue.release(slot)
 	}
-	if w.failure != nil {
-		r := *w.failure
-		w.fill(&r, steps)
-		return r
-	}
-	r := Result{Status: Done}
-	w.fill(&r, steps)
-	return r
+	return ""
 }
 
-func (w *World) fill(r *Result, steps int) {
+func (w *World) fill(r *Result) {
 	r.Seed = w.seed
-	r.Steps = steps
+	r.Steps = w.steps
 	r.Time = w.now
 	r.Hash = uint64(w.hash)
 	r.Stats = w.stats
 	r.Stats.fillNamed()
-}
-
-func (w *World) stuck(steps int, reason string) Result {
-	r := Result{Status: Stuck, Reason: reason}
-	w.fill(&r, steps)
-	return r
 }
 
 // next takes the earliest event out of the queue and returns its slot. When several are due at the same instant,
@@ -327,10 +349,14 @@ func (w *World) stuck(steps int, reason string) Result {
 // explored rather than fixed.
 func (w *World) next() int32 {
 	q := &w.queue
-	if q.len() == 1 || q.heap[1].at != q.heap[0].at && (q.len() == 2 || q.heap[2].at != q.heap[0].at) {
+	q.dropCancelled()
+	if n := len(q.heap); n == 1 || q.heap[1].at != q.heap[0].at && (n == 2 || q.heap[2].at != q.heap[0].at) {
 		return q.unlink(0)
 	}
 	w.due = q.due(w.due)
+	if len(w.due) == 1 { // the others due were cancelled timers
+		return q.unlink(0)
+	}
 	pick := w.pickTie(w.due)
 	w.record(RecTie, nil, nil, 0, nil, nil)
 	w.fold(RecTie, uint64(len(w.due))<<32|uint64(pick))
