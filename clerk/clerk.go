@@ -41,12 +41,15 @@ func New(c rpc.Caller, s rpc.Sleeper, server string, opts Options) *Clerk {
 // until a reply arrives, so it never returns ErrMaybe: a Get changes nothing,
 // and any reply is as good as the first.
 func (ck *Clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
-	args := rpc.GetArgs{Key: key}
-	for {
+	// The arguments and the first attempt's reply in one allocation.
+	call := &struct {
+		args  rpc.GetArgs
+		reply rpc.GetReply
+	}{args: rpc.GetArgs{Key: key}}
+	for reply := &call.reply; ; reply = new(rpc.GetReply) {
 		// A fresh reply each attempt: a late reply must not land in a
 		// struct another attempt reads.
-		var reply rpc.GetReply
-		if ck.caller.Call(ck.server, rpc.MethodGet, &args, &reply) {
+		if ck.caller.Call(ck.server, rpc.MethodGet, &call.args, reply) {
 			return reply.Value, reply.Version, reply.Err
 		}
 		ck.sleep.Sleep(ck.retry)
@@ -58,11 +61,13 @@ func (ck *Clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
 // ErrVersion in reply to a retransmission becomes ErrMaybe: an earlier copy
 // may have been applied.
 func (ck *Clerk) Put(key, value string, version rpc.Tversion) rpc.Err {
-	args := rpc.PutArgs{Key: key, Value: value, Version: version}
-	for first := true; ; first = false {
-		var reply rpc.PutReply
-		if ck.caller.Call(ck.server, rpc.MethodPut, &args, &reply) {
-			if reply.Err == rpc.ErrVersion && !first {
+	call := &struct {
+		args  rpc.PutArgs
+		reply rpc.PutReply
+	}{args: rpc.PutArgs{Key: key, Value: value, Version: version}}
+	for reply := &call.reply; ; reply = new(rpc.PutReply) {
+		if ck.caller.Call(ck.server, rpc.MethodPut, &call.args, reply) {
+			if retransmitted := reply != &call.reply; reply.Err == rpc.ErrVersion && retransmitted {
 				return rpc.ErrMaybe
 			}
 			return reply.Err

@@ -33,13 +33,19 @@ type Env struct {
 	slack      time.Duration // extra virtual time the workload's own waits take
 }
 
+// The service's codecs are worked out once, not in every run.
+var (
+	getCodec = sim.NewCodec[rpc.GetArgs, rpc.GetReply]()
+	putCodec = sim.NewCodec[rpc.PutArgs, rpc.PutReply]()
+)
+
 func newEnv(w *sim.World, impl Impl) *Env {
 	// A typical run records a few dozen operations: start with room for
 	// them rather than growing the history by doubling.
-	e := &Env{w: w, impl: impl, server: impl.NewServer(), kv: make([]models.KVOp, 0, 64)}
+	e := &Env{w: w, impl: impl, server: impl.NewServer(), kv: make([]models.KVOp, 0, 32)}
 	srv := w.NewServer(ServerName)
-	sim.Handle(srv, rpc.MethodGet, e.server.Get)
-	sim.Handle(srv, rpc.MethodPut, e.server.Put)
+	sim.HandleCodec(srv, rpc.MethodGet, getCodec, e.server.Get)
+	sim.HandleCodec(srv, rpc.MethodPut, putCodec, e.server.Put)
 	return e
 }
 

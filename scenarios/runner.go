@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"cmp"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -174,7 +176,7 @@ func Run(cfg Config) Result {
 		faults:    faults,
 		targeted:  targeted,
 		Workload:  e.workload,
-		TraceHash: fmt.Sprintf("%016x", sr.Hash),
+		TraceHash: hashString(sr.Hash),
 		Ops:       len(e.kv) + len(e.locks),
 		RPCs:      sr.Stats.Calls,
 		SimTimeNS: int64(sr.Time),
@@ -215,6 +217,12 @@ func Run(cfg Config) Result {
 		res.Clients = e.names
 	}
 	return res
+}
+
+// hashString is a trace hash as 16 hex digits, without fmt: every run
+// makes one.
+func hashString(h uint64) string {
+	return hex.EncodeToString(binary.BigEndian.AppendUint64(nil, h))
 }
 
 // FailedRun is the result of cfg's run when it ended outside the

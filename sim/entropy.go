@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"hash/fnv"
+	"math/bits"
 	"math/rand/v2"
 	"time"
 )
@@ -18,9 +19,29 @@ type Entropy interface {
 	Uint64N(n uint64) uint64
 }
 
-// NewPCG returns entropy from a PCG generator seeded with seed.
+// NewPCG returns entropy from a PCG generator seeded with seed. Its draws
+// are those of math/rand/v2's Rand.Uint64N over the same PCG; calling the
+// generator directly saves the Rand's dynamic call on every draw.
 func NewPCG(seed uint64) Entropy {
-	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return &pcgEntropy{pcg: *rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)}
+}
+
+type pcgEntropy struct{ pcg rand.PCG }
+
+// Uint64N maps a 64-bit draw x onto [0, n) as the high word of x*n, redrawing
+// the few x whose low word would make some results likelier than others
+// (Lemire's method), exactly as math/rand/v2 does on 64-bit machines.
+func (e *pcgEntropy) Uint64N(n uint64) uint64 {
+	if n&(n-1) == 0 {
+		return e.pcg.Uint64() & (n - 1)
+	}
+	hi, lo := bits.Mul64(e.pcg.Uint64(), n)
+	if lo < n {
+		for reject := -n % n; lo < reject; {
+			hi, lo = bits.Mul64(e.pcg.Uint64(), n)
+		}
+	}
+	return hi
 }
 
 // NewBytes returns entropy read from data, for coverage-guided fuzzing: each

@@ -1,8 +1,12 @@
 package sim
 
 import (
+	"math/bits"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"pgregory.net/rapid"
 )
 
 func TestBytesEntropy(t *testing.T) {
@@ -91,6 +95,30 @@ func FuzzWorld(f *testing.F) {
 		// Retries may apply a request twice, never zero times.
 		if ok != 15 || c.sum < ok {
 			t.Fatalf("%d calls acknowledged, server sum %d", ok, c.sum)
+		}
+	})
+}
+
+// TestPCGMatchesMathRand: NewPCG's draws are math/rand/v2's over the same
+// generator, so replacing the Rand wrapper changed no run.
+func TestPCGMatchesMathRand(t *testing.T) {
+	if bits.UintSize != 64 {
+		t.Skip("math/rand/v2 draws small ranges differently on 32-bit machines")
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Uint64().Draw(t, "seed")
+		got := NewPCG(seed)
+		want := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+		ns := rapid.SliceOfN(rapid.OneOf(
+			rapid.Uint64Range(1, 1000),
+			rapid.Uint64Min(1),
+			rapid.Custom(func(t *rapid.T) uint64 { return 1 << rapid.IntRange(0, 63).Draw(t, "shift") }),
+			rapid.Custom(func(t *rapid.T) uint64 { return 1<<63 + rapid.Uint64Range(0, 1<<20).Draw(t, "above") }),
+		), 1, 50).Draw(t, "n")
+		for i, n := range ns {
+			if g, w := got.Uint64N(n), want.Uint64N(n); g != w {
+				t.Fatalf("draw %d of [0, %d): got %d, math/rand/v2 gives %d", i, n, g, w)
+			}
 		}
 	})
 }
