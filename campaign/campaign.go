@@ -178,7 +178,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		c.deadline = started.Add(cfg.Duration)
 	}
 
-	seeds := make(chan seedRuns, parallel)
+	seeds := make(chan seedRuns, 64*parallel)
 	c.out = seeds
 	for range parallel {
 		c.spawn(ctx, nil)

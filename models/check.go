@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -126,7 +127,7 @@ func CheckKV(ops []KVOp, timeout time.Duration) Result {
 	r := Result{Checker: CheckerFast, model: KVModel(), lazy: &lazyInfo{ops: ops, timeout: timeout}}
 	switch v.verdict {
 	case Ok:
-		r.Verdict, r.Reason = Ok, fmt.Sprintf("linearizable (%d ops)", len(ops))
+		r.Verdict, r.Reason = Ok, "linearizable ("+strconv.Itoa(len(ops))+" ops)"
 		r.lazy.ok = true
 	case Violation:
 		r.Verdict, r.Core, r.Reason = Violation, v.core, v.reason

@@ -101,19 +101,18 @@ type Client struct {
 	judged   []models.Attempt // scratch for attemptsOf
 }
 
-// attempt is one Call the clerk made, as the network saw it.
+// attempt is one Call the clerk made, as the network saw it, with what its
+// reply (if any) carried.
 type attempt struct {
 	method string
-	ok     bool
 	dup    bool // the network duplicated the request: a retransmission the clerk cannot see
-	get    rpc.GetReply
-	put    rpc.PutReply
+	models.Attempt
 }
 
 // Spawn starts a client process, named c0, c1, ... in order, running body.
 func (e *Env) Spawn(body func(c *Client)) {
 	id := len(e.names)
-	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id), attempts: make([]attempt, 0, 4)}
+	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id), attempts: make([]attempt, 0, 4), judged: make([]models.Attempt, 0, 4)}
 	e.names = append(e.names, c.name)
 	e.w.Spawn(c.name, func(p *sim.Proc) {
 		c.p = p
@@ -126,13 +125,13 @@ func (e *Env) Spawn(body func(c *Client)) {
 // so the clerk's contract can be checked against what really happened.
 func (c *Client) Call(server, method string, args, reply any) bool {
 	ok := c.p.Call(server, method, args, reply)
-	a := attempt{method: method, ok: ok, dup: c.p.CallDuplicated()}
+	a := attempt{method: method, dup: c.p.CallDuplicated(), Attempt: models.Attempt{Replied: ok}}
 	if ok {
 		switch r := reply.(type) {
 		case *rpc.GetReply:
-			a.get = *r
+			a.Err, a.Value, a.Version = r.Err, r.Value, r.Version
 		case *rpc.PutReply:
-			a.put = *r
+			a.Err = r.Err
 		}
 	}
 	c.attempts = append(c.attempts, a)
@@ -209,15 +208,10 @@ func (c *Client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err
 // method, for the clerk contract. The slice is reused by the next call.
 func (c *Client) attemptsOf(method string) []models.Attempt {
 	as := c.judged[:0]
-	for _, a := range c.attempts {
-		if a.method != method {
-			continue
+	for i := range c.attempts {
+		if a := &c.attempts[i]; a.method == method {
+			as = append(as, a.Attempt)
 		}
-		m := models.Attempt{Replied: a.ok, Err: a.put.Err}
-		if method == rpc.MethodGet {
-			m = models.Attempt{Replied: a.ok, Err: a.get.Err, Value: a.get.Value, Version: a.get.Version}
-		}
-		as = append(as, m)
 	}
 	c.judged = as
 	return as

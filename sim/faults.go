@@ -252,7 +252,8 @@ func (w *World) Resume(name string) {
 	for _, e := range ep.srv.held {
 		w.schedule(w.now, e.kind, e.proc, e.wait, e.call, e.m, e.msg).sent = e.sent
 	}
-	ep.srv.held = nil
+	clear(ep.srv.held) // what they referenced is in the queue now
+	ep.srv.held = ep.srv.held[:0]
 }
 
 // startFaults arms the fault schedule. Faults are on from the start of the
@@ -260,11 +261,15 @@ func (w *World) Resume(name string) {
 func (w *World) startFaults() {
 	f := &w.opts.Faults
 	w.faultsOn = true
+	// Each schedule reschedules itself through one func value, made here
+	// rather than on every occurrence.
 	if f.PartitionEvery > 0 {
-		w.At(w.now+w.gap(f.PartitionEvery), w.partitionOnce)
+		w.partitionNext = w.partitionOnce
+		w.At(w.now+w.gap(f.PartitionEvery), w.partitionNext)
 	}
 	if f.PauseEvery > 0 {
-		w.At(w.now+w.gap(f.PauseEvery), w.pauseOnce)
+		w.pauseNext = w.pauseOnce
+		w.At(w.now+w.gap(f.PauseEvery), w.pauseNext)
 	}
 	if f.Until > 0 {
 		w.At(f.Until, w.faultsOff)
@@ -286,7 +291,7 @@ func (w *World) partitionOnce() {
 	ep := w.endpoints[w.src(DecidePartition, nil).Uint64N(uint64(len(w.endpoints)))]
 	w.Isolate(ep.name)
 	w.At(w.now+1+upTo(w.src(DecideFaultLength, ep), f.PartitionFor), func() { w.Rejoin(ep.name) })
-	w.At(w.now+w.gap(f.PartitionEvery), w.partitionOnce)
+	w.At(w.now+w.gap(f.PartitionEvery), w.partitionNext)
 }
 
 func (w *World) pauseOnce() {
@@ -294,20 +299,34 @@ func (w *World) pauseOnce() {
 		return
 	}
 	f := &w.opts.Faults
-	var servers []*endpoint
+	servers := 0
 	for _, ep := range w.endpoints {
 		if ep.srv != nil {
-			servers = append(servers, ep)
+			servers++
 		}
 	}
-	if len(servers) > 0 {
-		ep := servers[w.src(DecidePause, nil).Uint64N(uint64(len(servers)))]
+	if servers > 0 {
+		ep := w.nthServer(int(w.src(DecidePause, nil).Uint64N(uint64(servers))))
 		if !ep.srv.paused {
 			w.Pause(ep.name)
 			w.At(w.now+1+upTo(w.src(DecideFaultLength, ep), f.PauseFor), func() { w.Resume(ep.name) })
 		}
 	}
-	w.At(w.now+w.gap(f.PauseEvery), w.pauseOnce)
+	w.At(w.now+w.gap(f.PauseEvery), w.pauseNext)
+}
+
+// nthServer is the server endpoint with index n among servers, in creation
+// order.
+func (w *World) nthServer(n int) *endpoint {
+	for _, ep := range w.endpoints {
+		if ep.srv != nil {
+			if n == 0 {
+				return ep
+			}
+			n--
+		}
+	}
+	panic("sim: internal error: no such server")
 }
 
 // faultsOff ends the fault schedule: every isolation heals and every server

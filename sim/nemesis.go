@@ -58,9 +58,8 @@ func (w *World) nemesisRequest(p *Proc) MessageFault {
 
 func (w *World) askRequest(p *Proc) MessageFault {
 	c := &p.call
-	w.msg = Message{Caller: p.ep.name, Server: c.server.name, Method: c.m.name, Call: c.id, Args: c.args, Deadline: c.deadline}
+	w.setMessage(p.ep, c.m, c.id, c.args, nil, c.deadline)
 	f := w.opts.Nemesis.Request(&w.msg)
-	w.msg = Message{}
 	w.recordNemesis(f, p.ep, c.server, c.id, c.m, nil)
 	return f
 }
@@ -75,16 +74,25 @@ func (w *World) nemesisReply(e *event, reply any) MessageFault {
 
 func (w *World) askReply(e *event, reply any) MessageFault {
 	p := e.proc
-	w.msg = Message{Caller: p.ep.name, Server: e.m.server.name, Method: e.m.name, Call: e.call,
-		Args: e.m.args(e.msg), Reply: reply, Deadline: p.call.deadline}
+	deadline := p.call.deadline
 	if p.call.id != e.call {
-		w.msg.Deadline = 0 // the call is over
+		deadline = 0 // the call is over
 	}
+	w.setMessage(p.ep, e.m, e.call, e.m.args(e.msg), reply, deadline)
 	f := w.opts.Nemesis.Reply(&w.msg)
-	w.msg = Message{}
 	f.Duplicate = false
 	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m, "reply")
 	return f
+}
+
+// setMessage fills the world's Message field by field: assigning a whole
+// struct would take the collector's bulk write barrier while it runs. The
+// previous message's values stay until overwritten, which keeps nothing
+// alive past the world.
+func (w *World) setMessage(caller *endpoint, m *method, call uint64, args, reply any, deadline time.Duration) {
+	msg := &w.msg
+	msg.Caller, msg.Server, msg.Method = caller.name, m.server.name, m.name
+	msg.Call, msg.Args, msg.Reply, msg.Deadline = call, args, reply, deadline
 }
 
 // recordNemesis records each fault in f; text says which way the message

@@ -201,10 +201,15 @@ func (w *World) copyArgs(c *pendingCall) any {
 
 // resolve finds the call's server and method, checks the reply's type and
 // returns the server's private copy of the arguments.
-// p's last method is checked first: a process mostly calls one or two.
+// p's last two methods are checked first: a process mostly calls one or two.
 func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
-	m := p.lastMethod
-	if m == nil || m.name != c.method || m.server.name != c.serverID {
+	m := p.methods[0]
+	switch {
+	case m != nil && m.name == c.method && m.server.name == c.serverID:
+	case p.methods[1] != nil && p.methods[1].name == c.method && p.methods[1].server.name == c.serverID:
+		m = p.methods[1]
+		p.methods[0], p.methods[1] = m, p.methods[0]
+	default:
 		ep := w.byName[c.serverID]
 		if ep == nil || ep.srv == nil {
 			return nil, fmt.Errorf("no server named %q", c.serverID)
@@ -212,7 +217,7 @@ func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
 		if m = ep.srv.methods[c.method]; m == nil {
 			return nil, fmt.Errorf("server %q has no method %q", c.serverID, c.method)
 		}
-		p.lastMethod = m
+		p.methods[0], p.methods[1] = m, p.methods[0]
 	}
 	c.server, c.m = m.server, m
 	return m.request(c.args, c.reply)

@@ -25,7 +25,7 @@ type Proc struct {
 	sleep  time.Duration
 	call   pendingCall
 
-	lastMethod *method // the method of the last call, tried first for the next
+	methods [2]*method // the methods of the last calls, newest first: tried before the lookup
 
 	running bool // the scheduler resumed it and it has not yielded yet
 	done    bool

@@ -156,6 +156,8 @@ type World struct {
 
 	msg Message // the nemesis's view of a message, reused
 
+	partitionNext, pauseNext func() // the fault schedules' next occurrences
+
 	failure *Result // set when a panic ends the run
 }
 
@@ -177,14 +179,19 @@ func New(seed uint64, opts Options) *World {
 		ent = NewPCG(seed)
 	}
 	w := &World{
-		seed:   seed,
-		opts:   opts,
-		ent:    ent,
-		hash:   fnvOffset,
-		byName: make(map[string]*endpoint),
-		// Room for a small run's events at once, so that the queue does
-		// not grow by doubling in every world.
-		queue: eventQueue{heap: make([]queued, 0, 32), slots: make([]event, 0, 32), free: make([]int32, 0, 32)},
+		seed: seed,
+		opts: opts,
+		ent:  ent,
+		hash: fnvOffset,
+		// Room for a typical run's endpoints, grown once rather than by
+		// doubling.
+		byName:    make(map[string]*endpoint, 8),
+		endpoints: make([]*endpoint, 0, 8),
+		procs:     make([]*Proc, 0, 8),
+		// Room for a small run's events at once (a kv-random run has 8
+		// queued on average), so that the queue does not grow by doubling
+		// in every world.
+		queue: eventQueue{heap: make([]queued, 0, 16), slots: make([]event, 0, 16), free: make([]int32, 0, 16)},
 	}
 	w.chooser, _ = ent.(Chooser)
 	w.named.w = w
