@@ -500,36 +500,65 @@ type fastVerdict struct {
 // checkKVFast runs the fast checker over every key (in sorted key order, so
 // that the key reported does not depend on map order) and explains the
 // first violation.
+// keyIndex numbers keys from 0 in order of appearance. Histories have a
+// few keys, so it looks them up in a list until there are many.
+type keyIndex struct {
+	names []string
+	byKey map[string]int32 // once there are more than manyKeys
+}
+
+const manyKeys = 16
+
+// of is key's number, and whether it was known before.
+func (x *keyIndex) of(key string) (int32, bool) {
+	if x.byKey != nil {
+		if k, ok := x.byKey[key]; ok {
+			return k, true
+		}
+	} else if i := slices.Index(x.names, key); i >= 0 {
+		return int32(i), true
+	}
+	k := int32(len(x.names))
+	x.names = append(x.names, key)
+	switch {
+	case x.byKey != nil:
+		x.byKey[key] = k
+	case len(x.names) > manyKeys:
+		x.byKey = make(map[string]int32, 2*len(x.names))
+		for i, name := range x.names {
+			x.byKey[name] = int32(i)
+		}
+	}
+	return k, false
+}
+
 func checkKVFast(ops []KVOp) fastVerdict {
-	keyOf := make(map[string]int32)
-	var names []string
-	count := make([]int32, 0, 4)
+	var keys keyIndex
+	var count []int32
 	which := make([]int32, len(ops))
 	lastKey, k := "", int32(-1)
 	for i := range ops {
 		key := ops[i].Input.Key
-		ok := k >= 0 && key == lastKey // histories often run on one key
-		if !ok {
-			k, ok = keyOf[key]
+		if k < 0 || key != lastKey { // histories often run on one key
+			var known bool
+			if k, known = keys.of(key); !known {
+				count = append(count, 0)
+			}
 			lastKey = key
-		}
-		if !ok {
-			k = int32(len(names))
-			keyOf[key] = k
-			names = append(names, key)
-			count = append(count, 0)
 		}
 		which[i] = k
 		count[k]++
 	}
-	// One backing array, each key's records contiguous.
-	start := make([]int32, len(names)+1)
+	names := keys.names
+	// One backing array, each key's records contiguous; per key, where its
+	// records start, where the next one goes and how many are kept.
+	perKey := make([]int32, 3*len(names)+1)
+	start, fill, used := perKey[:len(names)+1], perKey[len(names)+1:2*len(names)+1], perKey[2*len(names)+1:]
 	for k, n := range count {
 		start[k+1] = start[k] + n
 	}
 	all := make([]kvRec, len(ops))
-	fill := slices.Clone(start[:len(names)])
-	used := make([]int32, len(names)) // records kept per key
+	copy(fill, start)
 	for i := range ops {
 		rec, keep, ok := classify(&ops[i], i)
 		if !ok {

@@ -80,7 +80,11 @@ func genKV(seed uint64, clients, n, keys int) []KVOp {
 
 func TestGeneratedHistories(t *testing.T) {
 	for seed := range uint64(50) {
-		ops := genKV(seed, 5, 200, 5)
+		keys := 5
+		if seed%2 == 1 {
+			keys = 4 * manyKeys // past the key index's list
+		}
+		ops := genKV(seed, 5, 200, keys)
 		if r := CheckKV(ops, 0); r.Verdict != Ok {
 			t.Fatalf("seed %d: generated history: %v: %s", seed, r.Verdict, r.Reason)
 		}

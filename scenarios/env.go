@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"time"
 
@@ -40,14 +41,16 @@ var (
 )
 
 func newEnv(w *sim.World, impl Impl) *Env {
-	// A typical run records a few dozen operations: start with room for
-	// them rather than growing the history by doubling.
-	e := &Env{w: w, impl: impl, server: impl.NewServer(), kv: make([]models.KVOp, 0, 32)}
+	e := &Env{w: w, impl: impl, server: impl.NewServer()}
 	srv := w.NewServer(ServerName)
 	sim.HandleCodec(srv, rpc.MethodGet, getCodec, e.server.Get)
 	sim.HandleCodec(srv, rpc.MethodPut, putCodec, e.server.Put)
 	return e
 }
+
+// reserve makes room in the history for n more operations, for a workload
+// that knows its length: the history then grows once, not by doubling.
+func (e *Env) reserve(n int) { e.kv = slices.Grow(e.kv, n) }
 
 // Entropy is the run's entropy, for drawing the workload in Setup.
 func (e *Env) Entropy() sim.Entropy { return e.w.Entropy() }
@@ -99,6 +102,10 @@ type Client struct {
 	// attempts made by the clerk during the current operation.
 	attempts []attempt
 	judged   []models.Attempt // scratch for attemptsOf
+	// Room for an operation's attempts through a few retries, in the
+	// client's own allocation.
+	attemptBuf [4]attempt
+	judgedBuf  [4]models.Attempt
 }
 
 // attempt is one Call the clerk made, as the network saw it, with what its
@@ -112,7 +119,8 @@ type attempt struct {
 // Spawn starts a client process, named c0, c1, ... in order, running body.
 func (e *Env) Spawn(body func(c *Client)) {
 	id := len(e.names)
-	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id), attempts: make([]attempt, 0, 4), judged: make([]models.Attempt, 0, 4)}
+	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id)}
+	c.attempts, c.judged = c.attemptBuf[:0], c.judgedBuf[:0]
 	e.names = append(e.names, c.name)
 	e.w.Spawn(c.name, func(p *sim.Proc) {
 		c.p = p

@@ -207,18 +207,18 @@ func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
 
 // runOps performs ops, remembering the versions the client has seen.
 func runOps(c *Client, ops []randomOp) {
-	seen := map[string]rpc.Tversion{}
+	var seen versions
 	for i, op := range ops {
 		if op.think > 0 {
 			c.Sleep(op.think)
 		}
 		if !op.put {
 			if _, ver, err := c.Get(op.key); err == rpc.OK {
-				seen[op.key] = ver
+				seen.set(op.key, ver)
 			}
 			continue
 		}
-		ver := seen[op.key]
+		ver := seen.of(op.key)
 		switch {
 		case op.lag == 2:
 			ver = 0
@@ -230,14 +230,57 @@ func runOps(c *Client, ops []randomOp) {
 			value = c.name + "." + strconv.Itoa(i)
 		}
 		if c.Put(op.key, value, ver) == rpc.OK {
-			seen[op.key] = ver + 1
+			seen.set(op.key, ver+1)
 		}
 	}
 }
 
+// versions is the version a client last saw of each key, 0 for none. A
+// workload has a few keys: a short list beats a map.
+type versions []struct {
+	key string
+	ver rpc.Tversion
+}
+
+func (vs versions) of(key string) rpc.Tversion {
+	for _, v := range vs {
+		if v.key == key {
+			return v.ver
+		}
+	}
+	return 0
+}
+
+func (vs *versions) set(key string, ver rpc.Tversion) {
+	for i := range *vs {
+		if (*vs)[i].key == key {
+			(*vs)[i].ver = ver
+			return
+		}
+	}
+	*vs = append(*vs, struct {
+		key string
+		ver rpc.Tversion
+	}{key, ver})
+}
+
 func spawnRandom(e *Env, clients, maxOps int, keys []string) {
-	for range clients {
-		ops := drawOps(e.w.Entropy(), 1+int(e.w.Entropy().Uint64N(uint64(maxOps))), keys)
+	workloads := make([][]randomOp, clients)
+	for i := range workloads {
+		workloads[i] = drawOps(e.w.Entropy(), 1+int(e.w.Entropy().Uint64N(uint64(maxOps))), keys)
+	}
+	spawnOps(e, workloads)
+}
+
+// spawnOps starts a client for each workload, with room in the history for
+// every operation.
+func spawnOps(e *Env, workloads [][]randomOp) {
+	n := 0
+	for _, ops := range workloads {
+		n += len(ops)
+	}
+	e.reserve(n)
+	for _, ops := range workloads {
 		e.Spawn(func(c *Client) { runOps(c, ops) })
 	}
 }

@@ -92,10 +92,11 @@ func (s kvShape) draw(e sim.Entropy) []randomOp {
 func kvSwarm(e *Env) func() string {
 	shape := drawKVShape(e.Entropy())
 	e.DescribeWorkload(shape.String())
-	for range shape.clients {
-		ops := shape.draw(e.Entropy())
-		e.Spawn(func(c *Client) { runOps(c, ops) })
+	workloads := make([][]randomOp, shape.clients)
+	for i := range workloads {
+		workloads[i] = shape.draw(e.Entropy())
 	}
+	spawnOps(e, workloads)
 	return nil
 }
 

@@ -78,7 +78,7 @@ func (w *World) askReply(e *event, reply any) MessageFault {
 	if p.call.id != e.call {
 		deadline = 0 // the call is over
 	}
-	w.setMessage(p.ep, e.m, e.call, e.m.args(e.msg), reply, deadline)
+	w.setMessage(p.ep, e.m, e.call, e.m.ops.args(e.msg), reply, deadline)
 	f := w.opts.Nemesis.Reply(&w.msg)
 	f.Duplicate = false
 	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m, "reply")

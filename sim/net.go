@@ -28,11 +28,13 @@ func (e *endpoint) label() string {
 	return e.name
 }
 
-func (w *World) newEndpoint(name string, srv *Server) *endpoint {
+// addEndpoint names ep, which lives inside its process or server, and puts
+// it on the network.
+func (w *World) addEndpoint(ep *endpoint, name string, srv *Server) *endpoint {
 	if _, dup := w.byName[name]; dup {
 		panic(fmt.Sprintf("sim: endpoint %q already exists", name))
 	}
-	ep := &endpoint{name: name, idx: len(w.endpoints), srv: srv}
+	*ep = endpoint{name: name, idx: len(w.endpoints), srv: srv}
 	w.endpoints = append(w.endpoints, ep)
 	w.byName[name] = ep
 	return ep
@@ -43,6 +45,7 @@ func (w *World) newEndpoint(name string, srv *Server) *endpoint {
 type Server struct {
 	w       *World
 	ep      *endpoint
+	self    endpoint // what ep points to
 	methods map[string]*method
 	paused  bool
 	held    []event // requests that arrived while paused, in arrival order
@@ -51,7 +54,7 @@ type Server struct {
 // NewServer creates a server endpoint named name.
 func (w *World) NewServer(name string) *Server {
 	s := &Server{w: w, methods: make(map[string]*method)}
-	s.ep = w.newEndpoint(name, s)
+	s.ep = w.addEndpoint(&s.self, name, s)
 	return s
 }
 
@@ -64,12 +67,17 @@ func (s *Server) Name() string { return s.ep.name }
 type method struct {
 	name   string
 	server *endpoint
+	ops    methodOps
+}
+
+// methodOps are a handler's typed operations; *handler[A, R] has them.
+type methodOps interface {
 	// request checks a call's types and returns the server's copy of
 	// args with a fresh reply.
-	request   func(args, reply any) (any, error)
-	invoke    func(req any) (reply any)
-	args      func(req any) any // the arguments inside a request
-	copyReply func(dst, src any) error
+	request(args, reply any) (any, error)
+	invoke(req any) (reply any)
+	args(req any) any // the arguments inside a request
+	copyReply(dst, src any) error
 }
 
 // Handle registers fn as the handler of method on s. Calls must pass args
@@ -104,39 +112,47 @@ func HandleCodec[A, R any](s *Server, name string, c *Codec[A, R], fn func(args 
 	if _, dup := s.methods[name]; dup {
 		panic(fmt.Sprintf("sim: method %s already registered on %s", name, s.ep.name))
 	}
-	wa, wr := c.args, c.reply
-	var slab []request[A, R]
-	used := 0
-	s.methods[name] = &method{
-		name:   name,
-		server: s.ep,
-		request: func(args, reply any) (any, error) {
-			a, ok := args.(*A)
-			if !ok || a == nil {
-				return nil, fmt.Errorf("args is %T, want %T", args, (*A)(nil))
-			}
-			if r, ok := reply.(*R); !ok || r == nil {
-				return nil, fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
-			}
-			// Requests are carved from slabs that double up to maxSlab,
-			// so short runs allocate little and long ones rarely. A
-			// handler that keeps its arguments keeps their slab alive,
-			// which costs memory, never correctness.
-			if used == len(slab) {
-				slab, used = make([]request[A, R], min(2*len(slab)+1, maxSlab)), 0
-			}
-			req := &slab[used]
-			used++
-			return req, wa.intoZero(&req.args, a)
-		},
-		args: func(req any) any { return &req.(*request[A, R]).args },
-		invoke: func(req any) any {
-			r := req.(*request[A, R])
-			fn(&r.args, &r.reply)
-			return &r.reply
-		},
-		copyReply: func(dst, src any) error { return wr.into(dst.(*R), src.(*R)) },
+	s.methods[name] = &method{name: name, server: s.ep, ops: &handler[A, R]{codec: c, fn: fn}}
+}
+
+// handler is one registered method's handler and the requests made for it.
+type handler[A, R any] struct {
+	codec *Codec[A, R]
+	fn    func(args *A, reply *R)
+	slab  []request[A, R]
+	used  int
+}
+
+func (h *handler[A, R]) request(args, reply any) (any, error) {
+	a, ok := args.(*A)
+	if !ok || a == nil {
+		return nil, fmt.Errorf("args is %T, want %T", args, (*A)(nil))
 	}
+	if r, ok := reply.(*R); !ok || r == nil {
+		return nil, fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
+	}
+	// Requests are carved from slabs that double up to maxSlab, so short
+	// runs allocate little and long ones rarely. A handler that keeps its
+	// arguments keeps their slab alive, which costs memory, never
+	// correctness.
+	if h.used == len(h.slab) {
+		h.slab, h.used = make([]request[A, R], min(2*len(h.slab)+1, maxSlab)), 0
+	}
+	req := &h.slab[h.used]
+	h.used++
+	return req, h.codec.args.intoZero(&req.args, a)
+}
+
+func (h *handler[A, R]) args(req any) any { return &req.(*request[A, R]).args }
+
+func (h *handler[A, R]) invoke(req any) any {
+	r := req.(*request[A, R])
+	h.fn(&r.args, &r.reply)
+	return &r.reply
+}
+
+func (h *handler[A, R]) copyReply(dst, src any) error {
+	return h.codec.reply.into(dst.(*R), src.(*R))
 }
 
 const maxSlab = 63
@@ -192,7 +208,7 @@ func (w *World) send(p *Proc) {
 
 // copyArgs is a second server-side copy of c's arguments, for a duplicate.
 func (w *World) copyArgs(c *pendingCall) any {
-	dup, err := c.m.request(c.args, c.reply)
+	dup, err := c.m.ops.request(c.args, c.reply)
 	if err != nil {
 		panic(fmt.Sprintf("sim: copying args a second time failed: %v", err))
 	}
@@ -220,7 +236,7 @@ func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
 		p.methods[0], p.methods[1] = m, p.methods[0]
 	}
 	c.server, c.m = m.server, m
-	return m.request(c.args, c.reply)
+	return m.ops.request(c.args, c.reply)
 }
 
 // armTimer queues the timeout of p's current call, once the call may still
@@ -278,7 +294,7 @@ func (w *World) deliverRequest(e *event) {
 	}
 	w.maxSent = max(w.maxSent, e.sent)
 	w.handling = e.m // a panic in the handler ends the run in loop
-	reply := e.m.invoke(e.msg)
+	reply := e.m.ops.invoke(e.msg)
 	w.handling = nil
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
 	nf := w.nemesisReply(e, reply)
@@ -309,7 +325,7 @@ func (w *World) deliverReply(e *event) {
 		w.record(RecLate, p.ep, srv, e.call, e.m, nil)
 		return
 	}
-	if err := e.m.copyReply(p.call.reply, e.msg); err != nil {
+	if err := e.m.ops.copyReply(p.call.reply, e.msg); err != nil {
 		p.call.misuse = fmt.Sprintf("sim: reply of %s: %v", e.m.name, err)
 	}
 	w.record(RecReply, p.ep, srv, e.call, e.m, nil)

@@ -13,6 +13,7 @@ import (
 type Proc struct {
 	w    *World
 	ep   *endpoint
+	self endpoint // what ep points to
 	body func(*Proc)
 
 	next  func() (struct{}, bool)
@@ -79,7 +80,8 @@ var errKilled any = errKilledT{}
 // Spawn creates a process named name that runs body from the current
 // virtual time. The name is also its network endpoint.
 func (w *World) Spawn(name string, body func(p *Proc)) *Proc {
-	p := &Proc{w: w, ep: w.newEndpoint(name, nil), body: body}
+	p := &Proc{w: w, body: body}
+	p.ep = w.addEndpoint(&p.self, name, nil)
 	w.procs = append(w.procs, p)
 	w.live++
 	w.schedule(w.now, evStart, p, 0, 0, nil, nil)
