@@ -110,7 +110,7 @@ func (q *eventQueue) cancel(slot int32) {
 // top is live (or the heap empty).
 func (q *eventQueue) dropCancelled() {
 	for q.cancelled > 0 && len(q.heap) > 0 && q.slots[q.heap[0].slot].kind == evCancelled {
-		q.release(q.pop())
+		q.release(q.unlink(0))
 		q.cancelled--
 	}
 }
@@ -119,35 +119,6 @@ func (q *eventQueue) dropCancelled() {
 func (q *eventQueue) release(slot int32) {
 	q.slots[slot].msg = nil // the message may be garbage now; procs and methods live as long as the world
 	q.free = append(q.free, slot)
-}
-
-// pop takes the earliest entry out of the heap and returns its slot. It
-// moves the hole at the root down along the smaller children to a leaf and
-// fills it with the last entry from there (Floyd's method): one comparison
-// per level on the way down instead of two, since the last entry mostly
-// belongs near the bottom anyway.
-func (q *eventQueue) pop() int32 {
-	h := q.heap
-	slot := h[0].slot
-	last := len(h) - 1
-	hole := 0
-	for {
-		c := 2*hole + 1
-		if c >= last {
-			break
-		}
-		if c+1 < last && q.less(c+1, c) {
-			c++
-		}
-		h[hole] = h[c]
-		hole = c
-	}
-	h[hole] = h[last]
-	q.heap = h[:last]
-	if hole < last {
-		q.up(hole)
-	}
-	return slot
 }
 
 // unlink takes heap entry i out of the heap and returns its slot, which

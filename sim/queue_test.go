@@ -51,7 +51,7 @@ func TestQueueOrder(t *testing.T) {
 				if !slices.Equal(got, want) {
 					t.Fatalf("due %v, want %v", got, want)
 				}
-				slot := q.pop()
+				slot := q.unlink(0)
 				if e := q.slots[slot]; e.wait != live[0].seq || e.kind != evFunc {
 					t.Fatalf("popped seq %d (kind %d), want %d", e.wait, e.kind, live[0].seq)
 				}
