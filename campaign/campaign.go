@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/sim"
 )
 
 // Config says which runs a campaign makes. A seed of a campaign runs every
@@ -178,6 +179,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		c.deadline = started.Add(cfg.Duration)
 	}
 
+	// Room for many seeds per worker: workers rarely wait for the
+	// collector, which then takes results in batches instead of costing a
+	// switch of goroutines per seed.
 	seeds := make(chan seedRuns, 64*parallel)
 	c.out = seeds
 	for range parallel {
@@ -254,6 +258,8 @@ type seedRuns struct {
 // the seed to a fresh worker. The abandoned goroutine cannot be stopped; if
 // it ever returns, it sees it was abandoned and exits without a word.
 type worker struct {
+	coroutines sim.Coroutines // its runs' clients run on, one run after another
+
 	mu        sync.Mutex
 	seed      seedRuns  // the seed in progress
 	started   time.Time // of the run in progress; zero between runs
@@ -273,6 +279,7 @@ func (c *campaign) spawn(ctx context.Context, resume *seedRuns) {
 // work runs seeds until there are none left to start.
 func (c *campaign) work(ctx context.Context, w *worker, resume *seedRuns) {
 	defer c.retire(w)
+	defer w.coroutines.Close()
 	if resume != nil && !c.runSeed(ctx, w, *resume) {
 		return
 	}
@@ -297,7 +304,7 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 			s.complete = false
 			break
 		}
-		cfg.Seed = s.seed
+		cfg.Seed, cfg.Coroutines = s.seed, &w.coroutines
 		w.mu.Lock()
 		w.seed, w.started = s, time.Now()
 		w.mu.Unlock()

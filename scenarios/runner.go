@@ -48,6 +48,11 @@ type Config struct {
 	// CheckTimeout bounds each linearizability check in wall time; zero
 	// means DefaultCheckTimeout. A timeout gives VerdictUnknown.
 	CheckTimeout time.Duration
+	// Coroutines, if set, lends the run's clients the coroutines of earlier
+	// runs (sim.Coroutines): for a caller that makes runs one after
+	// another on one goroutine. It does not change the run, and the
+	// Result does not keep it.
+	Coroutines *sim.Coroutines
 }
 
 // Spec is the identity of the run cfg makes.
@@ -156,7 +161,8 @@ func Run(cfg Config) Result {
 	if cfg.Profile.Targeted != nil {
 		targeted = cfg.Profile.Targeted(ent)
 	}
-	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace}
+	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Coroutines: cfg.Coroutines}
+	cfg.Coroutines = nil // the Result's config must not share them
 	var nem *nemesis
 	if targeted.on() {
 		nem = &nemesis{t: targeted}

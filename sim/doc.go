@@ -5,7 +5,9 @@
 // number), a fake network of named endpoints and the run's Entropy. Client
 // code runs in processes (Spawn): coroutines that the scheduler resumes one
 // at a time and that yield only inside simulator calls (Proc.Call,
-// Proc.Sleep). Servers are passive endpoints whose handlers (Handle) run
+// Proc.Sleep). A caller that runs worlds one after another lends them a
+// Coroutines pool, so that a process does not pay for starting a coroutine.
+// Servers are passive endpoints whose handlers (Handle) run
 // when a request is delivered. Every random choice (message delay, drop,
 // duplicate, partition, pause, and the order of events that fall on the same
 // virtual instant) is drawn from the Entropy, on the scheduler's goroutine,

@@ -16,9 +16,9 @@ type Proc struct {
 	self endpoint // what ep points to
 	body func(*Proc)
 
-	next  func() (struct{}, bool)
-	stop  func()
-	yield func(struct{}) bool
+	co    *coroutine
+	ownCo coroutine           // co, when there is no pool to borrow from
+	yield func(struct{}) bool // its coroutine's
 
 	// What the process asked the scheduler for when it last yielded.
 	op     procOp
@@ -162,8 +162,8 @@ func (p *Proc) state() string {
 	return "runnable"
 }
 
-// run is the coroutine's body: it turns a panic into a failure of the run
-// instead of a crash of the scheduler.
+// run runs the process's body on its coroutine, turning a panic into a
+// failure of the run instead of a crash of the scheduler.
 func (p *Proc) run(yield func(struct{}) bool) {
 	p.yield = yield
 	defer func() {
@@ -179,18 +179,22 @@ func (p *Proc) run(yield func(struct{}) bool) {
 // resume runs the process until it blocks or returns, then carries out what
 // it asked for.
 func (w *World) resume(p *Proc) {
-	if p.next == nil {
-		p.next, p.stop = iter.Pull(func(yield func(struct{}) bool) { p.run(yield) })
+	if p.co == nil {
+		p.co = w.opts.Coroutines.take(&p.ownCo)
+		p.co.proc = p
 		w.record(RecSpawn, p.ep, nil, 0, nil, nil)
 	}
 	p.op = opNone
 	p.running = true
-	_, alive := p.next()
+	_, alive := p.co.next()
 	p.running = false
-	if !alive {
+	if !alive || p.co.proc == nil {
 		p.done = true
 		w.live--
 		w.record(RecExit, p.ep, nil, 0, nil, nil)
+		if alive {
+			w.opts.Coroutines.give(p.co)
+		}
 		return
 	}
 	switch p.op {
@@ -202,10 +206,71 @@ func (w *World) resume(p *Proc) {
 	}
 }
 
-// kill unwinds a process that has not finished, so its goroutine exits.
+// kill unwinds a process that has not finished, so its coroutine ends.
 func (p *Proc) kill() {
-	if p.stop != nil && !p.done {
+	if p.co != nil && !p.done {
 		p.done = true
-		p.stop()
+		p.co.stop()
+	}
+}
+
+// Coroutines keeps the coroutines of processes that returned, so that the
+// processes of later worlds run on them instead of starting coroutines of
+// their own, which costs about as much as three round trips. Whoever runs
+// worlds one after another, as a campaign's worker does, makes one, passes
+// it to each world in Options.Coroutines and closes it when done. It is for
+// one goroutine at a time. The zero value is ready to use; a nil one keeps
+// nothing.
+type Coroutines struct {
+	idle []*coroutine
+}
+
+// Close ends the idle coroutines.
+func (cs *Coroutines) Close() {
+	for _, c := range cs.idle {
+		c.stop()
+	}
+	cs.idle = nil
+}
+
+// take is an idle coroutine, or a new one: in own when there is no pool,
+// since then it ends with its process.
+func (cs *Coroutines) take(own *coroutine) *coroutine {
+	c := own
+	if cs != nil {
+		if n := len(cs.idle); n > 0 {
+			c = cs.idle[n-1]
+			cs.idle = cs.idle[:n-1]
+			return c
+		}
+		c = &coroutine{pooled: true}
+	}
+	c.next, c.stop = iter.Pull(c.loop)
+	return c
+}
+
+// give takes back the coroutine of a process that returned; without a pool
+// its coroutine has already ended.
+func (cs *Coroutines) give(c *coroutine) {
+	if cs != nil {
+		cs.idle = append(cs.idle, c)
+	}
+}
+
+// coroutine runs processes' bodies: one, or one after another when pooled.
+type coroutine struct {
+	next   func() (struct{}, bool)
+	stop   func()
+	proc   *Proc // the process it runs; nil once that returned
+	pooled bool
+}
+
+func (c *coroutine) loop(yield func(struct{}) bool) {
+	for {
+		c.proc.run(yield)
+		c.proc = nil
+		if !c.pooled || !yield(struct{}{}) {
+			return
+		}
 	}
 }

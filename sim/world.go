@@ -30,6 +30,9 @@ type Options struct {
 	// OnFold, if set, sees every word folded into the trace hash, to find
 	// where two runs that should be equal diverge (FoldLog, FirstDifference).
 	OnFold func(Fold)
+	// Coroutines, if set, lends the run's processes the coroutines of
+	// earlier runs' processes that returned, and takes theirs back.
+	Coroutines *Coroutines
 }
 
 // yieldEvery is how many events the scheduler runs between visits to the
