@@ -309,6 +309,11 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 		w.seed, w.started = s, time.Now()
 		w.mu.Unlock()
 		res := runSafely(cfg)
+		// A world never enters the Go scheduler, so a collection that
+		// started during a run would otherwise wait for the next
+		// preemption to finish marking, with write barriers on; between
+		// runs is a cheap place to let it (and the collector) in.
+		runtime.Gosched()
 		w.mu.Lock()
 		abandoned := w.abandoned
 		w.started = time.Time{}
