@@ -56,11 +56,18 @@ func (s *event) set(kind eventKind, p *Proc, wait, call uint64, m *method, msg a
 // dropped unseen. So entries need not know their heap position, and
 // sifting writes nothing but the heap. The order of live events is the
 // order of (at, seq) either way.
+//
+// The earliest event skips the heap when it is strictly earlier than
+// everything in it, as a round trip's request and reply mostly are: it
+// waits in first, and the heap holds the rest. An event that ties with
+// first sends both to the heap, where ties are decided.
 type eventQueue struct {
 	heap      []queued
+	first     queued
+	hasFirst  bool
 	slots     []event
 	free      []int32
-	cancelled int // cancelled entries still in the heap
+	cancelled int // cancelled entries still queued
 }
 
 type queued struct {
@@ -70,7 +77,13 @@ type queued struct {
 }
 
 // len is the number of live events.
-func (q *eventQueue) len() int { return len(q.heap) - q.cancelled }
+func (q *eventQueue) len() int {
+	n := len(q.heap) - q.cancelled
+	if q.hasFirst {
+		n++
+	}
+	return n
+}
 
 func (q *eventQueue) less(i, j int) bool {
 	a, b := &q.heap[i], &q.heap[j]
@@ -93,9 +106,26 @@ func (q *eventQueue) push(at time.Duration, seq uint64) (int32, *event) {
 	}
 	e := &q.slots[slot]
 	e.at = at
-	q.heap = append(q.heap, queued{at: at, seq: seq, slot: slot})
-	q.up(len(q.heap) - 1)
+	entry := queued{at: at, seq: seq, slot: slot}
+	switch {
+	case !q.hasFirst && (len(q.heap) == 0 || at < q.heap[0].at):
+		q.first, q.hasFirst = entry, true
+	case !q.hasFirst || at > q.first.at:
+		q.heapPush(entry)
+	case at < q.first.at: // the new event is first now; the old one still precedes the heap
+		q.heapPush(q.first)
+		q.first = entry
+	default: // a tie with first
+		q.heapPush(q.first)
+		q.heapPush(entry)
+		q.hasFirst = false
+	}
 	return slot, e
+}
+
+func (q *eventQueue) heapPush(entry queued) {
+	q.heap = append(q.heap, entry)
+	q.up(len(q.heap) - 1)
 }
 
 // cancel marks the event in slot as never to run. The slot stays taken
@@ -106,13 +136,26 @@ func (q *eventQueue) cancel(slot int32) {
 	q.cancelled++
 }
 
-// dropCancelled frees cancelled entries at the top of the heap, so that the
-// top is live (or the heap empty).
+// dropCancelled frees cancelled entries at the front of the queue, so that
+// the earliest entry is live (or the queue empty).
 func (q *eventQueue) dropCancelled() {
-	for q.cancelled > 0 && len(q.heap) > 0 && q.slots[q.heap[0].slot].kind == evCancelled {
+	if q.cancelled == 0 {
+		return
+	}
+	if q.hasFirst && q.slots[q.first.slot].kind == evCancelled {
+		q.release(q.takeFirst())
+		q.cancelled--
+	}
+	for q.cancelled > 0 && !q.hasFirst && len(q.heap) > 0 && q.slots[q.heap[0].slot].kind == evCancelled {
 		q.release(q.unlink(0))
 		q.cancelled--
 	}
+}
+
+// takeFirst takes the event waiting in first out of the queue.
+func (q *eventQueue) takeFirst() int32 {
+	q.hasFirst = false
+	return q.first.slot
 }
 
 // release frees a slot that unlink took out of the heap.

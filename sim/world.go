@@ -360,6 +360,9 @@ func (w *World) fill(r *Result) {
 func (w *World) next() int32 {
 	q := &w.queue
 	q.dropCancelled()
+	if q.hasFirst {
+		return q.takeFirst()
+	}
 	if n := len(q.heap); n == 1 || q.heap[1].at != q.heap[0].at && (n == 2 || q.heap[2].at != q.heap[0].at) {
 		return q.unlink(0)
 	}
