@@ -203,7 +203,8 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		if s.complete {
 			sum.Seeds++
 		}
-		for i, r := range s.results {
+		for i := range s.results {
+			r := &s.results[i]
 			count := &sum.Scenarios[i]
 			sum.Runs++
 			count.Runs++
@@ -211,13 +212,13 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			if r.Failed() {
 				sum.Failed++
 				count.Failed++
-				sum.Failures = append(sum.Failures, r)
+				sum.Failures = append(sum.Failures, *r)
 			} else {
 				sum.Passed++
 				count.Passed++
 			}
 			if cfg.OnResult != nil {
-				cfg.OnResult(r)
+				cfg.OnResult(*r)
 			}
 		}
 	}

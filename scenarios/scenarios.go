@@ -207,7 +207,7 @@ func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
 
 // runOps performs ops, remembering the versions the client has seen.
 func runOps(c *Client, ops []randomOp) {
-	var seen versions
+	seen := make(versions, 0, 4)
 	for i, op := range ops {
 		if op.think > 0 {
 			c.Sleep(op.think)

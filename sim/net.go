@@ -131,12 +131,12 @@ func (h *handler[A, R]) request(args, reply any) (any, error) {
 	if r, ok := reply.(*R); !ok || r == nil {
 		return nil, fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
 	}
-	// Requests are carved from slabs that double up to maxSlab, so short
-	// runs allocate little and long ones rarely. A handler that keeps its
-	// arguments keeps their slab alive, which costs memory, never
-	// correctness.
+	// Requests are carved from slabs that start at firstSlab and double up
+	// to maxSlab, so short runs allocate little and long ones rarely. A
+	// handler that keeps its arguments keeps their slab alive, which costs
+	// memory, never correctness.
 	if h.used == len(h.slab) {
-		h.slab, h.used = make([]request[A, R], min(2*len(h.slab)+1, maxSlab)), 0
+		h.slab, h.used = make([]request[A, R], min(max(2*len(h.slab)+1, firstSlab), maxSlab)), 0
 	}
 	req := &h.slab[h.used]
 	h.used++
@@ -155,7 +155,11 @@ func (h *handler[A, R]) copyReply(dst, src any) error {
 	return h.codec.reply.into(dst.(*R), src.(*R))
 }
 
-const maxSlab = 63
+// A kv-random run sends each method about 30 requests.
+const (
+	firstSlab = 16
+	maxSlab   = 63
+)
 
 // request is what a server decodes from one delivery: fresh arguments and
 // a fresh reply, in one allocation.
