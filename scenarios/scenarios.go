@@ -237,7 +237,9 @@ func runOps(c *Client, ops []randomOp) {
 
 // versions is the version a client last saw of each key, 0 for none. A
 // workload has a few keys: a short list beats a map.
-type versions []struct {
+type versions []keyVersion
+
+type keyVersion struct {
 	key string
 	ver rpc.Tversion
 }
@@ -258,10 +260,7 @@ func (vs *versions) set(key string, ver rpc.Tversion) {
 			return
 		}
 	}
-	*vs = append(*vs, struct {
-		key string
-		ver rpc.Tversion
-	}{key, ver})
+	*vs = append(*vs, keyVersion{key, ver})
 }
 
 func spawnRandom(e *Env, clients, maxOps int, keys []string) {
