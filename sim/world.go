@@ -38,8 +38,11 @@ type Options struct {
 // yieldEvery is how many events the scheduler runs between visits to the
 // Go scheduler. Coroutine switches never enter it, so without these visits
 // a collection in progress waits for the next preemption (10ms) to finish
-// marking, and every pointer store pays a write barrier meanwhile.
-const yieldEvery = 4096
+// marking, and every pointer store pays a write barrier meanwhile. A visit
+// costs a few microseconds when another P is idle (it wakes a thread), so
+// they are spaced about a millisecond apart; a campaign's worker also
+// visits between runs.
+const yieldEvery = 16384
 
 const (
 	defaultCallTimeout = 100 * time.Millisecond
