@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kvsim/kvsim/models"
@@ -83,6 +84,11 @@ type Result struct {
 	Ops       int     `json:"ops"`
 	RPCs      int     `json:"rpcs"`
 	SimTimeNS int64   `json:"sim_time_ns"`
+	// Core is, for a key/value linearizability violation, the checker's
+	// core (models.Result.Core): operations that cannot all be ordered, one
+	// a line as models.FormatKV writes them, so that kvsim check reads
+	// them back.
+	Core []string `json:"core,omitempty"`
 	Repro
 
 	// Kept when Config.Trace is set.
@@ -278,6 +284,7 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 	switch kv.Verdict {
 	case models.Violation:
 		fail(VerdictViolation, "linearizability: "+kv.Reason)
+		res.Core = coreLines(e.kv, kv.Core)
 	case models.Unknown:
 		fail(VerdictUnknown, "linearizability check timed out after "+timeout.String())
 	}
@@ -296,6 +303,18 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 			fail(VerdictViolation, reason)
 		}
 	}
+}
+
+// coreLines are the operations of history at the indices in core, as text.
+func coreLines(history []models.KVOp, core []int) []string {
+	if len(core) == 0 {
+		return nil
+	}
+	ops := make([]models.KVOp, len(core))
+	for i, at := range core {
+		ops[i] = history[at]
+	}
+	return strings.Split(strings.TrimSuffix(models.FormatKV(ops), "\n"), "\n")
 }
 
 // Summary is the one-line form of a result.
