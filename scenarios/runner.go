@@ -143,9 +143,11 @@ func Replay(r Result) (Result, error) {
 // against the implementation under the fault profile, and checks the
 // outcome.
 func Run(cfg Config) Result {
+	coroutines := cfg.Coroutines
+	cfg.Coroutines = nil // the Result's config must not share them
 	if isolate := cfg.Impl.Isolate; isolate != nil {
 		inner := cfg
-		inner.Impl.Isolate = nil
+		inner.Impl.Isolate, inner.Coroutines = nil, coroutines
 		r := isolate(inner, func() Result { return Run(inner) })
 		r.config = cfg // a worker's result came back without it
 		return r
@@ -167,8 +169,7 @@ func Run(cfg Config) Result {
 	if cfg.Profile.Targeted != nil {
 		targeted = cfg.Profile.Targeted(ent)
 	}
-	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Coroutines: cfg.Coroutines}
-	cfg.Coroutines = nil // the Result's config must not share them
+	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Coroutines: coroutines}
 	var nem *nemesis
 	if targeted.on() {
 		nem = &nemesis{t: targeted}
@@ -241,6 +242,7 @@ func hashString(h uint64) string {
 // simulator's control (a panic in a constructor, a run that never
 // returned): a campaign's guard reports it with this verdict and reason.
 func FailedRun(cfg Config, v Verdict, reason, stack string) Result {
+	cfg.Coroutines = nil
 	r := Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
 	r.setRepro(cfg.Impl)
 	return r
