@@ -267,17 +267,10 @@ func (r *recorder) Call(server, method string, args, reply any) bool {
 		runtime.Goexit()
 	}
 	ok := r.caller.Call(server, method, args, reply)
-	a := attempt{method: method, Attempt: models.Attempt{Replied: ok}}
 	if ok {
 		r.run.heard.Store(r.run.now())
-		switch reply := reply.(type) {
-		case *rpc.GetReply:
-			a.Err, a.Value, a.Version = reply.Err, reply.Value, reply.Version
-		case *rpc.PutReply:
-			a.Err = reply.Err
-		}
 	}
-	r.attempts = append(r.attempts, a)
+	r.attempts = append(r.attempts, attempt{method: method, Attempt: models.ReplyAttempt(ok, reply)})
 	return ok
 }
 

@@ -16,6 +16,21 @@ type Attempt struct {
 	Version rpc.Tversion
 }
 
+// ReplyAttempt is an attempt as the contracts read it: whether a reply
+// came and, if it did, what the *rpc.GetReply or *rpc.PutReply said.
+func ReplyAttempt(replied bool, reply any) Attempt {
+	a := Attempt{Replied: replied}
+	if replied {
+		switch r := reply.(type) {
+		case *rpc.GetReply:
+			a.Err, a.Value, a.Version = r.Err, r.Value, r.Version
+		case *rpc.PutReply:
+			a.Err = r.Err
+		}
+	}
+	return a
+}
+
 // ClerkGetContract judges a Clerk's Get(key) that returned (value, version,
 // err) after the given attempts, in the order they were sent. A Get must
 // retry until it has a reply, so it never returns ErrMaybe, and it returns

@@ -133,16 +133,7 @@ func (e *Env) Spawn(body func(c *Client)) {
 // so the clerk's contract can be checked against what really happened.
 func (c *Client) Call(server, method string, args, reply any) bool {
 	ok := c.p.Call(server, method, args, reply)
-	a := attempt{method: method, dup: c.p.CallDuplicated(), Attempt: models.Attempt{Replied: ok}}
-	if ok {
-		switch r := reply.(type) {
-		case *rpc.GetReply:
-			a.Err, a.Value, a.Version = r.Err, r.Value, r.Version
-		case *rpc.PutReply:
-			a.Err = r.Err
-		}
-	}
-	c.attempts = append(c.attempts, a)
+	c.attempts = append(c.attempts, attempt{method: method, dup: c.p.CallDuplicated(), Attempt: models.ReplyAttempt(ok, reply)})
 	return ok
 }
 
