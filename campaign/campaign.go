@@ -259,7 +259,7 @@ type seedRuns struct {
 // the seed to a fresh worker. The abandoned goroutine cannot be stopped; if
 // it ever returns, it sees it was abandoned and exits without a word.
 type worker struct {
-	coroutines sim.Coroutines // its runs' clients run on, one run after another
+	pool sim.Pool // what its runs reuse, one run after another
 
 	mu        sync.Mutex
 	seed      seedRuns  // the seed in progress
@@ -280,7 +280,7 @@ func (c *campaign) spawn(ctx context.Context, resume *seedRuns) {
 // work runs seeds until there are none left to start.
 func (c *campaign) work(ctx context.Context, w *worker, resume *seedRuns) {
 	defer c.retire(w)
-	defer w.coroutines.Close()
+	defer w.pool.Close()
 	if resume != nil && !c.runSeed(ctx, w, *resume) {
 		return
 	}
@@ -305,7 +305,7 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 			s.complete = false
 			break
 		}
-		cfg.Seed, cfg.Coroutines = s.seed, &w.coroutines
+		cfg.Seed, cfg.Pool = s.seed, &w.pool
 		w.mu.Lock()
 		w.seed, w.started = s, time.Now()
 		w.mu.Unlock()

@@ -49,11 +49,11 @@ type Config struct {
 	// CheckTimeout bounds each linearizability check in wall time; zero
 	// means DefaultCheckTimeout. A timeout gives VerdictUnknown.
 	CheckTimeout time.Duration
-	// Coroutines, if set, lends the run's clients the coroutines of earlier
-	// runs (sim.Coroutines): for a caller that makes runs one after
-	// another on one goroutine. It does not change the run, and the
-	// Result does not keep it.
-	Coroutines *sim.Coroutines
+	// Pool, if set, lends the run the coroutines and memory of earlier
+	// runs (sim.Pool): for a caller that makes runs one after another on
+	// one goroutine. It does not change the run, and the Result does not
+	// keep it.
+	Pool *sim.Pool
 }
 
 // Spec is the identity of the run cfg makes.
@@ -143,11 +143,11 @@ func Replay(r Result) (Result, error) {
 // against the implementation under the fault profile, and checks the
 // outcome.
 func Run(cfg Config) Result {
-	coroutines := cfg.Coroutines
-	cfg.Coroutines = nil // the Result's config must not share them
+	pool := cfg.Pool
+	cfg.Pool = nil // the Result's config must not share it
 	if isolate := cfg.Impl.Isolate; isolate != nil {
 		inner := cfg
-		inner.Impl.Isolate, inner.Coroutines = nil, coroutines
+		inner.Impl.Isolate, inner.Pool = nil, pool
 		r := isolate(inner, func() Result { return Run(inner) })
 		r.config = cfg // a worker's result came back without it
 		return r
@@ -169,13 +169,14 @@ func Run(cfg Config) Result {
 	if cfg.Profile.Targeted != nil {
 		targeted = cfg.Profile.Targeted(ent)
 	}
-	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Coroutines: coroutines}
+	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Pool: pool}
 	var nem *nemesis
 	if targeted.on() {
 		nem = &nemesis{t: targeted}
 		opts.Nemesis = nem
 	}
 	w := sim.New(cfg.Seed, opts)
+	defer w.Close() // after the checks, which may read the server's state
 	e := newEnv(w, impl)
 	if nem != nil {
 		nem.e, e.nemesis = e, nem
@@ -242,7 +243,7 @@ func hashString(h uint64) string {
 // simulator's control (a panic in a constructor, a run that never
 // returned): a campaign's guard reports it with this verdict and reason.
 func FailedRun(cfg Config, v Verdict, reason, stack string) Result {
-	cfg.Coroutines = nil
+	cfg.Pool = nil
 	r := Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
 	r.setRepro(cfg.Impl)
 	return r

@@ -6,8 +6,8 @@
 // code runs in processes (Spawn): coroutines that the scheduler resumes one
 // at a time and that yield only inside simulator calls (Proc.Call,
 // Proc.Sleep). A caller that runs worlds one after another lends them a
-// Coroutines pool, so that a process does not pay for starting a coroutine.
-// Servers are passive endpoints whose handlers (Handle) run
+// Pool, so that a process does not pay for starting a coroutine nor a
+// short run for allocating its event queue and requests. Servers are passive endpoints whose handlers (Handle) run
 // when a request is delivered. Every random choice (message delay, drop,
 // duplicate, partition, pause, and the order of events that fall on the same
 // virtual instant) is drawn from the Entropy, on the scheduler's goroutine,

@@ -112,7 +112,11 @@ func HandleCodec[A, R any](s *Server, name string, c *Codec[A, R], fn func(args 
 	if _, dup := s.methods[name]; dup {
 		panic(fmt.Sprintf("sim: method %s already registered on %s", name, s.ep.name))
 	}
-	s.methods[name] = &method{name: name, server: s.ep, ops: &handler[A, R]{codec: c, fn: fn}}
+	h := &handler[A, R]{codec: c, fn: fn}
+	if s.w.memory != nil {
+		h.spare = requestsFor[A, R](s.w.memory)
+	}
+	s.methods[name] = &method{name: name, server: s.ep, ops: h}
 }
 
 // handler is one registered method's handler and the requests made for it.
@@ -121,6 +125,7 @@ type handler[A, R any] struct {
 	fn    func(args *A, reply *R)
 	slab  []request[A, R]
 	used  int
+	spare *requestSlabs[A, R] // the pool's, if the world has its memory
 }
 
 func (h *handler[A, R]) request(args, reply any) (any, error) {
@@ -132,11 +137,18 @@ func (h *handler[A, R]) request(args, reply any) (any, error) {
 		return nil, fmt.Errorf("reply is %T, want %T", reply, (*R)(nil))
 	}
 	// Requests are carved from slabs that start at firstSlab and double up
-	// to maxSlab, so short runs allocate little and long ones rarely. A
-	// handler that keeps its arguments keeps their slab alive, which costs
-	// memory, never correctness.
+	// to maxSlab, so short runs allocate little and long ones rarely, or
+	// from the slabs of earlier worlds, kept in a Pool. A handler that
+	// keeps its arguments keeps their slab alive, which costs memory, never
+	// correctness; a pooled slab is reused only after its world's Close.
 	if h.used == len(h.slab) {
-		h.slab, h.used = make([]request[A, R], min(max(2*len(h.slab)+1, firstSlab), maxSlab)), 0
+		n := min(max(2*len(h.slab)+1, firstSlab), maxSlab)
+		if h.spare != nil {
+			h.slab = h.spare.take(n)
+		} else {
+			h.slab = make([]request[A, R], n)
+		}
+		h.used = 0
 	}
 	req := &h.slab[h.used]
 	h.used++

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"iter"
 	"runtime/debug"
 	"time"
 )
@@ -180,7 +179,7 @@ func (p *Proc) run(yield func(struct{}) bool) {
 // it asked for.
 func (w *World) resume(p *Proc) {
 	if p.co == nil {
-		p.co = w.opts.Coroutines.take(&p.ownCo)
+		p.co = w.opts.Pool.takeCoroutine(&p.ownCo)
 		p.co.proc = p
 		w.record(RecSpawn, p.ep, nil, 0, nil, nil)
 	}
@@ -193,7 +192,7 @@ func (w *World) resume(p *Proc) {
 		w.live--
 		w.record(RecExit, p.ep, nil, 0, nil, nil)
 		if alive {
-			w.opts.Coroutines.give(p.co)
+			w.opts.Pool.giveCoroutine(p.co)
 		}
 		return
 	}
@@ -211,49 +210,6 @@ func (p *Proc) kill() {
 	if p.co != nil && !p.done {
 		p.done = true
 		p.co.stop()
-	}
-}
-
-// Coroutines keeps the coroutines of processes that returned, so that the
-// processes of later worlds run on them instead of starting coroutines of
-// their own, which costs about as much as three round trips. Whoever runs
-// worlds one after another, as a campaign's worker does, makes one, passes
-// it to each world in Options.Coroutines and closes it when done. It is for
-// one goroutine at a time. The zero value is ready to use; a nil one keeps
-// nothing.
-type Coroutines struct {
-	idle []*coroutine
-}
-
-// Close ends the idle coroutines.
-func (cs *Coroutines) Close() {
-	for _, c := range cs.idle {
-		c.stop()
-	}
-	cs.idle = nil
-}
-
-// take is an idle coroutine, or a new one: in own when there is no pool,
-// since then it ends with its process.
-func (cs *Coroutines) take(own *coroutine) *coroutine {
-	c := own
-	if cs != nil {
-		if n := len(cs.idle); n > 0 {
-			c = cs.idle[n-1]
-			cs.idle = cs.idle[:n-1]
-			return c
-		}
-		c = &coroutine{pooled: true}
-	}
-	c.next, c.stop = iter.Pull(c.loop)
-	return c
-}
-
-// give takes back the coroutine of a process that returned; without a pool
-// its coroutine has already ended.
-func (cs *Coroutines) give(c *coroutine) {
-	if cs != nil {
-		cs.idle = append(cs.idle, c)
 	}
 }
 

@@ -30,9 +30,10 @@ type Options struct {
 	// OnFold, if set, sees every word folded into the trace hash, to find
 	// where two runs that should be equal diverge (FoldLog, FirstDifference).
 	OnFold func(Fold)
-	// Coroutines, if set, lends the run's processes the coroutines of
-	// earlier runs' processes that returned, and takes theirs back.
-	Coroutines *Coroutines
+	// Pool, if set, lends the run the coroutines and memory of earlier
+	// runs, and takes them back: the coroutines as processes return, the
+	// memory at Close.
+	Pool *Pool
 }
 
 // yieldEvery is how many events the scheduler runs between visits to the
@@ -165,6 +166,8 @@ type World struct {
 	partitionNext, pauseNext func() // the fault schedules' next occurrences
 
 	failure *Result // set when a panic ends the run
+
+	memory *Pool // lent its memory to this world, until Close
 }
 
 // New returns a world whose entropy is a PCG seeded with seed, unless
@@ -194,15 +197,33 @@ func New(seed uint64, opts Options) *World {
 		byName:    make(map[string]*endpoint, 8),
 		endpoints: make([]*endpoint, 0, 8),
 		procs:     make([]*Proc, 0, 8),
+	}
+	if q, ok := opts.Pool.lend(); ok {
+		w.queue, w.memory = q, opts.Pool
+	}
+	if w.queue.slots == nil {
 		// Room for a small run's events at once (a kv-random run has 8
 		// queued on average), so that the queue does not grow by doubling
 		// in every world.
-		queue: eventQueue{heap: make([]queued, 0, 16), slots: make([]event, 0, 16), free: make([]int32, 0, 16)},
+		w.queue = eventQueue{heap: make([]queued, 0, 16), slots: make([]event, 0, 16), free: make([]int32, 0, 16)}
 	}
 	w.chooser, _ = ent.(Chooser)
 	w.named.w = w
 	w.fold(0, seed)
 	return w
+}
+
+// Close gives the memory the world borrowed from Options.Pool back, for
+// the next world to use. Call it once done with the world and with
+// everything of it: its servers' state, the arguments and replies its
+// handlers saw, its Records. A world that is not closed leaves its memory
+// to the collector, and the pool's memory to no later world.
+func (w *World) Close() {
+	if w.memory == nil {
+		return
+	}
+	w.memory.giveBack(&w.queue)
+	w.memory, w.queue = nil, eventQueue{}
 }
 
 // SetMaxTime changes Options.MaxTime before Run, for a workload that

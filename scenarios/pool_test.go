@@ -6,11 +6,11 @@ import (
 	"github.com/kvsim/kvsim/sim"
 )
 
-// TestCoroutinesLentNotKept: runs that borrow a pool of coroutines hash as
+// TestPoolLentNotKept: runs that borrow a pool hash as
 // runs that do not, and no Result keeps the pool, since whoever replays it
 // later may do so on another goroutine.
-func TestCoroutinesLentNotKept(t *testing.T) {
-	pool := &sim.Coroutines{}
+func TestPoolLentNotKept(t *testing.T) {
+	pool := &sim.Pool{}
 	defer pool.Close()
 	inProcess := Impl{Name: "isolated", Isolate: func(cfg Config, run func() Result) Result { return run() }}
 	for _, impl := range []Impl{{}, inProcess} {
@@ -18,19 +18,19 @@ func TestCoroutinesLentNotKept(t *testing.T) {
 			cfg := config(t, "kv-random", "swarm", seed)
 			cfg.Impl = impl
 			want := Run(cfg)
-			cfg.Coroutines = pool
+			cfg.Pool = pool
 			got := Run(cfg)
 			if got.TraceHash != want.TraceHash {
 				t.Errorf("%s %s: hash %s with a pool, %s without", impl.Name, got.Spec, got.TraceHash, want.TraceHash)
 			}
-			if got.config.Coroutines != nil {
+			if got.config.Pool != nil {
 				t.Errorf("%s %s: the Result keeps the pool", impl.Name, got.Spec)
 			}
 		}
 	}
 	cfg := config(t, "kv-random", "swarm", 0)
-	cfg.Coroutines = pool
-	if r := FailedRun(cfg, VerdictPanic, "boom", ""); r.config.Coroutines != nil {
+	cfg.Pool = pool
+	if r := FailedRun(cfg, VerdictPanic, "boom", ""); r.config.Pool != nil {
 		t.Error("FailedRun's Result keeps the pool")
 	}
 }
