@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"testing"
+	"time"
 )
 
 // BenchmarkIterPull is the yardstick: one resume/yield pair of an iter.Pull
@@ -23,24 +24,46 @@ func BenchmarkIterPull(b *testing.B) {
 
 // BenchmarkRPC is one simulated round trip on a reliable network: Call,
 // request delivery, a trivial handler, the reply, and the caller's resume.
-// The caller reuses its reply struct so that only the simulator's own
+// Callers reuse their reply structs so that only the simulator's own
 // allocations (the handler's private args and reply) are counted.
+//
+// With one caller, the caller dispatches the events itself and goes on
+// without a coroutine switch (runInline). With two, whose calls overlap
+// half a latency apart (so that no events tie), every reply comes while
+// the other caller waits: three of four round trips end in a yield to the
+// loop and a resume by it, the case of a campaign's clients.
 func BenchmarkRPC(b *testing.B) {
-	w := New(1, Options{MaxSteps: 1 << 62, MaxTime: 1 << 62})
-	Handle(w.NewServer("s"), "S.Echo", func(args *addArgs, reply *addReply) { reply.Sum = args.N })
-	b.ReportAllocs()
-	defer cpuPerOp(b)()
-	w.Spawn("c", func(p *Proc) {
-		args := addArgs{N: 1}
-		var reply addReply
-		for b.Loop() {
-			if !p.Call("s", "S.Echo", &args, &reply) {
-				b.Fatal("call failed on a reliable network")
+	for _, callers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("callers-%d", callers), func(b *testing.B) {
+			w := New(1, Options{MaxSteps: 1 << 62, MaxTime: 1 << 62})
+			Handle(w.NewServer("s"), "S.Echo", func(args *addArgs, reply *addReply) { reply.Sum = args.N })
+			b.ReportAllocs()
+			calls, switches := 0, 0
+			var last *Proc
+			for i := range callers {
+				w.Spawn(fmt.Sprint("c", i), func(p *Proc) {
+					p.Sleep(time.Duration(i) * DefaultLatency / 2)
+					args := addArgs{N: 1}
+					var reply addReply
+					for calls < b.N {
+						calls++
+						if !p.Call("s", "S.Echo", &args, &reply) {
+							b.Fatal("call failed on a reliable network")
+						}
+						if last != p {
+							switches++
+							last = p
+						}
+					}
+				})
 			}
-		}
-	})
-	if r := w.Run(); r.Status != Done {
-		b.Fatal(r.Status, r.Reason)
+			b.ResetTimer()
+			defer cpuPerOp(b)()
+			if r := w.Run(); r.Status != Done {
+				b.Fatal(r.Status, r.Reason)
+			}
+			b.ReportMetric(float64(switches)/float64(b.N), "switches/op")
+		})
 	}
 }
 

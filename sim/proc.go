@@ -140,9 +140,16 @@ func (p *Proc) enter(what string) {
 	}
 }
 
-// block yields to the scheduler until it resumes the process.
+// block waits until the scheduler resumes the process: at once, when the
+// events the process dispatches itself resume it (runInline), or else
+// after a yield to the loop.
 func (p *Proc) block() {
 	p.waitID++
+	p.running = false
+	if p.w.runInline(p) {
+		p.op, p.running = opNone, true
+		return
+	}
 	if !p.yield(struct{}{}) {
 		p.killed = true
 		panic(errKilled)
@@ -175,9 +182,25 @@ func (p *Proc) run(yield func(struct{}) bool) {
 	p.body(p)
 }
 
-// resume runs the process until it blocks or returns, then carries out what
-// it asked for.
+// resume runs the process until it blocks or returns, then the processes
+// it hands over to, in turn. Called while a process dispatches events on
+// its own stack, it only tells that process who is next.
 func (w *World) resume(p *Proc) {
+	switch {
+	case w.inline == p:
+		w.selfResumed = true
+	case w.inline != nil:
+		w.handoff = p
+	default:
+		for p != nil {
+			p = w.run(p)
+		}
+	}
+}
+
+// run resumes p until it yields and returns the process it handed over
+// to, if any.
+func (w *World) run(p *Proc) *Proc {
 	if p.co == nil {
 		p.co = w.opts.Pool.takeCoroutine(&p.ownCo)
 		p.co.proc = p
@@ -194,8 +217,19 @@ func (w *World) resume(p *Proc) {
 		if alive {
 			w.opts.Pool.giveCoroutine(p.co)
 		}
-		return
+		return nil
 	}
+	if sp := w.panicked; sp != nil {
+		w.panicked = nil
+		sp.raise()
+	}
+	next := w.handoff
+	w.handoff = nil
+	return next
+}
+
+// blocked carries out what a process asked for as it blocked.
+func (w *World) blocked(p *Proc) {
 	switch p.op {
 	case opSleep:
 		w.record(RecSleep, p.ep, nil, 0, nil, nil)

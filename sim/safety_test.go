@@ -35,6 +35,19 @@ func TestRunEndings(t *testing.T) {
 			status: Panic, reason: "server s: handler S.Crash panicked: server bug", stack: "safety_test.go",
 		},
 		{
+			// The handler runs on the client's stack (runInline): the
+			// client's deferred recover must not see its panic.
+			name: "handler panics under a client that recovers",
+			setup: func(w *World) {
+				Handle(w.NewServer("s"), "S.Crash", func(*addArgs, *addReply) { panic("server bug") })
+				w.Spawn("c", func(p *Proc) {
+					defer func() { recover() }()
+					p.Call("s", "S.Crash", &addArgs{}, &addReply{})
+				})
+			},
+			status: Panic, reason: "server s: handler S.Crash panicked: server bug", stack: "safety_test.go",
+		},
+		{
 			name: "call to an unknown server",
 			setup: func(w *World) {
 				w.Spawn("c", func(p *Proc) { p.Call("nowhere", "S.M", &addArgs{}, &addReply{}) })
@@ -103,6 +116,26 @@ func TestRunEndings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCallbackPanicLeavesRun: a callback scheduled with At that panics
+// makes Run panic, with the callback's value and stack, even when it ran
+// on the stack of a process that recovers from panics.
+func TestCallbackPanicLeavesRun(t *testing.T) {
+	w := New(1, Options{})
+	w.At(5*time.Millisecond, func() { panic("hook bug") })
+	w.Spawn("c", func(p *Proc) {
+		defer func() { recover() }()
+		p.Sleep(10 * time.Millisecond)
+	})
+	defer func() {
+		r, _ := recover().(string)
+		if !strings.Contains(r, "hook bug") || !strings.Contains(r, "safety_test.go") {
+			t.Errorf("Run panicked with %q, want the callback's value and stack", r)
+		}
+	}()
+	w.Run()
+	t.Error("Run returned")
 }
 
 // TestNoGoroutineLeak ends runs with processes still blocked (stuck and

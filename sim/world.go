@@ -168,6 +168,15 @@ type World struct {
 	failure *Result // set when a panic ends the run
 
 	memory *Pool // lent its memory to this world, until Close
+
+	stuck string // why the run cannot go on, once it cannot
+	// While a process dispatches events on its own stack (runInline): the
+	// process, whether an event resumed it, or else the process an event
+	// resumed, for the loop to run; and a panic to raise on the loop's stack.
+	inline      *Proc
+	selfResumed bool
+	handoff     *Proc
+	panicked    *schedulerPanic
 }
 
 // New returns a world whose entropy is a PCG seeded with seed, unless
@@ -334,39 +343,92 @@ func (w *World) Run() Result {
 func (w *World) loop() (stuck string) {
 	defer func() {
 		if h := w.handling; h != nil {
-			r := recover()
-			w.handling = nil
-			w.record(RecPanic, nil, h.server, 0, h, r)
-			w.failure = &Result{
-				Status: Panic,
-				Reason: fmt.Sprintf("server %s: handler %s panicked: %v", h.server.name, h.name, r),
-				Stack:  string(debug.Stack()),
+			w.handlerPanicked(h, recover())
+		}
+	}()
+	for w.live > 0 && w.failure == nil && w.stuck == "" {
+		w.step()
+	}
+	return w.stuck
+}
+
+// step dispatches the next event, or says in w.stuck why there is none
+// to dispatch.
+func (w *World) step() {
+	if w.queue.len() == 0 {
+		w.stuck = fmt.Sprintf("deadlock: %d processes blocked with nothing to wake them: %s", w.live, w.blockedNames())
+		return
+	}
+	if w.steps >= w.opts.MaxSteps {
+		w.stuck = fmt.Sprintf("no progress: step budget of %d events used up with %d processes still running: %s", w.opts.MaxSteps, w.live, w.blockedNames())
+		return
+	}
+	slot := w.next()
+	e := &w.queue.slots[slot] // stays valid while the slots grow: the old array is only read
+	if e.at > w.opts.MaxTime {
+		w.stuck = fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames())
+		return
+	}
+	w.steps++
+	if w.steps%yieldEvery == 0 {
+		runtime.Gosched()
+	}
+	w.now = e.at
+	w.dispatch(e)
+	w.queue.release(slot)
+}
+
+// handlerPanicked makes a handler's panic the run's failure.
+func (w *World) handlerPanicked(h *method, r any) {
+	w.handling = nil
+	w.record(RecPanic, nil, h.server, 0, h, r)
+	w.failure = &Result{
+		Status: Panic,
+		Reason: fmt.Sprintf("server %s: handler %s panicked: %v", h.server.name, h.name, r),
+		Stack:  string(debug.Stack()),
+	}
+}
+
+// runInline carries out what p asked for as it blocked, then dispatches
+// events on p's own stack until one resumes a process. When that process
+// is p, runInline reports so and p goes on at once, without the two
+// coroutine switches of yielding to the loop and being resumed by it.
+// Otherwise p yields, and the loop resumes the process handed to it in
+// w.handoff, or ends the run. The events and records are the same, in the
+// same order, as if p had yielded at once.
+//
+// A panic raised here belongs to the scheduler, not to p: a handler's
+// becomes the run's failure, as in loop, and any other is raised again on
+// the loop's stack, so that no deferred call of p's code sees it.
+func (w *World) runInline(p *Proc) (self bool) {
+	w.inline = p
+	defer func() {
+		w.inline = nil
+		if r := recover(); r != nil {
+			if h := w.handling; h != nil {
+				w.handlerPanicked(h, r)
+			} else {
+				w.panicked = &schedulerPanic{value: r, stack: debug.Stack()}
 			}
 		}
 	}()
-	steps := 0
-	for w.live > 0 && w.failure == nil {
-		if w.queue.len() == 0 {
-			return fmt.Sprintf("deadlock: %d processes blocked with nothing to wake them: %s", w.live, w.blockedNames())
-		}
-		if steps >= w.opts.MaxSteps {
-			return fmt.Sprintf("no progress: step budget of %d events used up with %d processes still running: %s", w.opts.MaxSteps, w.live, w.blockedNames())
-		}
-		slot := w.next()
-		e := &w.queue.slots[slot] // stays valid while the slots grow: the old array is only read
-		if e.at > w.opts.MaxTime {
-			return fmt.Sprintf("no progress: virtual time budget %v passed with %d processes still running: %s", w.opts.MaxTime, w.live, w.blockedNames())
-		}
-		steps++
-		if steps%yieldEvery == 0 {
-			runtime.Gosched()
-		}
-		w.steps = steps
-		w.now = e.at
-		w.dispatch(e)
-		w.queue.release(slot)
+	w.blocked(p)
+	for w.failure == nil && w.stuck == "" && w.handoff == nil && !w.selfResumed {
+		w.step()
 	}
-	return ""
+	self, w.selfResumed = w.selfResumed, false
+	return self
+}
+
+// schedulerPanic is a panic that an event raised on a process's stack,
+// with that stack, to be raised again on the loop's.
+type schedulerPanic struct {
+	value any
+	stack []byte
+}
+
+func (sp *schedulerPanic) raise() {
+	panic(fmt.Sprintf("%v\n\n(raised by the scheduler on a process's stack:)\n%s", sp.value, sp.stack))
 }
 
 func (w *World) fill(r *Result) {
