@@ -38,7 +38,7 @@ func BenchmarkRPC(b *testing.B) {
 			w := New(1, Options{MaxSteps: 1 << 62, MaxTime: 1 << 62})
 			Handle(w.NewServer("s"), "S.Echo", func(args *addArgs, reply *addReply) { reply.Sum = args.N })
 			b.ReportAllocs()
-			calls, switches := 0, 0
+			calls, changes := 0, 0
 			var last *Proc
 			for i := range callers {
 				w.Spawn(fmt.Sprint("c", i), func(p *Proc) {
@@ -51,7 +51,7 @@ func BenchmarkRPC(b *testing.B) {
 							b.Fatal("call failed on a reliable network")
 						}
 						if last != p {
-							switches++
+							changes++
 							last = p
 						}
 					}
@@ -62,7 +62,7 @@ func BenchmarkRPC(b *testing.B) {
 			if r := w.Run(); r.Status != Done {
 				b.Fatal(r.Status, r.Reason)
 			}
-			b.ReportMetric(float64(switches)/float64(b.N), "switches/op")
+			b.ReportMetric(float64(changes)/float64(b.N), "caller-changes/op")
 		})
 	}
 }

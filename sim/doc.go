@@ -5,11 +5,12 @@
 // number), a fake network of named endpoints and the run's Entropy. Client
 // code runs in processes (Spawn): coroutines that the scheduler resumes one
 // at a time and that yield only inside simulator calls (Proc.Call,
-// Proc.Sleep). A process that blocks first dispatches events itself, on
-// its own stack, until one resumes a process: when that is the process
-// itself, it goes on without switching coroutines; otherwise it yields to
-// the scheduler's loop, which resumes the other. Either way the events run
-// in the same order. A caller that runs worlds one after another lends them a
+// Proc.Sleep). A process that blocks dispatches events itself, on its own
+// stack, until one resumes a process: itself, which then goes on without a
+// coroutine switch; another, which it switches to directly; or one up the
+// chain of processes that resumed one another, to which the chain unwinds.
+// The events run in the same order as if every process yielded to one
+// scheduler loop. A caller that runs worlds one after another lends them a
 // Pool, so that a process does not pay for starting a coroutine nor a
 // short run for allocating its event queue and requests. Servers are passive endpoints whose handlers (Handle) run
 // when a request is delivered. Every random choice (message delay, drop,

@@ -28,6 +28,7 @@ type Proc struct {
 	methods [2]*method // the methods of the last calls, newest first: tried before the lookup
 
 	running bool // the scheduler resumed it and it has not yielded yet
+	onStack bool // resumed and not yet yielded: running, or dispatching events, or waiting for a process it resumed
 	done    bool
 	killed  bool
 }
@@ -142,7 +143,7 @@ func (p *Proc) enter(what string) {
 
 // block waits until the scheduler resumes the process: at once, when the
 // events the process dispatches itself resume it (runInline), or else
-// after a yield to the loop.
+// after a yield to whoever resumed it.
 func (p *Proc) block() {
 	p.waitID++
 	p.running = false
@@ -182,34 +183,46 @@ func (p *Proc) run(yield func(struct{}) bool) {
 	p.body(p)
 }
 
-// resume runs the process until it blocks or returns, then the processes
-// it hands over to, in turn. Called while a process dispatches events on
-// its own stack, it only tells that process who is next.
+// resume makes p the running process. From the loop, or from a process
+// dispatching events on its own stack (runInline), it switches to p's
+// coroutine at once and comes back when p yields. When p is the process
+// dispatching, it only notes that p goes on; when p is further up the chain
+// of processes that resumed one another, still waiting for the one they
+// resumed, it notes that the chain must unwind to p.
 func (w *World) resume(p *Proc) {
+	cur := w.current
 	switch {
-	case w.inline == p:
+	case p == cur:
 		w.selfResumed = true
-	case w.inline != nil:
+	case p.onStack:
 		w.handoff = p
 	default:
-		for p != nil {
-			p = w.run(p)
+		switch next := w.run(p); {
+		case next == nil:
+		case next == cur:
+			w.selfResumed = true
+		case cur == nil:
+			panic("sim: internal error: " + p.ep.name + " handed over to " + next.ep.name + ", which no process below it resumed")
+		default:
+			w.handoff = next
 		}
 	}
 }
 
 // run resumes p until it yields and returns the process it handed over
-// to, if any.
+// to, if any: one further up the chain of resumes.
 func (w *World) run(p *Proc) *Proc {
 	if p.co == nil {
 		p.co = w.opts.Pool.takeCoroutine(&p.ownCo)
 		p.co.proc = p
 		w.record(RecSpawn, p.ep, nil, 0, nil, nil)
 	}
-	p.op = opNone
-	p.running = true
+	resumer := w.current
+	w.current = p
+	p.op, p.running, p.onStack = opNone, true, true
 	_, alive := p.co.next()
-	p.running = false
+	p.running, p.onStack = false, false
+	w.current = resumer
 	if !alive || p.co.proc == nil {
 		p.done = true
 		w.live--
@@ -219,7 +232,7 @@ func (w *World) run(p *Proc) *Proc {
 		}
 		return nil
 	}
-	if sp := w.panicked; sp != nil {
+	if sp := w.panicked; sp != nil && resumer == nil {
 		w.panicked = nil
 		sp.raise()
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -136,6 +137,55 @@ func TestCallbackPanicLeavesRun(t *testing.T) {
 	}()
 	w.Run()
 	t.Error("Run returned")
+}
+
+// TestPanicsUpAChain: processes that resume one another form a chain of
+// coroutines, each waiting for the one it resumed. A panic of a handler or
+// a callback run by the deepest one reaches none of their deferred
+// recovers: the handler's ends the run as its failure, the callback's
+// leaves Run.
+func TestPanicsUpAChain(t *testing.T) {
+	chain := func(t *testing.T, w *World, crash func()) {
+		Handle(w.NewServer("s"), "S.Crash", func(*addArgs, *addReply) {
+			depth := 0
+			for _, p := range w.procs {
+				if p.onStack {
+					depth++
+				}
+			}
+			if depth != 3 {
+				t.Errorf("the handler ran with %d processes on the chain, want 3", depth)
+			}
+			crash()
+		})
+		for i := range 3 {
+			w.Spawn(fmt.Sprint("c", i), func(p *Proc) {
+				defer func() { recover() }()
+				if i < 2 {
+					p.Sleep(time.Hour) // dispatching: the next process starts on this one's stack
+				}
+				p.Call("s", "S.Crash", &addArgs{}, &addReply{})
+			})
+		}
+	}
+	t.Run("handler", func(t *testing.T) {
+		w := New(1, Options{})
+		chain(t, w, func() { panic("server bug") })
+		if r := w.Run(); r.Status != Panic || !strings.Contains(r.Reason, "handler S.Crash panicked: server bug") {
+			t.Errorf("%v: %s, want the handler's panic", r.Status, r.Reason)
+		}
+	})
+	t.Run("callback", func(t *testing.T) {
+		w := New(1, Options{})
+		chain(t, w, func() { w.At(w.Now(), func() { panic("hook bug") }) })
+		defer func() {
+			if r, _ := recover().(string); !strings.Contains(r, "hook bug") {
+				t.Errorf("Run panicked with %q, want the callback's value", r)
+			}
+		}()
+		w.Run()
+		t.Error("Run returned")
+	})
 }
 
 // TestNoGoroutineLeak ends runs with processes still blocked (stuck and

@@ -170,10 +170,11 @@ type World struct {
 	memory *Pool // lent its memory to this world, until Close
 
 	stuck string // why the run cannot go on, once it cannot
-	// While a process dispatches events on its own stack (runInline): the
-	// process, whether an event resumed it, or else the process an event
-	// resumed, for the loop to run; and a panic to raise on the loop's stack.
-	inline      *Proc
+	// current is the process running or dispatching events on its own stack
+	// (runInline), nil on the loop. While it dispatches: whether an event
+	// resumed it; or else the process up the chain of resumes an event
+	// resumed; and a panic to raise on the loop's stack.
+	current     *Proc
 	selfResumed bool
 	handoff     *Proc
 	panicked    *schedulerPanic
@@ -390,20 +391,19 @@ func (w *World) handlerPanicked(h *method, r any) {
 }
 
 // runInline carries out what p asked for as it blocked, then dispatches
-// events on p's own stack until one resumes a process. When that process
-// is p, runInline reports so and p goes on at once, without the two
-// coroutine switches of yielding to the loop and being resumed by it.
-// Otherwise p yields, and the loop resumes the process handed to it in
-// w.handoff, or ends the run. The events and records are the same, in the
-// same order, as if p had yielded at once.
+// events on p's own stack until the run ends or an event resumes a process.
+// When that process is p, runInline reports so and p goes on at once,
+// without a coroutine switch. A process that is not running is switched to
+// from here, and p dispatches on when it yields (resume). A process further
+// up the chain of resumes is handed over to: p yields to whoever resumed
+// it, and so on up to that process. The events and records are the same, in
+// the same order, as if every process yielded to the loop at once.
 //
 // A panic raised here belongs to the scheduler, not to p: a handler's
 // becomes the run's failure, as in loop, and any other is raised again on
-// the loop's stack, so that no deferred call of p's code sees it.
+// the loop's stack, so that no deferred call of a process's code sees it.
 func (w *World) runInline(p *Proc) (self bool) {
-	w.inline = p
 	defer func() {
-		w.inline = nil
 		if r := recover(); r != nil {
 			if h := w.handling; h != nil {
 				w.handlerPanicked(h, r)
@@ -413,7 +413,7 @@ func (w *World) runInline(p *Proc) (self bool) {
 		}
 	}()
 	w.blocked(p)
-	for w.failure == nil && w.stuck == "" && w.handoff == nil && !w.selfResumed {
+	for w.failure == nil && w.stuck == "" && w.handoff == nil && w.panicked == nil && !w.selfResumed {
 		w.step()
 	}
 	self, w.selfResumed = w.selfResumed, false
