@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/kvsim/kvsim/scenarios"
-	"github.com/kvsim/kvsim/sim"
 )
 
 // Config says which runs a campaign makes. A seed of a campaign runs every
@@ -259,7 +258,7 @@ type seedRuns struct {
 // the seed to a fresh worker. The abandoned goroutine cannot be stopped; if
 // it ever returns, it sees it was abandoned and exits without a word.
 type worker struct {
-	pool sim.Pool // what its runs reuse, one run after another
+	pool scenarios.Pool // what its runs reuse, one run after another
 
 	mu        sync.Mutex
 	seed      seedRuns  // the seed in progress

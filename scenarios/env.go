@@ -25,6 +25,10 @@ type Env struct {
 	server rpc.Server
 	names  []string // client names, by client index
 
+	clients []*Client // spawned so far, then spare ones of earlier runs (Pool)
+	spawned int
+	ops     []randomOp // the random workloads' operations, all clients'
+
 	kv         []models.KVOp
 	locks      []models.LockOpRecord
 	violations []string
@@ -40,8 +44,13 @@ var (
 	putCodec = sim.NewCodec[rpc.PutArgs, rpc.PutReply]()
 )
 
-func newEnv(w *sim.World, impl Impl) *Env {
-	e := &Env{w: w, impl: impl, server: impl.NewServer()}
+// newEnv is the Env of a run on w, reusing spare's memory if it is not nil.
+func newEnv(w *sim.World, impl Impl, spare *Env) *Env {
+	e := spare
+	if e == nil {
+		e = &Env{}
+	}
+	e.w, e.impl, e.server = w, impl, impl.NewServer()
 	srv := w.NewServer(ServerName)
 	sim.HandleCodec(srv, rpc.MethodGet, getCodec, e.server.Get)
 	sim.HandleCodec(srv, rpc.MethodPut, putCodec, e.server.Put)
@@ -94,11 +103,17 @@ func (e *Env) safely(what string, check func() string) (reason string) {
 // Client is one simulated client: a process with a recorded clerk. Its
 // Get and Put are the implementation's clerk's, recorded for the checks.
 type Client struct {
-	e    *Env
-	id   int
-	name string
-	p    *sim.Proc
-	ck   rpc.Clerk
+	e     *Env
+	id    int
+	name  string
+	p     *sim.Proc
+	ck    rpc.Clerk
+	body  func(c *Client)
+	start func(p *sim.Proc) // c.run
+	// A random workload's operations, and the version it last saw of each
+	// key.
+	ops  []randomOp
+	seen versions
 	// attempts made by the clerk during the current operation.
 	attempts []attempt
 	judged   []models.Attempt // scratch for attemptsOf
@@ -117,16 +132,42 @@ type attempt struct {
 }
 
 // Spawn starts a client process, named c0, c1, ... in order, running body.
-func (e *Env) Spawn(body func(c *Client)) {
-	id := len(e.names)
-	c := &Client{e: e, id: id, name: "c" + strconv.Itoa(id)}
+func (e *Env) Spawn(body func(c *Client)) { e.spawn(body) }
+
+// spawnOps starts a client that runs the random workload ops.
+func (e *Env) spawnOps(ops []randomOp) { e.spawn(runOps).ops = ops }
+
+func (e *Env) spawn(body func(c *Client)) *Client {
+	id := e.spawned
+	e.spawned++
+	var c *Client
+	if id < len(e.clients) {
+		c = e.clients[id] // a spare one, reset by Pool.giveEnv
+	} else {
+		c = &Client{id: id, name: "c" + strconv.Itoa(id)}
+		c.start = c.run // made once, not in every run
+		e.clients = append(e.clients, c)
+	}
+	c.e, c.body = e, body
 	c.attempts, c.judged = c.attemptBuf[:0], c.judgedBuf[:0]
 	e.names = append(e.names, c.name)
-	e.w.Spawn(c.name, func(p *sim.Proc) {
-		c.p = p
-		c.ck = e.impl.NewClerk(c, p, ServerName)
-		body(c)
-	})
+	e.w.Spawn(c.name, c.start)
+	return c
+}
+
+// run is the client's process.
+func (c *Client) run(p *sim.Proc) {
+	c.p = p
+	c.ck = c.e.impl.NewClerk(c, p, ServerName)
+	c.body(c)
+}
+
+// recycle clears what a run left in c, keeping its name, buffers and start.
+func (c *Client) recycle() {
+	clear(c.attemptBuf[:])
+	clear(c.judgedBuf[:])
+	clear(c.seen[:cap(c.seen)])
+	*c = Client{id: c.id, name: c.name, start: c.start, seen: c.seen[:0], ops: nil}
 }
 
 // Call is the Caller the client's clerk uses: the process's Call, recorded

@@ -1,30 +1,46 @@
 package scenarios
 
 import (
+	"slices"
 	"testing"
-
-	"github.com/kvsim/kvsim/sim"
 )
 
-// TestPoolLentNotKept: runs that borrow a pool hash as
-// runs that do not, and no Result keeps the pool, since whoever replays it
-// later may do so on another goroutine.
+// TestPoolLentNotKept: runs that borrow a pool hash as runs that do not,
+// whichever scenarios came before them on it, and no Result keeps the pool
+// or the memory it lends, since the next run reuses that memory and
+// whoever replays a Result may do so on another goroutine.
 func TestPoolLentNotKept(t *testing.T) {
-	pool := &sim.Pool{}
+	pool := &Pool{}
 	defer pool.Close()
 	inProcess := Impl{Name: "isolated", Isolate: func(cfg Config, run func() Result) Result { return run() }}
 	for _, impl := range []Impl{{}, inProcess} {
-		for seed := range uint64(5) {
-			cfg := config(t, "kv-random", "swarm", seed)
-			cfg.Impl = impl
-			want := Run(cfg)
-			cfg.Pool = pool
-			got := Run(cfg)
-			if got.TraceHash != want.TraceHash {
-				t.Errorf("%s %s: hash %s with a pool, %s without", impl.Name, got.Spec, got.TraceHash, want.TraceHash)
-			}
-			if got.config.Pool != nil {
-				t.Errorf("%s %s: the Result keeps the pool", impl.Name, got.Spec)
+		for _, name := range []string{"kv-random", "lock-swarm", "kv-swarm", "kv-random", "concurrent-put"} {
+			for seed := range uint64(4) {
+				cfg := config(t, name, "swarm", seed)
+				cfg.Impl = impl
+				want := Run(cfg)
+				cfg.Pool = pool
+				got := Run(cfg)
+				if got.TraceHash != want.TraceHash || got.Verdict != want.Verdict {
+					t.Errorf("%s %s: %s %s with a pool, %s %s without", impl.Name, got.Spec, got.Verdict, got.TraceHash, want.Verdict, want.TraceHash)
+				}
+				if got.config.Pool != nil {
+					t.Errorf("%s %s: the Result keeps the pool", impl.Name, got.Spec)
+				}
+				if got.KVCheck.Checker != "" || got.LockCheck != nil || got.KVHistory != nil {
+					t.Errorf("%s %s: an untraced Result keeps the run's checks or history", impl.Name, got.Spec)
+				}
+
+				// A traced run keeps its history; the pool lends it to no later run.
+				cfg.Trace = true
+				traced := Run(cfg)
+				cfg.Pool = nil
+				history := historyText(Run(cfg))
+				cfg.Trace, cfg.Seed, cfg.Pool = false, seed+100, pool
+				Run(cfg)
+				if !slices.Equal(historyText(traced), history) {
+					t.Fatalf("%s %s: a traced Result's history changed when the next run reused the pool", impl.Name, traced.Spec)
+				}
 			}
 		}
 	}
@@ -33,4 +49,12 @@ func TestPoolLentNotKept(t *testing.T) {
 	if r := FailedRun(cfg, VerdictPanic, "boom", ""); r.config.Pool != nil {
 		t.Error("FailedRun's Result keeps the pool")
 	}
+}
+
+func historyText(r Result) []string {
+	var out []string
+	for _, op := range r.KVHistory {
+		out = append(out, op.Input.Key+"="+op.Input.Value+"->"+op.Output.Value)
+	}
+	return out
 }

@@ -50,10 +50,10 @@ type Config struct {
 	// means DefaultCheckTimeout. A timeout gives VerdictUnknown.
 	CheckTimeout time.Duration
 	// Pool, if set, lends the run the coroutines and memory of earlier
-	// runs (sim.Pool): for a caller that makes runs one after another on
-	// one goroutine. It does not change the run, and the Result does not
-	// keep it.
-	Pool *sim.Pool
+	// runs: for a caller that makes runs one after another on one
+	// goroutine. It does not change the run, and the Result does not keep
+	// it.
+	Pool *Pool
 }
 
 // Spec is the identity of the run cfg makes.
@@ -169,7 +169,7 @@ func Run(cfg Config) Result {
 	if cfg.Profile.Targeted != nil {
 		targeted = cfg.Profile.Targeted(ent)
 	}
-	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Pool: pool}
+	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Pool: pool.simPool()}
 	var nem *nemesis
 	if targeted.on() {
 		nem = &nemesis{t: targeted}
@@ -177,7 +177,7 @@ func Run(cfg Config) Result {
 	}
 	w := sim.New(cfg.Seed, opts)
 	defer w.Close() // after the checks, which may read the server's state
-	e := newEnv(w, impl)
+	e := newEnv(w, impl, pool.takeEnv())
 	if nem != nil {
 		nem.e, e.nemesis = e, nem
 	}
@@ -229,6 +229,11 @@ func Run(cfg Config) Result {
 		res.KVHistory = e.kv
 		res.LockHist = e.locks
 		res.Clients = e.names
+	} else {
+		// Nothing of the run's memory stays in an untraced Result, so that
+		// the next run on the pool can reuse it.
+		res.KVCheck, res.LockCheck = models.Result{}, nil
+		pool.giveEnv(e)
 	}
 	return res
 }

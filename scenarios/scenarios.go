@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -192,7 +193,11 @@ type randomOp struct {
 // the refusal: the protocol is at-most-once only for versions a client has
 // seen, which is how the lock and every lab workload use it.
 func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
-	ops := make([]randomOp, n)
+	return drawOpsInto(make([]randomOp, n), ent, keys)
+}
+
+// drawOpsInto is drawOps into ops.
+func drawOpsInto(ops []randomOp, ent sim.Entropy, keys []string) []randomOp {
 	for i := range ops {
 		op := &ops[i]
 		op.key = keys[ent.Uint64N(uint64(len(keys)))]
@@ -205,10 +210,10 @@ func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
 	return ops
 }
 
-// runOps performs ops, remembering the versions the client has seen.
-func runOps(c *Client, ops []randomOp) {
-	seen := make(versions, 0, 4)
-	for i, op := range ops {
+// runOps performs the client's ops, remembering the versions it has seen.
+func runOps(c *Client) {
+	seen := &c.seen
+	for i, op := range c.ops {
 		if op.think > 0 {
 			c.Sleep(op.think)
 		}
@@ -264,24 +269,28 @@ func (vs *versions) set(key string, ver rpc.Tversion) {
 }
 
 func spawnRandom(e *Env, clients, maxOps int, keys []string) {
-	workloads := make([][]randomOp, clients)
-	for i := range workloads {
-		workloads[i] = drawOps(e.w.Entropy(), 1+int(e.w.Entropy().Uint64N(uint64(maxOps))), keys)
+	ent := e.w.Entropy()
+	e.ops = slices.Grow(e.ops, clients*maxOps) // so that no client's ops move as the next ones are drawn
+	total := 0
+	for range clients {
+		n := 1 + int(ent.Uint64N(uint64(maxOps)))
+		from := len(e.ops)
+		e.ops = e.ops[:from+n]
+		e.spawnOps(drawOpsInto(e.ops[from:from+n:from+n], ent, keys))
+		total += n
 	}
-	spawnOps(e, workloads)
+	e.reserve(total)
 }
 
-// spawnOps starts a client for each workload, with room in the history for
-// every operation.
-func spawnOps(e *Env, workloads [][]randomOp) {
+// spawnWorkloads starts a client for each workload, with room in the
+// history for every operation.
+func spawnWorkloads(e *Env, workloads [][]randomOp) {
 	n := 0
 	for _, ops := range workloads {
 		n += len(ops)
+		e.spawnOps(ops)
 	}
 	e.reserve(n)
-	for _, ops := range workloads {
-		e.Spawn(func(c *Client) { runOps(c, ops) })
-	}
 }
 
 func kvRandom(e *Env) func() string {

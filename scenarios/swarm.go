@@ -96,7 +96,7 @@ func kvSwarm(e *Env) func() string {
 	for i := range workloads {
 		workloads[i] = shape.draw(e.Entropy())
 	}
-	spawnOps(e, workloads)
+	spawnWorkloads(e, workloads)
 	return nil
 }
 
