@@ -120,10 +120,22 @@ func (r Result) VisualizeFile(path string, annotations []porcupine.Annotation) e
 // is malformed (an invalid Op, a known Return before its Call), which is a
 // bug in the recorder rather than in the system under test.
 func CheckKV(ops []KVOp, timeout time.Duration) Result {
+	var c KVChecker
+	return c.Check(ops, timeout)
+}
+
+// KVChecker is CheckKV with memory kept from one history to the next, for
+// a caller that checks many histories one after another, as a campaign's
+// worker does. The zero value is ready to use; it is for one goroutine at
+// a time, and a Result it returns does not use its memory.
+type KVChecker struct{ fast fastScratch }
+
+// Check is CheckKV(ops, timeout).
+func (c *KVChecker) Check(ops []KVOp, timeout time.Duration) Result {
 	if err := ValidateKV(ops); err != nil {
 		panic("models: CheckKV: " + err.Error())
 	}
-	v := checkKVFast(ops)
+	v := c.fast.check(ops)
 	r := Result{Checker: CheckerFast, model: KVModel(), lazy: &lazyInfo{ops: ops, timeout: timeout}}
 	switch v.verdict {
 	case Ok:

@@ -497,9 +497,6 @@ type fastVerdict struct {
 	reason  string
 }
 
-// checkKVFast runs the fast checker over every key (in sorted key order, so
-// that the key reported does not depend on map order) and explains the
-// first violation.
 // keyIndex numbers keys from 0 in order of appearance. Histories have a
 // few keys, so it looks them up in a list until there are many.
 type keyIndex struct {
@@ -508,6 +505,15 @@ type keyIndex struct {
 }
 
 const manyKeys = 16
+
+// reset forgets every key, keeping the memory.
+func (x *keyIndex) reset() {
+	clear(x.names)
+	x.names = x.names[:0]
+	if len(x.byKey) > 0 {
+		clear(x.byKey)
+	}
+}
 
 // of is key's number, and whether it was known before.
 func (x *keyIndex) of(key string) (int32, bool) {
@@ -532,10 +538,25 @@ func (x *keyIndex) of(key string) (int32, bool) {
 	return k, false
 }
 
-func checkKVFast(ops []KVOp) fastVerdict {
-	var keys keyIndex
-	var count []int32
-	which := make([]int32, len(ops))
+// fastScratch is the fast checker's memory, which a KVChecker keeps from
+// one history to the next.
+type fastScratch struct {
+	keys         keyIndex
+	count, which []int32
+	perKey       []int32
+	all, buf     []kvRec
+	order        []int
+	sc           keyScratch
+}
+
+// check runs the fast checker over every key (in sorted key order, so that
+// the key reported does not depend on map order) and explains the first
+// violation. The verdict uses none of s's memory.
+func (s *fastScratch) check(ops []KVOp) fastVerdict {
+	s.keys.reset()
+	keys := &s.keys
+	count := s.count[:0]
+	which := slices.Grow(s.which[:0], len(ops))[:len(ops)]
 	lastKey, k := "", int32(-1)
 	for i := range ops {
 		key := ops[i].Input.Key
@@ -549,15 +570,19 @@ func checkKVFast(ops []KVOp) fastVerdict {
 		which[i] = k
 		count[k]++
 	}
+	s.count, s.which = count, which
 	names := keys.names
 	// One backing array, each key's records contiguous; per key, where its
 	// records start, where the next one goes and how many are kept.
-	perKey := make([]int32, 3*len(names)+1)
+	perKey := slices.Grow(s.perKey[:0], 3*len(names)+1)[:3*len(names)+1]
+	clear(perKey)
+	s.perKey = perKey
 	start, fill, used := perKey[:len(names)+1], perKey[len(names)+1:2*len(names)+1], perKey[2*len(names)+1:]
 	for k, n := range count {
 		start[k+1] = start[k] + n
 	}
-	all := make([]kvRec, len(ops))
+	all := slices.Grow(s.all[:0], len(ops))[:len(ops)]
+	s.all = all
 	copy(fill, start)
 	for i := range ops {
 		rec, keep, ok := classify(&ops[i], i)
@@ -572,19 +597,18 @@ func checkKVFast(ops []KVOp) fastVerdict {
 			used[k]++
 		}
 	}
-	order := make([]int, len(names))
-	for i := range order {
-		order[i] = i
+	order := s.order[:0]
+	for i := range names {
+		order = append(order, i)
 	}
+	s.order = order
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
 
-	var sc keyScratch
-	var buf []kvRec
 	gaveUp := ""
 	for _, k := range order {
 		recs := all[start[k] : start[k]+used[k]]
-		buf = sortRecs(recs, buf)
-		f := checkKey(ops, recs, nil, &sc)
+		s.buf = sortRecs(recs, s.buf)
+		f := checkKey(ops, recs, nil, &s.sc)
 		switch f.kind {
 		case failNone:
 		case failGiveUp:
@@ -592,7 +616,7 @@ func checkKVFast(ops []KVOp) fastVerdict {
 				gaveUp = "key " + bare(names[k]) + ": " + giveUpText(recs)
 			}
 		default:
-			core, why := explainer(ops).explain(recs, f, &sc)
+			core, why := explainer(ops).explain(recs, f, &s.sc)
 			return fastVerdict{Violation, core, fmt.Sprintf("key %s is not linearizable: %s", bare(names[k]), why)}
 		}
 	}

@@ -230,3 +230,36 @@ func TestFallbackOnManySpans(t *testing.T) {
 		t.Errorf("%v by %s: %s", r.Verdict, r.Checker, r.Reason)
 	}
 }
+
+// TestKVCheckerReused: one KVChecker, reused across histories of every
+// size and verdict (few keys and many, violations and not), decides each
+// as a fresh CheckKV does, and a verdict's core outlives the next check.
+func TestKVCheckerReused(t *testing.T) {
+	var c KVChecker
+	var kept []Result
+	var want [][]int
+	for seed := range uint64(2000) {
+		rng := rand.New(rand.NewPCG(seed, 13))
+		var ops []KVOp
+		if seed%10 == 0 {
+			ops = genKV(seed, 5, 200, []int{3, 4 * manyKeys}[seed%20/10])
+		} else {
+			ops = genHistory(rng.IntN, 4, 16)
+		}
+		got, fresh := c.Check(ops, 0), CheckKV(ops, 0)
+		if got.Verdict != fresh.Verdict || got.Reason != fresh.Reason || !slices.Equal(got.Core, fresh.Core) {
+			t.Fatalf("seed %d: reused checker %v %q %v, fresh %v %q %v", seed, got.Verdict, got.Reason, got.Core, fresh.Verdict, fresh.Reason, fresh.Core)
+		}
+		if got.Verdict == Violation {
+			kept, want = append(kept, got), append(want, slices.Clone(got.Core))
+		}
+	}
+	for i, r := range kept {
+		if !slices.Equal(r.Core, want[i]) {
+			t.Fatalf("violation %d: core %v after later checks, %v when returned", i, r.Core, want[i])
+		}
+	}
+	if len(kept) == 0 {
+		t.Fatal("no violations among the histories: the test proves little")
+	}
+}

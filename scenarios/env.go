@@ -28,6 +28,7 @@ type Env struct {
 	clients []*Client // spawned so far, then spare ones of earlier runs (Pool)
 	spawned int
 	ops     []randomOp // the random workloads' operations, all clients'
+	checker models.KVChecker
 
 	kv         []models.KVOp
 	locks      []models.LockOpRecord
@@ -146,10 +147,10 @@ func (e *Env) spawn(body func(c *Client)) *Client {
 	} else {
 		c = &Client{id: id, name: "c" + strconv.Itoa(id)}
 		c.start = c.run // made once, not in every run
+		c.attempts, c.judged = c.attemptBuf[:0], c.judgedBuf[:0]
 		e.clients = append(e.clients, c)
 	}
 	c.e, c.body = e, body
-	c.attempts, c.judged = c.attemptBuf[:0], c.judgedBuf[:0]
 	e.names = append(e.names, c.name)
 	e.w.Spawn(c.name, c.start)
 	return c
@@ -164,10 +165,10 @@ func (c *Client) run(p *sim.Proc) {
 
 // recycle clears what a run left in c, keeping its name, buffers and start.
 func (c *Client) recycle() {
-	clear(c.attemptBuf[:])
-	clear(c.judgedBuf[:])
+	clear(c.attempts[:cap(c.attempts)])
+	clear(c.judged[:cap(c.judged)])
 	clear(c.seen[:cap(c.seen)])
-	*c = Client{id: c.id, name: c.name, start: c.start, seen: c.seen[:0], ops: nil}
+	*c = Client{id: c.id, name: c.name, start: c.start, seen: c.seen[:0], attempts: c.attempts[:0], judged: c.judged[:0]}
 }
 
 // Call is the Caller the client's clerk uses: the process's Call, recorded

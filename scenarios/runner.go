@@ -287,7 +287,7 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 	if len(e.violations) > 0 {
 		fail(VerdictViolation, e.violations[0])
 	}
-	kv := models.CheckKV(e.kv, timeout)
+	kv := e.checker.Check(e.kv, timeout)
 	res.KVCheck = kv
 	switch kv.Verdict {
 	case models.Violation:

@@ -144,6 +144,7 @@ type World struct {
 	seq      uint64
 	queue    eventQueue
 	due      []int // scratch for tie-breaking
+	dueArr   [8]int
 	hash     traceHash
 	folds    int     // words folded so far, for OnFold
 	steps    int     // events dispatched so far
@@ -217,6 +218,7 @@ func New(seed uint64, opts Options) *World {
 		// in every world.
 		w.queue = eventQueue{heap: make([]queued, 0, 16), slots: make([]event, 0, 16), free: make([]int32, 0, 16)}
 	}
+	w.due = w.dueArr[:0] // a tie is a few events
 	w.chooser, _ = ent.(Chooser)
 	w.named.w = w
 	w.fold(0, seed)
