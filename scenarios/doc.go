@@ -20,6 +20,13 @@
 // implementation's, recorded for the checks, and returns the scenario's
 // final check, whose state lives in Setup's closure.
 //
+// A caller that makes runs one after another on one goroutine, as a
+// campaign's worker does, lends them a Pool: each run reuses the coroutines
+// and memory the one before left (its world's event queue and requests, its
+// history, clients and checker), which a short run would otherwise spend a
+// good part of its time allocating. A pool never changes a run, and an
+// untraced Result keeps nothing of the run's memory.
+//
 // Every random choice of a run, from the drawn fault model and workload to
 // each message delay, is taken from one sim.Entropy: a seed gives a PRNG,
 // simrapid.Entropy lets rapid shrink a failing run, byte entropy lets go
