@@ -34,8 +34,8 @@ func (p *Pool) takeEnv() *Env {
 	return e
 }
 
-// giveEnv takes back a finished run's Env, cleared, for the next run. Only
-// an untraced run's is given back: a traced Result keeps its history.
+// giveEnv takes back a finished run's Env, cleared, for the next run. Run
+// gives back only an untraced run's: a traced Result keeps its history.
 func (p *Pool) giveEnv(e *Env) {
 	if p == nil {
 		return

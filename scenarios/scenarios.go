@@ -183,21 +183,16 @@ type randomOp struct {
 	think  time.Duration // waited before the operation
 }
 
-// drawOps draws n operations on keys. A draw of 0 is the simplest choice
-// (a Get of the first key; a Put at the seen version), so rapid shrinks
-// toward those.
+// drawOps draws len(ops) operations on keys into ops. A draw of 0 is the
+// simplest choice (a Get of the first key; a Put at the seen version), so
+// rapid shrinks toward those.
 //
 // Puts never name a version the key has not reached yet. Such a Put is
 // refused now (ErrVersion or ErrNoKey), but a delayed copy of it can be
 // applied later, once the key catches up, long after the Clerk reported
 // the refusal: the protocol is at-most-once only for versions a client has
 // seen, which is how the lock and every lab workload use it.
-func drawOps(ent sim.Entropy, n int, keys []string) []randomOp {
-	return drawOpsInto(make([]randomOp, n), ent, keys)
-}
-
-// drawOpsInto is drawOps into ops.
-func drawOpsInto(ops []randomOp, ent sim.Entropy, keys []string) []randomOp {
+func drawOps(ops []randomOp, ent sim.Entropy, keys []string) []randomOp {
 	for i := range ops {
 		op := &ops[i]
 		op.key = keys[ent.Uint64N(uint64(len(keys)))]
@@ -270,13 +265,13 @@ func (vs *versions) set(key string, ver rpc.Tversion) {
 
 func spawnRandom(e *Env, clients, maxOps int, keys []string) {
 	ent := e.w.Entropy()
-	e.ops = slices.Grow(e.ops, clients*maxOps) // so that no client's ops move as the next ones are drawn
+	e.ops = slices.Grow(e.ops, clients*maxOps) // room for every client's ops, each a slice of e.ops
 	total := 0
 	for range clients {
 		n := 1 + int(ent.Uint64N(uint64(maxOps)))
 		from := len(e.ops)
 		e.ops = e.ops[:from+n]
-		e.spawnOps(drawOpsInto(e.ops[from:from+n:from+n], ent, keys))
+		e.spawnOps(drawOps(e.ops[from:from+n:from+n], ent, keys))
 		total += n
 	}
 	e.reserve(total)
