@@ -147,7 +147,7 @@ func (p *Proc) enter(what string) {
 func (p *Proc) block() {
 	p.waitID++
 	p.running = false
-	if p.w.runInline(p) {
+	if !p.w.yieldAtOnce && p.w.runInline(p) {
 		p.op, p.running = opNone, true
 		return
 	}
@@ -230,6 +230,10 @@ func (w *World) run(p *Proc) *Proc {
 		if alive {
 			w.opts.Pool.giveCoroutine(p.co)
 		}
+		return nil
+	}
+	if w.yieldAtOnce {
+		w.blocked(p)
 		return nil
 	}
 	if sp := w.panicked; sp != nil && resumer == nil {

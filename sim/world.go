@@ -179,6 +179,9 @@ type World struct {
 	selfResumed bool
 	handoff     *Proc
 	panicked    *schedulerPanic
+	// yieldAtOnce makes every process yield to the loop as it blocks, as
+	// before runInline: the reference that tests hold runInline to.
+	yieldAtOnce bool
 }
 
 // New returns a world whose entropy is a PCG seeded with seed, unless
