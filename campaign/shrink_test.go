@@ -131,6 +131,11 @@ func TestShrink(t *testing.T) {
 				t.Fatalf("rapid did not find %s in %s", tc.impl, tc.scenario)
 			}
 			t.Logf("shrunk to %d ops, %d RPCs, faults %s: %s\n%s", minimal.Ops, minimal.RPCs, minimal.FaultModel, minimal.Reason, models.FormatKV(minimal.KVHistory))
+			if *flagScenario == "" && minimal.Verdict == scenarios.VerdictPanic {
+				// No zoo bug panics: rapid's own panic (its data ran out
+				// on a draw) must not pass for the implementation's.
+				t.Errorf("shrunk to a panic: %s", minimal.Reason)
+			}
 			if *flagScenario != "" {
 				var trace strings.Builder
 				for _, rec := range minimal.Trace {

@@ -117,7 +117,12 @@ func Decide(e Entropy, d Decision, n uint64) uint64 {
 // exactly as the world draws its own faults: nothing is drawn when p is 0,
 // and a draw of 0 means "no", so that rapid shrinks toward fewer events.
 // It is for code that decides while the world runs (a Nemesis).
-func (w *World) Chance(d Decision, p float64) bool { return chance(w.src(d, nil), p) }
+func (w *World) Chance(d Decision, p float64) bool {
+	w.drawing = true
+	ok := chance(w.src(d, nil), p)
+	w.drawing = false
+	return ok
+}
 
 // src is the entropy for one draw of decision d about ep: the world's
 // entropy itself, or, when that is a Chooser, an adapter that names the

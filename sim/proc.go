@@ -170,11 +170,18 @@ func (p *Proc) state() string {
 }
 
 // run runs the process's body on its coroutine, turning a panic into a
-// failure of the run instead of a crash of the scheduler.
+// failure of the run instead of a crash of the scheduler. A panic of the
+// entropy on the process's own draw is not the process's: it leaves Run
+// (see World.Entropy).
 func (p *Proc) run(yield func(struct{}) bool) {
 	p.yield = yield
 	defer func() {
-		if r := recover(); r != nil && r != errKilled {
+		r := recover()
+		if w := p.w; r != nil && w.drawing {
+			w.drawing, w.panicked = false, r
+			return
+		}
+		if r != nil && r != errKilled {
 			stack := string(debug.Stack())
 			p.w.record(RecPanic, p.ep, nil, 0, nil, r)
 			p.w.failure = &Result{Status: Panic, Reason: fmt.Sprintf("process %s panicked: %v", p.ep.name, r), Stack: stack}
@@ -223,6 +230,10 @@ func (w *World) run(p *Proc) *Proc {
 	_, alive := p.co.next()
 	p.running, p.onStack = false, false
 	w.current = resumer
+	if v := w.panicked; v != nil && resumer == nil {
+		w.panicked = nil
+		panic(v)
+	}
 	if !alive || p.co.proc == nil {
 		p.done = true
 		w.live--
@@ -235,10 +246,6 @@ func (w *World) run(p *Proc) *Proc {
 	if w.yieldAtOnce {
 		w.blocked(p)
 		return nil
-	}
-	if sp := w.panicked; sp != nil && resumer == nil {
-		w.panicked = nil
-		sp.raise()
 	}
 	next := w.handoff
 	w.handoff = nil

@@ -139,6 +139,8 @@ type World struct {
 	chooser  Chooser // ent, when it wants to know what it decides
 	choice   Draw    // the draw being made, for chooser
 	named    namedEntropy
+	drawer   Entropy // ent as Entropy hands it out
+	drawing  bool    // a draw through drawer or Chance is under way
 	dueBuf   []Due
 	now      time.Duration
 	seq      uint64
@@ -178,7 +180,7 @@ type World struct {
 	current     *Proc
 	selfResumed bool
 	handoff     *Proc
-	panicked    *schedulerPanic
+	panicked    any // also a panic of the entropy on a process's own draw
 	// yieldAtOnce makes every process yield to the loop as it blocks, as
 	// before runInline: the reference that tests hold runInline to.
 	yieldAtOnce bool
@@ -223,6 +225,10 @@ func New(seed uint64, opts Options) *World {
 	}
 	w.due = w.dueArr[:0] // a tie is a few events
 	w.chooser, _ = ent.(Chooser)
+	w.drawer = drawingEntropy{w}
+	if w.chooser != nil {
+		w.drawer = drawingChooser{drawingEntropy{w}}
+	}
 	w.named.w = w
 	w.fold(0, seed)
 	return w
@@ -252,10 +258,35 @@ func (w *World) SetMaxTime(d time.Duration) {
 // Now is the virtual time since the start of the run.
 func (w *World) Now() time.Duration { return w.now }
 
-// Entropy is the run's entropy, for drawing a workload before Run. Draw
-// from it only outside processes: inside a process, take choices made
-// beforehand, so that every draw happens on the scheduler's goroutine.
-func (w *World) Entropy() Entropy { return w.ent }
+// Entropy is the run's entropy, for drawing a workload before Run, and for
+// code that decides while the world runs (a Nemesis, Decide). A process's
+// workload should take choices made beforehand. When the entropy itself
+// panics on a process's draw (rapid's data running out), the panic leaves
+// Run, as one raised by the scheduler's draws does, instead of counting as
+// the process's failure.
+func (w *World) Entropy() Entropy { return w.drawer }
+
+// drawingEntropy is the world's entropy as Entropy hands it out: it notes
+// that a draw is under way, so that Proc.run can tell the entropy's panic
+// from the process's.
+type drawingEntropy struct{ w *World }
+
+func (d drawingEntropy) Uint64N(n uint64) uint64 {
+	d.w.drawing = true
+	v := d.w.ent.Uint64N(n)
+	d.w.drawing = false
+	return v
+}
+
+// drawingChooser is drawingEntropy for a Chooser.
+type drawingChooser struct{ drawingEntropy }
+
+func (d drawingChooser) Choose(dr *Draw) uint64 {
+	d.w.drawing = true
+	v := d.w.chooser.Choose(dr)
+	d.w.drawing = false
+	return v
+}
 
 // Records returns the readable trace (empty unless Options.Trace).
 func (w *World) Records() []Record { return w.records }
@@ -407,13 +438,15 @@ func (w *World) handlerPanicked(h *method, r any) {
 // A panic raised here belongs to the scheduler, not to p: a handler's
 // becomes the run's failure, as in loop, and any other is raised again on
 // the loop's stack, so that no deferred call of a process's code sees it.
+// It keeps its value, which an entropy's own panics need: rapid tells a
+// draw past its data from a failure by the panic's type.
 func (w *World) runInline(p *Proc) (self bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if h := w.handling; h != nil {
 				w.handlerPanicked(h, r)
 			} else {
-				w.panicked = &schedulerPanic{value: r, stack: debug.Stack()}
+				w.drawing, w.panicked = false, r
 			}
 		}
 	}()
@@ -423,17 +456,6 @@ func (w *World) runInline(p *Proc) (self bool) {
 	}
 	self, w.selfResumed = w.selfResumed, false
 	return self
-}
-
-// schedulerPanic is a panic that an event raised on a process's stack,
-// with that stack, to be raised again on the loop's.
-type schedulerPanic struct {
-	value any
-	stack []byte
-}
-
-func (sp *schedulerPanic) raise() {
-	panic(fmt.Sprintf("%v\n\n(raised by the scheduler on a process's stack:)\n%s", sp.value, sp.stack))
 }
 
 func (w *World) fill(r *Result) {
