@@ -22,9 +22,11 @@ type Exploration struct {
 // too, within the bound. It stops at the first failure, which it replays;
 // without one, an exhausted bound means there is no bug within it.
 func Explore(cfg scenarios.Config, ladder []explore.Bound) Exploration {
+	var pool scenarios.Pool // the runs follow one another
+	defer pool.Close()
 	rep, rung := explore.Deepen(func(ent sim.Entropy) (bool, string) {
 		c := cfg
-		c.Entropy = ent
+		c.Entropy, c.Pool = ent, &pool
 		r := runSafely(c)
 		return r.Failed(), r.Summary()
 	}, ladder)

@@ -54,6 +54,8 @@ func serve(st Student, in io.Reader, out io.Writer) error {
 	cat := campaign.Default().With(im)
 	dec := json.NewDecoder(bufio.NewReader(in))
 	enc := json.NewEncoder(out)
+	var pool scenarios.Pool // the worker's runs follow one another
+	defer pool.Close()
 	for {
 		var req request
 		if err := dec.Decode(&req); err != nil {
@@ -67,7 +69,7 @@ func serve(st Student, in io.Reader, out io.Writer) error {
 		if err != nil {
 			resp.Err = err.Error()
 		} else {
-			cfg.CheckTimeout = req.CheckTimeout
+			cfg.CheckTimeout, cfg.Pool = req.CheckTimeout, &pool
 			resp.Result = runSafely(cfg)
 		}
 		if err := enc.Encode(resp); err != nil {
