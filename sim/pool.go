@@ -20,8 +20,8 @@ type Pool struct {
 
 	lent     bool // the memory below is lent to a world
 	queue    eventQueue
-	requests map[any]requestMemory // by requestKey[A, R]
-	spares   []requestMemory       // requests' values, in the order first used
+	requests map[any]requestMemory // by requestKey[A, R], to find them
+	spares   []requestMemory       // the same, to reset them all on every Close without ranging over the map
 }
 
 // Close ends the idle coroutines.
