@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -83,9 +84,12 @@ type Summary struct {
 // ScenarioCount is one scenario's share of a campaign.
 type ScenarioCount struct {
 	Scenario string `json:"scenario"`
-	Runs     int    `json:"runs"`
-	Passed   int    `json:"passed"`
-	Failed   int    `json:"failed"`
+	// Faults is the profile the scenario ran under, resolved: its own
+	// default when the campaign named none.
+	Faults string `json:"faults"`
+	Runs   int    `json:"runs"`
+	Passed int    `json:"passed"`
+	Failed int    `json:"failed"`
 }
 
 // SeedsPerSecond is the campaign's throughput in wall time.
@@ -196,7 +200,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 
 	sum := Summary{Verdicts: map[scenarios.Verdict]int{}}
 	for _, r := range cfg.Runs {
-		sum.Scenarios = append(sum.Scenarios, ScenarioCount{Scenario: r.Scenario.Name})
+		sum.Scenarios = append(sum.Scenarios, ScenarioCount{Scenario: r.Scenario.Name, Faults: r.Profile.Name})
 	}
 	for s := range seeds {
 		if s.complete {
@@ -522,29 +526,33 @@ func parseRegression(text string) (Regression, error) {
 }
 
 // SaveRegression appends r's run to the corpus at path, with its verdict
-// as a comment, unless the corpus has it already. A missing file is created
-// with a header that explains the format.
-func SaveRegression(path string, r scenarios.Result) error {
+// as a comment, unless the corpus has it already; it reports whether it
+// added the entry. A missing file (or an empty one) is given a header that
+// explains the format.
+func SaveRegression(path string, r scenarios.Result) (added bool, err error) {
 	entry := Regression{r.Spec}
 	have, err := ReadRegressions(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.WriteFile(path, []byte(regressionHeader), 0o644); err != nil {
-			return err
-		}
 	case err != nil:
-		return err
+		return false, err
 	case slices.Contains(have, entry):
-		return nil
+		return false, nil
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
 	if err != nil {
-		return err
+		return false, err
+	}
+	if info, err := f.Stat(); err == nil && info.Size() == 0 {
+		if _, err := io.WriteString(f, regressionHeader); err != nil {
+			return false, errors.Join(err, f.Close())
+		}
 	}
 	reason, _, _ := strings.Cut(r.Reason, "\n")
 	if len(reason) > 120 {
 		reason = strings.ToValidUTF8(reason[:117], "") + "..."
 	}
 	_, err = fmt.Fprintf(f, "# %s: %s\n%s\n", r.Verdict, reason, entry)
-	return errors.Join(err, f.Close())
+	err = errors.Join(err, f.Close())
+	return err == nil, err
 }

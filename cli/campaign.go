@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +33,7 @@ type campaignFlags struct {
 	seeds, start                       uint64
 	duration                           time.Duration
 	parallel                           int
+	artifactsMax                       int
 	keepGoing                          bool
 	out, junit, artifacts, saveFailure string
 }
@@ -45,9 +47,13 @@ func newCampaignCmd(cat campaign.Catalogue) *cobra.Command {
 
 A seed s of [start, start+seeds) belongs to shard i of n iff (s-start) % n == i,
 so n jobs running --shard 0/n .. --shard n-1/n cover the campaign exactly once.
-The campaign stops at the first failure unless --keep-going. Failures are
-printed in seed order with their repro lines, the lowest failing seed first;
-the last line of output is "N passed, N failed".
+The campaign stops at the first failure unless --keep-going: the lowest
+failing seed is printed with its repro lines (and artifacts), and the
+failures that seeds already running found too are counted. With
+--keep-going, the first --artifacts-max failures of each scenario are
+printed in seed order with their repro lines (and artifacts), and the rest
+are counted; --out and --junit list every failing seed. The last line of
+output is "N passed, N failed".
 Exit 0 when no run failed, 1 when one did, 2 on bad usage or an output that
 cannot be written, 130 when interrupted before any failure.`,
 		Args: noArgs,
@@ -74,7 +80,8 @@ cannot be written, 130 when interrupted before any failure.`,
 	f.StringVar(&fl.out, "out", "", "write one JSON line per failure and a summary line to `FILE`")
 	f.StringVar(&fl.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	f.BoolVar(&fl.keepGoing, "keep-going", false, "run every seed instead of stopping at the first failure")
-	f.StringVar(&fl.artifacts, "artifacts", "", "write each failure's trace and visualization under `DIR`")
+	f.StringVar(&fl.artifacts, "artifacts", "", "write each failure's trace, history, visualization and report.html under `DIR` (those shown in full)")
+	f.IntVar(&fl.artifactsMax, "artifacts-max", defaultArtifactsMax, "with --keep-going, show in full (repro lines and artifacts) at most `N` failures of each scenario, the lowest seeds; the rest are counted")
 	f.StringVar(&fl.saveFailure, "save-failures", "", "append failures to the regression corpus `FILE` (e.g. campaign/testdata/regressions.txt)")
 	return cmd
 }
@@ -95,6 +102,8 @@ func (fl campaignFlags) config(cmd *cobra.Command, cat campaign.Catalogue) (camp
 		return cfg, usagef("--duration must be positive")
 	case fl.parallel < 0:
 		return cfg, usagef("--parallel must be 0 (every core) or more")
+	case fl.artifactsMax < 1:
+		return cfg, usagef("--artifacts-max must be at least 1")
 	}
 	var names []string
 	if fl.scenario != "all" {
@@ -124,6 +133,10 @@ func (fl campaignFlags) config(cmd *cobra.Command, cat campaign.Catalogue) (camp
 	cfg.Shard, cfg.Shards = shard, shards
 	if err := cfg.Validate(); err != nil {
 		return cfg, usageError{err}
+	}
+	if cfg.Seeds > 0 && cfg.ShardSeeds() == 0 {
+		return cfg, usagef("--shard %d/%d has no seeds: shard i of n runs seeds start+i, start+i+n, ..., and the campaign has %s (want --seeds %d or more, or fewer shards)",
+			shard, shards, plural(int(cfg.Seeds), "seed"), shard+1)
 	}
 	return cfg, nil
 }
@@ -155,7 +168,7 @@ func openOutputs(fl campaignFlags) (outputs, error) {
 			return o, usagef("--junit: %v", err)
 		}
 	}
-	if err := checkWritableDir("--artifacts", fl.artifacts); err != nil {
+	if err := checkOutputs(output{"--artifacts", fl.artifacts, true}); err != nil {
 		o.close()
 		return o, err
 	}
@@ -168,22 +181,6 @@ func openOutputs(fl campaignFlags) (outputs, error) {
 		f.Close()
 	}
 	return o, nil
-}
-
-// checkWritableDir makes dir (if given) and proves a file can be made in it.
-func checkWritableDir(flag, dir string) error {
-	if dir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("%s: %v", flag, err)
-	}
-	f, err := os.CreateTemp(dir, ".kvsim-check-*")
-	if err != nil {
-		return usagef("%s: %v", flag, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 func (o outputs) close() {
@@ -213,18 +210,29 @@ func runCampaign(ctx context.Context, stdout, stderr io.Writer, cat campaign.Cat
 	prog.finish(sum)
 
 	var errs []error
+	reportFailures(ctx, stdout, cat, sum, cfg.KeepGoing, fl)
 	for _, r := range sum.Failures {
-		reportFailure(ctx, stdout, cat, r, fl.artifacts)
 		if out.jsonl != nil {
 			errs = append(errs, json.NewEncoder(out.jsonl).Encode(r))
 		}
 	}
 	if fl.saveFailure != "" {
+		saved := 0
 		for _, r := range sum.Failures {
-			errs = append(errs, campaign.SaveRegression(fl.saveFailure, r))
+			added, err := campaign.SaveRegression(fl.saveFailure, r)
+			if added {
+				saved++
+			}
+			errs = append(errs, err)
 		}
-		if len(sum.Failures) > 0 {
-			fmt.Fprintf(stdout, "saved %d failures to %s\n", len(sum.Failures), fl.saveFailure)
+		switch {
+		case len(sum.Failures) == 0:
+		case saved == len(sum.Failures):
+			fmt.Fprintf(stdout, "saved %s to %s\n", plural(saved, "failure"), fl.saveFailure)
+		case saved == 0:
+			fmt.Fprintf(stdout, "saved nothing: %s has every failure already\n", fl.saveFailure)
+		default:
+			fmt.Fprintf(stdout, "saved %s to %s (%d already there)\n", plural(saved, "failure"), fl.saveFailure, len(sum.Failures)-saved)
 		}
 	}
 	label := labelOf(cfg, fl)
@@ -237,7 +245,7 @@ func runCampaign(ctx context.Context, stdout, stderr io.Writer, cat campaign.Cat
 	}
 	printSummary(stdout, label, sum)
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("writing the reports: %w", err)
+		return writeError{fmt.Errorf("writing the reports: %w", err)}
 	}
 	switch {
 	case sum.Failed > 0:
@@ -274,8 +282,82 @@ type campaignLabel struct {
 	Shards int    `json:"shards"`
 }
 
+// labelOf names the campaign's faults as resolved: the profile the flag
+// named, or each scenario's own default, as the distinct names in the
+// order of the scenarios.
 func labelOf(cfg campaign.Config, fl campaignFlags) campaignLabel {
-	return campaignLabel{Faults: fl.faults, Impl: cfg.Runs[0].Spec().Impl, Start: cfg.Start, Shard: cfg.Shard, Shards: max(cfg.Shards, 1)}
+	var faults []string
+	for _, r := range cfg.Runs {
+		if !slices.Contains(faults, r.Profile.Name) {
+			faults = append(faults, r.Profile.Name)
+		}
+	}
+	return campaignLabel{Faults: strings.Join(faults, ","), Impl: cfg.Runs[0].Spec().Impl, Start: cfg.Start, Shard: cfg.Shard, Shards: max(cfg.Shards, 1)}
+}
+
+// defaultArtifactsMax is how many failures of each scenario a campaign
+// shows in full by default: enough to see a bug's shapes, not a directory
+// per failing seed (two buggy submissions at 2,000 seeds wrote 518 MB).
+const defaultArtifactsMax = 3
+
+// reportFailures prints the failures worth reading in full, each with its
+// repro lines and, given --artifacts, its artifacts, and counts the rest.
+// Without keepGoing that is the lowest failing seed's first failure, the
+// one the campaign stopped for: the others come from seeds that were
+// already running. With keepGoing it is the first --artifacts-max failures
+// of each scenario, in seed order.
+func reportFailures(ctx context.Context, w io.Writer, cat campaign.Catalogue, sum campaign.Summary, keepGoing bool, fl campaignFlags) {
+	if len(sum.Failures) == 0 {
+		return
+	}
+	if !keepGoing {
+		reportFailure(ctx, w, cat, sum.Failures[0], fl.artifacts)
+		if rest := sum.Failures[1:]; len(rest) > 0 {
+			fmt.Fprintf(w, "%s found by seeds already running when the campaign stopped (%s); --keep-going runs every seed\n",
+				plural(len(rest), "other failure"), seedList(rest, true))
+		}
+		return
+	}
+	shown := map[string]int{}
+	var hidden []scenarios.Result
+	for _, r := range sum.Failures {
+		if shown[r.Scenario] == fl.artifactsMax {
+			hidden = append(hidden, r)
+			continue
+		}
+		shown[r.Scenario]++
+		reportFailure(ctx, w, cat, r, fl.artifacts)
+	}
+	for _, c := range sum.Scenarios {
+		rest := slices.DeleteFunc(slices.Clone(hidden), func(r scenarios.Result) bool { return r.Scenario != c.Scenario })
+		if len(rest) > 0 {
+			fmt.Fprintf(w, "%s: %s not shown (%s); --out and --junit list every one, --artifacts-max shows more\n",
+				c.Scenario, plural(len(rest), "more failure"), seedList(rest, false))
+		}
+	}
+}
+
+// seedList names the failures' seeds, with their scenarios if asked, the
+// first few of them.
+func seedList(rs []scenarios.Result, scenario bool) string {
+	const most = 8
+	var names []string
+	for i, r := range rs[:min(len(rs), most)] {
+		switch {
+		case scenario:
+			names = append(names, fmt.Sprintf("%s seed %d", r.Scenario, r.Seed))
+		case i == 0 && len(rs) == 1:
+			names = append(names, fmt.Sprintf("seed %d", r.Seed))
+		case i == 0:
+			names = append(names, fmt.Sprintf("seeds %d", r.Seed))
+		default:
+			names = append(names, fmt.Sprint(r.Seed))
+		}
+	}
+	if len(rs) > most {
+		names = append(names, "...")
+	}
+	return strings.Join(names, ", ")
 }
 
 // reportFailure prints a failure with its repro lines and, given a
@@ -313,13 +395,16 @@ func reportFailure(ctx context.Context, w io.Writer, cat campaign.Catalogue, r s
 }
 
 func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {
-	faults := cmp.Or(l.Faults, "each scenario's own")
+	faults := l.Faults
+	if strings.Contains(faults, ",") {
+		faults = "each scenario's own (FAULTS below)"
+	}
 	fmt.Fprintf(w, "\ncampaign: impl %s, faults %s, seeds from %d, shard %d/%d\n", l.Impl, faults, l.Start, l.Shard, l.Shards)
-	fmt.Fprintf(w, "%d seeds in %.1fs (%.0f seeds/s)\n", sum.Seeds, sum.Elapsed.Seconds(), sum.SeedsPerSecond())
+	fmt.Fprintf(w, "%s in %.1fs (%.0f seeds/s)\n", plural(sum.Seeds, "seed"), sum.Elapsed.Seconds(), sum.SeedsPerSecond())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tRUNS\tPASSED\tFAILED")
+	fmt.Fprintln(tw, "SCENARIO\tFAULTS\tRUNS\tPASSED\tFAILED")
 	for _, c := range sum.Scenarios {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", c.Scenario, c.Runs, c.Passed, c.Failed)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\n", c.Scenario, c.Faults, c.Runs, c.Passed, c.Failed)
 	}
 	tw.Flush()
 	var verdicts []string
@@ -327,7 +412,7 @@ func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {
 		verdicts = append(verdicts, fmt.Sprintf("%s %d", v, n))
 	}
 	sort.Strings(verdicts)
-	fmt.Fprintf(w, "verdicts: %s\n", strings.Join(verdicts, ", "))
+	fmt.Fprintf(w, "verdicts: %s\n", cmp.Or(strings.Join(verdicts, ", "), "none: no run was made"))
 	if len(sum.Failures) > 0 {
 		r := sum.Failures[0]
 		fmt.Fprintf(w, "lowest failing seed: %d (%s): %s\n", r.Seed, r.Scenario, r.Run)

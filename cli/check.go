@@ -31,7 +31,8 @@ explained.
 
 Exit status: 0 linearizable, 1 not linearizable (or undecided: the rare
 histories the fast checker hands to porcupine, when it times out), 2 the
-file is missing or unreadable (the error gives its line and column).`,
+file is missing, unreadable (the error gives its line and column) or has no
+operations, or the --viz file cannot be written (checked first).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if fl.history == "" {
@@ -47,14 +48,23 @@ file is missing or unreadable (the error gives its line and column).`,
 	return cmd
 }
 
+// historyLineExample says what a line of a text history looks like.
+const historyLineExample = `each line is one operation, as in a run's history.txt: c0 [1,4] put(k1, "x", v0) -> OK, c1 [2,5] get(k1) -> "x"@v1 or c2 [3,6] get(k2) -> ErrNoKey (client, [call,return] in virtual nanoseconds, operation -> output)`
+
 func runCheck(out io.Writer, fl checkFlags) error {
 	text, err := os.ReadFile(fl.history)
 	if err != nil {
 		return usageError{err}
 	}
+	if err := checkWritableFile("--viz", fl.viz); err != nil {
+		return err
+	}
 	ops, err := models.ParseKV(string(text))
-	if err != nil {
-		return usagef("%s: %v", fl.history, strings.TrimPrefix(err.Error(), "models: ParseKV: "))
+	switch {
+	case err != nil:
+		return usagef("%s: %v; %s", fl.history, strings.TrimPrefix(err.Error(), "models: ParseKV: "), historyLineExample)
+	case len(ops) == 0:
+		return usagef("%s has no operations to check (only blank lines and # comments); %s", fl.history, historyLineExample)
 	}
 	lines := opLines(string(text))
 	var bad *models.MalformedOpError
@@ -64,11 +74,11 @@ func runCheck(out io.Writer, fl checkFlags) error {
 	r := models.CheckKV(ops, fl.timeout)
 	switch r.Verdict {
 	case models.Ok:
-		fmt.Fprintf(out, "linearizable: %d ops (%s checker)\n", len(ops), r.Checker)
+		fmt.Fprintf(out, "linearizable: %s (%s checker)\n", plural(len(ops), "op"), r.Checker)
 	case models.Violation:
 		fmt.Fprintf(out, "not linearizable: %s\n", r.Reason)
 		if len(r.Core) > 0 {
-			fmt.Fprintf(out, "core (%d of %d ops; without any one of them the rest could be ordered):\n", len(r.Core), len(ops))
+			fmt.Fprintf(out, "core (%d of %s; without any one of them the rest could be ordered):\n", len(r.Core), plural(len(ops), "op"))
 			for _, i := range r.Core {
 				fmt.Fprintf(out, "  line %d: %s", lines[i], models.FormatKV(ops[i:i+1]))
 			}
@@ -78,7 +88,7 @@ func runCheck(out io.Writer, fl checkFlags) error {
 	}
 	if fl.viz != "" {
 		if err := r.VisualizeFile(fl.viz, nil); err != nil {
-			return err
+			return writeError{fmt.Errorf("--viz: %w", err)}
 		}
 	}
 	if r.Verdict != models.Ok {

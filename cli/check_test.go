@@ -30,6 +30,9 @@ c2 [52,60] get(k) -> "a"@v1
 `)
 	garbled := write("garbled.txt", "c0 [1,2] put(k, \"a\", v0) -> OK\nc1 [3,4] get(k) => OK\n")
 	backwards := write("backwards.txt", "\n\nc1 [5,4] get(k) -> ErrNoKey\n")
+	empty := write("empty.txt", "# nothing yet\n\n")
+	garbage := write("garbage.txt", "hello\n")
+	one := write("one.txt", "c0 [1,2] get(k) -> ErrNoKey\n")
 	viz := filepath.Join(dir, "viz.html")
 
 	tests := []struct {
@@ -48,6 +51,9 @@ c2 [52,60] get(k) -> "a"@v1
 		{"garbled", []string{"--history", garbled}, exitUsage, nil, []string{"garbled.txt: line 2, column 17: expected \"->\""}},
 		{"return before call", []string{"--history", backwards}, exitUsage, nil, []string{"backwards.txt: line 3: returns at 4, before its call at 5"}},
 		{"no history", nil, exitUsage, nil, []string{"check needs --history FILE"}},
+		{"one op", []string{"--history", one}, exitOK, []string{"linearizable: 1 op (fast checker)\n"}, nil},
+		{"empty", []string{"--history", empty}, exitUsage, nil, []string{"empty.txt has no operations to check (only blank lines and # comments); each line is one operation, as in a run's history.txt: c0 [1,4] put(k1, \"x\", v0) -> OK, "}},
+		{"garbage", []string{"--history", garbage}, exitUsage, nil, []string{`garbage.txt: line 1, column 1: expected "c"; each line is one operation, as in a run's history.txt: c0 [1,4] put(k1, "x", v0) -> OK, c1 [2,5] get(k1) -> "x"@v1 or c2 [3,6] get(k2) -> ErrNoKey`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

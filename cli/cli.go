@@ -13,7 +13,7 @@ import (
 )
 
 // Exit codes: 0 all good, 1 a failure was found, 2 the command line was
-// wrong, 130 interrupted (by Ctrl-C) before anything failed.
+// wrong or an output could not be written, 130 interrupted (by Ctrl-C) before anything failed.
 const (
 	exitOK          = 0
 	exitFailure     = 1
@@ -75,6 +75,9 @@ func (o Options) Main(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "kvsim: %v\nRun 'kvsim --help' for usage.\n", err)
 		return exitUsage
+	case errors.As(err, new(writeError)):
+		fmt.Fprintf(stderr, "kvsim: %v\n", err)
+		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "kvsim: %v\n", err)
 		return exitFailure
@@ -125,7 +128,8 @@ func newRootCmd(cat campaign.Catalogue) *cobra.Command {
 // noArgs rejects positional arguments as a usage error.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("%s: unexpected argument %q", cmd.CommandPath(), args[0])
+		// Main prefixes "kvsim: ", so the command's own name is enough.
+		return usagef("%s: unexpected argument %q", cmd.Name(), args[0])
 	}
 	return nil
 }

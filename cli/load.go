@@ -105,7 +105,7 @@ func (c loadConfig) validate() error {
 	case c.vizPath != "" && !c.check:
 		return usagef("--viz needs --check")
 	}
-	return nil
+	return checkWritableFile("--viz", c.vizPath)
 }
 
 // uniquePrefix names a fresh key namespace, so that a run's keys are its
@@ -160,7 +160,7 @@ func load(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "check %v in %v: %s\n", r.Verdict, time.Since(t).Round(time.Millisecond), r.Reason)
 		if cfg.vizPath != "" {
 			if err := r.VisualizeFile(cfg.vizPath, nil); err != nil {
-				return err
+				return writeError{fmt.Errorf("--viz: %w", err)}
 			}
 			fmt.Fprintf(stdout, "visualization: %s\n", cfg.vizPath)
 		}

@@ -28,8 +28,10 @@ func newRunCmd(cat campaign.Catalogue) *cobra.Command {
 		Use:   "run --scenario S --seed N [--faults P] [--impl I]",
 		Short: "Run one scenario at one seed and check it",
 		Long: `Run one scenario at one seed and check it. The same flags always replay
-the same run. Exit 0 when every check passed, 1 when one failed. With
---json the result is one JSON object on stdout, and --trace goes to stderr.`,
+the same run. Exit 0 when every check passed, 1 when one failed, 2 on bad
+usage or an output (--viz, --report, --artifacts) that cannot be written,
+checked before the run. With --json the result is one JSON object on
+stdout, and --trace goes to stderr.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("scenario") || !cmd.Flags().Changed("seed") {
@@ -38,6 +40,11 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 			cfg, err := cat.Resolve(spec)
 			if err != nil {
 				return usageError{err}
+			}
+			// A path that cannot be written is refused now: after the run
+			// it would turn a pass into an error.
+			if err := checkOutputs(output{"--viz", vizPath, false}, output{"--report", reportTo, false}, output{"--artifacts", artifacts, true}); err != nil {
+				return err
 			}
 			cfg.Trace = showTrace || vizPath != "" || artifacts != "" || reportTo != ""
 			// Guarded, so that a SUT that panics in a constructor or spins
@@ -58,16 +65,6 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 					return err
 				}
 			}
-			if vizPath != "" {
-				if err := scenarios.WriteViz(r, vizPath); err != nil {
-					return err
-				}
-			}
-			if reportTo != "" {
-				if err := report.WriteFile(reportTo, report.FromResult(r)); err != nil {
-					return err
-				}
-			}
 			if asJSON {
 				if err := json.NewEncoder(out).Encode(r); err != nil {
 					return err
@@ -75,10 +72,22 @@ the same run. Exit 0 when every check passed, 1 when one failed. With
 			} else {
 				printResult(out, r)
 			}
+			// The verdict is out; the files come after it, and a file that
+			// still cannot be written exits 2, never 1.
+			if vizPath != "" {
+				if err := scenarios.WriteViz(r, vizPath); err != nil {
+					return writeError{fmt.Errorf("--viz: %w", err)}
+				}
+			}
+			if reportTo != "" {
+				if err := report.WriteFile(reportTo, report.FromResult(r)); err != nil {
+					return writeError{fmt.Errorf("--report: %w", err)}
+				}
+			}
 			if r.Failed() && artifacts != "" {
 				a, err := campaign.WriteArtifacts(r, artifacts)
 				if err != nil {
-					return err
+					return writeError{fmt.Errorf("--artifacts: %w", err)}
 				}
 				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", a.Dir)
 			}

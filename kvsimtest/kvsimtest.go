@@ -73,7 +73,7 @@ func Check(t testing.TB, impl scenarios.Impl, opts Options) {
 		return
 	}
 	r := sum.Failures[0]
-	if err := campaign.SaveRegression(failFile, r); err != nil {
+	if _, err := campaign.SaveRegression(failFile, r); err != nil {
 		t.Errorf("kvsimtest: writing the fail file: %v", err)
 	}
 	fail(t, r, failFile)
