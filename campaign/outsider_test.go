@@ -8,6 +8,7 @@ import (
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/lock"
 	"github.com/kvsim/kvsim/scenarios"
 )
 
@@ -75,6 +76,37 @@ func (s wrongErrServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 	}
 }
 
+// spinOnNoKeyClerk treats an ErrNoKey answer to a resent Put as "my lost
+// copy must have created the key" and resends until it hears otherwise:
+// for a key nobody creates, it never returns.
+type spinOnNoKeyClerk struct {
+	c      rpc.Caller
+	s      rpc.Sleeper
+	server string
+}
+
+func (ck spinOnNoKeyClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	return clerk.New(ck.c, ck.s, ck.server, clerk.Options{}).Get(key)
+}
+
+func (ck spinOnNoKeyClerk) Put(key, value string, version rpc.Tversion) rpc.Err {
+	args := rpc.PutArgs{Key: key, Value: value, Version: version}
+	for resent := false; ; resent = true {
+		var reply rpc.PutReply
+		if ck.c.Call(ck.server, rpc.MethodPut, &args, &reply) {
+			switch {
+			case reply.Err == rpc.ErrVersion && resent:
+				return rpc.ErrMaybe
+			case reply.Err == rpc.ErrNoKey && resent:
+				ck.s.Sleep(clerk.DefaultRetryInterval)
+				continue
+			}
+			return reply.Err
+		}
+		ck.s.Sleep(clerk.DefaultRetryInterval)
+	}
+}
+
 func TestOutsiderBugsAreFound(t *testing.T) {
 	bugs := []scenarios.Impl{
 		{Name: "outsider/read-cache", NewServer: func() rpc.Server {
@@ -84,6 +116,13 @@ func TestOutsiderBugsAreFound(t *testing.T) {
 			return helpfulClerk{clerk.New(c, s, server, clerk.Options{})}
 		}},
 		{Name: "outsider/wrong-error", NewServer: func() rpc.Server { return wrongErrServer{kv.NewServer()} }},
+		// Every lock at one fixed key: two locks become one.
+		{Name: "outsider/lock-ignores-key", NewLock: func(ck rpc.Clerk, s rpc.Sleeper, _, owner string) rpc.Locker {
+			return lock.New(ck, "lock", owner)
+		}},
+		{Name: "outsider/clerk-spins-on-nokey", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+			return spinOnNoKeyClerk{c, s, server}
+		}},
 	}
 	for _, bug := range bugs {
 		t.Run(bug.Name, func(t *testing.T) {

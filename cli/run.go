@@ -128,6 +128,15 @@ func printResult(w io.Writer, r scenarios.Result) {
 	if r.Stack != "" {
 		fmt.Fprintf(w, "  stack:\n%s\n", r.Stack)
 	}
+	if r.Hint != "" {
+		fmt.Fprintf(w, "hint: %s\n", r.Hint)
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s (x%d): %s\n", warn.Name, warn.Count, warn.Text)
+	}
+	if r.Output != "" {
+		fmt.Fprintf(w, "output of the implementation (last %d lines; artifacts keep it all):\n%s", outputLines, tailLines(r.Output, outputLines))
+	}
 	if r.Failed() {
 		fmt.Fprintf(w, "repro: %s\n", r.Run)
 		if r.GoTest != "" {
@@ -164,4 +173,15 @@ func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+}
+
+// outputLines is how much of an implementation's output a failure shows in
+// the terminal.
+const outputLines = 20
+
+// tailLines is the last n lines of s, each indented, ending in a newline.
+func tailLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	lines = lines[max(0, len(lines)-n):]
+	return "  | " + strings.Join(lines, "\n  | ") + "\n"
 }

@@ -284,7 +284,10 @@ func CheckLock(ops []LockOpRecord, timeout time.Duration) Result {
 		unknown[i] = op.Unknown
 	}
 	returnUnknownLast("CheckLock", history, unknown)
-	return check(LockModel(), [][]porcupine.Operation{history}, timeout, func([]porcupine.Operation) string {
+	return check(LockModel(), partitionLock(history), timeout, func(part []porcupine.Operation) string {
+		if key := part[0].Input.(LockInput).Key; key != "" {
+			return "the history of the lock at " + strconv.Quote(key)
+		}
 		return "the lock history"
 	})
 }

@@ -107,7 +107,7 @@ func TestMalformedHistoriesPanic(t *testing.T) {
 		}},
 		{"lock op without an owner", func() { CheckLock([]LockOpRecord{{Input: LockInput{Op: LockAcquire}}}, 0) }},
 		{"no room for infinity", func() {
-			CheckLock([]LockOpRecord{{Input: LockInput{LockAcquire, "a"}, Call: 1, Return: 1<<63 - 1}}, 0)
+			CheckLock([]LockOpRecord{{Input: LockInput{Op: LockAcquire, Owner: "a"}, Call: 1, Return: 1<<63 - 1}}, 0)
 		}},
 	}
 	for _, tt := range tests {

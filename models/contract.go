@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kvsim/kvsim/kv/rpc"
 )
@@ -53,11 +54,12 @@ func ClerkGetContract(key string, attempts []Attempt, value string, version rpc.
 }
 
 // ClerkPutContract judges a Clerk's Put(key, value, version) that returned
-// err after the given attempts, in the order they were sent. ErrVersion is
-// certain only when the first attempt's reply said it; ErrMaybe is for a
-// retransmission's ErrVersion, after a first attempt that got no reply; any
-// other result is what some reply said. It returns "" or the breach in one
-// line.
+// err after the given attempts, in the order they were sent, against the
+// lab's contract. ErrVersion is certain only when the first attempt's reply
+// said it, and a retransmission's ErrVersion must be ErrMaybe; ErrMaybe is
+// for Puts that were resent (the first attempt got no reply); any other
+// result is what some reply said. It returns "" or the breach in one line.
+// ClerkPutWarning names what the lab allows but a precise Clerk avoids.
 func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attempt, err rpc.Err) string {
 	what := func() string { return fmt.Sprintf("Put(%q, %q, %d) returned %s", key, value, version, err) }
 	var first Attempt
@@ -67,8 +69,6 @@ func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attemp
 	switch {
 	case err == rpc.ErrMaybe && first.Replied:
 		return fmt.Sprintf("%s although its first attempt got a reply (%s)", what(), first.Err)
-	case err == rpc.ErrMaybe && !replied(attempts, func(a Attempt) bool { return a.Err == rpc.ErrVersion }):
-		return what() + " but no reply said ErrVersion"
 	case err == rpc.ErrVersion && !first.Replied:
 		return what() + " after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied"
 	case err == rpc.ErrVersion && first.Err != rpc.ErrVersion:
@@ -77,6 +77,31 @@ func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attemp
 		return what() + ", which no reply said"
 	}
 	return ""
+}
+
+// WarnMaybeImprecise names a Put that returned ErrMaybe although no reply
+// said ErrVersion: the lab allows it after a resend, but the Clerk knew
+// more (a reply said OK or ErrNoKey, or none came).
+const WarnMaybeImprecise = "clerk-maybe-imprecise"
+
+// ClerkPutWarning returns "" or, for a Put within the contract that a
+// precise Clerk would have answered better, the warning's text in one
+// line; its name is WarnMaybeImprecise.
+func ClerkPutWarning(key, value string, version rpc.Tversion, attempts []Attempt, err rpc.Err) string {
+	if err != rpc.ErrMaybe || replied(attempts, func(a Attempt) bool { return a.Err == rpc.ErrVersion }) {
+		return ""
+	}
+	var said []string
+	for _, a := range attempts {
+		if a.Replied {
+			said = append(said, string(a.Err))
+		}
+	}
+	why := "no reply came"
+	if len(said) > 0 {
+		why = "its resends were answered " + strings.Join(said, ", ")
+	}
+	return fmt.Sprintf("Put(%q, %q, %d) returned ErrMaybe after %d attempts, but %s: allowed by the lab after a resend, less precise than it could be", key, value, version, len(attempts), why)
 }
 
 // replied reports whether some attempt got a reply that match accepts.

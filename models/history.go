@@ -79,6 +79,9 @@ func (o LockOp) String() string {
 type LockInput struct {
 	Op    LockOp
 	Owner string
+	// Key is the lock's key; "" for a history of one lock. Locks at
+	// different keys are independent: each is checked on its own.
+	Key string
 }
 
 // LockOpRecord is one lock operation in a history, timed like KVOp.

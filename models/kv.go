@@ -50,9 +50,15 @@ func KVModel() porcupine.Model {
 // partitionKV splits a history by key, in sorted key order so that reasons
 // and visualizations come out the same on every run.
 func partitionKV(history []porcupine.Operation) [][]porcupine.Operation {
+	return partitionBy(history, func(input any) string { return input.(KVInput).Key })
+}
+
+// partitionBy splits a history by the key of each operation's input, in
+// key order, so that every run checks the parts in the same order.
+func partitionBy(history []porcupine.Operation, key func(input any) string) [][]porcupine.Operation {
 	byKey := make(map[string][]porcupine.Operation)
 	for _, op := range history {
-		k := op.Input.(KVInput).Key
+		k := key(op.Input)
 		byKey[k] = append(byKey[k], op)
 	}
 	parts := make([][]porcupine.Operation, 0, len(byKey))

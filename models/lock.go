@@ -19,9 +19,10 @@ type lockStates = stateSet[string]
 // holds it, and frees it.
 func LockModel() porcupine.Model {
 	return porcupine.Model{
-		Init:  func() any { return lockStates{""} },
-		Step:  stepLock,
-		Equal: func(a, b any) bool { return slices.Equal(a.(lockStates), b.(lockStates)) },
+		Partition: partitionLock,
+		Init:      func() any { return lockStates{""} },
+		Step:      stepLock,
+		Equal:     func(a, b any) bool { return slices.Equal(a.(lockStates), b.(lockStates)) },
 		DescribeOperation: func(input, output any) string {
 			return describeLock(input.(LockInput), output.(bool))
 		},
@@ -55,8 +56,16 @@ func stepLock(state, input, output any) (bool, any) {
 	return holders.result(state, next)
 }
 
+// partitionLock splits a history by lock key, in key order.
+func partitionLock(history []porcupine.Operation) [][]porcupine.Operation {
+	return partitionBy(history, func(input any) string { return input.(LockInput).Key })
+}
+
 func describeLock(in LockInput, unknown bool) string {
 	s := in.Op.String() + "(" + bare(in.Owner) + ")"
+	if in.Key != "" {
+		s = in.Op.String() + "(" + bare(in.Owner) + ", " + bare(in.Key) + ")"
+	}
 	if unknown {
 		s += " -> ?"
 	}

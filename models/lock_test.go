@@ -1,13 +1,16 @@
 package models
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCheckLock(t *testing.T) {
 	acq := func(client int, owner string, call, ret int64) LockOpRecord {
-		return LockOpRecord{Client: client, Input: LockInput{LockAcquire, owner}, Call: call, Return: ret}
+		return LockOpRecord{Client: client, Input: LockInput{Op: LockAcquire, Owner: owner}, Call: call, Return: ret}
 	}
 	rel := func(client int, owner string, call, ret int64) LockOpRecord {
-		return LockOpRecord{Client: client, Input: LockInput{LockRelease, owner}, Call: call, Return: ret}
+		return LockOpRecord{Client: client, Input: LockInput{Op: LockRelease, Owner: owner}, Call: call, Return: ret}
 	}
 	unknown := func(op LockOpRecord) LockOpRecord {
 		op.Unknown, op.Return = true, 0
@@ -61,13 +64,32 @@ func TestCheckLock(t *testing.T) {
 
 func TestLockReason(t *testing.T) {
 	ops := []LockOpRecord{
-		{Client: 0, Input: LockInput{LockAcquire, "a"}, Call: 1, Return: 2},
-		{Client: 1, Input: LockInput{LockAcquire, "b"}, Call: 3, Unknown: true},
-		{Client: 1, Input: LockInput{LockAcquire, "b"}, Call: 3, Return: 4},
+		{Client: 0, Input: LockInput{Op: LockAcquire, Owner: "a"}, Call: 1, Return: 2},
+		{Client: 1, Input: LockInput{Op: LockAcquire, Owner: "b"}, Call: 3, Unknown: true},
+		{Client: 1, Input: LockInput{Op: LockAcquire, Owner: "b"}, Call: 3, Return: 4},
 	}
 	r := CheckLock(ops, 0)
 	want := `the lock history is not linearizable: only 2 of 3 ops linearize, ending acquire(a); acquire(b) -> ? in state held by a`
 	if r.Verdict != Violation || r.Reason != want {
 		t.Errorf("got %v: %s\nwant Violation: %s", r.Verdict, r.Reason, want)
+	}
+}
+
+// TestLocksAtKeysAreIndependent: one owner holding two locks at different
+// keys is no violation, and a violation names the lock whose history it is.
+func TestLocksAtKeysAreIndependent(t *testing.T) {
+	ops := []LockOpRecord{
+		{Client: 0, Input: LockInput{Op: LockAcquire, Owner: "a", Key: "la"}, Call: 1, Return: 2},
+		{Client: 0, Input: LockInput{Op: LockAcquire, Owner: "a", Key: "lb"}, Call: 3, Return: 4},
+		{Client: 0, Input: LockInput{Op: LockRelease, Owner: "a", Key: "lb"}, Call: 5, Return: 6},
+		{Client: 0, Input: LockInput{Op: LockRelease, Owner: "a", Key: "la"}, Call: 7, Return: 8},
+	}
+	if r := CheckLock(ops, 0); r.Verdict != Ok {
+		t.Fatalf("nested locks at two keys: %v: %s", r.Verdict, r.Reason)
+	}
+	ops = append(ops, LockOpRecord{Client: 1, Input: LockInput{Op: LockAcquire, Owner: "b", Key: "lb"}, Call: 1, Return: 4})
+	r := CheckLock(ops, 0)
+	if r.Verdict != Violation || !strings.Contains(r.Reason, `the lock at "lb"`) {
+		t.Fatalf("two holders of lb: %v: %s", r.Verdict, r.Reason)
 	}
 }

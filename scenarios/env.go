@@ -33,7 +33,10 @@ type Env struct {
 	kv         []models.KVOp
 	locks      []models.LockOpRecord
 	violations []string
-	holder     string        // who is inside the critical section, "" if nobody
+	warnings   []Warning
+	hints      []string      // what faults shaped the run, for a failure's text
+	delivery   Delivery      // the profile's guarantee, which the checks assume
+	holders    []lockHolder  // who is inside each lock's critical section
 	nemesis    *nemesis      // nil unless the profile enables targeted faults
 	workload   string        // the drawn workload, if the scenario draws one
 	slack      time.Duration // extra virtual time the workload's own waits take
@@ -88,6 +91,33 @@ func (e *Env) AddSlack(d time.Duration) { e.slack += max(d, 0) }
 // with the first such reason.
 func (e *Env) Violate(format string, args ...any) {
 	e.violations = append(e.violations, fmt.Sprintf(format, args...))
+}
+
+// Warning is something the implementation did that its contract allows
+// but a precise implementation avoids: printed and reported, never a
+// failure. Count is how many times the run did it; Text is the first.
+type Warning struct {
+	Name  string `json:"name"`
+	Text  string `json:"text"`
+	Count int    `json:"count"`
+}
+
+func (e *Env) warn(name, text string) {
+	for i := range e.warnings {
+		if e.warnings[i].Name == name {
+			e.warnings[i].Count++
+			return
+		}
+	}
+	e.warnings = append(e.warnings, Warning{Name: name, Text: text, Count: 1})
+}
+
+// hint records, once, a fault that shaped the run in a way its
+// implementation might not expect; a failure's text carries the first.
+func (e *Env) hint(format string, args ...any) {
+	if len(e.hints) == 0 {
+		e.hints = append(e.hints, fmt.Sprintf(format, args...))
+	}
 }
 
 // safely runs a final check that calls into the SUT outside the simulator,
@@ -221,26 +251,33 @@ func (c *Client) Put(key, value string, version rpc.Tversion) rpc.Err {
 	return err
 }
 
-// PutSeen is Put for workloads that judge the outcome: it returns ErrMaybe
-// where the clerk's ErrVersion may come from a copy the network duplicated.
+// PutSeen is Put for workloads that judge the outcome: it returns what the
+// Put's result means under the run's delivery guarantee. Under
+// at-least-once an ErrVersion may answer a duplicate of a request that was
+// applied, so it means ErrMaybe.
 func (c *Client) PutSeen(key, value string, version rpc.Tversion) rpc.Err {
 	_, seen := c.put(key, value, version)
 	return seen
 }
 
-// put returns the clerk's error and the error as far as anyone can know.
+// put returns the clerk's error, which the history records as it is, and
+// what it means under the run's delivery guarantee.
 func (c *Client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err) {
 	i := c.begin(models.KVInput{Op: models.OpPut, Key: key, Value: value, Version: version})
 	err = c.ck.Put(key, value, version)
+	c.end(i, models.KVOutput{Err: err})
 	seen = err
-	if err == rpc.ErrVersion && c.firstPutDuplicated() {
-		// The reply may be the network's copy's, refused because the
-		// clerk's own copy was applied: for the history it is ErrMaybe.
+	if err == rpc.ErrVersion && c.e.delivery == AtLeastOnce {
 		seen = rpc.ErrMaybe
+		if c.firstPutDuplicated() {
+			c.e.hint("%s's Put(%q, %q, %d) returned ErrVersion after the network delivered its first request twice: the other copy may have been applied (profile with at-least-once delivery)", c.name, key, value, version)
+		}
 	}
-	c.end(i, models.KVOutput{Err: seen})
-	if breach := models.ClerkPutContract(key, value, version, c.attemptsOf(rpc.MethodPut), err); breach != "" {
+	attempts := c.attemptsOf(rpc.MethodPut)
+	if breach := models.ClerkPutContract(key, value, version, attempts, err); breach != "" {
 		c.e.Violate("clerk contract: %s: %s", c.name, breach)
+	} else if warning := models.ClerkPutWarning(key, value, version, attempts, err); warning != "" {
+		c.e.warn(models.WarnMaybeImprecise, c.name+": "+warning)
 	}
 	return err, seen
 }
@@ -271,18 +308,56 @@ func (c *Client) firstPutDuplicated() bool {
 // checks mutual exclusion directly: the critical section runs from
 // Acquire's return to Release's call.
 func (c *Client) Lock(key string) rpc.Locker {
-	return &recordedLock{c: c, l: c.e.impl.NewLock(c, c.p, key, c.name)}
+	l := &recordedLock{c: c, key: key, l: c.e.impl.NewLock(c, c.p, key, c.name)}
+	if key != lockKey {
+		l.modelKey = key // the lock model partitions by key; one lock needs none
+	}
+	return l
 }
 
 type recordedLock struct {
-	c *Client
-	l rpc.Locker
+	c             *Client
+	key, modelKey string
+	l             rpc.Locker
+}
+
+// lockHolder is who is inside the critical section of the lock at key.
+type lockHolder struct{ key, name string }
+
+// holderOf is who holds the lock at key, "" if nobody.
+func (e *Env) holderOf(key string) string {
+	for _, h := range e.holders {
+		if h.key == key {
+			return h.name
+		}
+	}
+	return ""
+}
+
+func (e *Env) setHolder(key, name string) {
+	for i := range e.holders {
+		if e.holders[i].key == key {
+			e.holders[i].name = name
+			return
+		}
+	}
+	e.holders = append(e.holders, lockHolder{key, name})
+}
+
+// holds reports whether name is inside some critical section.
+func (e *Env) holds(name string) bool {
+	for _, h := range e.holders {
+		if h.name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *recordedLock) record(op models.LockOp, body func()) {
 	c := l.c
 	e := c.e
-	e.locks = append(e.locks, models.LockOpRecord{Client: c.id, Input: models.LockInput{Op: op, Owner: c.name}, Call: c.now(), Unknown: true})
+	e.locks = append(e.locks, models.LockOpRecord{Client: c.id, Input: models.LockInput{Op: op, Owner: c.name, Key: l.modelKey}, Call: c.now(), Unknown: true})
 	i := len(e.locks) - 1
 	body()
 	e.locks[i].Return, e.locks[i].Unknown = c.now(), false
@@ -292,18 +367,22 @@ func (l *recordedLock) record(op models.LockOp, body func()) {
 func (l *recordedLock) Acquire() {
 	l.record(models.LockAcquire, l.l.Acquire)
 	e := l.c.e
-	if e.holder != "" {
-		e.Violate("lock mutual exclusion: %s acquired the lock at %v while %s was inside the critical section", l.c.name, l.c.p.Now(), e.holder)
+	if holder := e.holderOf(l.key); holder != "" {
+		what := "the lock"
+		if l.modelKey != "" {
+			what = fmt.Sprintf("the lock at %q", l.key)
+		}
+		e.Violate("lock mutual exclusion: %s acquired %s at %v while %s was inside the critical section", l.c.name, what, l.c.p.Now(), holder)
 	}
-	e.holder = l.c.name
+	e.setHolder(l.key, l.c.name)
 	if e.nemesis != nil {
-		e.nemesis.acquired(e.holder)
+		e.nemesis.acquired(l.c.name)
 	}
 }
 
 func (l *recordedLock) Release() {
-	if e := l.c.e; e.holder == l.c.name {
-		e.holder = ""
+	if e := l.c.e; e.holderOf(l.key) == l.c.name {
+		e.setHolder(l.key, "")
 	}
 	l.record(models.LockRelease, l.l.Release)
 }

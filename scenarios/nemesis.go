@@ -46,15 +46,24 @@ var targetedSites = []struct {
 	{"hold-reply", func(t *Targeted) *float64 { return &t.HoldReply }},
 }
 
-// swarmTargeted turns each site on or off and draws how often it fires.
+// swarmDupTargeted turns each site on or off and draws how often it fires.
 // A draw of 0 is off, so rapid shrinks toward no targeted faults.
-func swarmTargeted(e sim.Entropy) Targeted {
+func swarmDupTargeted(e sim.Entropy) Targeted {
 	var t Targeted
 	for _, s := range targetedSites {
 		if e.Uint64N(2) == 1 {
 			*s.p(&t) = 0.05 + float64(e.Uint64N(10))*0.05
 		}
 	}
+	return t
+}
+
+// swarmTargeted is swarmDupTargeted without the duplicating site, for
+// at-most-once delivery; the site is still drawn, so that a seed enables
+// the same other sites under both swarm profiles.
+func swarmTargeted(e sim.Entropy) Targeted {
+	t := swarmDupTargeted(e)
+	t.CreateDup = 0
 	return t
 }
 
@@ -91,7 +100,7 @@ func (n *nemesis) upTo(d time.Duration) time.Duration {
 
 func (n *nemesis) Request(m *sim.Message) sim.MessageFault {
 	var f sim.MessageFault
-	if m.Caller == n.e.holder && n.fires(n.t.HolderSlow) {
+	if n.e.holds(m.Caller) && n.fires(n.t.HolderSlow) {
 		f.Delay = n.upTo(300 * time.Millisecond)
 	}
 	put, isPut := m.Args.(*rpc.PutArgs)

@@ -47,6 +47,7 @@ func (p *Pool) giveEnv(e *Env) {
 	for _, c := range e.clients {
 		c.recycle()
 	}
-	*e = Env{kv: e.kv[:0], locks: e.locks[:0], names: e.names[:0], ops: e.ops[:0], clients: e.clients, checker: e.checker}
+	clear(e.holders)
+	*e = Env{kv: e.kv[:0], locks: e.locks[:0], names: e.names[:0], ops: e.ops[:0], holders: e.holders[:0], clients: e.clients, checker: e.checker}
 	p.env = e
 }

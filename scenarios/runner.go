@@ -5,9 +5,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
@@ -89,6 +91,17 @@ type Result struct {
 	// a line as models.FormatKV writes them, so that kvsim check reads
 	// them back.
 	Core []string `json:"core,omitempty"`
+	// Hint says, for a failure, which fault shaped it in a way the
+	// implementation might not expect (a duplicate under at-least-once
+	// delivery, a message held past its caller's retry).
+	Hint string `json:"hint,omitempty"`
+	// Warnings are what the implementation did that its contract allows
+	// but a precise one avoids; they never fail a run.
+	Warnings []Warning `json:"warnings,omitempty"`
+	// Output is what the implementation printed during the run, kept for
+	// failures by implementations that capture it (a course folder's);
+	// capped, with its middle cut.
+	Output string `json:"output,omitempty"`
 	Repro
 
 	// Kept when Config.Trace is set.
@@ -110,7 +123,7 @@ type Result struct {
 // Described is r with its FaultModel filled in.
 func (r Result) Described() Result {
 	if r.FaultModel == "" && r.config.Scenario.Setup != nil {
-		r.FaultModel = describeFaults(r.faults, r.targeted)
+		r.FaultModel = describeFaults(r.faults, r.targeted, r.config.Profile.Delivery)
 	}
 	return r
 }
@@ -178,6 +191,7 @@ func Run(cfg Config) Result {
 	w := sim.New(cfg.Seed, opts)
 	defer w.Close() // after the checks, which may read the server's state
 	e := newEnv(w, impl, pool.takeEnv())
+	e.delivery = cfg.Profile.Delivery
 	if nem != nil {
 		nem.e, e.nemesis = e, nem
 	}
@@ -218,8 +232,12 @@ func Run(cfg Config) Result {
 	if res.Verdict == "" {
 		res.Verdict = VerdictOK
 	}
+	if len(e.warnings) > 0 {
+		res.Warnings = slices.Clone(e.warnings)
+	}
 	if res.Failed() {
 		res.setRepro(impl)
+		res.Hint = failureHint(e, &sr.Stats)
 	}
 	if res.Failed() || cfg.Trace {
 		res = res.Described()
@@ -236,6 +254,21 @@ func Run(cfg Config) Result {
 		pool.giveEnv(e)
 	}
 	return res
+}
+
+// failureHint is the one line that names a fault the failure's reader
+// might not expect, or "".
+func failureHint(e *Env, st *sim.Stats) string {
+	if len(e.hints) > 0 {
+		return e.hints[0]
+	}
+	if n := st.Count(sim.RecDup) + st.Count(sim.RecNemesisDup); n > 0 {
+		return fmt.Sprintf("the network delivered %d requests twice (at-least-once delivery): an ErrVersion may answer a duplicate of a Put that was applied", n)
+	}
+	if n := st.Count(sim.RecNemesisHold); n > 0 {
+		return fmt.Sprintf("%d messages were held until just after their caller's call timed out (targeted create-hold/hold-reply): a late request or reply races the retry", n)
+	}
+	return ""
 }
 
 // hashString is a trace hash as 16 hex digits, without fmt: every run
@@ -255,11 +288,15 @@ func FailedRun(cfg Config, v Verdict, reason, stack string) Result {
 }
 
 // describeFaults is the fault model in force, targeted sites included.
-func describeFaults(f sim.Faults, t Targeted) string {
-	if !t.on() {
-		return f.String()
+func describeFaults(f sim.Faults, t Targeted, d Delivery) string {
+	s := f.String()
+	if t.on() {
+		s += "; targeted: " + t.String()
 	}
-	return f.String() + "; targeted: " + t.String()
+	if d == AtLeastOnce {
+		s += "; at-least-once delivery"
+	}
+	return s
 }
 
 // setRepro fills in the lines that replay r. Only failures get them: a
@@ -287,7 +324,7 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 	if len(e.violations) > 0 {
 		fail(VerdictViolation, e.violations[0])
 	}
-	kv := e.checker.Check(e.kv, timeout)
+	kv := e.checker.Check(e.checkedHistory(), timeout)
 	res.KVCheck = kv
 	switch kv.Verdict {
 	case models.Violation:
@@ -311,6 +348,24 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 			fail(VerdictViolation, reason)
 		}
 	}
+}
+
+// checkedHistory is the key/value history as the linearizability check
+// reads it: as recorded, except that under at-least-once delivery an
+// ErrVersion Put may have been applied (a duplicate of it may have been),
+// which the model's ErrMaybe says. The recorded history stays as the
+// clients observed it.
+func (e *Env) checkedHistory() []models.KVOp {
+	if e.delivery != AtLeastOnce {
+		return e.kv
+	}
+	view := slices.Clone(e.kv)
+	for i := range view {
+		if op := &view[i]; op.Input.Op == models.OpPut && op.Output.Err == rpc.ErrVersion {
+			op.Output.Err = rpc.ErrMaybe
+		}
+	}
+	return view
 }
 
 // coreLines are the operations of history at the indices in core, as text.

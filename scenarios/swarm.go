@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -31,7 +32,14 @@ type kvShape struct {
 	// and create (version 0) Puts likelier.
 	staleness uint64
 	think     time.Duration // most a client waits between operations
+	// ghostPct is the share, in percent, of operations on a key nobody
+	// creates: Gets, and Puts at a version above 0, which the server must
+	// refuse with ErrNoKey however often the Clerk resends them.
+	ghostPct uint64
 }
+
+// ghostKey is the key a kv-swarm workload never creates.
+const ghostKey = "ghost"
 
 func drawKVShape(e sim.Entropy) kvShape {
 	s := kvShape{
@@ -54,6 +62,7 @@ func drawKVShape(e sim.Entropy) kvShape {
 	case 3:
 		s.values = []string{"x", "y", ""}
 	}
+	s.ghostPct = []uint64{0, 0, 10, 30}[e.Uint64N(4)]
 	return s
 }
 
@@ -62,8 +71,12 @@ func (s kvShape) String() string {
 	if s.values != nil {
 		values = strconv.Quote(strings.Join(s.values, "|"))
 	}
-	return fmt.Sprintf("clients=%d ops<=%d keys=%d values=%s puts=%d%% staleness=%d think<=%v",
+	shape := fmt.Sprintf("clients=%d ops<=%d keys=%d values=%s puts=%d%% staleness=%d think<=%v",
 		s.clients, s.maxOps, len(s.keys), values, s.putPct, s.staleness, s.think)
+	if s.ghostPct > 0 {
+		shape += fmt.Sprintf(" absent-key=%d%%", s.ghostPct)
+	}
+	return shape
 }
 
 func (s kvShape) draw(e sim.Entropy) []randomOp {
@@ -83,6 +96,11 @@ func (s kvShape) draw(e sim.Entropy) []randomOp {
 		}
 		if s.think > 0 {
 			op.think = time.Duration(e.Uint64N(uint64(s.think) + 1))
+		}
+		if s.ghostPct > 0 && e.Uint64N(100) < s.ghostPct {
+			// Never created, so no delayed copy of a Put at a version
+			// above 0 can ever apply: ErrNoKey is the only answer.
+			op.key, op.ahead = ghostKey, 1+rpc.Tversion(e.Uint64N(3))
 		}
 	}
 	return ops
@@ -170,4 +188,69 @@ func lockSwarm(e *Env) func() string {
 		spawnRandom(e, shape.bystanders, 8, []string{"b0", "b1"})
 	}
 	return func() string { return checkLockCounter(e, increments) }
+}
+
+// The keys of lock-multi: two locks, each guarding its own counter, and
+// keys beside them that bystanders write (a lock that ignores its key and
+// keeps its state under a fixed or derived name collides with them).
+var (
+	multiLocks    = [2]string{"la", "lb"}
+	multiCounters = [2]string{"la-counter", "lb-counter"}
+	nearLockKeys  = []string{"lock", "l", "la0", "lb-"}
+)
+
+// lockMulti: users take one lock or both, always la before lb so that no
+// correct lock can deadlock, and increment the counter of each lock they
+// hold. A lock that ignores its key makes la and lb one lock: a user that
+// holds la then waits for lb for ever, and the run is stuck.
+func lockMulti(e *Env) func() string {
+	ent := e.Entropy()
+	users := 2 + int(ent.Uint64N(3))
+	var increments [2]int
+	for range users {
+		// Which locks this user takes: la, lb, or both nested.
+		which := ent.Uint64N(3)
+		rounds := 1 + int(ent.Uint64N(3))
+		hold := time.Duration(ent.Uint64N(uint64(50*time.Millisecond) + 1))
+		e.AddSlack(time.Duration(rounds) * hold)
+		e.Spawn(func(c *Client) {
+			var locks []rpc.Locker
+			var idx []int
+			for i, key := range multiLocks {
+				if which == 2 || which == uint64(i) {
+					locks, idx = append(locks, c.Lock(key)), append(idx, i)
+				}
+			}
+			for range rounds {
+				for _, l := range locks {
+					l.Acquire()
+				}
+				if hold > 0 {
+					c.Sleep(hold)
+				}
+				for _, i := range idx {
+					if !incrementCounter(c, multiCounters[i]) {
+						return
+					}
+					increments[i]++
+				}
+				for i := len(locks) - 1; i >= 0; i-- {
+					locks[i].Release()
+				}
+			}
+		})
+	}
+	bystanders := int(ent.Uint64N(3))
+	e.DescribeWorkload(fmt.Sprintf("lock-users=%d bystanders=%d", users, bystanders))
+	if bystanders > 0 {
+		spawnRandom(e, bystanders, 8, nearLockKeys)
+	}
+	return func() string {
+		for i, key := range multiCounters {
+			if reason := checkCounter(e, "lock-multi", key, increments[i]); reason != "" {
+				return reason
+			}
+		}
+		return ""
+	}
 }
