@@ -496,7 +496,7 @@ func ReadRegressions(path string) ([]Regression, error) {
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		r, err := parseRegression(text)
+		r, err := ParseRegression(text)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
 		}
@@ -505,7 +505,8 @@ func ReadRegressions(path string) ([]Regression, error) {
 	return rs, sc.Err()
 }
 
-func parseRegression(text string) (Regression, error) {
+// ParseRegression parses one entry's line, as Regression.String writes it.
+func ParseRegression(text string) (Regression, error) {
 	fields := strings.Fields(text)
 	if len(fields) < 4 {
 		return Regression{}, fmt.Errorf("want \"scenario seed faults impl [strategy=S]\", got %q", text)
@@ -548,11 +549,17 @@ func SaveRegression(path string, r scenarios.Result) (added bool, err error) {
 			return false, errors.Join(err, f.Close())
 		}
 	}
+	_, err = io.WriteString(f, FormatRegression(r))
+	err = errors.Join(err, f.Close())
+	return err == nil, err
+}
+
+// FormatRegression is r's entry as a corpus holds it: a comment with its
+// verdict and the first line of its reason, then the entry's line.
+func FormatRegression(r scenarios.Result) string {
 	reason, _, _ := strings.Cut(r.Reason, "\n")
 	if len(reason) > 120 {
 		reason = strings.ToValidUTF8(reason[:117], "") + "..."
 	}
-	_, err = fmt.Fprintf(f, "# %s: %s\n%s\n", r.Verdict, reason, entry)
-	err = errors.Join(err, f.Close())
-	return err == nil, err
+	return fmt.Sprintf("# %s: %s\n%s\n", r.Verdict, reason, Regression{r.Spec})
 }

@@ -24,14 +24,16 @@ var (
 	flagScenario = flag.String("kvsim.scenario", "", "kvsim: comma-separated scenarios to run (default all)")
 	flagFaults   = flag.String("kvsim.faults", "", "kvsim: fault profile (default swarm)")
 	flagShrink   = flag.Bool("kvsim.shrink", false, "kvsim: shrink the failure to a minimal run")
-	flagArtifact = flag.String("kvsim.artifacts", "", "kvsim: write a failure's trace, history and report under this directory (default: a new temporary one)")
+	flagArtifact = flag.String("kvsim.artifacts", "", "kvsim: write a failure's trace, history and report under this directory (default: testdata/kvsim/artifacts/TEST, replaced at each failure, ignored by git)")
 )
 
 // Options tune Check; the zero value reads the flags.
 type Options struct {
 	// Seeds overrides -kvsim.seeds.
 	Seeds uint64
-	// FailDir is where fail files go; "" means testdata/kvsim.
+	// FailDir is where fail files go, made if need be; "" means
+	// testdata/kvsim in the test's package. A failure's artifacts go to
+	// its artifacts/TEST folder unless -kvsim.artifacts names another.
 	FailDir string
 }
 
@@ -44,11 +46,18 @@ func Check(t testing.TB, impl scenarios.Impl, opts Options) {
 	if impl.Name == "" {
 		t.Fatal("kvsimtest: the implementation needs a Name")
 	}
-	failFile := filepath.Join(cmp.Or(opts.FailDir, filepath.Join("testdata", "kvsim")), safeName(t.Name())+".fail")
-	impl.Repro = func(s scenarios.Spec) scenarios.Repro { return repro(t.Name(), s) }
+	dir := cmp.Or(opts.FailDir, filepath.Join("testdata", "kvsim"))
+	failFile := filepath.Join(dir, safeName(t.Name())+".fail")
+	artifacts := cmp.Or(*flagArtifact, filepath.Join(dir, "artifacts", safeName(t.Name())))
+	pkg := packagePath()
+	impl.Repro = func(s scenarios.Spec) scenarios.Repro { return repro(pkg, t.Name(), s) }
 	cat := campaign.Default().With(impl)
+	report := func(r scenarios.Result, failFileStatus string) {
+		t.Helper()
+		fail(t, r, failFileStatus, artifacts, *flagArtifact == "", pkg)
+	}
 
-	if replayFailFile(t, cat, failFile) {
+	if replayFailFile(t, cat, failFile, fromRoot(pkg, failFile), report) {
 		return
 	}
 	faults := cmp.Or(*flagFaults, scenarios.SwarmName)
@@ -73,22 +82,28 @@ func Check(t testing.TB, impl scenarios.Impl, opts Options) {
 		return
 	}
 	r := sum.Failures[0]
-	if _, err := campaign.SaveRegression(failFile, r); err != nil {
-		t.Errorf("kvsimtest: writing the fail file: %v", err)
+	shown := fromRoot(pkg, failFile)
+	switch added, err := saveFailFile(failFile, t.Name(), r); {
+	case err != nil:
+		report(r, fmt.Sprintf("not written: %v", err))
+	case added:
+		report(r, shown+" (added: go test replays it first from now on)")
+	default:
+		report(r, shown+" (has it already)")
 	}
-	fail(t, r, failFile)
 }
 
 // replayFailFile runs the fail file's entries first; it reports whether
-// one still fails (and failed t).
-func replayFailFile(t testing.TB, cat campaign.Catalogue, path string) bool {
+// one still fails (and failed t through report).
+func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, report func(scenarios.Result, string)) bool {
 	t.Helper()
-	entries, err := campaign.ReadRegressions(path)
+	entries, err := readFailFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return false
 	case err != nil:
 		t.Fatalf("kvsimtest: %v", err)
+		return true
 	}
 	for _, e := range entries {
 		cfg, err := cat.Resolve(e.Spec)
@@ -97,7 +112,7 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path string) bool {
 			return true
 		}
 		if r := scenarios.Run(cfg); r.Failed() {
-			fail(t, r, path)
+			report(r, shown+" (replayed from it)")
 			return true
 		}
 		t.Logf("kvsim: fail file entry %q passes now", e)
@@ -105,14 +120,16 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path string) bool {
 	return false
 }
 
-// fail reports r on t, shrinking it first under -kvsim.shrink.
-func fail(t testing.TB, r scenarios.Result, failFile string) {
+// fail reports r on t, shrinking it first under -kvsim.shrink. Its
+// artifacts go to dir, emptied first when it is kvsim's own (one failure's
+// artifacts at a time, not one folder per failing run).
+func fail(t testing.TB, r scenarios.Result, failFile, dir string, own bool, pkg string) {
 	t.Helper()
 	msg := fmt.Sprintf("kvsim: %s\nfault model: %s\nreplay: %s\nshrink: %s\nfail file: %s", r.Summary(), r.FaultModel, r.Run, r.Shrink, failFile)
-	if report, err := writeArtifacts(r); err != nil {
-		msg += "\nartifacts: " + err.Error()
+	if report, err := writeArtifacts(r, dir, own); err != nil {
+		msg += "\nartifacts: not written: " + err.Error()
 	} else {
-		msg += "\nreport: " + report
+		msg += "\nreport: " + fromRoot(pkg, report) + " (the trace, history and result beside it)"
 	}
 	if r.Stack != "" {
 		msg += "\nstack:\n" + r.Stack
@@ -126,27 +143,65 @@ func fail(t testing.TB, r scenarios.Result, failFile string) {
 }
 
 // writeArtifacts replays the failing run with tracing and writes its
-// artifacts, returning the report's path.
-func writeArtifacts(r scenarios.Result) (string, error) {
-	dir := *flagArtifact
-	if dir == "" {
-		var err error
-		if dir, err = os.MkdirTemp("", "kvsim-artifacts-"); err != nil {
-			return "", err
-		}
-	}
+// artifacts under dir, returning the report's path. In a folder of
+// kvsim's own, the previous failure's artifacts are removed first, and a
+// .gitignore keeps them all out of version control.
+func writeArtifacts(r scenarios.Result, dir string, own bool) (string, error) {
 	traced, err := scenarios.Replay(r)
 	if err != nil {
 		return "", err
+	}
+	if own {
+		if err := os.RemoveAll(dir); err != nil {
+			return "", err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+		ignore := filepath.Join(filepath.Dir(dir), ".gitignore")
+		if err := os.WriteFile(ignore, []byte("# kvsimtest's artifacts of the last failure of each test\n*\n"), 0o644); err != nil {
+			return "", err
+		}
 	}
 	a, err := campaign.WriteArtifacts(traced, dir)
 	return a.Report, err
 }
 
-// repro is the go test line that replays s, run in the test's package.
-func repro(test string, s scenarios.Spec) scenarios.Repro {
+// packagePath is the test's package as go test names it from the root of
+// its module ("./store", or "." at the root): go test runs a test binary
+// in its package's folder.
+func packagePath() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			rel, err := filepath.Rel(dir, wd)
+			if err != nil || rel == "." {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel)
+		}
+		if filepath.Dir(dir) == dir {
+			return "."
+		}
+	}
+}
+
+// fromRoot names a path of the package's folder from the module's root,
+// where the repro line is run.
+func fromRoot(pkg, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(filepath.FromSlash(pkg), path)
+}
+
+// repro is the go test line that replays s, run from the module's root.
+func repro(pkg, test string, s scenarios.Spec) scenarios.Repro {
 	top, _, _ := strings.Cut(test, "/")
-	line := fmt.Sprintf("go test -run '^%s$' -kvsim.scenario=%s -kvsim.seed=%d -kvsim.faults=%s", top, s.Scenario, s.Seed, s.Faults)
+	line := fmt.Sprintf("go test %s -run '^%s$' -kvsim.scenario=%s -kvsim.seed=%d -kvsim.faults=%s", pkg, top, s.Scenario, s.Seed, s.Faults)
 	return scenarios.Repro{Run: line, GoTest: line, Shrink: line + " -kvsim.shrink -v"}
 }
 

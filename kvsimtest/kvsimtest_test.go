@@ -47,7 +47,7 @@ func TestFailFileReplaysFirst(t *testing.T) {
 	if len(first.failures) != 1 {
 		t.Fatalf("failures: %q", first.failures)
 	}
-	m := regexp.MustCompile(`replay: (go test -run '\^TestFailFileReplaysFirst\$' -kvsim.scenario=(\S+) -kvsim.seed=(\d+) -kvsim.faults=swarm)`).FindStringSubmatch(first.failures[0])
+	m := regexp.MustCompile(`replay: (go test ./kvsimtest -run '\^TestFailFileReplaysFirst\$' -kvsim.scenario=(\S+) -kvsim.seed=(\d+) -kvsim.faults=swarm)`).FindStringSubmatch(first.failures[0])
 	if m == nil || !strings.Contains(first.failures[0], "impl=my-server") {
 		t.Fatalf("no go test repro line naming the implementation:\n%s", first.failures[0])
 	}
@@ -60,13 +60,17 @@ func TestFailFileReplaysFirst(t *testing.T) {
 	}
 	failFile := filepath.Join(dir, "TestFailFileReplaysFirst.fail")
 	text, err := os.ReadFile(failFile)
-	if err != nil || !strings.Contains(string(text), fmt.Sprintf("%s %s swarm my-server\n", m[2], m[3])) {
+	if err != nil || !strings.HasPrefix(string(text), "kvsim fail file v1\n# TestFailFileReplaysFirst's failures") ||
+		!strings.Contains(string(text), fmt.Sprintf("\n%s %s swarm my-server\n", m[2], m[3])) || strings.Contains(string(text), "regression corpus") {
 		t.Fatalf("fail file %s: %v\n%s", failFile, err, text)
+	}
+	if !strings.Contains(first.failures[0], "fail file: "+failFile+" (added: ") {
+		t.Errorf("the failure does not say the fail file was added to:\n%s", first.failures[0])
 	}
 
 	again := &recorder{TB: t}
 	Check(again, buggy, Options{Seeds: 1, FailDir: dir})
-	if len(again.failures) != 1 || !strings.Contains(again.failures[0], "seed="+m[3]+" ") {
+	if len(again.failures) != 1 || !strings.Contains(again.failures[0], "seed="+m[3]+" ") || !strings.Contains(again.failures[0], " (replayed from it)") {
 		t.Fatalf("the fail file's seed %s was not replayed first: %q", m[3], again.failures)
 	}
 
@@ -82,5 +86,78 @@ func TestNeedsAName(t *testing.T) {
 	Check(r, scenarios.Impl{}, Options{Seeds: 1, FailDir: t.TempDir()})
 	if len(r.failures) == 0 || !strings.Contains(r.failures[0], "needs a Name") {
 		t.Errorf("failures: %q", r.failures)
+	}
+}
+
+// In a package with no testdata/kvsim yet, the fail file and its folder
+// are made; the artifacts go to a folder of kvsim's own beside it, which
+// holds the last failure's only and keeps itself out of git, never to the
+// system's temporary folder.
+func TestFailFileInAFreshPackage(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "testdata", "kvsim")
+	buggy := zooImpl(t, "server-ignores-version")
+	buggy.Name = "my-server"
+	for range 2 {
+		r := &recorder{TB: t}
+		Check(r, buggy, Options{Seeds: 20, FailDir: dir})
+		if len(r.failures) != 1 {
+			t.Fatalf("failures: %q", r.failures)
+		}
+		report := regexp.MustCompile(`report: (\S+)`).FindStringSubmatch(r.failures[0])
+		if report == nil || !strings.HasPrefix(report[1], filepath.Join(dir, "artifacts", "TestFailFileInAFreshPackage")+string(filepath.Separator)) {
+			t.Fatalf("the report is not in the test's artifacts folder:\n%s", r.failures[0])
+		}
+		if _, err := os.Stat(report[1]); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := readFailFile(filepath.Join(dir, "TestFailFileInAFreshPackage.fail")); err != nil {
+		t.Error(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "artifacts", "TestFailFileInAFreshPackage"))
+	if err != nil || len(entries) != 1 {
+		t.Errorf("artifacts: %v, %v; want the last failure's only", entries, err)
+	}
+	if ignore, err := os.ReadFile(filepath.Join(dir, "artifacts", ".gitignore")); err != nil || !strings.Contains(string(ignore), "\n*\n") {
+		t.Errorf(".gitignore: %v %q", err, ignore)
+	}
+}
+
+// A fail file that cannot be written is said to be not written.
+func TestFailFileNotWritten(t *testing.T) {
+	dir := t.TempDir()
+	// A link to a folder that does not exist: nothing to replay, and
+	// nowhere to write (whatever the permissions, root's too).
+	if err := os.Symlink(filepath.Join(dir, "missing", "x.fail"), filepath.Join(dir, "TestFailFileNotWritten.fail")); err != nil {
+		t.Skip(err)
+	}
+	*flagArtifact = t.TempDir()
+	t.Cleanup(func() { *flagArtifact = "" })
+	r := &recorder{TB: t}
+	Check(r, zooImpl(t, "server-ignores-version"), Options{Seeds: 5, FailDir: dir})
+	if len(r.failures) != 1 || !strings.Contains(r.failures[0], "fail file: not written: ") {
+		t.Errorf("failures: %q", r.failures)
+	}
+}
+
+// A fail file names its format and version on its first line; other
+// files and other versions are refused with a word of why.
+func TestFailFileVersion(t *testing.T) {
+	for _, tc := range []struct{ text, err string }{
+		{"kvsim fail file v1\n# a comment\nkv-random 3 swarm mine\n", ""},
+		{"\nkvsim fail file v1\n", ""},
+		{"# kvsim regression corpus\nkv-random 3 swarm mine\n", `not a kvsim fail file: its first line must be "kvsim fail file v1"`},
+		{"kvsim fail file v2\nkv-random 3 swarm mine\n", "fail file version 2: this kvsim reads version 1"},
+		{"kvsim fail file vx\n", `bad fail file version "x"`},
+		{"kvsim fail file v1\nkv-random three swarm mine\n", ".fail:2: bad seed"},
+	} {
+		path := filepath.Join(t.TempDir(), "T.fail")
+		if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := readFailFile(path)
+		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+			t.Errorf("%q: error %v, want %q", tc.text, err, tc.err)
+		}
 	}
 }
