@@ -73,11 +73,12 @@ func artifactDir(t testing.TB) string {
 }
 
 type selftest struct {
-	OK       bool     `json:"ok"`
-	Failures []string `json:"failures"`
-	Errors   []string `json:"errors"`
-	Events   int      `json:"events"`
-	RenderMS float64  `json:"renderMs"`
+	OK       bool      `json:"ok"`
+	Failures []string  `json:"failures"`
+	Errors   []string  `json:"errors"`
+	Events   int       `json:"events"`
+	RenderMS float64   `json:"renderMs"`
+	First    firstView `json:"first"`
 }
 
 var selftestRE = regexp.MustCompile(`<pre id="selftest" data-ok="(?:true|false)">(.*?)</pre>`)
@@ -117,16 +118,11 @@ func consoleLines(log string) string {
 	return strings.Join(lines, "\n")
 }
 
-// TestBrowser renders the acceptance failure's report in headless
-// Chromium: the DOM must show the seed, the verdict and the violating
-// operations, the page must log no error, and clicking an event (done by
-// the page's self-test) must show its trace line. It saves a screenshot.
-func TestBrowser(t *testing.T) {
-	bin := chromium(t)
-	r := zooFailure(t)
-	run := FromResult(r)
-	dir := artifactDir(t)
-	path := filepath.Join(dir, "report.html")
+// writeAndCheck writes run's report at path and opens it under #selftest,
+// failing t if the self-test fails or the page logs anything. It returns
+// the self-test's verdict and the DOM after it ran.
+func writeAndCheck(t testing.TB, bin, path string, run Run) (selftest, string) {
+	t.Helper()
 	if err := WriteFile(path, run); err != nil {
 		t.Fatal(err)
 	}
@@ -137,6 +133,20 @@ func TestBrowser(t *testing.T) {
 	if lines := consoleLines(log); lines != "" {
 		t.Errorf("the page logged to the console:\n%s", lines)
 	}
+	return st, dom
+}
+
+// TestBrowser renders the acceptance failure's report in headless
+// Chromium: the DOM must show the seed, the verdict and the violating
+// operations, the page must log no error, and clicking an event (done by
+// the page's self-test) must show its trace line. It saves a screenshot.
+func TestBrowser(t *testing.T) {
+	bin := chromium(t)
+	r := zooFailure(t)
+	run := FromResult(r)
+	dir := artifactDir(t)
+	path := filepath.Join(dir, "report.html")
+	_, dom := writeAndCheck(t, bin, path, run)
 	d := build(run)
 	if len(d.Core) == 0 {
 		t.Fatal("the failure has no violating core to show")
@@ -156,7 +166,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	shot := filepath.Join(dir, "report.png")
-	headless(t, bin, "--hide-scrollbars", "--window-size=1400,1200", "--screenshot="+shot, fmt.Sprintf("%s#e=%d", fileURL(path), d.Probe))
+	headless(t, bin, "--hide-scrollbars", "--window-size=1400,1200", "--screenshot="+shot, fmt.Sprintf("%s#e=%d", fileURL(path), d.Probe+1))
 	if fi, err := os.Stat(shot); err != nil || fi.Size() == 0 {
 		t.Fatalf("no screenshot: %v", err)
 	}

@@ -29,8 +29,12 @@ type data struct {
 	Ops     []op     `json:"ops"`
 	Locks   []op     `json:"locks"`
 	Spans   []span   `json:"spans"`
-	Keys    []keyLin `json:"keys"`
-	Core    []int    `json:"core"`
+	// Sections are the clients' stays in the critical section; Lock, for
+	// a breach of mutual exclusion, says why.
+	Sections []section `json:"sections"`
+	Lock     *lockWhy  `json:"lock,omitempty"`
+	Keys     []keyLin  `json:"keys"`
+	Core     []int     `json:"core"`
 	// CoreReason explains in words why the core cannot be linearized.
 	CoreReason string `json:"coreReason"`
 	// Probe is the event the self-test clicks; Checks are trace lines as
@@ -211,7 +215,15 @@ func build(run Run) *data {
 		}
 		return i
 	}
+	var lh *lockHistory // the lock's key in the history, if the run used the lock
+	if len(run.Locks) > 0 {
+		lh = newLockHistory(run)
+		for _, i := range lh.ops {
+			d.Ops[i].Label += lh.ownerNote(i)
+		}
+	}
 	for _, o := range run.Locks {
+		d.End = max(d.End, o.Call, o.Return)
 		lo := op{Lane: laneOfClient(o.Client), Call: o.Call, Return: o.Return, Label: o.Input.Op.String(), Outcome: "ok", First: -1}
 		if o.Unknown {
 			lo.Return, lo.Outcome, lo.Label = -1, "unknown", lo.Label+" -> ?"
@@ -369,6 +381,10 @@ func build(run Run) *data {
 	}
 	markSlow(d.Msgs)
 
+	d.Sections = criticalSections(run, laneOfClient, d.End)
+	if lh != nil {
+		d.Lock = explainLock(lh, d.Sections)
+	}
 	d.Keys = linearizations(run)
 	d.Core, d.CoreReason = violatingCore(run, d.Keys)
 	for _, i := range d.Core {
@@ -379,6 +395,7 @@ func build(run Run) *data {
 	d.Lanes, d.Methods, d.Core = orEmpty(d.Lanes), orEmpty(d.Methods), orEmpty(d.Core)
 	d.Events, d.Msgs, d.Ops, d.Locks = orEmpty(d.Events), orEmpty(d.Msgs), orEmpty(d.Ops), orEmpty(d.Locks)
 	d.Spans, d.Keys, d.Checks = orEmpty(d.Spans), orEmpty(d.Keys), orEmpty(d.Checks)
+	d.Sections = orEmpty(d.Sections)
 	for _, i := range []int{0, d.Probe, len(run.Trace) - 1} {
 		if i >= 0 && i < len(run.Trace) {
 			d.Checks = append(d.Checks, lineCheck{I: i, Line: run.Trace[i].String()})
@@ -388,9 +405,14 @@ func build(run Run) *data {
 }
 
 // probe is the event the self-test clicks: the first request of the
-// violating core, else the first message.
+// violating core (or of the operations that explain a lock's breach),
+// else the first message.
 func probe(d *data) int {
-	for _, i := range d.Core {
+	focus := d.Core
+	if d.Lock != nil {
+		focus = append(slices.Clip(focus), d.Lock.Ops...)
+	}
+	for _, i := range focus {
 		if d.Ops[i].First >= 0 {
 			return d.Ops[i].First
 		}

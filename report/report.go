@@ -96,6 +96,7 @@ type view struct {
 	Failed     bool
 	CoreReason string
 	CoreOps    []coreOp
+	Lock       *lockView
 	Prelude    template.JS
 	CSS        template.CSS
 	JS         template.JS
@@ -143,6 +144,9 @@ func Write(w io.Writer, run Run) error {
 	for _, i := range d.Core {
 		op := run.KV[i]
 		v.CoreOps = append(v.CoreOps, coreOp{I: i, Label: d.Ops[i].Label, When: interval(op)})
+	}
+	if d.Lock != nil {
+		v.Lock = newLockView(run, d)
 	}
 	return page.Execute(w, v)
 }

@@ -1,0 +1,92 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+// TestBrowserViolations opens, in headless Chromium, the reports a user
+// finds hardest to read and saves a screenshot of each as it first
+// appears (under $KVSIM_TEST_ARTIFACTS/report when set, which CI keeps):
+// a lock's mutual exclusion broken, thirty clients, and a run of about 700
+// operations. Besides the page's self-test (the violation's operations
+// in view and marked at first, on open lanes; no two labels overlapping;
+// the server lane and the axis in view when the lanes scroll; a click on
+// a violating operation opening its lane and zooming to it), it checks
+// what is shown first: the violation's lanes, the others folded, and
+// messages bundled where they would be too dense to read.
+func TestBrowserViolations(t *testing.T) {
+	bin := chromium(t)
+	dir := artifactDir(t)
+	for _, tc := range []struct {
+		name      string
+		spec      scenarios.Spec
+		minOps    int
+		lanes     []string // the open lanes shown first
+		minFolded int
+		lock      bool
+	}{
+		{name: "lock", spec: scenarios.Spec{Scenario: "lock-counter", Seed: 11, Faults: "lossy", Impl: "zoo/lock-ignores-maybe"},
+			lanes: []string{"c0", "c1"}, lock: true},
+		{name: "30-clients", spec: scenarios.Spec{Scenario: "many-clients", Seed: 0, Impl: "zoo/server-ignores-version"},
+			lanes: []string{"c6", "c24"}, minFolded: 28},
+		{name: "700-ops", spec: scenarios.Spec{Scenario: "lock-swarm", Seed: 7, Faults: "swarm", Impl: "zoo/lock-ignores-maybe"},
+			minOps: 700, lanes: []string{"c0", "c2"}, lock: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := traced(t, tc.spec)
+			if r.Verdict != scenarios.VerdictViolation {
+				t.Fatalf("want a violation: %s", r.Summary())
+			}
+			if n := len(r.KVHistory) + len(r.LockHist); n < tc.minOps {
+				t.Fatalf("%d operations, want at least %d", n, tc.minOps)
+			}
+			run := FromResult(r)
+			path := filepath.Join(dir, "report-"+tc.name+".html")
+			st, _ := writeAndCheck(t, bin, path, run)
+			if got := st.First.Lanes; tc.minFolded > 0 && !slices.Equal(got[:min(len(got), len(tc.lanes))], tc.lanes) {
+				t.Errorf("the lanes shown first are %v, want %v first", got, tc.lanes)
+			}
+			for _, l := range tc.lanes {
+				if !slices.Contains(st.First.Lanes, l) {
+					t.Errorf("lane %s is not shown first (%v)", l, st.First.Lanes)
+				}
+			}
+			if st.First.Stats.Folded < tc.minFolded {
+				t.Errorf("%d lanes folded at first, want at least %d", st.First.Stats.Folded, tc.minFolded)
+			}
+			if d := build(run); tc.lock != (d.Lock != nil) {
+				t.Errorf("lock why = %v, want one: %v", d.Lock, tc.lock)
+			}
+			shot := filepath.Join(dir, "report-"+tc.name+".png")
+			headless(t, bin, "--hide-scrollbars", "--window-size=1400,1300", "--screenshot="+shot, fileURL(path))
+			if fi, err := os.Stat(shot); err != nil || fi.Size() == 0 {
+				t.Fatalf("no screenshot: %v", err)
+			}
+			t.Logf("%s: report %s, screenshot %s; first: %+v", r.Summary(), path, shot, st.First)
+		})
+	}
+}
+
+// firstView is what the page showed before anything was clicked.
+type firstView struct {
+	Lanes []string `json:"lanes"`
+	V0    float64  `json:"v0"`
+	V1    float64  `json:"v1"`
+	Stats struct {
+		Shown   int `json:"shown"`
+		Bundles int `json:"bundles"`
+		Away    int `json:"away"`
+		Folded  int `json:"folded"`
+		Labels  int `json:"labels"`
+	} `json:"stats"`
+}
+
+func (f firstView) String() string {
+	return fmt.Sprintf("lanes %v, %.1fms to %.1fms, %+v", f.Lanes, f.V0/1e6, f.V1/1e6, f.Stats)
+}
