@@ -399,7 +399,10 @@ func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {
 	if strings.Contains(faults, ",") {
 		faults = "each scenario's own (FAULTS below)"
 	}
-	fmt.Fprintf(w, "\ncampaign: impl %s, faults %s, seeds from %d, shard %d/%d\n", l.Impl, faults, l.Start, l.Shard, l.Shards)
+	if len(sum.Failures) > 0 {
+		fmt.Fprintln(w) // after the failures
+	}
+	fmt.Fprintf(w, "campaign: impl %s, faults %s, seeds from %d, shard %d/%d\n", l.Impl, faults, l.Start, l.Shard, l.Shards)
 	fmt.Fprintf(w, "%s in %.1fs (%.0f seeds/s)\n", plural(sum.Seeds, "seed"), sum.Elapsed.Seconds(), sum.SeedsPerSecond())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SCENARIO\tFAULTS\tRUNS\tPASSED\tFAILED")

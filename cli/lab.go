@@ -29,9 +29,9 @@ shims, with time.Sleep in virtual time, and caches the build.
                                            rapid's smallest failing run of S
 
 Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
---parallel, --junit, --artifacts, --keep-going, --out, --shard, --start);
-run flags those of 'kvsim run' (--faults, --trace, --viz, --artifacts,
---json). --impl is the folder's. --kvsim-src DIR names kvsim's source tree
+--parallel, --junit, --artifacts, --artifacts-max, --keep-going, --out,
+--shard, --start, --strategy); run flags those of 'kvsim run' (--faults,
+--strategy, --trace, --viz, --report, --artifacts, --json). --impl is the folder's. --kvsim-src DIR names kvsim's source tree
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).
 
