@@ -238,6 +238,10 @@ func (res *Result) add(r Result) {
 	}
 }
 
+// stuckAfter is the least time the clients get, past the abort, to
+// return by themselves before the round is reported stuck.
+const stuckAfter = DefaultGrace
+
 // round runs one round on a fresh server: clients start no operation after
 // stop and are aborted a Grace later.
 func round(ctx context.Context, opts Options, n int, stop time.Time) Result {
@@ -261,10 +265,13 @@ func round(ctx context.Context, opts Options, n int, stop time.Time) Result {
 	go func() { wg.Wait(); close(finished) }()
 	var res Result
 	// Clients stop by themselves at abort unless the implementation loops
-	// without calling or pausing; then there is nothing safe to read.
+	// without calling or pausing; then there is nothing safe to read. A
+	// client that stops by itself needs only to be scheduled, which on a
+	// loaded machine can take far longer than a short Grace: the wait is
+	// never shorter than stuckAfter.
 	select {
 	case <-finished:
-	case <-time.After(time.Until(r.abort) + opts.Grace):
+	case <-time.After(time.Until(r.abort) + max(opts.Grace, stuckAfter)):
 		res.Elapsed = time.Since(r.start)
 		res.Failures = []string{fmt.Sprintf("stuck: clients still running %v after the deadline; the implementation loops without calling the server or pausing", time.Since(r.stop).Round(time.Millisecond))}
 		return res
