@@ -369,31 +369,33 @@
         label(x1 + 3, y1 - 3, "retry " + m.a, "#b35f00");
       }
     });
-    // A bundle: the messages of one lane in BUCKET_PX of time, one stroke
-    // as thick as their number is large, red-crossed if any was lost.
+    // A bundle: the messages of one lane in BUCKET_PX of time, a short
+    // stroke up from the lane as thick as they are many, red-crossed if any
+    // was lost. The ticks under the server lane count them too.
     Object.keys(buckets).forEach(function (k) {
-      var b = buckets[k], x = b.x / b.n, y1 = laneY(b.l), y2 = laneY(0);
+      var b = buckets[k], x = b.x / b.n, y1 = laneY(b.l);
       nb++;
       var sw = Math.min(1.5 + 1.6 * Math.log2(b.n), 9);
       var title = b.n + " messages of " + D.lanes[b.l] + " between " + fmtMs(b.t0) + " and " + fmtMs(b.t1) + (b.bad ? ", " + b.bad + " of them dropped or lost" : "") + ": click to zoom in";
-      msgOut.push('<line class="bundle' + (b.bad ? " bad" : "") + '" data-z0="' + b.t0 + '" data-z1="' + b.t1 + '" x1="' + x + '" y1="' + y1 + '" x2="' + x + '" y2="' + y2 + '" style="stroke-width:' + sw + '"><title>' + esc(title) + '</title></line>');
-      if (b.bad) msgOut.push('<path class="x" d="M' + (x - 3) + ',' + (y1 - 9) + 'L' + (x + 3) + ',' + (y1 - 3) + 'M' + (x - 3) + ',' + (y1 - 3) + 'L' + (x + 3) + ',' + (y1 - 9) + '"/>');
+      msgOut.push('<line class="bundle' + (b.bad ? " bad" : "") + '" data-z0="' + b.t0 + '" data-z1="' + b.t1 + '" x1="' + x + '" y1="' + y1 + '" x2="' + x + '" y2="' + (y1 - 11) + '" style="stroke-width:' + sw + '"><title>' + esc(title) + '</title></line>');
+      if (b.bad) msgOut.push('<path class="x" d="M' + (x - 3) + ',' + (y1 - 11) + 'L' + (x + 3) + ',' + (y1 - 5) + 'M' + (x - 3) + ',' + (y1 - 5) + 'L' + (x + 3) + ',' + (y1 - 11) + '"/>');
     });
     out.push('<g clip-path="url(#clip-plot)">' + msgOut.join("") + '</g>');
     // Ticks under the server lane: messages of lanes not drawn.
-    if (away.length) {
+    var notDrawn = away.concat(vis.filter(function (i) { return bundled(M[i], i); }));
+    if (notDrawn.length) {
       var rug = {}, peak = 1;
-      away.forEach(function (i) { var k = Math.floor((sx(M[i].t0) - GUT) / 3); rug[k] = (rug[k] || 0) + 1; peak = Math.max(peak, rug[k]); });
+      notDrawn.forEach(function (i) { var k = Math.floor((sx(M[i].t0) - GUT) / 3); rug[k] = (rug[k] || 0) + 1; peak = Math.max(peak, rug[k]); });
       var rp = [];
       Object.keys(rug).forEach(function (k) {
         var h = 2 + 9 * rug[k] / peak, x = GUT + k * 3 + 1;
         if (x >= GUT && x <= GUT + PW) rp.push("M" + x + "," + (HEAD - 2) + "v" + (-h));
       });
-      out.push('<path class="rug" d="' + rp.join("") + '"><title>' + away.length + ' messages of lanes folded or scrolled away in this stretch</title></path>');
+      out.push('<path class="rug" d="' + rp.join("") + '"><title>' + notDrawn.length + ' messages not drawn one by one (bundled, or of lanes folded or scrolled away) in this stretch</title></path>');
     }
     var lod = [];
     if (nb) lod.push(vis.length - shown + " messages " + (bundleAll ? "" : "of lanes outside the violation ") + "are bundled at this zoom into " + nb + " strokes (the violation's and the selected one's are drawn one by one): zoom in, click a bundle, or tick 'every message'.");
-    if (away.length) lod.push(away.length + " messages of folded or scrolled-away lanes are counted by the grey ticks under the server lane.");
+    if (notDrawn.length) lod.push("Grey ticks under the server lane count the " + notDrawn.length + " messages not drawn one by one" + (away.length ? ", " + away.length + " of them of folded or scrolled-away lanes" : "") + ".");
     el("lod").textContent = lod.join(" ");
 
     // Point events without a message: timeouts, panics.
@@ -533,7 +535,9 @@
   function select(i) {
     if (i < 0 || i >= E.length) return;
     sel = i;
-    var t = E[i][0];
+    var t = E[i][0], l = E[i][2];
+    // Bring the event's client lane into view, unless it is folded.
+    if (l > 0 && tops[l] !== undefined && !folded[l] && !open(l)) scrollToLane(l);
     if (t < v0 || t > v1) { var span = v1 - v0; setView(t - span / 2, t + span / 2); } else render();
     showDetail();
   }
@@ -641,11 +645,16 @@
   }
 
   // First the violation: its lanes and a window of time around it.
+  // #lanes=all shows every lane in its place, none folded.
+  if (/(?:^#|[#&])lanes=all/.test(location.hash)) focusFirst = false;
   arrange();
   if (focusWindow) setView(focusWindow[0], focusWindow[1]); else render();
-  // #e=N opens event N as the panel numbers it, from 1.
+  // #e=N opens event N as the panel numbers it, from 1; #o=N zooms to
+  // operation N (as data-op numbers it) as a click on it in the why box does.
   var pre = /(?:^#|[#&])e=(\d+)/.exec(location.hash);
   if (pre) select(+pre[1] - 1);
+  var preOp = /(?:^#|[#&])o=(\d+)/.exec(location.hash);
+  if (preOp && +preOp[1] < OPS.length) focusOp(+preOp[1]);
   document.body.setAttribute("data-render-ms", String(Math.round(performance.now())));
   // Load fires once the page is laid out: the report's open time.
   window.addEventListener("load", function () { document.body.setAttribute("data-load-ms", String(Math.round(performance.now()))); });
@@ -687,6 +696,8 @@
       want(svg.querySelector("rect.overlap-band"), "their overlap is drawn");
     }
     if (D.probe >= 0) {
+      scrollToLane(M[E[D.probe][8]].cl);
+      render();
       var hit = svg.querySelector('.hit[data-e="' + D.probe + '"]');
       want(hit, "the probe's message is drawn");
       if (hit) hit.dispatchEvent(new MouseEvent("click", { bubbles: true }));

@@ -69,6 +69,16 @@ func TestBrowserViolations(t *testing.T) {
 				t.Fatalf("no screenshot: %v", err)
 			}
 			t.Logf("%s: report %s, screenshot %s; first: %+v", r.Summary(), path, shot, st.First)
+			if tc.minFolded == 0 {
+				return
+			}
+			// Every lane in its place, the last violating operation's lane
+			// scrolled into view: the axis and the server lane stay on top.
+			d := build(run)
+			o := slices.MaxFunc(d.Core, func(a, b int) int { return d.Ops[a].Lane - d.Ops[b].Lane })
+			shot = filepath.Join(dir, "report-"+tc.name+"-every-lane.png")
+			headless(t, bin, "--hide-scrollbars", "--window-size=1400,1300", "--screenshot="+shot, fmt.Sprintf("%s#lanes=all&o=%d", fileURL(path), o))
+			t.Logf("every lane, zoomed to %s: %s", d.Ops[o].Label, shot)
 		})
 	}
 }
