@@ -323,7 +323,10 @@
     // Past FOCUS_PX, the messages of lanes outside the violation are
     // bundled; past BUNDLE_PX, every lane's.
     var focused = Object.keys(focusLanes).length > 0;
-    var bundleAll = !allMsgs && vis.length > PW / BUNDLE_PX;
+    // Arrows cross the lanes between theirs and the server's: the more
+    // lanes are open, the fewer arrows it takes to bury the labels.
+    var nOpen = order.filter(open).length, crowd = Math.max(1, nOpen / 4);
+    var bundleAll = !allMsgs && vis.length > PW / (BUNDLE_PX * crowd);
     var bundleOthers = !allMsgs && focused && vis.length > PW / FOCUS_PX;
     var laneBundled = function (l) { return bundleAll || (bundleOthers && !focusLanes[l]); };
     var bundled = function (m, i) { return !mustDraw(m, i) && laneBundled(m.cl); };
@@ -394,8 +397,14 @@
       out.push('<path class="rug" d="' + rp.join("") + '"><title>' + notDrawn.length + ' messages not drawn one by one (bundled, or of lanes folded or scrolled away) in this stretch</title></path>');
     }
     var lod = [];
-    if (nb) lod.push(vis.length - shown + " messages " + (bundleAll ? "" : "of lanes outside the violation ") + "are bundled at this zoom into " + nb + " strokes (the violation's and the selected one's are drawn one by one): zoom in, click a bundle, or tick 'every message'.");
-    if (notDrawn.length) lod.push("Grey ticks under the server lane count the " + notDrawn.length + " messages not drawn one by one" + (away.length ? ", " + away.length + " of them of folded or scrolled-away lanes" : "") + ".");
+    if (nb) {
+      lod.push(vis.length - shown + " messages " + (bundleAll ? "" : "of lanes outside the violation ") + "are drawn at this zoom as " + nb + " short strokes on their lanes, thicker for more" +
+        (focused ? " (the violation's own are drawn one by one)" : "") + ": zoom in, click a stroke, or tick 'every message'.");
+    }
+    if (notDrawn.length) {
+      lod.push("Grey ticks under the server lane count the " + notDrawn.length + " messages " +
+        (away.length === notDrawn.length ? "of folded or scrolled-away lanes." : "not drawn one by one" + (away.length ? ", " + away.length + " of them of folded or scrolled-away lanes." : ".")));
+    }
     el("lod").textContent = lod.join(" ");
 
     // Point events without a message: timeouts, panics.
