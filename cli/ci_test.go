@@ -59,3 +59,25 @@ func TestCIExamples(t *testing.T) {
 		}
 	}
 }
+
+// make fuzz bounds each target by a count of executions: a -fuzztime
+// duration makes Go 1.26's fuzz coordinator fail a target at random on a
+// loaded machine ("context deadline exceeded", golang/go#75804).
+func TestMakeFuzzCountsExecutions(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if !regexp.MustCompile(`(?m)^FUZZTIME \?= \d+x$`).MatchString(text) {
+		t.Error("Makefile: FUZZTIME is not a count of executions (NNNx)")
+	}
+	for _, m := range regexp.MustCompile(`-fuzztime (\S+)`).FindAllStringSubmatch(text, -1) {
+		if m[1] != "$(FUZZTIME)" {
+			t.Errorf("Makefile: -fuzztime %s, want $(FUZZTIME)", m[1])
+		}
+	}
+	if strings.Count(text, "-fuzztime $(FUZZTIME)") < 3 {
+		t.Error("Makefile: make fuzz runs fewer than three targets")
+	}
+}
