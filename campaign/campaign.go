@@ -79,6 +79,35 @@ type Summary struct {
 	// of the shard whatever Parallel is: seeds are started in order and a
 	// started seed always finishes, so every lower seed has run.
 	Failures []scenarios.Result `json:"-"`
+	// Warnings count, by name, the runs whose implementation did what its
+	// contract allows but a precise one avoids; each keeps its lowest
+	// seed's example.
+	Warnings []WarningCount `json:"warnings,omitempty"`
+}
+
+// WarningCount is one warning of a campaign: how many runs gave it, and the
+// lowest seed's example with the run that gave it.
+type WarningCount struct {
+	Name    string            `json:"name"`
+	Runs    int               `json:"runs"`
+	Example scenarios.Warning `json:"example"`
+	Run     scenarios.Spec    `json:"run"`
+}
+
+// addWarnings counts r's warnings.
+func (s *Summary) addWarnings(r *scenarios.Result) {
+	for _, w := range r.Warnings {
+		i := slices.IndexFunc(s.Warnings, func(c WarningCount) bool { return c.Name == w.Name })
+		if i < 0 {
+			s.Warnings = append(s.Warnings, WarningCount{Name: w.Name, Example: w, Run: r.Spec})
+			i = len(s.Warnings) - 1
+		}
+		c := &s.Warnings[i]
+		c.Runs++
+		if r.Seed < c.Run.Seed {
+			c.Example, c.Run = w, r.Spec
+		}
+	}
 }
 
 // ScenarioCount is one scenario's share of a campaign.
@@ -212,6 +241,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 			sum.Runs++
 			count.Runs++
 			sum.Verdicts[r.Verdict]++
+			sum.addWarnings(r)
 			if r.Failed() {
 				sum.Failed++
 				count.Failed++
@@ -227,6 +257,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	}
 	// Results of one seed stay in scenario order: the sort is stable.
 	slices.SortStableFunc(sum.Failures, func(a, b scenarios.Result) int { return cmp.Compare(a.Seed, b.Seed) })
+	slices.SortFunc(sum.Warnings, func(a, b WarningCount) int { return cmp.Compare(a.Name, b.Name) })
 	sum.Elapsed = time.Since(started)
 	sum.Interrupted = c.interrupted.Load()
 	return sum, nil

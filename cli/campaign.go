@@ -420,6 +420,9 @@ func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {
 		r := sum.Failures[0]
 		fmt.Fprintf(w, "lowest failing seed: %d (%s): %s\n", r.Seed, r.Scenario, r.Run)
 	}
+	for _, warn := range sum.Warnings {
+		fmt.Fprintf(w, "warning: %s in %s, first %s: %s\n", warn.Name, plural(warn.Runs, "run"), warn.Run, warn.Example.Text)
+	}
 	if sum.Interrupted {
 		fmt.Fprintln(w, "interrupted: this summary is partial")
 	}

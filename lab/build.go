@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go/ast"
 	"io"
 	"io/fs"
 	"os"
@@ -50,7 +51,7 @@ type Program struct {
 type BuildError struct{ Output string }
 
 func (e *BuildError) Error() string {
-	return "building the folder against kvsim's shims failed (kvsim calls MakeKVServer(), MakeClerk(clnt, server) and MakeLock(ck, key), as the course's tester does):\n" + e.Output
+	return "building the folder against kvsim's shims failed (kvsim builds the server with StartKVServer, as the course's tester does, in the 2025 or the 2026 skeleton's form, or with MakeKVServer() when there is no StartKVServer; then MakeClerk(clnt, server) and MakeLock(ck, key)):\n" + e.Output
 }
 
 // Build checks the folder, writes the temporary module and builds it, or
@@ -173,15 +174,64 @@ func (f *folder) module(abs, src string) (map[string][]byte, error) {
 	if mod["go.sum"], err = os.ReadFile(filepath.Join(src, "go.sum")); err != nil {
 		return nil, err
 	}
+	start, err := f.serverConstructor()
+	if err != nil {
+		return nil, err
+	}
 	var main bytes.Buffer
 	if err := mainTemplate.Execute(&main, struct {
 		Name    string
 		HasLock bool
-	}{implName(abs), f.hasLock}); err != nil {
+		Start   string
+	}{implName(abs), f.hasLock, start}); err != nil {
 		return nil, err
 	}
 	mod["cmd/kvsimlab/main.go"] = main.Bytes()
 	return mod, nil
+}
+
+// serverConstructor says how the course's tester builds the folder's
+// server: "2025" (StartKVServer(ends, gid, srv, persister) returning
+// []tester.IService), "2026" (StartKVServer(tc, ends, gid, srv, persister)
+// returning []any), or "make" when there is no StartKVServer but a
+// MakeKVServer().
+func (f *folder) serverConstructor() (string, error) {
+	var start, make *ast.FuncDecl
+	var where srcFile
+	for _, sf := range f.files {
+		if sf.dir != "." {
+			continue
+		}
+		for _, d := range sf.ast.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil {
+				switch fn.Name.Name {
+				case "StartKVServer":
+					start, where = fn, sf
+				case "MakeKVServer":
+					make = fn
+				}
+			}
+		}
+	}
+	if start == nil {
+		if make == nil {
+			return "", fmt.Errorf("%s: neither StartKVServer nor MakeKVServer: kvsim builds the server as the course's tester does, with StartKVServer", f.root)
+		}
+		return "make", nil
+	}
+	params := 0
+	for _, p := range start.Type.Params.List {
+		params += max(1, len(p.Names))
+	}
+	pos := where.fset.Position(start.Pos())
+	pos.Filename = where.path
+	switch params {
+	case 4:
+		return "2025", nil
+	case 5:
+		return "2026", nil
+	}
+	return "", fmt.Errorf("%s: StartKVServer takes %d parameters; kvsim knows the 2025 skeleton's StartKVServer(ends, gid, srv, persister) and the 2026 skeleton's StartKVServer(tc, ends, gid, srv, persister)", pos, params)
 }
 
 var (
@@ -214,6 +264,10 @@ import (
 	"os"
 
 	kvsrv "6.5840/kvsrv1"
+{{- if ne .Start "make"}}
+	"6.5840/labrpc"
+	tester "6.5840/tester1"
+{{- end}}
 {{- if .HasLock}}
 	"6.5840/kvsrv1/lock"
 {{- end}}
@@ -225,7 +279,13 @@ func main() {
 	os.Exit(labrt.Main(labrt.Student{
 		Name:      {{printf "%q" .Name}},
 		Dir:       os.Getenv("KVSIM_LAB_DIR"),
-		NewServer: func() rpc.Server { return kvsrv.MakeKVServer() },
+		NewServer: func() rpc.Server {
+{{- if eq .Start "make"}}
+			return kvsrv.MakeKVServer()
+{{- else}}
+			return labrt.ServerOf({{if eq .Start "2026"}}kvsrv.StartKVServer(&tester.TesterClnt{}, []*labrpc.ClientEnd{ {} }, 0, 0, tester.MakePersister()){{else}}kvsrv.StartKVServer([]*labrpc.ClientEnd{ {} }, 0, 0, tester.MakePersister()){{end}})
+{{- end}}
+		},
 		NewClerk:  func(clnt *labrt.Clnt, server string) rpc.Clerk { return kvsrv.MakeClerk(clnt, server) },
 {{- if .HasLock}}
 		NewLock:   func(ck rpc.Clerk, key string) rpc.Locker { return lock.MakeLock(ck, key) },

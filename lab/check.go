@@ -1,11 +1,14 @@
 package lab
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -34,58 +37,100 @@ func (e *UnsupportedError) Error() string {
 // srcFile is one of the student's Go files, parsed.
 type srcFile struct {
 	rel  string // path inside the folder, e.g. "lock/lock.go"
+	dir  string // its package's directory inside the folder: ".", "lock", "util"
 	path string // path as the user names it, for messages
 	src  []byte
 	fset *token.FileSet
 	ast  *ast.File
 }
 
-// folder is the student's code: package kvsrv, and package lock if any.
+// folder is the student's code: package kvsrv, package lock if any, and
+// any packages of the student's own below the folder.
 type folder struct {
+	root    string // as the user names it
 	files   []srcFile
 	hasLock bool
+	// dirs are the folder's package directories, "." first.
+	dirs []string
 }
 
 // courseImports are the course's packages that kvsim lab provides.
 var courseImports = []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc"}
 
+// folderImport is the import path of the folder's package at dir.
+func folderImport(dir string) string {
+	if dir == "." {
+		return "6.5840/kvsrv1"
+	}
+	return "6.5840/kvsrv1/" + dir
+}
+
 // readFolder finds and parses the student's files: every non-test .go file
-// of dir (package kvsrv) and of dir/lock (package lock), except the course
-// harness's test.go.
+// of dir (package kvsrv), of dir/lock (package lock) and of any other
+// directory below dir (the student's own packages), except the course
+// harness's test.go and the course's rpc package, which kvsim provides.
 func readFolder(dir string) (*folder, error) {
-	f := &folder{}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("%s: not a folder: want a folder laid out like the course's kvsrv1 (server.go, client.go, lock/lock.go)", dir)
+	}
 	for _, need := range []string{"server.go", "client.go"} {
 		if _, err := os.Stat(filepath.Join(dir, need)); err != nil {
 			return nil, fmt.Errorf("%s: no %s: want a folder laid out like the course's kvsrv1 (server.go, client.go, lock/lock.go)", dir, need)
 		}
 	}
-	for _, sub := range []struct{ rel, pkg string }{{".", "kvsrv"}, {"lock", "lock"}} {
-		names, err := filepath.Glob(filepath.Join(dir, sub.rel, "*.go"))
+	f := &folder{root: dir}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, name := range names {
-			base := filepath.Base(name)
-			if strings.HasSuffix(base, "_test.go") || base == "test.go" {
-				continue
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			name := d.Name()
+			if rel != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || rel == "rpc") {
+				return filepath.SkipDir
 			}
-			src, err := os.ReadFile(name)
-			if err != nil {
-				return nil, err
-			}
-			fset := token.NewFileSet()
-			af, err := parser.ParseFile(fset, name, src, parser.ParseComments)
-			if err != nil {
-				return nil, err
-			}
-			if af.Name.Name != sub.pkg {
-				return nil, fmt.Errorf("%s: package %s, want package %s", name, af.Name.Name, sub.pkg)
-			}
-			f.files = append(f.files, srcFile{rel: filepath.ToSlash(filepath.Join(sub.rel, base)), path: name, src: src, fset: fset, ast: af})
-			f.hasLock = f.hasLock || sub.pkg == "lock"
+			return nil
 		}
+		base := d.Name()
+		if !strings.HasSuffix(base, ".go") || strings.HasSuffix(base, "_test.go") || rel == "test.go" {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fset := token.NewFileSet()
+		af, err := parser.ParseFile(fset, p, src, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		pkgDir := path.Dir(rel)
+		want := map[string]string{".": "kvsrv", "lock": "lock"}[pkgDir]
+		if want != "" && af.Name.Name != want {
+			return fmt.Errorf("%s: package %s, want package %s", p, af.Name.Name, want)
+		}
+		if !slices.Contains(f.dirs, pkgDir) {
+			f.dirs = append(f.dirs, pkgDir)
+		}
+		f.files = append(f.files, srcFile{rel: rel, dir: pkgDir, path: p, src: src, fset: fset, ast: af})
+		f.hasLock = f.hasLock || pkgDir == "lock"
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	slices.SortStableFunc(f.dirs, func(a, b string) int {
+		return cmp.Compare(boolInt(a != "."), boolInt(b != "."))
+	})
 	return f, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Check reports what in the folder kvsim cannot simulate, as an
@@ -101,7 +146,7 @@ func Check(dir string) error {
 func (f *folder) check() error {
 	var probs []Problem
 	for _, sf := range f.files {
-		probs = append(probs, checkFile(sf)...)
+		probs = append(probs, f.checkFile(sf)...)
 	}
 	if len(probs) > 0 {
 		return &UnsupportedError{probs}
@@ -110,31 +155,53 @@ func (f *folder) check() error {
 }
 
 // Calls into these packages that the simulator cannot keep deterministic
-// or that would take it down, and why.
+// yet, and why. Everything else of the standard library runs: time.Now,
+// math/rand, crypto/rand, log.Fatal and os.Exit are rewritten (see
+// rewrite.go), package-level variables start fresh in every run.
 var forbiddenCalls = map[string]map[string]string{
 	"time": {
 		"After": timers, "AfterFunc": timers, "NewTimer": timers, "NewTicker": timers, "Tick": timers,
-		"Now": wallClock, "Since": wallClock, "Until": wallClock,
 	},
 	"sync": {"Cond": waiting, "NewCond": waiting, "WaitGroup": waiting},
-	"log":  {"Fatal": exits, "Fatalf": exits, "Fatalln": exits},
-	"os":   {"Exit": exits},
 }
 
 const (
-	timers    = "timers are not simulated: retry in a loop with time.Sleep"
-	wallClock = "wall-clock time is not simulated"
-	waiting   = "waiting on other goroutines is not simulated"
-	exits     = "it exits the program, and kvsim with it: panic instead, and kvsim reports the panic with its seed"
+	timers  = "timers are not simulated yet: retry in a loop with time.Sleep"
+	waiting = "waiting on other goroutines is not simulated yet"
 )
 
-var forbiddenImports = map[string]string{
-	"math/rand":    "its numbers are not the run's: use kvtest.RandValue",
-	"math/rand/v2": "its numbers are not the run's: use kvtest.RandValue",
-	"crypto/rand":  "its numbers are not the run's: use kvtest.RandValue",
+// standIns are the imports the rewriter points at kvsim's deterministic
+// stand-ins (package labrt/stand/...).
+var standIns = map[string]string{
+	"math/rand":              labrtPath + "/stand/mathrand",
+	"math/rand/v2":           labrtPath + "/stand/randv2",
+	"crypto/rand":            labrtPath + "/stand/cryptorand",
+	"github.com/google/uuid": labrtPath + "/stand/uuid",
 }
 
-func checkFile(sf srcFile) []Problem {
+// rewrittenCalls are the calls the rewriter sends to labrt, by package
+// path and name: labrt's function of the given name.
+var rewrittenCalls = map[string]map[string]string{
+	"time": {"Sleep": "Sleep", "Now": "Now", "Since": "Since", "Until": "Until"},
+	"log":  {"Fatal": "Fatal", "Fatalf": "Fatalf", "Fatalln": "Fatalln"},
+	"os":   {"Exit": "OSExit"},
+}
+
+// importName is the name a file knows an import by.
+func importName(imp *ast.ImportSpec) (path, name string) {
+	path, _ = strconv.Unquote(imp.Path.Value)
+	name = filepath.Base(path)
+	switch path {
+	case "math/rand/v2":
+		name = "rand"
+	}
+	if imp.Name != nil {
+		name = imp.Name.Name
+	}
+	return path, name
+}
+
+func (f *folder) checkFile(sf srcFile) []Problem {
 	var probs []Problem
 	add := func(pos token.Pos, format string, args ...any) {
 		p := sf.fset.Position(pos)
@@ -144,34 +211,19 @@ func checkFile(sf srcFile) []Problem {
 	// Local names of the imported packages that matter.
 	pkgs := map[string]string{} // local name -> path
 	for _, imp := range sf.ast.Imports {
-		path, _ := strconv.Unquote(imp.Path.Value)
-		name := filepath.Base(path)
-		if path == "math/rand/v2" {
-			name = "rand"
-		}
-		if imp.Name != nil {
-			name = imp.Name.Name
-		}
+		path, name := importName(imp)
+		first, _, _ := strings.Cut(path, "/")
 		switch {
-		case forbiddenImports[path] != "":
-			add(imp.Pos(), "import %q: %s", path, forbiddenImports[path])
-		case strings.HasPrefix(path, "6.5840/") && !slices.Contains(courseImports, path) && path != "6.5840/kvsrv1/lock":
-			add(imp.Pos(), "import %q: kvsim lab provides only %s", path, strings.Join(courseImports, ", "))
-		case name == "." && (path == "time" || forbiddenCalls[path] != nil):
+		case strings.HasPrefix(path, "6.5840/"):
+			if !slices.Contains(courseImports, path) && !f.ownImport(path) {
+				add(imp.Pos(), "import %q: kvsim lab provides %s and the folder's own packages", path, strings.Join(courseImports, ", "))
+			}
+		case strings.Contains(first, ".") && standIns[path] == "":
+			add(imp.Pos(), "import %q: a module outside the standard library, which kvsim cannot make deterministic (it has stand-ins for github.com/google/uuid only)", path)
+		case name == "." && (forbiddenCalls[path] != nil || rewrittenCalls[path] != nil):
 			add(imp.Pos(), "dot import of %q: import it by name so kvsim can see its calls", path)
 		}
 		pkgs[name] = path
-	}
-	for _, d := range sf.ast.Decls {
-		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR {
-			for _, spec := range g.Specs {
-				for _, n := range spec.(*ast.ValueSpec).Names {
-					if n.Name != "_" {
-						add(n.Pos(), "package-level variable %s: kvsim runs many worlds in one process, one after another, so it would carry state from one run into the next; make it a field of the server, clerk or lock, or a const", n.Name)
-					}
-				}
-			}
-		}
 	}
 	for _, d := range sf.ast.Decls {
 		fn, _ := d.(*ast.FuncDecl)
@@ -179,17 +231,17 @@ func checkFile(sf srcFile) []Problem {
 		ast.Inspect(d, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.GoStmt:
-				add(n.Pos(), "go statement: goroutines are not simulated processes (kvsim runs the clerk and lock in its own; retry in a loop instead)")
+				add(n.Pos(), "go statement: goroutines are not simulated yet (kvsim runs the clerk and lock in its own processes; retry in a loop instead)")
 			case *ast.SelectStmt:
-				add(n.Pos(), "select statement: channels and timers are not simulated")
+				add(n.Pos(), "select statement: channels and timers are not simulated yet")
 			case *ast.SendStmt:
-				add(n.Pos(), "channel send: channels are not simulated")
+				add(n.Pos(), "channel send: channels are not simulated yet")
 			case *ast.UnaryExpr:
 				if n.Op == token.ARROW {
-					add(n.Pos(), "channel receive: channels are not simulated")
+					add(n.Pos(), "channel receive: channels are not simulated yet")
 				}
 			case *ast.ChanType:
-				add(n.Pos(), "channel type: channels are not simulated")
+				add(n.Pos(), "channel type: channels are not simulated yet")
 			case *ast.SelectorExpr:
 				id, ok := n.X.(*ast.Ident)
 				if !ok || id.Obj != nil { // a local variable, not a package
@@ -207,6 +259,16 @@ func checkFile(sf srcFile) []Problem {
 		})
 	}
 	return probs
+}
+
+// ownImport reports whether path is one of the folder's own packages.
+func (f *folder) ownImport(path string) bool {
+	for _, d := range f.dirs {
+		if folderImport(d) == path {
+			return true
+		}
+	}
+	return false
 }
 
 // isServerFunc reports whether fn is a KVServer method or its constructor.

@@ -43,7 +43,7 @@ func TestCheck(t *testing.T) {
 
 func TestCheckBadFolder(t *testing.T) {
 	for _, tc := range []struct{ dir, want string }{
-		{"testdata/nonesuch", "no server.go"},
+		{"testdata/nonesuch", "not a folder"},
 		{"testdata/good/lock", "no server.go"},
 	} {
 		if err := Check(tc.dir); err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -19,7 +19,11 @@ import (
 // bugs are the course-style bugs: each is the correct folder (testdata/good)
 // with the files under testdata/bugs/<name> in place of its own, as a
 // student would hand it in.
-var bugs = []string{"clerk-resent-errversion", "lock-maybe-acquired", "server-empty-is-absent", "server-same-value"}
+var bugs = []string{"clerk-resent-errversion", "lock-fatal-on-maybe", "lock-maybe-acquired", "server-empty-is-absent", "server-same-value"}
+
+// fine are correct folders written in ways the course accepts: each is
+// testdata/good with testdata/fine/<name> in place of its own files.
+var fine = []string{"idioms", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
 
 // submissions holds the assembled buggy folders, by name.
 var submissions string
@@ -38,6 +42,18 @@ func TestMain(m *testing.M) {
 		if err := errors.Join(copyDir("testdata/good", to), copyDir(filepath.Join("testdata/bugs", bug), to)); err != nil {
 			panic(err)
 		}
+	}
+	for _, name := range fine {
+		to := filepath.Join(submissions, "fine-"+name)
+		if err := errors.Join(copyDir("testdata/good", to), copyDir(filepath.Join("testdata/fine", name), to)); err != nil {
+			panic(err)
+		}
+	}
+	// The idioms with a server bug, so that its runs fail and their
+	// hashes can be compared.
+	idiomsBug := filepath.Join(submissions, "idioms-server-same-value")
+	if err := errors.Join(copyDir(filepath.Join(submissions, "fine-idioms"), idiomsBug), copyDir("testdata/bugs/server-same-value", idiomsBug)); err != nil {
+		panic(err)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -139,6 +155,65 @@ func TestBuggyFoldersFail(t *testing.T) {
 	}
 }
 
+// TestFineFoldersPass: what the lab's contract allows passes, under
+// every scenario's default profile: a lock that trusts a first-RPC
+// ErrVersion, a server whose map is made in StartKVServer (2025 and 2026
+// skeletons), a clerk that says ErrMaybe after any resend (with a
+// warning), and a folder of common idioms (log.Fatalf assertions, its own
+// subpackage, package-level variables, math/rand, crypto/rand, uuid and
+// time.Now), whose output is not shown for passing runs.
+func TestFineFoldersPass(t *testing.T) {
+	for _, name := range fine {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(submissions, "fine-"+name)
+			if err := lab.Check(dir); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := kvsim(t, "lab", "--dir", dir, "--seeds", "60", "--parallel", "2")
+			if code != 0 || !strings.Contains(out, " passed, 0 failed\n") {
+				t.Fatalf("exit %d, want 0; output:\n%s%s", code, out, errOut)
+			}
+			if strings.Contains(out+errOut, "util ready") || strings.Contains(out+errOut, "acquired") {
+				t.Errorf("the folder's output of passing runs reached the terminal:\n%s%s", out, errOut)
+			}
+			warned := strings.Contains(out, "warning: clerk-maybe-imprecise in ")
+			if warned != (name == "vague-clerk") {
+				t.Errorf("warning printed: %v, want %v; output:\n%s", warned, name == "vague-clerk", out)
+			}
+		})
+	}
+}
+
+// TestIdiomsReplay: runs of a folder with package-level state, its own
+// subpackage, math/rand, crypto/rand, uuid and time.Now fail at the same
+// seeds with the same hashes in one process (one world after another) as
+// each replayed alone, and a failure shows what the folder printed.
+func TestIdiomsReplay(t *testing.T) {
+	dir := filepath.Join(submissions, "idioms-server-same-value")
+	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--scenario", "kv-swarm,lock-swarm", "--seeds", "30", "--keep-going", "--parallel", "1")
+	fs := failures(t, out)
+	if code != 1 || len(fs) < 2 {
+		t.Fatalf("exit %d, want 1 with failures; output:\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "output of the implementation") {
+		t.Errorf("a failure does not show what the folder printed:\n%s", out)
+	}
+	for _, f := range fs[:min(4, len(fs))] {
+		if got := replay(t, f.repro); got != f.hash {
+			t.Errorf("%s: trace hash %s alone, %s in the campaign", f.repro, got, f.hash)
+		}
+	}
+}
+
+// TestFatalIsAFailure: log.Fatalf in the folder stops the run, not kvsim,
+// and the failure carries its message.
+func TestFatalIsAFailure(t *testing.T) {
+	code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(submissions, "lock-fatal-on-maybe"), "--scenario", "lock-counter", "--seeds", "100")
+	if code != 1 || !strings.Contains(out, "log.Fatalf: Put of the lock returned ErrMaybe: should never happen") {
+		t.Fatalf("exit %d, want 1 and the Fatalf message; output:\n%s%s", code, out, errOut)
+	}
+}
+
 // TestDeterminismAcrossProcesses: at --parallel 2 some runs are made in
 // worker processes; every failure of a --keep-going campaign has the same
 // seed and trace hash as at --parallel 1, where every run is in-process.
@@ -163,7 +238,7 @@ func TestUnsupportedIsAUsageError(t *testing.T) {
 	if report, err := os.ReadFile(junit); err != nil || !bytes.Contains(report, []byte(`failures="1"`)) || !bytes.Contains(report, []byte("client.go:23:2: go statement")) {
 		t.Errorf("JUnit report (%v):\n%s", err, report)
 	}
-	for _, want := range []string{"testdata/unsupported/client.go:23:2: go statement", "client.go:31:9: time.After", "server.go:24:2: time.Sleep in the server"} {
+	for _, want := range []string{"testdata/unsupported/client.go:23:2: go statement", "client.go:31:9: time.After", "server.go:26:2: time.Sleep in the server"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr does not say %q", want)
 		}
@@ -205,7 +280,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"lab", "--dir", "testdata/good", "--impl", "reference"}, "--impl is the folder's"},
 		{[]string{"lab", "--dir", "testdata/good", "--save-failures", "corpus.txt"}, "--save-failures is for implementations kvsim knows"},
 		{[]string{"lab", "--dir", "testdata/good", "--seed", "1"}, "needs --scenario"},
-		{[]string{"lab", "--dir", "testdata/nonesuch"}, "no server.go"},
+		{[]string{"lab", "--dir", "testdata/nonesuch"}, "testdata/nonesuch: not a folder"},
 		{[]string{"lab", "--dir", "testdata/good", "--kvsim-src", "testdata"}, "is not kvsim's source tree"},
 		{[]string{"lab", "--dir", "testdata/good", "--no-such-flag"}, "unknown flag: --no-such-flag"},
 	} {

@@ -21,6 +21,7 @@ type Artifacts struct {
 	Viz     string // history.html: porcupine's visualization, annotated with faults
 	LockViz string // lock.html, when the run used the lock
 	Report  string // report.html, when campaign.WriteArtifacts wrote it
+	Output  string // output.txt, what the implementation printed, when kept
 }
 
 // WriteArtifacts writes r's artifacts under dir/<scenario>-<seed>-<impl>/.
@@ -52,8 +53,18 @@ func WriteArtifacts(r Result, dir string) (Artifacts, error) {
 	if err := os.WriteFile(a.Trace, []byte(trace.String()), 0o644); err != nil {
 		return a, err
 	}
-	if err := os.WriteFile(a.History, []byte(models.FormatKV(r.KVHistory)), 0o644); err != nil {
+	history := models.FormatKV(r.KVHistory)
+	if r.config.Profile.Delivery == AtLeastOnce {
+		history = "# at-least-once delivery: a Put that returned ErrVersion may have been applied (a duplicate of it may have been); the run's check read it as ErrMaybe\n" + history
+	}
+	if err := os.WriteFile(a.History, []byte(history), 0o644); err != nil {
 		return a, err
+	}
+	if r.Output != "" {
+		a.Output = path("output.txt")
+		if err := os.WriteFile(a.Output, []byte(r.Output), 0o644); err != nil {
+			return a, err
+		}
 	}
 	if err := WriteViz(r, a.Viz); err != nil {
 		return a, err

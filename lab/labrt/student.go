@@ -118,3 +118,15 @@ func (l locker) Release() {
 	enter(l.s)
 	l.l.Release()
 }
+
+// ServerOf is the key/value server among what the folder's StartKVServer
+// returned (a []tester.IService or a []any): the first that has the Get
+// and Put handlers.
+func ServerOf[S any](services []S) rpc.Server {
+	for _, s := range services {
+		if srv, ok := any(s).(rpc.Server); ok {
+			return srv
+		}
+	}
+	panic(fmt.Sprintf("kvsim lab: StartKVServer returned %d services, none with Get(*rpc.GetArgs, *rpc.GetReply) and Put(*rpc.PutArgs, *rpc.PutReply) handlers", len(services)))
+}

@@ -36,13 +36,24 @@ type response struct {
 	Err    string           `json:"err,omitempty"`
 }
 
-// inProcess makes the run here; world.mu is held and is released.
-func inProcess(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result {
+// inProcess makes the run here; world.mu is held and is released. The
+// student's package state starts fresh, and what the student's code
+// printed is kept with a failure.
+func inProcess(cfg scenarios.Config, run func() scenarios.Result) (r scenarios.Result) {
 	defer world.mu.Unlock()
-	defer end()
-	begin(cfg.Seed)
+	panicked, stack := begin(cfg.Seed)
+	defer func() {
+		if out := end(); r.Failed() {
+			r.Output = out
+		}
+	}()
+	if panicked != nil {
+		return scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("the folder's package-level initialization panicked: %v", panicked), stack)
+	}
 	return run()
 }
+
+func stackOf() string { return string(debug.Stack()) }
 
 // serve is a worker's loop.
 func serve(st Student, in io.Reader, out io.Writer) error {

@@ -1,7 +1,11 @@
 package labrt
 
 import (
+	"fmt"
+	"io"
+	"log"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -15,23 +19,90 @@ var world struct {
 	// current is the simulated process running student code now; nil in
 	// the server's handlers and between runs.
 	current rpc.Sleeper
-	// rand is RandValue's source, seeded by the run's seed.
+	// clock reads the run's virtual time; nil before a process ran.
+	clock interface{ Now() time.Duration }
+	// rand is the source of RandValue and of the stand-ins for math/rand,
+	// crypto/rand and uuid: seeded by the run's seed, and by a constant
+	// outside a run (package initialization), so every draw is the run's.
 	rand *rand.Rand
+	// resets re-run the student's package-level initializers, package by
+	// package in the order they were initialized: each world starts from
+	// the state a fresh process would have.
+	resets []packageReset
+	// out captures what the student's code prints during a run.
+	out capture
 }
 
-// begin starts a run in this process; world.mu is held.
-func begin(seed uint64) {
-	world.current = nil
-	world.rand = rand.New(rand.NewPCG(seed, 0x6b7673696d6c6162)) // "kvsimlab"
+// outsideRun seeds the source used outside any run.
+const outsideRun = 0x6b7673696d6c6162 // "kvsimlab"
+
+func init() { world.rand = rand.New(rand.NewPCG(0, outsideRun)) }
+
+// Epoch is what time.Now returns at virtual time 0.
+var Epoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// begin starts a run in this process; world.mu is held. It re-runs the
+// student's package initializers, and returns their panic, if any.
+func begin(seed uint64) (panicked any, stack string) {
+	world.current, world.clock = nil, nil
+	world.rand = rand.New(rand.NewPCG(seed, outsideRun))
+	world.out.start()
+	return resetPackages()
 }
 
-// end clears the run's state so that a call from outside a run fails loudly.
-func end() {
-	world.current, world.rand = nil, nil
+// end clears the run's state and returns what the student's code printed.
+func end() string {
+	world.current, world.clock = nil, nil
+	world.rand = rand.New(rand.NewPCG(0, outsideRun))
+	return world.out.stop()
+}
+
+// packageReset is what one student package registered: its files'
+// functions that give its variables their initial values, then those that
+// run its init functions.
+type packageReset struct {
+	pkg         string
+	vars, inits []func()
+}
+
+// RegisterReset is called by each file of the rewritten student packages
+// at initialization, with functions that set the file's package-level
+// variables to their initial values and re-run its init functions. pkg
+// names the package.
+func RegisterReset(pkg string, vars, inits func()) {
+	n := len(world.resets)
+	if n == 0 || world.resets[n-1].pkg != pkg {
+		world.resets = append(world.resets, packageReset{pkg: pkg})
+		n++
+	}
+	r := &world.resets[n-1]
+	r.vars, r.inits = append(r.vars, vars), append(r.inits, inits)
+}
+
+func resetPackages() (panicked any, stack string) {
+	defer func() {
+		if p := recover(); p != nil {
+			panicked, stack = p, stackOf()
+		}
+	}()
+	for _, r := range world.resets {
+		for _, f := range r.vars {
+			f()
+		}
+		for _, f := range r.inits {
+			f()
+		}
+	}
+	return nil, ""
 }
 
 // enter records that the process behind s runs student code from now on.
-func enter(s rpc.Sleeper) { world.current = s }
+func enter(s rpc.Sleeper) {
+	world.current = s
+	if c, ok := s.(interface{ Now() time.Duration }); ok {
+		world.clock = c
+	}
+}
 
 // Sleep is time.Sleep in the rewritten student code: the running simulated
 // process sleeps d of virtual time.
@@ -44,20 +115,66 @@ func Sleep(d time.Duration) {
 	enter(s)
 }
 
+// Now is time.Now in the rewritten student code: Epoch plus the run's
+// virtual time.
+func Now() time.Time {
+	if world.clock == nil {
+		return Epoch
+	}
+	return Epoch.Add(world.clock.Now())
+}
+
+// Since is time.Since in virtual time.
+func Since(t time.Time) time.Duration { return Now().Sub(t) }
+
+// Until is time.Until in virtual time.
+func Until(t time.Time) time.Duration { return t.Sub(Now()) }
+
+// Exit is what the student's code calls for os.Exit and log.Fatal: the
+// course's test would stop there, so the run stops with this panic, which
+// kvsim reports as the failure with its seed.
+type Exit struct {
+	Code int
+	Call string // "os.Exit" or "log.Fatalf: <message>"
+}
+
+func (e Exit) String() string {
+	return fmt.Sprintf("%s (the program would exit with status %d here)", e.Call, e.Code)
+}
+
+// OSExit is os.Exit in the rewritten student code.
+func OSExit(code int) { panic(Exit{Code: code, Call: fmt.Sprintf("os.Exit(%d)", code)}) }
+
+// Fatal, Fatalf and Fatalln are log's, in the rewritten student code: the
+// message is logged as log would, then the run stops (see Exit).
+func Fatal(v ...any) { fatal("log.Fatal", fmt.Sprint(v...)) }
+
+// Fatalf is log.Fatalf (see Fatal).
+func Fatalf(format string, v ...any) { fatal("log.Fatalf", fmt.Sprintf(format, v...)) }
+
+// Fatalln is log.Fatalln (see Fatal).
+func Fatalln(v ...any) { fatal("log.Fatalln", fmt.Sprintln(v...)) }
+
+func fatal(call, msg string) {
+	log.Output(3, msg)
+	panic(Exit{Code: 1, Call: call + ": " + msg})
+}
+
 const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
-// RandValue is kvtest.RandValue: n random letters and digits, drawn from a
-// source seeded by the run's seed, so the same seed draws the same values.
+// RandValue is kvtest.RandValue: n random letters and digits, drawn from
+// the run's source, so the same seed draws the same values.
 func RandValue(n int) string {
-	if world.rand == nil {
-		panic("kvsim lab: kvtest.RandValue called outside a run")
-	}
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = letters[world.rand.IntN(len(letters))]
 	}
 	return string(b)
 }
+
+// Rand is the run's source, for the stand-ins of math/rand, crypto/rand
+// and uuid.
+func Rand() *rand.Rand { return world.rand }
 
 // Clnt is the course's tester.Clnt: what a student's clerk sends its RPCs
 // through, here the simulated network.
@@ -71,4 +188,63 @@ func (c *Clnt) Call(server, method string, args, reply any) bool {
 	ok := c.c.Call(server, method, args, reply)
 	enter(c.s) // other processes ran meanwhile
 	return ok
+}
+
+// capture redirects what the student's code prints (os.Stdout, os.Stderr
+// and the log package's output) to a file for the run, so that a campaign
+// shows it only for a failing run.
+type capture struct {
+	f                 *os.File
+	stdout, stderr    *os.File
+	log               io.Writer
+	flags             int
+	failed, capturing bool
+}
+
+// maxOutput bounds what a run keeps of its output: its head and its tail.
+const maxOutput = 256 << 10
+
+func (c *capture) start() {
+	if c.f == nil && !c.failed {
+		f, err := os.CreateTemp("", "kvsim-lab-output-*")
+		if err != nil {
+			c.failed = true // the output then goes where it always did
+			return
+		}
+		os.Remove(f.Name()) // nothing is left behind, even if killed
+		c.f = f
+	}
+	if c.f == nil {
+		return
+	}
+	c.f.Truncate(0)
+	c.f.Seek(0, io.SeekStart)
+	c.stdout, c.stderr, c.log, c.flags = os.Stdout, os.Stderr, log.Writer(), log.Flags()
+	os.Stdout, os.Stderr = c.f, c.f
+	log.SetOutput(c.f)
+	c.capturing = true
+}
+
+func (c *capture) stop() string {
+	if !c.capturing {
+		return ""
+	}
+	c.capturing = false
+	os.Stdout, os.Stderr = c.stdout, c.stderr
+	log.SetOutput(c.log)
+	log.SetFlags(c.flags)
+	size, err := c.f.Seek(0, io.SeekCurrent)
+	if err != nil || size == 0 {
+		return ""
+	}
+	if size <= maxOutput {
+		b := make([]byte, size)
+		n, _ := c.f.ReadAt(b, 0)
+		return string(b[:n])
+	}
+	head := make([]byte, maxOutput/4)
+	tail := make([]byte, maxOutput-len(head))
+	c.f.ReadAt(head, 0)
+	c.f.ReadAt(tail, size-int64(len(tail)))
+	return fmt.Sprintf("%s\n... %d bytes cut ...\n%s", head, size-int64(len(head)+len(tail)), tail)
 }

@@ -1,7 +1,8 @@
 // Package tester is kvsim lab's stand-in for the course's 6.5840/tester1:
-// the types a kvsrv1 folder names. Clnt sends over kvsim's simulated
-// network; the rest exist only so that StartKVServer compiles (kvsim builds
-// the server with MakeKVServer).
+// the types a kvsrv1 folder names, in the 2025 and the 2026 skeletons.
+// Clnt sends over kvsim's simulated network; the rest are what
+// StartKVServer takes, built as the course's tester builds them for a
+// single kvsrv1 server.
 package tester
 
 import "github.com/kvsim/kvsim/lab/labrt"
@@ -12,8 +13,16 @@ type Clnt = labrt.Clnt
 // Tgid identifies a group of servers.
 type Tgid int
 
+// TesterClnt is the 2026 skeleton's handle on the tester, which a kvsrv1
+// server ignores.
+type TesterClnt struct{}
+
 // Persister would hold a server's durable state; kvsrv1 keeps none.
 type Persister struct{}
 
-// IService is a service a tester can stop.
+// MakePersister returns an empty Persister.
+func MakePersister() *Persister { return &Persister{} }
+
+// IService is a service a tester can stop (the 2025 skeleton's
+// StartKVServer returns them).
 type IService interface{ Kill() }

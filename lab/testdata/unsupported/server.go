@@ -6,7 +6,9 @@ import (
 
 	"6.5840/kvsrv1/rpc"
 	"6.5840/labrpc"
+	"6.5840/raft1"
 	tester "6.5840/tester1"
+	"github.com/pkg/errors"
 )
 
 // Constructs kvsim lab refuses, one per line that TestCheck expects.

@@ -1,0 +1,33 @@
+// Package util is the student's own helper package.
+package util
+
+import (
+	"fmt"
+	"log"
+	"math/rand"
+	"time"
+)
+
+// Debug turns DPrintf on.
+var Debug = true
+
+// printed counts DPrintf calls: state that must start afresh in every run.
+var printed int
+
+func DPrintf(format string, a ...any) {
+	printed++
+	if Debug {
+		log.Printf("[%d] "+format, append([]any{printed}, a...)...)
+	}
+}
+
+// Jitter is a backoff with random jitter, seeded from the clock as
+// students do.
+func Jitter(base time.Duration) time.Duration {
+	return base + time.Duration(rand.Intn(10))*time.Millisecond
+}
+
+func init() {
+	rand.Seed(time.Now().UnixNano())
+	fmt.Println("util ready")
+}
