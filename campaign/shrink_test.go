@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
@@ -101,6 +102,9 @@ var shrinkCases = []struct {
 	{impl: "zoo/lock-stale-held-flag", scenario: "lock-swarm"},
 }
 
+// shortShrinkTime bounds each of TestShrink's shrinks under -short.
+const shortShrinkTime = 200 * time.Millisecond
+
 // TestShrink shows rapid finding each zoo bug and shrinking the failing run
 // to a minimal workload and fault schedule. With -args -scenario=S
 // -impl=I [-faults=F] it shrinks that combination instead and logs the
@@ -126,7 +130,14 @@ func TestShrink(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			minimal, found := Shrink(t, cfg, ShrinkOptions{Checks: tc.checks})
+			opts := ShrinkOptions{Checks: tc.checks}
+			if testing.Short() && *flagScenario == "" {
+				// Rapid still has to find every bug (the search keeps its
+				// budget); it shrinks for less time, so a run may stay
+				// larger. Shrinking was 40 of the 45 s of -short.
+				opts.Time = shortShrinkTime
+			}
+			minimal, found := Shrink(t, cfg, opts)
 			if !found {
 				t.Fatalf("rapid did not find %s in %s", tc.impl, tc.scenario)
 			}
@@ -144,5 +155,17 @@ func TestShrink(t *testing.T) {
 				t.Logf("trace of the minimal run:\n%s", trace.String())
 			}
 		})
+	}
+}
+
+// Shrink finds no failure where there is none: TestShrink's "rapid did not
+// find" can fail, at any budget.
+func TestShrinkFindsNothingInTheReference(t *testing.T) {
+	cfg, err := Default().Resolve(scenarios.Spec{Scenario: "kv-random", Faults: swarm, Impl: scenarios.ReferenceName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if minimal, found := Shrink(t, cfg, ShrinkOptions{Checks: 30, Time: shortShrinkTime}); found {
+		t.Fatalf("found a failure of the reference: %s", minimal.Summary())
 	}
 }
