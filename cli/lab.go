@@ -35,9 +35,14 @@ Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).
 
-Code kvsim cannot simulate deterministically (goroutines, channels, select,
-timers, time.Now, math/rand, package-level variables, log.Fatal) is refused
-with its file:line, exit 2. Exit codes are those of campaign and run.`
+The server is built with StartKVServer (2025 or 2026 skeleton), as the
+course's tester does. log.Fatal and os.Exit end the run as a failure;
+time.Now, math/rand, crypto/rand and google/uuid are made deterministic;
+package-level state starts afresh in every run; what the folder prints is
+shown only for failing runs. The network never duplicates a request unless
+--faults duplicate or swarm-dup asks for it. Code kvsim cannot simulate yet
+(goroutines, channels, select, timers, sync.Cond and WaitGroup, modules
+outside the standard library) is refused with its file:line, exit 2. Exit codes are those of campaign and run.`
 
 // defaultLabSeeds is a campaign's size when neither --seeds nor --duration
 // is given: a few seconds, enough to find the usual mistakes.

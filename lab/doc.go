@@ -4,12 +4,15 @@
 // 6.5840/kvtest1, 6.5840/tester1 and 6.5840/labrpc.
 //
 // Check reads the folder with go/ast and rejects what the simulator cannot
-// run deterministically (goroutines, channels, timers, wall-clock time,
-// global randomness, package-level variables), naming the construct and its
-// file:line. Build then writes a temporary module named 6.5840: kvsim's
-// shims at the course's import paths (embedded from shim/), a copy of the
-// student's files in which time.Sleep becomes labrt.Sleep (virtual time),
-// and a main that hands the student's constructors to labrt.Main. It builds
+// run deterministically yet (goroutines, channels, timers, modules outside
+// the standard library), naming the construct and its file:line. Build then
+// writes a temporary module named 6.5840: kvsim's shims at the course's
+// import paths (embedded from shim/), a copy of the student's files
+// rewritten onto labrt (virtual time, log.Fatal and os.Exit as reported
+// failures, seeded stand-ins for math/rand, crypto/rand and uuid, package
+// state reset per world; see rewrite.go), and a main that builds the server
+// with StartKVServer as the course's tester does and hands the student's
+// constructors to labrt.Main. It builds
 // that module against this kvsim source with go build and caches the
 // program under a hash of everything that went into it, so a second run
 // starts at once.
@@ -23,12 +26,17 @@
 //     course's paths: go vet and the compiler check them here, and they are
 //     thin aliases of kv/rpc and labrt, so the student's types are kvsim's.
 //   - Refusing is better than guessing: a goroutine or a timer in a clerk
-//     cannot be simulated faithfully, and a run that half-works would give
-//     a verdict nobody can trust. Package-level variables are refused for
-//     the same reason: worlds run one after another in a process.
+//     cannot be simulated faithfully yet, and a run that half-works would
+//     give a verdict nobody can trust. Everything else a student folder
+//     commonly holds runs: worlds run one after another in a process, so
+//     package-level variables and init functions are re-run at the start of
+//     each, as a fresh process would start.
 //   - The rewrite edits text in place and adds a //line directive, so every
 //     compile error, panic and stack names the student's file and line.
 //     kvtest.RandValue needs no rewrite: its shim draws from the run.
+//   - Stand-ins are swapped in by import path, so the student's code keeps
+//     its names (rand.Intn, uuid.NewString) and the package clause is the
+//     real package's.
 //   - The cache key hashes kvsim's non-test sources and the go toolchain's
 //     version as well as the folder: a program built from older kvsim code
 //     is never reused. Builds go to a fresh directory renamed into place,
