@@ -55,7 +55,7 @@ type folder struct {
 }
 
 // courseImports are the course's packages that kvsim lab provides.
-var courseImports = []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc"}
+var courseImports = []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob"}
 
 // folderImport is the import path of the folder's package at dir.
 func folderImport(dir string) string {

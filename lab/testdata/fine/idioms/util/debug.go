@@ -2,10 +2,13 @@
 package util
 
 import (
+	"bytes"
 	"fmt"
 	"log"
 	"math/rand"
 	"time"
+
+	"6.5840/labgob"
 )
 
 // Debug turns DPrintf on.
@@ -17,7 +20,7 @@ var printed int
 func DPrintf(format string, a ...any) {
 	printed++
 	if Debug {
-		log.Printf("[%d] "+format, append([]any{printed}, a...)...)
+		log.Printf("[%d %d] "+format, append([]any{printed, len(Snapshot(printed))}, a...)...)
 	}
 }
 
@@ -30,4 +33,11 @@ func Jitter(base time.Duration) time.Duration {
 func init() {
 	rand.Seed(time.Now().UnixNano())
 	fmt.Println("util ready")
+}
+
+// Snapshot encodes v as the later labs' servers do.
+func Snapshot(v any) []byte {
+	var b bytes.Buffer
+	labgob.NewEncoder(&b).Encode(v)
+	return b.Bytes()
 }

@@ -13,7 +13,6 @@ type Lock struct {
 	id  string
 }
 
-
 func MakeLock(ck kvtest.IKVClerk, l string) *Lock {
 	return &Lock{ck: ck, key: l, id: kvtest.RandValue(8)}
 }
