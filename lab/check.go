@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"cmp"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -50,7 +49,7 @@ type folder struct {
 	root    string // as the user names it
 	files   []srcFile
 	hasLock bool
-	// dirs are the folder's package directories, "." first.
+	// dirs are the folder's package directories.
 	dirs []string
 }
 
@@ -120,17 +119,7 @@ func readFolder(dir string) (*folder, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(f.dirs, func(a, b string) int {
-		return cmp.Compare(boolInt(a != "."), boolInt(b != "."))
-	})
 	return f, nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // Check reports what in the folder kvsim cannot simulate, as an

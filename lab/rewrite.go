@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,9 +39,6 @@ func rewrite(sf srcFile, absPath string) []byte {
 		path, name := importName(imp)
 		if to := standIns[path]; to != "" {
 			edits = append(edits, edit{offset(sf, imp.Path.Pos()), offset(sf, imp.Path.End()), strconv.Quote(to)})
-			if imp.Name == nil && path == "github.com/google/uuid" {
-				name = "uuid"
-			}
 		}
 		if rewrittenCalls[path] != nil {
 			names[name] = path
@@ -81,7 +80,7 @@ func rewrite(sf srcFile, absPath string) []byte {
 	out.Write(sf.src[last:])
 	// References at the very end keep the imports used however few of
 	// their calls are left.
-	for _, name := range sortedNames(used) {
+	for _, name := range slices.Sorted(maps.Keys(used)) {
 		fmt.Fprintf(&out, "\nvar _ = %s.%s\n", name, keepUsed[names[name]])
 	}
 	out.WriteString(reset)
@@ -93,15 +92,6 @@ func rewrite(sf srcFile, absPath string) []byte {
 var keepUsed = map[string]string{"time": "Duration(0)", "log": "Flags", "os": "Getpid"}
 
 func offset(sf srcFile, p token.Pos) int { return sf.fset.Position(p).Offset }
-
-func sortedNames(m map[string]bool) []string {
-	var s []string
-	for k := range m {
-		s = append(s, k)
-	}
-	sort.Strings(s)
-	return s
-}
 
 // resetCode returns the code appended to sf that gives its package-level
 // variables their initial values again and re-runs its init functions

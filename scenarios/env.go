@@ -34,7 +34,7 @@ type Env struct {
 	locks      []models.LockOpRecord
 	violations []string
 	warnings   []Warning
-	hints      []string      // what faults shaped the run, for a failure's text
+	hint       string        // the first fault that shaped the run unexpectedly
 	delivery   Delivery      // the profile's guarantee, which the checks assume
 	holders    []lockHolder  // who is inside each lock's critical section
 	nemesis    *nemesis      // nil unless the profile enables targeted faults
@@ -112,11 +112,11 @@ func (e *Env) warn(name, text string) {
 	e.warnings = append(e.warnings, Warning{Name: name, Text: text, Count: 1})
 }
 
-// hint records, once, a fault that shaped the run in a way its
+// noteHint records, once, a fault that shaped the run in a way its
 // implementation might not expect; a failure's text carries the first.
-func (e *Env) hint(format string, args ...any) {
-	if len(e.hints) == 0 {
-		e.hints = append(e.hints, fmt.Sprintf(format, args...))
+func (e *Env) noteHint(format string, args ...any) {
+	if e.hint == "" {
+		e.hint = fmt.Sprintf(format, args...)
 	}
 }
 
@@ -266,11 +266,10 @@ func (c *Client) put(key, value string, version rpc.Tversion) (err, seen rpc.Err
 	i := c.begin(models.KVInput{Op: models.OpPut, Key: key, Value: value, Version: version})
 	err = c.ck.Put(key, value, version)
 	c.end(i, models.KVOutput{Err: err})
-	seen = err
-	if err == rpc.ErrVersion && c.e.delivery == AtLeastOnce {
-		seen = rpc.ErrMaybe
+	seen = c.e.delivery.judge(err)
+	if seen != err {
 		if c.firstPutDuplicated() {
-			c.e.hint("%s's Put(%q, %q, %d) returned ErrVersion after the network delivered its first request twice: the other copy may have been applied (profile with at-least-once delivery)", c.name, key, value, version)
+			c.e.noteHint("%s's Put(%q, %q, %d) returned ErrVersion after the network delivered its first request twice: the other copy may have been applied (profile with at-least-once delivery)", c.name, key, value, version)
 		}
 	}
 	attempts := c.attemptsOf(rpc.MethodPut)

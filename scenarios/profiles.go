@@ -3,6 +3,7 @@ package scenarios
 import (
 	"time"
 
+	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -32,6 +33,15 @@ func (d Delivery) String() string {
 		return "at-least-once"
 	}
 	return "at-most-once"
+}
+
+// judge is what a Put's result means under d: under at-least-once an
+// ErrVersion may answer a duplicate of a request that was applied.
+func (d Delivery) judge(err rpc.Err) rpc.Err {
+	if d == AtLeastOnce && err == rpc.ErrVersion {
+		return rpc.ErrMaybe
+	}
+	return err
 }
 
 // Profile is a named fault model.

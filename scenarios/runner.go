@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
@@ -259,8 +258,8 @@ func Run(cfg Config) Result {
 // failureHint is the one line that names a fault the failure's reader
 // might not expect, or "".
 func failureHint(e *Env, st *sim.Stats) string {
-	if len(e.hints) > 0 {
-		return e.hints[0]
+	if e.hint != "" {
+		return e.hint
 	}
 	if n := st.Count(sim.RecDup) + st.Count(sim.RecNemesisDup); n > 0 {
 		return fmt.Sprintf("the network delivered %d requests twice (at-least-once delivery): an ErrVersion may answer a duplicate of a Put that was applied", n)
@@ -361,8 +360,8 @@ func (e *Env) checkedHistory() []models.KVOp {
 	}
 	view := slices.Clone(e.kv)
 	for i := range view {
-		if op := &view[i]; op.Input.Op == models.OpPut && op.Output.Err == rpc.ErrVersion {
-			op.Output.Err = rpc.ErrMaybe
+		if op := &view[i]; op.Input.Op == models.OpPut {
+			op.Output.Err = e.delivery.judge(op.Output.Err)
 		}
 	}
 	return view
