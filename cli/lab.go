@@ -13,20 +13,27 @@ import (
 	"syscall"
 
 	"github.com/kvsim/kvsim/lab"
+	"github.com/kvsim/kvsim/scenarios"
 	"github.com/spf13/cobra"
 )
 
 const labHelp = `Run kvsim's scenarios on a folder laid out like the course's kvsrv1:
 server.go and client.go in package kvsrv, and optionally lock/lock.go in
 package lock, importing 6.5840/kvsrv1/rpc, 6.5840/kvtest1, 6.5840/tester1 and
-6.5840/labrpc. The folder is never edited: kvsim builds a copy against its own
-shims, with time.Sleep in virtual time, and caches the build.
+6.5840/labrpc. Without lock/, the lock scenarios run kvsim's own lock on the
+folder's clerk and server, and kvsim says so. The folder is never edited:
+kvsim builds a copy against its own shims, with time.Sleep in virtual time,
+and caches the build.
 
   kvsim lab --dir DIR [campaign flags]     a campaign (default: --scenario all --seeds 200)
   kvsim lab --dir DIR --scenario S --seed N [run flags]
                                            one run: what a failure's repro line says
-  kvsim lab --dir DIR --scenario S [--faults F] --shrink [--shrink-time D] [--artifacts DIR]
-                                           rapid's smallest failing run of S
+  kvsim lab --dir DIR --shrink [--scenario S] [--faults F] [--shrink-time D] [run flags]
+                                           the smallest failing run found in D (10s):
+                                           of S, or without --scenario of the scenario
+                                           whose failure was smallest in a campaign;
+                                           printed as a run is, with a repro line that
+                                           replays exactly it (--strategy replay:...)
 
 Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
 --parallel, --junit, --artifacts, --artifacts-max, --keep-going, --out,
@@ -88,6 +95,9 @@ func newLabCmd() *cobra.Command {
 			case err != nil:
 				return usageError{fmt.Errorf("lab: %w", err)}
 			}
+			if !prog.HasLock && runsLock(sub) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s has no lock/: the lock scenarios (%s) test kvsim's own lock on the folder's clerk and server\n", dir, strings.Join(lockScenarios(), ", "))
+			}
 			run := exec.Command(prog.Path, append(sub, "--impl", prog.Name)...)
 			run.Stdin, run.Stdout, run.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			run.Env = append(os.Environ(), "KVSIM_LAB_DIR="+dir)
@@ -147,6 +157,28 @@ func labCommand(args []string) ([]string, error) {
 		out = append(out, "--seeds", defaultLabSeeds)
 	}
 	return out, nil
+}
+
+// lockScenarios are the scenarios that use a lock: those named lock-*.
+func lockScenarios() []string {
+	var names []string
+	for _, sc := range scenarios.All() {
+		if strings.HasPrefix(sc.Name, "lock-") {
+			names = append(names, sc.Name)
+		}
+	}
+	return names
+}
+
+// runsLock reports whether the built program's command line sub may run
+// a lock scenario: its --scenario is all, names one, or is not given (a
+// shrink then picks the scenario).
+func runsLock(sub []string) bool {
+	names, _ := takeFlag(sub, "scenario")
+	if names == "" || names == "all" {
+		return true
+	}
+	return slices.ContainsFunc(strings.Split(names, ","), func(n string) bool { return slices.Contains(lockScenarios(), n) })
 }
 
 // has reports whether args set --name (as --name V or --name=V).

@@ -46,10 +46,13 @@ type Program struct {
 	Path string // the executable
 	Name string // the implementation's name, lab/<folder>
 	Hit  bool   // it came from the cache
+	// HasLock reports that the folder has a lock/ of its own; without
+	// one, the lock scenarios run kvsim's lock on the folder's clerk.
+	HasLock bool
 }
 
 // BuildError is go build's complaint about the student's code; its
-// positions are the student's files.
+// positions are the student's files, named as the user named the folder.
 type BuildError struct{ Output string }
 
 func (e *BuildError) Error() string {
@@ -87,7 +90,7 @@ func Build(opt Options) (Program, error) {
 	if err != nil {
 		return Program{}, err
 	}
-	prog := Program{Path: filepath.Join(cache, key, "kvsimlab"), Name: implName(abs)}
+	prog := Program{Path: filepath.Join(cache, key, "kvsimlab"), Name: implName(abs), HasLock: f.hasLock}
 	if _, err := os.Stat(prog.Path); err == nil {
 		prog.Hit = true
 		now := time.Now()
@@ -96,7 +99,7 @@ func Build(opt Options) (Program, error) {
 		return prog, nil
 	}
 	logf(opt.Log, "kvsim lab: %s: building against kvsim at %s\n", opt.Dir, src)
-	if err := build(mod, cache, key); err != nil {
+	if err := build(mod, cache, key, func(out, buildDir string) string { return folderPaths(out, buildDir, abs, opt.Dir) }); err != nil {
 		return prog, err
 	}
 	return prog, prune(cache, keepBuilds)
@@ -461,8 +464,9 @@ func sortedKeys(m map[string][]byte) []string {
 
 // build writes the module under a fresh directory of the cache, builds the
 // program there, and moves the directory to its key: a concurrent build of
-// the same key loses nothing but time.
-func build(mod map[string][]byte, cache, key string) error {
+// the same key loses nothing but time. A failed build's output goes
+// through paths, with the directory go build ran in.
+func build(mod map[string][]byte, cache, key string, paths func(out, buildDir string) string) error {
 	tmp, err := os.MkdirTemp(cache, "build-")
 	if err != nil {
 		return err
@@ -482,7 +486,7 @@ func build(mod map[string][]byte, cache, key string) error {
 	cmd.Dir = srcDir
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return &BuildError{Output: string(out)}
+		return &BuildError{Output: paths(string(out), srcDir)}
 	}
 	err = os.Rename(tmp, filepath.Join(cache, key))
 	if err != nil {
@@ -491,4 +495,50 @@ func build(mod map[string][]byte, cache, key string) error {
 		}
 	}
 	return err
+}
+
+var (
+	// goPosition is a file:line in go build's output, at the start of a
+	// line, after a space or tab, or in brackets.
+	goPosition = regexp.MustCompile(`(^|[\s\[])([^\s\[\]]+\.go)(:\d+)`)
+	// copyPosition is a bracketed position after another (go build's
+	// "file.go:4[build/file.go:5:2]"): the line directive's real place.
+	copyPosition = regexp.MustCompile(`\[([^\s\[\]]+\.go):\d+(:\d+)?\]`)
+)
+
+// folderPaths rewrites go build's output so that it names the folder's
+// files as the user named the folder, dir (whose absolute path is abs). The
+// rewritten files' line directives name them by absolute path, but go
+// build shortens a path to one relative to the directory it ran in,
+// buildDir in kvsim's cache, when that is shorter
+// ("../../../student/r3/server.go:46"); and it adds, in brackets, the
+// position in its own copy of the file, which is gone once the build
+// ends.
+func folderPaths(out, buildDir, abs, dir string) string {
+	if real, err := filepath.EvalSymlinks(buildDir); err == nil {
+		buildDir = real // go build knows its directory by its real path
+	}
+	resolve := func(p string) string {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(buildDir, p)
+		}
+		return p
+	}
+	within := func(p, root string) (string, bool) {
+		rel, err := filepath.Rel(root, p)
+		return rel, err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	out = copyPosition.ReplaceAllStringFunc(out, func(m string) string {
+		if _, ok := within(resolve(copyPosition.FindStringSubmatch(m)[1]), buildDir); ok {
+			return ""
+		}
+		return m
+	})
+	return goPosition.ReplaceAllStringFunc(out, func(m string) string {
+		sub := goPosition.FindStringSubmatch(m)
+		if rel, ok := within(resolve(sub[2]), abs); ok {
+			return sub[1] + filepath.Join(dir, rel) + sub[3]
+		}
+		return m
+	})
 }

@@ -299,13 +299,6 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-func TestShrink(t *testing.T) {
-	code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(submissions, "lock-maybe-acquired"), "--scenario", "lock-counter", "--faults", "lossy", "--shrink", "--shrink-time", "1s")
-	if code != 1 || !strings.Contains(out, "minimal failing run: lock-counter") || !strings.Contains(out, "lock mutual exclusion") {
-		t.Errorf("exit %d, want 1 and a minimal run; output:\n%s%s", code, out, errOut)
-	}
-}
-
 // copyDir copies the files under from to the same paths under to.
 func copyDir(from, to string) error {
 	return filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
