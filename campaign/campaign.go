@@ -57,10 +57,12 @@ type Config struct {
 }
 
 // DefaultRunTimeout is how long a campaign waits for one run, in wall time,
-// before it reports the run stuck. Runs take milliseconds; only a SUT that
-// spins outside simulator calls, where virtual time cannot stop it, gets
-// near this.
-const DefaultRunTimeout = 60 * time.Second
+// before it reports the run stuck. Runs take milliseconds (the slowest
+// scenario a second under the race detector on a loaded machine); only a
+// SUT that spins or blocks outside simulator calls, where virtual time
+// cannot stop it, gets near this. A teacher's loop over a class meets such
+// a submission at every seed, so the wait is seconds, not a minute.
+const DefaultRunTimeout = 10 * time.Second
 
 // Summary is what a campaign did.
 type Summary struct {
@@ -294,6 +296,11 @@ type seedRuns struct {
 // it ever returns, it sees it was abandoned and exits without a word.
 type worker struct {
 	pool scenarios.Pool // what its runs reuse, one run after another
+	// gid is its goroutine's id, to find its stacks when it hangs.
+	gid string
+	// abandon closes when the watchdog abandons the worker (see
+	// scenarios.Config.Abandoned).
+	abandon chan struct{}
 
 	mu        sync.Mutex
 	seed      seedRuns  // the seed in progress
@@ -303,7 +310,7 @@ type worker struct {
 
 // spawn starts a worker, resuming an abandoned worker's seed if given.
 func (c *campaign) spawn(ctx context.Context, resume *seedRuns) {
-	w := &worker{}
+	w := &worker{abandon: make(chan struct{})}
 	c.mu.Lock()
 	c.running = append(c.running, w)
 	c.mu.Unlock()
@@ -313,6 +320,9 @@ func (c *campaign) spawn(ctx context.Context, resume *seedRuns) {
 
 // work runs seeds until there are none left to start.
 func (c *campaign) work(ctx context.Context, w *worker, resume *seedRuns) {
+	w.mu.Lock()
+	w.gid = goroutineID()
+	w.mu.Unlock()
 	defer c.retire(w)
 	defer w.pool.Close()
 	if resume != nil && !c.runSeed(ctx, w, *resume) {
@@ -339,7 +349,7 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 			s.complete = false
 			break
 		}
-		cfg.Seed, cfg.Pool = s.seed, &w.pool
+		cfg.Seed, cfg.Pool, cfg.Abandoned = s.seed, &w.pool, w.abandon
 		w.mu.Lock()
 		w.seed, w.started = s, time.Now()
 		w.mu.Unlock()
@@ -421,17 +431,52 @@ func (c *campaign) abandonIfHung(ctx context.Context, w *worker, now time.Time) 
 		return
 	}
 	w.abandoned = true
+	stacks := stacksOf(w.gid)
+	close(w.abandon)
 	s := w.seed
-	s.results = append(slices.Clone(s.results), stuckRun(c.cfg.Runs[len(s.results)], s.seed, c.plan.timeout))
+	s.results = append(slices.Clone(s.results), stuckRun(c.cfg.Runs[len(s.results)], s.seed, c.plan.timeout, stacks))
 	// The fresh worker is counted before the abandoned one is forgotten,
 	// so the campaign cannot look finished in between.
 	c.spawn(ctx, &s)
 	c.forget(w)
 }
 
-func stuckRun(cfg scenarios.Config, seed uint64, timeout time.Duration) scenarios.Result {
+func stuckRun(cfg scenarios.Config, seed uint64, timeout time.Duration, stacks string) scenarios.Result {
 	cfg.Seed = seed
-	return scenarios.FailedRun(cfg, scenarios.VerdictStuck, fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned)", timeout), "")
+	reason := fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned); below are its goroutines' stacks, which for a run made in another process (kvsim lab) show only the wait for it: the repro line replays the run here, with the stack of the code that hangs", timeout)
+	return scenarios.FailedRun(cfg, scenarios.VerdictStuck, reason, stacks)
+}
+
+// goroutineID is the calling goroutine's id, as its stack names it.
+func goroutineID() string {
+	var buf [64]byte
+	id, _, _ := strings.Cut(strings.TrimPrefix(string(buf[:runtime.Stack(buf[:], false)]), "goroutine "), " ")
+	return id
+}
+
+// stacksOf returns the stacks of the goroutines that run a hung run: the
+// goroutine gid and the simulated processes it started, leaving out those
+// parked between two steps of the run (they show where the run was, not
+// where it hangs).
+func stacksOf(gid string) string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var keep []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		ours := strings.HasPrefix(header, "goroutine "+gid+" [") || strings.Contains(g, "in goroutine "+gid+"\n")
+		if ours && !strings.HasSuffix(header, "[coroutine]:") {
+			keep = append(keep, g)
+		}
+	}
+	return strings.Join(keep, "\n\n")
 }
 
 // take returns the next seed of the shard, or false when no more may start.
@@ -462,14 +507,21 @@ func (c *campaign) take(ctx context.Context) (uint64, bool) {
 func guard(ctx context.Context, timeout time.Duration, cfg scenarios.Config) (scenarios.Result, error) {
 	// Buffered, so that an abandoned run can still finish and be collected.
 	done := make(chan scenarios.Result, 1)
-	go func() { done <- runSafely(cfg) }()
+	gid := make(chan string, 1)
+	abandon := make(chan struct{})
+	defer close(abandon)
+	cfg.Abandoned = abandon
+	go func() {
+		gid <- goroutineID()
+		done <- runSafely(cfg)
+	}()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
 	case r := <-done:
 		return r, nil
 	case <-timer.C:
-		return stuckRun(cfg, cfg.Seed, timeout), nil
+		return stuckRun(cfg, cfg.Seed, timeout, stacksOf(<-gid)), nil
 	case <-ctx.Done():
 		return scenarios.Result{}, ctx.Err()
 	}

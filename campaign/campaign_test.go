@@ -231,6 +231,7 @@ func TestCampaignGuardsEveryRun(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// One scenario, one worker: the third server is the third seed's.
 			sum, _ := collect(t, Config{Runs: runsOf(t, []string{"kv-random"}, trapServer(3, tc.trap)),
 				Start: 10, Seeds: 6, Parallel: 1, KeepGoing: true, RunTimeout: 2 * time.Second})
@@ -244,7 +245,46 @@ func TestCampaignGuardsEveryRun(t *testing.T) {
 			if !strings.Contains(r.Run, "--seed 12 ") {
 				t.Errorf("repro line %q does not name the seed", r.Run)
 			}
+			if !strings.Contains(r.Stack, "trapServer") {
+				t.Errorf("the stack does not show the trap:\n%s", r.Stack)
+			}
 		})
+	}
+}
+
+// spinningServer is the reference server, except that the nth Put it
+// handles spins until stop is set.
+type spinningServer struct {
+	*kv.Server
+	n, puts int
+	stop    *atomic.Bool
+}
+
+func (s *spinningServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	if s.puts++; s.puts == s.n {
+		for !s.stop.Load() {
+		}
+	}
+	s.Server.Put(args, reply)
+}
+
+// TestStuckRunShowsWhereItSpins: a handler that spins inside a simulated
+// run is reported stuck after the run timeout, with the handler's stack,
+// and the campaign goes on.
+func TestStuckRunShowsWhereItSpins(t *testing.T) {
+	var stop atomic.Bool
+	t.Cleanup(func() { stop.Store(true) })
+	im := Impl{Name: "spin", NewServer: func() rpc.Server { return &spinningServer{Server: kv.NewServer(), n: 3, stop: &stop} }}
+	// Every run spins, so a short timeout cannot fail a slow but correct
+	// run; the third Put comes within milliseconds.
+	sum, _ := collect(t, Config{Runs: runsOf(t, []string{"reliable-put"}, im), Seeds: 2, Parallel: 1, KeepGoing: true, RunTimeout: 500 * time.Millisecond})
+	if sum.Runs != 2 || sum.Failed != 2 || sum.Verdicts[scenarios.VerdictStuck] != 2 {
+		t.Fatalf("runs %d, failed %d, verdicts %v; want 2 stuck runs", sum.Runs, sum.Failed, sum.Verdicts)
+	}
+	for _, r := range sum.Failures {
+		if !strings.Contains(r.Stack, "campaign.(*spinningServer).Put") || strings.Count("\n"+r.Stack, "\ngoroutine ") != 1 {
+			t.Errorf("seed %d: want the spinning handler's goroutine alone, got:\n%s", r.Seed, r.Stack)
+		}
 	}
 }
 

@@ -31,7 +31,7 @@ type campaignFlags struct {
 	scenario, faults, impl, shard      string
 	strategy                           string
 	seeds, start                       uint64
-	duration                           time.Duration
+	duration, runTimeout               time.Duration
 	parallel                           int
 	artifactsMax                       int
 	keepGoing                          bool
@@ -77,6 +77,7 @@ cannot be written, 130 when interrupted before any failure.`,
 	f.IntVar(&fl.parallel, "parallel", 0, "seeds run at once (default: every core)")
 	f.StringVar(&fl.shard, "shard", "0/1", "run shard `i/n` of the seeds, 0 <= i < n")
 	f.Uint64Var(&fl.start, "start", 0, "first seed of the campaign")
+	f.DurationVar(&fl.runTimeout, "run-timeout", campaign.DefaultRunTimeout, "report a run stuck when it has not returned after this much wall time (a SUT spinning or blocked outside simulator calls)")
 	f.StringVar(&fl.out, "out", "", "write one JSON line per failure and a summary line to `FILE`")
 	f.StringVar(&fl.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	f.BoolVar(&fl.keepGoing, "keep-going", false, "run every seed instead of stopping at the first failure")
@@ -89,7 +90,7 @@ cannot be written, 130 when interrupted before any failure.`,
 // config checks the flags and resolves them into a campaign; every error
 // is the user's.
 func (fl campaignFlags) config(cmd *cobra.Command, cat campaign.Catalogue) (campaign.Config, error) {
-	cfg := campaign.Config{Seeds: fl.seeds, Duration: fl.duration, Start: fl.start, Parallel: fl.parallel, KeepGoing: fl.keepGoing}
+	cfg := campaign.Config{Seeds: fl.seeds, Duration: fl.duration, Start: fl.start, Parallel: fl.parallel, KeepGoing: fl.keepGoing, RunTimeout: fl.runTimeout}
 	changed := cmd.Flags().Changed
 	switch {
 	case fl.scenario == "":
@@ -102,6 +103,8 @@ func (fl campaignFlags) config(cmd *cobra.Command, cat campaign.Catalogue) (camp
 		return cfg, usagef("--duration must be positive")
 	case fl.parallel < 0:
 		return cfg, usagef("--parallel must be 0 (every core) or more")
+	case fl.runTimeout <= 0:
+		return cfg, usagef("--run-timeout must be positive")
 	case fl.artifactsMax < 1:
 		return cfg, usagef("--artifacts-max must be at least 1")
 	}

@@ -37,15 +37,18 @@ and caches the build.
 
 Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
 --parallel, --junit, --artifacts, --artifacts-max, --keep-going, --out,
---shard, --start, --strategy); run flags those of 'kvsim run' (--faults,
---strategy, --trace, --viz, --report, --artifacts, --json). --impl is the folder's. --kvsim-src DIR names kvsim's source tree
+--shard, --start, --strategy, --run-timeout); run flags those of 'kvsim run'
+(--faults, --strategy, --trace, --viz, --report, --artifacts, --json,
+--run-timeout). --impl is the folder's. --kvsim-src DIR names kvsim's source tree
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).
 
 The server is built with StartKVServer (2025 or 2026 skeleton), as the
 course's tester does. log.Fatal and os.Exit end the run as a failure;
 time.Now, math/rand, crypto/rand and google/uuid are made deterministic;
-package-level state starts afresh in every run; what the folder prints is
+package-level state starts afresh in every run; a loop that runs 2^26
+times without a call or sleep, or a mutex locked again in a handler, is a
+failure at its line; what the folder prints is
 shown only for failing runs. The network never duplicates a request unless
 --faults duplicate or swarm-dup asks for it. Code kvsim cannot simulate yet
 (goroutines, channels, select, timers, sync.Cond and WaitGroup, modules

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/report"
@@ -23,6 +24,7 @@ func newRunCmd(cat campaign.Catalogue) *cobra.Command {
 		vizPath   string
 		artifacts string
 		reportTo  string
+		timeout   time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "run --scenario S --seed N [--faults P] [--impl I]",
@@ -37,6 +39,9 @@ stdout, and --trace goes to stderr.`,
 			if !cmd.Flags().Changed("scenario") || !cmd.Flags().Changed("seed") {
 				return usagef("run needs --scenario and --seed")
 			}
+			if timeout <= 0 {
+				return usagef("--run-timeout must be positive")
+			}
 			cfg, err := cat.Resolve(spec)
 			if err != nil {
 				return usageError{err}
@@ -50,7 +55,7 @@ stdout, and --trace goes to stderr.`,
 			// Guarded, so that a SUT that panics in a constructor or spins
 			// outside the simulator (a student's, say) is a reported
 			// failure, not a crash or a hang.
-			r, err := campaign.RunGuarded(cmd.Context(), cfg, 0)
+			r, err := campaign.RunGuarded(cmd.Context(), cfg, timeout)
 			if err != nil {
 				return err
 			}
@@ -107,6 +112,7 @@ stdout, and --trace goes to stderr.`,
 	f.BoolVar(&showTrace, "trace", false, "print the trace of every scheduler and network event")
 	f.StringVar(&vizPath, "viz", "", "write porcupine's HTML visualization of the history to `FILE`")
 	f.StringVar(&artifacts, "artifacts", "", "on failure, write trace, history, visualization and report under `DIR`")
+	f.DurationVar(&timeout, "run-timeout", campaign.DefaultRunTimeout, "report the run stuck when it has not returned after this much wall time (a SUT spinning or blocked outside simulator calls)")
 	f.StringVar(&reportTo, "report", "", "write the run's one-page HTML report to `FILE`")
 	return cmd
 }

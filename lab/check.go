@@ -166,6 +166,7 @@ var standIns = map[string]string{
 	"math/rand/v2":           labrtPath + "/stand/randv2",
 	"crypto/rand":            labrtPath + "/stand/cryptorand",
 	"github.com/google/uuid": labrtPath + "/stand/uuid",
+	"sync":                   labrtPath + "/stand/sync",
 }
 
 // rewrittenCalls are the calls the rewriter sends to labrt, by package

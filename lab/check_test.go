@@ -53,7 +53,9 @@ func TestCheckBadFolder(t *testing.T) {
 }
 
 // TestRewrite: time.Sleep, however the time package is named, becomes
-// labrt's, on the same line; a local variable named time is left alone.
+// labrt's, on the same line; a local variable named time is left alone;
+// a for loop (not a range, which ends) checks its budget, on its brace's
+// line; an import pointed at a stand-in adds no labrt import.
 func TestRewrite(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{
@@ -75,6 +77,16 @@ func TestRewrite(t *testing.T) {
 			"shadowed",
 			"package lock\n\nimport \"time\"\n\ntype clock struct{}\n\nfunc (clock) Sleep(time.Duration) {}\n\nfunc f() {\n\ttime := clock{}\n\ttime.Sleep(1)\n}\n",
 			"//line /abs/f.go:1\npackage lock\n\nimport \"time\"\n\ntype clock struct{}\n\nfunc (clock) Sleep(time.Duration) {}\n\nfunc f() {\n\ttime := clock{}\n\ttime.Sleep(1)\n}\n",
+		},
+		{
+			"loops",
+			"package kvsrv\n\nfunc f(n int) {\n\tfor i := 0; i < n; i++ {\n\t}\n\tfor range n {\n\t}\n}\n",
+			"//line /abs/f.go:1\npackage kvsrv; import kvsimlab \"github.com/kvsim/kvsim/lab/labrt\"\n\nfunc f(n int) {\n\tfor i := 0; i < n; i++ { kvsimlab.Spin();\n\t}\n\tfor range n {\n\t}\n}\n",
+		},
+		{
+			"stand-in alone",
+			"package kvsrv\n\nimport \"sync\"\n\nvar _ sync.Locker\n",
+			"//line /abs/f.go:1\npackage kvsrv\n\nimport \"github.com/kvsim/kvsim/lab/labrt/stand/sync\"\n\nvar _ sync.Locker\n",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

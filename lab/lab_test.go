@@ -19,7 +19,7 @@ import (
 // bugs are the course-style bugs: each is the correct folder (testdata/good)
 // with the files under testdata/bugs/<name> in place of its own, as a
 // student would hand it in.
-var bugs = []string{"clerk-resent-errversion", "lock-fatal-on-maybe", "lock-maybe-acquired", "server-empty-is-absent", "server-same-value"}
+var bugs = []string{"clerk-resent-errversion", "lock-fatal-on-maybe", "lock-maybe-acquired", "server-empty-is-absent", "server-get-keeps-lock", "server-same-value", "server-waits-for-version"}
 
 // fine are correct folders written in ways the course accepts: each is
 // testdata/good with testdata/fine/<name> in place of its own files.
@@ -212,6 +212,34 @@ func TestFatalIsAFailure(t *testing.T) {
 	code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(submissions, "lock-fatal-on-maybe"), "--scenario", "lock-counter", "--seeds", "100")
 	if code != 1 || !strings.Contains(out, "log.Fatalf: Put of the lock returned ErrMaybe: should never happen") {
 		t.Fatalf("exit %d, want 1 and the Fatalf message; output:\n%s%s", code, out, errOut)
+	}
+}
+
+// TestSpinningIsAFailure: a handler that loops forever is stopped by its
+// loop's budget, not by the wall clock: the failure names the student's
+// line, the fault model and the trace hash, and replays.
+func TestSpinningIsAFailure(t *testing.T) {
+	dir := filepath.Join(submissions, "server-waits-for-version")
+	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--scenario", "reliable-put", "--seeds", "1")
+	for _, want := range []string{
+		"handler KVServer.Put panicked: spinning: the loop at " + filepath.Join(dir, "server.go") + ":47 ran",
+		"fault model", "trace hash",
+	} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Fatalf("exit %d, want 1 and %q; output:\n%s%s", code, want, out, errOut)
+		}
+	}
+}
+
+// TestDeadlockIsAFailure: a handler that locks a mutex another left
+// locked fails at once, naming where it was locked, instead of hanging
+// the simulator on a real mutex until the wall-clock watchdog.
+func TestDeadlockIsAFailure(t *testing.T) {
+	dir := filepath.Join(submissions, "server-get-keeps-lock")
+	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--scenario", "reliable-put", "--seeds", "1")
+	want := "handler KVServer.Put panicked: deadlock: a handler locks a sync.Mutex that is already held, locked at " + filepath.Join(dir, "server.go") + ":30 (6.5840/kvsrv1.(*KVServer).Get)"
+	if code != 1 || !strings.Contains(out, want) || !strings.Contains(out, "trace hash") {
+		t.Fatalf("exit %d, want 1 and %q; output:\n%s%s", code, want, out, errOut)
 	}
 }
 

@@ -31,7 +31,10 @@ type edit struct {
 //   - math/rand, math/rand/v2, crypto/rand and github.com/google/uuid are
 //     imported from kvsim's stand-ins, which draw from the run's seed;
 //   - package-level variables and init functions are re-run at the start
-//     of every world (see resetCode), so no run inherits another's state.
+//     of every world (see resetCode), so no run inherits another's state;
+//   - every for loop's body starts with a call to labrt.Spin, which stops a
+//     loop that runs on without ever reaching the simulator: in a
+//     single-threaded simulation nothing else can run to end it.
 func rewrite(sf srcFile, absPath string) []byte {
 	var edits []edit
 	names := map[string]string{} // local package name -> path, of rewritten calls
@@ -46,6 +49,12 @@ func rewrite(sf srcFile, absPath string) []byte {
 	}
 	used := map[string]bool{} // local names whose calls were all rewritten, maybe
 	ast.Inspect(sf.ast, func(n ast.Node) bool {
+		if loop, ok := n.(*ast.ForStmt); ok {
+			// On the brace's line, so that no line moves.
+			at := offset(sf, loop.Body.Lbrace) + 1
+			edits = append(edits, edit{at, at, " kvsimlab.Spin();"})
+			return true
+		}
 		sel, ok := n.(*ast.SelectorExpr)
 		if !ok {
 			return true
@@ -67,9 +76,12 @@ func rewrite(sf srcFile, absPath string) []byte {
 		out.Write(sf.src)
 		return out.Bytes()
 	}
-	// The import goes on the package clause's line.
-	pkgEnd := offset(sf, sf.ast.Name.End())
-	edits = append(edits, edit{pkgEnd, pkgEnd, fmt.Sprintf("; import kvsimlab %q", labrtPath)})
+	// The import goes on the package clause's line, if anything calls it
+	// (a file whose only edit is a stand-in's import path does not).
+	if reset != "" || slices.ContainsFunc(edits, func(e edit) bool { return strings.Contains(e.text, "kvsimlab.") }) {
+		pkgEnd := offset(sf, sf.ast.Name.End())
+		edits = append(edits, edit{pkgEnd, pkgEnd, fmt.Sprintf("; import kvsimlab %q", labrtPath)})
+	}
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].at < edits[j].at })
 	last := 0
 	for _, e := range edits {

@@ -55,6 +55,11 @@ type Config struct {
 	// goroutine. It does not change the run, and the Result does not keep
 	// it.
 	Pool *Pool
+	// Abandoned, if set, closes when the caller stops waiting for the run
+	// (a campaign's watchdog): a run made in another process (see
+	// Impl.Isolate) then stops that process, which would otherwise spin on.
+	// It does not change the run.
+	Abandoned <-chan struct{}
 }
 
 // Spec is the identity of the run cfg makes.

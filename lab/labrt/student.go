@@ -79,13 +79,13 @@ type server struct{ s rpc.Server }
 
 func (v server) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
 	defer enter(world.current)
-	world.current = nil
+	world.current, world.spins = nil, 0
 	v.s.Get(args, reply)
 }
 
 func (v server) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 	defer enter(world.current)
-	world.current = nil
+	world.current, world.spins = nil, 0
 	v.s.Put(args, reply)
 }
 

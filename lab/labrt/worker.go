@@ -140,8 +140,19 @@ func (p *pool) remote(cfg scenarios.Config) scenarios.Result {
 		return scenarios.FailedRun(cfg, scenarios.VerdictPanic, "kvsim lab: cannot start a worker process: "+err.Error(), "")
 	}
 	req := request{Spec: cfg.Spec(), CheckTimeout: cfg.CheckTimeout}
+	// A run its caller gave up on would spin on in the worker: end it.
+	answered := make(chan struct{})
+	defer close(answered)
+	go func() {
+		select {
+		case <-cfg.Abandoned:
+			w.cmd.Process.Kill()
+		case <-answered:
+		}
+	}()
 	var resp response
-	if err := w.enc.Encode(req); err == nil {
+	err = w.enc.Encode(req)
+	if err == nil {
 		err = w.dec.Decode(&resp)
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -31,6 +32,9 @@ var world struct {
 	resets []packageReset
 	// out captures what the student's code prints during a run.
 	out capture
+	// spins counts the loop iterations of student code since it last
+	// entered or came back from the simulator (see Spin).
+	spins int
 }
 
 // outsideRun seeds the source used outside any run.
@@ -98,7 +102,7 @@ func resetPackages() (panicked any, stack string) {
 
 // enter records that the process behind s runs student code from now on.
 func enter(s rpc.Sleeper) {
-	world.current = s
+	world.current, world.spins = s, 0
 	if c, ok := s.(interface{ Now() time.Duration }); ok {
 		world.clock = c
 	}
@@ -129,6 +133,72 @@ func Since(t time.Time) time.Duration { return Now().Sub(t) }
 
 // Until is time.Until in virtual time.
 func Until(t time.Time) time.Duration { return t.Sub(Now()) }
+
+// SpinBudget is how many loop iterations student code may run between two
+// visits to the simulator (a call, a sleep, a handler's return). Nothing
+// else runs meanwhile in a single-threaded simulation, so a loop past it
+// waits for what can never happen; no loop of a correct kvsrv1 runs
+// anywhere near it. It counts iterations, not time, so the run stops at
+// the same point on every machine and replays by its seed.
+const SpinBudget = 1 << 26
+
+// Spinning is the panic that stops a loop past SpinBudget.
+type Spinning struct {
+	At string // the loop's file:line
+}
+
+func (s Spinning) String() string {
+	return fmt.Sprintf("spinning: the loop at %s ran %d iterations without reaching the simulator (no Call, no Sleep, no return from a handler); nothing else runs while it loops, so it can never end", s.At, SpinBudget)
+}
+
+// Spin is called by the rewriter at the top of every for loop's body.
+func Spin() {
+	world.spins++
+	if world.spins <= SpinBudget {
+		return
+	}
+	world.spins = 0
+	at := "an unknown line"
+	if _, file, line, ok := runtime.Caller(1); ok {
+		at = fmt.Sprintf("%s:%d", file, line)
+	}
+	panic(Spinning{At: at})
+}
+
+// Caller is the program counter of the student's code that called the
+// function calling Caller (a mutex's Lock), for Contended to name.
+func Caller() uintptr {
+	var pc [1]uintptr
+	runtime.Callers(3, pc[:])
+	return pc[0]
+}
+
+// Deadlock is the panic of a handler that locks a mutex nobody can unlock.
+type Deadlock struct {
+	Kind, LockedAt string
+}
+
+func (d Deadlock) String() string {
+	return fmt.Sprintf("deadlock: a handler locks a %s that is already held, locked at %s and not unlocked: nothing else runs while a handler runs, so it can never be", d.Kind, d.LockedAt)
+}
+
+// Contended is called by the stand-in mutexes while the mutex a student
+// locks is held, locked at the program counter at. A process (a clerk's or
+// a lock's) waits a millisecond of virtual time, so the holder can run; a
+// handler has no process to wait in, and nobody could run to unlock it.
+func Contended(kind string, at uintptr) {
+	if s := world.current; s != nil {
+		s.Sleep(time.Millisecond)
+		enter(s)
+		return
+	}
+	where := "an unknown line"
+	if at != 0 {
+		f, _ := runtime.CallersFrames([]uintptr{at}).Next()
+		where = fmt.Sprintf("%s:%d (%s)", f.File, f.Line, f.Function)
+	}
+	panic(Deadlock{Kind: kind, LockedAt: where})
+}
 
 // Exit is what the student's code calls for os.Exit and log.Fatal: the
 // course's test would stop there, so the run stops with this panic, which

@@ -1,0 +1,66 @@
+package kvsrv
+
+import (
+	"sync"
+
+	"6.5840/kvsrv1/rpc"
+	"6.5840/labrpc"
+	tester "6.5840/tester1"
+)
+
+// A course-style kvsrv1 server whose Put, given a version ahead of the
+// key's, waits in a loop for the earlier Puts to arrive: nothing else runs
+// while a handler runs, so it spins forever.
+
+type record struct {
+	value   string
+	version rpc.Tversion
+}
+
+type KVServer struct {
+	mu   sync.Mutex
+	data map[string]record
+}
+
+func MakeKVServer() *KVServer {
+	return &KVServer{data: make(map[string]record)}
+}
+
+// Get returns the value and version of args.Key, or ErrNoKey.
+func (kv *KVServer) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
+	kv.mu.Lock()
+	defer kv.mu.Unlock()
+	r, ok := kv.data[args.Key]
+	if !ok {
+		reply.Err = rpc.ErrNoKey
+		return
+	}
+	reply.Value, reply.Version, reply.Err = r.value, r.version, rpc.OK
+}
+
+// Put installs args.Value if args.Version is the key's version (0 creates
+// the key), and bumps the version.
+func (kv *KVServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	kv.mu.Lock()
+	defer kv.mu.Unlock()
+	r, ok := kv.data[args.Key]
+	for ok && args.Version > r.version {
+		r = kv.data[args.Key] // wait for the Puts before this one
+	}
+	switch {
+	case !ok && args.Version != 0:
+		reply.Err = rpc.ErrNoKey
+	case r.version != args.Version:
+		reply.Err = rpc.ErrVersion
+	default:
+		kv.data[args.Key] = record{value: args.Value, version: r.version + 1}
+		reply.Err = rpc.OK
+	}
+}
+
+func (kv *KVServer) Kill() {}
+
+func StartKVServer(ends []*labrpc.ClientEnd, gid tester.Tgid, srv int, persister *tester.Persister) []tester.IService {
+	kv := MakeKVServer()
+	return []tester.IService{kv}
+}
