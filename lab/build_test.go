@@ -3,6 +3,7 @@ package lab
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +50,35 @@ func TestBuildCaches(t *testing.T) {
 	f.Close()
 	if changed := build(false); changed.Path == first.Path {
 		t.Errorf("an edited folder got the old program %s", changed.Path)
+	}
+}
+
+// TestOwnWireKeepsTheCourseFields: a folder may add fields to the wire
+// structs, not take the course's away, since kvsim reads them by name.
+func TestOwnWireKeepsTheCourseFields(t *testing.T) {
+	for _, tc := range []struct{ name, putArgs, want string }{
+		{"course", "Key string; Value string; Version Tversion", ""},
+		{"added", "Key, Value string; Version Tversion; Seq int64", "own"},
+		{"renamed", "Key string; Value string; Ver Tversion; Seq int64", "PutArgs has no field Version Tversion"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := "package rpc\n\ntype Err string\n\ntype Tversion uint64\n\ntype PutArgs struct{ " + tc.putArgs + " }\n"
+			if err := os.MkdirAll(filepath.Join(dir, "rpc"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "rpc", "rpc.go"), []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			file, own, err := rpcExtras(dir)
+			switch {
+			case tc.want == "own" && (err != nil || !own || !strings.Contains(string(file), "Seq int64")):
+				t.Errorf("own wire types: file %q, own %v, err %v", file, own, err)
+			case tc.want == "" && (err != nil || own || file != nil):
+				t.Errorf("the course's wire types: file %q, own %v, err %v", file, own, err)
+			case tc.want != "" && tc.want != "own" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("err %v, want %q", err, tc.want)
+			}
+		})
 	}
 }

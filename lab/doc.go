@@ -24,7 +24,11 @@
 // Choices, and why:
 //   - The shims are real packages of this module (shim/...), copied to the
 //     course's paths: go vet and the compiler check them here, and they are
-//     thin aliases of kv/rpc and labrt, so the student's types are kvsim's.
+//     thin aliases of kv/rpc and labrt, so the student's types are kvsim's;
+//     except the wire structs of a folder whose rpc.go adds fields to them
+//     (a client id, a sequence number): those are the folder's own, its
+//     server registers handlers of its own types (labrt.OwnWire), and kvsim
+//     reads the course's fields by name.
 //   - Refusing is better than guessing: a goroutine or a timer in a clerk
 //     cannot be simulated faithfully yet, and a run that half-works would
 //     give a verdict nobody can trust. Everything else a student folder

@@ -23,7 +23,7 @@ var bugs = []string{"clerk-resent-errversion", "lock-fatal-on-maybe", "lock-mayb
 
 // fine are correct folders written in ways the course accepts: each is
 // testdata/good with testdata/fine/<name> in place of its own files.
-var fine = []string{"idioms", "rpc-extra", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
+var fine = []string{"idioms", "own-wire", "rpc-extra", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
 
 // submissions holds the assembled buggy folders, by name.
 var submissions string
@@ -161,8 +161,10 @@ func TestBuggyFoldersFail(t *testing.T) {
 // skeletons), a clerk that says ErrMaybe after any resend (with a
 // warning), and a folder of common idioms (log.Fatalf assertions, its own
 // subpackage, package-level variables, math/rand, crypto/rand, uuid and
-// time.Now), whose output is not shown for passing runs, and a folder
-// whose rpc package adds a constant and a function of its own.
+// time.Now), whose output is not shown for passing runs, a folder
+// whose rpc package adds a constant and a function of its own, and one
+// whose PutArgs adds a client id and sequence number its server dedups by
+// (were they not carried, its Puts would get one another's answers).
 func TestFineFoldersPass(t *testing.T) {
 	for _, name := range fine {
 		t.Run(name, func(t *testing.T) {

@@ -56,9 +56,21 @@ func newEnv(w *sim.World, impl Impl, spare *Env) *Env {
 	}
 	e.w, e.impl, e.server = w, impl, impl.NewServer()
 	srv := w.NewServer(ServerName)
-	sim.HandleCodec(srv, rpc.MethodGet, getCodec, e.server.Get)
-	sim.HandleCodec(srv, rpc.MethodPut, putCodec, e.server.Put)
+	if own, ok := e.server.(OwnHandlers); ok {
+		own.Handlers(srv)
+	} else {
+		sim.HandleCodec(srv, rpc.MethodGet, getCodec, e.server.Get)
+		sim.HandleCodec(srv, rpc.MethodPut, putCodec, e.server.Put)
+	}
 	return e
+}
+
+// OwnHandlers is a server whose RPCs carry wire types of its own (a course
+// folder that adds a request id to PutArgs, say): it registers its Get and
+// Put handlers itself, and its clerk sends those types. Its Get and Put
+// methods serve direct calls (a scenario's final reads).
+type OwnHandlers interface {
+	Handlers(srv *sim.Server)
 }
 
 // reserve makes room in the history for n more operations, for a workload
@@ -205,7 +217,7 @@ func (c *Client) recycle() {
 // so the clerk's contract can be checked against what really happened.
 func (c *Client) Call(server, method string, args, reply any) bool {
 	ok := c.p.Call(server, method, args, reply)
-	c.attempts = append(c.attempts, attempt{method: method, dup: c.p.CallDuplicated(), Attempt: models.ReplyAttempt(ok, reply)})
+	c.attempts = append(c.attempts, attempt{method: method, dup: c.p.CallDuplicated(), Attempt: models.ReplyAttempt(ok, courseReply(reply))})
 	return ok
 }
 

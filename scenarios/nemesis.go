@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -103,7 +102,7 @@ func (n *nemesis) Request(m *sim.Message) sim.MessageFault {
 	if n.e.holds(m.Caller) && n.fires(n.t.HolderSlow) {
 		f.Delay = n.upTo(300 * time.Millisecond)
 	}
-	put, isPut := m.Args.(*rpc.PutArgs)
+	version, isPut := putVersion(m)
 	if !isPut {
 		return f
 	}
@@ -112,7 +111,7 @@ func (n *nemesis) Request(m *sim.Message) sim.MessageFault {
 		w.Pause(server)
 		w.At(w.Now()+n.upTo(200*time.Millisecond), func() { w.Resume(server) })
 	}
-	if put.Version == 0 {
+	if version == 0 {
 		f.Duplicate = n.fires(n.t.CreateDup)
 		f.Hold = n.fires(n.t.CreateHold)
 	}
@@ -132,3 +131,4 @@ func (n *nemesis) acquired(holder string) {
 	w.Isolate(holder)
 	w.At(w.Now()+n.upTo(time.Second), func() { w.Rejoin(holder) })
 }
+

@@ -32,7 +32,11 @@ func (st Student) impl() scenarios.Impl {
 		Name: st.Name,
 		Doc:  "the course-style folder " + st.Dir,
 		NewServer: func() rpc.Server {
-			return server{st.NewServer()}
+			s := st.NewServer()
+			if _, own := s.(scenarios.OwnHandlers); own {
+				return s // it keeps world.current itself
+			}
+			return server{s}
 		},
 		NewClerk: func(c rpc.Caller, s rpc.Sleeper, srv string) rpc.Clerk {
 			enter(s)

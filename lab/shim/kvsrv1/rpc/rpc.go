@@ -1,6 +1,7 @@
 // Package rpc is kvsim lab's stand-in for the course's 6.5840/kvsrv1/rpc:
 // the same names, as aliases of kvsim's wire types, so a student's server
-// and clerk speak kvsim's RPCs unchanged.
+// and clerk speak kvsim's RPCs unchanged. The wire structs are in wire.go,
+// which a folder that adds fields to them replaces with its own.
 package rpc
 
 import "github.com/kvsim/kvsim/kv/rpc"
@@ -8,10 +9,6 @@ import "github.com/kvsim/kvsim/kv/rpc"
 type (
 	Err      = rpc.Err
 	Tversion = rpc.Tversion
-	PutArgs  = rpc.PutArgs
-	PutReply = rpc.PutReply
-	GetArgs  = rpc.GetArgs
-	GetReply = rpc.GetReply
 )
 
 const (
