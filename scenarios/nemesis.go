@@ -131,4 +131,3 @@ func (n *nemesis) acquired(holder string) {
 	w.Isolate(holder)
 	w.At(w.Now()+n.upTo(time.Second), func() { w.Rejoin(holder) })
 }
-
