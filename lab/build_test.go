@@ -60,10 +60,12 @@ func TestOwnWireKeepsTheCourseFields(t *testing.T) {
 		{"course", "Key string; Value string; Version Tversion", ""},
 		{"added", "Key, Value string; Version Tversion; Seq int64", "own"},
 		{"renamed", "Key string; Value string; Ver Tversion; Seq int64", "PutArgs has no field Version Tversion"},
+		{"method", "Key string; Value string; Version Tversion }\n\nfunc (v *Tversion) Inc() { *v++ }\n\ntype Id int\n\nfunc (i Id) Next() Id { return i + 1 }\n\nvar _ = struct{", "declares method Inc on Tversion"},
+		{"later lab", "Key, Value string; Version Tversion; Config shardcfg.Tnum", `imports "6.5840/shardkv1/shardcfg", which kvsim does not provide`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			src := "package rpc\n\ntype Err string\n\ntype Tversion uint64\n\ntype PutArgs struct{ " + tc.putArgs + " }\n"
+			src := "package rpc\n\nimport \"6.5840/shardkv1/shardcfg\"\n\ntype Err string\n\ntype Tversion uint64\n\ntype PutArgs struct{ " + tc.putArgs + " }\n"
 			if err := os.MkdirAll(filepath.Join(dir, "rpc"), 0o755); err != nil {
 				t.Fatal(err)
 			}
