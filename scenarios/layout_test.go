@@ -11,7 +11,8 @@ import (
 )
 
 // TestLayoutImports enforces the design's seams: sim knows nothing of
-// key/value stores and uses only the standard library; kv, clerk and lock
+// key/value stores and uses only the standard library (and its gobwire,
+// which does too); kv, clerk and lock
 // know nothing of the simulator, the models or the scenarios; models knows
 // only porcupine and the wire types; imports run one way: cli, then
 // campaign, then zoo, then scenarios, then {models, sim, kv, clerk, lock}.
@@ -21,7 +22,8 @@ func TestLayoutImports(t *testing.T) {
 		dir     string
 		allowed []string // module-local or third-party prefixes allowed besides the standard library
 	}{
-		{"../sim", nil},
+		{"../sim", []string{module + "sim/gobwire"}},
+		{"../sim/gobwire", nil},
 		{"../kv/rpc", nil},
 		{"../kv", []string{module + "kv/rpc"}},
 		{"../kv/netrpc", []string{module + "kv/rpc"}},
@@ -31,7 +33,7 @@ func TestLayoutImports(t *testing.T) {
 		{"../models", []string{module + "kv/rpc", "github.com/anishathalye/porcupine"}},
 		{".", []string{module + "sim", module + "kv", module + "clerk", module + "lock", module + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
 		{"../zoo", []string{module + "scenarios", module + "kv", module + "clerk", module + "lock"}},
-		{"../stress", []string{module + "scenarios", module + "models", module + "kv/rpc"}},
+		{"../stress", []string{module + "scenarios", module + "models", module + "kv/rpc", module + "sim/gobwire"}},
 		{"../lab", nil},
 		{"../lab/labrt", []string{module + "cli", module + "campaign", module + "scenarios", module + "models", module + "kv/rpc", module + "sim"}},
 		{"../kvsimtest", []string{module + "campaign", module + "scenarios", module + "models"}},

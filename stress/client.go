@@ -13,6 +13,7 @@ import (
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/sim/gobwire"
 )
 
 // errAbort unwinds a client that is past the run's abort time.
@@ -134,29 +135,49 @@ type exchange struct{ exec, deliver func() }
 func (r *run) exchange(method string, args, reply any) (exchange, error) {
 	switch method {
 	case rpc.MethodGet:
-		a, ok := argsOf[rpc.GetArgs](args)
-		rep, okr := reply.(*rpc.GetReply)
-		if !ok || !okr || rep == nil {
-			return exchange{}, fmt.Errorf("want *rpc.GetArgs and *rpc.GetReply, got %T and %T", args, reply)
-		}
-		var got rpc.GetReply
-		return exchange{
-			exec:    func() { r.server.Get(&a, &got) },
-			deliver: func() { decodeGet(rep, got) },
-		}, nil
+		return exchangeOf(getWire, r.server.Get, args, reply)
 	case rpc.MethodPut:
-		a, ok := argsOf[rpc.PutArgs](args)
-		rep, okr := reply.(*rpc.PutReply)
-		if !ok || !okr || rep == nil {
-			return exchange{}, fmt.Errorf("want *rpc.PutArgs and *rpc.PutReply, got %T and %T", args, reply)
-		}
-		var got rpc.PutReply
-		return exchange{
-			exec:    func() { r.server.Put(&a, &got) },
-			deliver: func() { decodePut(rep, got) },
-		}, nil
+		return exchangeOf(putWire, r.server.Put, args, reply)
 	}
 	return exchange{}, fmt.Errorf("unknown method (want %s or %s)", rpc.MethodGet, rpc.MethodPut)
+}
+
+// codec is how a method's arguments (A) and replies (R) travel: by gob's
+// rule, as over net/rpc and the simulator's network (package gobwire).
+type codec[A, R any] struct {
+	args  *gobwire.Wire[A]
+	reply *gobwire.Wire[R]
+}
+
+var (
+	getWire = codec[rpc.GetArgs, rpc.GetReply]{gobwire.New[rpc.GetArgs](), gobwire.New[rpc.GetReply]()}
+	putWire = codec[rpc.PutArgs, rpc.PutReply]{gobwire.New[rpc.PutArgs](), gobwire.New[rpc.PutReply]()}
+)
+
+// exchangeOf is a call of handler: exec decodes the arguments into fresh
+// ones and runs the handler on them with a fresh reply; deliver decodes
+// that reply into the caller's.
+func exchangeOf[A, R any](c codec[A, R], handler func(*A, *R), args, reply any) (exchange, error) {
+	src, ok := argsOf[A](args)
+	rep, okr := reply.(*R)
+	if !ok || !okr || rep == nil {
+		return exchange{}, fmt.Errorf("want %T and %T, got %T and %T", (*A)(nil), (*R)(nil), args, reply)
+	}
+	var got R
+	return exchange{
+		exec: func() {
+			var a A
+			if err := c.args.IntoZero(&a, &src); err != nil {
+				panic(callError{err.Error()})
+			}
+			handler(&a, &got)
+		},
+		deliver: func() {
+			if err := c.reply.Into(rep, &got); err != nil {
+				panic(callError{err.Error()})
+			}
+		},
+	}, nil
 }
 
 // argsOf copies arguments passed by value or by pointer, as gob sends both.
@@ -171,26 +192,6 @@ func argsOf[T any](args any) (T, bool) {
 	}
 	var zero T
 	return zero, false
-}
-
-// decodeGet and decodePut follow gob: a zero field is not sent, so it
-// leaves the caller's field as it was.
-func decodeGet(dst *rpc.GetReply, src rpc.GetReply) {
-	if src.Value != "" {
-		dst.Value = src.Value
-	}
-	if src.Version != 0 {
-		dst.Version = src.Version
-	}
-	if src.Err != "" {
-		dst.Err = src.Err
-	}
-}
-
-func decodePut(dst *rpc.PutReply, src rpc.PutReply) {
-	if src.Err != "" {
-		dst.Err = src.Err
-	}
 }
 
 // Get and Put make the client an rpc.Clerk that records every operation

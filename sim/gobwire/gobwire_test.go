@@ -1,0 +1,221 @@
+package gobwire
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+type wireInner struct {
+	F    float64
+	Name string
+	hid  int
+}
+
+type wireFlat struct {
+	B    bool
+	I8   int8
+	U16  uint16
+	I32  int32
+	I    int
+	U    uint64
+	F32  float32
+	F64  float64
+	C64  complex64
+	C    complex128
+	S    string
+	In   wireInner
+	Arr  [3]int16
+	Ins  [2]wireInner
+	Grid [2][2]wireInner
+	Ch   chan int // gob ignores channels and functions
+	Fn   func()
+	hid  string
+}
+
+type wireRefs struct {
+	Xs  []int
+	M   map[string]int
+	P   *wireInner
+	S   string
+	Bs  []byte
+	hid int
+}
+
+type wireStamp struct {
+	At time.Time // encodes itself
+	N  int
+}
+
+// fill sets every exported leaf of v to a random value, or to zero half the
+// time, with -0 and NaN among the floats.
+func fill(r *rand.Rand, v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			if r.IntN(2) == 0 {
+				v.Set(reflect.ValueOf(time.Unix(r.Int64N(1e9), 0).UTC()))
+			}
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(r, v.Field(i))
+			}
+		}
+		return
+	case reflect.Array:
+		for i := range v.Len() {
+			fill(r, v.Index(i))
+		}
+		return
+	}
+	if r.IntN(2) == 0 {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(r.Int64N(200) - 100)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(r.Uint64N(200))
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat([]float64{math.Copysign(0, -1), math.NaN(), 1.5, -2}[r.IntN(4)])
+	case reflect.Complex64, reflect.Complex128:
+		v.SetComplex(complex(float64(r.IntN(3)), 1))
+	case reflect.String:
+		v.SetString(fmt.Sprint("s", r.IntN(100)))
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			v.SetBytes([]byte{byte(r.IntN(256))})
+		} else {
+			v.Set(reflect.ValueOf([]int{r.IntN(5), r.IntN(5)}))
+		}
+	case reflect.Map:
+		v.Set(reflect.ValueOf(map[string]int{fmt.Sprint("k", r.IntN(3)): r.IntN(5)}))
+	case reflect.Pointer:
+		in := &wireInner{Name: fmt.Sprint("p", r.IntN(5))}
+		v.Set(reflect.ValueOf(in))
+	}
+}
+
+// viaGob is what net/rpc does: encode src, decode into dst.
+func viaGob[T any](t *testing.T, dst, src *T) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(src); err != nil {
+		t.Fatal(err)
+	}
+	if err := gob.NewDecoder(&buf).Decode(dst); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// show prints a value for comparison: floats with their sign and NaN as
+// NaN, pointers by what they point to, unexported fields too, and no
+// functions or channels (they print as addresses).
+func show(v any) string {
+	var b strings.Builder
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Struct:
+			if v.Type() == reflect.TypeFor[time.Time]() {
+				fmt.Fprintf(&b, "%v", v)
+				return
+			}
+			b.WriteString("{")
+			for i := range v.NumField() {
+				fmt.Fprintf(&b, "%s:", v.Type().Field(i).Name)
+				walk(v.Field(i))
+				b.WriteString(" ")
+			}
+			b.WriteString("}")
+		case reflect.Array, reflect.Slice:
+			fmt.Fprintf(&b, "%v[", v.Kind() == reflect.Slice && v.IsNil())
+			for i := range v.Len() {
+				walk(v.Index(i))
+				b.WriteString(" ")
+			}
+			b.WriteString("]")
+		case reflect.Pointer:
+			if v.IsNil() {
+				b.WriteString("nil")
+				return
+			}
+			b.WriteString("&")
+			walk(v.Elem())
+		case reflect.Chan, reflect.Func:
+		case reflect.Map:
+			fmt.Fprintf(&b, "%v%v", v.IsNil(), v)
+		case reflect.Float32, reflect.Float64:
+			fmt.Fprintf(&b, "%v/%v", v.Float(), math.Signbit(v.Float()))
+		default:
+			fmt.Fprintf(&b, "%#v", v)
+		}
+	}
+	walk(reflect.ValueOf(v))
+	return b.String()
+}
+
+// checkWire compares a Wire with a real gob round trip, into
+// a fresh value and into one already filled (a reused reply struct).
+func checkWire[T any](t *testing.T, hide func(dst, src *T)) {
+	w := New[T]()
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 500 {
+		var src, dst T
+		fill(r, reflect.ValueOf(&src).Elem())
+		fill(r, reflect.ValueOf(&dst).Elem())
+		if hide != nil {
+			hide(&dst, &src)
+		}
+		want := dst
+		viaGob(t, &want, &src)
+		got := dst
+		if err := w.Into(&got, &src); err != nil {
+			t.Fatal(err)
+		}
+		if show(got) != show(want) {
+			t.Fatalf("case %d: into a used value:\n got %s\nwant %s", i, show(got), show(want))
+		}
+		var wantFresh T
+		viaGob(t, &wantFresh, &src)
+		var fresh T
+		if err := w.IntoZero(&fresh, &src); err != nil {
+			t.Fatal(err)
+		}
+		if show(fresh) != show(wantFresh) {
+			t.Fatalf("case %d: into a fresh value:\n got %s\nwant %s", i, show(fresh), show(wantFresh))
+		}
+	}
+}
+
+func TestWireMatchesGob(t *testing.T) {
+	t.Run("values", func(t *testing.T) {
+		checkWire(t, func(dst, src *wireFlat) { dst.hid, src.hid, dst.In.hid, src.In.hid = "d", "s", 1, 2 })
+	})
+	t.Run("references", func(t *testing.T) {
+		checkWire(t, func(dst, src *wireRefs) { dst.hid, src.hid = 1, 2 })
+	})
+	t.Run("self-encoding", func(t *testing.T) { checkWire[wireStamp](t, nil) })
+	t.Run("top-level int", func(t *testing.T) { checkWire[int](t, nil) })
+	t.Run("top-level array", func(t *testing.T) { checkWire[[2]wireInner](t, nil) })
+}
+
+func TestWireRejectsWhatGobRejects(t *testing.T) {
+	type hidden struct{ n int }
+	w := New[hidden]()
+	var dst hidden
+	err := w.Into(&dst, &hidden{1})
+	if err == nil || !strings.Contains(err.Error(), "no exported fields") {
+		t.Errorf("err = %v, want gob's \"no exported fields\"", err)
+	}
+}
