@@ -2,8 +2,12 @@ package models
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"strings"
+
+	"github.com/kvsim/kvsim/kv/rpc"
 )
 
 // violates reports whether recs is a relaxed violation (see Phantoms).
@@ -322,4 +326,99 @@ func whyOrder(a, b kvRec) string {
 		return "the key had already been seen to exist"
 	}
 	return "the later read saw an older version"
+}
+
+// Explain says which operations of ops, the history r checked, to show as
+// the reason it is not linearizable, and why in words; nothing unless r is
+// a violation. When the fast checker decided, that is its Core and Reason.
+// When porcupine did (the fast path could not), it is read off the longest
+// partial linearization of the first key that has no complete one: its
+// last operation, the Put that set the state it ended in, and the
+// operations that could come next (those not yet linearized that no other
+// such operation precedes in real time), none of which fits that state.
+// label names an operation of ops (by index) the way the reader knows it.
+func (r Result) Explain(ops []KVOp, label func(i int) string) (core []int, why string) {
+	if r.Verdict != Violation {
+		return nil, ""
+	}
+	if len(r.Core) > 0 && !slices.ContainsFunc(r.Core, func(i int) bool { return i < 0 || i >= len(ops) }) {
+		return r.Core, r.Reason
+	}
+	if r.Checker == CheckerFast {
+		return nil, r.Reason // its history was another than ops
+	}
+	// CheckKV's partitions: one per key, in sorted key order, each in
+	// history order. A check of another history does not match them.
+	byKey := map[string][]int{}
+	for i, o := range ops {
+		byKey[o.Input.Key] = append(byKey[o.Input.Key], i)
+	}
+	keys := slices.Sorted(maps.Keys(byKey))
+	longest := r.Longest()
+	if len(longest) != len(keys) {
+		return nil, r.Reason
+	}
+	model := KVModel()
+	for p, key := range keys {
+		all := byKey[key]
+		if len(longest[p]) == len(all) {
+			continue
+		}
+		done := make([]bool, len(all))
+		lin := make([]int, 0, len(longest[p]))
+		state := model.Init()
+		for _, id := range longest[p] {
+			if id < 0 || id >= len(all) {
+				return nil, r.Reason
+			}
+			done[id] = true
+			lin = append(lin, all[id])
+			_, state = model.Step(state, ops[all[id]].Input, ops[all[id]].Output)
+		}
+		ret := func(i int) int64 {
+			if ops[i].Output.Unknown {
+				return math.MaxInt64
+			}
+			return ops[i].Return
+		}
+		var rest, next []int
+		for id, i := range all {
+			if !done[id] {
+				rest = append(rest, i)
+			}
+		}
+		for _, i := range rest {
+			if !slices.ContainsFunc(rest, func(j int) bool { return ret(j) < ops[i].Call }) {
+				next = append(next, i)
+			}
+		}
+		var b strings.Builder
+		if n := len(lin); n > 0 {
+			last := lin[n-1]
+			core = append(core, last)
+			// The Put that gave the key its last value, if another op.
+			for j := n - 1; j >= 0; j-- {
+				if o := ops[lin[j]]; o.Input.Op == OpPut && !o.Output.Unknown && o.Output.Err == rpc.OK {
+					if j < n-1 {
+						core = append(core, lin[j])
+					}
+					break
+				}
+			}
+			fmt.Fprintf(&b, "Key %s: the checker could order only %d of its %d operations. After the last of them, %s, the key can only be %s. ",
+				key, n, len(all), label(last), model.DescribeState(state))
+		} else {
+			fmt.Fprintf(&b, "Key %s: no operation on it can come first: the key starts absent. ", key)
+		}
+		labels := make([]string, len(next))
+		for i, o := range next {
+			labels[i] = label(o)
+		}
+		fmt.Fprintf(&b, "Each operation that could come next (%s) contradicts that state, so no order of these operations explains what the clients saw.",
+			strings.Join(labels, "; "))
+		core = append(core, next...)
+		slices.Sort(core)
+		return core, b.String()
+	}
+	return nil, r.Reason
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -164,5 +165,47 @@ func TestShrinkLongHistory(t *testing.T) {
 		if again := CheckKV(ops, 0); !slices.Equal(again.Core, r.Core) || again.Reason != r.Reason {
 			t.Fatalf("seed %d: second run differs: %v %s", seed, again.Core, again.Reason)
 		}
+	}
+}
+
+// TestExplainPorcupine: when porcupine decided, Explain reads the reason
+// off its longest partial linearization: the last operation it ordered,
+// the Put that set the state it ended in, and the operations that could
+// come next, each named by the caller's label, with the state in words.
+// A fast result explains itself; a pass explains nothing.
+func TestExplainPorcupine(t *testing.T) {
+	ops, err := ParseKV(`
+c0 [0,10] put(a, "x", v0) -> OK
+c1 [20,30] put(a, "y", v0) -> OK
+c2 [40,50] get(a) -> "y"@v2
+c3 [0,5] get(b) -> ErrNoKey
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := func(i int) string { return "op" + string(rune('0'+i)) }
+	core, why := CheckKVPorcupine(ops, 0).Explain(ops, label)
+	if !slices.Equal(core, []int{0, 1}) {
+		t.Errorf("core = %v, want [0 1] (the put that created a, and the put that could not follow it)", core)
+	}
+	for _, want := range []string{"Key a: the checker could order only 1 of its 3 operations", "After the last of them, op0,", `"x"@v1`, "could come next (op1)"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("reason %q lacks %q", why, want)
+		}
+	}
+	first, err := ParseKV(`c0 [0,10] get(a) -> "x"@v1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, why = CheckKVPorcupine(first, 0).Explain(first, label)
+	if !slices.Equal(core, []int{0}) || !strings.Contains(why, "Key a: no operation on it can come first") {
+		t.Errorf("a first read of nothing: core %v, %q", core, why)
+	}
+	fast := CheckKV(ops, 0)
+	if core, why := fast.Explain(ops, label); !slices.Equal(core, fast.Core) || why != fast.Reason {
+		t.Errorf("a fast result explains itself as %v %q, want %v %q", core, why, fast.Core, fast.Reason)
+	}
+	if core, why := CheckKV(ops[3:], 0).Explain(ops[3:], label); core != nil || why != "" {
+		t.Errorf("a linearizable history explained: %v %q", core, why)
 	}
 }

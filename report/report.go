@@ -41,8 +41,8 @@ type Run struct {
 	KVCheck models.Result // the check of KV, for the core and the model's states
 	Locks   []models.LockOpRecord
 	// Core, if set, is the checker's minimal violating core (indices into
-	// KV) and CoreReason its explanation; otherwise the report derives
-	// one from KVCheck's longest partial linearization.
+	// KV) and CoreReason its explanation; otherwise the report shows
+	// KVCheck's own (models.Result.Explain).
 	Core       []int
 	CoreReason string
 
