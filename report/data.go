@@ -22,6 +22,9 @@ type data struct {
 	Verdict string   `json:"verdict"`
 	Lanes   []string `json:"lanes"` // the server first, then the clients
 	Kinds   []string `json:"kinds"` // record kind names by kind number
+	// Notable are the kinds "next fault" steps to: every fault (as the
+	// fault kinds registered in sim say), timeouts, late replies, panics.
+	Notable []int    `json:"notable"`
 	Methods []string `json:"methods"`
 	End     int64    `json:"end"` // the last instant anything happened, in ns
 	Events  []event  `json:"events"`
@@ -173,6 +176,9 @@ func build(run Run) *data {
 			d.Kinds = append(d.Kinds, "")
 		}
 		d.Kinds[k] = k.String()
+		if k.IsFault() || k == sim.RecTimeout || k == sim.RecLate || k == sim.RecPanic {
+			d.Notable = append(d.Notable, int(k))
+		}
 	}
 	lanes, methods := interner{list: &d.Lanes}, interner{list: &d.Methods}
 	lane, method := lanes.index, methods.index
@@ -264,15 +270,15 @@ func build(run Run) *data {
 		}
 	}
 
-	// dropLastReply drops the reply just made by the delivery at this
-	// instant, and returns it (or -1).
-	dropLastReply := func(call uint64, t int64, ev int) int {
-		rs := replies[call]
-		if len(rs) == 0 {
+	// dropNewest drops the message of queue q for call that was just sent,
+	// and returns it (or -1).
+	dropNewest := func(q map[uint64][]int, call uint64, t int64, ev int) int {
+		ms := q[call]
+		if len(ms) == 0 {
 			return -1
 		}
-		m := rs[len(rs)-1]
-		replies[call] = rs[:len(rs)-1]
+		m := ms[len(ms)-1]
+		q[call] = ms[:len(ms)-1]
 		d.Msgs[m].To, d.Msgs[m].End, d.Msgs[m].Fate = t, ev, fateDrop
 		return m
 	}
@@ -281,8 +287,11 @@ func build(run Run) *data {
 		t := int64(r.At)
 		d.End = max(d.End, t)
 		e := event{At: t, Kind: r.Kind, Proc: lane(r.Proc), Peer: lane(r.Peer), Call: r.Call, Method: method(r.Method), Text: r.Text, Op: -1, Msg: -1}
-		switch r.Kind {
-		case sim.RecSend:
+		// What a record does to the picture comes from its kind's Drawing,
+		// registered with the fault that emits it, and from the record
+		// itself, never from the records around it.
+		switch dr := r.Kind.Drawing(); dr.As {
+		case sim.AsSend:
 			o := opAt(e.Proc, t)
 			m := msg{Call: r.Call, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Op: o, Attempt: 1, First: -1}
 			if o >= 0 {
@@ -298,28 +307,11 @@ func build(run Run) *data {
 			}
 			sent[r.Call] = e.Msg
 			requests[r.Call] = append(requests[r.Call], e.Msg)
-		case sim.RecNemesisDrop:
-			// The nemesis speaks right after the send or the delivery it acts on.
-			if i > 0 && run.Trace[i-1].Kind == sim.RecDeliver && run.Trace[i-1].Call == r.Call {
-				e.Msg = dropLastReply(r.Call, t, i)
-			} else {
-				e.Msg = arrive(requests, r.Call, t, i, fateDrop)
-			}
-		case sim.RecDup, sim.RecNemesisDup:
+		case sim.AsCopy:
 			first := d.Msgs[sent[r.Call]]
 			e.Msg = newMsg(msg{Call: r.Call, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Dup: true, Op: first.Op, Attempt: first.Attempt, First: first.First})
 			requests[r.Call] = append(requests[r.Call], e.Msg)
-		case sim.RecDropReq:
-			e.Msg = arrive(requests, r.Call, t, i, fateDrop)
-		case sim.RecLost:
-			if r.Text == "reply" {
-				e.Msg = arrive(replies, r.Call, t, i, fateLost)
-			} else {
-				e.Msg = arrive(requests, r.Call, t, i, fateLost)
-			}
-		case sim.RecHeld:
-			e.Msg = arrive(requests, r.Call, t, i, fateHeld)
-		case sim.RecDeliver:
+		case sim.AsDeliver:
 			arrive(requests, r.Call, t, i, fateArrived) // none left if it was held
 			o := -1
 			if s, ok := sent[r.Call]; ok {
@@ -327,29 +319,40 @@ func build(run Run) *data {
 			}
 			e.Msg = newMsg(msg{Call: r.Call, Reply: true, From: t, To: t, Start: i, End: -1, Fate: fateOpen, Op: o, First: -1})
 			replies[r.Call] = append(replies[r.Call], e.Msg)
-		case sim.RecDropReply:
-			e.Msg = dropLastReply(r.Call, t, i)
-		case sim.RecReply:
-			e.Msg = arrive(replies, r.Call, t, i, fateArrived)
-		case sim.RecLate:
-			e.Msg = arrive(replies, r.Call, t, i, fateLate)
-		case sim.RecCut:
-			who, label := e.Proc, "isolated"
-			if e.Peer >= 0 {
-				label = "cut from " + r.Peer
-				openSpan("cut "+r.Peer+" "+r.Proc, span{Lane: e.Peer, From: t, To: -1, Kind: "cut", Label: "cut from " + r.Proc, Start: i, EndEvent: -1})
+		case sim.AsFate:
+			q := requests
+			if dr.Dir == sim.DirReply || dr.Dir == sim.DirEither && r.Reply {
+				q = replies
 			}
-			openSpan("cut "+r.Proc+" "+r.Peer, span{Lane: who, From: t, To: -1, Kind: "cut", Label: label, Start: i, EndEvent: -1})
-		case sim.RecHeal:
-			closeSpan("cut "+r.Proc+" "+r.Peer, t, i)
-			if e.Peer >= 0 {
-				closeSpan("cut "+r.Peer+" "+r.Proc, t, i)
+			if dr.Fate == fateDrop {
+				e.Msg = dropNewest(q, r.Call, t, i)
+			} else {
+				e.Msg = arrive(q, r.Call, t, i, dr.Fate)
 			}
-		case sim.RecPause:
-			openSpan("pause "+r.Peer, span{Lane: e.Peer, From: t, To: -1, Kind: "pause", Label: "paused", Start: i, EndEvent: -1})
-		case sim.RecResume:
-			closeSpan("pause "+r.Peer, t, i)
-		case sim.RecNote:
+		case sim.AsSpanStart:
+			proc, peer := r.Proc, r.Peer
+			if dr.PeerOnly {
+				proc = ""
+			}
+			if peer != "" {
+				openSpan(dr.Span+" "+peer+" "+proc, span{Lane: lane(peer), From: t, To: -1, Kind: dr.Span, Label: spanLabel(dr, proc), Start: i, EndEvent: -1})
+			}
+			if proc != "" {
+				openSpan(dr.Span+" "+proc+" "+peer, span{Lane: lane(proc), From: t, To: -1, Kind: dr.Span, Label: spanLabel(dr, peer), Start: i, EndEvent: -1})
+			}
+		case sim.AsSpanEnd:
+			proc, peer := r.Proc, r.Peer
+			if dr.PeerOnly {
+				proc = ""
+			}
+			if peer != "" {
+				closeSpan(dr.Span+" "+peer+" "+proc, t, i)
+			}
+			if proc != "" {
+				closeSpan(dr.Span+" "+proc+" "+peer, t, i)
+			}
+		}
+		if r.Kind == sim.RecNote {
 			// An operation's end is noted as it returns: prefer the one that
 			// returned now over one called at the same instant.
 			e.Op = opAt(e.Proc, t)
@@ -392,7 +395,7 @@ func build(run Run) *data {
 	}
 	d.Probe = probe(d)
 	// The page's script iterates over these: encode none as [], not null.
-	d.Lanes, d.Methods, d.Core = orEmpty(d.Lanes), orEmpty(d.Methods), orEmpty(d.Core)
+	d.Lanes, d.Methods, d.Core, d.Notable = orEmpty(d.Lanes), orEmpty(d.Methods), orEmpty(d.Core), orEmpty(d.Notable)
 	d.Events, d.Msgs, d.Ops, d.Locks = orEmpty(d.Events), orEmpty(d.Msgs), orEmpty(d.Ops), orEmpty(d.Locks)
 	d.Spans, d.Keys, d.Checks = orEmpty(d.Spans), orEmpty(d.Keys), orEmpty(d.Checks)
 	d.Sections = orEmpty(d.Sections)
@@ -402,6 +405,15 @@ func build(run Run) *data {
 		}
 	}
 	return d
+}
+
+// spanLabel is what a lasting fault's span says on a lane whose other
+// endpoint is other ("" for none).
+func spanLabel(dr sim.Drawing, other string) string {
+	if other != "" {
+		return dr.Label + " from " + other
+	}
+	return cmp.Or(dr.Alone, dr.Label)
 }
 
 // probe is the event the self-test clicks: the first request of the

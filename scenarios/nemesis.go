@@ -34,15 +34,16 @@ type Targeted struct {
 
 // targetedSites lists the sites, for drawing and describing them.
 var targetedSites = []struct {
-	name string
-	p    func(*Targeted) *float64
+	name, doc  string
+	p          func(*Targeted) *float64
+	duplicates bool // it delivers a request twice: at-least-once only
 }{
-	{"holder-cut", func(t *Targeted) *float64 { return &t.HolderCut }},
-	{"holder-slow", func(t *Targeted) *float64 { return &t.HolderSlow }},
-	{"pause-on-put", func(t *Targeted) *float64 { return &t.PauseOnPut }},
-	{"create-dup", func(t *Targeted) *float64 { return &t.CreateDup }},
-	{"create-hold", func(t *Targeted) *float64 { return &t.CreateHold }},
-	{"hold-reply", func(t *Targeted) *float64 { return &t.HoldReply }},
+	{"holder-cut", "the new lock holder cut off", func(t *Targeted) *float64 { return &t.HolderCut }, false},
+	{"holder-slow", "a holder's requests slowed", func(t *Targeted) *float64 { return &t.HolderSlow }, false},
+	{"pause-on-put", "the server paused as a Put is sent", func(t *Targeted) *float64 { return &t.PauseOnPut }, false},
+	{"create-dup", "the Put that creates a key delivered twice", func(t *Targeted) *float64 { return &t.CreateDup }, true},
+	{"create-hold", "the Put that creates a key held past its caller's timeout", func(t *Targeted) *float64 { return &t.CreateHold }, false},
+	{"hold-reply", "a reply held until its caller has retried", func(t *Targeted) *float64 { return &t.HoldReply }, false},
 }
 
 // swarmDupTargeted turns each site on or off and draws how often it fires.
@@ -62,7 +63,11 @@ func swarmDupTargeted(e sim.Entropy) Targeted {
 // the same other sites under both swarm profiles.
 func swarmTargeted(e sim.Entropy) Targeted {
 	t := swarmDupTargeted(e)
-	t.CreateDup = 0
+	for _, s := range targetedSites {
+		if s.duplicates {
+			*s.p(&t) = 0
+		}
+	}
 	return t
 }
 

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"time"
 
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -87,20 +88,42 @@ func Profiles() []Profile {
 			TailProb: 0.1, Tail: 300 * time.Millisecond,
 			PartitionEvery: 400 * time.Millisecond, PartitionFor: 200 * time.Millisecond,
 			PauseEvery: 500 * time.Millisecond, PauseFor: 150 * time.Millisecond})},
-		{Name: SwarmName, Doc: "a random profile per seed, never a duplicate request: each fault and each targeted fault (lock holder cut off or slowed, server paused under a Put, creating Put held, reply held past its caller's retry) on or off, with random intensity", Faults: swarm, Targeted: swarmTargeted},
+		{Name: SwarmName, Doc: "a random profile per seed, never a duplicate request: " + swarmDoc(AtMostOnce), Faults: swarm, Targeted: swarmTargeted},
 		{Name: "duplicate", Doc: "at-least-once delivery: 30% of requests delivered twice, with jitter", Delivery: AtLeastOnce, Faults: fixed(sim.Faults{
 			Jitter: 5 * time.Millisecond, Duplicate: 0.3})},
-		{Name: SwarmDupName, Doc: "swarm under at-least-once delivery: duplicate requests and the duplicated creating Put join the draw, for implementations that claim to tolerate them", Delivery: AtLeastOnce, Faults: swarmDup, Targeted: swarmDupTargeted},
+		{Name: SwarmDupName, Doc: "swarm under at-least-once delivery, for implementations that claim to tolerate duplicates: " + swarmDoc(AtLeastOnce), Delivery: AtLeastOnce, Faults: swarmDup, Targeted: swarmDupTargeted},
 	}
 }
 
 // swarm draws each fault on or off and, when on, its intensity (see
-// sim.SwarmFaults), then takes duplicates out: the draw is still made, so
-// that a seed draws the same other faults under both swarm profiles.
+// sim.SwarmFaults), then takes out the faults that duplicate requests: the
+// draw is still made, so that a seed draws the same other faults under
+// both swarm profiles.
 func swarm(e sim.Entropy) sim.Faults {
 	f := sim.SwarmFaults(e, FaultsUntil)
-	f.Duplicate = 0
+	for _, k := range sim.FaultKinds() {
+		if k.Duplicates() {
+			f = f.Without(k)
+		}
+	}
 	return f
+}
+
+// swarmDoc lists what swarm draws under delivery d, from the registered
+// fault kinds and the targeted sites.
+func swarmDoc(d Delivery) string {
+	var faults, sites []string
+	for _, k := range sim.FaultKinds() {
+		if k.Swarm() && (d == AtLeastOnce || !k.Duplicates()) {
+			faults = append(faults, k.Name())
+		}
+	}
+	for _, s := range targetedSites {
+		if d == AtLeastOnce || !s.duplicates {
+			sites = append(sites, s.name+": "+s.doc)
+		}
+	}
+	return "each fault (" + strings.Join(faults, ", ") + ") and each targeted fault (" + strings.Join(sites, "; ") + ") on or off, with random intensity"
 }
 
 func swarmDup(e sim.Entropy) sim.Faults { return sim.SwarmFaults(e, FaultsUntil) }

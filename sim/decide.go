@@ -39,19 +39,83 @@ const (
 	DecideNemesis
 )
 
-var decisionNames = [...]string{
-	Workload: "workload", DecideTie: "tie",
-	DecideDropRequest: "drop-request", DecideDuplicate: "duplicate", DecideDropReply: "drop-reply",
-	DecideTail: "tail", DecideJitter: "jitter", DecideTailDelay: "tail-delay",
-	DecidePartition: "partition", DecidePause: "pause",
-	DecideFaultGap: "fault-gap", DecideFaultLength: "fault-length", DecideNemesis: "nemesis",
+// DecisionClass is what kind of choice a decision is, which is all an
+// exploration strategy needs to know of it: a fault kind registered beside
+// the built-in ones brings decisions of its own, of these classes.
+type DecisionClass uint8
+
+const (
+	// ClassWorkload is a value of the workload or fault model: 0 is the
+	// simplest.
+	ClassWorkload DecisionClass = iota
+	// ClassTie picks one of the events due at the same instant (Draw.Due).
+	ClassTie
+	// ClassFault is whether a fault fires: a draw of at least N*(1-p)
+	// fires, so 0 is "no" and N-1 is "yes".
+	ClassFault
+	// ClassOrder is how much later than the base latency a message
+	// arrives: it orders messages (jitter).
+	ClassOrder
+	// ClassAmount is how much a fault does once it fires: a delay, a
+	// length, a gap; 0 is the least.
+	ClassAmount
+	// ClassTarget is which endpoint a fault hits.
+	ClassTarget
+)
+
+type decisionInfo struct {
+	name  string
+	class DecisionClass
+}
+
+// decisionInfos names every decision and gives its class; fault kinds
+// registered beside the built-in ones add theirs (newDecision).
+var decisionInfos = append(make([]decisionInfo, 0, 32), []decisionInfo{
+	Workload: {"workload", ClassWorkload}, DecideTie: {"tie", ClassTie},
+	DecideDropRequest: {"drop-request", ClassFault}, DecideDuplicate: {"duplicate", ClassFault},
+	DecideDropReply: {"drop-reply", ClassFault}, DecideTail: {"tail", ClassFault},
+	DecideJitter: {"jitter", ClassOrder}, DecideTailDelay: {"tail-delay", ClassAmount},
+	DecidePartition: {"partition", ClassTarget}, DecidePause: {"pause", ClassTarget},
+	DecideFaultGap: {"fault-gap", ClassAmount}, DecideFaultLength: {"fault-length", ClassAmount},
+	DecideNemesis: {"nemesis", ClassFault},
+}...)
+
+// newDecision registers a decision of a fault kind.
+func newDecision(name string, class DecisionClass) Decision {
+	for _, d := range decisionInfos {
+		if d.name == name {
+			panic("sim: two decisions named " + name)
+		}
+	}
+	if len(decisionInfos) > 255 {
+		panic("sim: too many decisions")
+	}
+	decisionInfos = append(decisionInfos, decisionInfo{name, class})
+	return Decision(len(decisionInfos) - 1)
+}
+
+// Decisions returns every decision, built-in and registered, in order.
+func Decisions() []Decision {
+	ds := make([]Decision, len(decisionInfos))
+	for i := range ds {
+		ds[i] = Decision(i)
+	}
+	return ds
 }
 
 func (d Decision) String() string {
-	if int(d) < len(decisionNames) {
-		return decisionNames[d]
+	if int(d) < len(decisionInfos) {
+		return decisionInfos[d].name
 	}
 	return fmt.Sprintf("Decision(%d)", d)
+}
+
+// Class is what kind of choice d is.
+func (d Decision) Class() DecisionClass {
+	if int(d) < len(decisionInfos) {
+		return decisionInfos[d].class
+	}
+	return ClassWorkload
 }
 
 // Chooser is entropy that is told what each draw decides. When a world's

@@ -32,9 +32,14 @@
 // endpoints ever share memory and a reply leaves the fields it does not
 // send (its zero fields) as the caller's struct had them.
 //
-// Faults are described once, in a table (faults.go): each kind's trace
-// record is also its Stats counter (Stats.Count), and Faults.String and
-// SwarmFaults follow from it. Every tie-break is a trace record, and
+// Each kind of fault is one registered value (FaultKind): its name, its
+// setting and the setting's text, its swarm draw, the decisions it asks a
+// Chooser (of a DecisionClass, which is all a strategy needs to know), and
+// the record kinds it emits, each of which says how a report draws it
+// (RecordKind.Drawing: a point, a message's fate, a span). Faults.String,
+// SwarmFaults, Decision names and a report's layout follow from the
+// registry; each record kind is also its Stats counter (Stats.Count).
+// Every tie-break is a trace record, and
 // Options.OnFold sees every word of the trace hash, so FirstDifference can
 // find where two runs part.
 package sim

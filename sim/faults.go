@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -36,55 +37,196 @@ type Faults struct {
 	// servers resume, and no message is dropped, duplicated or sent down the
 	// long tail. Zero means faults never stop.
 	Until time.Duration
+
+	// levels holds the settings of the fault kinds that have no field of
+	// their own (Level, With).
+	levels [maxLevels]Level
 }
 
 // DefaultLatency is the one-way latency used when Faults.Latency is zero.
 const DefaultLatency = time.Millisecond
 
-// faultKind is one row of the fault table: everything about a kind of fault
-// apart from its field in Faults and the hook where it fires. The trace
-// record is also its Stats counter (Stats.Count); a row without a record
-// shapes the network without being an event (jitter).
-type faultKind struct {
-	name string     // its key in Faults.String
-	rec  RecordKind // the record of each firing
-	// setting is its value as Faults.String prints it, "" when off.
-	setting func(f *Faults) string
-	// draw turns it on in a swarm draw with a drawn intensity. A fault
-	// with gated set is first drawn on or off (0 is off).
-	draw  func(f *Faults, d swarmDraw)
-	gated bool
+// Level is the setting of a fault kind that has no field of its own in
+// Faults, one added beside the built-in kinds: how likely it is to fire
+// each time it may (P), and how much it does when it fires (up to D).
+type Level struct {
+	P float64
+	D time.Duration
 }
 
-// faultKinds is the fault table, in the order of Faults.String and of the
-// swarm draw. Targeted faults (Nemesis) have no setting in Faults: swarm
-// draws them in the scenario layer, which knows the roles they aim at.
-var faultKinds = [...]faultKind{
-	{name: "jitter",
-		setting: func(f *Faults) string { return durSetting(f.Jitter) },
-		draw:    func(f *Faults, d swarmDraw) { f.Jitter = time.Duration(d.e.Uint64N(10)) * time.Millisecond }},
-	{name: "drop-req", rec: RecDropReq, gated: true,
-		setting: func(f *Faults) string { return probSetting(f.DropRequest) },
-		draw:    func(f *Faults, d swarmDraw) { f.DropRequest = d.level() }},
-	{name: "drop-reply", rec: RecDropReply, gated: true,
-		setting: func(f *Faults) string { return probSetting(f.DropReply) },
-		draw:    func(f *Faults, d swarmDraw) { f.DropReply = d.level() }},
-	{name: "dup", rec: RecDup, gated: true,
-		setting: func(f *Faults) string { return probSetting(f.Duplicate) },
-		draw:    func(f *Faults, d swarmDraw) { f.Duplicate = d.level() }},
-	{name: "tail", rec: RecTail, gated: true,
-		setting: func(f *Faults) string { return pairSetting(probSetting(f.TailProb), f.Tail) },
-		draw:    func(f *Faults, d swarmDraw) { f.TailProb, f.Tail = d.level(), d.every() }},
-	{name: "partition", rec: RecCut, gated: true,
-		setting: func(f *Faults) string { return pairSetting(durSetting(f.PartitionEvery), f.PartitionFor) },
-		draw:    func(f *Faults, d swarmDraw) { f.PartitionEvery, f.PartitionFor = d.every(), d.every() }},
-	{name: "pause", rec: RecPause, gated: true,
-		setting: func(f *Faults) string { return pairSetting(durSetting(f.PauseEvery), f.PauseFor) },
-		draw:    func(f *Faults, d swarmDraw) { f.PauseEvery, f.PauseFor = d.every(), d.every()/2 }},
-	{name: "nemesis-drop", rec: RecNemesisDrop},
-	{name: "nemesis-dup", rec: RecNemesisDup},
-	{name: "nemesis-delay", rec: RecNemesisDelay},
-	{name: "nemesis-hold", rec: RecNemesisHold},
+// maxLevels bounds the fault kinds that keep a Level in Faults.
+const maxLevels = 4
+
+// Level is k's setting in f; the zero Level (off) for a kind that keeps
+// its setting in a field of its own.
+func (f Faults) Level(k *FaultKind) Level {
+	if k.level < 0 {
+		return Level{}
+	}
+	return f.levels[k.level]
+}
+
+// With returns f with k's setting l. It panics for a kind that keeps its
+// setting in a field of its own.
+func (f Faults) With(k *FaultKind, l Level) Faults {
+	if k.level < 0 {
+		panic("sim: Faults.With(" + k.name + "), which has a field of its own")
+	}
+	f.levels[k.level] = l
+	return f
+}
+
+// FaultKind is one kind of fault, a value registered once by the file that
+// implements it: its name (its key in Faults.String), what it does, its
+// setting and the setting's text, how swarm draws it, and the record kinds
+// it emits, each of which knows how a report draws it (RecordKind.Drawing).
+// Faults.String, SwarmFaults, the decisions a Chooser is asked and a
+// report's layout follow from the registered kinds, so that adding a fault
+// is one file and its test.
+type FaultKind struct {
+	name, doc string
+	records   []RecordKind // what it records as it fires
+	// setting is its value as Faults.String prints it, "" when off.
+	setting func(f *Faults) string
+	// swarm turns it on in a swarm draw with a drawn intensity; nil leaves
+	// it out of swarm. A gated kind is first drawn on or off (0 is off).
+	swarm func(f *Faults, d swarmDraw)
+	gated bool
+	// clear turns it off in f (nil for a kind with a Level, or none).
+	clear func(f *Faults)
+	// duplicates: the fault delivers a request twice, which at-most-once
+	// delivery excludes.
+	duplicates bool
+	// level is its slot in Faults.levels, or -1 for a kind with a field of
+	// its own.
+	level int
+	// deliver, if set, sees each request about to be handled by a server
+	// that is not stopped, in runs where the kind is on (Level.P > 0),
+	// while faults are on. It returns true if it took the request, to
+	// handle it later (World.handle).
+	deliver func(w *World, e *event) bool
+}
+
+// Name is the kind's name, its key in Faults.String.
+func (k *FaultKind) Name() string { return k.name }
+
+// Doc says what the fault does.
+func (k *FaultKind) Doc() string { return k.doc }
+
+// Records are the record kinds the fault emits as it fires.
+func (k *FaultKind) Records() []RecordKind { return k.records }
+
+// Swarm reports whether swarm draws the fault (SwarmFaults).
+func (k *FaultKind) Swarm() bool { return k.swarm != nil }
+
+// Duplicates reports whether the fault delivers requests twice, which a
+// network that keeps at-most-once delivery never does.
+func (k *FaultKind) Duplicates() bool { return k.duplicates }
+
+// Without returns f with fault k off.
+func (f Faults) Without(k *FaultKind) Faults {
+	switch {
+	case k.level >= 0:
+		f.levels[k.level] = Level{}
+	case k.clear != nil:
+		k.clear(&f)
+	}
+	return f
+}
+
+// Setting is the fault's setting in f as Faults.String prints it, "" when
+// it is off or has no setting (a targeted fault, set by a Nemesis).
+func (k *FaultKind) Setting(f Faults) string {
+	if k.setting == nil {
+		return ""
+	}
+	return k.setting(&f)
+}
+
+// FaultKinds returns every registered fault kind, in the order of
+// Faults.String and of the swarm draw: the built-in kinds, then the ones
+// registered beside them.
+func FaultKinds() []*FaultKind { return slices.Clone(faultKinds) }
+
+// faultKinds is the registry. Targeted faults (Nemesis) have no setting in
+// Faults: swarm draws them in the scenario layer, which knows the roles
+// they aim at.
+var faultKinds = builtinFaults()
+
+func builtinFaults() []*FaultKind {
+	kinds := []*FaultKind{
+		{name: "jitter", doc: "every message takes up to this much longer than the base latency",
+			setting: func(f *Faults) string { return durSetting(f.Jitter) },
+			swarm:   func(f *Faults, d swarmDraw) { f.Jitter = time.Duration(d.e.Uint64N(10)) * time.Millisecond },
+			clear:   func(f *Faults) { f.Jitter = 0 }},
+		{name: "drop-req", doc: "a request is lost", records: []RecordKind{RecDropReq}, gated: true,
+			setting: func(f *Faults) string { return probSetting(f.DropRequest) },
+			swarm:   func(f *Faults, d swarmDraw) { f.DropRequest = d.level() },
+			clear:   func(f *Faults) { f.DropRequest = 0 }},
+		{name: "drop-reply", doc: "a reply is lost (the handler did run)", records: []RecordKind{RecDropReply}, gated: true,
+			setting: func(f *Faults) string { return probSetting(f.DropReply) },
+			swarm:   func(f *Faults, d swarmDraw) { f.DropReply = d.level() },
+			clear:   func(f *Faults) { f.DropReply = 0 }},
+		{name: "dup", doc: "a request is delivered twice", records: []RecordKind{RecDup}, gated: true, duplicates: true,
+			setting: func(f *Faults) string { return probSetting(f.Duplicate) },
+			swarm:   func(f *Faults, d swarmDraw) { f.Duplicate = d.level() },
+			clear:   func(f *Faults) { f.Duplicate = 0 }},
+		{name: "tail", doc: "a message takes up to this much longer, past other messages", records: []RecordKind{RecTail}, gated: true,
+			setting: func(f *Faults) string { return pairSetting(probSetting(f.TailProb), f.Tail) },
+			swarm:   func(f *Faults, d swarmDraw) { f.TailProb, f.Tail = d.level(), d.every() },
+			clear:   func(f *Faults) { f.TailProb, f.Tail = 0, 0 }},
+		{name: "partition", doc: "an endpoint is cut off from all others, every so often for a while", records: []RecordKind{RecCut, RecLost}, gated: true,
+			setting: func(f *Faults) string { return pairSetting(durSetting(f.PartitionEvery), f.PartitionFor) },
+			swarm:   func(f *Faults, d swarmDraw) { f.PartitionEvery, f.PartitionFor = d.every(), d.every() },
+			clear:   func(f *Faults) { f.PartitionEvery, f.PartitionFor = 0, 0 }},
+		{name: "pause", doc: "a server stops handling requests, every so often for a while; they wait", records: []RecordKind{RecPause, RecHeld}, gated: true,
+			setting: func(f *Faults) string { return pairSetting(durSetting(f.PauseEvery), f.PauseFor) },
+			swarm:   func(f *Faults, d swarmDraw) { f.PauseEvery, f.PauseFor = d.every(), d.every()/2 },
+			clear:   func(f *Faults) { f.PauseEvery, f.PauseFor = 0, 0 }},
+		{name: "nemesis-drop", doc: "a targeted message is lost", records: []RecordKind{RecNemesisDrop}},
+		{name: "nemesis-dup", doc: "a targeted request is delivered twice", records: []RecordKind{RecNemesisDup}, duplicates: true},
+		{name: "nemesis-delay", doc: "a targeted message is delayed", records: []RecordKind{RecNemesisDelay}},
+		{name: "nemesis-hold", doc: "a targeted message arrives just after its caller's call timed out", records: []RecordKind{RecNemesisHold}},
+	}
+	for _, k := range kinds {
+		k.level = -1
+		markFaults(k)
+	}
+	return kinds
+}
+
+// registerFault adds a fault kind beside the built-in ones, to be drawn by
+// swarm after them. A kind whose setting is a Level (usesLevel) gets its
+// slot in Faults.
+func registerFault(k FaultKind, usesLevel bool) *FaultKind {
+	for _, o := range faultKinds {
+		if o.name == k.name {
+			panic("sim: two fault kinds named " + k.name)
+		}
+	}
+	k.level = -1
+	if usesLevel {
+		used := 0
+		for _, o := range faultKinds {
+			if o.level >= 0 {
+				used++
+			}
+		}
+		if used >= maxLevels {
+			panic("sim: too many fault kinds keep a Level; raise maxLevels")
+		}
+		k.level = used
+	}
+	markFaults(&k)
+	faultKinds = append(faultKinds, &k)
+	return &k
+}
+
+// markFaults notes that k's records are faults.
+func markFaults(k *FaultKind) {
+	for _, r := range k.records {
+		recordInfos[r].fault = true
+	}
 }
 
 func probSetting(p float64) string {
@@ -115,10 +257,7 @@ func pairSetting(on string, d time.Duration) string {
 func (f Faults) String() string {
 	var parts []string
 	for _, k := range faultKinds {
-		if k.setting == nil {
-			continue
-		}
-		if v := k.setting(&f); v != "" {
+		if v := k.Setting(f); v != "" {
 			parts = append(parts, k.name+"="+v)
 		}
 	}
@@ -148,10 +287,10 @@ func SwarmFaults(e Entropy, until time.Duration) Faults {
 	f := Faults{Until: until}
 	d := swarmDraw{e}
 	for _, k := range faultKinds {
-		if k.draw == nil || k.gated && e.Uint64N(2) == 0 {
+		if k.swarm == nil || k.gated && e.Uint64N(2) == 0 {
 			continue
 		}
-		k.draw(&f, d)
+		k.swarm(&f, d)
 	}
 	return f
 }
@@ -249,11 +388,31 @@ func (w *World) Resume(name string) {
 	}
 	ep.srv.paused = false
 	w.record(RecResume, nil, ep, 0, nil, nil)
-	for _, e := range ep.srv.held {
+	w.release(ep.srv)
+}
+
+// occupy holds srv busy for a fault: requests that arrive wait, in order,
+// until as many vacate.
+func (w *World) occupy(srv *Server) { srv.busy++ }
+
+// vacate ends one occupy; the waiting requests go on once the server is
+// neither busy nor paused.
+func (w *World) vacate(srv *Server) {
+	srv.busy--
+	w.release(srv)
+}
+
+// release sends the requests that waited at srv on to its handlers, in
+// order, unless srv is still stopped.
+func (w *World) release(srv *Server) {
+	if srv.stopped() {
+		return
+	}
+	for _, e := range srv.held {
 		w.schedule(w.now, e.kind, e.proc, e.wait, e.call, e.m, e.msg).sent = e.sent
 	}
-	clear(ep.srv.held) // what they referenced is in the queue now
-	ep.srv.held = ep.srv.held[:0]
+	clear(srv.held) // what they referenced is in the queue now
+	srv.held = srv.held[:0]
 }
 
 // startFaults arms the fault schedule. Faults are on from the start of the

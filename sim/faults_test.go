@@ -217,7 +217,7 @@ func TestSwarmFaults(t *testing.T) {
 		}
 	}
 	for _, k := range faultKinds {
-		if k.draw != nil && (on[k.name] == 0 || on[k.name] == 200 && k.gated) {
+		if k.swarm != nil && (on[k.name] == 0 || on[k.name] == 200 && k.gated) {
 			t.Errorf("%s on in %d of 200 draws", k.name, on[k.name])
 		}
 	}
@@ -233,16 +233,18 @@ func TestFaultRecordsAreCounted(t *testing.T) {
 	for _, rec := range w.Records() {
 		byKind[rec.Kind]++
 	}
-	for k := RecordKind(1); k < numRecordKinds; k++ {
+	for _, k := range RecordKinds() {
 		if byKind[k] != r.Stats.Count(k) {
 			t.Errorf("%v: %d records, Count %d", k, byKind[k], r.Stats.Count(k))
 		}
 	}
 	for _, k := range faultKinds {
-		if k.rec != 0 && !k.rec.IsFault() {
-			t.Errorf("%v is not a fault", k.rec)
+		for _, rec := range k.records {
+			if !rec.IsFault() {
+				t.Errorf("%v is not a fault", rec)
+			}
 		}
-		if k.draw != nil && k.rec != 0 && r.Stats.Count(k.rec) == 0 {
+		if k.swarm != nil && len(k.records) > 0 && r.Stats.Count(k.records[0]) == 0 {
 			t.Errorf("chaos never fired %s", k.name)
 		}
 	}

@@ -81,7 +81,7 @@ func (w *World) askReply(e *event, reply any) MessageFault {
 	w.setMessage(p.ep, e.m, e.call, e.m.ops.args(e.msg), reply, deadline)
 	f := w.opts.Nemesis.Reply(&w.msg)
 	f.Duplicate = false
-	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m, "reply")
+	w.recordNemesis(f, p.ep, e.m.server, e.call, e.m, replyMark)
 	return f
 }
 

@@ -48,8 +48,12 @@ type Server struct {
 	self    endpoint // what ep points to
 	methods map[string]*method
 	paused  bool
-	held    []event // requests that arrived while paused, in arrival order
+	busy    int     // faults holding the server busy (World.occupy)
+	held    []event // requests that arrived while paused or busy, in arrival order
 }
+
+// stopped reports whether the server handles no requests now: they wait.
+func (s *Server) stopped() bool { return s.paused || s.busy > 0 }
 
 // NewServer creates a server endpoint named name.
 func (w *World) NewServer(name string) *Server {
@@ -299,12 +303,25 @@ func (w *World) deliverRequest(e *event) {
 		w.armFor(e)
 		return
 	}
-	if srv.srv.paused {
+	if srv.srv.stopped() {
 		w.record(RecHeld, p.ep, srv, e.call, e.m, nil)
 		srv.srv.held = append(srv.srv.held, *e)
 		w.armFor(e)
 		return
 	}
+	for _, k := range w.onDeliver {
+		if w.faultsOn && k.deliver(w, e) {
+			w.armFor(e)
+			return
+		}
+	}
+	w.handle(e)
+}
+
+// handle runs the handler on a request that reached its server, and sends
+// the reply back.
+func (w *World) handle(e *event) {
+	p, srv := e.proc, e.m.server
 	if e.sent < w.maxSent {
 		w.stats.Reordered++
 	}
@@ -333,7 +350,7 @@ func (w *World) deliverRequest(e *event) {
 func (w *World) deliverReply(e *event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
-		w.record(RecLost, p.ep, srv, e.call, e.m, "reply")
+		w.record(RecLost, p.ep, srv, e.call, e.m, replyMark)
 		w.armFor(e)
 		return
 	}

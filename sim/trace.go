@@ -42,48 +42,159 @@ const (
 	numRecordKinds // keep last
 )
 
-var recordNames = [...]string{
-	RecSpawn: "spawn", RecExit: "exit", RecPanic: "panic", RecSend: "send",
-	RecDropReq: "drop-request", RecDup: "duplicate", RecLost: "lost",
-	RecHeld: "held", RecDeliver: "deliver", RecDropReply: "drop-reply",
-	RecReply: "reply", RecLate: "late-reply", RecTimeout: "timeout",
-	RecSleep: "sleep", RecWake: "wake", RecTie: "tie", RecCut: "cut",
-	RecHeal: "heal", RecPause: "pause", RecResume: "resume",
-	RecFaultsOff: "faults-off", RecNote: "note", RecTail: "tail",
-	RecNemesisDrop: "nemesis-drop", RecNemesisDup: "nemesis-dup",
-	RecNemesisDelay: "nemesis-delay", RecNemesisHold: "nemesis-hold",
+// numBuiltinRecordKinds is the number of record kinds above, which keep
+// their numbers; fault kinds registered beside the built-in ones add
+// theirs after (newRecordKind).
+const numBuiltinRecordKinds = numRecordKinds
+
+// maxRecordKinds bounds the record kinds, registered ones included: Stats
+// counts them in an array.
+const maxRecordKinds = 48
+
+// DrawAs is what a record does to a report's picture of the run.
+type DrawAs uint8
+
+const (
+	// AsPoint marks an instant on the lanes of the record's endpoints:
+	// the default.
+	AsPoint DrawAs = iota
+	// AsSend starts a request: a message from the caller's lane.
+	AsSend
+	// AsDeliver is a request handled by its server: the request arrives,
+	// and its reply starts.
+	AsDeliver
+	// AsFate ends a message of the record's call (Drawing.Fate says how,
+	// Drawing.Dir which).
+	AsFate
+	// AsCopy starts another copy of the call's request (a duplicate).
+	AsCopy
+	// AsSpanStart and AsSpanEnd start and end a lasting fault (a cut, a
+	// pause) on the lanes of the record's endpoints.
+	AsSpanStart
+	AsSpanEnd
+)
+
+// Dir is which message of a call a record is about.
+type Dir uint8
+
+const (
+	DirRequest Dir = iota
+	DirReply
+	// DirEither: the record says (Record.Reply).
+	DirEither
+)
+
+// Drawing is how a report draws the records of one kind. Every record kind
+// has one; a fault kind registers its records with theirs, so that a
+// report draws a new fault without knowing it, and reads each record on
+// its own, never from the records around it.
+type Drawing struct {
+	As DrawAs
+	// Fate is, for AsFate, what becomes of the message: "" (it arrived),
+	// "drop" (lost as it left), "lost" (to a cut, on arrival), "held"
+	// (waits at a stopped server), "late" (a reply after its call ended).
+	// A drop ends the newest message of its direction, the others the
+	// oldest in flight.
+	Fate string
+	Dir  Dir
+	// Span names, for AsSpanStart and AsSpanEnd, the family of the lasting
+	// fault ("cut", "pause"): an end closes the span of its family on the
+	// same lanes. The page styles spans by family.
+	Span string
+	// PeerOnly draws the span on the peer's lane alone (a server's), not
+	// on the record's process's too.
+	PeerOnly bool
+	// Label is, for AsSpanStart, what the span says on a lane: Label
+	// followed by " from " and the other endpoint, or Alone when the span
+	// has one endpoint (Label when Alone is empty).
+	Label, Alone string
+}
+
+// recordInfo is what the simulator knows of a record kind.
+type recordInfo struct {
+	name    string
+	fault   bool // a fault, or a message a fault took hold of
+	drawing Drawing
+}
+
+// recordInfos describes every record kind by number; registered fault
+// kinds append theirs. Whether a kind is a fault comes from the fault
+// kinds that record it (registerFault), and lost and held.
+var recordInfos = append(make([]recordInfo, 0, maxRecordKinds), []recordInfo{
+	RecSpawn:        {name: "spawn"},
+	RecExit:         {name: "exit"},
+	RecPanic:        {name: "panic"},
+	RecSend:         {name: "send", drawing: Drawing{As: AsSend}},
+	RecDropReq:      {name: "drop-request", drawing: Drawing{As: AsFate, Fate: "drop", Dir: DirRequest}},
+	RecDup:          {name: "duplicate", drawing: Drawing{As: AsCopy}},
+	RecLost:         {name: "lost", fault: true, drawing: Drawing{As: AsFate, Fate: "lost", Dir: DirEither}},
+	RecHeld:         {name: "held", fault: true, drawing: Drawing{As: AsFate, Fate: "held", Dir: DirRequest}},
+	RecDeliver:      {name: "deliver", drawing: Drawing{As: AsDeliver}},
+	RecDropReply:    {name: "drop-reply", drawing: Drawing{As: AsFate, Fate: "drop", Dir: DirReply}},
+	RecReply:        {name: "reply", drawing: Drawing{As: AsFate, Fate: "", Dir: DirReply}},
+	RecLate:         {name: "late-reply", drawing: Drawing{As: AsFate, Fate: "late", Dir: DirReply}},
+	RecTimeout:      {name: "timeout"},
+	RecSleep:        {name: "sleep"},
+	RecWake:         {name: "wake"},
+	RecTie:          {name: "tie"},
+	RecCut:          {name: "cut", drawing: Drawing{As: AsSpanStart, Span: "cut", Label: "cut", Alone: "isolated"}},
+	RecHeal:         {name: "heal", drawing: Drawing{As: AsSpanEnd, Span: "cut"}},
+	RecPause:        {name: "pause", drawing: Drawing{As: AsSpanStart, Span: "pause", Label: "paused", PeerOnly: true}},
+	RecResume:       {name: "resume", drawing: Drawing{As: AsSpanEnd, Span: "pause", PeerOnly: true}},
+	RecFaultsOff:    {name: "faults-off"},
+	RecNote:         {name: "note"},
+	RecTail:         {name: "tail"},
+	RecNemesisDrop:  {name: "nemesis-drop", drawing: Drawing{As: AsFate, Fate: "drop", Dir: DirEither}},
+	RecNemesisDup:   {name: "nemesis-dup", drawing: Drawing{As: AsCopy}},
+	RecNemesisDelay: {name: "nemesis-delay"},
+	RecNemesisHold:  {name: "nemesis-hold"},
+}...)
+
+// newRecordKind registers a record kind of a fault kind, numbered after
+// every kind registered before it.
+func newRecordKind(name string, d Drawing) RecordKind {
+	for _, r := range recordInfos {
+		if r.name == name {
+			panic("sim: two record kinds named " + name)
+		}
+	}
+	if len(recordInfos) >= maxRecordKinds {
+		panic("sim: too many record kinds; raise maxRecordKinds")
+	}
+	recordInfos = append(recordInfos, recordInfo{name: name, drawing: d})
+	return RecordKind(len(recordInfos) - 1)
 }
 
 // RecordKinds returns every record kind, in order: for readers of traces
 // that name or count them.
 func RecordKinds() []RecordKind {
-	kinds := make([]RecordKind, 0, numRecordKinds-1)
-	for k := RecSpawn; k < numRecordKinds; k++ {
+	kinds := make([]RecordKind, 0, len(recordInfos)-1)
+	for k := RecSpawn; int(k) < len(recordInfos); k++ {
 		kinds = append(kinds, k)
 	}
 	return kinds
 }
 
+func (k RecordKind) info() *recordInfo {
+	if int(k) < len(recordInfos) {
+		return &recordInfos[k]
+	}
+	return &recordInfo{}
+}
+
 func (k RecordKind) String() string {
-	if int(k) < len(recordNames) && recordNames[k] != "" {
-		return recordNames[k]
+	if name := k.info().name; name != "" {
+		return name
 	}
 	return fmt.Sprintf("RecordKind(%d)", k)
 }
 
 // IsFault reports whether the record is a fault the network injected, or
 // a message that a fault (a cut, a pause) took hold of.
-func (k RecordKind) IsFault() bool {
-	if k == RecLost || k == RecHeld {
-		return true
-	}
-	for _, f := range faultKinds {
-		if f.rec == k && k != 0 {
-			return true
-		}
-	}
-	return false
-}
+func (k RecordKind) IsFault() bool { return k.info().fault }
+
+// Drawing is how a report draws records of kind k.
+func (k RecordKind) Drawing() Drawing { return k.info().drawing }
 
 func (k RecordKind) isReply() bool {
 	return k == RecReply || k == RecLate || k == RecDropReply
@@ -99,6 +210,9 @@ type Record struct {
 	Call   uint64
 	Method string
 	Text   string
+	// Reply reports that the record is about a reply rather than a
+	// request (a reply lost to a cut, a targeted fault on a reply).
+	Reply bool
 }
 
 func (r Record) String() string {

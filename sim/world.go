@@ -95,7 +95,7 @@ type Stats struct {
 	Partitions int // cuts and isolations, scripted or by the fault schedule
 	Pauses     int // server pauses, scripted or by the fault schedule
 
-	counts [numRecordKinds]int
+	counts [maxRecordKinds]int
 }
 
 // Count is how many records of kind k the run made (traced or not).
@@ -168,6 +168,10 @@ type World struct {
 
 	partitionNext, pauseNext func() // the fault schedules' next occurrences
 
+	// onDeliver are the fault kinds on in this run that see requests as
+	// they reach their server (FaultKind.deliver).
+	onDeliver []*FaultKind
+
 	failure *Result // set when a panic ends the run
 
 	memory *Pool // lent its memory to this world, until Close
@@ -230,6 +234,11 @@ func New(seed uint64, opts Options) *World {
 		w.drawer = drawingChooser{drawingEntropy{w}}
 	}
 	w.named.w = w
+	for _, k := range faultKinds {
+		if k.deliver != nil && opts.Faults.Level(k).P > 0 {
+			w.onDeliver = append(w.onDeliver, k)
+		}
+	}
 	w.fold(0, seed)
 	return w
 }
@@ -322,6 +331,11 @@ func (w *World) schedule(at time.Duration, kind eventKind, p *Proc, wait, call u
 	return e
 }
 
+// replyMark is the payload of a record about a reply that is not a reply
+// kind's (a reply lost to a cut, a targeted fault on a reply): the trace
+// says "reply", and Record.Reply is set.
+const replyMark = "reply"
+
 // record folds an event into the hash and, when tracing, keeps it readable.
 // payload is formatted only when tracing.
 func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *method, payload any) {
@@ -346,6 +360,7 @@ func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *me
 	if payload != nil {
 		r.Text = fmt.Sprintf("%+v", payload)
 	}
+	r.Reply = kind.isReply() || payload == replyMark
 	w.records = append(w.records, r)
 }
 

@@ -14,8 +14,9 @@ import (
 type Bound struct {
 	// Faults is the most per-message faults (a dropped request or reply,
 	// a duplicate, a long-tail delay, a targeted fault drawn as
-	// sim.DecideNemesis) one run may have. Each such decision of the
-	// fault model becomes binary: fault or not.
+	// sim.DecideNemesis: any decision of sim.ClassFault) one run may
+	// have. Each such decision of the fault model becomes binary: fault
+	// or not.
 	Faults int
 	// Ties is the most ties one run may resolve other than in scheduling
 	// order (a preemption bound: most ordering bugs need few); negative
@@ -37,9 +38,10 @@ const DefaultRuns = 100_000
 //     their order is explored as a tie;
 //   - a long-tail delay, once chosen as a fault, is the longest the fault
 //     model allows (past a call's timeout in the standard profiles), as are
-//     the gaps between partitions or pauses and their lengths;
+//     the gaps between partitions or pauses and their lengths: every
+//     decision of sim.ClassAmount is its largest value;
 //   - which endpoint a partition cuts off, or which server pauses, is
-//     explored over every choice;
+//     explored over every choice (sim.ClassTarget);
 //   - a decision this package does not know is always 0, the simplest.
 
 // Failure is the first failing run an exploration found.
@@ -202,20 +204,20 @@ func (c *dfs) Choose(d *sim.Draw) uint64 {
 
 // alternatives counts the choices at d within what is left of the bound.
 func (c *dfs) alternatives(d *sim.Draw) int {
-	switch d.Decision {
-	case sim.Workload:
+	switch d.Decision.Class() {
+	case sim.ClassWorkload:
 		return int(min(d.N, uint64(max(c.bound.Workload, 1))))
-	case sim.DecideTie:
+	case sim.ClassTie:
 		if c.ties == 0 {
 			return 1
 		}
 		return int(d.N)
-	case sim.DecideDropRequest, sim.DecideDuplicate, sim.DecideDropReply, sim.DecideTail, sim.DecideNemesis:
+	case sim.ClassFault:
 		if c.faults == 0 {
 			return 1
 		}
 		return 2
-	case sim.DecidePartition, sim.DecidePause:
+	case sim.ClassTarget:
 		return int(d.N)
 	}
 	return 1
@@ -223,18 +225,18 @@ func (c *dfs) alternatives(d *sim.Draw) int {
 
 // value is the value of alternative alt at d, and spends the budget it uses.
 func (c *dfs) value(d *sim.Draw, alt int) uint64 {
-	switch d.Decision {
-	case sim.DecideTie:
+	switch d.Decision.Class() {
+	case sim.ClassTie:
 		if alt > 0 {
 			c.ties--
 		}
-	case sim.DecideDropRequest, sim.DecideDuplicate, sim.DecideDropReply, sim.DecideTail, sim.DecideNemesis:
+	case sim.ClassFault:
 		if alt == 0 {
 			return 0
 		}
 		c.faults--
 		return d.N - 1
-	case sim.DecideTailDelay, sim.DecideFaultGap, sim.DecideFaultLength:
+	case sim.ClassAmount:
 		return d.N - 1
 	}
 	return uint64(alt)

@@ -86,15 +86,15 @@ func (s *Priority) Uint64N(n uint64) uint64 { return s.draws.Uint64N(n) }
 
 // Choose implements sim.Chooser.
 func (s *Priority) Choose(d *sim.Draw) uint64 {
-	switch d.Decision {
-	case sim.DecideTie:
+	switch d.Decision.Class() {
+	case sim.ClassTie:
 		best := s.highest(d.Due)
 		if s.changePoint() {
 			s.demote(d.Due[best].Endpoint)
 			best = s.highest(d.Due)
 		}
 		return uint64(best)
-	case sim.DecideJitter:
+	case sim.ClassOrder:
 		if s.changePoint() {
 			s.demote(d.Endpoint)
 		}
