@@ -1,29 +1,31 @@
 // Package scenarios glues the simulator (sim), the system under test (kv,
-// clerk, lock, or an Impl of your own) and the checkers (models): it is the
-// only package that knows all three.
+// clerk, lock, or an Impl of your own) and the checks (package check, over
+// the checkers of models): it is the only package that knows all three.
 //
 // A Spec names a run: scenario, seed, fault profile, implementation (and
 // the workload and strategy). A Config holds the values it names, resolved
 // once at the edge by package campaign's catalogue, and Run makes that run
-// deterministically and checks everything on it: linearizability of the
-// key/value and lock histories, lock mutual exclusion and an exact counter,
-// the Clerk's contract (Get never returns ErrMaybe; Put returns ErrMaybe
-// only after a retransmission and ErrVersion only when its first attempt
-// was refused), liveness once faults stop, memory proportional to the data,
-// and the SUT's own panics. Its Result carries the Spec, the verdict, the
-// trace hash and the lines that replay it (an Impl's Repro says how);
-// Replay reruns a Result exactly, whatever its implementation, and
-// WriteArtifacts writes its trace, history and visualization.
+// deterministically and checks everything on it, with the checks stress
+// mode and TCP load share: linearizability of the key/value and lock
+// histories, lock mutual exclusion and an exact counter, the Clerk's
+// contract (Get never returns ErrMaybe; Put returns ErrMaybe only after a
+// retransmission and ErrVersion only when its first attempt was refused),
+// liveness once faults stop, memory proportional to the data, and the
+// SUT's own panics. Its Result carries the Spec, the verdict, the trace
+// hash and the lines that replay it (an Impl's Repro says how); Replay
+// reruns a Result exactly, whatever its implementation, and WriteArtifacts
+// writes its trace, history and visualization.
 //
 // Scenarios are exported so that users can write their own: Setup spawns
 // clients on an Env, each a Client whose Get, Put and Lock are the
-// implementation's, recorded for the checks, and returns the scenario's
-// final check, whose state lives in Setup's closure.
+// implementation's, recorded for the checks (check.Client), adds checks of
+// its own (Env.AddCheck) and returns the scenario's final check, whose
+// state lives in Setup's closure.
 //
 // A caller that makes runs one after another on one goroutine, as a
 // campaign's worker does, lends them a Pool: each run reuses the coroutines
 // and memory the one before left (its world's event queue and requests, its
-// history, clients and checker), which a short run would otherwise spend a
+// recording, clients and checks), which a short run would otherwise spend a
 // good part of its time allocating. A pool never changes a run, and an
 // untraced Result keeps nothing of the run's memory.
 //

@@ -14,7 +14,8 @@ import (
 // key/value stores and uses only the standard library (and its gobwire,
 // which does too); kv, clerk and lock
 // know nothing of the simulator, the models or the scenarios; models knows
-// only porcupine and the wire types; imports run one way: cli, then
+// only porcupine and the wire types; the checks (package check) only the
+// models and the wire types; imports run one way: cli, then
 // campaign, then zoo, then scenarios, then {models, sim, kv, clerk, lock}.
 func TestLayoutImports(t *testing.T) {
 	const module = "github.com/kvsim/kvsim/"
@@ -27,13 +28,14 @@ func TestLayoutImports(t *testing.T) {
 		{"../kv/rpc", nil},
 		{"../kv", []string{module + "kv/rpc"}},
 		{"../kv/netrpc", []string{module + "kv/rpc"}},
-		{"../loadgen", []string{module + "kv/netrpc", module + "kv/rpc", module + "clerk", module + "lock", module + "models"}},
+		{"../loadgen", []string{module + "check", module + "kv/netrpc", module + "kv/rpc", module + "clerk", module + "lock", module + "models"}},
 		{"../clerk", []string{module + "kv/rpc"}},
 		{"../lock", []string{module + "kv/rpc"}},
 		{"../models", []string{module + "kv/rpc", "github.com/anishathalye/porcupine"}},
-		{".", []string{module + "sim", module + "kv", module + "clerk", module + "lock", module + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
+		{"../check", []string{module + "kv/rpc", module + "models"}},
+		{".", []string{module + "check", module + "sim", module + "kv", module + "clerk", module + "lock", module + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
 		{"../zoo", []string{module + "scenarios", module + "kv", module + "clerk", module + "lock"}},
-		{"../stress", []string{module + "scenarios", module + "models", module + "kv/rpc", module + "sim/gobwire"}},
+		{"../stress", []string{module + "check", module + "scenarios", module + "models", module + "kv/rpc", module + "sim/gobwire"}},
 		{"../lab", nil},
 		{"../lab/labrt", []string{module + "cli", module + "campaign", module + "scenarios", module + "models", module + "kv/rpc", module + "sim"}},
 		{"../kvsimtest", []string{module + "campaign", module + "scenarios", module + "models"}},

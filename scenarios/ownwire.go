@@ -9,8 +9,8 @@ import (
 
 // A server with OwnHandlers exchanges wire types of its own, which keep
 // the course's fields (Key, Value, Version, Err) and add others. The
-// checks and the nemesis read those fields by name; for kvsim's own types
-// no reflection runs.
+// nemesis reads those fields by name, as the recorder does (package check);
+// for kvsim's own types no reflection runs.
 
 // putVersion is the version a Put request asks for, whichever wire types
 // carry it.
@@ -26,30 +26,4 @@ func putVersion(m *sim.Message) (rpc.Tversion, bool) {
 		return 0, false
 	}
 	return rpc.Tversion(v.Uint()), true
-}
-
-// courseReply is reply as one of kvsim's reply types: itself, or the
-// course's fields of a server's own reply type.
-func courseReply(reply any) any {
-	switch reply.(type) {
-	case *rpc.GetReply, *rpc.PutReply:
-		return reply
-	}
-	v := reflect.ValueOf(reply)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return reply
-	}
-	v = v.Elem()
-	field := func(name string) reflect.Value { return v.FieldByName(name) }
-	errOf := func() rpc.Err {
-		if f := field("Err"); f.IsValid() && f.Kind() == reflect.String {
-			return rpc.Err(f.String())
-		}
-		return ""
-	}
-	value, version := field("Value"), field("Version")
-	if !value.IsValid() || !version.IsValid() || value.Kind() != reflect.String || !version.CanUint() {
-		return &rpc.PutReply{Err: errOf()}
-	}
-	return &rpc.GetReply{Value: value.String(), Version: rpc.Tversion(version.Uint()), Err: errOf()}
 }

@@ -40,14 +40,13 @@ func (p *Pool) giveEnv(e *Env) {
 	if p == nil {
 		return
 	}
-	clear(e.kv)
-	clear(e.locks)
-	clear(e.names)
 	clear(e.ops)
 	for _, c := range e.clients {
 		c.recycle()
 	}
 	clear(e.holders)
-	*e = Env{kv: e.kv[:0], locks: e.locks[:0], names: e.names[:0], ops: e.ops[:0], holders: e.holders[:0], clients: e.clients, checker: e.checker}
+	e.rec.Reset()
+	e.checks.reset()
+	*e = Env{rec: e.rec, checks: e.checks, ops: e.ops[:0], holders: e.holders[:0], clients: e.clients}
 	p.env = e
 }

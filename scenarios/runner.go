@@ -9,25 +9,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kvsim/kvsim/check"
+	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
 )
 
-// Verdict is the outcome of one run.
-type Verdict string
+// Verdict is the outcome of one run (check.Verdict). Failed reports
+// whether it counts as a failure; Unknown does: a checker that gave up has
+// not shown the history is linearizable.
+type Verdict = check.Verdict
 
 const (
-	VerdictOK        Verdict = "ok"
-	VerdictViolation Verdict = "violation" // a check failed
-	VerdictUnknown   Verdict = "unknown"   // the linearizability checker timed out
-	VerdictPanic     Verdict = "panic"     // the SUT panicked
-	VerdictStuck     Verdict = "stuck"     // no progress: liveness failed or the budget ran out
+	VerdictOK        = check.OK
+	VerdictViolation = check.Violation // a check failed
+	VerdictUnknown   = check.Unknown   // the linearizability checker timed out
+	VerdictPanic     = check.Panic     // the SUT panicked
+	VerdictStuck     = check.Stuck     // no progress: liveness failed or the budget ran out
 )
-
-// Failed reports whether the run counts as a failure. Unknown does: a
-// checker that gave up has not shown the history is linearizable.
-func (v Verdict) Failed() bool { return v != VerdictOK }
 
 // Config is one run, resolved: the values a Spec names (package campaign
 // resolves names). Run takes the Profile as given, so the zero Profile is a
@@ -196,10 +196,13 @@ func Run(cfg Config) Result {
 	defer w.Close() // after the checks, which may read the server's state
 	e := newEnv(w, impl, pool.takeEnv())
 	e.delivery = cfg.Profile.Delivery
+	if e.delivery != AtMostOnce {
+		e.rec.PutMeans = e.delivery.judge
+	}
 	if nem != nil {
 		nem.e, e.nemesis = e, nem
 	}
-	check := sc.Setup(e)
+	final := sc.Setup(e)
 	w.SetMaxTime(faults.Until + LivenessWindow + e.slack)
 	sr := w.Run()
 
@@ -209,7 +212,7 @@ func Run(cfg Config) Result {
 		targeted:  targeted,
 		Workload:  e.workload,
 		TraceHash: hashString(sr.Hash),
-		Ops:       len(e.kv) + len(e.locks),
+		Ops:       len(e.rec.KV) + len(e.rec.Locks),
 		RPCs:      sr.Stats.Calls,
 		SimTimeNS: int64(sr.Time),
 		config:    cfg,
@@ -218,11 +221,7 @@ func Run(cfg Config) Result {
 	case sim.Panic:
 		res.Verdict, res.Reason, res.Stack = VerdictPanic, sr.Reason, sr.Stack
 	case sim.Stuck:
-		res.Verdict = VerdictStuck
-		res.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", faults.Until, LivenessWindow+e.slack, sr.Reason)
-		if sr.Time <= faults.Until {
-			res.Reason = sr.Reason
-		}
+		e.rec.Stall = check.Stall{Stuck: true, Since: faults.Until, Window: LivenessWindow + e.slack, At: sr.Time, Where: sr.Reason}
 	}
 	timeout := cfg.CheckTimeout
 	if timeout <= 0 {
@@ -231,13 +230,10 @@ func Run(cfg Config) Result {
 	// Check whatever history there is, even of a stuck run: a violation
 	// explains more than "stuck" does.
 	if sr.Status != sim.Panic {
-		e.check(check, timeout, &res)
+		e.check(final, timeout, &res)
 	}
 	if res.Verdict == "" {
 		res.Verdict = VerdictOK
-	}
-	if len(e.warnings) > 0 {
-		res.Warnings = slices.Clone(e.warnings)
 	}
 	if res.Failed() {
 		res.setRepro(impl)
@@ -248,9 +244,9 @@ func Run(cfg Config) Result {
 	}
 	if cfg.Trace {
 		res.Trace = w.Records()
-		res.KVHistory = e.kv
-		res.LockHist = e.locks
-		res.Clients = e.names
+		res.KVHistory = e.rec.KV
+		res.LockHist = e.rec.Locks
+		res.Clients = e.rec.Clients
 	} else {
 		// Nothing of the run's memory stays in an untraced Result, so that
 		// the next run on the pool can reuse it.
@@ -317,59 +313,64 @@ func (r *Result) setRepro(impl Impl) {
 // complete, in virtual time.
 const LivenessWindow = 10 * time.Second
 
-// check runs every check on the recorded run and puts the first failure
-// into res. Checks that need a finished run are skipped for stuck runs.
+// checks are a run's checks, with the memory they keep from run to run on
+// a Pool, and what they found.
+type checks struct {
+	lin      check.Linearizability
+	lockM    check.LockModel
+	mutex    check.MutualExclusion
+	own      []check.Check // the scenario's (Env.AddCheck)
+	registry check.Registry
+	out      check.Outcome
+	read     func(key string) (string, rpc.Tversion, rpc.Err) // Env.read, made once
+}
+
+func (cs *checks) reset() {
+	clear(cs.own)
+	clear(cs.registry)
+	cs.own, cs.registry = cs.own[:0], cs.registry[:0]
+	cs.out.Reset()
+}
+
+// check runs every check on the recorded run and puts the failure it
+// reports (check.Outcome.First) into res. In the registry's order: the
+// checks of what happened at a moment of the run (the Clerk's contract,
+// mutual exclusion, the workload's own judgement), linearizability, the
+// lock model, liveness, then those that read the server after a finished
+// run in which nothing else failed: the counters, the scenario's own
+// checks, its final check.
 func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
-	fail := func(v Verdict, reason string) {
-		if res.Verdict == "" || res.Verdict == VerdictStuck && v != VerdictStuck {
-			res.Verdict, res.Reason = v, reason
-		}
+	cs, rec := &e.checks, &e.rec
+	if cs.read == nil {
+		cs.read = e.read
 	}
-	if len(e.violations) > 0 {
-		fail(VerdictViolation, e.violations[0])
+	rec.Read, rec.Server = cs.read, e.server
+	cs.lin.Timeout, cs.lockM.Timeout = timeout, timeout
+	cs.registry = append(cs.registry[:0], check.ClerkContract{}, &cs.mutex, check.Workload{},
+		&cs.lin, &cs.lockM, check.Liveness{}, check.Counters{})
+	cs.registry = append(cs.registry, cs.own...)
+	if final != nil {
+		cs.registry = append(cs.registry, check.Func{Label: "the scenario's final check", F: final})
 	}
-	kv := e.checker.Check(e.checkedHistory(), timeout)
-	res.KVCheck = kv
-	switch kv.Verdict {
-	case models.Violation:
-		fail(VerdictViolation, "linearizability: "+kv.Reason)
-		res.Core = coreLines(e.kv, kv.Core)
-	case models.Unknown:
-		fail(VerdictUnknown, "linearizability check timed out after "+timeout.String())
+	out := &cs.out
+	cs.registry.Run(rec, out)
+	res.KVCheck, res.LockCheck = out.KV, out.Lock
+	if out.KV.Verdict == models.Violation {
+		res.Core = coreLines(rec.KV, out.KV.Core)
 	}
-	if len(e.locks) > 0 {
-		lk := models.CheckLock(e.locks, timeout)
-		res.LockCheck = &lk
-		switch lk.Verdict {
-		case models.Violation:
-			fail(VerdictViolation, "lock linearizability: "+lk.Reason)
-		case models.Unknown:
-			fail(VerdictUnknown, "lock linearizability check timed out after "+timeout.String())
-		}
+	if f, failed := out.First(); failed {
+		res.Verdict, res.Reason = f.Verdict, f.Reason
 	}
-	if res.Verdict == "" && final != nil {
-		if reason := e.safely("the scenario's final check", final); reason != "" {
-			fail(VerdictViolation, reason)
-		}
+	if len(out.Warnings) > 0 {
+		res.Warnings = slices.Clone(out.Warnings)
 	}
 }
 
-// checkedHistory is the key/value history as the linearizability check
-// reads it: as recorded, except that under at-least-once delivery an
-// ErrVersion Put may have been applied (a duplicate of it may have been),
-// which the model's ErrMaybe says. The recorded history stays as the
-// clients observed it.
-func (e *Env) checkedHistory() []models.KVOp {
-	if e.delivery != AtLeastOnce {
-		return e.kv
-	}
-	view := slices.Clone(e.kv)
-	for i := range view {
-		if op := &view[i]; op.Input.Op == models.OpPut {
-			op.Output.Err = e.delivery.judge(op.Output.Err)
-		}
-	}
-	return view
+// read is a key of the server under test, read directly after the run.
+func (e *Env) read(key string) (string, rpc.Tversion, rpc.Err) {
+	var reply rpc.GetReply
+	e.server.Get(&rpc.GetArgs{Key: key}, &reply)
+	return reply.Value, reply.Version, reply.Err
 }
 
 // coreLines are the operations of history at the indices in core, as text.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
@@ -127,12 +128,12 @@ func concurrentPut(e *Env) func() string {
 // most once, nothing else did.
 func checkConcurrentPut(e *Env) string {
 	oks, maybes := 0, 0
-	for _, op := range e.checkedHistory() {
-		switch {
-		case op.Input.Op != models.OpPut:
-		case op.Output.Err == rpc.OK:
+	for _, op := range e.rec.KV {
+		switch err := e.delivery.judge(op.Output.Err); {
+		case op.Input.Op != models.OpPut || op.Output.Unknown:
+		case err == rpc.OK:
 			oks++
-		case op.Output.Err == rpc.ErrMaybe:
+		case err == rpc.ErrMaybe:
 			maybes++
 		}
 	}
@@ -311,7 +312,7 @@ const (
 // counter, so an ErrMaybe Put is resolved by reading it back.
 func lockCounter(e *Env) func() string {
 	ent := e.w.Entropy()
-	increments := 0 // made under the lock, by every client
+	ctr := e.counter("lock-counter", counterKey) // checked after the run
 	lockers := 2 + int(ent.Uint64N(2))
 	for range lockers {
 		rounds := 1 + int(ent.Uint64N(3))
@@ -319,70 +320,14 @@ func lockCounter(e *Env) func() string {
 			l := c.Lock(lockKey)
 			for range rounds {
 				l.Acquire()
-				if !incrementUnderLock(c) {
+				if !c.Increment(ctr) {
 					return
 				}
-				increments++
 				l.Release()
 			}
 		})
 	}
-	return func() string { return checkLockCounter(e, increments) }
-}
-
-// incrementUnderLock adds one to the counter; it reports false (after
-// recording a violation) if someone else wrote the counter meanwhile.
-func incrementUnderLock(c *Client) bool { return incrementCounter(c, counterKey) }
-
-// incrementCounter adds one to the counter at key, which only holders of
-// its lock write.
-func incrementCounter(c *Client, counterKey string) bool {
-	v, ver, err := c.Get(counterKey)
-	n := 0
-	if err == rpc.OK {
-		n, _ = strconv.Atoi(v)
-	}
-	next := strconv.Itoa(n + 1)
-	for {
-		switch c.PutSeen(counterKey, next, ver) {
-		case rpc.OK:
-			return true
-		case rpc.ErrMaybe:
-			got, gotVer, _ := c.Get(counterKey)
-			if gotVer == ver+1 && got == next {
-				return true
-			}
-			if gotVer != ver {
-				c.e.Violate("lock-counter: %s holds the lock but the counter moved from version %d to %d under it", c.name, ver, gotVer)
-				return false
-			}
-		default:
-			c.e.Violate("lock-counter: %s holds the lock but its Put of the counter at version %d failed: someone else wrote it", c.name, ver)
-			return false
-		}
-	}
-}
-
-func checkLockCounter(e *Env, increments int) string {
-	return checkCounter(e, "lock-counter", counterKey, increments)
-}
-
-// checkCounter: the counter at key ends at the number of increments made
-// under its lock.
-func checkCounter(e *Env, scenario, counterKey string, increments int) string {
-	var reply rpc.GetReply
-	e.server.Get(&rpc.GetArgs{Key: counterKey}, &reply)
-	got := 0
-	if reply.Err == rpc.OK {
-		got, _ = strconv.Atoi(reply.Value)
-	}
-	if got != increments {
-		if counterKey != "counter" {
-			return fmt.Sprintf("%s: the counter %q is %d after %d increments under its lock", scenario, counterKey, got, increments)
-		}
-		return fmt.Sprintf("%s: the counter is %d after %d increments under the lock", scenario, got, increments)
-	}
-	return ""
+	return nil
 }
 
 // partitionHeal cuts the server off, heals it, then cuts one client off,
@@ -416,31 +361,6 @@ func manyClients(e *Env) func() string {
 			}
 		})
 	}
-	return func() string { return checkManyClients(e) }
-}
-
-// checkManyClients bounds the server's memory by its data: a server that
-// keeps per-client or per-request state grows with the traffic instead.
-func checkManyClients(e *Env) string {
-	data := 0
-	keys := sharedKeys + crowd
-	for i := range keys {
-		key := "shared" + strconv.Itoa(i)
-		if i >= sharedKeys {
-			key = "own-c" + strconv.Itoa(i-sharedKeys)
-		}
-		var reply rpc.GetReply
-		e.server.Get(&rpc.GetArgs{Key: key}, &reply)
-		data += len(key) + len(reply.Value)
-	}
-	limit := memoryLimit(keys, data)
-	if size := Footprint(e.server); size > limit {
-		return fmt.Sprintf("many-clients: server holds %d bytes for %d keys and %d bytes of data (limit %d): its memory grows with the traffic, not the data", size, keys, data, limit)
-	}
-	return ""
-}
-
-// memoryLimit allows a generous constant per key and twice the data.
-func memoryLimit(keys, dataBytes int) int {
-	return 1024 + 128*keys + 2*dataBytes
+	e.AddCheck(&check.Memory{Label: "many-clients"})
+	return nil
 }

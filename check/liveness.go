@@ -1,0 +1,30 @@
+package check
+
+import "fmt"
+
+// Liveness: once faults stop, the run finishes by its deadline (the
+// harness's: the simulator's virtual one, stress mode's grace after its
+// duration). The harness sees whether it did and says what was left
+// waiting (Recording.Stall); a run stopped by its own budget before the
+// deadline is reported in the harness's words.
+type Liveness struct{}
+
+func (Liveness) Name() string { return "liveness" }
+
+func (c Liveness) Check(r *Recording, o *Outcome) {
+	s := r.Stall
+	if !s.Stuck {
+		return
+	}
+	f := Finding{Check: c.Name(), Verdict: Stuck}
+	switch {
+	case len(s.Waiting) > 0:
+		w := s.Waiting[0]
+		f.Reason, f.Count = fmt.Sprintf("liveness: %s was still in %s %v after the deadline", w.Client, w.In, s.Window), len(s.Waiting)
+	case s.At <= s.Since:
+		f.Reason = s.Where
+	default:
+		f.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", s.Since, s.Window, s.Where)
+	}
+	o.Add(f)
+}
