@@ -30,6 +30,8 @@ func TestClerkGetContract(t *testing.T) {
 		{"first reply", attempts(got), "x", 3, rpc.OK, ""},
 		{"after lost attempts", attempts(lost, lost, got), "x", 3, rpc.OK, ""},
 		{"no key", attempts(lost, replyNoKey), "", 0, rpc.ErrNoKey, ""},
+		{"no key, with a value", attempts(replyNoKey, models.Attempt{Replied: true, Err: rpc.ErrNoKey, Value: "x"}), "x", 0, rpc.ErrNoKey, "an absent key has no value and version 0"},
+		{"no key, with a version", attempts(models.Attempt{Replied: true, Err: rpc.ErrNoKey, Version: 2}), "", 2, rpc.ErrNoKey, "an absent key has no value and version 0"},
 		{"ErrMaybe", attempts(lost, got), "", 0, rpc.ErrMaybe, `Get("k") returned ErrMaybe; Get must retry`},
 		{"gave up", attempts(lost, lost), "", 0, rpc.ErrNoKey, "which no reply said"},
 		{"no attempt at all", nil, "", 0, rpc.ErrNoKey, "which no reply said"},

@@ -1,0 +1,99 @@
+package check
+
+import (
+	"strings"
+	"testing"
+)
+
+// fixed is a check that finds what it was given.
+type fixed struct {
+	name  string
+	found []Finding
+	reads bool // it reads the server
+	ran   *bool
+}
+
+func (f fixed) Name() string      { return f.name }
+func (f fixed) ReadsServer() bool { return f.reads }
+func (f fixed) Check(_ *Recording, o *Outcome) {
+	if f.ran != nil {
+		*f.ran = true
+	}
+	for _, x := range f.found {
+		x.Check = f.name
+		o.Add(x)
+	}
+}
+
+func finding(v Verdict, reason string, at int64, seq uint64) Finding {
+	return Finding{Verdict: v, Reason: reason, At: Stamp{at, seq}}
+}
+
+// TestFirst: the failure a run reports when several checks fail.
+func TestFirst(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		found []Finding // in the order the checks found them
+		want  string
+	}{
+		{"none", nil, ""},
+		{"violation before unknown", []Finding{finding(Unknown, "u", 0, 0), finding(Violation, "v", 0, 0)}, "v"},
+		{"unknown before stuck", []Finding{finding(Stuck, "s", 0, 0), finding(Unknown, "u", 0, 0)}, "u"},
+		{"violation before stuck", []Finding{finding(Stuck, "s", 0, 0), finding(Violation, "v", 0, 0)}, "v"},
+		{"seen at a moment before seen in the whole", []Finding{finding(Violation, "whole", 0, 0), finding(Violation, "moment", 9, 3)}, "moment"},
+		{"moments in order", []Finding{finding(Violation, "later", 9, 3), finding(Violation, "earlier", 9, 2)}, "earlier"},
+		{"moments in order of time first", []Finding{finding(Violation, "later", 9, 1), finding(Violation, "earlier", 8, 2)}, "earlier"},
+		{"the whole in the order found", []Finding{finding(Violation, "first", 0, 0), finding(Violation, "second", 0, 0)}, "first"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := Outcome{Findings: tc.found}
+			f, failed := o.First()
+			if failed != (tc.want != "") || f.Reason != tc.want {
+				t.Errorf("First = %q, %v; want %q", f.Reason, failed, tc.want)
+			}
+		})
+	}
+}
+
+// TestReadsServerOnlyAfterAFinishedRun: a check that reads the server runs
+// only on a finished run in which no check failed before it.
+func TestReadsServerOnlyAfterAFinishedRun(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before []Finding
+		r      Recording
+		runs   bool
+	}{
+		{"finished", nil, Recording{}, true},
+		{"stuck", nil, Recording{Stall: Stall{Stuck: true}}, false},
+		{"interrupted", nil, Recording{Interrupted: true}, false},
+		{"a check failed", []Finding{finding(Violation, "v", 0, 0)}, Recording{}, false},
+		{"a checker gave up", []Finding{finding(Unknown, "u", 0, 0)}, Recording{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ran, plainRan := false, false
+			run(&tc.r, fixed{name: "before", found: tc.before}, fixed{name: "reads", reads: true, ran: &ran}, fixed{name: "plain", ran: &plainRan})
+			if ran != tc.runs || !plainRan {
+				t.Errorf("the reading check ran: %v, want %v; a check that reads nothing ran: %v", ran, tc.runs, plainRan)
+			}
+		})
+	}
+}
+
+func TestFunc(t *testing.T) {
+	none(t, run(&Recording{}, Func{Label: "final", F: func() string { return "" }}))
+	only(t, run(&Recording{}, Func{Label: "final", F: func() string { return "bad" }}), Violation, "bad")
+	f := only(t, run(&Recording{}, Func{Label: "the scenario's final check", F: func() string { panic("boom") }}), Violation,
+		"the scenario's final check panicked: boom")
+	if !strings.Contains(f.Reason, "check_test.go") {
+		t.Errorf("the panic's reason has no stack: %q", f.Reason)
+	}
+}
+
+func TestVerdictFailed(t *testing.T) {
+	for v, failed := range map[Verdict]bool{OK: false, Violation: true, Unknown: true, Panic: true, Stuck: true, "": true} {
+		if v.Failed() != failed {
+			t.Errorf("%q.Failed() = %v", v, !failed)
+		}
+	}
+}
