@@ -66,3 +66,39 @@ func TestArtifacts(t *testing.T) {
 		t.Error("history.html is not an annotated visualization")
 	}
 }
+
+// TestArtifactsDrawWhatFailed: a failure of the lock keeps no picture of
+// the key/value history (porcupine's, as large as the trace), in a file or
+// in the report; a failure of the history keeps it.
+func TestArtifactsDrawWhatFailed(t *testing.T) {
+	for _, tc := range []struct {
+		spec    scenarios.Spec
+		history bool
+	}{
+		{scenarios.Spec{Scenario: "kv-random", Seed: 1, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"}, true},
+		{scenarios.Spec{Scenario: "lock-counter", Seed: 0, Faults: "lossy", Impl: "zoo/lock-no-reread"}, false},
+	} {
+		t.Run(tc.spec.Impl, func(t *testing.T) {
+			r, err := Default().Run(tc.spec)
+			if err != nil || !r.Failed() {
+				t.Fatalf("want a failure: %s, %v", r.Summary(), err)
+			}
+			traced, err := scenarios.Replay(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := WriteArtifacts(traced, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, err := os.ReadFile(a.Report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hasPorcupine := strings.Contains(string(page), `"porcupineLink":"history.html"`) || strings.Contains(string(page), `"porcupine":"`)
+			if (a.Viz != "") != tc.history || hasPorcupine != tc.history {
+				t.Errorf("%s: history.html %q, report with porcupine %v; want both %v", r.Summary(), a.Viz, hasPorcupine, tc.history)
+			}
+		})
+	}
+}

@@ -50,6 +50,10 @@ type Run struct {
 	// porcupine's visualization of KV, which the report then links to
 	// instead of embedding its own copy.
 	PorcupineLink string
+	// NoPorcupine leaves porcupine's visualization out: for a failure that
+	// is not the history's (a lock's, a stuck run's), whose artifacts keep
+	// their size for what the failure is about.
+	NoPorcupine bool
 }
 
 // FromResult builds a report's Run from a result of a run made with
@@ -118,7 +122,7 @@ const EmbedLimit = 2000
 // Write writes run's report to w.
 func Write(w io.Writer, run Run) error {
 	d := build(run)
-	if run.PorcupineLink == "" && len(run.KV) > 0 && len(run.KV) <= EmbedLimit {
+	if run.PorcupineLink == "" && !run.NoPorcupine && len(run.KV) > 0 && len(run.KV) <= EmbedLimit {
 		var b bytes.Buffer
 		if err := run.KVCheck.Visualize(&b, nil); err == nil {
 			d.Porcupine = b.String()
@@ -155,7 +159,7 @@ func Write(w io.Writer, run Run) error {
 // embed porcupine's visualization (EmbedLimit) gets it in a second file,
 // path with .porcupine.html for its extension, unless run links one.
 func WriteFile(path string, run Run) error {
-	if run.PorcupineLink == "" && len(run.KV) > EmbedLimit {
+	if run.PorcupineLink == "" && !run.NoPorcupine && len(run.KV) > EmbedLimit {
 		viz := strings.TrimSuffix(path, filepath.Ext(path)) + ".porcupine.html"
 		if err := run.KVCheck.VisualizeFile(viz, nil); err != nil {
 			return err

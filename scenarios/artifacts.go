@@ -18,7 +18,7 @@ type Artifacts struct {
 	Result  string // result.json
 	Trace   string // trace.txt: every scheduler and network event
 	History string // history.txt: the key/value history as text
-	Viz     string // history.html: porcupine's visualization, annotated with faults
+	Viz     string // history.html: porcupine's visualization, annotated with faults, when the history is what failed
 	LockViz string // lock.html, when the run used the lock
 	Report  string // report.html, when campaign.WriteArtifacts wrote it
 	Output  string // output.txt, what the implementation printed, when kept
@@ -36,7 +36,7 @@ func WriteArtifacts(r Result, dir string) (Artifacts, error) {
 		return a, err
 	}
 	path := func(file string) string { return filepath.Join(a.Dir, file) }
-	a.Result, a.Trace, a.History, a.Viz = path("result.json"), path("trace.txt"), path("history.txt"), path("history.html")
+	a.Result, a.Trace, a.History = path("result.json"), path("trace.txt"), path("history.txt")
 
 	js, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -66,8 +66,14 @@ func WriteArtifacts(r Result, dir string) (Artifacts, error) {
 			return a, err
 		}
 	}
-	if err := WriteViz(r, a.Viz); err != nil {
-		return a, err
+	// Porcupine's picture is of the key/value history: worth its size (as
+	// much as the trace) when the history is what failed, not for a
+	// failure of the lock or of liveness.
+	if r.KVCheck.Verdict != models.Ok {
+		a.Viz = path("history.html")
+		if err := WriteViz(r, a.Viz); err != nil {
+			return a, err
+		}
 	}
 	if r.LockCheck != nil {
 		a.LockViz = path("lock.html")
