@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/kvsim/kvsim/models"
@@ -119,6 +120,22 @@ func (o *Outcome) First() (Finding, bool) {
 		return Finding{}, false
 	}
 	return o.Findings[best], true
+}
+
+// Ranked is every finding, the one First reports first, then the others
+// in the same order.
+func (o *Outcome) Ranked() []Finding {
+	ranked := slices.Clone(o.Findings)
+	slices.SortStableFunc(ranked, func(a, b Finding) int {
+		switch {
+		case precedes(&a, &b):
+			return -1
+		case precedes(&b, &a):
+			return 1
+		}
+		return 0
+	})
+	return ranked
 }
 
 // precedes reports whether a comes strictly before b (see First).

@@ -51,6 +51,9 @@ func TestFirst(t *testing.T) {
 			if failed != (tc.want != "") || f.Reason != tc.want {
 				t.Errorf("First = %q, %v; want %q", f.Reason, failed, tc.want)
 			}
+			if ranked := o.Ranked(); len(ranked) != len(tc.found) || failed && ranked[0].Reason != tc.want {
+				t.Errorf("Ranked = %+v, want every finding, %q first", ranked, tc.want)
+			}
 		})
 	}
 }

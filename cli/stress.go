@@ -180,6 +180,9 @@ func printStress(w io.Writer, r stress.Result, interrupted bool) {
 			fmt.Fprintf(w, "lock, last round: model %s; counters, all rounds: %d after %d increments under the lock\n", r.LockCheck.Verdict, r.Counter, r.Increments)
 		}
 	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "warning: %s (x%d): %s\n", warn.Name, warn.Count, warn.Text)
+	}
 	switch {
 	case r.Passed() && interrupted:
 		fmt.Fprintln(w, "no failure before the interruption")

@@ -50,7 +50,7 @@ func TestStressPasses(t *testing.T) {
 
 func TestStressFindsLogicBug(t *testing.T) {
 	code, out, errOut := kvsim(append([]string{"stress", "--impl", "zoo/server-ignores-version"}, oneRound...)...)
-	if code != exitFailure || !strings.Contains(out, "FAIL\n") || !strings.Contains(out, "round 1: linearizability: Violation") {
+	if code != exitFailure || !strings.Contains(out, "FAIL\n") || !strings.Contains(out, "round 1: linearizability: key ") {
 		t.Fatalf("exit %d, want %d and a linearizability violation:\n%s%s", code, exitFailure, out, errOut)
 	}
 }

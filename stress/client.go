@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim/gobwire"
 )
@@ -24,18 +24,18 @@ var errAbort = errors.New("stress: run aborted")
 type callError struct{ msg string }
 
 // client is one client goroutine. Everything in it is written only by that
-// goroutine (and its late deliveries, see late) and read after it ends.
+// goroutine (and its late deliveries, see late) and read after it ends: it
+// records into a Recording of its own, through a recorder (check.Client)
+// whose Caller is the in-process network, so that recording adds no
+// synchronization between clients.
 type client struct {
 	r    *run
 	id   int
 	name string
 	rng  *rand.Rand
-	ck   rpc.Clerk
+	rec  check.Recording
+	rc   check.Client
 
-	kv         []models.KVOp
-	locks      []models.LockOpRecord
-	sections   []section
-	increments int
 	rpcs, lost int
 	failures   []string
 	doing      string // the operation under way, for stuckIn
@@ -65,12 +65,15 @@ func (c *client) run(body func()) {
 		}
 	}()
 	c.doing = "NewClerk"
-	c.ck = c.r.opts.Impl.NewClerk(c, c, scenarios.ServerName)
+	c.rc.Init(&c.rec, c.id, c.name, c, c.r, nil)
+	c.rc.SetClerk(c.r.opts.Impl.NewClerk(&c.rc, c, scenarios.ServerName))
 	body()
 }
 
-// Call is the client's rpc.Caller: the server's handler, run on this
-// goroutine, on copies of the arguments and reply as gob would make them.
+// Call is the in-process network, under the client's recorder: the
+// server's handler, run on this goroutine, on copies of the arguments and
+// reply as gob would make them. A lost reply's request was executed; a
+// late request is executed after the caller gave up.
 func (c *client) Call(server, method string, args, reply any) bool {
 	if c.r.aborted() {
 		panic(errAbort)
@@ -194,35 +197,10 @@ func argsOf[T any](args any) (T, bool) {
 	return zero, false
 }
 
-// Get and Put make the client an rpc.Clerk that records every operation
-// of the implementation's clerk, the lock's included.
-func (c *client) Get(key string) (string, rpc.Tversion, rpc.Err) {
-	i := c.begin(models.KVInput{Op: models.OpGet, Key: key})
-	v, ver, err := c.ck.Get(key)
-	c.end(i, models.KVOutput{Value: v, Version: ver, Err: err})
-	return v, ver, err
-}
-
-func (c *client) Put(key, value string, version rpc.Tversion) rpc.Err {
-	i := c.begin(models.KVInput{Op: models.OpPut, Key: key, Value: value, Version: version})
-	err := c.ck.Put(key, value, version)
-	c.end(i, models.KVOutput{Err: err})
-	return err
-}
-
-func (c *client) begin(in models.KVInput) int {
-	c.kv = append(c.kv, models.KVOp{Client: c.id, Input: in, Output: models.KVOutput{Unknown: true}, Call: c.r.now()})
-	return len(c.kv) - 1
-}
-
-func (c *client) end(i int, out models.KVOutput) {
-	c.kv[i].Output, c.kv[i].Return = out, c.r.now()
-}
-
 // done reports whether the client has made its share of operations or the
 // run is over.
 func (c *client) done() bool {
-	return len(c.kv) >= c.r.opts.Ops || c.r.stopped()
+	return len(c.rec.KV) >= c.r.opts.Ops || c.r.stopped()
 }
 
 // putsAndGets is the Get/Put clients' workload on a few hot keys, writing
@@ -237,7 +215,7 @@ func (c *client) putsAndGets() {
 		kind := c.rng.IntN(3) // 0: Get, 1: read-modify-write, 2: Put
 		if kind < 2 {
 			c.doing = "Get(" + key + ")"
-			if _, ver, err := c.Get(key); err == rpc.OK {
+			if _, ver, err := c.rc.Get(key); err == rpc.OK {
 				seen[key] = ver
 			}
 			if kind == 0 {
@@ -246,66 +224,27 @@ func (c *client) putsAndGets() {
 		}
 		ver := seen[key]
 		c.doing = "Put(" + key + ")"
-		if c.Put(key, "v"+strconv.Itoa(c.rng.IntN(o.Values)), ver) == rpc.OK {
+		if c.rc.Put(key, "v"+strconv.Itoa(c.rng.IntN(o.Values)), ver) == rpc.OK {
 			seen[key] = ver + 1
 		}
 	}
 }
 
-// lockUser is the lock users' workload: acquire, increment the counter,
-// release.
+// lockUser is the lock users' workload: acquire, increment the counter
+// (check.Client.Increment), release.
 func (c *client) lockUser() {
 	c.doing = "NewLock"
-	l := c.r.opts.Impl.NewLock(c, c, LockKey, c.name)
+	l := c.rc.Lock("", c.r.opts.Impl.NewLock(&c.rc, c, LockKey, c.name))
+	ctr := c.rec.AddCounter("counter", CounterKey)
 	for !c.done() {
-		c.lockOp(models.LockAcquire, l.Acquire)
-		c.sections = append(c.sections, section{owner: c.name, from: c.r.now(), to: -1})
+		c.doing = "acquire"
+		l.Acquire()
 		c.doing = "the critical section"
-		ok := c.increment()
-		c.sections[len(c.sections)-1].to = c.r.now()
-		c.lockOp(models.LockRelease, l.Release)
+		ok := c.rc.Increment(ctr)
+		c.doing = "release"
+		l.Release()
 		if !ok {
 			return
-		}
-	}
-}
-
-func (c *client) lockOp(op models.LockOp, body func()) {
-	c.doing = op.String()
-	c.locks = append(c.locks, models.LockOpRecord{Client: c.id, Input: models.LockInput{Op: op, Owner: c.name}, Call: c.r.now(), Unknown: true})
-	i := len(c.locks) - 1
-	body()
-	c.locks[i].Return, c.locks[i].Unknown = c.r.now(), false
-}
-
-// increment adds one to the counter under the lock. Nobody else writes it
-// meanwhile, so an ErrMaybe is resolved by reading it back. It reports
-// false, with a failure, if someone else wrote the counter.
-func (c *client) increment() bool {
-	v, ver, err := c.Get(CounterKey)
-	n := 0
-	if err == rpc.OK {
-		n, _ = strconv.Atoi(v)
-	}
-	next := strconv.Itoa(n + 1)
-	for {
-		switch err := c.Put(CounterKey, next, ver); err {
-		case rpc.OK:
-			c.increments++
-			return true
-		case rpc.ErrMaybe:
-			got, gotVer, _ := c.Get(CounterKey)
-			if gotVer == ver+1 && got == next {
-				c.increments++
-				return true
-			}
-			if gotVer != ver {
-				c.failures = append(c.failures, fmt.Sprintf("counter: %s holds the lock but the counter moved from version %d to %d under it", c.name, ver, gotVer))
-				return false
-			}
-		default:
-			c.failures = append(c.failures, fmt.Sprintf("counter: %s holds the lock but its Put of the counter at version %d got %s: someone else wrote it", c.name, ver, err))
-			return false
 		}
 	}
 }

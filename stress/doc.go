@@ -19,12 +19,13 @@
 //
 // Clients run a mixed workload of Gets, Puts and read-modify-writes on a
 // few hot keys with values that repeat, and lock users increment a counter
-// under the lock. Run records the key/value and lock histories on one
-// monotonic clock and checks linearizability (models.CheckKV), mutual
-// exclusion (no two recorded critical sections overlap), the counter's
-// exact count and the lock model (models.CheckLock). It runs in rounds, each
-// on a fresh server and checked on its own, until its duration has passed,
-// so a long run costs checking time in proportion to its length.
+// under the lock. Each client records through the recorder the simulator
+// uses (package check), on one monotonic clock, and a round runs every
+// check that applies (Checks), the ones a simulated run gets: the Clerk's
+// contract, mutual exclusion, the counter's exact count, linearizability,
+// the lock model, liveness and the server's memory. It runs in rounds,
+// each on a fresh server and checked on its own, until its duration has
+// passed, so a long run costs checking time in proportion to its length.
 //
 // A data race is reported by the race detector, not in the Result: under
 // go test -race it fails the test, and kvsim stress runs itself as a child

@@ -1,7 +1,6 @@
 package stress
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
@@ -150,9 +150,15 @@ type Result struct {
 	KVHistory   []models.KVOp
 	LockHistory []models.LockOpRecord
 	// Failures says what went wrong, one line each (a panic adds its
-	// stack); none means the run passed. Data races are not here: the race
-	// detector reports them itself, on stderr.
+	// stack): the harness's own (a panic, a call the in-process network
+	// cannot carry, clients that never stop), then what the checks found,
+	// the failure a simulated run would report first. None means the run
+	// passed. Data races are not here: the race detector reports them
+	// itself, on stderr.
 	Failures []string
+	// Warnings are what the clerks did that their contract allows but a
+	// precise Clerk avoids, over every round.
+	Warnings []check.Warning
 }
 
 // Passed reports whether no check failed.
@@ -175,7 +181,9 @@ type run struct {
 	done        <-chan struct{}
 }
 
-func (r *run) now() int64 { return time.Since(r.start).Nanoseconds() }
+// Now is the clients' clock: the time since the round began, on the
+// monotonic clock.
+func (r *run) Now() time.Duration { return time.Since(r.start) }
 
 // aborted reports whether clients must stop even inside an operation. It
 // reads done without receiving, which the race detector does not count as
@@ -233,6 +241,13 @@ func (res *Result) add(r Result) {
 	res.Lost += r.Lost
 	res.KVCheck, res.LockCheck = r.KVCheck, r.LockCheck
 	res.KVHistory, res.LockHistory = r.KVHistory, r.LockHistory
+	for _, w := range r.Warnings {
+		if i := slices.IndexFunc(res.Warnings, func(v check.Warning) bool { return v.Name == w.Name }); i >= 0 {
+			res.Warnings[i].Count += w.Count
+		} else {
+			res.Warnings = append(res.Warnings, w)
+		}
+	}
 	for _, f := range r.Failures {
 		res.Failures = append(res.Failures, fmt.Sprintf("round %d: %s", res.Rounds, f))
 	}
@@ -285,99 +300,74 @@ func round(ctx context.Context, opts Options, n int, stop time.Time) Result {
 	return res
 }
 
-// check gathers the clients' records and runs every check on them.
+// check gathers the clients' recordings and runs every check that applies
+// on them (see Checks).
 func (res *Result) check(r *run, clients []*client, interrupted bool) {
-	var sections []section
-	stuck := false
-	for _, c := range clients {
-		res.KVHistory = append(res.KVHistory, c.kv...)
-		res.LockHistory = append(res.LockHistory, c.locks...)
-		sections = append(sections, c.sections...)
-		res.Increments += c.increments
+	parts := make([]*check.Recording, len(clients))
+	names := make([]string, len(clients))
+	var waiting []check.Waiting
+	for i, c := range clients {
+		parts[i], names[i] = &c.rec, c.name
 		res.RPCs += c.rpcs
 		res.Lost += c.lost
 		res.Failures = append(res.Failures, c.failures...)
 		res.Failures = append(res.Failures, c.lateFailures...)
 		if c.stuckIn != "" && !interrupted {
-			stuck = true
-			res.Failures = append(res.Failures, fmt.Sprintf("liveness: %s was still in %s %v after the deadline", c.name, c.stuckIn, r.opts.Grace))
+			waiting = append(waiting, check.Waiting{Client: c.name, In: c.stuckIn})
 		}
 	}
-	for _, op := range res.LockHistory {
+	rec := check.Merge(parts)
+	rec.Clients = names
+	rec.Stall = check.Stall{Stuck: len(waiting) > 0, Window: r.opts.Grace, Waiting: waiting}
+	rec.Interrupted = interrupted
+	rec.Read = func(key string) (string, rpc.Tversion, rpc.Err) {
+		var reply rpc.GetReply
+		r.server.Get(&rpc.GetArgs{Key: key}, &reply)
+		return reply.Value, reply.Version, reply.Err
+	}
+	rec.Server = r.server
+
+	res.KVHistory, res.LockHistory = rec.KV, rec.Locks
+	res.Ops = len(rec.KV)
+	for _, op := range rec.Locks {
 		if op.Input.Op == models.LockAcquire && !op.Unknown {
 			res.Acquisitions++
 		}
 	}
-	res.Ops = len(res.KVHistory)
-	slices.SortStableFunc(res.KVHistory, func(a, b models.KVOp) int { return cmp.Compare(a.Call, b.Call) })
-	slices.SortStableFunc(res.LockHistory, func(a, b models.LockOpRecord) int { return cmp.Compare(a.Call, b.Call) })
-
-	res.Failures = append(res.Failures, overlaps(sections, r.now())...)
+	for _, ctr := range rec.Counters {
+		res.Increments += ctr.Increments
+	}
 	if r.opts.Lockers > 0 {
-		var reply rpc.GetReply
-		r.server.Get(&rpc.GetArgs{Key: CounterKey}, &reply)
-		res.Counter, _ = strconv.Atoi(reply.Value)
-		// A client stopped inside an increment may or may not have made it.
-		if res.Counter != res.Increments && !stuck && !interrupted {
-			res.Failures = append(res.Failures, fmt.Sprintf("counter: %d after %d increments under the lock", res.Counter, res.Increments))
-		}
+		v, _, _ := rec.Read(CounterKey)
+		res.Counter, _ = strconv.Atoi(v)
 	}
-	res.KVCheck = models.CheckKV(res.KVHistory, r.opts.CheckTimeout)
-	if f := verdictFailure("linearizability", res.KVCheck); f != "" {
-		res.Failures = append(res.Failures, f)
+
+	var out check.Outcome
+	Checks(r.opts.CheckTimeout).Run(&rec, &out)
+	res.KVCheck = out.KV
+	if out.Lock != nil {
+		res.LockCheck = *out.Lock
 	}
-	if len(res.LockHistory) > 0 {
-		res.LockCheck = models.CheckLock(res.LockHistory, r.opts.CheckTimeout)
-		if f := verdictFailure("lock model", res.LockCheck); f != "" {
-			res.Failures = append(res.Failures, f)
+	res.Warnings = out.Warnings
+	for _, f := range out.Ranked() {
+		reason := f.Reason
+		if f.Count > 1 {
+			reason += fmt.Sprintf(" (%d times in all)", f.Count)
 		}
+		res.Failures = append(res.Failures, reason)
 	}
 }
 
-func verdictFailure(what string, r models.Result) string {
-	if r.Verdict == models.Ok {
-		return ""
+// Checks are the checks a stress round gets: every one that applies to
+// real goroutines over an in-process network. The Clerk's contract, mutual
+// exclusion and the counter under the lock, the workload's own judgement,
+// linearizability and the lock model (each bounded by timeout), liveness
+// (no client still inside an operation a grace after the deadline), and
+// the server's memory, proportional to its data.
+func Checks(timeout time.Duration) check.Registry {
+	return check.Registry{
+		check.ClerkContract{}, &check.MutualExclusion{}, check.Workload{},
+		&check.Linearizability{Timeout: timeout}, check.LockModel{Timeout: timeout},
+		check.Liveness{}, check.Counters{}, &check.Memory{Label: "memory"},
 	}
-	return fmt.Sprintf("%s: %s: %s", what, r.Verdict, r.Reason)
 }
-
-// section is one critical section: from Acquire's return to Release's
-// call, in nanoseconds since the start; to is -1 while still held.
-type section struct {
-	owner    string
-	from, to int64
-}
-
-// maxOverlaps bounds the overlaps reported one by one: a broken lock
-// overlaps all the time.
-const maxOverlaps = 3
-
-// overlaps reports the critical sections that began before an earlier one
-// (in order of beginning) had ended.
-func overlaps(sections []section, end int64) []string {
-	slices.SortFunc(sections, func(a, b section) int { return cmp.Compare(a.from, b.from) })
-	var out []string
-	n := 0
-	var last section // the section that ends last among those seen
-	for i, s := range sections {
-		if s.to < 0 {
-			s.to = end
-		}
-		if i > 0 && s.from < last.to {
-			if n++; n > maxOverlaps {
-				continue
-			}
-			out = append(out, fmt.Sprintf("mutual exclusion: %s entered the critical section at %v while %s was inside (%v to %v)",
-				s.owner, ns(s.from), last.owner, ns(last.from), ns(last.to)))
-		}
-		if i == 0 || s.to > last.to {
-			last = s
-		}
-	}
-	if n > maxOverlaps {
-		out = append(out, fmt.Sprintf("mutual exclusion: %d more overlapping critical sections", n-maxOverlaps))
-	}
-	return out
-}
-
-func ns(t int64) time.Duration { return time.Duration(t).Round(time.Microsecond) }

@@ -272,3 +272,51 @@ func TestRaceBugsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// maybeGets breaks the Clerk's contract: its Gets return ErrMaybe.
+type maybeGets struct{ rpc.Clerk }
+
+func (c maybeGets) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	c.Clerk.Get(key)
+	return "", 0, rpc.ErrMaybe
+}
+
+// leaky is the reference server that keeps every request it served.
+type leaky struct {
+	rpc.Server
+	mu   sync.Mutex
+	seen []rpc.GetArgs
+}
+
+func (s *leaky) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
+	s.mu.Lock()
+	s.seen = append(s.seen, *args)
+	s.mu.Unlock()
+	s.Server.Get(args, reply)
+}
+
+// TestChecksWhatSimulationChecks: stress mode runs the checks a simulated
+// run gets that apply to it, the Clerk's contract and the server's memory
+// among them.
+func TestChecksWhatSimulationChecks(t *testing.T) {
+	ref := scenarios.Reference()
+	for _, tc := range []struct {
+		name string
+		im   scenarios.Impl
+		want string
+	}{
+		{"clerk contract", scenarios.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+			return maybeGets{ref.NewClerk(c, s, server)}
+		}}, `clerk contract: c`},
+		{"memory", scenarios.Impl{NewServer: func() rpc.Server { return &leaky{Server: ref.NewServer()} }}, "memory: server holds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := small(tc.im)
+			opts.Lockers = -1 // Get/Put clients only: a Clerk that breaks Get breaks the lock
+			res := mustRun(t, opts)
+			if got := strings.Join(res.Failures, "\n"); !strings.Contains(got, tc.want) {
+				t.Fatalf("failures:\n%s\nwant one with %q", got, tc.want)
+			}
+		})
+	}
+}
