@@ -46,7 +46,7 @@ are cached under $KVSIM_CACHE (default: the user cache directory).
 The server is built with StartKVServer (2025 or 2026 skeleton), as the
 course's tester does. log.Fatal and os.Exit end the run as a failure;
 time.Now, math/rand, crypto/rand and google/uuid are made deterministic;
-package-level state starts afresh in every run; a loop that runs 2^26
+package-level state starts afresh in every run; a loop that runs 2^20
 times without a call or sleep, or a mutex locked again in a handler, is a
 failure at its line; what the folder prints is
 shown only for failing runs. The network never duplicates a request unless
