@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -36,13 +37,16 @@ type loadConfig struct {
 func newLoadCmd() *cobra.Command {
 	var cfg loadConfig
 	cmd := &cobra.Command{
-		Use:   "load --addr HOST:PORT --clients C --ops N [--keys K] [--seed S] [--check]",
+		Use:   "load --addr HOST:PORT --clients C --ops N [--lockers L] [--keys K] [--seed S] [--check]",
 		Short: "Drive a key/value server over TCP and check the history",
 		Long: `Run C concurrent Clerks against a server (see 'kvsim serve'), each doing N
 random Gets and Puts, and summarize what they saw; every operation is also
-checked against the Clerk's contract. With --check, also check the history
-for linearizability. Each run uses keys of its own (--key-prefix), so one
-server can be loaded and checked again and again.
+checked against the Clerk's contract. With --lockers L, the first L clients
+instead take the reference lock N times, incrementing a counter under it:
+mutual exclusion, the lock history and the counter are checked. With
+--check, also check the history for linearizability. Each run uses keys of
+its own (--key-prefix), so one server can be loaded and checked again and
+again.
 
 A server that stops answering stops the run after --dead-after. Ctrl-C stops
 it too, with a summary of what was done. Exit 0 when the run finished and
@@ -73,6 +77,7 @@ when interrupted.`,
 	f.StringVar(&cfg.opts.Addr, "addr", "", "the server's `HOST:PORT`")
 	f.IntVar(&cfg.opts.Clients, "clients", 16, "concurrent clients")
 	f.IntVar(&cfg.opts.Ops, "ops", 1000, "operations per client")
+	f.IntVar(&cfg.opts.Lockers, "lockers", 0, "of the clients, how many take the lock and increment a counter under it instead")
 	// Few keys make Puts race; the check is partitioned by key, so its cost
 	// grows with the ops per key and their concurrency, not with the keys.
 	f.IntVar(&cfg.opts.Keys, "keys", 8, "keys the clients write and read")
@@ -98,6 +103,8 @@ func (c loadConfig) validate() error {
 		return usagef("--ops %d: want at least 1", c.opts.Ops)
 	case c.opts.Keys < 1:
 		return usagef("--keys %d: want at least 1", c.opts.Keys)
+	case c.opts.Lockers < 0 || c.opts.Lockers > c.opts.Clients:
+		return usagef("--lockers %d: want 0 to --clients (%d)", c.opts.Lockers, c.opts.Clients)
 	case c.timeout < 0 || c.checkTimeout < 0 || c.progressEvery < 0:
 		return usagef("negative --timeout, --check-timeout or --progress")
 	case c.opts.DeadAfter <= 0:
@@ -132,8 +139,13 @@ func load(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) error {
 		return fmt.Errorf("load: no server reachable at %s: %w", cfg.opts.Addr, err)
 	}
 	conn.Close()
-	if cfg.check {
-		if err := checkFresh(cfg.opts); err != nil {
+	switch {
+	case cfg.check:
+		if err := checkFresh(cfg.opts, "--check needs"); err != nil {
+			return err
+		}
+	case cfg.opts.Lockers > 0:
+		if err := checkFresh(cfg.opts, "--lockers need"); err != nil {
 			return err
 		}
 	}
@@ -147,16 +159,12 @@ func load(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) error {
 	if runErr != nil && ctx.Err() == nil && !errors.Is(runErr, loadgen.ErrNoReply) {
 		return runErr // Run refused the options before running.
 	}
-	printLoadSummary(stdout, cfg.opts, res.Ops, wall, runErr)
+	printLoadSummary(stdout, cfg.opts, res, wall, runErr)
 
-	failed := false
-	if n := len(res.Breaches); n > 0 {
-		fmt.Fprintf(stdout, "clerk contract violated: %s (%d such ops)\n", res.Breaches[0], n)
-		failed = true
-	}
+	t := time.Now()
+	out := res.Check(cfg.check, cfg.checkTimeout)
 	if cfg.check {
-		t := time.Now()
-		r := models.CheckKV(res.Ops, cfg.checkTimeout)
+		r := out.KV
 		fmt.Fprintf(stdout, "check %v in %v: %s\n", r.Verdict, time.Since(t).Round(time.Millisecond), r.Reason)
 		if cfg.vizPath != "" {
 			if err := r.VisualizeFile(cfg.vizPath, nil); err != nil {
@@ -164,8 +172,18 @@ func load(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "visualization: %s\n", cfg.vizPath)
 		}
-		failed = failed || r.Verdict != models.Ok
 	}
+	for _, f := range out.Ranked() {
+		switch {
+		case f.Check == "linearizability":
+			// said above
+		case f.Check == "clerk contract":
+			fmt.Fprintf(stdout, "clerk contract violated: %s (%d such ops)\n", strings.TrimPrefix(f.Reason, "clerk contract: "), f.Count)
+		default:
+			fmt.Fprintln(stdout, f.Reason)
+		}
+	}
+	failed := out.Failed()
 	switch {
 	case failed:
 		return errFailureFound
@@ -179,19 +197,26 @@ func load(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) error {
 
 // checkFresh makes sure that none of the keys the load uses exists yet. The
 // model starts every key absent, so a history taken on keys that hold data
-// from an earlier run would check as a violation of the server's making up.
-func checkFresh(opts loadgen.Options) error {
+// from an earlier run would check as a violation of the server's making up;
+// a lock or a counter left by an earlier run would be taken or counted.
+func checkFresh(opts loadgen.Options, who string) error {
 	caller := netrpc.NewCaller(netrpc.Options{})
 	defer caller.Close()
+	keys := make([]string, 0, opts.Keys+2)
 	for i := range opts.Keys {
-		key := opts.Key(i)
+		keys = append(keys, opts.Key(i))
+	}
+	if opts.Lockers > 0 {
+		keys = append(keys, opts.LockKey(), opts.CounterKey())
+	}
+	for _, key := range keys {
 		var reply rpc.GetReply
 		if !caller.Call(opts.Addr, rpc.MethodGet, &rpc.GetArgs{Key: key}, &reply) {
 			return fmt.Errorf("load: no reply from %s to Get(%s)", opts.Addr, key)
 		}
 		if reply.Err != rpc.ErrNoKey {
-			return fmt.Errorf("load: --check needs keys that do not exist yet, but Get(%s) on %s returned %s at version %d; use another --key-prefix",
-				key, opts.Addr, reply.Err, reply.Version)
+			return fmt.Errorf("load: %s keys that do not exist yet, but Get(%s) on %s returned %s at version %d; use another --key-prefix",
+				who, key, opts.Addr, reply.Err, reply.Version)
 		}
 	}
 	return nil
@@ -261,11 +286,11 @@ func (p *loadProgress) stop() {
 
 // printLoadSummary writes what the clients did: how many operations, how
 // they ended, how fast, and why the run stopped early if it did.
-func printLoadSummary(w io.Writer, opts loadgen.Options, ops []models.KVOp, wall time.Duration, runErr error) {
+func printLoadSummary(w io.Writer, opts loadgen.Options, res loadgen.Result, wall time.Duration, runErr error) {
 	outcomes := map[models.OpKind]map[rpc.Err]int{models.OpGet: {}, models.OpPut: {}}
 	total := map[models.OpKind]int{}
 	abandoned := 0
-	for _, op := range ops {
+	for _, op := range res.Ops {
 		total[op.Input.Op]++
 		if op.Output.Unknown {
 			abandoned++
@@ -273,7 +298,7 @@ func printLoadSummary(w io.Writer, opts loadgen.Options, ops []models.KVOp, wall
 		}
 		outcomes[op.Input.Op][op.Output.Err]++
 	}
-	done := len(ops) - abandoned
+	done := len(res.Ops) - abandoned
 	fmt.Fprintf(w, "load: %d ops by %d clients on %s (%d keys %q..., seed %d) in %v, %.0f ops/s\n",
 		done, opts.Clients, opts.Addr, opts.Keys, opts.Key(0), opts.Seed, wall.Round(time.Millisecond), float64(done)/wall.Seconds())
 	puts := outcomes[models.OpPut]
@@ -284,6 +309,19 @@ func printLoadSummary(w io.Writer, opts loadgen.Options, ops []models.KVOp, wall
 	}
 	gets := outcomes[models.OpGet]
 	fmt.Fprintf(w, "\n  gets %d: %d OK, %d ErrNoKey\n", total[models.OpGet], gets[rpc.OK], gets[rpc.ErrNoKey])
+	if opts.Lockers > 0 {
+		acquired, increments := 0, 0
+		for _, op := range res.Locks {
+			if op.Input.Op == models.LockAcquire && !op.Unknown {
+				acquired++
+			}
+		}
+		for _, ctr := range res.Recording.Counters {
+			increments += ctr.Increments
+		}
+		fmt.Fprintf(w, "  lock %s: %d acquisitions by %d lock users, %d increments of %s under it (their Gets and Puts counted above)\n",
+			opts.LockKey(), acquired, opts.Lockers, increments, opts.CounterKey())
+	}
 	if runErr != nil {
 		fmt.Fprintf(w, "  stopped early (%v) after %d of %d ops\n", runErr, done, opts.Clients*opts.Ops)
 	}

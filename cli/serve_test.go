@@ -63,6 +63,21 @@ func TestLoadCheckLinearizable(t *testing.T) {
 	}
 }
 
+// TestLoadLockUsers: with --lockers, lock users take the lock over TCP and
+// the run checks mutual exclusion, the lock model and the counter.
+func TestLoadLockUsers(t *testing.T) {
+	_, addr := startServer(t)
+	code, out, errOut := runCmd("load", "--addr", addr, "--clients", "4", "--lockers", "2", "--ops", "20", "--check")
+	if code != exitOK {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitOK, out, errOut)
+	}
+	for _, want := range []string{"load: ", "40 acquisitions by 2 lock users, 40 increments of run-", "check Ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 // Each run has keys of its own by default, so a long-lived server can be
 // checked again and again; reusing a prefix with --check is refused rather
 // than reported as a violation, since the model starts every key absent.
@@ -138,6 +153,7 @@ func TestLoadUsage(t *testing.T) {
 		{"load", "--addr", "127.0.0.1:1", "--clients", "0"},
 		{"load", "--addr", "127.0.0.1:1", "--ops", "0"},
 		{"load", "--addr", "127.0.0.1:1", "--keys", "0"},
+		{"load", "--addr", "127.0.0.1:1", "--clients", "2", "--lockers", "3"},
 		{"load", "--addr", "127.0.0.1:1", "--timeout", "-1s"},
 		{"load", "--addr", "127.0.0.1:1", "--dead-after", "0s"},
 		{"load", "--addr", "127.0.0.1:1", "--progress", "-1s"},

@@ -9,11 +9,11 @@ import (
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/netrpc"
 	"github.com/kvsim/kvsim/loadgen"
-	"github.com/kvsim/kvsim/models"
 )
 
 // Two clients do 50 operations each against a real server on a loopback
-// port; the history is checked for linearizability.
+// port; the run is checked: the Clerk's contract and the history's
+// linearizability.
 func Example() {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -31,8 +31,8 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	r := models.CheckKV(res.Ops, time.Minute)
-	fmt.Println(len(res.Ops), "ops,", len(res.Breaches), "contract breaches, check", r.Verdict)
+	out := res.Check(true, time.Minute)
+	fmt.Println(len(res.Ops), "ops,", len(out.Findings), "failures, linearizability", out.KV.Verdict)
 	// Output:
-	// 100 ops, 0 contract breaches, check Ok
+	// 100 ops, 0 failures, linearizability Ok
 }

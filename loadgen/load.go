@@ -1,20 +1,20 @@
 package loadgen
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv/netrpc"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/lock"
 	"github.com/kvsim/kvsim/models"
 )
 
@@ -32,9 +32,15 @@ var ErrNoReply = errors.New("server not answering")
 type Options struct {
 	Addr    string // the server's "host:port"
 	Clients int    // concurrent clients, each a Clerk with its own connection
-	Ops     int    // operations per client
+	Ops     int    // operations per client (for a lock user, rounds of acquire, increment, release)
 	Keys    int    // keys KeyPrefix+"k0", KeyPrefix+"k1", ... written and read at random
 	Seed    uint64 // client i draws from a PCG seeded with (Seed, i)
+
+	// Lockers is how many of the clients, the first ones, are lock users:
+	// each takes the lock at LockKey, increments the counter at
+	// CounterKey under it and releases it, Ops times. The others do Gets
+	// and Puts.
+	Lockers int
 
 	// KeyPrefix starts every key's name, so that runs against one server
 	// can each have keys of their own.
@@ -53,29 +59,47 @@ type Options struct {
 	// NewClerk makes each client's Clerk; nil means the reference clerk
 	// with RetryInterval.
 	NewClerk func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk
-	// OnOp, if set, is called after each operation completes, from the
-	// clients' goroutines at once: it must be safe for concurrent use.
+	// NewLock makes each lock user's handle on the lock; nil means the
+	// reference lock.
+	NewLock func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker
+	// OnOp, if set, is called after each operation completes (a lock
+	// user's round counts as one), from the clients' goroutines at once:
+	// it must be safe for concurrent use.
 	OnOp func()
 }
 
 // Result is what a run recorded.
 type Result struct {
-	// Ops is every operation, ordered by Call; times are nanoseconds since
-	// the run began, on the monotonic clock. A Put given up on when the run
-	// stopped may still take effect, so it is recorded as Unknown; a Get
-	// given up on changed nothing and is left out.
+	// Ops is every key/value operation, the lock users' included, ordered
+	// by Call; times are nanoseconds since the run began, on the monotonic
+	// clock. A Put given up on when the run stopped may still take effect,
+	// so it is recorded as Unknown; a Get given up on changed nothing and
+	// is left out.
 	Ops []models.KVOp
-	// Breaches of the Clerk's contract, one line each, naming the client.
-	Breaches []string
+	// Locks is the lock users' lock history, ordered by Call.
+	Locks []models.LockOpRecord
+	// Recording is everything the clients recorded, for the checks
+	// (Check).
+	Recording check.Recording
+
+	opts    Options
+	stopped bool // the run stopped before every client was done
 }
 
 // Key returns the name of key i of a run with opts.
 func (o *Options) Key(i int) string { return fmt.Sprintf("%sk%d", o.KeyPrefix, i) }
 
-// Run runs opts.Clients clients at once, each doing opts.Ops random Gets
-// and Puts through its Clerk, and returns what each saw and when. A Put
-// names the version its client last saw for the key (from its last Get, or
-// its own last successful Put), so most succeed and concurrent ones race.
+// LockKey and CounterKey are the keys of the lock and of the counter its
+// users increment.
+func (o *Options) LockKey() string    { return o.KeyPrefix + "lock" }
+func (o *Options) CounterKey() string { return o.KeyPrefix + "counter" }
+
+// Run runs opts.Clients clients at once and returns what each saw and
+// when. A Get/Put client does opts.Ops random Gets and Puts through its
+// Clerk; a Put names the version its client last saw for the key (from
+// its last Get, or its own last successful Put), so most succeed and
+// concurrent ones race. A lock user does opts.Ops rounds of acquiring the
+// lock, incrementing the counter under it and releasing it.
 //
 // Clerks retry until they get a reply, so Run stops early when ctx ends or
 // when the server has been silent for DeadAfter: no client starts another
@@ -96,6 +120,11 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		retry := clerk.Options{RetryInterval: opts.RetryInterval}
 		opts.NewClerk = func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk { return clerk.New(c, s, server, retry) }
 	}
+	if opts.NewLock == nil {
+		opts.NewLock = func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
+			return lock.NewWithOptions(ck, key, owner, lock.Options{Sleeper: s})
+		}
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r := &run{opts: &opts, start: time.Now()}
@@ -103,7 +132,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	clients := make([]*client, opts.Clients)
 	var wg sync.WaitGroup
 	for i := range clients {
-		c := &client{id: i, run: r}
+		c := &client{id: i, name: fmt.Sprintf("c%d", i), run: r}
 		clients[i] = c
 		wg.Go(func() { c.loop(ctx) })
 	}
@@ -116,21 +145,63 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 	close(finished)
 	<-watched
 
-	var res Result
-	stopped := false
-	for _, c := range clients {
-		stopped = stopped || len(c.ops) < opts.Ops
-		res.Ops = append(res.Ops, c.ops...)
-		if p := c.pending; p != nil && p.Input.Op == models.OpPut {
-			res.Ops = append(res.Ops, *p)
-		}
-		res.Breaches = append(res.Breaches, c.breaches...)
+	res := Result{opts: opts}
+	parts := make([]*check.Recording, len(clients))
+	for i, c := range clients {
+		parts[i] = &c.rec
+		res.stopped = res.stopped || c.done < opts.Ops
+		res.Recording.Clients = append(res.Recording.Clients, c.name)
 	}
-	slices.SortStableFunc(res.Ops, func(a, b models.KVOp) int { return cmp.Compare(a.Call, b.Call) })
-	if stopped {
+	names := res.Recording.Clients
+	res.Recording = check.Merge(parts)
+	res.Recording.Clients = names
+	res.Recording.Interrupted = res.stopped
+	dropUnknownGets(&res.Recording)
+	res.Ops, res.Locks = res.Recording.KV, res.Recording.Locks
+	if res.stopped {
 		return res, context.Cause(ctx)
 	}
 	return res, nil
+}
+
+// dropUnknownGets leaves out of r the Gets given up on: they changed
+// nothing.
+func dropUnknownGets(r *check.Recording) {
+	kv, ops := r.KV[:0], r.Ops[:0]
+	for i, op := range r.KV {
+		if op.Input.Op == models.OpGet && op.Output.Unknown {
+			continue
+		}
+		kv, ops = append(kv, op), append(ops, r.Ops[i])
+	}
+	r.KV, r.Ops = kv, ops
+}
+
+// Check runs on a run's recording every check that applies to a load over
+// TCP: the Clerk's contract; with lock users, mutual exclusion, the lock
+// model and the counter (read from the server, unless the run stopped
+// early); and, if linearizability is set, the history's linearizability,
+// which needs keys that did not exist before the run. timeout bounds each
+// of the lock model and linearizability (0: none).
+func (res *Result) Check(linearizability bool, timeout time.Duration) check.Outcome {
+	reg := check.Registry{check.ClerkContract{}, &check.MutualExclusion{}, check.Workload{}}
+	if linearizability {
+		reg = append(reg, &check.Linearizability{Timeout: timeout})
+	}
+	reg = append(reg, check.LockModel{Timeout: timeout}, check.Counters{})
+	rec := res.Recording
+	caller := netrpc.NewCaller(netrpc.Options{Timeout: res.opts.Timeout})
+	defer caller.Close()
+	rec.Read = func(key string) (string, rpc.Tversion, rpc.Err) {
+		var reply rpc.GetReply
+		if !caller.Call(res.opts.Addr, rpc.MethodGet, &rpc.GetArgs{Key: key}, &reply) {
+			panic(fmt.Sprintf("no reply from %s to Get(%s)", res.opts.Addr, key))
+		}
+		return reply.Value, reply.Version, reply.Err
+	}
+	var out check.Outcome
+	reg.Run(&rec, &out)
+	return out
 }
 
 func (o *Options) check() error {
@@ -145,6 +216,9 @@ func (o *Options) check() error {
 		if n.v < 1 {
 			errs = append(errs, fmt.Errorf("%s = %d, want at least 1", n.name, n.v))
 		}
+	}
+	if o.Lockers < 0 || o.Lockers > o.Clients {
+		errs = append(errs, fmt.Errorf("lockers = %d, want 0 to the %d clients", o.Lockers, o.Clients))
 	}
 	if o.PutFraction < 0 || o.PutFraction > 1 {
 		errs = append(errs, fmt.Errorf("put fraction %v, want within (0, 1]", o.PutFraction))
@@ -162,10 +236,11 @@ func (o *Options) check() error {
 type run struct {
 	opts  *Options
 	start time.Time
-	heard atomic.Int64 // when some client last had a reply, as now() does
+	heard atomic.Int64 // when some client last had a reply, as Now does
 }
 
-func (r *run) now() int64 { return time.Since(r.start).Nanoseconds() }
+// Now is the clients' clock: the time since the run began.
+func (r *run) Now() time.Duration { return time.Since(r.start) }
 
 // watch cancels the run with ErrNoReply once the server has been silent
 // for DeadAfter, and returns when ctx ends or the clients have finished.
@@ -180,7 +255,7 @@ func (r *run) watch(ctx context.Context, finished <-chan struct{}, cancel contex
 		case <-finished:
 			return
 		case <-tick.C:
-			if silent := time.Duration(r.now() - r.heard.Load()); silent >= dead {
+			if silent := r.Now() - time.Duration(r.heard.Load()); silent >= dead {
 				cancel(fmt.Errorf("%w: no reply from %s for %v", ErrNoReply, r.opts.Addr, silent.Round(time.Millisecond)))
 				return
 			}
@@ -189,100 +264,92 @@ func (r *run) watch(ctx context.Context, finished <-chan struct{}, cancel contex
 }
 
 // client is one client of a load run. Its fields are written only by its
-// own goroutine and read after that goroutine ends.
+// own goroutine and read after that goroutine ends: it records into a
+// Recording of its own (check.Client), so that recording adds no
+// synchronization between clients.
 type client struct {
-	id  int
-	run *run
-
-	ops      []models.KVOp
-	pending  *models.KVOp // the operation under way, if the client stopped during one
-	breaches []string
+	id   int
+	name string
+	run  *run
+	rec  check.Recording
+	done int // operations (a lock user's rounds) completed
 }
 
 func (c *client) loop(ctx context.Context) {
 	opts := c.run.opts
-	caller := netrpc.NewCaller(netrpc.Options{Timeout: opts.Timeout})
-	defer caller.Close()
-	rec := &recorder{ctx: ctx, caller: caller, run: c.run}
-	ck := opts.NewClerk(rec, ctxSleeper{ctx}, opts.Addr)
+	net := netrpc.NewCaller(netrpc.Options{Timeout: opts.Timeout})
+	defer net.Close()
+	sleeper := ctxSleeper{ctx}
+	rc := check.NewClient(&c.rec, c.id, c.name, &caller{ctx: ctx, caller: net, run: c.run}, c.run, nil)
+	rc.SetClerk(opts.NewClerk(rc, sleeper, opts.Addr))
+	if c.id < opts.Lockers {
+		c.lockUser(ctx, rc, sleeper)
+		return
+	}
 	rng := rand.New(rand.NewPCG(opts.Seed, uint64(c.id)))
 	seen := make(map[string]rpc.Tversion) // the version this client last saw, per key
-
 	for i := range opts.Ops {
 		if ctx.Err() != nil {
 			return
 		}
 		key := opts.Key(rng.IntN(opts.Keys))
-		in := models.KVInput{Op: models.OpGet, Key: key}
 		if rng.Float64() < opts.PutFraction {
-			in = models.KVInput{Op: models.OpPut, Key: key, Value: fmt.Sprintf("c%d.%d", c.id, i), Version: seen[key]}
-		}
-		c.pending = &models.KVOp{Client: c.id, Input: in, Output: models.KVOutput{Unknown: true}, Call: c.run.now()}
-		rec.attempts = rec.attempts[:0]
-		var out models.KVOutput
-		var breach string
-		if in.Op == models.OpGet {
-			out.Value, out.Version, out.Err = ck.Get(key)
-			breach = models.ClerkGetContract(key, rec.of(rpc.MethodGet), out.Value, out.Version, out.Err)
-			if out.Err == rpc.OK {
-				seen[key] = out.Version
+			version := seen[key]
+			if rc.Put(key, fmt.Sprintf("c%d.%d", c.id, i), version) == rpc.OK {
+				seen[key] = version + 1
 			}
-		} else {
-			out.Err = ck.Put(key, in.Value, in.Version)
-			breach = models.ClerkPutContract(key, in.Value, in.Version, rec.of(rpc.MethodPut), out.Err)
-			if out.Err == rpc.OK {
-				seen[key] = in.Version + 1
-			}
+		} else if _, version, err := rc.Get(key); err == rpc.OK {
+			seen[key] = version
 		}
-		op := *c.pending
-		op.Output, op.Return = out, c.run.now()
-		c.ops = append(c.ops, op)
-		c.pending = nil
-		if breach != "" {
-			c.breaches = append(c.breaches, fmt.Sprintf("client %d: %s", c.id, breach))
-		}
-		if opts.OnOp != nil {
-			opts.OnOp()
-		}
+		c.finished()
 	}
 }
 
-// recorder is a client's Caller: it notes what each attempt of the current
-// operation got, for the contract check, and ends the client's goroutine
-// once the run is stopped, for Clerks that retry without sleeping.
-type recorder struct {
-	ctx      context.Context
-	caller   rpc.Caller
-	run      *run
-	attempts []attempt
+// lockUser acquires the lock, increments the counter under it
+// (check.Client.Increment) and releases it, Ops times.
+func (c *client) lockUser(ctx context.Context, rc *check.Client, s rpc.Sleeper) {
+	opts := c.run.opts
+	l := rc.Lock("", opts.NewLock(rc, s, opts.LockKey(), c.name))
+	ctr := c.rec.AddCounter("counter", opts.CounterKey())
+	for range opts.Ops {
+		if ctx.Err() != nil {
+			return
+		}
+		l.Acquire()
+		ok := rc.Increment(ctr)
+		l.Release()
+		if !ok {
+			return
+		}
+		c.finished()
+	}
 }
 
-type attempt struct {
-	method string
-	models.Attempt
+func (c *client) finished() {
+	c.done++
+	if on := c.run.opts.OnOp; on != nil {
+		on()
+	}
 }
 
-func (r *recorder) Call(server, method string, args, reply any) bool {
-	if r.ctx.Err() != nil {
+// caller is a client's transport: it notes when the server last answered
+// anyone, and ends the client's goroutine once the run is stopped, for
+// Clerks that retry without sleeping.
+type caller struct {
+	ctx    context.Context
+	caller rpc.Caller
+	run    *run
+}
+
+func (c *caller) Call(server, method string, args, reply any) bool {
+	if c.ctx.Err() != nil {
 		runtime.Goexit()
 	}
-	ok := r.caller.Call(server, method, args, reply)
+	ok := c.caller.Call(server, method, args, reply)
 	if ok {
-		r.run.heard.Store(r.run.now())
+		c.run.heard.Store(int64(c.run.Now()))
 	}
-	r.attempts = append(r.attempts, attempt{method: method, Attempt: models.ReplyAttempt(ok, reply)})
 	return ok
-}
-
-// of returns the current operation's attempts of method, in order.
-func (r *recorder) of(method string) []models.Attempt {
-	var as []models.Attempt
-	for _, a := range r.attempts {
-		if a.method == method {
-			as = append(as, a.Attempt)
-		}
-	}
-	return as
 }
 
 // ctxSleeper is a Sleeper that ends the calling goroutine, running its

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv/netrpc"
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -28,8 +30,8 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Breaches) > 0 {
-		t.Errorf("reference clerk breached its contract: %q", res.Breaches)
+	if out := res.Check(true, time.Minute); out.Failed() {
+		t.Errorf("the reference failed a check: %+v", out.Findings)
 	}
 	h := res.Ops
 	if len(h) != clients*ops {
@@ -158,6 +160,8 @@ func TestRunRejectsBadOptions(t *testing.T) {
 		{"put fraction above 1", func(o *loadgen.Options) { o.PutFraction = 1.5 }},
 		{"negative put fraction", func(o *loadgen.Options) { o.PutFraction = -0.1 }},
 		{"negative timeout", func(o *loadgen.Options) { o.Timeout = -time.Second }},
+		{"more lock users than clients", func(o *loadgen.Options) { o.Lockers = 2 }},
+		{"negative lock users", func(o *loadgen.Options) { o.Lockers = -1 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,10 +275,67 @@ func TestRunReportsBreaches(t *testing.T) {
 			gets++
 		}
 	}
-	if gets == 0 || len(res.Breaches) != gets {
-		t.Fatalf("%d breaches for %d Gets returning ErrMaybe: %q", len(res.Breaches), gets, res.Breaches)
+	out := res.Check(false, time.Minute)
+	f, failed := out.First()
+	if gets == 0 || !failed || f.Check != "clerk contract" || f.Count != gets {
+		t.Fatalf("found %+v for %d Gets returning ErrMaybe", out.Findings, gets)
 	}
-	if want := `returned ErrMaybe; Get must retry`; !strings.Contains(res.Breaches[0], want) || !strings.HasPrefix(res.Breaches[0], "client ") {
-		t.Errorf("breach %q: want it to name the client and contain %q", res.Breaches[0], want)
+	if want := `returned ErrMaybe; Get must retry`; !strings.Contains(f.Reason, want) || !strings.HasPrefix(f.Reason, "clerk contract: c") {
+		t.Errorf("breach %q: want it to name the client and contain %q", f.Reason, want)
+	}
+}
+
+// TestLockUsers: lock users increment a counter under the reference lock
+// over TCP; mutual exclusion, the lock model and the counter pass.
+func TestLockUsers(t *testing.T) {
+	addr := serveKV(t)
+	res, err := loadgen.Run(context.Background(), loadgen.Options{
+		Addr: addr, Clients: 4, Lockers: 2, Ops: 15, Keys: 2, KeyPrefix: "locked/", RetryInterval: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := res.Check(true, time.Minute); out.Failed() {
+		t.Fatalf("the reference lock failed: %+v", out.Findings)
+	}
+	acquired := 0
+	for _, op := range res.Locks {
+		if op.Input.Op == models.LockAcquire && !op.Unknown {
+			acquired++
+		}
+	}
+	if ctr := res.Recording.Counters; acquired != 2*15 || len(ctr) != 1 || ctr[0].Increments != 2*15 || ctr[0].Key != "locked/counter" {
+		t.Errorf("%d acquisitions, counters %+v; want 30 and 30 increments of locked/counter", acquired, ctr)
+	}
+}
+
+// noLock lets everyone in: the first time, its users wait for each other
+// inside Acquire and all enter at once.
+type noLock struct {
+	all  *sync.WaitGroup
+	once sync.Once
+}
+
+func (l *noLock) Acquire() { l.once.Do(func() { l.all.Done(); l.all.Wait() }) }
+func (l *noLock) Release() {}
+
+// TestLockUsersBreakingMutualExclusion: load with lock users checks
+// mutual exclusion.
+func TestLockUsersBreakingMutualExclusion(t *testing.T) {
+	addr := serveKV(t)
+	var all sync.WaitGroup
+	all.Add(2)
+	res, err := loadgen.Run(context.Background(), loadgen.Options{
+		Addr: addr, Clients: 2, Lockers: 2, Ops: 3, Keys: 1, RetryInterval: time.Millisecond,
+		NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return &noLock{all: &all} },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Check(false, time.Minute)
+	if !slices.ContainsFunc(out.Findings, func(f check.Finding) bool {
+		return f.Check == "mutual exclusion" && strings.Contains(f.Reason, "acquired the lock at")
+	}) {
+		t.Fatalf("found %+v, want two holders at once", out.Findings)
 	}
 }
