@@ -30,6 +30,8 @@ func TestMutualExclusion(t *testing.T) {
 			"lock mutual exclusion: c3 acquired the lock at 60ns while c2 was inside", 1},
 		{"inside a long one, after a short one ended", []Section{sec(0, "", 0, 1, 100, 6), sec(1, "", 10, 2, 20, 3), sec(2, "", 30, 4, 40, 5)},
 			"c1 acquired the lock at 10ns while c0", 2},
+		{"overlapping the second holder", []Section{sec(0, "", 0, 1, 10, 2), sec(1, "", 20, 3, 30, 5), sec(2, "", 25, 4, 35, 6)},
+			"c2 acquired the lock at 25ns while c1", 1},
 		{"re-entered by its holder", []Section{sec(0, "", 0, 1, 0, 0), sec(0, "", 5, 2, 6, 3)}, "c0 acquired the lock at 5ns while c0", 1},
 		{"two locks at once", []Section{sec(0, "la", 0, 1, 10, 3), sec(1, "lb", 5, 2, 15, 4)}, "", 0},
 		{"a named lock", []Section{sec(0, "la", 0, 1, 10, 3), sec(1, "lb", 5, 2, 15, 4), sec(2, "la", 7, 5, 8, 6)},

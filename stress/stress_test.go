@@ -295,24 +295,33 @@ func (s *leaky) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
 	s.Server.Get(args, reply)
 }
 
+// openLock lets everyone in at once.
+type openLock struct{}
+
+func (openLock) Acquire() {}
+func (openLock) Release() {}
+
 // TestChecksWhatSimulationChecks: stress mode runs the checks a simulated
 // run gets that apply to it, the Clerk's contract and the server's memory
 // among them.
 func TestChecksWhatSimulationChecks(t *testing.T) {
 	ref := scenarios.Reference()
 	for _, tc := range []struct {
-		name string
-		im   scenarios.Impl
-		want string
+		name    string
+		im      scenarios.Impl
+		lockers int
+		want    string
 	}{
 		{"clerk contract", scenarios.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 			return maybeGets{ref.NewClerk(c, s, server)}
-		}}, `clerk contract: c`},
-		{"memory", scenarios.Impl{NewServer: func() rpc.Server { return &leaky{Server: ref.NewServer()} }}, "memory: server holds"},
+		}}, -1, `clerk contract: c`}, // Get/Put clients only: a Clerk that breaks Get breaks the lock
+		{"memory", scenarios.Impl{NewServer: func() rpc.Server { return &leaky{Server: ref.NewServer()} }}, -1, "memory: server holds"},
+		{"mutual exclusion", scenarios.Impl{NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return openLock{} }},
+			0, "lock mutual exclusion: c"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := small(tc.im)
-			opts.Lockers = -1 // Get/Put clients only: a Clerk that breaks Get breaks the lock
+			opts.Lockers = tc.lockers
 			res := mustRun(t, opts)
 			if got := strings.Join(res.Failures, "\n"); !strings.Contains(got, tc.want) {
 				t.Fatalf("failures:\n%s\nwant one with %q", got, tc.want)

@@ -1,0 +1,100 @@
+package scenarios
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kvsim/kvsim/kv/rpc"
+)
+
+// maybeGets is the reference clerk whose Gets return ErrMaybe.
+type maybeGets struct{ rpc.Clerk }
+
+func (c maybeGets) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	c.Clerk.Get(key)
+	return "", 0, rpc.ErrMaybe
+}
+
+// openLock lets everyone in at once.
+type openLock struct{}
+
+func (openLock) Acquire() {}
+func (openLock) Release() {}
+
+// anyVersion stores every Put, whatever its version.
+type anyVersion struct {
+	mu   sync.Mutex
+	data map[string]rpc.GetReply
+}
+
+func (s *anyVersion) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.data[args.Key]; ok {
+		*reply = r
+		return
+	}
+	reply.Err = rpc.ErrNoKey
+}
+
+func (s *anyVersion) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data[args.Key] = rpc.GetReply{Value: args.Value, Version: s.data[args.Key].Version + 1, Err: rpc.OK}
+	reply.Err = rpc.OK
+}
+
+// hoarding is the reference server keeping every request it served.
+type hoarding struct {
+	rpc.Server
+	kept []rpc.PutArgs
+}
+
+func (s *hoarding) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	s.kept = append(s.kept, *args)
+	s.Server.Put(args, reply)
+}
+
+// TestEveryCheckRuns: a simulated run gets every common check, and the
+// failure it reports is the first (check.Outcome.First): a breach of the
+// Clerk's contract or of mutual exclusion, or a scripted step's wrong
+// answer, at the moment it happened, before the history's violation they
+// also cause; linearizability; the memory check many-clients adds.
+func TestEveryCheckRuns(t *testing.T) {
+	ref := Reference()
+	for _, tc := range []struct {
+		name, scenario string
+		impl           Impl
+		reason         string
+	}{
+		{"clerk contract", "reliable-put", Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+			return maybeGets{ref.NewClerk(c, s, server)}
+		}}, `clerk contract: c0: Get("k") returned ErrMaybe`},
+		{"mutual exclusion", "lock-counter", Impl{NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return openLock{} }},
+			"lock mutual exclusion: c0 acquired the lock at 0s while c1 was inside the critical section"},
+		{"the workload's own", "reliable-put", Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},
+			`reliable-put step 1: Put("k", "b", 0) = OK, want ErrVersion`},
+		{"linearizability", "kv-random", Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},
+			"linearizability: key "},
+		{"memory", "many-clients", Impl{NewServer: func() rpc.Server { return &hoarding{Server: ref.NewServer()} }},
+			"many-clients: server holds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for seed := range uint64(20) {
+				cfg := config(t, tc.scenario, "reliable", seed)
+				cfg.Impl = tc.impl
+				cfg.Impl.Name = "test/" + tc.name
+				r := Run(cfg)
+				if !r.Failed() {
+					continue
+				}
+				if r.Verdict != VerdictViolation || !strings.HasPrefix(r.Reason, tc.reason) {
+					t.Fatalf("%s, want a violation: %s...", r.Summary(), tc.reason)
+				}
+				return
+			}
+			t.Fatal("no seed failed")
+		})
+	}
+}
