@@ -26,7 +26,7 @@ func Example() {
 	// Output:
 	// ok - reference
 	// violation - zoo/clerk-ok-on-lost-reply
-	// clerk contract: c0: Put("k", "v3", 3) returned OK, which no reply said
+	// clerk contract: c0: Put("k", "v0", 0) returned OK, which no reply said
 	// kvsim run --scenario unreliable-put --seed 1 --faults lossy --impl zoo/clerk-ok-on-lost-reply
 }
 

@@ -320,10 +320,34 @@ func (e *exploreEntropy) Uint64N(n uint64) uint64 {
 }
 
 func (e *exploreEntropy) Choose(d *sim.Draw) uint64 {
+	if d.Decision == sim.Workload {
+		return e.workloadDraw(d)
+	}
 	if int(d.Decision) < len(e.points) {
 		e.points[d.Decision]++
 	}
 	v := e.dfs.Choose(d)
 	e.drawn = append(e.drawn, v)
+	return v
+}
+
+// workloadDraw draws a value of the workload or fault model on the stream
+// d names: the seed's stream of that name, as a campaign draws it, or the
+// search's when the workload is enumerated.
+func (e *exploreEntropy) workloadDraw(d *sim.Draw) uint64 {
+	var v uint64
+	switch {
+	case e.pcg != nil && d.Stream == "":
+		v = e.pcg.Uint64N(d.N)
+	case e.pcg != nil:
+		v = sim.Stream(e.pcg, d.Stream).Uint64N(d.N)
+	default:
+		if d.N > uint64(max(e.enumerate, 1)) {
+			e.narrowed++
+		}
+		v = e.dfs.Choose(d)
+	}
+	e.drawn = append(e.drawn, v)
+	e.workload = append(e.workload, v)
 	return v
 }

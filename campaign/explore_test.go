@@ -37,8 +37,11 @@ func (p zooPair) String() string { return p.scenario + "/" + p.faults + "/" + p.
 // exploreMisses are the pairs of exploreZooFile that the default ladder
 // does not find within its budget: for them it must say that it is no
 // all-clear. (Thirty clients under swarm make trees too wide for a DFS to
-// reach the early reordering this bug needs.)
-var exploreMisses = []string{"many-clients/swarm/zoo/clerk-reuses-reply"}
+// reach the early reordering this bug needs. partition-heal's clerk bug
+// needs messages reordered by jitter, which explore sets to 0: about one
+// workload in thirty shows it in the order of ties, and none of the
+// first 20 seeds' does; --seeds 30 finds it at seed 28.)
+var exploreMisses = []string{"many-clients/swarm/zoo/clerk-reuses-reply", "partition-heal/reliable/zoo/clerk-verifies-by-value"}
 
 // exploreQuick are the pairs checked on every go test: the bug of the
 // report (kv-random's, at its first run), bugs that need a swarm scenario's

@@ -72,7 +72,7 @@ func TestEveryCheckRuns(t *testing.T) {
 			return maybeGets{ref.NewClerk(c, s, server)}
 		}}, `clerk contract: c0: Get("k") returned ErrMaybe`},
 		{"mutual exclusion", "lock-counter", Impl{NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return openLock{} }},
-			"lock mutual exclusion: c0 acquired the lock at 0s while c1 was inside the critical section"},
+			"lock mutual exclusion: "}, // which client goes first is a tie at 0s
 		{"the workload's own", "reliable-put", Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},
 			`reliable-put step 1: Put("k", "b", 0) = OK, want ErrVersion`},
 		{"linearizability", "kv-random", Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},

@@ -32,27 +32,43 @@ type Targeted struct {
 	HoldReply float64
 }
 
-// targetedSites lists the sites, for drawing and describing them.
-var targetedSites = []struct {
+// The targeted sites, by index in targetedSites.
+const (
+	siteHolderCut = iota
+	siteHolderSlow
+	sitePauseOnPut
+	siteCreateDup
+	siteCreateHold
+	siteHoldReply
+	numSites
+)
+
+// targetedSites lists the sites, for drawing and describing them. Each
+// draws from streams of its own: swarm's draw of it, and its firings, so
+// that adding a site moves no other site's draws.
+var targetedSites = [numSites]struct {
 	name, doc  string
 	p          func(*Targeted) *float64
-	duplicates bool // it delivers a request twice: at-least-once only
+	duplicates bool   // it delivers a request twice: at-least-once only
+	swarm      string // the stream of swarm's draw of the site
+	fires      string // the stream of its firings and how much they do
 }{
-	{"holder-cut", "the new lock holder cut off", func(t *Targeted) *float64 { return &t.HolderCut }, false},
-	{"holder-slow", "a holder's requests slowed", func(t *Targeted) *float64 { return &t.HolderSlow }, false},
-	{"pause-on-put", "the server paused as a Put is sent", func(t *Targeted) *float64 { return &t.PauseOnPut }, false},
-	{"create-dup", "the Put that creates a key delivered twice", func(t *Targeted) *float64 { return &t.CreateDup }, true},
-	{"create-hold", "the Put that creates a key held past its caller's timeout", func(t *Targeted) *float64 { return &t.CreateHold }, false},
-	{"hold-reply", "a reply held until its caller has retried", func(t *Targeted) *float64 { return &t.HoldReply }, false},
+	siteHolderCut:  {"holder-cut", "the new lock holder cut off", func(t *Targeted) *float64 { return &t.HolderCut }, false, "swarm/holder-cut", "targeted/holder-cut"},
+	siteHolderSlow: {"holder-slow", "a holder's requests slowed", func(t *Targeted) *float64 { return &t.HolderSlow }, false, "swarm/holder-slow", "targeted/holder-slow"},
+	sitePauseOnPut: {"pause-on-put", "the server paused as a Put is sent", func(t *Targeted) *float64 { return &t.PauseOnPut }, false, "swarm/pause-on-put", "targeted/pause-on-put"},
+	siteCreateDup:  {"create-dup", "the Put that creates a key delivered twice", func(t *Targeted) *float64 { return &t.CreateDup }, true, "swarm/create-dup", "targeted/create-dup"},
+	siteCreateHold: {"create-hold", "the Put that creates a key held past its caller's timeout", func(t *Targeted) *float64 { return &t.CreateHold }, false, "swarm/create-hold", "targeted/create-hold"},
+	siteHoldReply:  {"hold-reply", "a reply held until its caller has retried", func(t *Targeted) *float64 { return &t.HoldReply }, false, "swarm/hold-reply", "targeted/hold-reply"},
 }
 
-// swarmDupTargeted turns each site on or off and draws how often it fires.
-// A draw of 0 is off, so rapid shrinks toward no targeted faults.
+// swarmDupTargeted turns each site on or off and draws how often it fires,
+// each on its own stream. A draw of 0 is off, so rapid shrinks toward no
+// targeted faults.
 func swarmDupTargeted(e sim.Entropy) Targeted {
 	var t Targeted
 	for _, s := range targetedSites {
-		if e.Uint64N(2) == 1 {
-			*s.p(&t) = 0.05 + float64(e.Uint64N(10))*0.05
+		if d := sim.Stream(e, s.swarm); d.Uint64N(2) == 1 {
+			*s.p(&t) = 0.05 + float64(d.Uint64N(10))*0.05
 		}
 	}
 	return t
@@ -86,53 +102,63 @@ func (t Targeted) String() string {
 
 // nemesis is the sim.Nemesis of a run with targeted faults.
 type nemesis struct {
-	t Targeted
-	e *Env
+	t       Targeted
+	e       *Env
+	streams [numSites]sim.Entropy // each site's, once it draws
 }
 
-// fires draws whether a site with probability p fires now, as the world
+// stream is the world's stream of site's firings.
+func (n *nemesis) stream(site int) sim.Entropy {
+	if n.streams[site] == nil {
+		n.streams[site] = n.e.w.Stream(targetedSites[site].fires)
+	}
+	return n.streams[site]
+}
+
+// fires draws whether site, with probability p, fires now, as the world
 // draws its own faults (nothing for a site that is off, 0 is "no"), named
 // as a nemesis decision so the exhaustive explorer counts it against its
 // fault budget.
-func (n *nemesis) fires(p float64) bool {
-	return n.e.w.FaultsOn() && n.e.w.Chance(sim.DecideNemesis, p)
+func (n *nemesis) fires(site int, p float64) bool {
+	return n.e.w.FaultsOn() && p > 0 && sim.Chance(n.stream(site), sim.DecideNemesis, p)
 }
 
-func (n *nemesis) upTo(d time.Duration) time.Duration {
-	return 1 + time.Duration(sim.Decide(n.e.w.Entropy(), sim.DecideFaultLength, uint64(d)))
+// upTo draws how long site's fault lasts, up to d.
+func (n *nemesis) upTo(site int, d time.Duration) time.Duration {
+	return 1 + time.Duration(sim.Decide(n.stream(site), sim.DecideFaultLength, uint64(d)))
 }
 
 func (n *nemesis) Request(m *sim.Message) sim.MessageFault {
 	var f sim.MessageFault
-	if n.e.holds(m.Caller) && n.fires(n.t.HolderSlow) {
-		f.Delay = n.upTo(300 * time.Millisecond)
+	if n.e.holds(m.Caller) && n.fires(siteHolderSlow, n.t.HolderSlow) {
+		f.Delay = n.upTo(siteHolderSlow, 300*time.Millisecond)
 	}
 	version, isPut := putVersion(m)
 	if !isPut {
 		return f
 	}
-	if n.fires(n.t.PauseOnPut) {
+	if n.fires(sitePauseOnPut, n.t.PauseOnPut) {
 		w, server := n.e.w, m.Server
 		w.Pause(server)
-		w.At(w.Now()+n.upTo(200*time.Millisecond), func() { w.Resume(server) })
+		w.At(w.Now()+n.upTo(sitePauseOnPut, 200*time.Millisecond), func() { w.Resume(server) })
 	}
 	if version == 0 {
-		f.Duplicate = n.fires(n.t.CreateDup)
-		f.Hold = n.fires(n.t.CreateHold)
+		f.Duplicate = n.fires(siteCreateDup, n.t.CreateDup)
+		f.Hold = n.fires(siteCreateHold, n.t.CreateHold)
 	}
 	return f
 }
 
 func (n *nemesis) Reply(m *sim.Message) sim.MessageFault {
-	return sim.MessageFault{Hold: n.fires(n.t.HoldReply)}
+	return sim.MessageFault{Hold: n.fires(siteHoldReply, n.t.HoldReply)}
 }
 
 // acquired is the holder-cut site: the new holder is cut off for a while.
 func (n *nemesis) acquired(holder string) {
-	if !n.fires(n.t.HolderCut) {
+	if !n.fires(siteHolderCut, n.t.HolderCut) {
 		return
 	}
 	w := n.e.w
 	w.Isolate(holder)
-	w.At(w.Now()+n.upTo(time.Second), func() { w.Rejoin(holder) })
+	w.At(w.Now()+n.upTo(siteHolderCut, time.Second), func() { w.Rejoin(holder) })
 }

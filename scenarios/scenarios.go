@@ -273,10 +273,10 @@ func (vs *versions) set(key string, ver rpc.Tversion) {
 }
 
 func spawnRandom(e *Env, clients, maxOps int, keys []string) {
-	ent := e.w.Entropy()
 	e.ops = slices.Grow(e.ops, clients*maxOps) // room for every client's ops, each a slice of e.ops
 	total := 0
 	for range clients {
+		ent := clientStream(e, e.spawned) // the client about to be spawned
 		n := 1 + int(ent.Uint64N(uint64(maxOps)))
 		from := len(e.ops)
 		e.ops = e.ops[:from+n]
@@ -311,11 +311,10 @@ const (
 // times under the lock. Inside the critical section nobody else writes the
 // counter, so an ErrMaybe Put is resolved by reading it back.
 func lockCounter(e *Env) func() string {
-	ent := e.w.Entropy()
 	ctr := e.counter("lock-counter", counterKey) // checked after the run
-	lockers := 2 + int(ent.Uint64N(2))
+	lockers := 2 + int(e.w.Entropy().Uint64N(2))
 	for range lockers {
-		rounds := 1 + int(ent.Uint64N(3))
+		rounds := 1 + int(clientStream(e, e.spawned).Uint64N(3))
 		e.Spawn(func(c *Client) {
 			l := c.Lock(lockKey)
 			for range rounds {

@@ -106,13 +106,33 @@ func (s kvShape) draw(e sim.Entropy) []randomOp {
 	return ops
 }
 
+// clientStream is the stream client id (c<id>) draws its workload from:
+// each client draws from its own, so that a client more or less leaves
+// every other client's workload as it was. What a scenario draws once (a
+// shape, how many clients) comes from the stream named "workload"
+// (Env.Entropy).
+func clientStream(e *Env, id int) sim.Entropy {
+	if id < len(clientStreams) {
+		return e.w.Stream(clientStreams[id])
+	}
+	return e.w.Stream("workload/c" + strconv.Itoa(id))
+}
+
+// clientStreams are the names of the first clients' streams, made once.
+var clientStreams = func() (names [32]string) {
+	for i := range names {
+		names[i] = "workload/c" + strconv.Itoa(i)
+	}
+	return names
+}()
+
 // kvSwarm runs a drawn key/value workload.
 func kvSwarm(e *Env) func() string {
 	shape := drawKVShape(e.Entropy())
 	e.DescribeWorkload(shape.String())
 	workloads := make([][]randomOp, shape.clients)
 	for i := range workloads {
-		workloads[i] = shape.draw(e.Entropy())
+		workloads[i] = shape.draw(clientStream(e, e.spawned+i))
 	}
 	spawnWorkloads(e, workloads)
 	return nil
@@ -149,14 +169,14 @@ func (s lockShape) String() string {
 // keys. Long holds make waiting users poll for seconds, as they would
 // behind a slow holder.
 func lockSwarm(e *Env) func() string {
-	ent := e.Entropy()
-	shape := drawLockShape(ent)
+	shape := drawLockShape(e.Entropy())
 	e.DescribeWorkload(shape.String())
 	ctr := e.counter("lock-counter", counterKey) // checked after the run
 	// Holders queue behind each other, so their holds add up: a budget
 	// bounds them, and the liveness deadline grows by what they take.
 	budget := holdBudget
 	for range shape.users {
+		ent := clientStream(e, e.spawned) // the user about to be spawned
 		rounds := 1 + int(ent.Uint64N(uint64(shape.rounds)))
 		holds := make([]time.Duration, rounds)
 		thinks := make([]time.Duration, rounds)
@@ -203,13 +223,13 @@ var (
 // hold. A lock that ignores its key makes la and lb one lock: a user that
 // holds la then waits for lb for ever, and the run is stuck.
 func lockMulti(e *Env) func() string {
-	ent := e.Entropy()
-	users := 2 + int(ent.Uint64N(3))
+	users := 2 + int(e.Entropy().Uint64N(3))
 	var ctrs [2]int // each lock's counter, checked after the run
 	for i, key := range multiCounters {
 		ctrs[i] = e.counter("lock-multi", key)
 	}
 	for range users {
+		ent := clientStream(e, e.spawned) // the user about to be spawned
 		// Which locks this user takes: la, lb, or both nested.
 		which := ent.Uint64N(3)
 		rounds := 1 + int(ent.Uint64N(3))
@@ -241,7 +261,7 @@ func lockMulti(e *Env) func() string {
 			}
 		})
 	}
-	bystanders := int(ent.Uint64N(3))
+	bystanders := int(e.Entropy().Uint64N(3))
 	e.DescribeWorkload(fmt.Sprintf("lock-users=%d bystanders=%d", users, bystanders))
 	if bystanders > 0 {
 		spawnRandom(e, bystanders, 8, nearLockKeys)

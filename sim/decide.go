@@ -1,6 +1,9 @@
 package sim
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Decision names what one draw of the entropy decides. Every draw the world
 // makes goes through one funnel that names it, so that an exploration
@@ -142,6 +145,12 @@ type Draw struct {
 	// Due lists, for DecideTie, the N events due at this instant in the
 	// order they were scheduled: choosing i runs Due[i].
 	Due []Due
+	// Stream names the stream the draw is made on (see Keyed): "tie", a
+	// fault kind's name, "swarm/" and a fault kind's name for its swarm
+	// draw, a scenario's "workload" or "workload/c0", ...; "" for a draw
+	// made on no stream. A strategy that draws as a seed would
+	// (explore.Priority) draws from the seed's stream of this name.
+	Stream string
 }
 
 // Due is an event that competes in a tie.
@@ -166,7 +175,7 @@ const (
 )
 
 // Decide draws a value in [0, n) from e for decision d. Code that draws
-// from World.Entropy while the world runs (a Nemesis) names what it
+// from a world's stream while the world runs (a Nemesis) names what it
 // decides this way, so that a Chooser can tell a fault from a workload
 // value; a plain Entropy draws as Uint64N would.
 func Decide(e Entropy, d Decision, n uint64) uint64 {
@@ -177,26 +186,80 @@ func Decide(e Entropy, d Decision, n uint64) uint64 {
 	return choose(c, &Draw{Decision: d, N: n, Endpoint: -1})
 }
 
-// Chance draws whether an event of probability p happens, for decision d,
-// exactly as the world draws its own faults: nothing is drawn when p is 0,
-// and a draw of 0 means "no", so that rapid shrinks toward fewer events.
-// It is for code that decides while the world runs (a Nemesis).
-func (w *World) Chance(d Decision, p float64) bool {
-	w.drawing = true
-	ok := chance(w.src(d, nil), p)
-	w.drawing = false
-	return ok
+// Chance draws from e whether an event of probability p happens, for
+// decision d, exactly as the world draws its own faults: nothing is drawn
+// when p is 0 or 1, and a draw of 0 means "no", so that rapid shrinks
+// toward fewer events. It is for code that decides while the world runs (a
+// Nemesis), on a stream of the world (World.Stream).
+func Chance(e Entropy, d Decision, p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	if p >= 1 {
+		return true
+	}
+	return Decide(e, d, chanceScale) >= uint64((1-p)*chanceScale)
 }
 
-// src is the entropy for one draw of decision d about ep: the world's
-// entropy itself, or, when that is a Chooser, an adapter that names the
-// decision. Every draw the world makes takes its entropy from src (or
-// pickTie), so none escapes the funnel; the adapter serves one draw.
-func (w *World) src(d Decision, ep *endpoint) Entropy {
-	if w.chooser == nil {
-		return w.ent
+// streamID numbers the world's own streams: the ties' and each fault
+// kind's. Their entropy is made the first time a run draws on them.
+type streamID uint8
+
+// The built-in streams, named as streamNames says.
+const (
+	streamTie streamID = iota
+	streamJitter
+	streamDropReq
+	streamDropReply
+	streamDup
+	streamTail
+	streamPartition
+	streamPause
+	numBuiltinStreams
+)
+
+// maxStreams bounds the world's own streams, registered ones included.
+const maxStreams = 24
+
+// streamNames names the world's streams by streamID; a fault kind
+// registered beside the built-in ones adds its own (newStream).
+var streamNames = append(make([]string, 0, maxStreams), []string{
+	streamTie: "tie", streamJitter: "jitter", streamDropReq: "drop-req", streamDropReply: "drop-reply",
+	streamDup: "dup", streamTail: "tail", streamPartition: "partition", streamPause: "pause",
+}...)
+
+// newStream registers a world stream.
+func newStream(name string) streamID {
+	if slices.Contains(streamNames, name) {
+		panic("sim: two streams named " + name)
 	}
-	w.choice = Draw{Decision: d, Endpoint: endpointIndex(ep)}
+	if len(streamNames) >= maxStreams {
+		panic("sim: too many streams; raise maxStreams")
+	}
+	streamNames = append(streamNames, name)
+	return streamID(len(streamNames) - 1)
+}
+
+// stream is the entropy of the world's stream s (not a Chooser's).
+func (w *World) stream(s streamID) Entropy {
+	if e := w.streams[s]; e != nil {
+		return e
+	}
+	e := Stream(w.ent, streamNames[s])
+	w.streams[s] = e
+	return e
+}
+
+// src is the entropy for one draw of decision d on stream s about ep: the
+// stream, or, when the world's entropy is a Chooser, an adapter that names
+// the decision and the stream. Every draw the world makes takes its
+// entropy from src (or pickTie), so none escapes the funnel; the adapter
+// serves one draw.
+func (w *World) src(s streamID, d Decision, ep *endpoint) Entropy {
+	if w.chooser == nil {
+		return w.stream(s)
+	}
+	w.choice = Draw{Decision: d, Endpoint: endpointIndex(ep), Stream: streamNames[s]}
 	return &w.named
 }
 
@@ -214,7 +277,7 @@ func (n *namedEntropy) Uint64N(k uint64) uint64 {
 func (w *World) pickTie(due []int) int {
 	n := uint64(len(due))
 	if w.chooser == nil {
-		return int(w.ent.Uint64N(n))
+		return int(w.stream(streamTie).Uint64N(n))
 	}
 	w.dueBuf = w.dueBuf[:0]
 	for _, i := range due {
@@ -225,7 +288,7 @@ func (w *World) pickTie(due []int) int {
 		}
 		w.dueBuf = append(w.dueBuf, Due{Endpoint: endpointIndex(ep), Kind: DueKind(e.kind)})
 	}
-	w.choice = Draw{Decision: DecideTie, N: n, Endpoint: -1, Due: w.dueBuf}
+	w.choice = Draw{Decision: DecideTie, N: n, Endpoint: -1, Due: w.dueBuf, Stream: streamNames[streamTie]}
 	return int(w.ask())
 }
 

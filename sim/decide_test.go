@@ -2,7 +2,8 @@ package sim
 
 import "testing"
 
-// recorder passes every draw through to a PCG and counts what it was told.
+// recorder passes every draw through to the stream it names of a PCG, and
+// counts what it was told.
 type recorder struct {
 	Entropy
 	seen map[Decision]int
@@ -21,13 +22,17 @@ func (r *recorder) Choose(d *Draw) uint64 {
 			r.bad = d.Decision.String() + " names no endpoint"
 		}
 	}
-	return r.Uint64N(d.N)
+	if d.Stream == "" {
+		r.bad = d.Decision.String() + " names no stream"
+		return r.Uint64N(d.N)
+	}
+	return Stream(r.Entropy, d.Stream).Uint64N(d.N)
 }
 
 // TestChooserSeesTheSameDraws checks that a Chooser is asked exactly the
-// draws a plain Entropy would be, in the same order: a pass-through Chooser
-// replays the PCG run hash for hash, and every kind of decision of the
-// chaos profile is named.
+// draws a plain Entropy would be, each naming its stream: a Chooser that
+// draws each from the stream it names replays the PCG run hash for hash,
+// and every kind of decision of the chaos profile is named.
 func TestChooserSeesTheSameDraws(t *testing.T) {
 	for seed := range uint64(50) {
 		rec := &recorder{Entropy: NewPCG(seed), seen: map[Decision]int{}}

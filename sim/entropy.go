@@ -19,11 +19,150 @@ type Entropy interface {
 	Uint64N(n uint64) uint64
 }
 
-// NewPCG returns entropy from a PCG generator seeded with seed. Its draws
-// are those of math/rand/v2's Rand.Uint64N over the same PCG; calling the
-// generator directly saves the Rand's dynamic call on every draw.
+// Keyed is entropy with a stream of its own for every name: draws on one
+// stream never move another. A world draws each fault kind's decisions,
+// its ties and each client's workload from streams named for them, so that
+// adding a fault, a draw or a client leaves every other stream of every
+// seed as it was.
+type Keyed interface {
+	Entropy
+	// Stream returns the stream named name; asked again, the same stream,
+	// where it left off.
+	Stream(name string) Entropy
+}
+
+// Stream returns e's stream named name:
+//   - when e is a Chooser, e itself, telling it the stream's name with
+//     every draw (Draw.Stream; Uint64N draws are Workload decisions), so
+//     that a strategy sees one sequence of named decisions;
+//   - when e is Keyed, its own stream of that name;
+//   - otherwise e, whose one sequence serves every name in the order the
+//     draws are made: rapid, fuzzer bytes and replays record and replay
+//     choices, not seeds.
+func Stream(e Entropy, name string) Entropy {
+	switch x := e.(type) {
+	case Chooser:
+		return &chooserStream{c: x, d: Draw{Decision: Workload, Endpoint: -1, Stream: name}}
+	case Keyed:
+		return x.Stream(name)
+	}
+	return e
+}
+
+// chooserStream is a stream of a Chooser: it names the stream in every
+// draw.
+type chooserStream struct {
+	c Chooser
+	d Draw
+}
+
+func (s *chooserStream) Uint64N(n uint64) uint64 {
+	s.d.N = n
+	return choose(s.c, &s.d)
+}
+
+func (s *chooserStream) Choose(d *Draw) uint64 {
+	d.Stream = s.d.Stream
+	return choose(s.c, d)
+}
+
+// NewPCG returns the keyed entropy of seed. Its own draws (Uint64N) are
+// those of math/rand/v2's Rand.Uint64N over PCG(seed, seed^0x9e3779b97f4a7c15);
+// calling the generator directly saves the Rand's dynamic call on every
+// draw. Its stream named name (Stream) is a PCG of its own, seeded from
+// splitmix64 of seed^FNV-1a(name), made the first time it is asked for.
 func NewPCG(seed uint64) Entropy {
-	return &pcgEntropy{pcg: *rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)}
+	return &pcgSource{pcgEntropy: pcgEntropy{pcg: *rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)}, seed: seed}
+}
+
+// pcgSource is NewPCG's entropy: the seed's own PCG and its streams.
+type pcgSource struct {
+	pcgEntropy
+	seed uint64
+	// The streams made so far: the first ones in place, the rest each in
+	// an allocation of its own. slot is an open-addressed table of their
+	// indices plus one, by key.
+	n     int
+	first [24]namedPCG
+	more  []*namedPCG
+	slot  [64]uint8
+	big   map[uint64]*namedPCG // every stream, once there are too many for slot
+}
+
+type namedPCG struct {
+	key uint64
+	pcgEntropy
+}
+
+// Stream implements Keyed.
+func (s *pcgSource) Stream(name string) Entropy {
+	key := streamKey(s.seed, name)
+	if s.big != nil {
+		if st := s.big[key]; st != nil {
+			return &st.pcgEntropy
+		}
+		return s.add(key, 0)
+	}
+	for i := key; ; i++ {
+		j := int(s.slot[i%uint64(len(s.slot))])
+		if j == 0 {
+			return s.add(key, i%uint64(len(s.slot)))
+		}
+		if st := s.at(j - 1); st.key == key {
+			return &st.pcgEntropy
+		}
+	}
+}
+
+func (s *pcgSource) at(i int) *namedPCG {
+	if i < len(s.first) {
+		return &s.first[i]
+	}
+	return s.more[i-len(s.first)]
+}
+
+// add makes the stream of key, noted in slot i of the table.
+func (s *pcgSource) add(key, i uint64) Entropy {
+	if s.big == nil && s.n+1 >= len(s.slot)-len(s.slot)/4 {
+		s.big = make(map[uint64]*namedPCG, 2*s.n)
+		for j := range s.n {
+			s.big[s.at(j).key] = s.at(j)
+		}
+	}
+	var st *namedPCG
+	if s.n < len(s.first) {
+		st = &s.first[s.n]
+	} else {
+		st = new(namedPCG)
+		s.more = append(s.more, st)
+	}
+	s.n++
+	if s.big != nil {
+		s.big[key] = st
+	} else {
+		s.slot[i] = uint8(s.n)
+	}
+	st.key = key
+	st.pcg.Seed(key, splitmix64(key))
+	return &st.pcgEntropy
+}
+
+// streamKey is the seed of the stream named name of seed.
+func streamKey(seed uint64, name string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint64(name[i])) * fnvPrime
+	}
+	return splitmix64(seed ^ h)
+}
+
+// splitmix64 is the finalizer of SplitMix64: a fast mix in which every bit
+// of x moves every bit of the result.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 type pcgEntropy struct{ pcg rand.PCG }
@@ -115,3 +254,33 @@ func upTo(e Entropy, d time.Duration) time.Duration {
 	}
 	return time.Duration(e.Uint64N(uint64(d) + 1))
 }
+
+// Recorder is entropy that draws from another and keeps every value drawn
+// on it or on any of its streams, in the order drawn: replayed as one
+// stream (explore.Replay), they make the same run. It is keyed as the
+// entropy it draws from is.
+type Recorder struct {
+	e     Entropy
+	Drawn []uint64
+}
+
+// NewRecorder returns a Recorder drawing from e.
+func NewRecorder(e Entropy) *Recorder { return &Recorder{e: e} }
+
+// Uint64N draws from the entropy's own stream, and records the value.
+func (r *Recorder) Uint64N(n uint64) uint64 { return r.keep(r.e.Uint64N(n)) }
+
+// Stream implements Keyed: e's stream of name, whose draws are recorded.
+func (r *Recorder) Stream(name string) Entropy { return recordedStream{r, Stream(r.e, name)} }
+
+func (r *Recorder) keep(v uint64) uint64 {
+	r.Drawn = append(r.Drawn, v)
+	return v
+}
+
+type recordedStream struct {
+	r *Recorder
+	e Entropy
+}
+
+func (s recordedStream) Uint64N(n uint64) uint64 { return s.r.keep(s.e.Uint64N(n)) }

@@ -1,8 +1,10 @@
 package sim
 
 import (
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,4 +123,47 @@ func TestPCGMatchesMathRand(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestStreamsAreKeyedByName: a seed's stream of a name draws the same
+// values whatever is drawn on its other streams, and in whatever order
+// they were made; streams of other names or seeds differ; a name asked for
+// again is the same stream, where it left off; past the streams kept in
+// place, streams are still found by name.
+func TestStreamsAreKeyedByName(t *testing.T) {
+	draws := func(e Entropy, n int) []uint64 {
+		out := make([]uint64, n)
+		for i := range out {
+			out[i] = e.Uint64N(1 << 40)
+		}
+		return out
+	}
+	alone := draws(NewPCG(7).(Keyed).Stream("workload/c1"), 20)
+	busy := NewPCG(7).(Keyed)
+	for i := range 60 { // more streams than are kept in place
+		draws(busy.Stream(fmt.Sprint("other", i)), 3)
+	}
+	c1 := busy.Stream("workload/c1")
+	got := append(draws(c1, 5), draws(busy.Stream("workload/c1"), 15)...)
+	if !slices.Equal(got, alone) {
+		t.Errorf("stream workload/c1 of seed 7 drew %v beside other streams, %v alone", got, alone)
+	}
+	if slices.Equal(draws(NewPCG(7).(Keyed).Stream("workload/c2"), 20), alone) || slices.Equal(draws(NewPCG(8).(Keyed).Stream("workload/c1"), 20), alone) {
+		t.Error("another name or another seed drew the same stream")
+	}
+	if plain := NewBytes([]byte{1, 2, 3}); Stream(plain, "tie") != plain {
+		t.Error("entropy that is not keyed has streams of its own")
+	}
+}
+
+// TestChooserStreamsNameThemselves: a Chooser's stream names itself in
+// every draw, whether drawn with Uint64N or through Decide.
+func TestChooserStreamsNameThemselves(t *testing.T) {
+	rec := &recorder{Entropy: NewPCG(3), seen: map[Decision]int{}}
+	s := Stream(rec, "targeted/hold-reply")
+	s.Uint64N(10)
+	Decide(s, DecideNemesis, 10)
+	if rec.bad != "" || rec.seen[Workload] != 1 || rec.seen[DecideNemesis] != 1 {
+		t.Errorf("told %v (%s)", rec.seen, rec.bad)
+	}
 }

@@ -13,7 +13,7 @@ type echoReply struct{ Text string }
 // A client calls a server over a lossy network and retries until it gets a
 // reply. The run is a pure function of the seed: same seed, same output.
 func Example() {
-	w := sim.New(7, sim.Options{Faults: sim.Faults{DropRequest: 0.5, DropReply: 0.5}})
+	w := sim.New(5, sim.Options{Faults: sim.Faults{DropRequest: 0.5, DropReply: 0.5}})
 	srv := w.NewServer("echo")
 	handled := 0
 	sim.Handle(srv, "Echo.Say", func(args *echoArgs, reply *echoReply) {
@@ -81,7 +81,7 @@ func ExampleSwarmFaults() {
 		fmt.Println(sim.SwarmFaults(sim.NewPCG(seed), 2*time.Second))
 	}
 	// Output:
-	// jitter=4ms,drop-req=0.50,drop-reply=0.35,dup=0.40,partition=140ms/411ms
-	// jitter=5ms
-	// jitter=6ms,drop-req=0.20,pause=213ms/102.5ms
+	// jitter=8ms,drop-req=0.10,drop-reply=0.30,dup=0.50,tail=0.50/172ms,partition=568ms/593ms,pause=188ms/245.5ms
+	// jitter=2ms,drop-reply=0.40,dup=0.30,tail=0.50/341ms,pause=540ms/87ms
+	// jitter=2ms,drop-req=0.35,drop-reply=0.35,dup=0.25,tail=0.50/453ms,partition=214ms/430ms
 }

@@ -88,9 +88,9 @@ type FaultKind struct {
 	records   []RecordKind // what it records as it fires
 	// setting is its value as Faults.String prints it, "" when off.
 	setting func(f *Faults) string
-	// swarm turns it on in a swarm draw with a drawn intensity; nil leaves
+	// draw turns it on in a swarm draw with a drawn intensity; nil leaves
 	// it out of swarm. A gated kind is first drawn on or off (0 is off).
-	swarm func(f *Faults, d swarmDraw)
+	draw  func(f *Faults, d swarmDraw)
 	gated bool
 	// clear turns it off in f (nil for a kind with a Level, or none).
 	clear func(f *Faults)
@@ -100,11 +100,18 @@ type FaultKind struct {
 	// level is its slot in Faults.levels, or -1 for a kind with a field of
 	// its own.
 	level int
+	// stream is the world's stream of its decisions, swarm the stream of
+	// swarm's draw of it ("swarm/" and its name).
+	stream streamID
+	swarm  string
+	// levelDraw, for a kind with a Level, is swarm's draw of its Level
+	// once it is on.
+	levelDraw func(d swarmDraw) Level
 	// deliver, if set, sees each request about to be handled by a server
 	// that is not stopped, in runs where the kind is on (Level.P > 0),
 	// while faults are on. It returns true if it took the request, to
 	// handle it later (World.handle).
-	deliver func(w *World, e *event) bool
+	deliver func(w *World, k *FaultKind, e *event) bool
 }
 
 // Name is the kind's name, its key in Faults.String.
@@ -117,7 +124,7 @@ func (k *FaultKind) Doc() string { return k.doc }
 func (k *FaultKind) Records() []RecordKind { return k.records }
 
 // Swarm reports whether swarm draws the fault (SwarmFaults).
-func (k *FaultKind) Swarm() bool { return k.swarm != nil }
+func (k *FaultKind) Swarm() bool { return k.draw != nil }
 
 // Duplicates reports whether the fault delivers requests twice, which a
 // network that keeps at-most-once delivery never does.
@@ -157,31 +164,31 @@ func builtinFaults() []*FaultKind {
 	kinds := []*FaultKind{
 		{name: "jitter", doc: "every message takes up to this much longer than the base latency",
 			setting: func(f *Faults) string { return durSetting(f.Jitter) },
-			swarm:   func(f *Faults, d swarmDraw) { f.Jitter = time.Duration(d.e.Uint64N(10)) * time.Millisecond },
+			draw:    func(f *Faults, d swarmDraw) { f.Jitter = time.Duration(d.e.Uint64N(10)) * time.Millisecond },
 			clear:   func(f *Faults) { f.Jitter = 0 }},
 		{name: "drop-req", doc: "a request is lost", records: []RecordKind{RecDropReq}, gated: true,
 			setting: func(f *Faults) string { return probSetting(f.DropRequest) },
-			swarm:   func(f *Faults, d swarmDraw) { f.DropRequest = d.level() },
+			draw:    func(f *Faults, d swarmDraw) { f.DropRequest = d.level() },
 			clear:   func(f *Faults) { f.DropRequest = 0 }},
 		{name: "drop-reply", doc: "a reply is lost (the handler did run)", records: []RecordKind{RecDropReply}, gated: true,
 			setting: func(f *Faults) string { return probSetting(f.DropReply) },
-			swarm:   func(f *Faults, d swarmDraw) { f.DropReply = d.level() },
+			draw:    func(f *Faults, d swarmDraw) { f.DropReply = d.level() },
 			clear:   func(f *Faults) { f.DropReply = 0 }},
 		{name: "dup", doc: "a request is delivered twice", records: []RecordKind{RecDup}, gated: true, duplicates: true,
 			setting: func(f *Faults) string { return probSetting(f.Duplicate) },
-			swarm:   func(f *Faults, d swarmDraw) { f.Duplicate = d.level() },
+			draw:    func(f *Faults, d swarmDraw) { f.Duplicate = d.level() },
 			clear:   func(f *Faults) { f.Duplicate = 0 }},
 		{name: "tail", doc: "a message takes up to this much longer, past other messages", records: []RecordKind{RecTail}, gated: true,
 			setting: func(f *Faults) string { return pairSetting(probSetting(f.TailProb), f.Tail) },
-			swarm:   func(f *Faults, d swarmDraw) { f.TailProb, f.Tail = d.level(), d.every() },
+			draw:    func(f *Faults, d swarmDraw) { f.TailProb, f.Tail = d.level(), d.every() },
 			clear:   func(f *Faults) { f.TailProb, f.Tail = 0, 0 }},
 		{name: "partition", doc: "an endpoint is cut off from all others, every so often for a while", records: []RecordKind{RecCut, RecLost}, gated: true,
 			setting: func(f *Faults) string { return pairSetting(durSetting(f.PartitionEvery), f.PartitionFor) },
-			swarm:   func(f *Faults, d swarmDraw) { f.PartitionEvery, f.PartitionFor = d.every(), d.every() },
+			draw:    func(f *Faults, d swarmDraw) { f.PartitionEvery, f.PartitionFor = d.every(), d.every() },
 			clear:   func(f *Faults) { f.PartitionEvery, f.PartitionFor = 0, 0 }},
 		{name: "pause", doc: "a server stops handling requests, every so often for a while; they wait", records: []RecordKind{RecPause, RecHeld}, gated: true,
 			setting: func(f *Faults) string { return pairSetting(durSetting(f.PauseEvery), f.PauseFor) },
-			swarm:   func(f *Faults, d swarmDraw) { f.PauseEvery, f.PauseFor = d.every(), d.every()/2 },
+			draw:    func(f *Faults, d swarmDraw) { f.PauseEvery, f.PauseFor = d.every(), d.every()/2 },
 			clear:   func(f *Faults) { f.PauseEvery, f.PauseFor = 0, 0 }},
 		{name: "nemesis-drop", doc: "a targeted message is lost", records: []RecordKind{RecNemesisDrop}},
 		{name: "nemesis-dup", doc: "a targeted request is delivered twice", records: []RecordKind{RecNemesisDup}, duplicates: true},
@@ -190,33 +197,42 @@ func builtinFaults() []*FaultKind {
 	}
 	for _, k := range kinds {
 		k.level = -1
+		if i := slices.Index(streamNames, k.name); i >= 0 {
+			k.stream = streamID(i)
+		}
+		k.swarm = "swarm/" + k.name
 		markFaults(k)
 	}
 	return kinds
 }
 
 // registerFault adds a fault kind beside the built-in ones, to be drawn by
-// swarm after them. A kind whose setting is a Level (usesLevel) gets its
-// slot in Faults.
-func registerFault(k FaultKind, usesLevel bool) *FaultKind {
+// swarm after them. Its setting is a Level, in a slot of Faults of its
+// own: Faults.String prints it "P/D", and swarm draws it with levelDraw,
+// if set.
+func registerFault(k FaultKind) *FaultKind {
 	for _, o := range faultKinds {
 		if o.name == k.name {
 			panic("sim: two fault kinds named " + k.name)
 		}
 	}
-	k.level = -1
-	if usesLevel {
-		used := 0
-		for _, o := range faultKinds {
-			if o.level >= 0 {
-				used++
-			}
+	used := 0
+	for _, o := range faultKinds {
+		if o.level >= 0 {
+			used++
 		}
-		if used >= maxLevels {
-			panic("sim: too many fault kinds keep a Level; raise maxLevels")
-		}
-		k.level = used
 	}
+	if used >= maxLevels {
+		panic("sim: too many fault kinds keep a Level; raise maxLevels")
+	}
+	slot := used
+	k.level = slot
+	k.setting = func(f *Faults) string { l := f.levels[slot]; return pairSetting(probSetting(l.P), l.D) }
+	if draw := k.levelDraw; draw != nil {
+		k.draw = func(f *Faults, d swarmDraw) { f.levels[slot] = draw(d) }
+	}
+	k.stream = newStream(k.name)
+	k.swarm = "swarm/" + k.name
 	markFaults(&k)
 	faultKinds = append(faultKinds, &k)
 	return &k
@@ -282,15 +298,20 @@ func (d swarmDraw) every() time.Duration {
 // on, its intensity; faults stop at until. Swarm testing finds more bugs
 // than every fault at once, because some bugs need one fault and the
 // absence of another. A draw of 0 turns a fault off (and jitter to 0), so
-// rapid shrinks toward fewer faults.
+// rapid shrinks toward fewer faults. Each kind draws from its own stream
+// of e ("swarm/" and its name), so that a kind added to the registry
+// leaves every other kind's draw of every seed as it was.
 func SwarmFaults(e Entropy, until time.Duration) Faults {
 	f := Faults{Until: until}
-	d := swarmDraw{e}
 	for _, k := range faultKinds {
-		if k.swarm == nil || k.gated && e.Uint64N(2) == 0 {
+		if k.draw == nil {
 			continue
 		}
-		k.swarm(&f, d)
+		s := Stream(e, k.swarm)
+		if k.gated && s.Uint64N(2) == 0 {
+			continue
+		}
+		k.draw(&f, swarmDraw{s})
 	}
 	return f
 }
@@ -424,20 +445,20 @@ func (w *World) startFaults() {
 	// rather than on every occurrence.
 	if f.PartitionEvery > 0 {
 		w.partitionNext = w.partitionOnce
-		w.At(w.now+w.gap(f.PartitionEvery), w.partitionNext)
+		w.At(w.now+w.gap(streamPartition, f.PartitionEvery), w.partitionNext)
 	}
 	if f.PauseEvery > 0 {
 		w.pauseNext = w.pauseOnce
-		w.At(w.now+w.gap(f.PauseEvery), w.pauseNext)
+		w.At(w.now+w.gap(streamPause, f.PauseEvery), w.pauseNext)
 	}
 	if f.Until > 0 {
 		w.At(f.Until, w.faultsOff)
 	}
 }
 
-// gap draws the time to the next fault, averaging mean.
-func (w *World) gap(mean time.Duration) time.Duration {
-	return 1 + upTo(w.src(DecideFaultGap, nil), 2*mean)
+// gap draws, on stream s, the time to the next fault, averaging mean.
+func (w *World) gap(s streamID, mean time.Duration) time.Duration {
+	return 1 + upTo(w.src(s, DecideFaultGap, nil), 2*mean)
 }
 
 // partitionOnce isolates a random endpoint for a random time, then schedules
@@ -447,10 +468,10 @@ func (w *World) partitionOnce() {
 		return
 	}
 	f := &w.opts.Faults
-	ep := w.endpoints[w.src(DecidePartition, nil).Uint64N(uint64(len(w.endpoints)))]
+	ep := w.endpoints[w.src(streamPartition, DecidePartition, nil).Uint64N(uint64(len(w.endpoints)))]
 	w.Isolate(ep.name)
-	w.At(w.now+1+upTo(w.src(DecideFaultLength, ep), f.PartitionFor), func() { w.Rejoin(ep.name) })
-	w.At(w.now+w.gap(f.PartitionEvery), w.partitionNext)
+	w.At(w.now+1+upTo(w.src(streamPartition, DecideFaultLength, ep), f.PartitionFor), func() { w.Rejoin(ep.name) })
+	w.At(w.now+w.gap(streamPartition, f.PartitionEvery), w.partitionNext)
 }
 
 func (w *World) pauseOnce() {
@@ -465,13 +486,13 @@ func (w *World) pauseOnce() {
 		}
 	}
 	if servers > 0 {
-		ep := w.nthServer(int(w.src(DecidePause, nil).Uint64N(uint64(servers))))
+		ep := w.nthServer(int(w.src(streamPause, DecidePause, nil).Uint64N(uint64(servers))))
 		if !ep.srv.paused {
 			w.Pause(ep.name)
-			w.At(w.now+1+upTo(w.src(DecideFaultLength, ep), f.PauseFor), func() { w.Resume(ep.name) })
+			w.At(w.now+1+upTo(w.src(streamPause, DecideFaultLength, ep), f.PauseFor), func() { w.Resume(ep.name) })
 		}
 	}
-	w.At(w.now+w.gap(f.PauseEvery), w.pauseNext)
+	w.At(w.now+w.gap(streamPause, f.PauseEvery), w.pauseNext)
 }
 
 // nthServer is the server endpoint with index n among servers, in creation

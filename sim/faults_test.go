@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,7 +218,7 @@ func TestSwarmFaults(t *testing.T) {
 		}
 	}
 	for _, k := range faultKinds {
-		if k.swarm != nil && (on[k.name] == 0 || on[k.name] == 200 && k.gated) {
+		if k.draw != nil && (on[k.name] == 0 || on[k.name] == 200 && k.gated) {
 			t.Errorf("%s on in %d of 200 draws", k.name, on[k.name])
 		}
 	}
@@ -244,11 +245,137 @@ func TestFaultRecordsAreCounted(t *testing.T) {
 				t.Errorf("%v is not a fault", rec)
 			}
 		}
-		if k.swarm != nil && len(k.records) > 0 && r.Stats.Count(k.records[0]) == 0 {
+		if k.draw != nil && len(k.records) > 0 && r.Stats.Count(k.records[0]) == 0 {
 			t.Errorf("chaos never fired %s", k.name)
 		}
 	}
 	if r.Stats.DroppedReq != r.Stats.Count(RecDropReq) || r.Stats.Calls != byKind[RecSend] {
 		t.Errorf("named stats disagree with counts: %+v", r.Stats)
+	}
+}
+
+// semanticChecks holds, for each fault kind, by name, a check that the
+// fault does what it says: with the fault on it returns nil, with it off
+// an error. A kind's test file registers its own (in an init function),
+// so that switching any fault off fails a test of its own, not only a
+// golden hash or the regression corpus (TestEveryFaultIsChecked).
+var semanticChecks = map[string]func(on bool) error{}
+
+// kindNamed is the registered fault kind named name.
+func kindNamed(name string) *FaultKind {
+	for _, k := range faultKinds {
+		if k.name == name {
+			return k
+		}
+	}
+	panic("no fault kind " + name)
+}
+
+// switched is f, or f with the fault kind named name off (through the
+// registry's own switch, Faults.Without).
+func switched(f Faults, name string, on bool) Faults {
+	if on {
+		return f
+	}
+	return f.Without(kindNamed(name))
+}
+
+// statsOf runs clients making calls once each (no retries) under f.
+func statsOf(f Faults, clients, calls int) Stats {
+	w, _ := newCounterWorld(1, Options{Faults: f})
+	for i := range clients {
+		w.Spawn(fmt.Sprintf("c%d", i), func(p *Proc) {
+			for j := range calls {
+				var reply addReply
+				p.Call("server", "Counter.Add", &addArgs{Client: i, Seq: j, N: 1}, &reply)
+			}
+		})
+	}
+	return w.Run().Stats
+}
+
+// roundTrips are the durations of a lone client's calls under f.
+func roundTrips(f Faults, calls int) []time.Duration {
+	w, _ := newCounterWorld(1, Options{Faults: f})
+	var out []time.Duration
+	w.Spawn("c", func(p *Proc) {
+		for range calls {
+			start := p.Now()
+			var reply addReply
+			p.Call("server", "Counter.Add", &addArgs{N: 1}, &reply)
+			out = append(out, p.Now()-start)
+		}
+	})
+	w.Run()
+	return out
+}
+
+func init() {
+	semanticChecks["jitter"] = func(on bool) error {
+		rt := roundTrips(switched(Faults{Jitter: 5 * time.Millisecond}, "jitter", on), 20)
+		if slices.Min(rt) == slices.Max(rt) {
+			return fmt.Errorf("every round trip took %v", rt[0])
+		}
+		return nil
+	}
+	semanticChecks["drop-req"] = func(on bool) error {
+		s := statsOf(switched(Faults{DropRequest: 0.5}, "drop-req", on), 2, 20)
+		if s.DroppedReq == 0 || s.Delivered+s.DroppedReq != s.Calls {
+			return fmt.Errorf("no request dropped: %+v", s)
+		}
+		return nil
+	}
+	semanticChecks["drop-reply"] = func(on bool) error {
+		s := statsOf(switched(Faults{DropReply: 0.5}, "drop-reply", on), 2, 20)
+		if s.DroppedRep == 0 || s.Delivered != s.Calls || s.Replies+s.DroppedRep != s.Calls {
+			return fmt.Errorf("no reply dropped of handled requests: %+v", s)
+		}
+		return nil
+	}
+	semanticChecks["dup"] = func(on bool) error {
+		s := statsOf(switched(Faults{Duplicate: 0.5}, "dup", on), 2, 20)
+		if s.Duplicated == 0 || s.Delivered != s.Calls+s.Duplicated {
+			return fmt.Errorf("no request delivered twice: %+v", s)
+		}
+		return nil
+	}
+	semanticChecks["tail"] = func(on bool) error {
+		s := statsOf(switched(Faults{TailProb: 0.3, Tail: 20 * time.Millisecond}, "tail", on), 8, 25)
+		if s.Reordered == 0 {
+			return fmt.Errorf("no request overtook another: %+v", s)
+		}
+		return nil
+	}
+	semanticChecks["partition"] = func(on bool) error {
+		s := statsOf(switched(Faults{PartitionEvery: 20 * time.Millisecond, PartitionFor: 20 * time.Millisecond}, "partition", on), 2, 20)
+		if s.Partitions == 0 || s.Lost == 0 {
+			return fmt.Errorf("no message lost to a cut: %+v", s)
+		}
+		return nil
+	}
+	semanticChecks["pause"] = func(on bool) error {
+		s := statsOf(switched(Faults{PauseEvery: 20 * time.Millisecond, PauseFor: 20 * time.Millisecond}, "pause", on), 2, 20)
+		if s.Pauses == 0 || s.Held == 0 {
+			return fmt.Errorf("no request waited for a paused server: %+v", s)
+		}
+		return nil
+	}
+}
+
+// TestEveryFaultIsChecked: every registered fault kind has a semantic
+// check of its own, which passes with the fault on and fails with it off.
+func TestEveryFaultIsChecked(t *testing.T) {
+	for _, k := range FaultKinds() {
+		check := semanticChecks[k.Name()]
+		if check == nil {
+			t.Errorf("fault %s has no semantic check: register one in its test file (semanticChecks)", k.Name())
+			continue
+		}
+		if err := check(true); err != nil {
+			t.Errorf("%s on: %v", k.Name(), err)
+		}
+		if check(false) == nil {
+			t.Errorf("%s off: its check still passes", k.Name())
+		}
 	}
 }

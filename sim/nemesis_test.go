@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -72,26 +73,32 @@ func TestNemesis(t *testing.T) {
 		kind   RecordKind
 		second callResult // the aimed call, N = 7
 		seen   int        // requests the server saw
+		orSum  int64      // another sum the aimed call may see (a tie decides)
 	}{
 		{"drop request", aim{req: target(MessageFault{Drop: true})}, RecNemesisDrop,
-			callResult{ok: false, at: timeout}, 2},
+			callResult{ok: false, at: timeout}, 2, 0},
 		{"drop reply", aim{rep: target(MessageFault{Drop: true})}, RecNemesisDrop,
-			callResult{ok: false, at: timeout}, 3},
+			callResult{ok: false, at: timeout}, 3, 0},
+		// The two copies arrive together, and so do their replies: the
+		// caller takes the reply of either copy.
 		{"duplicate request", aim{req: target(MessageFault{Duplicate: true})}, RecNemesisDup,
-			callResult{ok: true, at: 2 * time.Millisecond, sum: 8, dup: true}, 4},
+			callResult{ok: true, at: 2 * time.Millisecond, sum: 8, dup: true}, 4, 15},
 		{"delay request", aim{req: target(MessageFault{Delay: 30 * time.Millisecond})}, RecNemesisDelay,
-			callResult{ok: true, at: 32 * time.Millisecond, sum: 8}, 3},
+			callResult{ok: true, at: 32 * time.Millisecond, sum: 8}, 3, 0},
 		{"delay reply past the timeout", aim{rep: target(MessageFault{Delay: time.Second})}, RecNemesisDelay,
-			callResult{ok: false, at: timeout}, 3},
+			callResult{ok: false, at: timeout}, 3, 0},
 		{"hold request", aim{req: target(MessageFault{Hold: true})}, RecNemesisHold,
-			callResult{ok: false, at: timeout}, 3},
+			callResult{ok: false, at: timeout}, 3, 0},
 		{"hold reply", aim{rep: target(MessageFault{Hold: true})}, RecNemesisHold,
-			callResult{ok: false, at: timeout}, 3},
+			callResult{ok: false, at: timeout}, 3, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, r, recs := aimedRun(t, tt.n, 0)
 			tt.second.server = tt.seen
+			if len(out) == 3 && tt.orSum != 0 && out[1].sum == tt.orSum {
+				tt.second.sum = tt.orSum
+			}
 			if len(out) != 3 || out[1] != tt.second {
 				t.Fatalf("aimed call %+v, want %+v", out, tt.second)
 			}
@@ -171,5 +178,47 @@ func TestNemesisCanPause(t *testing.T) {
 	}
 	if !results[0] || results[1] || !results[2] {
 		t.Errorf("calls %v, want the aimed one to time out", results)
+	}
+}
+
+// aimedCall is the outcome of a call with N = 7, made a second after one
+// with N = 1, under nemesis n (nil for none).
+func aimedCall(n Nemesis) callResult {
+	w, _ := newCounterWorld(1, Options{Nemesis: n})
+	var out callResult
+	w.Spawn("c", func(p *Proc) {
+		for i, n := range []int64{1, 7} {
+			p.Sleep(time.Duration(i)*time.Second - p.Now())
+			var reply addReply
+			ok := p.Call("server", "Counter.Add", &addArgs{N: n}, &reply)
+			out = callResult{ok: ok, at: p.Now() - time.Duration(i)*time.Second, sum: reply.Sum, dup: p.CallDuplicated()}
+		}
+	})
+	w.Run()
+	return out
+}
+
+// The targeted faults' semantic checks (TestEveryFaultIsChecked): off
+// means no nemesis aims them.
+func init() {
+	for name, c := range map[string]struct {
+		f    MessageFault
+		does func(callResult) bool
+	}{
+		"nemesis-drop":  {MessageFault{Drop: true}, func(r callResult) bool { return !r.ok }},
+		"nemesis-dup":   {MessageFault{Duplicate: true}, func(r callResult) bool { return r.ok && r.dup }},
+		"nemesis-delay": {MessageFault{Delay: 30 * time.Millisecond}, func(r callResult) bool { return r.ok && r.at >= 30*time.Millisecond }},
+		"nemesis-hold":  {MessageFault{Hold: true}, func(r callResult) bool { return !r.ok && r.at == defaultCallTimeout }},
+	} {
+		semanticChecks[name] = func(on bool) error {
+			var n Nemesis
+			if on {
+				n = aim{req: target(c.f)}
+			}
+			if r := aimedCall(n); !c.does(r) {
+				return fmt.Errorf("the aimed call went %+v", r)
+			}
+			return nil
+		}
 	}
 }

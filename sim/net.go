@@ -209,7 +209,7 @@ func (w *World) send(p *Proc) {
 		return
 	}
 	f := &w.opts.Faults
-	if w.faultsOn && chance(w.src(DecideDropRequest, p.ep), f.DropRequest) {
+	if w.faultsOn && chance(w.src(streamDropReq, DecideDropRequest, p.ep), f.DropRequest) {
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
 		w.armTimer(p)
 		return
@@ -219,7 +219,7 @@ func (w *World) send(p *Proc) {
 		c.dup = true
 		w.transmitRequest(p, w.copyArgs(c), nf)
 	}
-	if w.faultsOn && chance(w.src(DecideDuplicate, p.ep), f.Duplicate) {
+	if w.faultsOn && chance(w.src(streamDup, DecideDuplicate, p.ep), f.Duplicate) {
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
 		w.transmitRequest(p, w.copyArgs(c), MessageFault{})
@@ -310,7 +310,7 @@ func (w *World) deliverRequest(e *event) {
 		return
 	}
 	for _, k := range w.onDeliver {
-		if w.faultsOn && k.deliver(w, e) {
+		if w.faultsOn && k.deliver(w, k, e) {
 			w.armFor(e)
 			return
 		}
@@ -335,7 +335,7 @@ func (w *World) handle(e *event) {
 		w.armFor(e)
 		return
 	}
-	if w.faultsOn && chance(w.src(DecideDropReply, p.ep), w.opts.Faults.DropReply) {
+	if w.faultsOn && chance(w.src(streamDropReply, DecideDropReply, p.ep), w.opts.Faults.DropReply) {
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
 		w.armFor(e)
 		return
@@ -375,10 +375,10 @@ func (w *World) deliverReply(e *event) {
 // trace.
 func (w *World) delay(proc, peer *endpoint, call uint64, m *method) time.Duration {
 	f := &w.opts.Faults
-	d := f.Latency + upTo(w.src(DecideJitter, proc), f.Jitter)
-	if w.faultsOn && chance(w.src(DecideTail, proc), f.TailProb) {
+	d := f.Latency + upTo(w.src(streamJitter, DecideJitter, proc), f.Jitter)
+	if w.faultsOn && chance(w.src(streamTail, DecideTail, proc), f.TailProb) {
 		w.record(RecTail, proc, peer, call, m, nil)
-		d += upTo(w.src(DecideTailDelay, proc), f.Tail)
+		d += upTo(w.src(streamTail, DecideTailDelay, proc), f.Tail)
 	}
 	return d
 }

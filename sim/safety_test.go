@@ -162,7 +162,7 @@ func TestSchedulerPanicsLeaveRun(t *testing.T) {
 			setup: func(w *World) {
 				w.Spawn("drawer", func(p *Proc) {
 					for range 40 {
-						w.Chance(DecideNemesis, 0.5)
+						Chance(w.Stream("nemesis"), DecideNemesis, 0.5)
 						Decide(w.Entropy(), DecideFaultLength, 10)
 						p.Sleep(time.Millisecond)
 					}

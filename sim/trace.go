@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -150,6 +151,32 @@ var recordInfos = append(make([]recordInfo, 0, maxRecordKinds), []recordInfo{
 	RecNemesisHold:  {name: "nemesis-hold"},
 }...)
 
+// recordCodes are the words the kinds fold into the trace hash: a hash of
+// each kind's name in the top 16 bits, so that a kind's records hash the
+// same whatever kinds are registered beside it, and in whatever order.
+var recordCodes = func() (codes [maxRecordKinds]uint64) {
+	for k, r := range recordInfos {
+		if r.name != "" {
+			codes[k] = recordCode(r.name, codes[:k])
+		}
+	}
+	return codes
+}()
+
+// recordCode is the code of the kind named name, which must differ from
+// the codes already given.
+func recordCode(name string, given []uint64) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint64(name[i])) * fnvPrime
+	}
+	code := (h ^ h>>16 ^ h>>32 ^ h>>48) << 48
+	if slices.Contains(given, code) {
+		panic("sim: record kind " + name + " hashes as another kind does: name it otherwise")
+	}
+	return code
+}
+
 // newRecordKind registers a record kind of a fault kind, numbered after
 // every kind registered before it.
 func newRecordKind(name string, d Drawing) RecordKind {
@@ -161,6 +188,7 @@ func newRecordKind(name string, d Drawing) RecordKind {
 	if len(recordInfos) >= maxRecordKinds {
 		panic("sim: too many record kinds; raise maxRecordKinds")
 	}
+	recordCodes[len(recordInfos)] = recordCode(name, recordCodes[:len(recordInfos)])
 	recordInfos = append(recordInfos, recordInfo{name: name, drawing: d})
 	return RecordKind(len(recordInfos) - 1)
 }

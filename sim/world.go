@@ -136,11 +136,11 @@ type World struct {
 	seed     uint64
 	opts     Options
 	ent      Entropy
-	chooser  Chooser // ent, when it wants to know what it decides
-	choice   Draw    // the draw being made, for chooser
+	chooser  Chooser             // ent, when it wants to know what it decides
+	streams  [maxStreams]Entropy // the world's own streams, once drawn on
+	choice   Draw                // the draw being made, for chooser
 	named    namedEntropy
-	drawer   Entropy // ent as Entropy hands it out
-	drawing  bool    // a draw through drawer or Chance is under way
+	drawing  bool // a draw through drawer or Chance is under way
 	dueBuf   []Due
 	now      time.Duration
 	seq      uint64
@@ -229,10 +229,6 @@ func New(seed uint64, opts Options) *World {
 	}
 	w.due = w.dueArr[:0] // a tie is a few events
 	w.chooser, _ = ent.(Chooser)
-	w.drawer = drawingEntropy{w}
-	if w.chooser != nil {
-		w.drawer = drawingChooser{drawingEntropy{w}}
-	}
 	w.named.w = w
 	for _, k := range faultKinds {
 		if k.deliver != nil && opts.Faults.Level(k).P > 0 {
@@ -267,32 +263,50 @@ func (w *World) SetMaxTime(d time.Duration) {
 // Now is the virtual time since the start of the run.
 func (w *World) Now() time.Duration { return w.now }
 
-// Entropy is the run's entropy, for drawing a workload before Run, and for
-// code that decides while the world runs (a Nemesis, Decide). A process's
-// workload should take choices made beforehand. When the entropy itself
-// panics on a process's draw (rapid's data running out), the panic leaves
-// Run, as one raised by the scheduler's draws does, instead of counting as
-// the process's failure.
-func (w *World) Entropy() Entropy { return w.drawer }
+// Stream is the run's stream named name (see Keyed), for drawing a
+// workload before Run, and for code that decides while the world runs (a
+// Nemesis, through Decide and Chance). Give each thing drawn a stream of
+// its own (each client's workload, each targeted fault), so that adding
+// one leaves the others' draws as they were. A process's workload should
+// take choices made beforehand. When the entropy itself panics on a
+// process's draw (rapid's data running out), the panic leaves Run, as one
+// raised by the scheduler's draws does, instead of counting as the
+// process's failure.
+func (w *World) Stream(name string) Entropy {
+	e := Stream(w.ent, name)
+	if _, seeded := w.ent.(*pcgSource); seeded {
+		return e // a seed's stream never panics
+	}
+	return &drawingStream{w: w, e: e}
+}
 
-// drawingEntropy is the world's entropy as Entropy hands it out: it notes
-// that a draw is under way, so that Proc.run can tell the entropy's panic
-// from the process's.
-type drawingEntropy struct{ w *World }
+// Entropy is the run's stream named "workload" (Stream).
+func (w *World) Entropy() Entropy { return w.Stream("workload") }
 
-func (d drawingEntropy) Uint64N(n uint64) uint64 {
+// drawingStream is a stream as Stream hands it out: it notes that a draw
+// is under way, so that Proc.run can tell the entropy's panic from the
+// process's.
+type drawingStream struct {
+	w *World
+	e Entropy
+}
+
+func (d *drawingStream) Uint64N(n uint64) uint64 {
 	d.w.drawing = true
-	v := d.w.ent.Uint64N(n)
+	v := d.e.Uint64N(n)
 	d.w.drawing = false
 	return v
 }
 
-// drawingChooser is drawingEntropy for a Chooser.
-type drawingChooser struct{ drawingEntropy }
-
-func (d drawingChooser) Choose(dr *Draw) uint64 {
+// Choose tells a Chooser the decision; plain entropy draws as Uint64N.
+func (d *drawingStream) Choose(dr *Draw) uint64 {
 	d.w.drawing = true
-	v := d.w.chooser.Choose(dr)
+	var v uint64
+	if c, ok := d.e.(Chooser); ok {
+		v = choose(c, dr)
+	} else {
+		v = d.e.Uint64N(dr.N)
+	}
 	d.w.drawing = false
 	return v
 }
@@ -340,7 +354,7 @@ const replyMark = "reply"
 // payload is formatted only when tracing.
 func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *method, payload any) {
 	w.stats.counts[kind]++
-	what, who := uint64(kind)<<56^uint64(w.now), uint64(proc.index())<<32|uint64(peer.index())
+	what, who := recordCodes[kind]^uint64(w.now), uint64(proc.index())<<32|uint64(peer.index())
 	if w.opts.OnFold == nil {
 		w.hash.add(what)
 		w.hash.add(who)

@@ -249,14 +249,14 @@ func (s *search) offer(c candidate) bool {
 // seed offers the failing run r of a campaign, replayed from its seed
 // with its choices recorded.
 func (s *search) seed(r scenarios.Result) {
-	var drawn []uint64
 	cfg := s.cfg
-	cfg.Seed, cfg.Entropy = r.Seed, recording{sim.NewPCG(r.Seed), &drawn}
+	rec := sim.NewRecorder(sim.NewPCG(r.Seed)) // keyed as the campaign's entropy is
+	cfg.Seed, cfg.Entropy = r.Seed, rec
 	start := time.Now()
 	got := scenarios.Run(cfg)
 	s.perRun = max(s.perRun, time.Since(start)) // this scenario's runs may be the slow ones
 	if got.Failed() && got.TraceHash == r.TraceHash {
-		s.offer(candidate{choices: drawn, r: got, by: fmt.Sprintf("a campaign (seed %d)", r.Seed)})
+		s.offer(candidate{choices: rec.Drawn, r: got, by: fmt.Sprintf("a campaign (seed %d)", r.Seed)})
 	}
 }
 
@@ -416,7 +416,6 @@ func lessChoices(a, b []uint64) bool {
 // recorder keeps the choices of the runs rapid makes, so that the minimal
 // one can be replayed from them (explore.Replay) outside rapid.
 type recorder struct {
-	drawn    []uint64
 	choices  []uint64 // of the last failing run: rapid's minimal one
 	firstOps int      // ops of rapid's first failing run
 	runs     int
@@ -433,30 +432,18 @@ func (rec *recorder) wrap(im scenarios.Impl) scenarios.Impl {
 			return isolate(cfg, run)
 		}
 		rec.runs++
-		rec.drawn = rec.drawn[:0]
-		cfg.Entropy = recording{cfg.Entropy, &rec.drawn}
+		drawn := sim.NewRecorder(cfg.Entropy)
+		cfg.Entropy = drawn
 		r := isolate(cfg, func() scenarios.Result { return scenarios.Run(cfg) })
 		if r.Failed() {
 			if rec.choices == nil {
 				rec.firstOps = r.Ops
 			}
-			rec.choices = append(rec.choices[:0], rec.drawn...)
+			rec.choices = append(rec.choices[:0], drawn.Drawn...)
 		}
 		return r
 	}
 	return im
-}
-
-// recording is entropy that records what it draws.
-type recording struct {
-	e     sim.Entropy
-	drawn *[]uint64
-}
-
-func (r recording) Uint64N(n uint64) uint64 {
-	v := r.e.Uint64N(n)
-	*r.drawn = append(*r.drawn, v)
-	return v
 }
 
 // shrinkTB is the testing.TB that campaign.Shrink needs, outside a test.

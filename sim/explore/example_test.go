@@ -22,5 +22,5 @@ func ExampleNewPriority() {
 	}
 	fmt.Printf("priority: %d/200, random: %d/200\n", pct, random)
 	// Output:
-	// priority: 114/200, random: 0/200
+	// priority: 114/200, random: 1/200
 }

@@ -30,11 +30,11 @@ type PriorityOptions struct {
 //     priority sends with none, the bottom with the most), so messages of
 //     favoured processes overtake the others';
 //   - faults, long tails, partitions, pauses and the workload are drawn
-//     from the seed's PCG (sim.NewPCG(seed)) with the fault model's
-//     probabilities, as uniform random draws them: what is drawn before the
-//     first tie or jitter (a swarm fault model, a scenario's workload) is
-//     the same as random's for the same seed, so the two strategies differ
-//     in the schedule only.
+//     from the seed's streams (sim.NewPCG(seed), each draw from the stream
+//     it names) with the fault model's probabilities, as uniform random
+//     draws them: a swarm fault model, a scenario's workload and each
+//     fault's decisions are random's for the same seed, stream by stream,
+//     so the two strategies differ in the schedule only.
 //
 // Guarantee. Take a run whose workload and faults are fixed (conditioned
 // on the PRNG's draws) and whose ordering freedom is in ties (a fault model
@@ -103,7 +103,10 @@ func (s *Priority) Choose(d *sim.Draw) uint64 {
 		frac := 1 - s.priority(d.Endpoint)/2
 		return min(uint64(frac*float64(d.N)), d.N-1)
 	}
-	return s.draws.Uint64N(d.N)
+	if d.Stream == "" {
+		return s.draws.Uint64N(d.N)
+	}
+	return sim.Stream(s.draws, d.Stream).Uint64N(d.N)
 }
 
 // changePoint counts an ordering step and reports whether it is one of the
