@@ -1,0 +1,58 @@
+package sim
+
+// SlowServer is the slow-server fault: a server takes longer to serve some
+// requests, as one does behind a collector's pause, a slow disk or a lock
+// convoy, and the requests that reach it meanwhile wait their turn, in
+// order. Its setting is a Level (Faults.With(SlowServer, Level{P, D})):
+// each request that reaches a server that is serving nothing else is, with
+// probability P, handled up to D after it arrived. It is the fault added
+// beside the built-in ones in one file: its records (and how a report
+// draws them), decisions, stream and setting text
+// ("slow-server=0.20/50ms") are registered here, and the world, the
+// report and the profiles pick them up from the registry.
+var SlowServer = registerFault(FaultKind{
+	name:    "slow-server",
+	doc:     "a server takes up to D longer to serve a request, with probability P; requests that reach it meanwhile wait",
+	records: []RecordKind{recSlow},
+	gated:   true,
+	deliver: serveSlowly,
+})
+
+var (
+	// recSlow starts the slow service of a request, recSlowDone ends it:
+	// a span on the server's lane.
+	recSlow     = newRecordKind("slow", Drawing{As: AsSpanStart, Span: "slow", Label: "slow", PeerOnly: true})
+	recSlowDone = newRecordKind("slow-done", Drawing{As: AsSpanEnd, Span: "slow", PeerOnly: true})
+	// decideSlow is whether a request is served slowly, decideService for
+	// how long.
+	decideSlow    = newDecision("slow-server", ClassFault)
+	decideService = newDecision("service-time", ClassAmount)
+)
+
+// serveSlowly is the slow server's hook on a request that reached its
+// server: with probability P it holds the server busy and handles the
+// request once its service time is over.
+func serveSlowly(w *World, k *FaultKind, e *event) bool {
+	l := w.opts.Faults.Level(k)
+	p := e.proc
+	if !chance(w.src(k.stream, decideSlow, p.ep), l.P) {
+		return false
+	}
+	d := 1 + upTo(w.src(k.stream, decideService, p.ep), max(l.D-1, 0))
+	req, srv := *e, e.m.server // the event's slot is reused once it returns
+	w.occupy(srv.srv)
+	w.record(recSlow, p.ep, srv, req.call, req.m, d)
+	w.At(w.now+d, func() {
+		w.record(recSlowDone, p.ep, srv, req.call, req.m, nil)
+		if srv.srv.paused {
+			// Paused while it served: the request waits for the pause to
+			// end, behind those that came before.
+			w.record(RecHeld, p.ep, srv, req.call, req.m, nil)
+			srv.srv.held = append(srv.srv.held, req)
+		} else {
+			w.handle(&req)
+		}
+		w.vacate(srv.srv)
+	})
+	return true
+}
