@@ -124,3 +124,76 @@ func cpuPerOp(b *testing.B) func() {
 		}
 	}
 }
+
+// BenchmarkChanPingPong is one goroutine switch through an unbuffered
+// channel: two goroutines hand a value back and forth, and an op is one
+// handoff (half a round trip). Each handoff readies the other goroutine,
+// whose turn against the sender's next operation is a tie drawn from the
+// entropy, as every scheduling choice is.
+func BenchmarkChanPingPong(b *testing.B) {
+	w := New(1, Options{MaxSteps: 1 << 62, MaxTime: 1 << 62})
+	w.Spawn("main", func(*Proc) {
+		ping, pong := NewChan[int](w, 0), NewChan[int](w, 0)
+		w.Go(func() {
+			for {
+				pong.Send(ping.Recv())
+			}
+		})
+		for i := 0; i < b.N; i += 2 {
+			ping.Send(i)
+			pong.Recv()
+		}
+	})
+	runBench(b, w)
+}
+
+// BenchmarkSelect3 is one select over three receive cases, served by a
+// goroutine that sends on each channel in turn: an op is a select, the
+// handoff that ends it and the switch between the two goroutines.
+func BenchmarkSelect3(b *testing.B) {
+	w := New(1, Options{MaxSteps: 1 << 62, MaxTime: 1 << 62})
+	w.Spawn("main", func(*Proc) {
+		cs := [3]*Chan[int]{NewChan[int](w, 0), NewChan[int](w, 0), NewChan[int](w, 0)}
+		w.Go(func() {
+			for i := 0; ; i++ {
+				cs[i%3].Send(i)
+			}
+		})
+		for range b.N {
+			switch w.Select(cs[0].RecvCase(), cs[1].RecvCase(), cs[2].RecvCase()) {
+			case 0:
+				cs[0].Received()
+			case 1:
+				cs[1].Received()
+			case 2:
+				cs[2].Received()
+			}
+		}
+	})
+	runBench(b, w)
+}
+
+// BenchmarkTimer is one timer set and fired: a goroutine resets a timer
+// and receives its tick.
+func BenchmarkTimer(b *testing.B) {
+	w := New(1, Options{MaxSteps: 1 << 62, MaxTime: 1 << 62})
+	w.Spawn("main", func(*Proc) {
+		t := w.Clock().NewTimer(time.Millisecond)
+		t.C.Recv()
+		for range b.N {
+			t.Reset(time.Millisecond)
+			t.C.Recv()
+		}
+	})
+	runBench(b, w)
+}
+
+// runBench runs w, whose processes make b.N operations, timed.
+func runBench(b *testing.B, w *World) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	defer cpuPerOp(b)()
+	if r := w.Run(); r.Status != Done {
+		b.Fatal(r.Status, r.Reason)
+	}
+}

@@ -172,6 +172,8 @@ const (
 	DueRequest = DueKind(evRequest) // a request reaches its server
 	DueReply   = DueKind(evReply)   // a reply reaches its caller
 	DueFunc    = DueKind(evFunc)    // a callback scheduled with At
+	DueReady   = DueKind(evReady)   // a goroutine goes on (its wait ended, or it yielded); a select's case
+	DueTimer   = DueKind(evTimer)   // a Timer or Ticker fires
 )
 
 // Decide draws a value in [0, n) from e for decision d. Code that draws
@@ -272,8 +274,8 @@ func (n *namedEntropy) Uint64N(k uint64) uint64 {
 	return n.w.ask()
 }
 
-// pickTie draws which of the due events (heap positions, in sequence order)
-// runs first.
+// pickTie draws which of the due events (positions in the queue's run, in
+// sequence order) runs first.
 func (w *World) pickTie(due []int) int {
 	n := uint64(len(due))
 	if w.chooser == nil {
@@ -281,7 +283,7 @@ func (w *World) pickTie(due []int) int {
 	}
 	w.dueBuf = w.dueBuf[:0]
 	for _, i := range due {
-		e := &w.queue.slots[w.queue.heap[i].slot]
+		e := &w.queue.slots[w.queue.run[i].slot]
 		var ep *endpoint
 		if e.proc != nil {
 			ep = e.proc.ep

@@ -48,8 +48,9 @@ type Server struct {
 	self    endpoint // what ep points to
 	methods map[string]*method
 	paused  bool
-	busy    int     // faults holding the server busy (World.occupy)
-	held    []event // requests that arrived while paused or busy, in arrival order
+	busy    int      // faults holding the server busy (World.occupy)
+	held    []event  // requests that arrived while paused or busy, in arrival order
+	mach    *Machine // the machine it is the endpoint of, if any: each request runs as a goroutine
 }
 
 // stopped reports whether the server handles no requests now: they wait.
@@ -321,14 +322,24 @@ func (w *World) deliverRequest(e *event) {
 // handle runs the handler on a request that reached its server, and sends
 // the reply back.
 func (w *World) handle(e *event) {
-	p, srv := e.proc, e.m.server
+	srv := e.m.server
 	if e.sent < w.maxSent {
 		w.stats.Reordered++
 	}
 	w.maxSent = max(w.maxSent, e.sent)
+	if srv.srv.mach != nil {
+		w.deliverOnMachine(e)
+		return
+	}
 	w.handling = e.m // a panic in the handler ends the run in loop
 	reply := e.m.ops.invoke(e.msg)
 	w.handling = nil
+	w.sendReply(e, reply)
+}
+
+// sendReply sends back the reply to request e that its handler returned.
+func (w *World) sendReply(e *event, reply any) {
+	p, srv := e.proc, e.m.server
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
 	nf := w.nemesisReply(e, reply)
 	if nf.Drop {

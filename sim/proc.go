@@ -31,6 +31,8 @@ type Proc struct {
 	onStack bool // resumed and not yet yielded: running, or dispatching events, or waiting for a process it resumed
 	done    bool
 	killed  bool
+
+	rt goroutine // as a goroutine, or blocked on the goroutine runtime (goroutine.go)
 }
 
 type procOp uint8
@@ -39,6 +41,7 @@ const (
 	opNone procOp = iota
 	opCall
 	opSleep
+	opPark // blocked on the goroutine runtime: a channel, a lock, a timer
 )
 
 type pendingCall struct {
@@ -146,14 +149,28 @@ func (p *Proc) enter(what string) {
 // after a yield to whoever resumed it.
 func (p *Proc) block() {
 	p.waitID++
+	p.wait()
+}
+
+// wait is block once the operation has its wait id. A parked process that
+// is resumed only to note where it waits (World.whereIs) does, and parks
+// again.
+func (p *Proc) wait() {
 	p.running = false
+	p.rt.dirty = false
 	if !p.w.yieldAtOnce && p.w.runInline(p) {
 		p.op, p.running = opNone, true
 		return
 	}
-	if !p.yield(struct{}{}) {
-		p.killed = true
-		panic(errKilled)
+	for {
+		if !p.yield(struct{}{}) {
+			p.killed = true
+			panic(errKilled)
+		}
+		if p.w.rt.capture != p {
+			return
+		}
+		p.noteStack()
 	}
 }
 
@@ -165,6 +182,8 @@ func (p *Proc) state() string {
 		return "in Call " + p.call.serverID + " " + p.call.method
 	case opSleep:
 		return "in Sleep"
+	case opPark:
+		return "in " + p.rt.what
 	}
 	return "runnable"
 }
@@ -184,7 +203,7 @@ func (p *Proc) run(yield func(struct{}) bool) {
 		if r != nil && r != errKilled {
 			stack := string(debug.Stack())
 			p.w.record(RecPanic, p.ep, nil, 0, nil, r)
-			p.w.failure = &Result{Status: Panic, Reason: fmt.Sprintf("process %s panicked: %v", p.ep.name, r), Stack: stack}
+			p.w.failure = &Result{Status: Panic, Reason: p.panicReason(r), Stack: stack}
 		}
 	}()
 	p.body(p)
@@ -220,9 +239,11 @@ func (w *World) resume(p *Proc) {
 // to, if any: one further up the chain of resumes.
 func (w *World) run(p *Proc) *Proc {
 	if p.co == nil {
-		p.co = w.opts.Pool.takeCoroutine(&p.ownCo)
+		p.co = w.takeCoroutine(p)
 		p.co.proc = p
-		w.record(RecSpawn, p.ep, nil, 0, nil, nil)
+		if p.rt.id == 0 {
+			w.record(RecSpawn, p.ep, nil, 0, nil, nil)
+		}
 	}
 	resumer := w.current
 	w.current = p
@@ -236,6 +257,10 @@ func (w *World) run(p *Proc) *Proc {
 	}
 	if !alive || p.co.proc == nil {
 		p.done = true
+		if p.rt.id != 0 {
+			w.goExited(p, alive)
+			return nil
+		}
 		w.live--
 		w.record(RecExit, p.ep, nil, 0, nil, nil)
 		if alive {

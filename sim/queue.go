@@ -15,6 +15,8 @@ const (
 	evReply                      // a reply reaches its caller
 	evFunc                       // a callback scheduled with At (faults, scenario hooks)
 	evCancelled                  // a timer whose call ended; skipped, never dispatched
+	evReady                      // a goroutine goes on: what it waited for happened, or it yielded
+	evTimer                      // a Timer or Ticker fires
 )
 
 // event is what happens at a virtual instant. wait identifies which blocking
@@ -57,14 +59,16 @@ func (s *event) set(kind eventKind, p *Proc, wait, call uint64, m *method, msg a
 // sifting writes nothing but the heap. The order of live events is the
 // order of (at, seq) either way.
 //
-// The earliest event skips the heap when it is strictly earlier than
-// everything in it, as a round trip's request and reply mostly are: it
-// waits in first, and the heap holds the rest. An event that ties with
-// first sends both to the heap, where ties are decided.
+// The earliest events skip the heap when they are strictly earlier than
+// everything in it: they wait in run, in sequence order, all at one
+// instant. Mostly that is one event, as a round trip's request and reply
+// are; goroutines that go on at the same instant are several, and their
+// tie is decided in run without touching the heap. An event earlier than
+// the run sends the run to the heap; when the run is empty, the events
+// due at the heap's earliest instant move to it.
 type eventQueue struct {
 	heap      []queued
-	first     queued
-	hasFirst  bool
+	run       []queued
 	slots     []event
 	free      []int32
 	cancelled int // cancelled entries still queued
@@ -78,11 +82,7 @@ type queued struct {
 
 // len is the number of live events.
 func (q *eventQueue) len() int {
-	n := len(q.heap) - q.cancelled
-	if q.hasFirst {
-		n++
-	}
-	return n
+	return len(q.heap) + len(q.run) - q.cancelled
 }
 
 func (q *eventQueue) less(i, j int) bool {
@@ -107,18 +107,24 @@ func (q *eventQueue) push(at time.Duration, seq uint64) (int32, *event) {
 	e := &q.slots[slot]
 	e.at = at
 	entry := queued{at: at, seq: seq, slot: slot}
-	switch {
-	case !q.hasFirst && (len(q.heap) == 0 || at < q.heap[0].at):
-		q.first, q.hasFirst = entry, true
-	case !q.hasFirst || at > q.first.at:
+	switch n := len(q.run); {
+	case n == 0 && (len(q.heap) == 0 || at < q.heap[0].at):
+		q.run = append(q.run, entry)
+	case n == 0 || at > q.run[0].at:
 		q.heapPush(entry)
-	case at < q.first.at: // the new event is first now; the old one still precedes the heap
-		q.heapPush(q.first)
-		q.first = entry
-	default: // a tie with first
-		q.heapPush(q.first)
-		q.heapPush(entry)
-		q.hasFirst = false
+	case at < q.run[0].at: // the new event is the earliest; the run still precedes the heap
+		for _, r := range q.run {
+			q.heapPush(r)
+		}
+		q.run = append(q.run[:0], entry)
+	case seq > q.run[n-1].seq: // at the run's instant, the latest scheduled (mostly)
+		q.run = append(q.run, entry)
+	default: // a call's timer keeps an earlier sequence number
+		i := n
+		for i > 0 && q.run[i-1].seq > seq {
+			i--
+		}
+		q.run = slices.Insert(q.run, i, entry)
 	}
 	return slot, e
 }
@@ -142,20 +148,63 @@ func (q *eventQueue) dropCancelled() {
 	if q.cancelled == 0 {
 		return
 	}
-	if q.hasFirst && q.slots[q.first.slot].kind == evCancelled {
-		q.release(q.takeFirst())
+	for q.cancelled > 0 && len(q.run) > 0 && q.slots[q.run[0].slot].kind == evCancelled {
+		q.release(q.take(0))
 		q.cancelled--
 	}
-	for q.cancelled > 0 && !q.hasFirst && len(q.heap) > 0 && q.slots[q.heap[0].slot].kind == evCancelled {
+	for q.cancelled > 0 && len(q.run) == 0 && len(q.heap) > 0 && q.slots[q.heap[0].slot].kind == evCancelled {
 		q.release(q.unlink(0))
 		q.cancelled--
 	}
 }
 
-// takeFirst takes the event waiting in first out of the queue.
-func (q *eventQueue) takeFirst() int32 {
-	q.hasFirst = false
-	return q.first.slot
+// runPositions are the positions of a run's events, for a tie among
+// them (World.next).
+var runPositions = func() (p [64]int) {
+	for i := range p {
+		p[i] = i
+	}
+	return p
+}()
+
+// take takes run[i] out of the queue and returns its slot.
+func (q *eventQueue) take(i int) int32 {
+	slot := q.run[i].slot
+	copy(q.run[i:], q.run[i+1:])
+	q.run = q.run[:len(q.run)-1]
+	return slot
+}
+
+// gather fills an empty run with the live events due at the heap's
+// earliest instant, in sequence order, freeing the cancelled ones among
+// them. The heap must hold a live event.
+func (q *eventQueue) gather() {
+	at := q.heap[0].at
+	for len(q.heap) > 0 && q.heap[0].at == at {
+		e := q.heap[0]
+		q.unlink(0)
+		if q.slots[e.slot].kind == evCancelled {
+			q.release(e.slot)
+			q.cancelled--
+			continue
+		}
+		q.run = append(q.run, e)
+	}
+}
+
+// compact frees the cancelled events of the run.
+func (q *eventQueue) compact() {
+	if q.cancelled == 0 {
+		return
+	}
+	q.run = slices.DeleteFunc(q.run, func(e queued) bool {
+		if q.slots[e.slot].kind != evCancelled {
+			return false
+		}
+		q.release(e.slot)
+		q.cancelled--
+		return true
+	})
 }
 
 // release frees a slot that unlink took out of the heap.
@@ -209,25 +258,4 @@ func (q *eventQueue) down(i int) bool {
 		i = m
 	}
 	return i > start
-}
-
-// due appends to buf the heap positions of every live event due at the
-// earliest instant, in sequence order. They lie in a subtree at the root
-// (an entry's ancestors are never later than it), among cancelled ones.
-// The top must be live.
-func (q *eventQueue) due(buf []int) []int {
-	at := q.heap[0].at
-	buf = append(buf[:0], 0)
-	for i := 0; i < len(buf); i++ {
-		for _, c := range [2]int{2*buf[i] + 1, 2*buf[i] + 2} {
-			if c < len(q.heap) && q.heap[c].at == at {
-				buf = append(buf, c)
-			}
-		}
-	}
-	if q.cancelled > 0 {
-		buf = slices.DeleteFunc(buf, func(i int) bool { return q.slots[q.heap[i].slot].kind == evCancelled })
-	}
-	slices.SortFunc(buf, func(a, b int) int { return int(q.heap[a].seq - q.heap[b].seq) })
-	return buf
 }

@@ -10,8 +10,10 @@ import (
 )
 
 // TestQueueOrder: whatever the pushes, cancellations and pops, live events
-// leave the queue in (at, seq) order, cancelled ones never, and due lists
-// exactly the live events of the earliest instant, in sequence order.
+// leave the queue in (at, seq) order, cancelled ones never, and the run
+// (gathered and compacted, as World.next does) holds exactly the live
+// events of the earliest instant, in sequence order, all earlier than the
+// heap's.
 func TestQueueOrder(t *testing.T) {
 	type ref struct {
 		at   time.Duration
@@ -22,7 +24,6 @@ func TestQueueOrder(t *testing.T) {
 		var q eventQueue
 		var live []ref // the reference: live events
 		seq := uint64(0)
-		var due []int
 		for range rapid.IntRange(1, 200).Draw(t, "steps") {
 			switch op := rapid.IntRange(0, 3).Draw(t, "op"); {
 			case op <= 1 || len(live) == 0: // push, at a few instants so that ties are common
@@ -39,22 +40,19 @@ func TestQueueOrder(t *testing.T) {
 				slices.SortFunc(live, func(a, b ref) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.seq, b.seq)) })
 				q.dropCancelled()
 				var got, want []uint64
-				var slot int32
-				if q.hasFirst { // as World.next: first is due alone
+				if len(q.run) == 0 { // as World.next
+					q.gather()
+				}
+				q.compact()
+				for _, r := range q.run {
 					for _, h := range q.heap {
-						if h.at <= q.first.at {
-							t.Fatalf("first at %d, but the heap holds an entry at %d", q.first.at, h.at)
+						if h.at <= r.at {
+							t.Fatalf("run at %d, but the heap holds an entry at %d", r.at, h.at)
 						}
 					}
-					got = []uint64{q.first.seq}
-					slot = q.takeFirst()
-				} else {
-					due = q.due(due)
-					for _, i := range due {
-						got = append(got, q.heap[i].seq)
-					}
-					slot = q.unlink(0)
+					got = append(got, r.seq)
 				}
+				slot := q.take(0)
 				for _, r := range live {
 					if r.at == live[0].at {
 						want = append(want, r.seq)

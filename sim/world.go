@@ -34,6 +34,9 @@ type Options struct {
 	// runs, and takes them back: the coroutines as processes return, the
 	// memory at Close.
 	Pool *Pool
+	// FailOnLeak makes goroutines still alive when the last process
+	// returns (Result.Leaked) a failure of the run (Stuck).
+	FailOnLeak bool
 }
 
 // yieldEvery is how many events the scheduler runs between visits to the
@@ -128,6 +131,9 @@ type Result struct {
 	// event: equal hashes mean equal runs.
 	Hash  uint64
 	Stats Stats
+	// Leaked lists the goroutines still alive when the last process
+	// returned, with where each waits (see Options.FailOnLeak).
+	Leaked []GoroutineInfo
 }
 
 // World is one simulated run. It is not safe for concurrent use; run many
@@ -188,6 +194,8 @@ type World struct {
 	// yieldAtOnce makes every process yield to the loop as it blocks, as
 	// before runInline: the reference that tests hold runInline to.
 	yieldAtOnce bool
+
+	rt runtimeState // goroutines, machines (goroutine.go)
 }
 
 // New returns a world whose entropy is a PCG seeded with seed, unless
@@ -390,7 +398,7 @@ func (w *World) Run() Result {
 	defer w.killAll()
 	w.startFaults()
 	if reason := w.loop(); reason != "" {
-		r := Result{Status: Stuck, Reason: reason}
+		r := Result{Status: Stuck, Reason: w.explain(reason)}
 		w.fill(&r)
 		return r
 	}
@@ -398,6 +406,7 @@ func (w *World) Run() Result {
 	if w.failure != nil {
 		r = *w.failure
 	}
+	w.leaks(&r)
 	w.fill(&r)
 	return r
 }
@@ -480,8 +489,8 @@ func (w *World) runInline(p *Proc) (self bool) {
 		}
 	}()
 	w.blocked(p)
-	for w.failure == nil && w.stuck == "" && w.handoff == nil && w.panicked == nil && !w.selfResumed {
-		w.step()
+	for w.live > 0 && w.failure == nil && w.stuck == "" && w.handoff == nil && w.panicked == nil && !w.selfResumed {
+		w.step() // a goroutine may dispatch after the last process returned: the run is over then
 	}
 	self, w.selfResumed = w.selfResumed, false
 	return self
@@ -500,17 +509,28 @@ func (w *World) fill(r *Result) {
 // the entropy picks one (0 is the earliest scheduled), so tie order is
 // explored rather than fixed.
 func (w *World) next() int32 {
+	if w.rt.hasForced { // a yield point made this step's choice (yieldPoint)
+		w.rt.hasForced = false
+		return w.rt.forced
+	}
 	q := &w.queue
 	q.dropCancelled()
-	if q.hasFirst {
-		return q.takeFirst()
+	if len(q.run) == 0 {
+		q.gather()
 	}
-	if n := len(q.heap); n == 1 || q.heap[1].at != q.heap[0].at && (n == 2 || q.heap[2].at != q.heap[0].at) {
-		return q.unlink(0)
+	if len(q.run) > 1 {
+		q.compact()
 	}
-	w.due = q.due(w.due)
-	if len(w.due) == 1 { // the others due were cancelled timers
-		return q.unlink(0)
+	if len(q.run) == 1 {
+		return q.take(0)
+	}
+	if len(q.run) <= len(runPositions) {
+		w.due = runPositions[:len(q.run)]
+	} else {
+		w.due = make([]int, len(q.run))
+		for i := range w.due {
+			w.due[i] = i
+		}
 	}
 	pick := w.pickTie(w.due)
 	w.record(RecTie, nil, nil, 0, nil, nil)
@@ -518,7 +538,7 @@ func (w *World) next() int32 {
 	if w.opts.Trace {
 		w.records[len(w.records)-1].Text = fmt.Sprintf("picked %d of %d due", pick, len(w.due))
 	}
-	return q.unlink(w.due[pick])
+	return q.take(pick)
 }
 
 func (w *World) dispatch(e *event) {
@@ -543,6 +563,10 @@ func (w *World) dispatch(e *event) {
 		w.deliverReply(e)
 	case evFunc:
 		e.msg.(func())()
+	case evReady:
+		w.dispatchReady(e)
+	case evTimer:
+		w.fireTimer(e.msg.(*Timer))
 	}
 }
 
@@ -564,4 +588,5 @@ func (w *World) killAll() {
 	for _, p := range w.procs {
 		p.kill()
 	}
+	w.killGoroutines()
 }
