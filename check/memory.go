@@ -3,19 +3,20 @@ package check
 import (
 	"fmt"
 	"reflect"
-	"slices"
 )
 
-// Memory: the server's memory stays proportional to its data (the keys
-// the history touched and their values, read after the run), not to the
-// traffic: a server that keeps per-client or per-request state grows with
+// Memory: the server's memory stays proportional to its data (its keys
+// and their values, read after the run), not to the traffic: a server that keeps per-client or per-request state grows with
 // the requests instead. Its size is Footprint's estimate, which is
 // deterministic where a heap reading is not; the limit allows a generous
 // constant per key and twice the data.
 type Memory struct {
 	// Label starts the reason (the scenario's name, say).
 	Label string
-	keys  []string // scratch
+	// Keys are the keys the server holds; nil means every key the history
+	// touched.
+	Keys []string
+	keys []string // scratch
 }
 
 func (*Memory) Name() string      { return "memory" }
@@ -25,12 +26,19 @@ func (c *Memory) Check(r *Recording, o *Outcome) {
 	if r.Read == nil || r.Server == nil {
 		return
 	}
-	c.keys = c.keys[:0]
-	for i := range r.KV {
-		c.keys = append(c.keys, r.KV[i].Input.Key)
+	keys := c.Keys
+	if keys == nil {
+		// The keys the history touched, in the order it first did.
+		c.keys = c.keys[:0]
+		seen := make(map[string]bool)
+		for i := range r.KV {
+			if key := r.KV[i].Input.Key; !seen[key] {
+				seen[key] = true
+				c.keys = append(c.keys, key)
+			}
+		}
+		keys = c.keys
 	}
-	slices.Sort(c.keys)
-	keys := slices.Compact(c.keys)
 	reason := safely("the memory check", func() string {
 		data := 0
 		for _, key := range keys {

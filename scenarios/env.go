@@ -28,14 +28,14 @@ type Env struct {
 	spawned int
 	ops     []randomOp // the random workloads' operations, all clients'
 
-	rec      check.Recording
-	checks   checks        // the run's checks, and their memory
-	hint     string        // the first fault that shaped the run unexpectedly
-	delivery Delivery      // the profile's guarantee, which the checks assume
-	holders  []lockHolder  // who is inside each lock's critical section
-	nemesis  *nemesis      // nil unless the profile enables targeted faults
-	workload string        // the drawn workload, if the scenario draws one
-	slack    time.Duration // extra virtual time the workload's own waits take
+	rec      *check.Recording // kept from run to run on a Pool, as checks are
+	checks   *checks          // the run's checks, and their memory
+	hint     string           // the first fault that shaped the run unexpectedly
+	delivery Delivery         // the profile's guarantee, which the checks assume
+	holders  []lockHolder     // who is inside each lock's critical section
+	nemesis  *nemesis         // nil unless the profile enables targeted faults
+	workload string           // the drawn workload, if the scenario draws one
+	slack    time.Duration    // extra virtual time the workload's own waits take
 }
 
 // The service's codecs are worked out once, not in every run.
@@ -49,6 +49,9 @@ func newEnv(w *sim.World, impl Impl, spare *Env) *Env {
 	e := spare
 	if e == nil {
 		e = &Env{}
+	}
+	if e.rec == nil {
+		e.rec, e.checks = &check.Recording{}, &checks{}
 	}
 	e.w, e.impl, e.server = w, impl, impl.NewServer()
 	srv := w.NewServer(ServerName)
@@ -170,7 +173,7 @@ func (e *Env) spawn(body func(c *Client)) *Client {
 // run is the client's process.
 func (c *Client) run(p *sim.Proc) {
 	c.p = p
-	c.rc.Init(&c.e.rec, c.id, c.name, p, p, (*hooks)(c))
+	c.rc.Init(c.e.rec, c.id, c.name, p, p, (*hooks)(c))
 	c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, ServerName))
 	c.body(c)
 }

@@ -340,7 +340,7 @@ func (cs *checks) reset() {
 // run in which nothing else failed: the counters, the scenario's own
 // checks, its final check.
 func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
-	cs, rec := &e.checks, &e.rec
+	cs, rec := e.checks, e.rec
 	if cs.read == nil {
 		cs.read = e.read
 	}

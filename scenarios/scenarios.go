@@ -360,6 +360,19 @@ func manyClients(e *Env) func() string {
 			}
 		})
 	}
-	e.AddCheck(&check.Memory{Label: "many-clients"})
+	e.AddCheck(&check.Memory{Label: "many-clients", Keys: crowdKeys})
 	return nil
 }
+
+// crowdKeys are the keys many-clients writes: the shared ones, and each
+// client's own.
+var crowdKeys = func() []string {
+	keys := make([]string, 0, sharedKeys+crowd)
+	for i := range sharedKeys {
+		keys = append(keys, "shared"+strconv.Itoa(i))
+	}
+	for i := range crowd {
+		keys = append(keys, "own-c"+strconv.Itoa(i))
+	}
+	return keys
+}()
