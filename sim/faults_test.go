@@ -206,9 +206,15 @@ func TestSwarmFaults(t *testing.T) {
 		t.Errorf("all-zero draws: %+v, want no faults", zero)
 	}
 	most := SwarmFaults(scripted(func(n uint64) uint64 { return n - 1 }), time.Second)
+	// The built-in kinds, then those registered beside them, each on.
 	want := "jitter=9ms,drop-req=0.50,drop-reply=0.50,dup=0.50,tail=0.50/599ms,partition=599ms/599ms,pause=599ms/299.5ms"
-	if got := most.String(); got != want || most.Until != time.Second {
+	if got := most.String(); got != want && !strings.HasPrefix(got, want+",") || most.Until != time.Second {
 		t.Errorf("all-max draws: %s until %v, want %s until 1s", got, most.Until, want)
+	}
+	for _, k := range faultKinds {
+		if k.draw != nil && k.Setting(most) == "" {
+			t.Errorf("all-max draws: %s is off", k.name)
+		}
 	}
 	// Over many seeds every fault is drawn both on and off.
 	on := map[string]int{}
@@ -227,7 +233,13 @@ func TestSwarmFaults(t *testing.T) {
 // TestFaultRecordsAreCounted checks the fault table's promise: every fault
 // that fires leaves a record, and Stats counts records by kind.
 func TestFaultRecordsAreCounted(t *testing.T) {
-	w, _ := newCounterWorld(2, Options{Faults: chaos, Trace: true})
+	f := chaos
+	for _, k := range faultKinds {
+		if k.level >= 0 { // a kind registered beside the built-in ones
+			f = f.With(k, Level{P: 0.1, D: 20 * time.Millisecond})
+		}
+	}
+	w, _ := newCounterWorld(2, Options{Faults: f, Trace: true})
 	workload(w, 4, 20)
 	r := w.Run()
 	byKind := map[RecordKind]int{}
@@ -246,7 +258,7 @@ func TestFaultRecordsAreCounted(t *testing.T) {
 			}
 		}
 		if k.draw != nil && len(k.records) > 0 && r.Stats.Count(k.records[0]) == 0 {
-			t.Errorf("chaos never fired %s", k.name)
+			t.Errorf("chaos, with the kinds registered beside the built-in ones, never fired %s", k.name)
 		}
 	}
 	if r.Stats.DroppedReq != r.Stats.Count(RecDropReq) || r.Stats.Calls != byKind[RecSend] {

@@ -1,5 +1,7 @@
 package sim
 
+import "time"
+
 // SlowServer is the slow-server fault: a server takes longer to serve some
 // requests, as one does behind a collector's pause, a slow disk or a lock
 // convoy, and the requests that reach it meanwhile wait their turn, in
@@ -15,6 +17,12 @@ var SlowServer = registerFault(FaultKind{
 	doc:     "a server takes up to D longer to serve a request, with probability P; requests that reach it meanwhile wait",
 	records: []RecordKind{recSlow},
 	gated:   true,
+	// Swarm draws it as it draws the built-in kinds, each service up to a
+	// fifth of a second at most: past the call timeout, so that callers
+	// retry into the queue, yet short enough that a server stays live.
+	levelDraw: func(d swarmDraw) Level {
+		return Level{P: d.level(), D: time.Duration(10+d.e.Uint64N(190)) * time.Millisecond}
+	},
 	deliver: serveSlowly,
 })
 
