@@ -14,6 +14,7 @@ import (
 
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/clerk"
+	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/netrpc"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/loadgen"
@@ -295,8 +296,12 @@ func TestLockUsers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out := res.Check(true, time.Minute); out.Failed() {
+	out := res.Check(true, time.Minute)
+	if out.Failed() {
 		t.Fatalf("the reference lock failed: %+v", out.Findings)
+	}
+	if out.Lock == nil || out.Lock.Verdict != models.Ok || !out.KVChecked {
+		t.Errorf("the lock model's result %v, linearizability checked: %v; want both run", out.Lock, out.KVChecked)
 	}
 	acquired := 0
 	for _, op := range res.Locks {
@@ -337,5 +342,41 @@ func TestLockUsersBreakingMutualExclusion(t *testing.T) {
 		return f.Check == "mutual exclusion" && strings.Contains(f.Reason, "acquired the lock at")
 	}) {
 		t.Fatalf("found %+v, want two holders at once", out.Findings)
+	}
+}
+
+// forgetful is the reference server that keeps a counter's first value:
+// a Put of a key ending in "counter" that exists bumps its version and
+// leaves its value.
+type forgetful struct{ rpc.Server }
+
+func (s forgetful) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	if strings.HasSuffix(args.Key, "counter") {
+		var got rpc.GetReply
+		s.Server.Get(&rpc.GetArgs{Key: args.Key}, &got)
+		if got.Err == rpc.OK {
+			kept := *args
+			kept.Value = got.Value
+			s.Server.Put(&kept, reply)
+			return
+		}
+	}
+	s.Server.Put(args, reply)
+}
+
+// TestLockUsersCounter: load with lock users reads the counter back after
+// the run; it must end at the increments made under the lock.
+func TestLockUsersCounter(t *testing.T) {
+	addr := serve(t, forgetful{kv.NewServer()})
+	res, err := loadgen.Run(context.Background(), loadgen.Options{
+		Addr: addr, Clients: 1, Lockers: 1, Ops: 5, Keys: 1, RetryInterval: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Check(false, time.Minute)
+	f, failed := out.First()
+	if !failed || f.Check != "counter" || f.Reason != "counter: the counter is 1 after 5 increments under the lock" {
+		t.Fatalf("found %+v, want the counter's violation", out.Findings)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/models"
 )
 
 // maybeGets is the reference clerk whose Gets return ErrMaybe.
@@ -96,5 +97,32 @@ func TestEveryCheckRuns(t *testing.T) {
 			}
 			t.Fatal("no seed failed")
 		})
+	}
+}
+
+// TestLockModelRuns: a run with a lock checks its history against the
+// lock model, whose result a traced run keeps.
+func TestLockModelRuns(t *testing.T) {
+	cfg := config(t, "lock-counter", "reliable", 0)
+	cfg.Trace = true
+	if r := Run(cfg); r.Failed() || r.LockCheck == nil || r.LockCheck.Verdict != models.Ok || len(r.LockHist) == 0 {
+		t.Fatalf("%s: lock check %v", r.Summary(), r.LockCheck)
+	}
+}
+
+// TestCountersAreChecked: a counter a scenario registers is read back
+// after the run and must end at its increments.
+func TestCountersAreChecked(t *testing.T) {
+	cfg := config(t, "kv-random", "reliable", 0)
+	cfg.Scenario = Scenario{Name: "test/counter", Setup: func(e *Env) func() string {
+		ctr := e.counter("test/counter", "counter")
+		e.Spawn(func(c *Client) {
+			c.Get("counter")
+			e.rec.Counters[ctr].Increments++ // an increment the server never saw
+		})
+		return nil
+	}}
+	if r := Run(cfg); r.Verdict != VerdictViolation || r.Reason != "test/counter: the counter is 0 after 1 increments under the lock" {
+		t.Fatalf("%s, want the counter's violation", r.Summary())
 	}
 }

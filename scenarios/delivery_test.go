@@ -90,7 +90,7 @@ func TestAtMostOnceByDefault(t *testing.T) {
 		cfg := config(t, "lock-counter", SwarmDupName, seed)
 		cfg.Impl = trusting
 		if r := Run(cfg); r.Failed() {
-			if !strings.Contains(r.Hint, "twice") || !strings.Contains(r.FaultModel, "at-least-once") {
+			if !strings.Contains(r.Hint, "returned ErrVersion after the network delivered its first request twice") || !strings.Contains(r.FaultModel, "at-least-once") {
 				t.Errorf("the failure does not say a duplicate shaped it: hint %q, fault model %q", r.Hint, r.FaultModel)
 			}
 			return

@@ -329,3 +329,15 @@ func TestChecksWhatSimulationChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestChecksRegistry: a stress round runs every check that applies to it.
+func TestChecksRegistry(t *testing.T) {
+	var names []string
+	for _, c := range stress.Checks(time.Second) {
+		names = append(names, c.Name())
+	}
+	want := []string{"clerk contract", "mutual exclusion", "workload", "linearizability", "lock model", "liveness", "counter", "memory"}
+	if strings.Join(names, ", ") != strings.Join(want, ", ") {
+		t.Errorf("checks %q, want %q", names, want)
+	}
+}
