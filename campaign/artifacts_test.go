@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
 )
 
 // TestArtifacts replays a failure with tracing and checks every artifact:
 // the result, the trace, the history and the annotated visualization.
 func TestArtifacts(t *testing.T) {
-	r, err := Default().Run(scenarios.Spec{Scenario: "kv-random", Seed: 0, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"})
+	r, err := Default().Run(kvsim.Spec{Scenario: "kv-random", Seed: 0, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +73,11 @@ func TestArtifacts(t *testing.T) {
 // in the report; a failure of the history keeps it.
 func TestArtifactsDrawWhatFailed(t *testing.T) {
 	for _, tc := range []struct {
-		spec    scenarios.Spec
+		spec    kvsim.Spec
 		history bool
 	}{
-		{scenarios.Spec{Scenario: "kv-random", Seed: 0, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"}, true},
-		{scenarios.Spec{Scenario: "lock-counter", Seed: 1, Faults: "lossy", Impl: "zoo/lock-no-reread"}, false},
+		{kvsim.Spec{Scenario: "kv-random", Seed: 0, Faults: "lossy", Impl: "zoo/clerk-ok-on-lost-reply"}, true},
+		{kvsim.Spec{Scenario: "lock-counter", Seed: 1, Faults: "lossy", Impl: "zoo/lock-no-reread"}, false},
 	} {
 		t.Run(tc.spec.Impl, func(t *testing.T) {
 			r, err := Default().Run(tc.spec)

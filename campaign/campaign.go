@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
 )
 
@@ -70,10 +71,10 @@ type Summary struct {
 	Passed int `json:"passed"`
 	Failed int `json:"failed"`
 	// Seeds counts the seeds at which every selected scenario ran.
-	Seeds     int                       `json:"seeds"`
-	Verdicts  map[scenarios.Verdict]int `json:"verdicts"`
-	Scenarios []ScenarioCount           `json:"scenarios"`
-	Elapsed   time.Duration             `json:"elapsed_ns"`
+	Seeds     int                   `json:"seeds"`
+	Verdicts  map[kvsim.Verdict]int `json:"verdicts"`
+	Scenarios []ScenarioCount       `json:"scenarios"`
+	Elapsed   time.Duration         `json:"elapsed_ns"`
 	// Interrupted is set when the context ended the campaign early.
 	Interrupted bool `json:"interrupted"`
 	// Failures are the failed runs by seed, then in the order of
@@ -93,7 +94,7 @@ type WarningCount struct {
 	Name    string            `json:"name"`
 	Runs    int               `json:"runs"`
 	Example scenarios.Warning `json:"example"`
-	Run     scenarios.Spec    `json:"run"`
+	Run     kvsim.Spec        `json:"run"`
 }
 
 // addWarnings counts r's warnings.
@@ -229,7 +230,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		close(seeds)
 	}()
 
-	sum := Summary{Verdicts: map[scenarios.Verdict]int{}}
+	sum := Summary{Verdicts: map[kvsim.Verdict]int{}}
 	for _, r := range cfg.Runs {
 		sum.Scenarios = append(sum.Scenarios, ScenarioCount{Scenario: r.Scenario.Name, Faults: r.Profile.Name})
 	}
@@ -397,7 +398,7 @@ func (c *campaign) forget(w *worker) {
 func runSafely(cfg scenarios.Config) (r scenarios.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
+			r = scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
 		}
 	}()
 	return scenarios.Run(cfg)
@@ -444,7 +445,7 @@ func (c *campaign) abandonIfHung(ctx context.Context, w *worker, now time.Time) 
 func stuckRun(cfg scenarios.Config, seed uint64, timeout time.Duration, stacks string) scenarios.Result {
 	cfg.Seed = seed
 	reason := fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned); below are its goroutines' stacks, which for a run made in another process (kvsim lab) show only the wait for it: the repro line replays the run here, with the stack of the code that hangs", timeout)
-	return scenarios.FailedRun(cfg, scenarios.VerdictStuck, reason, stacks)
+	return scenarios.FailedRun(cfg, kvsim.Stuck, reason, stacks)
 }
 
 // goroutineID is the calling goroutine's id, as its stack names it.
@@ -547,7 +548,7 @@ func RunGuarded(ctx context.Context, cfg scenarios.Config, timeout time.Duration
 
 // Regression is one entry of a regression corpus: the identity of the run
 // it replays.
-type Regression struct{ scenarios.Spec }
+type Regression struct{ kvsim.Spec }
 
 // String is the entry's line: "scenario seed faults impl", then
 // "strategy=S" where set.
@@ -598,7 +599,7 @@ func ParseRegression(text string) (Regression, error) {
 	if err != nil {
 		return Regression{}, fmt.Errorf("bad seed: %v", err)
 	}
-	r := Regression{scenarios.Spec{Scenario: fields[0], Seed: seed, Faults: fields[2], Impl: fields[3]}}
+	r := Regression{kvsim.Spec{Scenario: fields[0], Seed: seed, Faults: fields[2], Impl: fields[3]}}
 	for _, f := range fields[4:] {
 		name, value, _ := strings.Cut(f, "=")
 		if name != "strategy" || value == "" {

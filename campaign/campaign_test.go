@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/scenarios"
@@ -21,7 +22,7 @@ import (
 
 type (
 	Result = scenarios.Result
-	Impl   = scenarios.Impl
+	Impl   = kvsim.Impl
 )
 
 const swarm = scenarios.SwarmName
@@ -128,7 +129,7 @@ func sortedKeys(m map[runKey]int) []string {
 func firstFailing(t *testing.T, scenario, impl string, from uint64) uint64 {
 	t.Helper()
 	for seed := from; seed < from+1000; seed++ {
-		r, err := Default().Run(scenarios.Spec{Scenario: scenario, Seed: seed, Faults: swarm, Impl: impl})
+		r, err := Default().Run(kvsim.Spec{Scenario: scenario, Seed: seed, Faults: swarm, Impl: impl})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +184,7 @@ func TestCampaignKeepGoingCounts(t *testing.T) {
 	for _, c := range sum.Verdicts {
 		verdicts += c
 	}
-	if verdicts != sum.Runs || sum.Verdicts[scenarios.VerdictOK] != sum.Passed {
+	if verdicts != sum.Runs || sum.Verdicts[kvsim.OK] != sum.Passed {
 		t.Errorf("verdicts %v do not add up to %d runs, %d passed", sum.Verdicts, sum.Runs, sum.Passed)
 	}
 	perScenario := ScenarioCount{}
@@ -223,11 +224,11 @@ func TestCampaignGuardsEveryRun(t *testing.T) {
 	cases := []struct {
 		name    string
 		trap    func()
-		verdict scenarios.Verdict
+		verdict kvsim.Verdict
 		reason  string
 	}{
-		{"panic", func() { panic("constructor exploded") }, scenarios.VerdictPanic, "panic outside the simulator: constructor exploded"},
-		{"hang", func() { <-release }, scenarios.VerdictStuck, "did not return within 2s"},
+		{"panic", func() { panic("constructor exploded") }, kvsim.Panic, "panic outside the simulator: constructor exploded"},
+		{"hang", func() { <-release }, kvsim.Stuck, "did not return within 2s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,7 +279,7 @@ func TestStuckRunShowsWhereItSpins(t *testing.T) {
 	// Every run spins, so a short timeout cannot fail a slow but correct
 	// run; the third Put comes within milliseconds.
 	sum, _ := collect(t, Config{Runs: runsOf(t, []string{"reliable-put"}, im), Seeds: 2, Parallel: 1, KeepGoing: true, RunTimeout: 500 * time.Millisecond})
-	if sum.Runs != 2 || sum.Failed != 2 || sum.Verdicts[scenarios.VerdictStuck] != 2 {
+	if sum.Runs != 2 || sum.Failed != 2 || sum.Verdicts[kvsim.Stuck] != 2 {
 		t.Fatalf("runs %d, failed %d, verdicts %v; want 2 stuck runs", sum.Runs, sum.Failed, sum.Verdicts)
 	}
 	for _, r := range sum.Failures {
@@ -349,13 +350,13 @@ func TestCampaignConfigErrors(t *testing.T) {
 // names there are.
 func TestUnknownNames(t *testing.T) {
 	cases := []struct {
-		spec scenarios.Spec
+		spec kvsim.Spec
 		kind string
 		have string
 	}{
-		{scenarios.Spec{Scenario: "nope"}, "scenario", "reliable-put"},
-		{scenarios.Spec{Scenario: "kv-random", Faults: "nope"}, "fault profile", "reliable"},
-		{scenarios.Spec{Scenario: "kv-random", Impl: "zoo/nope"}, "implementation", "reference"},
+		{kvsim.Spec{Scenario: "nope"}, "scenario", "reliable-put"},
+		{kvsim.Spec{Scenario: "kv-random", Faults: "nope"}, "fault profile", "reliable"},
+		{kvsim.Spec{Scenario: "kv-random", Impl: "zoo/nope"}, "implementation", "reference"},
 	}
 	for _, tc := range cases {
 		_, err := Default().Resolve(tc.spec)
@@ -386,7 +387,7 @@ func TestRunGuarded(t *testing.T) {
 	cfg := runs(t, []string{"reliable-put"}, "", "")[0]
 	cfg.Seed, cfg.Trace = 3, true
 	r, err := RunGuarded(context.Background(), cfg, 0)
-	if err != nil || r.Failed() || r.Trace == nil || r.Faults != "reliable" || r.Impl != scenarios.ReferenceName {
+	if err != nil || r.Failed() || r.Trace == nil || r.Faults != "reliable" || r.Impl != kvsim.ReferenceName {
 		t.Errorf("RunGuarded: %v, %s", err, r.Summary())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -401,7 +402,7 @@ func TestRunGuarded(t *testing.T) {
 
 func TestSaveRegression(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "regressions.txt")
-	a := Result{Spec: scenarios.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}, Verdict: scenarios.VerdictViolation, Reason: "linearizability: no\nmore"}
+	a := Result{Spec: kvsim.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}, Verdict: kvsim.Violation, Reason: "linearizability: no\nmore"}
 	b := a
 	b.Seed = 18
 	// An empty file, as the command line leaves it when it checks that
@@ -422,7 +423,7 @@ func TestSaveRegression(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Regression{{scenarios.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}}, {scenarios.Spec{Scenario: "kv-random", Seed: 18, Faults: swarm, Impl: zoo.Prefix + "x"}}}
+	want := []Regression{{kvsim.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}}, {kvsim.Spec{Scenario: "kv-random", Seed: 18, Faults: swarm, Impl: zoo.Prefix + "x"}}}
 	if !slices.Equal(got, want) {
 		t.Errorf("corpus holds %v, want %v", got, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
@@ -18,26 +19,32 @@ import (
 type Catalogue struct {
 	Scenarios []scenarios.Scenario
 	Profiles  []scenarios.Profile
-	Impls     []scenarios.Impl
+	Impls     []kvsim.Impl
+	// Repro, if set, writes the lines that replay a run this catalogue
+	// resolved: the front door that owns the catalogue knows its command.
+	// Nil means scenarios.CLIRepro, the kvsim command line's.
+	Repro func(kvsim.Spec) kvsim.Repro
+	// Isolate, if set, makes every run the catalogue resolves
+	// (scenarios.Config.Isolate).
+	Isolate func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result
 }
 
 // Default is the built-in catalogue: every scenario and profile, the
 // reference, the bug zoo and the race bugs that only stress mode finds.
 func Default() Catalogue {
-	impls := append([]scenarios.Impl{scenarios.Reference()}, zoo.All()...)
 	return Catalogue{
 		Scenarios: scenarios.All(),
 		Profiles:  scenarios.Profiles(),
-		Impls:     append(impls, zoo.Races()...),
+		Impls:     slices.Concat([]kvsim.Impl{kvsim.Reference()}, zoo.All(), zoo.Races()),
 	}
 }
 
 // With returns the catalogue with more implementations, e.g. a user's own
 // or a lab build's. A name already present is replaced.
-func (c Catalogue) With(impls ...scenarios.Impl) Catalogue {
+func (c Catalogue) With(impls ...kvsim.Impl) Catalogue {
 	out := slices.Clone(c.Impls)
 	for _, im := range impls {
-		if i := slices.IndexFunc(out, func(o scenarios.Impl) bool { return o.Name == im.Name }); i >= 0 {
+		if i := slices.IndexFunc(out, func(o kvsim.Impl) bool { return o.Name == im.Name }); i >= 0 {
 			out[i] = im
 		} else {
 			out = append(out, im)
@@ -82,9 +89,9 @@ func (c Catalogue) Profile(name string) (scenarios.Profile, error) {
 }
 
 // Impl finds an implementation by name; "" is the reference.
-func (c Catalogue) Impl(name string) (scenarios.Impl, error) {
-	name = cmp.Or(name, scenarios.ReferenceName)
-	return find("implementation", name, c.Impls, func(im scenarios.Impl) string { return im.Name })
+func (c Catalogue) Impl(name string) (kvsim.Impl, error) {
+	name = cmp.Or(name, kvsim.ReferenceName)
+	return find("implementation", name, c.Impls, func(im kvsim.Impl) string { return im.Name })
 }
 
 // ProfileFor finds the profile named name, or sc's default when name is "".
@@ -118,7 +125,7 @@ var strategyKinds = []string{"random", "priority", "replay"}
 
 // Resolve turns a Spec into the run it names. Empty Faults and Impl mean
 // the scenario's default profile and the reference.
-func (c Catalogue) Resolve(s scenarios.Spec) (scenarios.Config, error) {
+func (c Catalogue) Resolve(s kvsim.Spec) (scenarios.Config, error) {
 	sc, err := c.Scenario(s.Scenario)
 	if err != nil {
 		return scenarios.Config{}, err
@@ -135,11 +142,11 @@ func (c Catalogue) Resolve(s scenarios.Spec) (scenarios.Config, error) {
 	if err != nil {
 		return scenarios.Config{}, err
 	}
-	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed, Strategy: strategy}, nil
+	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed, Strategy: strategy, Repro: c.Repro, Isolate: c.Isolate}, nil
 }
 
 // Run resolves s and makes its run.
-func (c Catalogue) Run(s scenarios.Spec) (scenarios.Result, error) {
+func (c Catalogue) Run(s kvsim.Spec) (scenarios.Result, error) {
 	cfg, err := c.Resolve(s)
 	if err != nil {
 		return scenarios.Result{}, err
@@ -164,7 +171,7 @@ func (c Catalogue) Replay(r scenarios.Result) (scenarios.Result, error) {
 // Runs resolves the runs a campaign makes at every seed: the named
 // scenarios (all of them when names is empty), each under the profile
 // named faults (its own default when ""), all against one implementation.
-func (c Catalogue) Runs(names []string, faults string, impl scenarios.Impl) ([]scenarios.Config, error) {
+func (c Catalogue) Runs(names []string, faults string, impl kvsim.Impl) ([]scenarios.Config, error) {
 	if len(names) == 0 {
 		for _, s := range c.Scenarios {
 			names = append(names, s.Name)
@@ -180,7 +187,7 @@ func (c Catalogue) Runs(names []string, faults string, impl scenarios.Impl) ([]s
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, scenarios.Config{Scenario: sc, Profile: prof, Impl: impl})
+		runs = append(runs, scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Repro: c.Repro, Isolate: c.Isolate})
 	}
 	return runs, nil
 }

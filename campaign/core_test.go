@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/models"
-	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/zoo"
 )
 
@@ -15,7 +15,7 @@ import (
 // checker's core as history text, which reads back as a history that is
 // itself not linearizable; a passing run carries none.
 func TestCoreInJSON(t *testing.T) {
-	for _, spec := range []scenarios.Spec{
+	for _, spec := range []kvsim.Spec{
 		{Scenario: "kv-random", Seed: 0, Faults: swarm, Impl: zoo.Prefix + "server-bumps-on-failure"},
 		{Scenario: "kv-random", Seed: 0, Faults: swarm},
 	} {

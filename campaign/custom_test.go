@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // staleServer is a user's own buggy server: it answers Get from a cache
@@ -57,7 +57,7 @@ func (s *staleServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 // the public API: its failures name it, replay to the same trace hash, and
 // shrink.
 func TestCustomImplementation(t *testing.T) {
-	mine := scenarios.Impl{Name: "my-stale-server", NewServer: newStaleServer}
+	mine := kvsim.Impl{Name: "my-stale-server", NewServer: newStaleServer}
 	cat := Default().With(mine)
 	runs, err := cat.Runs([]string{"kv-random"}, swarm, mine)
 	if err != nil {

@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // One run of the main scenario against the reference, and the same seed
 // against a clerk that reports OK when a reply was lost.
 func Example() {
 	for _, impl := range []string{"reference", "zoo/clerk-ok-on-lost-reply"} {
-		r, err := campaign.Default().Run(scenarios.Spec{Scenario: "unreliable-put", Seed: 1, Impl: impl})
+		r, err := campaign.Default().Run(kvsim.Spec{Scenario: "unreliable-put", Seed: 1, Impl: impl})
 		if err != nil {
 			panic(err)
 		}
@@ -34,12 +34,12 @@ func Example() {
 // server that forgets to check versions is caught by the first seed, and
 // the result replays exactly, implementation and all.
 func ExampleCatalogue_With() {
-	mine := scenarios.Impl{
+	mine := kvsim.Impl{
 		Name:      "mine",
 		NewServer: func() rpc.Server { return &forgetfulServer{data: map[string]rpc.GetReply{}} },
 	}
 	cat := campaign.Default().With(mine)
-	r, err := cat.Run(scenarios.Spec{Scenario: "reliable-put", Seed: 1, Impl: "mine"})
+	r, err := cat.Run(kvsim.Spec{Scenario: "reliable-put", Seed: 1, Impl: "mine"})
 	if err != nil {
 		panic(err)
 	}

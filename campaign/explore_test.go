@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
@@ -74,7 +75,7 @@ func TestExploreFindsWhatCampaignsFind(t *testing.T) {
 			continue
 		}
 		t.Run(p.String(), func(t *testing.T) {
-			cfg, err := Default().Resolve(scenarios.Spec{Scenario: p.scenario, Faults: p.faults, Impl: p.impl})
+			cfg, err := Default().Resolve(kvsim.Spec{Scenario: p.scenario, Faults: p.faults, Impl: p.impl})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -169,7 +170,7 @@ func writeExploreZoo(t *testing.T) {
 // run of that seed does: explore covers the workloads a campaign samples.
 func TestExploreDrawsAsACampaign(t *testing.T) {
 	for _, name := range []string{"kv-swarm", "lock-swarm", "kv-random", "partition-heal"} {
-		cfg, err := Default().Resolve(scenarios.Spec{Scenario: name})
+		cfg, err := Default().Resolve(kvsim.Spec{Scenario: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +201,7 @@ func TestExploreSwarmIsNoAllClear(t *testing.T) {
 		budget = 60
 	}
 	for _, name := range []string{"kv-swarm", "lock-swarm", "lock-multi"} {
-		cfg, err := Default().Resolve(scenarios.Spec{Scenario: name})
+		cfg, err := Default().Resolve(kvsim.Spec{Scenario: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +222,7 @@ func TestExploreSwarmIsNoAllClear(t *testing.T) {
 // every workload, and an exhausted tree is an all-clear.
 func TestExploreFixedWorkloadIsAllClear(t *testing.T) {
 	for _, name := range []string{"reliable-put", "unreliable-put"} {
-		cfg, err := Default().Resolve(scenarios.Spec{Scenario: name})
+		cfg, err := Default().Resolve(kvsim.Spec{Scenario: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +242,7 @@ func TestExploreFixedWorkloadIsAllClear(t *testing.T) {
 // was enumerated in full, none when a draw had more values.
 func TestExploreEnumeratedWorkload(t *testing.T) {
 	cat := Default()
-	cfg, err := cat.Resolve(scenarios.Spec{Scenario: "lock-counter", Faults: "reliable"})
+	cfg, err := cat.Resolve(kvsim.Spec{Scenario: "lock-counter", Faults: "reliable"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +252,7 @@ func TestExploreEnumeratedWorkload(t *testing.T) {
 	if r := x.Rungs[0]; !x.AllClear() || r.Narrowed != 0 || r.Clients != [2]int{2, 3} {
 		t.Errorf("lock-counter --workload 3: %+v, want an all-clear over 2-3 clients", r)
 	}
-	cfg, err = cat.Resolve(scenarios.Spec{Scenario: "kv-random"})
+	cfg, err = cat.Resolve(kvsim.Spec{Scenario: "kv-random"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +265,7 @@ func TestExploreEnumeratedWorkload(t *testing.T) {
 // A ladder stops at the first failure; the budget is shared between the
 // seeds and every rung is reported.
 func TestExploreLadder(t *testing.T) {
-	cfg, err := Default().Resolve(scenarios.Spec{Scenario: "lock-counter"})
+	cfg, err := Default().Resolve(kvsim.Spec{Scenario: "lock-counter"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,7 @@ func TestExploreLadder(t *testing.T) {
 			t.Errorf("rung %d: %+v, want at most 40 runs over seeds 0-3", i, r)
 		}
 	}
-	cfg, err = Default().Resolve(scenarios.Spec{Scenario: "lock-counter", Impl: zoo.Prefix + "lock-no-reread"})
+	cfg, err = Default().Resolve(kvsim.Spec{Scenario: "lock-counter", Impl: zoo.Prefix + "lock-no-reread"})
 	if err != nil {
 		t.Fatal(err)
 	}

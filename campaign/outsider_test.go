@@ -5,11 +5,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/lock"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Bugs written the way users write them, and kept out of the zoo on
@@ -108,7 +108,7 @@ func (ck spinOnNoKeyClerk) Put(key, value string, version rpc.Tversion) rpc.Err 
 }
 
 func TestOutsiderBugsAreFound(t *testing.T) {
-	bugs := []scenarios.Impl{
+	bugs := []kvsim.Impl{
 		{Name: "outsider/read-cache", NewServer: func() rpc.Server {
 			return &readCacheServer{Server: kv.NewServer(), snapshot: map[string]rpc.GetReply{}}
 		}},

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim/simrapid"
@@ -19,7 +20,7 @@ var (
 	flagScenario = flag.String("scenario", "", "TestReplay/TestShrink: scenario")
 	flagSeed     = flag.Uint64("seed", 0, "TestReplay: seed")
 	flagFaults   = flag.String("faults", "", "TestReplay/TestShrink: fault profile")
-	flagImpl     = flag.String("impl", scenarios.ReferenceName, "TestReplay/TestShrink: implementation")
+	flagImpl     = flag.String("impl", kvsim.ReferenceName, "TestReplay/TestShrink: implementation")
 	flagStrategy = flag.String("strategy", "", "TestReplay: strategy")
 )
 
@@ -27,7 +28,7 @@ var (
 // fail the test.
 func flagSpec(t *testing.T) scenarios.Config {
 	t.Helper()
-	cfg, err := Default().Resolve(scenarios.Spec{Scenario: *flagScenario, Seed: *flagSeed, Faults: *flagFaults, Impl: *flagImpl, Strategy: *flagStrategy})
+	cfg, err := Default().Resolve(kvsim.Spec{Scenario: *flagScenario, Seed: *flagSeed, Faults: *flagFaults, Impl: *flagImpl, Strategy: *flagStrategy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestShrink(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.TrimPrefix(tc.impl, zoo.Prefix), func(t *testing.T) {
-			cfg, err := Default().Resolve(scenarios.Spec{Scenario: tc.scenario, Faults: faults, Impl: tc.impl})
+			cfg, err := Default().Resolve(kvsim.Spec{Scenario: tc.scenario, Faults: faults, Impl: tc.impl})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,7 +143,7 @@ func TestShrink(t *testing.T) {
 				t.Fatalf("rapid did not find %s in %s", tc.impl, tc.scenario)
 			}
 			t.Logf("shrunk to %d ops, %d RPCs, faults %s: %s\n%s", minimal.Ops, minimal.RPCs, minimal.FaultModel, minimal.Reason, models.FormatKV(minimal.KVHistory))
-			if *flagScenario == "" && minimal.Verdict == scenarios.VerdictPanic {
+			if *flagScenario == "" && minimal.Verdict == kvsim.Panic {
 				// No zoo bug panics: rapid's own panic (its data ran out
 				// on a draw) must not pass for the implementation's.
 				t.Errorf("shrunk to a panic: %s", minimal.Reason)
@@ -161,7 +162,7 @@ func TestShrink(t *testing.T) {
 // Shrink finds no failure where there is none: TestShrink's "rapid did not
 // find" can fail, at any budget.
 func TestShrinkFindsNothingInTheReference(t *testing.T) {
-	cfg, err := Default().Resolve(scenarios.Spec{Scenario: "kv-random", Faults: swarm, Impl: scenarios.ReferenceName})
+	cfg, err := Default().Resolve(kvsim.Spec{Scenario: "kv-random", Faults: swarm, Impl: kvsim.ReferenceName})
 	if err != nil {
 		t.Fatal(err)
 	}

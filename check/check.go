@@ -6,23 +6,21 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/models"
 )
 
-// Verdict is the outcome of a run, or what a finding says of it.
-type Verdict string
+// Verdict is kvsim.Verdict, the outcome of a run or what a finding says
+// of it, under the short names the checks use.
+type Verdict = kvsim.Verdict
 
 const (
-	OK        Verdict = "ok"
-	Violation Verdict = "violation" // a check failed
-	Unknown   Verdict = "unknown"   // a checker gave up (timed out): never a pass
-	Panic     Verdict = "panic"     // the implementation panicked
-	Stuck     Verdict = "stuck"     // no progress: liveness failed or the budget ran out
+	OK        = kvsim.OK
+	Violation = kvsim.Violation
+	Unknown   = kvsim.Unknown
+	Panic     = kvsim.Panic
+	Stuck     = kvsim.Stuck
 )
-
-// Failed reports whether v counts as a failure: anything but OK, Unknown
-// included, since a checker that gave up has not shown the history right.
-func (v Verdict) Failed() bool { return v != OK }
 
 // A Check judges one invariant of a finished Recording and adds what it
 // finds to an Outcome.

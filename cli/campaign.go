@@ -18,6 +18,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/spf13/cobra"
@@ -72,7 +73,7 @@ cannot be written, 130 when interrupted before any failure.`,
 	f.Uint64Var(&fl.seeds, "seeds", 0, "number of seeds of the campaign, all shards together")
 	f.DurationVar(&fl.duration, "duration", 0, "run seeds until this much wall time has passed")
 	f.StringVar(&fl.faults, "faults", "", "fault profile or swarm (default: each scenario's own)")
-	f.StringVar(&fl.impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&fl.impl, "impl", kvsim.ReferenceName, "implementation: reference or zoo/NAME")
 	f.StringVar(&fl.strategy, "strategy", "", strategyUsage)
 	f.IntVar(&fl.parallel, "parallel", 0, "seeds run at once (default: every core)")
 	f.StringVar(&fl.shard, "shard", "0/1", "run shard `i/n` of the seeds, 0 <= i < n")

@@ -23,7 +23,7 @@ import (
 )
 
 // kvsim runs the command line as main does.
-func kvsim(args ...string) (code int, stdout, stderr string) {
+func runKvsim(args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	code = Main(args, &out, &errOut)
 	return code, out.String(), errOut.String()
@@ -47,7 +47,7 @@ func TestCampaignPasses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			code, out, errOut := kvsim(append([]string{"campaign"}, tc.args...)...)
+			code, out, errOut := runKvsim(append([]string{"campaign"}, tc.args...)...)
 			if code != exitOK || lastLine(out) != tc.last {
 				t.Errorf("exit %d, last line %q; want 0, %q\nstdout:\n%s\nstderr:\n%s", code, lastLine(out), tc.last, out, errOut)
 			}
@@ -64,7 +64,7 @@ func TestCampaignFindsAZooBug(t *testing.T) {
 	dir := t.TempDir()
 	art, jsonl, junit, corpus := filepath.Join(dir, "art"), filepath.Join(dir, "out.jsonl"), filepath.Join(dir, "report.xml"), filepath.Join(dir, "regressions.txt")
 	const impl = zoo.Prefix + "server-ignores-version"
-	code, out, errOut := kvsim("campaign", "--scenario", "kv-random,lock-counter", "--faults", "swarm", "--seeds", "200", "--impl", impl,
+	code, out, errOut := runKvsim("campaign", "--scenario", "kv-random,lock-counter", "--faults", "swarm", "--seeds", "200", "--impl", impl,
 		"--artifacts", art, "--out", jsonl, "--junit", junit, "--save-failures", corpus)
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitFailure, out, errOut)
@@ -79,7 +79,7 @@ func TestCampaignFindsAZooBug(t *testing.T) {
 
 	// The repro line replays the failure.
 	args := strings.Fields(repro[1])[1:]
-	if code, replayOut, _ := kvsim(args...); code != exitFailure || !strings.Contains(replayOut, "violation") {
+	if code, replayOut, _ := runKvsim(args...); code != exitFailure || !strings.Contains(replayOut, "violation") {
 		t.Errorf("%s: exit %d\n%s", repro[1], code, replayOut)
 	}
 
@@ -166,7 +166,7 @@ func TestCampaignPassingJUnit(t *testing.T) {
 	for _, args := range [][]string{{"--seeds", "5"}, {"--seeds", "7", "--shard", "1/2", "--start", "3"}} {
 		path := filepath.Join(t.TempDir(), "report.xml")
 		args = append([]string{"campaign", "--scenario", "reliable-put", "--junit", path}, args...)
-		if code, out, _ := kvsim(args...); code != exitOK {
+		if code, out, _ := runKvsim(args...); code != exitOK {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
 		raw, err := os.ReadFile(path)
@@ -219,7 +219,7 @@ func TestCampaignUsage(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errOut := kvsim(append([]string{"campaign"}, tc.args...)...)
+			code, out, errOut := runKvsim(append([]string{"campaign"}, tc.args...)...)
 			if code != exitUsage || !strings.Contains(errOut, tc.want) || out != "" {
 				t.Errorf("exit %d, stderr %q, stdout %q; want exit 2 and %q", code, errOut, out, tc.want)
 			}
@@ -241,7 +241,7 @@ func TestCampaignBadOutputPath(t *testing.T) {
 		if flag == "--artifacts" {
 			bad = filepath.Join(file, "sub") // a directory under a file
 		}
-		code, out, errOut := kvsim("campaign", "--scenario", "kv-random", "--seeds", "5", flag, bad)
+		code, out, errOut := runKvsim("campaign", "--scenario", "kv-random", "--seeds", "5", flag, bad)
 		if code != exitUsage || !strings.Contains(errOut, flag+": ") || out != "" {
 			t.Errorf("%s %s: exit %d, stdout %q, stderr %q; want exit 2 before any run", flag, bad, code, out, errOut)
 		}
@@ -251,7 +251,7 @@ func TestCampaignBadOutputPath(t *testing.T) {
 // Failures come out in seed order and the summary names the lowest
 // failing seed, whatever the order the workers finished in.
 func TestCampaignFailuresInSeedOrder(t *testing.T) {
-	code, out, _ := kvsim("campaign", "--scenario", "kv-random", "--faults", "swarm", "--seeds", "40", "--keep-going",
+	code, out, _ := runKvsim("campaign", "--scenario", "kv-random", "--faults", "swarm", "--seeds", "40", "--keep-going",
 		"--impl", zoo.Prefix+"server-ignores-version", "--parallel", "2")
 	if code != exitFailure {
 		t.Fatalf("exit %d\n%s", code, out)
@@ -270,7 +270,7 @@ func TestCampaignFailuresInSeedOrder(t *testing.T) {
 }
 
 func TestCampaignSeedOverflow(t *testing.T) {
-	code, _, errOut := kvsim("campaign", "--scenario", "kv-random", "--seeds", "10", "--start", "18446744073709551610")
+	code, _, errOut := runKvsim("campaign", "--scenario", "kv-random", "--seeds", "10", "--start", "18446744073709551610")
 	if code != exitUsage || !strings.Contains(errOut, "past the largest seed") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}

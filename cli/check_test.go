@@ -57,7 +57,7 @@ c2 [52,60] get(k) -> "a"@v1
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := kvsim(append([]string{"check"}, tt.args...)...)
+			code, out, errOut := runKvsim(append([]string{"check"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 
@@ -39,7 +40,11 @@ var errFailureFound = errors.New("failure found")
 type Options struct {
 	// Impls are implementations to offer besides the reference and the
 	// zoo, by name (a lab build registers the student's here).
-	Impls []scenarios.Impl
+	Impls []kvsim.Impl
+	// Repro and Isolate, if set, are the catalogue's (campaign.Catalogue):
+	// how a run is replayed, and where it is made.
+	Repro   func(kvsim.Spec) kvsim.Repro
+	Isolate func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result
 }
 
 // exitCode exits with its code and prints nothing: kvsim lab's program
@@ -56,7 +61,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // Main runs the command line with o's implementations.
 func (o Options) Main(args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd(campaign.Default().With(o.Impls...))
+	cat := campaign.Default().With(o.Impls...)
+	cat.Repro, cat.Isolate = o.Repro, o.Isolate
+	root := newRootCmd(cat)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

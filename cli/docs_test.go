@@ -32,7 +32,7 @@ func TestTeachingNamesTheArtifacts(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	if code, out, errOut := kvsim("campaign", "--scenario", "lock-counter", "--seeds", "500", "--impl", zoo.Prefix+"lock-ignores-maybe", "--artifacts", dir); code != exitFailure {
+	if code, out, errOut := runKvsim("campaign", "--scenario", "lock-counter", "--seeds", "500", "--impl", zoo.Prefix+"lock-ignores-maybe", "--artifacts", dir); code != exitFailure {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*"))

@@ -3,8 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
@@ -19,7 +21,7 @@ type exploreFlags struct {
 
 func newExploreCmd(cat campaign.Catalogue) *cobra.Command {
 	var (
-		spec scenarios.Spec
+		spec kvsim.Spec
 		fl   exploreFlags
 	)
 	cmd := &cobra.Command{
@@ -113,7 +115,7 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 	f := cmd.Flags()
 	f.StringVar(&spec.Scenario, "scenario", "", "scenario to explore (see 'kvsim scenarios')")
 	f.StringVar(&spec.Faults, "faults", "", "fault profile whose faults may fire (default: the scenario's own)")
-	f.StringVar(&spec.Impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&spec.Impl, "impl", kvsim.ReferenceName, "implementation: reference or zoo/NAME")
 	f.BoolVar(&fl.ladder, "ladder", false, "climb the default bounds, printing each (what explore does unless --max-faults or --max-ties is given)")
 	f.IntVar(&fl.faults, "max-faults", 1, "one bound instead of the ladder: most faults in one run")
 	f.IntVar(&fl.ties, "max-ties", 1, "one bound instead of the ladder: most ties taken out of scheduling order in one run; -1 for no limit")
@@ -155,15 +157,17 @@ func describeBound(r campaign.Rung) string {
 
 // faultPoints are the decisions where a fault may fire, in the words the
 // output uses.
-var faultPoints = []struct {
-	d    sim.Decision
-	word string
-}{
+var faultPoints = []faultPoint{
 	{sim.DecideDropRequest, "request drops"},
 	{sim.DecideDropReply, "reply drops"},
 	{sim.DecideDuplicate, "duplicates"},
 	{sim.DecideTail, "long delays"},
 	{sim.DecideNemesis, "targeted faults"},
+}
+
+type faultPoint struct {
+	d    sim.Decision
+	word string
 }
 
 // printRung says what one rung covered and found.
@@ -195,6 +199,14 @@ func printRung(w io.Writer, cfg scenarios.Config, i, n int, r campaign.RungRepor
 	for _, p := range faultPoints {
 		if k := r.Points[p.d]; k > 0 {
 			where = append(where, fmt.Sprintf("%d %s", k, p.word))
+		}
+	}
+	// The fault kinds registered beside the built-in ones, by the names of
+	// their decisions.
+	for _, d := range sim.Decisions() {
+		known := slices.ContainsFunc(faultPoints, func(p faultPoint) bool { return p.d == d })
+		if k := r.Points[d]; k > 0 && d.Class() == sim.ClassFault && !known {
+			where = append(where, fmt.Sprintf("%d %s faults", k, d))
 		}
 	}
 	switch {

@@ -25,7 +25,7 @@ var rungHead = regexp.MustCompile(`(?m)^bound (\d+) of (\d+): `)
 // kv-random (every campaign does, at seed 0), and its repro line replays
 // it to the same trace hash.
 func TestExploreDefaultFindsServerIgnoresVersion(t *testing.T) {
-	code, out, errOut := kvsim("explore", "--impl", "zoo/server-ignores-version", "--scenario", "kv-random")
+	code, out, errOut := runKvsim("explore", "--impl", "zoo/server-ignores-version", "--scenario", "kv-random")
 	if code != exitFailure || strings.Contains(out, "no bug within") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -34,7 +34,7 @@ func TestExploreDefaultFindsServerIgnoresVersion(t *testing.T) {
 
 // A bug explore finds replays from its repro line to the same trace hash.
 func TestExploreFindsAndReplays(t *testing.T) {
-	code, out, errOut := kvsim("explore", "--scenario", "lock-counter", "--faults", "lossy", "--impl", "zoo/lock-ignores-maybe", "--max-faults", "2", "--max-ties", "0")
+	code, out, errOut := runKvsim("explore", "--scenario", "lock-counter", "--faults", "lossy", "--impl", "zoo/lock-ignores-maybe", "--max-faults", "2", "--max-ties", "0")
 	if code != exitFailure {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -50,7 +50,7 @@ func replays(t *testing.T, out string) {
 	if repro == nil || hash == nil {
 		t.Fatalf("no repro line or hash:\n%s", out)
 	}
-	code, again, _ := kvsim(strings.Fields(repro[1])...)
+	code, again, _ := runKvsim(strings.Fields(repro[1])...)
 	if code != exitFailure || !strings.Contains(again, hash[1]) {
 		t.Errorf("%s: exit %d, want the failure with hash %s\n%s", repro[1], code, hash[1], again)
 	}
@@ -62,7 +62,7 @@ func replays(t *testing.T, out string) {
 // the default ladder).
 func TestExploreSwarmIsNoAllClear(t *testing.T) {
 	for _, sc := range []string{"kv-swarm", "lock-swarm", "lock-multi"} {
-		code, out, errOut := kvsim("explore", "--scenario", sc, "--max-faults", "1", "--runs", exploreBudget(), "--seeds", "4")
+		code, out, errOut := runKvsim("explore", "--scenario", sc, "--max-faults", "1", "--runs", exploreBudget(), "--seeds", "4")
 		if code != exitOK || strings.Contains(out, "no bug within") || !strings.Contains(out, "this is not an all-clear") ||
 			!strings.Contains(out, "draws its workload and swarm its fault model per seed") {
 			t.Errorf("%s: exit %d\n%s%s", sc, code, out, errOut)
@@ -81,7 +81,7 @@ func TestExploreSwarmIsNoAllClear(t *testing.T) {
 
 // Each bound says in words what it covered.
 func TestExploreSaysWhatItCovered(t *testing.T) {
-	code, out, errOut := kvsim("explore", "--scenario", "kv-random", "--max-faults", "1", "--max-ties", "1", "--runs", exploreBudget(), "--seeds", "2")
+	code, out, errOut := runKvsim("explore", "--scenario", "kv-random", "--max-faults", "1", "--max-ties", "1", "--runs", exploreBudget(), "--seeds", "2")
 	want := []string{
 		"bound 1 of 1: at most 1 fault and at most 1 tie out of scheduling order in a run, " + exploreBudget() + " runs at most\n",
 		"  workloads of seeds 0-1, each drawn as a campaign draws it, with the fault model swarm draws: 4 clients, ",
@@ -111,7 +111,7 @@ func TestExploreAllClear(t *testing.T) {
 		{[]string{"--scenario", "lock-counter", "--faults", "lossy", "--runs", exploreBudget()}, "  - lock-counter draws its workload per seed, and explore covered the draws of seeds 0-19 only"},
 		{[]string{"--scenario", "kv-random", "--workload", "1", "--runs", exploreBudget()}, "  - --workload 1 tried only the first values of workload draws that have more"},
 	} {
-		code, out, errOut := kvsim(append([]string{"explore"}, c.args...)...)
+		code, out, errOut := runKvsim(append([]string{"explore"}, c.args...)...)
 		if code != exitOK || !strings.Contains(out, c.want) {
 			t.Errorf("%v: exit %d, want %q\n%s%s", c.args, code, c.want, out, errOut)
 		}
@@ -124,12 +124,12 @@ func TestExploreAllClear(t *testing.T) {
 // --runs is a budget of at least 1: 0 is refused, not read as some default.
 func TestExploreRunsZero(t *testing.T) {
 	for _, runs := range []string{"0", "-1"} {
-		code, out, errOut := kvsim("explore", "--scenario", "reliable-put", "--runs", runs)
+		code, out, errOut := runKvsim("explore", "--scenario", "reliable-put", "--runs", runs)
 		if code != exitUsage || out != "" || !strings.Contains(errOut, "--runs must be at least 1") {
 			t.Errorf("--runs %s: exit %d\n%s%s", runs, code, out, errOut)
 		}
 	}
-	code, out, _ := kvsim("explore", "--scenario", "reliable-put", "--runs", "1", "--max-faults", "0")
+	code, out, _ := runKvsim("explore", "--scenario", "reliable-put", "--runs", "1", "--max-faults", "0")
 	if code != exitOK || !strings.Contains(out, ", 1 runs at most") && !strings.Contains(out, ", 1 run at most") {
 		t.Errorf("--runs 1: exit %d\n%s", code, out)
 	}
@@ -151,7 +151,7 @@ func TestExploreLadderPrintsEveryRung(t *testing.T) {
 		{[]string{"--scenario", "unreliable-put", "--impl", "zoo/clerk-stale-get-on-timeout", "--ladder"}, n, true},
 		{[]string{"--scenario", "lock-counter", "--runs", exploreBudget(), "--max-faults", "2"}, 1, false},
 	} {
-		code, out, errOut := kvsim(append([]string{"explore"}, c.args...)...)
+		code, out, errOut := runKvsim(append([]string{"explore"}, c.args...)...)
 		heads := rungHead.FindAllStringSubmatch(out, -1)
 		results := regexp.MustCompile(`(?m)^  result    (.*)$`).FindAllStringSubmatch(out, -1)
 		if code != map[bool]int{false: exitOK, true: exitFailure}[c.fail] || len(heads) != c.bounds || len(results) != c.bounds {
@@ -184,7 +184,7 @@ func TestExploreUsage(t *testing.T) {
 		{"explore", "--scenario", "kv-random", "--seeds", "0"},
 		{"explore", "--scenario", "kv-random", "--workload", "-1"},
 	} {
-		if code, _, errOut := kvsim(args...); code != exitUsage || errOut == "" {
+		if code, _, errOut := runKvsim(args...); code != exitUsage || errOut == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
 		}
 	}

@@ -42,7 +42,7 @@ func TestBadOutputPathsBeforeRunning(t *testing.T) {
 		{[]string{"load", "--addr", "127.0.0.1:1", "--check", "--viz", missing}, "--viz"},
 	}
 	for _, tc := range cases {
-		code, out, errOut := kvsim(tc.args...)
+		code, out, errOut := runKvsim(tc.args...)
 		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, "kvsim: "+tc.flag+" ") && !strings.HasPrefix(errOut, "kvsim: "+tc.flag+": ") {
 			t.Errorf("kvsim %s: exit %d, stdout %q, stderr %q; want exit 2, nothing run, and a message about %s",
 				strings.Join(tc.args, " "), code, out, errOut, tc.flag)
@@ -60,7 +60,7 @@ func TestBadOutputPathsBeforeRunning(t *testing.T) {
 func TestCampaignShowsTheLowestFailure(t *testing.T) {
 	art := filepath.Join(t.TempDir(), "art")
 	// Both scenarios fail at seed 0, so one seed makes two failures.
-	code, out, errOut := kvsim("campaign", "--scenario", "reliable-put,concurrent-put", "--seeds", "100", "--parallel", "1",
+	code, out, errOut := runKvsim("campaign", "--scenario", "reliable-put,concurrent-put", "--seeds", "100", "--parallel", "1",
 		"--impl", zoo.Prefix+"server-ignores-version", "--artifacts", art)
 	if code != exitFailure {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
@@ -82,7 +82,7 @@ func TestCampaignShowsTheLowestFailure(t *testing.T) {
 func TestCampaignArtifactsMax(t *testing.T) {
 	dir := t.TempDir()
 	art, junit, jsonl := filepath.Join(dir, "art"), filepath.Join(dir, "r.xml"), filepath.Join(dir, "out.jsonl")
-	code, out, errOut := kvsim("campaign", "--scenario", "reliable-put,concurrent-put", "--seeds", "20", "--keep-going",
+	code, out, errOut := runKvsim("campaign", "--scenario", "reliable-put,concurrent-put", "--seeds", "20", "--keep-going",
 		"--impl", zoo.Prefix+"server-ignores-version", "--artifacts", art, "--artifacts-max", "2", "--junit", junit, "--out", jsonl)
 	if code != exitFailure || lastLine(out) != "0 passed, 40 failed" {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
@@ -126,7 +126,7 @@ func TestSaveFailuresCountsWhatItAdds(t *testing.T) {
 	corpus := filepath.Join(t.TempDir(), "regressions.txt")
 	args := []string{"campaign", "--scenario", "reliable-put", "--seeds", "1", "--impl", zoo.Prefix + "server-ignores-version", "--save-failures", corpus}
 	for _, want := range []string{"saved 1 failure to " + corpus + "\n", "saved nothing: " + corpus + " has every failure already\n"} {
-		code, out, _ := kvsim(args...)
+		code, out, _ := runKvsim(args...)
 		if code != exitFailure || !strings.Contains(out, want) {
 			t.Errorf("exit %d; output lacks %q:\n%s", code, want, out)
 		}
@@ -149,7 +149,7 @@ func TestCampaignOutNamesTheFaults(t *testing.T) {
 		{[]string{"--scenario", "reliable-put,unreliable-put", "--faults", "chaos"}, "chaos"},
 	} {
 		path := filepath.Join(t.TempDir(), "out.jsonl")
-		code, out, _ := kvsim(append([]string{"campaign", "--seeds", "1", "--out", path}, tc.args...)...)
+		code, out, _ := runKvsim(append([]string{"campaign", "--seeds", "1", "--out", path}, tc.args...)...)
 		text, err := os.ReadFile(path)
 		if code != exitOK || err != nil {
 			t.Fatalf("exit %d, %v\n%s", code, err, out)

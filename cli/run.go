@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/report"
 	"github.com/kvsim/kvsim/scenarios"
@@ -18,7 +19,7 @@ import (
 
 func newRunCmd(cat campaign.Catalogue) *cobra.Command {
 	var (
-		spec      scenarios.Spec
+		spec      kvsim.Spec
 		asJSON    bool
 		showTrace bool
 		vizPath   string
@@ -106,7 +107,7 @@ stdout, and --trace goes to stderr.`,
 	f.StringVar(&spec.Scenario, "scenario", "", "scenario to run (see 'kvsim scenarios')")
 	f.Uint64Var(&spec.Seed, "seed", 0, "seed of the run")
 	f.StringVar(&spec.Faults, "faults", "", "fault profile (default: the scenario's own)")
-	f.StringVar(&spec.Impl, "impl", scenarios.ReferenceName, "implementation: reference or zoo/NAME")
+	f.StringVar(&spec.Impl, "impl", kvsim.ReferenceName, "implementation: reference or zoo/NAME")
 	f.StringVar(&spec.Strategy, "strategy", "", strategyUsage)
 	f.BoolVar(&asJSON, "json", false, "print the result as one JSON object")
 	f.BoolVar(&showTrace, "trace", false, "print the trace of every scheduler and network event")

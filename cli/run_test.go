@@ -9,7 +9,7 @@ import (
 )
 
 func TestRunJSON(t *testing.T) {
-	code, out, errOut := kvsim("run", "--scenario", "kv-random", "--seed", "7", "--faults", "chaos", "--json")
+	code, out, errOut := runKvsim("run", "--scenario", "kv-random", "--seed", "7", "--faults", "chaos", "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)
 	}
@@ -26,7 +26,7 @@ func TestRunJSON(t *testing.T) {
 		t.Errorf("unexpected result %s", out)
 	}
 	// The same flags replay the same run.
-	_, again, _ := kvsim("run", "--scenario", "kv-random", "--seed", "7", "--faults", "chaos", "--json")
+	_, again, _ := runKvsim("run", "--scenario", "kv-random", "--seed", "7", "--faults", "chaos", "--json")
 	if again != out {
 		t.Errorf("two runs of the same seed differ:\n%s%s", out, again)
 	}
@@ -35,7 +35,7 @@ func TestRunJSON(t *testing.T) {
 func TestRunFailure(t *testing.T) {
 	dir := t.TempDir()
 	viz := filepath.Join(dir, "v.html")
-	code, out, errOut := kvsim("run", "--scenario", "reliable-put", "--seed", "1", "--impl", "zoo/server-ignores-version",
+	code, out, errOut := runKvsim("run", "--scenario", "reliable-put", "--seed", "1", "--impl", "zoo/server-ignores-version",
 		"--trace", "--viz", viz, "--artifacts", dir)
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d: %s%s", code, exitFailure, out, errOut)
@@ -62,7 +62,7 @@ func TestRunFailure(t *testing.T) {
 // seed, the verdict and the repro line.
 func TestRunReport(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "r.html")
-	code, out, errOut := kvsim("run", "--scenario", "kv-random", "--seed", "1", "--faults", "swarm", "--impl", "zoo/server-ignores-version", "--report", path)
+	code, out, errOut := runKvsim("run", "--scenario", "kv-random", "--seed", "1", "--faults", "swarm", "--impl", "zoo/server-ignores-version", "--report", path)
 	if code != exitFailure {
 		t.Fatalf("exit %d, want %d: %s%s", code, exitFailure, out, errOut)
 	}
@@ -76,7 +76,7 @@ func TestRunReport(t *testing.T) {
 			t.Errorf("the report lacks %q", want)
 		}
 	}
-	code, _, errOut = kvsim("run", "--scenario", "kv-random", "--seed", "1", "--report", filepath.Join(t.TempDir(), "no", "such", "dir", "r.html"))
+	code, _, errOut = runKvsim("run", "--scenario", "kv-random", "--seed", "1", "--report", filepath.Join(t.TempDir(), "no", "such", "dir", "r.html"))
 	if code == exitOK || !strings.Contains(errOut, "kvsim: ") {
 		t.Errorf("an unwritable report path: exit %d, stderr %q; want an error", code, errOut)
 	}
@@ -95,7 +95,7 @@ func TestRunUsage(t *testing.T) {
 		{},
 	}
 	for _, args := range cases {
-		code, out, errOut := kvsim(args...)
+		code, out, errOut := runKvsim(args...)
 		if code != exitUsage || !strings.Contains(errOut, "kvsim: ") {
 			t.Errorf("kvsim %s: exit %d, stderr %q, stdout %q; want exit 2 with a message", strings.Join(args, " "), code, errOut, out)
 		}
@@ -103,7 +103,7 @@ func TestRunUsage(t *testing.T) {
 }
 
 func TestScenariosLists(t *testing.T) {
-	code, out, _ := kvsim("scenarios")
+	code, out, _ := runKvsim("scenarios")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -124,12 +124,12 @@ func TestRootUsage(t *testing.T) {
 		{[]string{"help", "nosuch"}, `kvsim: help: unknown command "nosuch"`},
 	}
 	for _, tc := range cases {
-		code, _, errOut := kvsim(tc.args...)
+		code, _, errOut := runKvsim(tc.args...)
 		if code != exitUsage || !strings.HasPrefix(errOut, tc.want+"\n") {
 			t.Errorf("kvsim %v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.want)
 		}
 	}
-	if code, out, _ := kvsim("help", "run"); code != exitOK || !strings.Contains(out, "Run one scenario") {
+	if code, out, _ := runKvsim("help", "run"); code != exitOK || !strings.Contains(out, "Run one scenario") {
 		t.Errorf("kvsim help run: exit %d\n%s", code, out)
 	}
 }
@@ -137,7 +137,7 @@ func TestRootUsage(t *testing.T) {
 // TestRunJSONTrace: with --json and --trace, stdout is one JSON object and
 // the trace goes to stderr.
 func TestRunJSONTrace(t *testing.T) {
-	code, out, errOut := kvsim("run", "--scenario", "reliable-put", "--seed", "1", "--json", "--trace")
+	code, out, errOut := runKvsim("run", "--scenario", "reliable-put", "--seed", "1", "--json", "--trace")
 	var r map[string]any
 	if code != exitOK || json.Unmarshal([]byte(out), &r) != nil || !strings.Contains(errOut, "deliver") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)

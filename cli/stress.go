@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
-	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/stress"
 	"github.com/spf13/cobra"
 )
@@ -84,7 +84,7 @@ Exit 0 when every check passed, 1 on a violation, a data race or a crash,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.impl, "impl", scenarios.ReferenceName, "implementation: reference, zoo/NAME or zoo/race-NAME")
+	f.StringVar(&fl.impl, "impl", kvsim.ReferenceName, "implementation: reference, zoo/NAME or zoo/race-NAME")
 	f.IntVar(&fl.clients, "clients", stress.DefaultClients, "concurrent clients, each on its own goroutine")
 	f.IntVar(&fl.lockers, "lockers", 0, "how many clients increment a counter under the lock (default half the clients)")
 	f.DurationVar(&fl.duration, "duration", stress.DefaultDuration, "start no round or operation after this long")

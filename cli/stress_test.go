@@ -5,20 +5,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/stress"
 )
 
 // crasher's server ends the process, as a fatal error in the runtime
 // ("concurrent map writes") would.
-var crasher = scenarios.Impl{Name: "test/crash", NewServer: func() rpc.Server {
+var crasher = kvsim.Impl{Name: "test/crash", NewServer: func() rpc.Server {
 	os.Exit(3)
 	return nil
 }}
 
 // withCrasher is the command line with crasher.
-var withCrasher = Options{Impls: []scenarios.Impl{crasher}}
+var withCrasher = Options{Impls: []kvsim.Impl{crasher}}
 
 // TestMain lets this test binary be the child that kvsim stress runs: the
 // child is os.Executable() with the same arguments.
@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 var oneRound = []string{"--clients", "4", "--ops", "200", "--rounds", "1", "--duration", "1m"}
 
 func TestStressPasses(t *testing.T) {
-	code, out, errOut := kvsim(append([]string{"stress"}, oneRound...)...)
+	code, out, errOut := runKvsim(append([]string{"stress"}, oneRound...)...)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)
 	}
@@ -49,7 +49,7 @@ func TestStressPasses(t *testing.T) {
 }
 
 func TestStressFindsLogicBug(t *testing.T) {
-	code, out, errOut := kvsim(append([]string{"stress", "--impl", "zoo/server-ignores-version"}, oneRound...)...)
+	code, out, errOut := runKvsim(append([]string{"stress", "--impl", "zoo/server-ignores-version"}, oneRound...)...)
 	if code != exitFailure || !strings.Contains(out, "FAIL\n") || !strings.Contains(out, "round 1: linearizability: key ") {
 		t.Fatalf("exit %d, want %d and a linearizability violation:\n%s%s", code, exitFailure, out, errOut)
 	}
@@ -59,7 +59,7 @@ func TestStressFindsDataRace(t *testing.T) {
 	if !stress.RaceDetector {
 		t.Skip("data races are reported only under -race: go test -race ./cli")
 	}
-	code, out, errOut := kvsim(append([]string{"stress", "--impl", "zoo/race-server-get-unlocked"}, oneRound...)...)
+	code, out, errOut := runKvsim(append([]string{"stress", "--impl", "zoo/race-server-get-unlocked"}, oneRound...)...)
 	if code != exitFailure || !strings.Contains(errOut, "WARNING: DATA RACE") ||
 		!strings.Contains(errOut, "FAIL: the race detector found a data race in zoo/race-server-get-unlocked") {
 		t.Fatalf("exit %d, want %d, a race report and a FAIL line:\n%s%s", code, exitFailure, out, errOut)
@@ -85,12 +85,12 @@ func TestStressUsage(t *testing.T) {
 		{"--impl", "zoo/nope"},
 		{"extra"},
 	} {
-		code, out, errOut := kvsim(append([]string{"stress"}, args...)...)
+		code, out, errOut := runKvsim(append([]string{"stress"}, args...)...)
 		if code != exitUsage || out != "" {
 			t.Errorf("%q: exit %d, want %d and no output:\n%s%s", args, code, exitUsage, out, errOut)
 		}
 	}
-	if _, _, errOut := kvsim("stress", "--impl", "zoo/nope"); !strings.Contains(errOut, "zoo/race-server-get-unlocked") {
+	if _, _, errOut := runKvsim("stress", "--impl", "zoo/nope"); !strings.Contains(errOut, "zoo/race-server-get-unlocked") {
 		t.Errorf("an unknown implementation does not list the race bugs: %s", errOut)
 	}
 }

@@ -148,7 +148,7 @@ func TestTutorial(t *testing.T) {
 	t.Chdir(t.TempDir())
 	checked := 0
 	for _, st := range steps {
-		code, out, errOut := kvsim(st.args...)
+		code, out, errOut := runKvsim(st.args...)
 		if code != exitOK && code != exitFailure {
 			t.Errorf("tutorial.md:%d: kvsim %s: exit %d\n%s", st.line, strings.Join(st.args, " "), code, errOut)
 			continue

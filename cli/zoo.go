@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/zoo"
@@ -73,7 +74,7 @@ depend on the machine: a campaign always reports its lowest failing seed.`,
 	return cmd
 }
 
-func describeZoo(w io.Writer, zoo []scenarios.Impl) {
+func describeZoo(w io.Writer, zoo []kvsim.Impl) {
 	if len(zoo) == 0 {
 		fmt.Fprintln(w, "the zoo is empty")
 		return
@@ -121,18 +122,18 @@ type detection struct {
 const measureStride = 100000
 
 // zooOf is the catalogue's bug zoo: its implementations named zoo/...
-func zooOf(cat campaign.Catalogue) []scenarios.Impl {
-	var bugs []scenarios.Impl
+func zooOf(cat campaign.Catalogue) []kvsim.Impl {
+	var bugs []kvsim.Impl
 	for _, im := range cat.Impls {
 		if strings.HasPrefix(im.Name, zoo.Prefix) {
 			bugs = append(bugs, im)
 		}
 	}
-	slices.SortFunc(bugs, func(a, b scenarios.Impl) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(bugs, func(a, b kvsim.Impl) int { return strings.Compare(a.Name, b.Name) })
 	return bugs
 }
 
-func measureZoo(ctx context.Context, w io.Writer, cat campaign.Catalogue, bugs []scenarios.Impl, starts int, maxSeeds uint64) error {
+func measureZoo(ctx context.Context, w io.Writer, cat campaign.Catalogue, bugs []kvsim.Impl, starts int, maxSeeds uint64) error {
 	defer manyRunsGC()()
 	stride := max(measureStride, maxSeeds)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

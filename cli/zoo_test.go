@@ -11,7 +11,7 @@ import (
 )
 
 func TestZooNames(t *testing.T) {
-	code, out, _ := kvsim("zoo", "--names")
+	code, out, _ := runKvsim("zoo", "--names")
 	var want []string
 	for _, im := range append(zoo.All(), zoo.Races()...) {
 		want = append(want, im.Name)
@@ -23,7 +23,7 @@ func TestZooNames(t *testing.T) {
 }
 
 func TestZooDescribe(t *testing.T) {
-	code, out, _ := kvsim("zoo")
+	code, out, _ := runKvsim("zoo")
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
@@ -39,7 +39,7 @@ func TestZooDescribe(t *testing.T) {
 }
 
 func TestZooMeasure(t *testing.T) {
-	code, out, errOut := kvsim("zoo", "--measure", "--starts", "2", "--max-seeds", "20")
+	code, out, errOut := runKvsim("zoo", "--measure", "--starts", "2", "--max-seeds", "20")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -77,7 +77,7 @@ func TestZooUsage(t *testing.T) {
 		{"zoo", "--measure", "--max-seeds", "0"},
 		{"zoo", "extra"},
 	} {
-		if code, _, errOut := kvsim(args...); code != exitUsage {
+		if code, _, errOut := runKvsim(args...); code != exitUsage {
 			t.Errorf("%v: exit %d (%s), want %d", args, code, errOut, exitUsage)
 		}
 	}

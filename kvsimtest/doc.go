@@ -2,7 +2,7 @@
 // from a _test.go file, in the style of rapid:
 //
 //	func TestMyKV(t *testing.T) {
-//		kvsimtest.Check(t, scenarios.Impl{
+//		kvsimtest.Check(t, kvsim.Impl{
 //			Name:      "mykv",
 //			NewServer: func() rpc.Server { return mykv.NewServer() },
 //		}, kvsimtest.Options{})

@@ -4,9 +4,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/kvsimtest"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // mapServer is a user's own server, written from the semantics in the
@@ -45,7 +45,7 @@ func (s *mapServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 // prints the go test line that replays it and lands in
 // testdata/kvsim/TestMapServer.fail, which the next run replays first.
 func TestMapServer(t *testing.T) {
-	kvsimtest.Check(t, scenarios.Impl{
+	kvsimtest.Check(t, kvsim.Impl{
 		Name:      "map-server",
 		NewServer: func() rpc.Server { return &mapServer{data: map[string]rpc.GetReply{}} },
 	}, kvsimtest.Options{})

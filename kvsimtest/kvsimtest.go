@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
@@ -41,7 +42,7 @@ type Options struct {
 // faults (or -kvsim.faults) against impl, first replaying the entries of
 // the test's fail file. A failure fails t with its go test repro line and
 // is added to the fail file. impl.Name must be set: it labels every result.
-func Check(t testing.TB, impl scenarios.Impl, opts Options) {
+func Check(t testing.TB, impl kvsim.Impl, opts Options) {
 	t.Helper()
 	if impl.Name == "" {
 		t.Fatal("kvsimtest: the implementation needs a Name")
@@ -50,8 +51,8 @@ func Check(t testing.TB, impl scenarios.Impl, opts Options) {
 	failFile := filepath.Join(dir, safeName(t.Name())+".fail")
 	artifacts := cmp.Or(*flagArtifact, filepath.Join(dir, "artifacts", safeName(t.Name())))
 	pkg := packagePath()
-	impl.Repro = func(s scenarios.Spec) scenarios.Repro { return repro(pkg, t.Name(), s) }
 	cat := campaign.Default().With(impl)
+	cat.Repro = func(s kvsim.Spec) kvsim.Repro { return repro(pkg, t.Name(), s) }
 	report := func(r scenarios.Result, failFileStatus string) {
 		t.Helper()
 		fail(t, r, failFileStatus, artifacts, *flagArtifact == "", pkg)
@@ -199,10 +200,10 @@ func fromRoot(pkg, path string) string {
 }
 
 // repro is the go test line that replays s, run from the module's root.
-func repro(pkg, test string, s scenarios.Spec) scenarios.Repro {
+func repro(pkg, test string, s kvsim.Spec) kvsim.Repro {
 	top, _, _ := strings.Cut(test, "/")
 	line := fmt.Sprintf("go test %s -run '^%s$' -kvsim.scenario=%s -kvsim.seed=%d -kvsim.faults=%s", pkg, top, s.Scenario, s.Seed, s.Faults)
-	return scenarios.Repro{Run: line, GoTest: line, Shrink: line + " -kvsim.shrink -v"}
+	return kvsim.Repro{Run: line, GoTest: line, Shrink: line + " -kvsim.shrink -v"}
 }
 
 func seeds(opts Options) uint64 {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/zoo"
 )
 
@@ -23,14 +23,14 @@ func (r *recorder) Fatalf(format string, args ...any) { r.Fatal(fmt.Sprintf(form
 func (r *recorder) Errorf(format string, args ...any) { r.Fatal(fmt.Sprintf(format, args...)) }
 func (r *recorder) Logf(string, ...any)               {}
 
-func zooImpl(t *testing.T, name string) scenarios.Impl {
+func zooImpl(t *testing.T, name string) kvsim.Impl {
 	for _, im := range zoo.All() {
 		if im.Name == zoo.Prefix+name {
 			return im
 		}
 	}
 	t.Fatalf("no zoo bug %s", name)
-	return scenarios.Impl{}
+	return kvsim.Impl{}
 }
 
 // TestFailFileReplaysFirst: a failure names its go test repro line and
@@ -75,7 +75,7 @@ func TestFailFileReplaysFirst(t *testing.T) {
 	}
 
 	fixed := &recorder{TB: t}
-	Check(fixed, scenarios.Impl{Name: "my-server"}, Options{Seeds: 5, FailDir: dir})
+	Check(fixed, kvsim.Impl{Name: "my-server"}, Options{Seeds: 5, FailDir: dir})
 	if len(fixed.failures) != 0 {
 		t.Errorf("the fixed implementation fails: %q", fixed.failures)
 	}
@@ -83,7 +83,7 @@ func TestFailFileReplaysFirst(t *testing.T) {
 
 func TestNeedsAName(t *testing.T) {
 	r := &recorder{TB: t}
-	Check(r, scenarios.Impl{}, Options{Seeds: 1, FailDir: t.TempDir()})
+	Check(r, kvsim.Impl{}, Options{Seeds: 1, FailDir: t.TempDir()})
 	if len(r.failures) == 0 || !strings.Contains(r.failures[0], "needs a Name") {
 		t.Errorf("failures: %q", r.failures)
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim"
 )
 
 // chromium finds a headless-capable Chromium: $KVSIM_CHROMIUM, else the
@@ -177,7 +177,7 @@ func TestBrowser(t *testing.T) {
 // run: every fault drawn, a lock history, a passing run with partitions.
 func TestBrowserRuns(t *testing.T) {
 	bin := chromium(t)
-	for _, spec := range []scenarios.Spec{
+	for _, spec := range []kvsim.Spec{
 		{Scenario: "kv-random", Seed: 1, Faults: "chaos", Impl: "zoo/server-ignores-version"},
 		{Scenario: "lock-counter", Seed: 3, Faults: "chaos", Impl: "zoo/lock-ignores-maybe"},
 		{Scenario: "partition-heal", Seed: 1},

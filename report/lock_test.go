@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/models"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // TestLockWhyOwnerIDs: with random owner ids, as the course's lock uses,
@@ -67,18 +67,18 @@ c0 [42,50] put(lock, "", v1) -> OK
 // client's lock.
 func TestLockWhyZoo(t *testing.T) {
 	for _, tc := range []struct {
-		spec  scenarios.Spec
+		spec  kvsim.Spec
 		first string // the client inside first
 		ops   []string
 		says  []string
 	}{
-		{scenarios.Spec{Scenario: "lock-counter", Seed: 7, Faults: "lossy", Impl: "zoo/lock-ignores-maybe"}, "c0",
+		{kvsim.Spec{Scenario: "lock-counter", Seed: 7, Faults: "lossy", Impl: "zoo/lock-ignores-maybe"}, "c0",
 			[]string{`c1 put(lock,"c1",v0) -> ErrMaybe`, `c0 put(lock,"c0",v0) -> OK`},
 			[]string{"The lock was never c1's", `held "c0"@v1`, "taking ErrMaybe for success"}},
-		{scenarios.Spec{Scenario: "lock-counter", Seed: 57, Faults: "lossy", Impl: "zoo/lock-stale-held-flag"}, "c1",
+		{kvsim.Spec{Scenario: "lock-counter", Seed: 57, Faults: "lossy", Impl: "zoo/lock-stale-held-flag"}, "c1",
 			[]string{`c1 put(lock,"",v1) -> ErrMaybe`},
 			[]string{"The lock was never c1's", "sent no request at all", "had freed the lock after all"}},
-		{scenarios.Spec{Scenario: "lock-counter", Seed: 78, Faults: "lossy", Impl: "zoo/lock-release-no-owner-check"}, "c1",
+		{kvsim.Spec{Scenario: "lock-counter", Seed: 78, Faults: "lossy", Impl: "zoo/lock-release-no-owner-check"}, "c1",
 			[]string{`c0 put(lock,"",v3) -> OK`, `c0 put(lock,"c0",v4) -> OK`},
 			[]string{"named each of them as it entered", "c0's release freed a lock that was no longer c0's"}},
 	} {
@@ -110,7 +110,7 @@ func TestLockWhyZoo(t *testing.T) {
 			}
 		})
 	}
-	if d := build(FromResult(traced(t, scenarios.Spec{Scenario: "lock-counter", Seed: 11}))); d.Lock != nil || len(d.Sections) == 0 {
+	if d := build(FromResult(traced(t, kvsim.Spec{Scenario: "lock-counter", Seed: 11}))); d.Lock != nil || len(d.Sections) == 0 {
 		t.Errorf("the reference lock: why %+v, %d sections; want none, and sections", d.Lock, len(d.Sections))
 	}
 }

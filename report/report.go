@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
@@ -71,7 +72,7 @@ func FromResult(r scenarios.Result) Run {
 		Verdict: string(r.Verdict), Reason: r.Reason, Stack: r.Stack, TraceHash: r.TraceHash,
 		Strategy: r.Strategy, Workload: r.Workload,
 		Repro: r.Run, GoTest: r.GoTest, Shrink: r.Shrink,
-		Server: scenarios.ServerName, Clients: r.Clients,
+		Server: kvsim.ServerName, Clients: r.Clients,
 		Trace: r.Trace, KV: r.KVHistory, KVCheck: r.KVCheck, Locks: r.LockHist,
 	}
 }
@@ -135,7 +136,7 @@ func Write(w io.Writer, run Run) error {
 	v := view{
 		Run:      run,
 		Workload: run.Workload,
-		Failed:   run.Verdict != "" && run.Verdict != string(scenarios.VerdictOK),
+		Failed:   run.Verdict != "" && run.Verdict != string(kvsim.OK),
 		Prelude:  template.JS(prelude),
 		CSS:      template.CSS(pageCSS),
 		JS:       template.JS(pageJS),

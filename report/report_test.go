@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -22,7 +23,7 @@ import (
 
 // traced makes the run spec names, traced. It resolves names itself, not
 // through package campaign, which may write reports and so import this one.
-func traced(t testing.TB, spec scenarios.Spec) scenarios.Result {
+func traced(t testing.TB, spec kvsim.Spec) scenarios.Result {
 	t.Helper()
 	byName := func(kind, name string, names []string) int {
 		t.Helper()
@@ -32,7 +33,7 @@ func traced(t testing.TB, spec scenarios.Spec) scenarios.Result {
 		}
 		return i
 	}
-	scs, profs, impls := scenarios.All(), scenarios.Profiles(), append(zoo.All(), scenarios.Reference())
+	scs, profs, impls := scenarios.All(), scenarios.Profiles(), append(zoo.All(), kvsim.Reference())
 	var names []string
 	for _, s := range scs {
 		names = append(names, s.Name)
@@ -47,7 +48,7 @@ func traced(t testing.TB, spec scenarios.Spec) scenarios.Result {
 	for _, i := range impls {
 		names = append(names, i.Name)
 	}
-	cfg.Impl = impls[byName("implementation", cmp.Or(spec.Impl, scenarios.ReferenceName), names)]
+	cfg.Impl = impls[byName("implementation", cmp.Or(spec.Impl, kvsim.ReferenceName), names)]
 	return scenarios.Run(cfg)
 }
 
@@ -55,8 +56,8 @@ func traced(t testing.TB, spec scenarios.Spec) scenarios.Result {
 // on kv-random's first swarm seed.
 func zooFailure(t testing.TB) scenarios.Result {
 	t.Helper()
-	r := traced(t, scenarios.Spec{Scenario: "kv-random", Seed: 1, Faults: "swarm", Impl: "zoo/server-ignores-version"})
-	if r.Verdict != scenarios.VerdictViolation {
+	r := traced(t, kvsim.Spec{Scenario: "kv-random", Seed: 1, Faults: "swarm", Impl: "zoo/server-ignores-version"})
+	if r.Verdict != kvsim.Violation {
 		t.Fatalf("want a violation: %s", r.Summary())
 	}
 	return r

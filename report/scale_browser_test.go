@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim"
 )
 
 // TestBrowserViolations opens, in headless Chromium, the reports a user
@@ -25,22 +25,22 @@ func TestBrowserViolations(t *testing.T) {
 	dir := artifactDir(t)
 	for _, tc := range []struct {
 		name      string
-		spec      scenarios.Spec
+		spec      kvsim.Spec
 		minOps    int
 		lanes     []string // the open lanes shown first
 		minFolded int
 		lock      bool
 	}{
-		{name: "lock", spec: scenarios.Spec{Scenario: "lock-counter", Seed: 7, Faults: "lossy", Impl: "zoo/lock-ignores-maybe"},
+		{name: "lock", spec: kvsim.Spec{Scenario: "lock-counter", Seed: 7, Faults: "lossy", Impl: "zoo/lock-ignores-maybe"},
 			lanes: []string{"c0", "c1"}, lock: true},
-		{name: "30-clients", spec: scenarios.Spec{Scenario: "many-clients", Seed: 0, Impl: "zoo/server-ignores-version"},
+		{name: "30-clients", spec: kvsim.Spec{Scenario: "many-clients", Seed: 0, Impl: "zoo/server-ignores-version"},
 			lanes: []string{"c9", "c21"}, minFolded: 28},
-		{name: "700-ops", spec: scenarios.Spec{Scenario: "lock-swarm", Seed: 12, Faults: "swarm", Impl: "zoo/lock-ignores-maybe"},
+		{name: "700-ops", spec: kvsim.Spec{Scenario: "lock-swarm", Seed: 12, Faults: "swarm", Impl: "zoo/lock-ignores-maybe"},
 			minOps: 700, lanes: []string{"c1", "c2"}, lock: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := traced(t, tc.spec)
-			if r.Verdict != scenarios.VerdictViolation {
+			if r.Verdict != kvsim.Violation {
 				t.Fatalf("want a violation: %s", r.Summary())
 			}
 			if n := len(r.KVHistory) + len(r.LockHist); n < tc.minOps {

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 )
@@ -63,22 +64,22 @@ func (s *hoarding) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 // answer, at the moment it happened, before the history's violation they
 // also cause; linearizability; the memory check many-clients adds.
 func TestEveryCheckRuns(t *testing.T) {
-	ref := Reference()
+	ref := kvsim.Reference()
 	for _, tc := range []struct {
 		name, scenario string
-		impl           Impl
+		impl           kvsim.Impl
 		reason         string
 	}{
-		{"clerk contract", "reliable-put", Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+		{"clerk contract", "reliable-put", kvsim.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 			return maybeGets{ref.NewClerk(c, s, server)}
 		}}, `clerk contract: c0: Get("k") returned ErrMaybe`},
-		{"mutual exclusion", "lock-counter", Impl{NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return openLock{} }},
+		{"mutual exclusion", "lock-counter", kvsim.Impl{NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return openLock{} }},
 			"lock mutual exclusion: "}, // which client goes first is a tie at 0s
-		{"the workload's own", "reliable-put", Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},
+		{"the workload's own", "reliable-put", kvsim.Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},
 			`reliable-put step 1: Put("k", "b", 0) = OK, want ErrVersion`},
-		{"linearizability", "kv-random", Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},
+		{"linearizability", "kv-random", kvsim.Impl{NewServer: func() rpc.Server { return &anyVersion{data: map[string]rpc.GetReply{}} }},
 			"linearizability: key "},
-		{"memory", "many-clients", Impl{NewServer: func() rpc.Server { return &hoarding{Server: ref.NewServer()} }},
+		{"memory", "many-clients", kvsim.Impl{NewServer: func() rpc.Server { return &hoarding{Server: ref.NewServer()} }},
 			"many-clients: server holds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -90,7 +91,7 @@ func TestEveryCheckRuns(t *testing.T) {
 				if !r.Failed() {
 					continue
 				}
-				if r.Verdict != VerdictViolation || !strings.HasPrefix(r.Reason, tc.reason) {
+				if r.Verdict != kvsim.Violation || !strings.HasPrefix(r.Reason, tc.reason) {
 					t.Fatalf("%s, want a violation: %s...", r.Summary(), tc.reason)
 				}
 				return
@@ -122,7 +123,7 @@ func TestCountersAreChecked(t *testing.T) {
 		})
 		return nil
 	}}
-	if r := Run(cfg); r.Verdict != VerdictViolation || r.Reason != "test/counter: the counter is 0 after 1 increments under the lock" {
+	if r := Run(cfg); r.Verdict != kvsim.Violation || r.Reason != "test/counter: the counter is 0 after 1 increments under the lock" {
 		t.Fatalf("%s, want the counter's violation", r.Summary())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
@@ -51,7 +52,7 @@ func (l *trustingLock) Release() {
 	}
 }
 
-var trusting = Impl{Name: "test/trusting-lock", NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
+var trusting = kvsim.Impl{Name: "test/trusting-lock", NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
 	return &trustingLock{ck, s, key, owner}
 }}
 
@@ -125,8 +126,8 @@ func TestHistoryIsWhatTheClerkReturned(t *testing.T) {
 // TestClerkWarnings: a Clerk that answers ErrMaybe whenever it resent
 // passes (the lab allows it) with a named warning.
 func TestClerkWarnings(t *testing.T) {
-	vague := Impl{Name: "test/vague-clerk", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
-		return vagueClerk{Clerk: Impl{}.WithDefaults().NewClerk(c, s, server), c: c, s: s, server: server}
+	vague := kvsim.Impl{Name: "test/vague-clerk", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+		return vagueClerk{Clerk: kvsim.Impl{}.WithDefaults().NewClerk(c, s, server), c: c, s: s, server: server}
 	}}
 	for seed := range uint64(200) {
 		cfg := config(t, "unreliable-put", "lossy", seed)

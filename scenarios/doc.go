@@ -1,5 +1,5 @@
 // Package scenarios glues the simulator (sim), the system under test (kv,
-// clerk, lock, or an Impl of your own) and the checks (package check, over
+// clerk, lock, or a kvsim.Impl of your own) and the checks (package check, over
 // the checkers of models): it is the only package that knows all three.
 //
 // A Spec names a run: scenario, seed, fault profile, implementation (and
@@ -12,7 +12,7 @@
 // retransmission and ErrVersion only when its first attempt was refused),
 // liveness once faults stop, memory proportional to the data, and the
 // SUT's own panics. Its Result carries the Spec, the verdict, the trace
-// hash and the lines that replay it (an Impl's Repro says how); Replay
+// hash and the lines that replay it (Config.Repro says how); Replay
 // reruns a Result exactly, whatever its implementation, and WriteArtifacts
 // writes its trace, history and visualization.
 //

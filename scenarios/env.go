@@ -6,14 +6,12 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
 )
-
-// ServerName is the endpoint of the key/value server in every scenario.
-const ServerName = "server"
 
 // Env is one run in progress, as a scenario sees it: the world, the
 // implementation under test and everything recorded for the checks. A
@@ -21,7 +19,7 @@ const ServerName = "server"
 // (check.Recording) and checked whatever the scenario does with them.
 type Env struct {
 	w      *sim.World
-	impl   Impl
+	impl   kvsim.Impl
 	server rpc.Server
 
 	clients []*Client // spawned so far, then spare ones of earlier runs (Pool)
@@ -45,7 +43,7 @@ var (
 )
 
 // newEnv is the Env of a run on w, reusing spare's memory if it is not nil.
-func newEnv(w *sim.World, impl Impl, spare *Env) *Env {
+func newEnv(w *sim.World, impl kvsim.Impl, spare *Env) *Env {
 	e := spare
 	if e == nil {
 		e = &Env{}
@@ -54,7 +52,7 @@ func newEnv(w *sim.World, impl Impl, spare *Env) *Env {
 		e.rec, e.checks = &check.Recording{}, &checks{}
 	}
 	e.w, e.impl, e.server = w, impl, impl.NewServer()
-	srv := w.NewServer(ServerName)
+	srv := w.NewServer(kvsim.ServerName)
 	if own, ok := e.server.(OwnHandlers); ok {
 		own.Handlers(srv)
 	} else {
@@ -174,7 +172,7 @@ func (e *Env) spawn(body func(c *Client)) *Client {
 func (c *Client) run(p *sim.Proc) {
 	c.p = p
 	c.rc.Init(c.e.rec, c.id, c.name, p, p, (*hooks)(c))
-	c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, ServerName))
+	c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, kvsim.ServerName))
 	c.body(c)
 }
 

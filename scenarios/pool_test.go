@@ -3,6 +3,8 @@ package scenarios
 import (
 	"slices"
 	"testing"
+
+	"github.com/kvsim/kvsim"
 )
 
 // TestPoolLentNotKept: runs that borrow a pool hash as runs that do not,
@@ -12,23 +14,23 @@ import (
 func TestPoolLentNotKept(t *testing.T) {
 	pool := &Pool{}
 	defer pool.Close()
-	inProcess := Impl{Name: "isolated", Isolate: func(cfg Config, run func() Result) Result { return run() }}
-	for _, impl := range []Impl{{}, inProcess} {
+	inProcess := func(cfg Config, run func() Result) Result { return run() }
+	for _, isolate := range []func(Config, func() Result) Result{nil, inProcess} {
 		for _, name := range []string{"kv-random", "lock-swarm", "kv-swarm", "kv-random", "concurrent-put"} {
 			for seed := range uint64(4) {
 				cfg := config(t, name, "swarm", seed)
-				cfg.Impl = impl
+				cfg.Isolate = isolate
 				want := Run(cfg)
 				cfg.Pool = pool
 				got := Run(cfg)
 				if got.TraceHash != want.TraceHash || got.Verdict != want.Verdict {
-					t.Errorf("%s %s: %s %s with a pool, %s %s without", impl.Name, got.Spec, got.Verdict, got.TraceHash, want.Verdict, want.TraceHash)
+					t.Errorf("isolated %t, %s: %s %s with a pool, %s %s without", isolate != nil, got.Spec, got.Verdict, got.TraceHash, want.Verdict, want.TraceHash)
 				}
 				if got.config.Pool != nil {
-					t.Errorf("%s %s: the Result keeps the pool", impl.Name, got.Spec)
+					t.Errorf("isolated %t, %s: the Result keeps the pool", isolate != nil, got.Spec)
 				}
 				if got.KVCheck.Checker != "" || got.LockCheck != nil || got.KVHistory != nil {
-					t.Errorf("%s %s: an untraced Result keeps the run's checks or history", impl.Name, got.Spec)
+					t.Errorf("isolated %t, %s: an untraced Result keeps the run's checks or history", isolate != nil, got.Spec)
 				}
 
 				// A traced run keeps its history; the pool lends it to no later run.
@@ -39,14 +41,14 @@ func TestPoolLentNotKept(t *testing.T) {
 				cfg.Trace, cfg.Seed, cfg.Pool = false, seed+100, pool
 				Run(cfg)
 				if !slices.Equal(historyText(traced), history) {
-					t.Fatalf("%s %s: a traced Result's history changed when the next run reused the pool", impl.Name, traced.Spec)
+					t.Fatalf("isolated %t, %s: a traced Result's history changed when the next run reused the pool", isolate != nil, traced.Spec)
 				}
 			}
 		}
 	}
 	cfg := config(t, "kv-random", "swarm", 0)
 	cfg.Pool = pool
-	if r := FailedRun(cfg, VerdictPanic, "boom", ""); r.config.Pool != nil {
+	if r := FailedRun(cfg, kvsim.Panic, "boom", ""); r.config.Pool != nil {
 		t.Error("FailedRun's Result keeps the pool")
 	}
 }

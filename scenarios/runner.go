@@ -9,24 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
-)
-
-// Verdict is the outcome of one run (check.Verdict). Failed reports
-// whether it counts as a failure; Unknown does: a checker that gave up has
-// not shown the history is linearizable.
-type Verdict = check.Verdict
-
-const (
-	VerdictOK        = check.OK
-	VerdictViolation = check.Violation // a check failed
-	VerdictUnknown   = check.Unknown   // the linearizability checker timed out
-	VerdictPanic     = check.Panic     // the SUT panicked
-	VerdictStuck     = check.Stuck     // no progress: liveness failed or the budget ran out
 )
 
 // Config is one run, resolved: the values a Spec names (package campaign
@@ -35,7 +23,7 @@ const (
 type Config struct {
 	Scenario Scenario
 	Profile  Profile
-	Impl     Impl
+	Impl     kvsim.Impl
 	Seed     uint64
 	// Strategy chooses the seed's run (see sim/explore); the zero value
 	// is uniform random, the seed's PCG.
@@ -48,7 +36,7 @@ type Config struct {
 	// artifacts and reports. It does not change the run.
 	Trace bool
 	// CheckTimeout bounds each linearizability check in wall time; zero
-	// means DefaultCheckTimeout. A timeout gives VerdictUnknown.
+	// means DefaultCheckTimeout. A timeout gives kvsim.Unknown.
 	CheckTimeout time.Duration
 	// Pool, if set, lends the run the coroutines and memory of earlier
 	// runs: for a caller that makes runs one after another on one
@@ -57,14 +45,23 @@ type Config struct {
 	Pool *Pool
 	// Abandoned, if set, closes when the caller stops waiting for the run
 	// (a campaign's watchdog): a run made in another process (see
-	// Impl.Isolate) then stops that process, which would otherwise spin on.
+	// Isolate) then stops that process, which would otherwise spin on.
 	// It does not change the run.
 	Abandoned <-chan struct{}
+	// Repro, if set, says how to replay a run: the lab and the go test
+	// harness know commands the kvsim CLI does not. Nil means CLIRepro,
+	// right for implementations the CLI knows by name.
+	Repro func(kvsim.Spec) kvsim.Repro
+	// Isolate, if set, makes the run; run makes it in this process. The
+	// lab sets it: student code keeps its world in package-level state,
+	// so each process runs one world at a time and the others go to
+	// worker processes.
+	Isolate func(cfg Config, run func() Result) Result
 }
 
 // Spec is the identity of the run cfg makes.
-func (cfg Config) Spec() Spec {
-	s := Spec{Scenario: cfg.Scenario.Name, Seed: cfg.Seed, Faults: cfg.Profile.Name, Impl: cmp.Or(cfg.Impl.Name, ReferenceName)}
+func (cfg Config) Spec() kvsim.Spec {
+	s := kvsim.Spec{Scenario: cfg.Scenario.Name, Seed: cfg.Seed, Faults: cfg.Profile.Name, Impl: cmp.Or(cfg.Impl.Name, kvsim.ReferenceName)}
 	if cfg.Strategy.Name != "random" {
 		s.Strategy = cfg.Strategy.Name
 	}
@@ -76,20 +73,20 @@ const DefaultCheckTimeout = 10 * time.Second
 
 // Result is the outcome of one run, with what it takes to replay it.
 type Result struct {
-	Spec
+	kvsim.Spec
 	// FaultModel is the fault model in force (the drawn one, for swarm).
 	// Run writes it for failed and traced runs only, so that a campaign
 	// formats nothing for the runs that pass; Described fills it in.
 	FaultModel string `json:"fault_model"`
 	// Workload is the drawn workload shape, for scenarios that draw one.
-	Workload  string  `json:"workload,omitempty"`
-	Verdict   Verdict `json:"verdict"`
-	Reason    string  `json:"reason,omitempty"`
-	Stack     string  `json:"stack,omitempty"`
-	TraceHash string  `json:"trace_hash"`
-	Ops       int     `json:"ops"`
-	RPCs      int     `json:"rpcs"`
-	SimTimeNS int64   `json:"sim_time_ns"`
+	Workload  string        `json:"workload,omitempty"`
+	Verdict   kvsim.Verdict `json:"verdict"`
+	Reason    string        `json:"reason,omitempty"`
+	Stack     string        `json:"stack,omitempty"`
+	TraceHash string        `json:"trace_hash"`
+	Ops       int           `json:"ops"`
+	RPCs      int           `json:"rpcs"`
+	SimTimeNS int64         `json:"sim_time_ns"`
 	// Core is, for a key/value linearizability violation, the checker's
 	// core (models.Result.Core): operations that cannot all be ordered, one
 	// a line as models.FormatKV writes them, so that kvsim check reads
@@ -106,7 +103,7 @@ type Result struct {
 	// failures by implementations that capture it (a course folder's);
 	// capped, with its middle cut.
 	Output string `json:"output,omitempty"`
-	Repro
+	kvsim.Repro
 
 	// Kept when Config.Trace is set.
 	Trace     []sim.Record          `json:"-"`
@@ -162,9 +159,9 @@ func Replay(r Result) (Result, error) {
 func Run(cfg Config) Result {
 	pool := cfg.Pool
 	cfg.Pool = nil // the Result's config must not share it
-	if isolate := cfg.Impl.Isolate; isolate != nil {
+	if isolate := cfg.Isolate; isolate != nil {
 		inner := cfg
-		inner.Impl.Isolate, inner.Pool = nil, pool
+		inner.Isolate, inner.Pool = nil, pool
 		r := isolate(inner, func() Result { return Run(inner) })
 		r.config = cfg // a worker's result came back without it
 		return r
@@ -219,7 +216,7 @@ func Run(cfg Config) Result {
 	}
 	switch sr.Status {
 	case sim.Panic:
-		res.Verdict, res.Reason, res.Stack = VerdictPanic, sr.Reason, sr.Stack
+		res.Verdict, res.Reason, res.Stack = kvsim.Panic, sr.Reason, sr.Stack
 	case sim.Stuck:
 		e.rec.Stall = check.Stall{Stuck: true, Since: faults.Until, Window: LivenessWindow + e.slack, At: sr.Time, Where: sr.Reason}
 	}
@@ -233,10 +230,10 @@ func Run(cfg Config) Result {
 		e.check(final, timeout, &res)
 	}
 	if res.Verdict == "" {
-		res.Verdict = VerdictOK
+		res.Verdict = kvsim.OK
 	}
 	if res.Failed() {
-		res.setRepro(impl)
+		res.setRepro()
 		res.Hint = failureHint(e, &sr.Stats)
 	}
 	if res.Failed() || cfg.Trace {
@@ -280,10 +277,10 @@ func hashString(h uint64) string {
 // FailedRun is the result of cfg's run when it ended outside the
 // simulator's control (a panic in a constructor, a run that never
 // returned): a campaign's guard reports it with this verdict and reason.
-func FailedRun(cfg Config, v Verdict, reason, stack string) Result {
+func FailedRun(cfg Config, v kvsim.Verdict, reason, stack string) Result {
 	cfg.Pool = nil
 	r := Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
-	r.setRepro(cfg.Impl)
+	r.setRepro()
 	return r
 }
 
@@ -301,12 +298,16 @@ func describeFaults(f sim.Faults, t Targeted, d Delivery) string {
 
 // setRepro fills in the lines that replay r. Only failures get them: a
 // campaign builds no strings for the runs that pass.
-func (r *Result) setRepro(impl Impl) {
+func (r *Result) setRepro() {
 	if r.config.Entropy != nil {
-		r.Repro = Repro{Run: "this run's entropy came from rapid or a fuzzer: replay it with the go test command that reported it"}
+		r.Repro = kvsim.Repro{Run: "this run's entropy came from rapid or a fuzzer: replay it with the go test command that reported it"}
 		return
 	}
-	r.Repro = impl.WithDefaults().Repro(r.Spec)
+	repro := r.config.Repro
+	if repro == nil {
+		repro = CLIRepro
+	}
+	r.Repro = repro(r.Spec)
 }
 
 // LivenessWindow is how long after faults stop every operation has to

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
@@ -334,8 +335,8 @@ func lockCounter(e *Env) func() string {
 func partitionHeal(e *Env) func() string {
 	spawnRandom(e, 3, 10, []string{"a", "b"})
 	w := e.w
-	w.At(20*time.Millisecond, func() { w.Isolate(ServerName) })
-	w.At(500*time.Millisecond, func() { w.Rejoin(ServerName) })
+	w.At(20*time.Millisecond, func() { w.Isolate(kvsim.ServerName) })
+	w.At(500*time.Millisecond, func() { w.Rejoin(kvsim.ServerName) })
 	w.At(600*time.Millisecond, func() { w.Isolate("c0") })
 	w.At(1200*time.Millisecond, func() { w.Rejoin("c0") })
 	return nil

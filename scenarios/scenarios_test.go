@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 )
 
@@ -125,7 +126,7 @@ type busyClerk struct {
 
 func (b busyClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
 	for {
-		b.c.Call(ServerName, rpc.MethodGet, &rpc.GetArgs{Key: key}, &rpc.GetReply{})
+		b.c.Call(kvsim.ServerName, rpc.MethodGet, &rpc.GetArgs{Key: key}, &rpc.GetReply{})
 	}
 }
 
@@ -135,15 +136,15 @@ func (b busyClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
 func TestSUTFailuresAreReported(t *testing.T) {
 	tests := []struct {
 		name    string
-		impl    Impl
-		verdict Verdict
+		impl    kvsim.Impl
+		verdict kvsim.Verdict
 		reason  string
 	}{
-		{"server panics", Impl{Name: "custom", NewServer: func() rpc.Server { return panickyServer{Reference().NewServer()} }},
-			VerdictPanic, "server server: handler KVServer.Put panicked: server bug on key b"},
-		{"clerk never returns", Impl{Name: "custom", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
-			return busyClerk{Reference().NewClerk(c, s, server), c}
-		}}, VerdictStuck, "liveness: faults stopped at 2s but the run had not finished 10s later"},
+		{"server panics", kvsim.Impl{Name: "custom", NewServer: func() rpc.Server { return panickyServer{kvsim.Reference().NewServer()} }},
+			kvsim.Panic, "server server: handler KVServer.Put panicked: server bug on key b"},
+		{"clerk never returns", kvsim.Impl{Name: "custom", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+			return busyClerk{kvsim.Reference().NewClerk(c, s, server), c}
+		}}, kvsim.Stuck, "liveness: faults stopped at 2s but the run had not finished 10s later"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,7 +160,7 @@ func TestSUTFailuresAreReported(t *testing.T) {
 				if r.Verdict != tt.verdict || !strings.Contains(r.Reason, tt.reason) {
 					t.Fatalf("got %s, want %s: %s", r.Summary(), tt.verdict, tt.reason)
 				}
-				if tt.verdict == VerdictPanic && !strings.Contains(r.Stack, "panickyServer") {
+				if tt.verdict == kvsim.Panic && !strings.Contains(r.Stack, "panickyServer") {
 					t.Errorf("stack does not show the panicking handler:\n%s", r.Stack)
 				}
 				if !strings.Contains(r.Run, fmt.Sprintf("--seed %d ", seed)) || !strings.Contains(r.Run, "--impl custom") {

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim/gobwire"
 )
 
@@ -66,7 +66,7 @@ func (c *client) run(body func()) {
 	}()
 	c.doing = "NewClerk"
 	c.rc.Init(&c.rec, c.id, c.name, c, c.r, nil)
-	c.rc.SetClerk(c.r.opts.Impl.NewClerk(&c.rc, c, scenarios.ServerName))
+	c.rc.SetClerk(c.r.opts.Impl.NewClerk(&c.rc, c, kvsim.ServerName))
 	body()
 }
 

@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Defaults for the zero fields of Options.
@@ -33,8 +33,8 @@ const (
 // the defaults above.
 type Options struct {
 	// Impl is the implementation under test; empty fields are the
-	// reference's (scenarios.Impl.WithDefaults).
-	Impl scenarios.Impl
+	// reference's (kvsim.Impl.WithDefaults).
+	Impl kvsim.Impl
 	// Clients is how many clients run at once, each on its own goroutine.
 	Clients int
 	// Lockers is how many of the clients increment the counter under the
@@ -220,7 +220,7 @@ func Run(ctx context.Context, opts Options) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Impl: opts.Impl.Name, Options: opts}
-	res.Options.Impl = scenarios.Impl{Name: opts.Impl.Name, Doc: opts.Impl.Doc}
+	res.Options.Impl = kvsim.Impl{Name: opts.Impl.Name, Doc: opts.Impl.Doc}
 	stop := time.Now().Add(opts.Duration)
 	for res.Passed() && ctx.Err() == nil && (res.Rounds == 0 || time.Now().Before(stop) && res.Rounds != opts.Rounds) {
 		res.add(round(ctx, opts, res.Rounds, stop))

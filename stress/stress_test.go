@@ -10,16 +10,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
-	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/stress"
 	"github.com/kvsim/kvsim/zoo"
 )
 
 // small is one short round, checks included, under -race too. Its
 // duration is a bound that the ops are meant to reach first.
-func small(im scenarios.Impl) stress.Options {
+func small(im kvsim.Impl) stress.Options {
 	return stress.Options{Impl: im, Clients: 8, Ops: 300, Rounds: 1, Duration: time.Minute}
 }
 
@@ -33,11 +33,11 @@ func mustRun(t *testing.T, opts stress.Options) stress.Result {
 }
 
 func TestReferencePasses(t *testing.T) {
-	res := mustRun(t, small(scenarios.Impl{}))
+	res := mustRun(t, small(kvsim.Impl{}))
 	if !res.Passed() {
 		t.Fatalf("the reference failed:\n%s", strings.Join(res.Failures, "\n"))
 	}
-	if res.Impl != scenarios.ReferenceName || res.Rounds != 1 {
+	if res.Impl != kvsim.ReferenceName || res.Rounds != 1 {
 		t.Errorf("impl %q, %d rounds; want the reference, 1 round", res.Impl, res.Rounds)
 	}
 	// The run must have exercised what it claims to: lost calls, the
@@ -62,7 +62,7 @@ func TestReferencePasses(t *testing.T) {
 }
 
 func TestRounds(t *testing.T) {
-	opts := small(scenarios.Impl{})
+	opts := small(kvsim.Impl{})
 	opts.Clients, opts.Ops, opts.Rounds = 2, 20, 3
 	res := mustRun(t, opts)
 	if !res.Passed() || res.Rounds != 3 || res.Ops < 3*2*20 {
@@ -95,7 +95,7 @@ func (s *ignoresVersion) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 }
 
 func TestFindsLogicBug(t *testing.T) {
-	im := scenarios.Impl{Name: "ignores-version", NewServer: func() rpc.Server { return &ignoresVersion{data: map[string]rpc.GetReply{}} }}
+	im := kvsim.Impl{Name: "ignores-version", NewServer: func() rpc.Server { return &ignoresVersion{data: map[string]rpc.GetReply{}} }}
 	res := mustRun(t, small(im))
 	if res.Passed() {
 		t.Fatal("a server whose Put ignores the version passed")
@@ -115,14 +115,14 @@ type reusingClerk struct {
 }
 
 func (ck *reusingClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
-	for !ck.c.Call(scenarios.ServerName, rpc.MethodGet, &rpc.GetArgs{Key: key}, &ck.reply) {
+	for !ck.c.Call(kvsim.ServerName, rpc.MethodGet, &rpc.GetArgs{Key: key}, &ck.reply) {
 	}
 	return ck.reply.Value, ck.reply.Version, ck.reply.Err
 }
 
 func TestRepliesDecodeLikeGob(t *testing.T) {
-	ref := scenarios.Reference()
-	im := scenarios.Impl{Name: "reuses-reply", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+	ref := kvsim.Reference()
+	im := kvsim.Impl{Name: "reuses-reply", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 		return &reusingClerk{Clerk: ref.NewClerk(c, s, server), c: c}
 	}}
 	opts := small(im)
@@ -159,7 +159,7 @@ func TestStuckClientIsStopped(t *testing.T) {
 		func(s rpc.Sleeper) rpc.Locker { return sleepyLock{s} },
 		func(s rpc.Sleeper) rpc.Locker { return slowToStop{sleepyLock{s}} },
 	} {
-		im := scenarios.Impl{Name: "sleepy-lock", NewLock: func(_ rpc.Clerk, s rpc.Sleeper, _, _ string) rpc.Locker { return lock(s) }}
+		im := kvsim.Impl{Name: "sleepy-lock", NewLock: func(_ rpc.Clerk, s rpc.Sleeper, _, _ string) rpc.Locker { return lock(s) }}
 		opts := small(im)
 		// Long enough for c0 to start its first Acquire, which never
 		// returns. A client that stops late, past a Grace this short, is
@@ -177,18 +177,18 @@ type panicky struct{ rpc.Server }
 func (panicky) Put(*rpc.PutArgs, *rpc.PutReply) { panic("boom") }
 
 func TestSUTFailures(t *testing.T) {
-	ref := scenarios.Reference()
+	ref := kvsim.Reference()
 	for _, tc := range []struct {
 		name string
-		im   scenarios.Impl
+		im   kvsim.Impl
 		want string
 	}{
-		{"server panics", scenarios.Impl{NewServer: func() rpc.Server { return panicky{ref.NewServer()} }}, "panicked in"},
-		{"clerk calls an unknown method", scenarios.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+		{"server panics", kvsim.Impl{NewServer: func() rpc.Server { return panicky{ref.NewServer()} }}, "panicked in"},
+		{"clerk calls an unknown method", kvsim.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 			c.Call(server, "KVServer.Append", &rpc.PutArgs{}, &rpc.PutReply{})
 			return nil
 		}}, "call KVServer.Append to server: unknown method"},
-		{"clerk passes a wrong reply", scenarios.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+		{"clerk passes a wrong reply", kvsim.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 			c.Call(server, rpc.MethodGet, rpc.GetArgs{}, rpc.GetReply{})
 			return nil
 		}}, "want *rpc.GetArgs and *rpc.GetReply, got rpc.GetArgs and rpc.GetReply"},
@@ -305,18 +305,18 @@ func (openLock) Release() {}
 // run gets that apply to it, the Clerk's contract and the server's memory
 // among them.
 func TestChecksWhatSimulationChecks(t *testing.T) {
-	ref := scenarios.Reference()
+	ref := kvsim.Reference()
 	for _, tc := range []struct {
 		name    string
-		im      scenarios.Impl
+		im      kvsim.Impl
 		lockers int
 		want    string
 	}{
-		{"clerk contract", scenarios.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+		{"clerk contract", kvsim.Impl{NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
 			return maybeGets{ref.NewClerk(c, s, server)}
 		}}, -1, `clerk contract: c`}, // Get/Put clients only: a Clerk that breaks Get breaks the lock
-		{"memory", scenarios.Impl{NewServer: func() rpc.Server { return &leaky{Server: ref.NewServer()} }}, -1, "memory: server holds"},
-		{"mutual exclusion", scenarios.Impl{NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return openLock{} }},
+		{"memory", kvsim.Impl{NewServer: func() rpc.Server { return &leaky{Server: ref.NewServer()} }}, -1, "memory: server holds"},
+		{"mutual exclusion", kvsim.Impl{NewLock: func(rpc.Clerk, rpc.Sleeper, string, string) rpc.Locker { return openLock{} }},
 			0, "lock mutual exclusion: c"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

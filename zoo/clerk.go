@@ -1,16 +1,16 @@
 package zoo
 
 import (
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Buggy clerks. Each embeds the reference clerk (package clerk) and
 // overrides one method with a copy of the reference's that has one change.
 
-func clerks() []scenarios.Impl {
-	return []scenarios.Impl{
+func clerks() []kvsim.Impl {
+	return []kvsim.Impl{
 		{
 			Name: Prefix + "clerk-errversion-after-retry",
 			Doc: "Put returns ErrVersion even when a retransmission got it, though an earlier copy may have been applied: " +

@@ -1,16 +1,16 @@
 package zoo
 
 import (
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/lock"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Buggy locks. Each embeds the reference lock (package lock) and overrides
 // Acquire or Release with a copy of the reference's that has one change.
 
-func locks() []scenarios.Impl {
-	return []scenarios.Impl{
+func locks() []kvsim.Impl {
+	return []kvsim.Impl{
 		{
 			Name: Prefix + "lock-ignores-maybe",
 			Doc: "Acquire takes ErrMaybe from its Put as success, but ErrMaybe can mean another owner moved the version and ours never landed: " +

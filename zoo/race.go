@@ -3,8 +3,8 @@ package zoo
 import (
 	"sync"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // RacePrefix starts the names of the bugs that need real concurrency to
@@ -14,8 +14,8 @@ const RacePrefix = Prefix + "race-"
 
 // Races returns the concurrency bugs, by name. Each is the reference server
 // with one mistake in its locking, marked "BUG:".
-func Races() []scenarios.Impl {
-	return []scenarios.Impl{
+func Races() []kvsim.Impl {
+	return []kvsim.Impl{
 		{
 			Name: RacePrefix + "server-check-then-act",
 			Doc: "Put checks the version under the mutex, unlocks, and locks again to write (\"hold the lock as briefly as possible\"): " +

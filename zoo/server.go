@@ -1,7 +1,7 @@
 package zoo
 
 import (
-	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim"
 	"sync"
 
 	"github.com/kvsim/kvsim/kv"
@@ -11,8 +11,8 @@ import (
 // Buggy servers. Each is the reference server (package kv) with one line of
 // Put changed; Get is the reference's.
 
-func servers() []scenarios.Impl {
-	return []scenarios.Impl{
+func servers() []kvsim.Impl {
+	return []kvsim.Impl{
 		{
 			Name: Prefix + "server-ignores-version",
 			Doc: "Put stores the value whatever version it is given, and bumps the version: a Put based on a stale read " +

@@ -1,17 +1,17 @@
 package zoo
 
 import (
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/clerk"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Subtle bugs: each needs a workload shape, a schedule or a wire detail
 // that the first scenarios never produced: repeated or empty values, long
 // critical sections, re-acquisition, replies decoded into a reused struct.
 
-func subtle() []scenarios.Impl {
-	return []scenarios.Impl{
+func subtle() []kvsim.Impl {
+	return []kvsim.Impl{
 		{
 			Name: Prefix + "server-same-value-noop",
 			Doc: "Put of the value already stored returns OK without writing, to save a write: the version does not move, so a reader sees " +

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/scenarios"
 )
@@ -47,13 +48,13 @@ func TestZooUnitBugs(t *testing.T) {
 		name string
 		// run drives an implementation (all three factories set) and says
 		// what it saw.
-		run      func(im scenarios.Impl) string
+		run      func(im kvsim.Impl) string
 		ref, bug string
 	}{
 		// Servers: calls straight to the handler.
 		{
 			name: "server-ignores-version",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				zooPut(srv, "k", "b", 1)
@@ -65,7 +66,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-bumps-on-failure",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				failed := zooPut(srv, "k", "b", 5)
@@ -76,7 +77,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-creates-any-version",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				err := zooPut(srv, "k", "a", 3)
 				return fmt.Sprintf("Put %s, k is %s", err, zooGet(srv, "k"))
@@ -86,7 +87,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-zero-overwrites",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				second := zooPut(srv, "k", "b", 0) // a second client that also saw k absent
@@ -97,7 +98,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-per-client-cache",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				const puts = 1000
 				srv := im.NewServer()
 				for i := range puts {
@@ -117,7 +118,7 @@ func TestZooUnitBugs(t *testing.T) {
 		// Clerks: one clerk over a scripted network.
 		{
 			name: "clerk-errversion-after-retry",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv, fates: []zooFate{zooDropReply}}
 				err := im.NewClerk(net, zooNoSleep{}, zooServerName).Put("k", "a", 0)
@@ -128,7 +129,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-ok-on-lost-reply",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv, fates: []zooFate{zooDropRequest}}
 				err := im.NewClerk(net, zooNoSleep{}, zooServerName).Put("k", "a", 0)
@@ -139,7 +140,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-gives-up-get",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				net := &zooNet{srv: srv, fates: []zooFate{zooDropReply}}
@@ -151,7 +152,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-maybe-on-first",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "a", 0)
 				net := &zooNet{srv: srv}
@@ -166,7 +167,7 @@ func TestZooUnitBugs(t *testing.T) {
 		// owner B acts on the server directly between A's calls.
 		{
 			name: "lock-ignores-maybe",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDropRequest}}
 				net.before = func(call int) {
@@ -185,7 +186,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-forgets-own-id",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				// A's Put lands but its reply is lost; the retry says ErrMaybe.
 				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDropReply}}
@@ -197,7 +198,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-no-reread",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				net := &zooNet{srv: srv}
 				net.before = func(call int) {
@@ -216,7 +217,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-release-no-owner-check",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "L", "A", 0) // A holds the lock.
 				// A's release lands but its reply is lost ...
@@ -236,7 +237,7 @@ func TestZooUnitBugs(t *testing.T) {
 		// Subtle bugs.
 		{
 			name: "server-same-value-noop",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "x", 0)
 				err := zooPut(srv, "k", "x", 1)
@@ -247,7 +248,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-empty-value-deletes",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "x", 0)
 				err := zooPut(srv, "k", "", 1)
@@ -258,7 +259,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "server-create-idempotent",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "x", 0)                // one client creates k ...
 				return string(zooPut(srv, "k", "x", 0)) // ... and another, with the same value
@@ -268,7 +269,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-reuses-reply",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "x", 0)
 				ck := im.NewClerk(&zooNet{srv: srv}, zooNoSleep{}, zooServerName)
@@ -281,7 +282,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-stale-get-on-timeout",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "k", "x", 0)
 				net := &zooNet{srv: srv, fates: []zooFate{zooDeliver, zooDropReply}}
@@ -300,7 +301,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "clerk-verifies-by-value",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				// Our Put is lost; another client writes the same value.
 				net := &zooNet{srv: srv, fates: []zooFate{zooDropRequest}}
@@ -317,7 +318,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-steals-from-slow-holder",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				zooPut(srv, "L", "B", 0) // B holds the lock, and keeps it.
 				l := zooNewLock(im, &zooNet{srv: srv}, "A")
@@ -328,7 +329,7 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 		{
 			name: "lock-stale-held-flag",
-			run: func(im scenarios.Impl) string {
+			run: func(im kvsim.Impl) string {
 				srv := im.NewServer()
 				// A acquires (calls 0-1), releases: Get (2), Put lands but
 				// its reply is lost (3), the retry says ErrMaybe (4); B
@@ -350,12 +351,12 @@ func TestZooUnitBugs(t *testing.T) {
 		},
 	}
 
-	zoo := map[string]scenarios.Impl{}
+	zoo := map[string]kvsim.Impl{}
 	for _, im := range All() {
 		zoo[im.Name] = im
 	}
 	tested := map[string]bool{}
-	ref := scenarios.Reference().WithDefaults()
+	ref := kvsim.Reference().WithDefaults()
 	for _, c := range cases {
 		name := Prefix + c.name
 		tested[name] = true
@@ -462,7 +463,7 @@ type zooNoSleep struct{}
 func (zooNoSleep) Sleep(time.Duration) {}
 
 // zooNewLock returns owner's lock at key "L" through im's clerk on net.
-func zooNewLock(im scenarios.Impl, net *zooNet, owner string) rpc.Locker {
+func zooNewLock(im kvsim.Impl, net *zooNet, owner string) rpc.Locker {
 	return im.NewLock(im.NewClerk(net, zooNoSleep{}, zooServerName), zooNoSleep{}, "L", owner)
 }
 

@@ -6,7 +6,7 @@
 // that must find the simulated process and the run they belong to. labrt
 // keeps both in package-level state, which is sound only while one world
 // runs in the process at a time. So the implementation Main registers has a
-// scenarios.Impl.Isolate that runs a world in this process when no other is
+// scenarios.Config.Isolate that runs a world in this process when no other is
 // running here (and always when it is traced or driven by rapid), and
 // otherwise hands it to a worker process: the same program, started with
 // WorkerArg, which runs its worlds one after another and sends back each

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -70,7 +71,7 @@ func TestMain(m *testing.M) {
 
 // hashes runs a campaign of the test student's code and returns every
 // run's trace hash by spec.
-func hashes(t *testing.T, parallel int) map[scenarios.Spec]string {
+func hashes(t *testing.T, parallel int) map[kvsim.Spec]string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -78,13 +79,13 @@ func hashes(t *testing.T, parallel int) map[scenarios.Spec]string {
 	}
 	p := &pool{exe: exe, stderr: os.Stderr}
 	defer p.close()
-	im := testStudent.impl()
-	im.Isolate = p.isolate
-	runs, err := campaign.Default().Runs(nil, "swarm", im)
+	cat := campaign.Default()
+	cat.Isolate = p.isolate
+	runs, err := cat.Runs(nil, "swarm", testStudent.impl())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[scenarios.Spec]string{}
+	got := map[kvsim.Spec]string{}
 	sum, err := campaign.Run(context.Background(), campaign.Config{Runs: runs, Seeds: 12, Parallel: parallel, KeepGoing: true,
 		OnResult: func(r scenarios.Result) { got[r.Spec] = r.TraceHash }})
 	if err != nil {
@@ -141,13 +142,13 @@ func TestOutsideARun(t *testing.T) {
 func TestServerCannotSleep(t *testing.T) {
 	st := testStudent
 	st.NewServer = func() rpc.Server { return sleepyServer{kv.NewServer()} }
-	cfg, err := campaign.Default().With(st.impl()).Resolve(scenarios.Spec{Scenario: "reliable-put", Impl: st.Name})
+	cfg, err := campaign.Default().With(st.impl()).Resolve(kvsim.Spec{Scenario: "reliable-put", Impl: st.Name})
 	if err != nil {
 		t.Fatal(err)
 	}
 	world.mu.Lock()
 	r := inProcess(cfg, func() scenarios.Result { return scenarios.Run(cfg) })
-	if r.Verdict != scenarios.VerdictPanic || !strings.Contains(r.Reason, "a server handler cannot sleep") {
+	if r.Verdict != kvsim.Panic || !strings.Contains(r.Reason, "a server handler cannot sleep") {
 		t.Errorf("got %s: %s", r.Verdict, r.Reason)
 	}
 }
@@ -169,7 +170,7 @@ func BenchmarkRun(b *testing.B) {
 	}
 	p := &pool{exe: exe, stderr: os.Stderr}
 	defer p.close()
-	cfg, err := campaign.Default().With(testStudent.impl()).Resolve(scenarios.Spec{Scenario: "kv-random", Impl: testStudent.Name})
+	cfg, err := campaign.Default().With(testStudent.impl()).Resolve(kvsim.Spec{Scenario: "kv-random", Impl: testStudent.Name})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,9 +7,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/cli"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Main is the generated program's main: with WorkerArg it serves runs as a
@@ -34,9 +34,10 @@ func Main(st Student, args []string, stdout, stderr io.Writer) int {
 	p := &pool{exe: exe, stderr: stderr}
 	defer p.close()
 	im := st.impl()
-	im.Isolate = p.isolate
 	if len(args) > 0 && args[0] == "shrink" {
-		return shrink(campaign.Default().With(im), args[1:], stdout, stderr)
+		cat := campaign.Default().With(im)
+		cat.Repro, cat.Isolate = st.repro, p.isolate
+		return shrink(cat, args[1:], stdout, stderr)
 	}
-	return cli.Options{Impls: []scenarios.Impl{im}}.Main(args, stdout, stderr)
+	return cli.Options{Impls: []kvsim.Impl{im}, Repro: st.repro, Isolate: p.isolate}.Main(args, stdout, stderr)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/cli"
 	"github.com/kvsim/kvsim/scenarios"
@@ -96,7 +97,7 @@ func shrink(cat campaign.Catalogue, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "kvsim lab: shrinking in %s under %s: its failure was the smallest of a %d-seed campaign of %s (seed %d, %s)\n",
 			small.Scenario, small.Faults, sampled.seeds, cmp.Or(*scenario, "every scenario"), small.Seed, opsString(small.Ops))
 	}
-	cfg, err := cat.Resolve(scenarios.Spec{Scenario: names[0], Faults: *faults, Impl: im.Name})
+	cfg, err := cat.Resolve(kvsim.Spec{Scenario: names[0], Faults: *faults, Impl: im.Name})
 	if err != nil {
 		return usage("%v", err)
 	}
@@ -145,22 +146,23 @@ func shrink(cat campaign.Catalogue, args []string, stdout, stderr io.Writer) int
 			run = append(run, "--"+f[0], f[1])
 		}
 	}
-	return cli.Options{Impls: []scenarios.Impl{quotedChoices(im)}}.Main(append(run, forward...), stdout, stderr)
+	return cli.Options{Impls: []kvsim.Impl{im}, Repro: quotedChoices(cat.Repro), Isolate: cat.Isolate}.Main(append(run, forward...), stdout, stderr)
 }
 
-// quotedChoices is im whose repro line quotes its strategy: the choices
+// quotedChoices is repro, whose line quotes a run's strategy: the choices
 // of a replay ("0*13") are a glob to a shell, which zsh refuses when
 // nothing matches.
-func quotedChoices(im scenarios.Impl) scenarios.Impl {
-	repro := im.WithDefaults().Repro
-	im.Repro = func(s scenarios.Spec) scenarios.Repro {
+func quotedChoices(repro func(kvsim.Spec) kvsim.Repro) func(kvsim.Spec) kvsim.Repro {
+	if repro == nil {
+		repro = scenarios.CLIRepro
+	}
+	return func(s kvsim.Spec) kvsim.Repro {
 		r := repro(s)
 		if s.Strategy != "" {
 			r.Run = strings.Replace(r.Run, " --strategy "+s.Strategy, " --strategy "+shellQuote(s.Strategy), 1)
 		}
 		return r
 	}
-	return im
 }
 
 func opsString(n int) string {
@@ -194,7 +196,7 @@ type sample struct {
 // seeds or for the given time. Without --scenario, its smallest failure's
 // scenario is the one to shrink in: the first failure of a campaign is
 // often of a scenario of many clients, which shrinks less far.
-func smallestFailure(cat campaign.Catalogue, im scenarios.Impl, names []string, faults string, within time.Duration) (sample, error) {
+func smallestFailure(cat campaign.Catalogue, im kvsim.Impl, names []string, faults string, within time.Duration) (sample, error) {
 	runs, err := cat.Runs(names, faults, im)
 	if err != nil {
 		return sample{}, err
@@ -275,7 +277,7 @@ func (s *search) rapid(searchTime, shrinkTime time.Duration) string {
 	defer t.cleanup()
 	rec := &recorder{}
 	cfg := s.cfg
-	cfg.Impl = rec.wrap(cfg.Impl)
+	cfg.Isolate = rec.wrap(cfg.Isolate)
 	start := time.Now()
 	opts := campaign.ShrinkOptions{Time: shrinkTime}
 	if s.perRun > 0 {
@@ -421,13 +423,13 @@ type recorder struct {
 	runs     int
 }
 
-// wrap returns im, whose runs under rapid's entropy record their draws.
-func (rec *recorder) wrap(im scenarios.Impl) scenarios.Impl {
-	isolate := im.Isolate
+// wrap returns isolate, whose runs under rapid's entropy record their
+// draws.
+func (rec *recorder) wrap(isolate func(scenarios.Config, func() scenarios.Result) scenarios.Result) func(scenarios.Config, func() scenarios.Result) scenarios.Result {
 	if isolate == nil {
 		isolate = func(_ scenarios.Config, run func() scenarios.Result) scenarios.Result { return run() }
 	}
-	im.Isolate = func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result {
+	return func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result {
 		if cfg.Entropy == nil {
 			return isolate(cfg, run)
 		}
@@ -443,7 +445,6 @@ func (rec *recorder) wrap(im scenarios.Impl) scenarios.Impl {
 		}
 		return r
 	}
-	return im
 }
 
 // shrinkTB is the testing.TB that campaign.Shrink needs, outside a test.

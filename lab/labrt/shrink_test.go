@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/cli"
 	"github.com/kvsim/kvsim/kv"
@@ -45,8 +46,8 @@ func TestShrinkReplays(t *testing.T) {
 	st := testStudent
 	st.NewServer = func() rpc.Server { return sameValueServer{kv.NewServer()} }
 	im := st.impl()
-	im.Isolate = inThisProcess
 	cat := campaign.Default().With(im)
+	cat.Repro, cat.Isolate = st.repro, inThisProcess
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
 	code := shrink(cat, []string{"--impl", st.Name, "--shrink-time", "2s", "--artifacts", dir}, &out, &errOut)
@@ -74,7 +75,7 @@ func TestShrinkReplays(t *testing.T) {
 		args = append(args, strings.Trim(a, "'"))
 	}
 	var again bytes.Buffer
-	if code := (cli.Options{Impls: []scenarios.Impl{im}}).Main(args, &again, &errOut); code != 1 {
+	if code := (cli.Options{Impls: []kvsim.Impl{im}, Isolate: inThisProcess}).Main(args, &again, &errOut); code != 1 {
 		t.Fatalf("%v: exit %d, want 1; output:\n%s", args, code, &again)
 	}
 	if got := traceHash(t, again.String()); got != hash {
@@ -98,9 +99,8 @@ func traceHash(t *testing.T, out string) string {
 // TestShrinkFindsNothing: correct code has nothing to shrink, exit 0;
 // bad usage exits 2.
 func TestShrinkFindsNothing(t *testing.T) {
-	im := testStudent.impl()
-	im.Isolate = inThisProcess
-	cat := campaign.Default().With(im)
+	cat := campaign.Default().With(testStudent.impl())
+	cat.Repro, cat.Isolate = testStudent.repro, inThisProcess
 	for _, tc := range []struct {
 		args []string
 		code int

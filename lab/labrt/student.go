@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/scenarios"
 )
@@ -25,10 +26,10 @@ type Student struct {
 	NewLock func(ck rpc.Clerk, key string) rpc.Locker
 }
 
-// impl is the student's code as a scenarios.Impl running in this process
-// (Isolate unset): every entry point records the process it runs in.
-func (st Student) impl() scenarios.Impl {
-	im := scenarios.Impl{
+// impl is the student's code as a kvsim.Impl running in this process:
+// every entry point records the process it runs in.
+func (st Student) impl() kvsim.Impl {
+	im := kvsim.Impl{
 		Name: st.Name,
 		Doc:  "the course-style folder " + st.Dir,
 		NewServer: func() rpc.Server {
@@ -42,7 +43,6 @@ func (st Student) impl() scenarios.Impl {
 			enter(s)
 			return clerk{st.NewClerk(&Clnt{c: c, s: s}, srv), s}
 		},
-		Repro: st.repro,
 	}
 	if st.NewLock != nil {
 		im.NewLock = func(ck rpc.Clerk, s rpc.Sleeper, key, _ string) rpc.Locker {
@@ -54,7 +54,7 @@ func (st Student) impl() scenarios.Impl {
 }
 
 // repro gives the kvsim lab lines that replay a run and shrink its failure.
-func (st Student) repro(s scenarios.Spec) scenarios.Repro {
+func (st Student) repro(s kvsim.Spec) kvsim.Repro {
 	var flags strings.Builder
 	for _, f := range s.Flags() {
 		if f[0] != "impl" { // the folder is the implementation
@@ -62,7 +62,7 @@ func (st Student) repro(s scenarios.Spec) scenarios.Repro {
 		}
 	}
 	lab := "kvsim lab --dir " + shellQuote(st.Dir)
-	return scenarios.Repro{
+	return kvsim.Repro{
 		Run:    lab + flags.String(),
 		Shrink: fmt.Sprintf("%s --scenario %s --faults %s --shrink", lab, s.Scenario, cmp.Or(s.Faults, scenarios.SwarmName)),
 	}

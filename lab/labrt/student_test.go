@@ -3,22 +3,22 @@ package labrt
 import (
 	"testing"
 
-	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim"
 )
 
 func TestRepro(t *testing.T) {
 	for _, tc := range []struct {
 		dir       string
-		spec      scenarios.Spec
+		spec      kvsim.Spec
 		run, shrk string
 	}{
 		{
-			"subs/alice", scenarios.Spec{Scenario: "kv-random", Seed: 7, Faults: "swarm", Impl: "lab/alice"},
+			"subs/alice", kvsim.Spec{Scenario: "kv-random", Seed: 7, Faults: "swarm", Impl: "lab/alice"},
 			"kvsim lab --dir subs/alice --scenario kv-random --seed 7 --faults swarm",
 			"kvsim lab --dir subs/alice --scenario kv-random --faults swarm --shrink",
 		},
 		{
-			"my lab's/kvsrv1", scenarios.Spec{Scenario: "lock-counter", Seed: 0, Faults: "lossy", Impl: "lab/kvsrv1", Strategy: "pct"},
+			"my lab's/kvsrv1", kvsim.Spec{Scenario: "lock-counter", Seed: 0, Faults: "lossy", Impl: "lab/kvsrv1", Strategy: "pct"},
 			`kvsim lab --dir 'my lab'\''s/kvsrv1' --scenario lock-counter --seed 0 --faults lossy --strategy pct`,
 			`kvsim lab --dir 'my lab'\''s/kvsrv1' --scenario lock-counter --faults lossy --shrink`,
 		},

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 )
@@ -27,8 +28,8 @@ const WorkerArg = "__kvsim-lab-worker"
 // request is one run for a worker: the run's identity, which the worker
 // resolves as the parent did.
 type request struct {
-	Spec         scenarios.Spec `json:"spec"`
-	CheckTimeout time.Duration  `json:"check_timeout"`
+	Spec         kvsim.Spec    `json:"spec"`
+	CheckTimeout time.Duration `json:"check_timeout"`
 }
 
 type response struct {
@@ -48,7 +49,7 @@ func inProcess(cfg scenarios.Config, run func() scenarios.Result) (r scenarios.R
 		}
 	}()
 	if panicked != nil {
-		return scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("the folder's package-level initialization panicked: %v", panicked), stack)
+		return scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("the folder's package-level initialization panicked: %v", panicked), stack)
 	}
 	return run()
 }
@@ -57,12 +58,12 @@ func stackOf() string { return string(debug.Stack()) }
 
 // serve is a worker's loop.
 func serve(st Student, in io.Reader, out io.Writer) error {
-	im := st.impl()
-	im.Isolate = func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result {
+	cat := campaign.Default().With(st.impl())
+	cat.Repro = st.repro
+	cat.Isolate = func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result {
 		world.mu.Lock()
 		return inProcess(cfg, run)
 	}
-	cat := campaign.Default().With(im)
 	dec := json.NewDecoder(bufio.NewReader(in))
 	enc := json.NewEncoder(out)
 	var pool scenarios.Pool // the worker's runs follow one another
@@ -94,7 +95,7 @@ func serve(st Student, in io.Reader, out io.Writer) error {
 func runSafely(cfg scenarios.Config) (r scenarios.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
+			r = scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
 		}
 	}()
 	return scenarios.Run(cfg)
@@ -137,7 +138,7 @@ func (p *pool) isolate(cfg scenarios.Config, run func() scenarios.Result) scenar
 func (p *pool) remote(cfg scenarios.Config) scenarios.Result {
 	w, err := p.get()
 	if err != nil {
-		return scenarios.FailedRun(cfg, scenarios.VerdictPanic, "kvsim lab: cannot start a worker process: "+err.Error(), "")
+		return scenarios.FailedRun(cfg, kvsim.Panic, "kvsim lab: cannot start a worker process: "+err.Error(), "")
 	}
 	req := request{Spec: cfg.Spec(), CheckTimeout: cfg.CheckTimeout}
 	// A run its caller gave up on would spin on in the worker: end it.
@@ -156,11 +157,11 @@ func (p *pool) remote(cfg scenarios.Config) scenarios.Result {
 		err = w.dec.Decode(&resp)
 	}
 	if err != nil {
-		return scenarios.FailedRun(cfg, scenarios.VerdictPanic, fmt.Sprintf("kvsim lab: the worker process running this world died (%v); its last words are above, and replaying the seed shows them again", p.discard(w, err)), "")
+		return scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("kvsim lab: the worker process running this world died (%v); its last words are above, and replaying the seed shows them again", p.discard(w, err)), "")
 	}
 	p.put(w)
 	if resp.Err != "" {
-		return scenarios.FailedRun(cfg, scenarios.VerdictPanic, "kvsim lab: worker: "+resp.Err, "")
+		return scenarios.FailedRun(cfg, kvsim.Panic, "kvsim lab: worker: "+resp.Err, "")
 	}
 	return resp.Result
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
@@ -107,7 +108,7 @@ func seedsToDetect(t *testing.T, impl string, s zooStrategy, start uint64) (floa
 	t0 := time.Now()
 	for seed := start; seed < start+zooMaxSeeds; seed++ {
 		for _, sc := range scenarios.All() {
-			r := run(t, scenarios.Spec{Scenario: sc.Name, Faults: scenarios.SwarmName, Impl: impl, Seed: seed}, s.entropy(seed))
+			r := run(t, kvsim.Spec{Scenario: sc.Name, Faults: scenarios.SwarmName, Impl: impl, Seed: seed}, s.entropy(seed))
 			if r.Failed() {
 				return float64(seed - start + 1), time.Since(t0)
 			}
@@ -130,7 +131,7 @@ type exhaustiveConfig struct{ scenario, faults string }
 
 func exploreConfig(t *testing.T, impl string, c exhaustiveConfig, b explore.Bound) explore.Report {
 	return explore.Exhaustive(func(ent sim.Entropy) (bool, string) {
-		r := run(t, scenarios.Spec{Scenario: c.scenario, Faults: c.faults, Impl: impl}, ent)
+		r := run(t, kvsim.Spec{Scenario: c.scenario, Faults: c.faults, Impl: impl}, ent)
 		return r.Failed(), string(r.Verdict)
 	}, b)
 }
@@ -139,7 +140,7 @@ func exploreConfig(t *testing.T, impl string, c exhaustiveConfig, b explore.Boun
 var catalogue = campaign.Default()
 
 // run makes the run s names with the given entropy (nil: the seed's PRNG).
-func run(t *testing.T, s scenarios.Spec, ent sim.Entropy) scenarios.Result {
+func run(t *testing.T, s kvsim.Spec, ent sim.Entropy) scenarios.Result {
 	cfg, err := catalogue.Resolve(s)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func exhaustibleConfigs(t *testing.T) [][]exhaustiveConfig {
 		total := 0
 		for _, c := range all {
 			t0 := time.Now()
-			rep := exploreConfig(t, scenarios.ReferenceName, c, bound)
+			rep := exploreConfig(t, kvsim.ReferenceName, c, bound)
 			result := "no bug within this bound"
 			switch {
 			case rep.Failure != nil:
@@ -221,7 +222,7 @@ func median[T float64 | time.Duration](xs []T) T {
 // TestExhaustiveReplaysZooFailure: a failure the explorer finds in a real
 // scenario replays from its choices to the same run.
 func TestExhaustiveReplaysZooFailure(t *testing.T) {
-	spec := scenarios.Spec{Scenario: "reliable-put", Faults: "lossy", Impl: "zoo/clerk-errversion-after-retry"}
+	spec := kvsim.Spec{Scenario: "reliable-put", Faults: "lossy", Impl: "zoo/clerk-errversion-after-retry"}
 	rep := explore.Exhaustive(func(ent sim.Entropy) (bool, string) {
 		r := run(t, spec, ent)
 		return r.Failed(), r.TraceHash + " " + r.Reason

@@ -1,0 +1,140 @@
+package kvsim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kvsim/kvsim/clerk"
+	"github.com/kvsim/kvsim/kv"
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/lock"
+)
+
+// Impl is a pluggable implementation of the service: the server, how a
+// client builds its clerk, and how it builds a lock on that clerk. Plug in
+// your own by filling these in; nil fields take the reference's. Its Name
+// labels every result, repro line and report of its runs.
+type Impl struct {
+	Name string
+	// Doc says what the implementation is; for a zoo bug, what the mistake
+	// is and which check catches it.
+	Doc string
+	// NewServer returns a fresh server for one run.
+	NewServer func() rpc.Server
+	// NewClerk returns a clerk that reaches server through c and waits
+	// through s.
+	NewClerk func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk
+	// NewLock returns owner's handle on the lock stored at key.
+	NewLock func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker
+}
+
+// ReferenceName is the name of the reference implementation.
+const ReferenceName = "reference"
+
+// ServerName is the name a clerk is given for the key/value server
+// (Impl.NewClerk's server), in simulation and stress mode alike.
+const ServerName = "server"
+
+// Reference is the implementation in packages kv, clerk and lock.
+func Reference() Impl {
+	return Impl{
+		Name:      ReferenceName,
+		Doc:       "the reference server (kv), clerk (clerk) and lock (lock)",
+		NewServer: func() rpc.Server { return kv.NewServer() },
+		NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+			return clerk.New(c, s, server, clerk.Options{})
+		},
+		NewLock: func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker {
+			return lock.NewWithOptions(ck, key, owner, lock.Options{Sleeper: s})
+		},
+	}
+}
+
+// WithDefaults fills the fields an implementation left empty from the
+// reference; an unnamed implementation is the reference.
+func (im Impl) WithDefaults() Impl {
+	ref := Reference()
+	if im.Name == "" {
+		im.Name = ref.Name
+	}
+	if im.NewServer == nil {
+		im.NewServer = ref.NewServer
+	}
+	if im.NewClerk == nil {
+		im.NewClerk = ref.NewClerk
+	}
+	if im.NewLock == nil {
+		im.NewLock = ref.NewLock
+	}
+	return im
+}
+
+// Spec is a run's identity: the names of everything a run depends on. Every
+// result, repro line, regression entry and report carries one; a front
+// door's catalogue turns one back into the run. Two runs with equal Specs
+// (and the same implementation code) are the same run.
+type Spec struct {
+	Scenario string `json:"scenario"`
+	Seed     uint64 `json:"seed"`
+	Faults   string `json:"faults"`
+	Impl     string `json:"impl"`
+	// Strategy is "" for uniform random exploration, or a named strategy.
+	Strategy string `json:"strategy,omitempty"`
+}
+
+// String is the Spec as "key=value" words, the form of summaries.
+func (s Spec) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s seed=%d faults=%s impl=%s", s.Scenario, s.Seed, s.Faults, s.Impl)
+	if s.Strategy != "" {
+		fmt.Fprintf(&b, " strategy=%s", s.Strategy)
+	}
+	return b.String()
+}
+
+// Flags returns the spec's non-empty fields as name/value pairs in a fixed
+// order: the flags of a command line that replays it.
+func (s Spec) Flags() [][2]string {
+	all := [][2]string{
+		{"scenario", s.Scenario},
+		{"seed", strconv.FormatUint(s.Seed, 10)},
+		{"faults", s.Faults},
+		{"impl", s.Impl},
+		{"strategy", s.Strategy},
+	}
+	flags := all[:0]
+	for _, f := range all {
+		if f[1] != "" {
+			flags = append(flags, f)
+		}
+	}
+	return flags
+}
+
+// Verdict is what a run comes to, or what a finding of a check says of
+// it. Failed reports whether it counts as a failure; Unknown does: a
+// checker that gave up has not shown the history is linearizable.
+type Verdict string
+
+const (
+	OK        Verdict = "ok"
+	Violation Verdict = "violation" // a check failed
+	Unknown   Verdict = "unknown"   // a checker gave up (timed out): never a pass
+	Panic     Verdict = "panic"     // the implementation panicked
+	Stuck     Verdict = "stuck"     // no progress: liveness failed or the budget ran out
+)
+
+// Failed reports whether the verdict is a failure.
+func (v Verdict) Failed() bool { return v != OK }
+
+// Repro is what a user types to get a run back: the command line, its go
+// test twin, and the go test line that has rapid shrink a failing run of
+// the same scenario, profile and implementation to a minimal one. The
+// front door that resolved the run's names writes it: only it knows the
+// command that resolves them again.
+type Repro struct {
+	Run    string `json:"repro"`
+	GoTest string `json:"go_test,omitempty"`
+	Shrink string `json:"shrink,omitempty"`
+}
