@@ -35,10 +35,18 @@ func TestSameSeedSameHash(t *testing.T) {
 	if testing.Short() {
 		n = 100
 	}
+	sameHashes(t, n, func(n int) []uint64 { return hashes(t, n) })
+}
+
+// sameHashes has hashes give the hashes of seeds 0 to n-1, at GOMAXPROCS
+// 1 and then 2, and requires the same hash for each seed both times and a
+// different one for every seed.
+func sameHashes(t *testing.T, n int, hashes func(n int) []uint64) {
+	t.Helper()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	first := hashes(t, n)
+	first := hashes(n)
 	runtime.GOMAXPROCS(2)
-	second := hashes(t, n)
+	second := hashes(n)
 	seen := make(map[uint64]int, n)
 	for seed := range n {
 		if first[seed] != second[seed] {
@@ -59,17 +67,24 @@ func TestGoldenHashes(t *testing.T) {
 	for seed := range 16 {
 		fmt.Fprintf(&b, "%d %016x\n", seed, runChaos(uint64(seed)).Hash)
 	}
+	golden(t, path, b.String())
+}
+
+// golden requires got to be what the file at path holds, and with -update
+// writes it there first.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
 	if *update {
-		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./sim -run Golden -update to create it)", err)
+		t.Fatalf("%v (run go test ./sim -run %s -update to create it)", err, t.Name())
 	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("trace hashes changed:\n got:\n%s want:\n%s", got, want)
+	if got != string(want) {
+		t.Errorf("%s changed: a run no longer replays as it did:\n got:\n%s want:\n%s", path, got, want)
 	}
 }
 

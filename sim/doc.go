@@ -42,4 +42,91 @@
 // Every tie-break is a trace record, and
 // Options.OnFold sees every word of the trace hash, so FirstDifference can
 // find where two runs part.
+//
+// # Ordinary concurrent Go
+//
+// Code written with goroutines, channels, select, sync and time runs under
+// the simulator as deterministically as processes do. A goroutine
+// (World.Go) is a coroutine of the scheduler (iter.Pull) like a process:
+// exactly one runs at a time, resumed by the scheduler and yielding back
+// to it only inside the runtime's operations, on any number of cores; and
+// nothing reads the wall clock or a global source of randomness. A
+// process made by Spawn is a goroutine
+// too, and the run lasts until every process has returned, as a Go
+// program lasts as long as main: goroutines still alive then are
+// Result.Leaked, each with where it waits (a failure of the run with
+// Options.FailOnLeak).
+//
+// The primitives have Go's semantics: Chan (unbuffered and buffered,
+// Recv2, Close and Go's panics as runtime.Errors, Len, Cap, All for range;
+// a nil *Chan is a nil channel: Close panics, and the package functions
+// Send, Recv, Recv2 and Range block forever on it), World.Select (send,
+// receive and default cases), Mutex (a woken waiter competes with
+// newcomers until one has waited 1ms, as sync.Mutex does), RWMutex (a
+// waiting writer keeps new readers out), Cond, WaitGroup (with Go), Once,
+// and a Clock whose Now, Since, Until, Sleep, After, Tick, NewTimer,
+// NewTicker and AfterFunc run on virtual time, with Timer.Stop and Reset
+// as of Go 1.23 (no stale value is received after them). A table test runs
+// one small program per behaviour under real Go and under the simulator:
+// the simulator produces exactly the outcomes real Go can.
+//
+// Scheduling. Every operation on a primitive is a scheduling point: a
+// goroutine that did something others can see since the scheduler last
+// chose it lets every event due at the same instant (another goroutine
+// that may go on, a timer, a message) go first if the entropy so decides.
+// The choice is a tie like any other (DecideTie, whose Draw.Due names the
+// goroutines' endpoints, DueReady for a goroutine that goes on), decided
+// where the goroutine stands: when it is chosen it goes on without a
+// switch. Among a select's ready cases the choice is a draw of its own
+// (DecideSelect, a tie between the goroutines on the other side of each
+// case, on the stream "select"). So priority exploration, exhaustive
+// enumeration, rapid's shrinking and replay of recorded choices apply to
+// goroutine code unchanged, and every order of two goroutines'
+// operations at one instant can happen. The trace hash folds each choice,
+// each goroutine made (RecGo) and returned (RecGoExit), each wait and what
+// it is on (RecPark) and each end of a wait (RecReady), each timer that
+// fires and each crash and start of a machine, so FirstDifference finds
+// where goroutine code parts too; yields and a blocked select's case,
+// which the hashed records already decide, are traced but not hashed.
+//
+// A goroutine that blocks runs the scheduler on its own stack, as a
+// process does, until an event resumes a goroutine: itself, one it then
+// switches to, or one up the chain of goroutines that resumed one
+// another. A deadlock (every process blocked with nothing left to wake
+// anyone) ends the run as Stuck, naming every blocked goroutine and
+// process, the file:line where it waits, what it waits in, and for a lock
+// who holds it (each parked goroutine is resumed just long enough to note
+// its place: nothing is recorded on the way in). A goroutine's panic ends
+// the run naming the goroutine and the line that panicked.
+//
+// Machines. NewMachine makes a set of goroutines and an endpoint that
+// crash together: Crash stops every goroutine of the machine where it is
+// (none runs again, not even its deferred calls), loses the messages in
+// flight to and from it and every request that reaches it while it is
+// down, and its timers never fire; Restart runs its constructor again,
+// keeping only its Persister (Save writes state and snapshot at once;
+// reads are copies). A request delivered to a machine's server runs as a
+// goroutine of the machine, so a handler may lock, wait on a channel or a
+// condition, sleep or call another machine; a server made by NewServer
+// runs each handler at once, on the scheduler, and an operation of it
+// that would block fails the run.
+//
+// What a source rewriter maps onto. The API is shaped so that a rewriter
+// (the lab's, for the course's goroutine labs) can map student code
+// mechanically, with one world per process supplying w (as package
+// labrt does for time.Sleep today):
+//
+//	go f(x)                    a := x; w.Go(func() { f(a) })
+//	make(chan T, n)            sim.NewChan[T](w, n)
+//	c <- v, <-c, v, ok := <-c  sim.Send(w, c, v), sim.Recv(w, c), sim.Recv2(w, c)
+//	close(c), len(c), cap(c)   c.Close(), c.Len(), c.Cap()
+//	for v := range c           for v := range sim.Range(w, c)
+//	select { ... }             switch w.Select(cases...) { ... } (see Select)
+//	sync.Mutex, RWMutex, ...   *sim.Mutex made on first use by a stand-in
+//	time.Now, time.Sleep, ...  w.Clock().Now(), w.Clock().Sleep(d), ...
+//	time.Timer, time.Ticker    *sim.Timer, *sim.Ticker (C is *sim.Chan[time.Time])
+//
+// Zero-value sync types and nil channels carry no world, so their
+// operations take it from the rewriter's stand-ins; everything made by a
+// constructor carries its own.
 package sim

@@ -299,3 +299,44 @@ func TestMachineCrashRestart(t *testing.T) {
 		t.Errorf("leaked %v", r.Leaked)
 	}
 }
+
+// TestFirstDifferenceInGoroutineCode: two runs of a goroutine program
+// that part where one goroutine, in its third round, sends on another
+// channel are equal up to that round's operations, and FirstDifference
+// names a goroutine record at that instant.
+func TestFirstDifferenceInGoroutineCode(t *testing.T) {
+	run := func(odd bool) []Fold {
+		var log FoldLog
+		runMain(4, Options{OnFold: log.Add}, func(w *World) {
+			a, b := NewChan[int](w, 0), NewChan[int](w, 0)
+			for _, c := range []*Chan[int]{a, b} {
+				w.Go(func() {
+					for range c.All() {
+					}
+				})
+			}
+			for i := range 5 {
+				w.Clock().Sleep(time.Millisecond)
+				if odd && i == 2 {
+					b.Send(i)
+				} else {
+					a.Send(i)
+				}
+			}
+		})
+		return log.Folds
+	}
+	a, b := run(false), run(true)
+	i := FirstDifference(a, b)
+	if i < 0 {
+		t.Fatal("the runs do not differ")
+	}
+	switch a[i].Kind {
+	case RecReady, RecPark, RecSelect, RecTie, RecGo, RecGoExit:
+	default:
+		t.Errorf("they part at %v, not at a goroutine record", a[i])
+	}
+	if a[i].At != 3*time.Millisecond {
+		t.Errorf("they part at %v, want at the third round (3ms)", a[i].At)
+	}
+}

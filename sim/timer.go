@@ -139,9 +139,9 @@ func (w *World) fireTimer(t *Timer) {
 }
 
 // Stop is Timer.Stop: it keeps the timer from firing and reports whether
-// it did (a timer that fired and whose value was not received yet counts
-// as not fired, as in Go 1.23; an AfterFunc whose function started does
-// not).
+// it did. As in Go 1.23, a value the timer sent and nobody received yet is
+// discarded, and counts as not sent: Stop reports true, and no receive
+// after Stop gets it. For an AfterFunc whose function started, false.
 func (t *Timer) Stop() bool {
 	w := t.w
 	p := w.running()
@@ -151,11 +151,10 @@ func (t *Timer) Stop() bool {
 }
 
 func (t *Timer) stop() bool {
-	active := false
-	if t.queued {
+	active := t.queued
+	if active {
 		t.w.queue.cancel(t.slot)
 		t.queued = false
-		active = true
 	}
 	if t.C != nil && t.C.drain() {
 		active = true
@@ -164,7 +163,8 @@ func (t *Timer) stop() bool {
 }
 
 // Reset is Timer.Reset: the timer fires d from now, and no value from
-// before is received; it reports whether the timer was active.
+// before is received; it reports whether the timer was active (as Stop
+// would).
 func (t *Timer) Reset(d time.Duration) bool {
 	w := t.w
 	p := w.running()
