@@ -197,3 +197,35 @@ func runBench(b *testing.B, w *World) {
 		b.Fatal(r.Status, r.Reason)
 	}
 }
+
+// BenchmarkSeedStreams is what drawing by name costs a seed beyond its
+// draws: the keyed entropy of one seed and the streams a kv-random seed
+// under swarm makes (swarm's draw of each fault kind and targeted site,
+// the world's ties and fault kinds, each client's workload), one draw on
+// each.
+func BenchmarkSeedStreams(b *testing.B) {
+	var names []string
+	for _, k := range faultKinds {
+		if k.draw != nil {
+			names = append(names, k.swarm)
+		}
+	}
+	for _, site := range []string{"holder-cut", "holder-slow", "pause-on-put", "create-dup", "create-hold", "hold-reply"} {
+		names = append(names, "swarm/"+site)
+	}
+	names = append(names, "targeted/pause-on-put", "targeted/hold-reply", "workload/c0", "workload/c1", "workload/c2", "workload/c3")
+	for _, s := range []streamID{streamTie, streamJitter, streamDropReq, streamTail, streamPartition} {
+		names = append(names, streamNames[s])
+	}
+	b.ReportAllocs()
+	defer cpuPerOp(b)()
+	seed := uint64(0)
+	for b.Loop() {
+		seed++
+		e := NewPCG(seed)
+		for _, name := range names {
+			Stream(e, name).Uint64N(2)
+		}
+	}
+	b.ReportMetric(float64(len(names)), "streams/op")
+}

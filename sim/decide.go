@@ -230,6 +230,14 @@ var streamNames = append(make([]string, 0, maxStreams), []string{
 	streamDup: "dup", streamTail: "tail", streamPartition: "partition", streamPause: "pause",
 }...)
 
+// streamHashes are the streams' names hashed (nameHash), made once.
+var streamHashes = func() (hs [maxStreams]uint64) {
+	for i, name := range streamNames {
+		hs[i] = nameHash(name)
+	}
+	return hs
+}()
+
 // newStream registers a world stream.
 func newStream(name string) streamID {
 	if slices.Contains(streamNames, name) {
@@ -238,6 +246,7 @@ func newStream(name string) streamID {
 	if len(streamNames) >= maxStreams {
 		panic("sim: too many streams; raise maxStreams")
 	}
+	streamHashes[len(streamNames)] = nameHash(name)
 	streamNames = append(streamNames, name)
 	return streamID(len(streamNames) - 1)
 }
@@ -247,7 +256,7 @@ func (w *World) stream(s streamID) Entropy {
 	if e := w.streams[s]; e != nil {
 		return e
 	}
-	e := Stream(w.ent, streamNames[s])
+	e := streamOf(w.ent, streamNames[s], streamHashes[s])
 	w.streams[s] = e
 	return e
 }

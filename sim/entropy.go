@@ -40,6 +40,14 @@ type Keyed interface {
 //     draws are made: rapid, fuzzer bytes and replays record and replay
 //     choices, not seeds.
 func Stream(e Entropy, name string) Entropy {
+	return streamOf(e, name, nameHash(name))
+}
+
+// streamOf is Stream for a name whose hash (nameHash) is known.
+func streamOf(e Entropy, name string, h uint64) Entropy {
+	if s, ok := e.(*pcgSource); ok { // a campaign's: the common case first
+		return s.byHash(h)
+	}
 	switch x := e.(type) {
 	case Chooser:
 		return &chooserStream{c: x, d: Draw{Decision: Workload, Endpoint: -1, Stream: name}}
@@ -83,7 +91,7 @@ type pcgSource struct {
 	// an allocation of its own. slot is an open-addressed table of their
 	// indices plus one, by key.
 	n     int
-	first [24]namedPCG
+	first [32]namedPCG
 	more  []*namedPCG
 	slot  [64]uint8
 	big   map[uint64]*namedPCG // every stream, once there are too many for slot
@@ -95,8 +103,11 @@ type namedPCG struct {
 }
 
 // Stream implements Keyed.
-func (s *pcgSource) Stream(name string) Entropy {
-	key := streamKey(s.seed, name)
+func (s *pcgSource) Stream(name string) Entropy { return s.byHash(nameHash(name)) }
+
+// byHash is the stream whose name hashes to h.
+func (s *pcgSource) byHash(h uint64) Entropy {
+	key := splitmix64(s.seed ^ h)
 	if s.big != nil {
 		if st := s.big[key]; st != nil {
 			return &st.pcgEntropy
@@ -147,13 +158,14 @@ func (s *pcgSource) add(key, i uint64) Entropy {
 	return &st.pcgEntropy
 }
 
-// streamKey is the seed of the stream named name of seed.
-func streamKey(seed uint64, name string) uint64 {
+// nameHash is FNV-1a of a stream's name; the stream of seed is seeded
+// from splitmix64(seed ^ nameHash(name)).
+func nameHash(name string) uint64 {
 	h := uint64(fnvOffset)
 	for i := 0; i < len(name); i++ {
 		h = (h ^ uint64(name[i])) * fnvPrime
 	}
-	return splitmix64(seed ^ h)
+	return h
 }
 
 // splitmix64 is the finalizer of SplitMix64: a fast mix in which every bit

@@ -101,9 +101,10 @@ type FaultKind struct {
 	// its own.
 	level int
 	// stream is the world's stream of its decisions, swarm the stream of
-	// swarm's draw of it ("swarm/" and its name).
-	stream streamID
-	swarm  string
+	// swarm's draw of it ("swarm/" and its name), swarmHash its hash.
+	stream    streamID
+	swarm     string
+	swarmHash uint64
 	// levelDraw, for a kind with a Level, is swarm's draw of its Level
 	// once it is on.
 	levelDraw func(d swarmDraw) Level
@@ -201,6 +202,7 @@ func builtinFaults() []*FaultKind {
 			k.stream = streamID(i)
 		}
 		k.swarm = "swarm/" + k.name
+		k.swarmHash = nameHash(k.swarm)
 		markFaults(k)
 	}
 	return kinds
@@ -233,6 +235,7 @@ func registerFault(k FaultKind) *FaultKind {
 	}
 	k.stream = newStream(k.name)
 	k.swarm = "swarm/" + k.name
+	k.swarmHash = nameHash(k.swarm)
 	markFaults(&k)
 	faultKinds = append(faultKinds, &k)
 	return &k
@@ -307,7 +310,7 @@ func SwarmFaults(e Entropy, until time.Duration) Faults {
 		if k.draw == nil {
 			continue
 		}
-		s := Stream(e, k.swarm)
+		s := streamOf(e, k.swarm, k.swarmHash)
 		if k.gated && s.Uint64N(2) == 0 {
 			continue
 		}
