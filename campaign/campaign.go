@@ -296,7 +296,7 @@ type seedRuns struct {
 // the seed to a fresh worker. The abandoned goroutine cannot be stopped; if
 // it ever returns, it sees it was abandoned and exits without a word.
 type worker struct {
-	pool scenarios.Pool // what its runs reuse, one run after another
+	runner scenarios.Runner // its runs follow one another
 	// gid is its goroutine's id, to find its stacks when it hangs.
 	gid string
 	// abandon closes when the watchdog abandons the worker (see
@@ -325,7 +325,6 @@ func (c *campaign) work(ctx context.Context, w *worker, resume *seedRuns) {
 	w.gid = goroutineID()
 	w.mu.Unlock()
 	defer c.retire(w)
-	defer w.pool.Close()
 	if resume != nil && !c.runSeed(ctx, w, *resume) {
 		return
 	}
@@ -350,11 +349,11 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 			s.complete = false
 			break
 		}
-		cfg.Seed, cfg.Pool, cfg.Abandoned = s.seed, &w.pool, w.abandon
+		cfg.Seed, cfg.Abandoned = s.seed, w.abandon
 		w.mu.Lock()
 		w.seed, w.started = s, time.Now()
 		w.mu.Unlock()
-		res := runSafely(cfg)
+		res := runSafely(&w.runner, cfg)
 		// A world never enters the Go scheduler, so a collection that
 		// started during a run would otherwise wait for the next
 		// preemption to finish marking, with write barriers on; between
@@ -395,13 +394,13 @@ func (c *campaign) forget(w *worker) {
 
 // runSafely makes one run; a panic that escapes the simulator (in a
 // constructor or a final check) becomes a VerdictPanic result.
-func runSafely(cfg scenarios.Config) (r scenarios.Result) {
+func runSafely(runner *scenarios.Runner, cfg scenarios.Config) (r scenarios.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
 		}
 	}()
-	return scenarios.Run(cfg)
+	return runner.Run(cfg)
 }
 
 // watch abandons every worker whose run has outlived the timeout, until
@@ -514,7 +513,7 @@ func guard(ctx context.Context, timeout time.Duration, cfg scenarios.Config) (sc
 	cfg.Abandoned = abandon
 	go func() {
 		gid <- goroutineID()
-		done <- runSafely(cfg)
+		done <- runSafely(nil, cfg)
 	}()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()

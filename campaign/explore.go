@@ -173,21 +173,20 @@ func Explore(cfg scenarios.Config, opts ExploreOptions) Exploration {
 	if opts.Seeds <= 0 {
 		opts.Seeds = DefaultExploreSeeds
 	}
-	var pool scenarios.Pool // the runs follow one another
-	defer pool.Close()
+	var runner scenarios.Runner // the runs follow one another
 	var x Exploration
 	for _, rung := range ladder {
-		r, drawn := exploreRung(cfg, opts, rung, &pool)
+		r, drawn := exploreRung(cfg, opts, rung, &runner)
 		x.Rungs = append(x.Rungs, r)
 		if opts.OnRung != nil {
 			opts.OnRung(r)
 		}
 		if r.Failure != nil {
 			c := cfg
-			c.Seed, c.Entropy, c.Pool, c.Trace = r.Seed, nil, nil, true
+			c.Seed, c.Entropy, c.Trace = r.Seed, nil, true
 			name := replayPrefix + explore.FormatChoices(drawn)
 			c.Strategy = explore.Strategy{Name: name, New: func(uint64) sim.Entropy { return explore.Replay(drawn) }}
-			x.Failure = runSafely(c)
+			x.Failure = runSafely(nil, c)
 		}
 		if r.Failure != nil || r.Err != nil {
 			break
@@ -198,7 +197,7 @@ func Explore(cfg scenarios.Config, opts ExploreOptions) Exploration {
 
 // exploreRung explores one rung; on a failure it also returns every value
 // the failing run drew, in order, for its replay.
-func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, pool *scenarios.Pool) (RungReport, []uint64) {
+func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, runner *scenarios.Runner) (RungReport, []uint64) {
 	r := RungReport{Rung: rung, Enumerated: opts.Workload, Points: map[sim.Decision]int{}, Fixed: true}
 	r.Clients, r.Ops = [2]int{-1, 0}, [2]int{-1, 0}
 	var (
@@ -215,8 +214,8 @@ func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, pool *sce
 			e.pcg = sim.NewPCG(seed)
 		}
 		c := cfg
-		c.Seed, c.Entropy, c.Pool = seed, e, pool
-		res := runSafely(c)
+		c.Seed, c.Entropy = seed, e
+		res := runSafely(runner, c)
 		last = e
 		if len(e.workload) > 0 {
 			r.Fixed = false
@@ -233,7 +232,7 @@ func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, pool *sce
 			// name their clients).
 			workload = append([]uint64{}, e.workload...)
 			c.Entropy, c.Trace = explore.Replay(e.drawn), true
-			desc := runSafely(c)
+			desc := runSafely(runner, c)
 			r.Clients = widen(r.Clients, len(desc.Clients))
 			r.Ops = widen(r.Ops, desc.Ops)
 		}

@@ -60,12 +60,11 @@ func Shrink(t testing.TB, cfg scenarios.Config, opts ShrinkOptions) (scenarios.R
 
 	var minimal scenarios.Result
 	found := &failureRecorder{TB: t}
-	var pool scenarios.Pool // rapid's runs follow one another
-	defer pool.Close()
+	var runner scenarios.Runner // rapid's runs follow one another
 	rapid.Check(found, func(rt *rapid.T) {
 		c := cfg
-		c.Entropy, c.Trace, c.Pool = simrapid.Entropy(rt), true, &pool
-		if r := scenarios.Run(c); r.Failed() {
+		c.Entropy, c.Trace = simrapid.Entropy(rt), true
+		if r := runner.Run(c); r.Failed() {
 			minimal = r
 			rt.Fatal(r.Summary())
 		}

@@ -23,11 +23,11 @@
 // state lives in Setup's closure.
 //
 // A caller that makes runs one after another on one goroutine, as a
-// campaign's worker does, lends them a Pool: each run reuses the coroutines
-// and memory the one before left (its world's event queue and requests, its
-// recording, clients and checks), which a short run would otherwise spend a
-// good part of its time allocating. A pool never changes a run, and an
-// untraced Result keeps nothing of the run's memory.
+// campaign's worker does, makes them on a Runner: each run reuses the
+// coroutines and memory the one before left (its world's event queue and
+// requests, its recording, clients and checks), which a short run would
+// otherwise spend a good part of its time allocating. A runner never
+// changes a run, and an untraced Result keeps nothing of the run's memory.
 //
 // Every random choice of a run, from the drawn fault model and workload to
 // each message delay, is taken from one sim.Entropy: a seed gives a PRNG,

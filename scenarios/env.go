@@ -22,11 +22,11 @@ type Env struct {
 	impl   kvsim.Impl
 	server rpc.Server
 
-	clients []*Client // spawned so far, then spare ones of earlier runs (Pool)
+	clients []*Client // spawned so far, then spare ones of earlier runs (Runner)
 	spawned int
 	ops     []randomOp // the random workloads' operations, all clients'
 
-	rec      *check.Recording // kept from run to run on a Pool, as checks are
+	rec      *check.Recording // kept from run to run on a Runner, as checks are
 	checks   *checks          // the run's checks, and their memory
 	hint     string           // the first fault that shaped the run unexpectedly
 	delivery Delivery         // the profile's guarantee, which the checks assume
@@ -156,7 +156,7 @@ func (e *Env) spawn(body func(c *Client)) *Client {
 	e.spawned++
 	var c *Client
 	if id < len(e.clients) {
-		c = e.clients[id] // a spare one, reset by Pool.giveEnv
+		c = e.clients[id] // a spare one, reset by Runner.giveEnv
 	} else {
 		c = &Client{id: id, name: "c" + strconv.Itoa(id)}
 		c.start = c.run // made once, not in every run

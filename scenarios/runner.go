@@ -38,11 +38,6 @@ type Config struct {
 	// CheckTimeout bounds each linearizability check in wall time; zero
 	// means DefaultCheckTimeout. A timeout gives kvsim.Unknown.
 	CheckTimeout time.Duration
-	// Pool, if set, lends the run the coroutines and memory of earlier
-	// runs: for a caller that makes runs one after another on one
-	// goroutine. It does not change the run, and the Result does not keep
-	// it.
-	Pool *Pool
 	// Abandoned, if set, closes when the caller stops waiting for the run
 	// (a campaign's watchdog): a run made in another process (see
 	// Isolate) then stops that process, which would otherwise spin on.
@@ -155,14 +150,15 @@ func Replay(r Result) (Result, error) {
 
 // Run makes one run: it builds the world, drives the scenario's workload
 // against the implementation under the fault profile, and checks the
-// outcome.
-func Run(cfg Config) Result {
-	pool := cfg.Pool
-	cfg.Pool = nil // the Result's config must not share it
+// outcome. A Runner makes runs that reuse the memory of those before.
+func Run(cfg Config) Result { return (*Runner)(nil).Run(cfg) }
+
+// Run is the package's Run, reusing what the runner's last run left.
+func (pool *Runner) Run(cfg Config) Result {
 	if isolate := cfg.Isolate; isolate != nil {
 		inner := cfg
-		inner.Isolate, inner.Pool = nil, pool
-		r := isolate(inner, func() Result { return Run(inner) })
+		inner.Isolate = nil
+		r := isolate(inner, func() Result { return pool.Run(inner) })
 		r.config = cfg // a worker's result came back without it
 		return r
 	}
@@ -183,14 +179,13 @@ func Run(cfg Config) Result {
 	if cfg.Profile.Targeted != nil {
 		targeted = cfg.Profile.Targeted(ent)
 	}
-	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace, Pool: pool.simPool()}
+	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace}
 	var nem *nemesis
 	if targeted.on() {
 		nem = &nemesis{t: targeted}
 		opts.Nemesis = nem
 	}
-	w := sim.New(cfg.Seed, opts)
-	defer w.Close() // after the checks, which may read the server's state
+	w := pool.newWorld(cfg.Seed, opts)
 	e := newEnv(w, impl, pool.takeEnv())
 	e.delivery = cfg.Profile.Delivery
 	if e.delivery != AtMostOnce {
@@ -246,7 +241,7 @@ func Run(cfg Config) Result {
 		res.Clients = e.rec.Clients
 	} else {
 		// Nothing of the run's memory stays in an untraced Result, so that
-		// the next run on the pool can reuse it.
+		// the runner's next run can reuse it.
 		res.KVCheck, res.LockCheck = models.Result{}, nil
 		pool.giveEnv(e)
 	}
@@ -278,7 +273,6 @@ func hashString(h uint64) string {
 // simulator's control (a panic in a constructor, a run that never
 // returned): a campaign's guard reports it with this verdict and reason.
 func FailedRun(cfg Config, v kvsim.Verdict, reason, stack string) Result {
-	cfg.Pool = nil
 	r := Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
 	r.setRepro()
 	return r
@@ -315,7 +309,7 @@ func (r *Result) setRepro() {
 const LivenessWindow = 10 * time.Second
 
 // checks are a run's checks, with the memory they keep from run to run on
-// a Pool, and what they found.
+// a Runner, and what they found.
 type checks struct {
 	lin      check.Linearizability
 	lockM    check.LockModel

@@ -10,9 +10,10 @@
 // coroutine switch; another, which it switches to directly; or one up the
 // chain of processes that resumed one another, to which the chain unwinds.
 // The events run in the same order as if every process yielded to one
-// scheduler loop. A caller that runs worlds one after another lends them a
-// Pool, so that a process does not pay for starting a coroutine nor a
-// short run for allocating its event queue and requests. Servers are passive endpoints whose handlers (Handle) run
+// scheduler loop. A caller that runs worlds one after another makes them
+// on a Runner, so that a process does not pay for starting a coroutine nor
+// a short run for allocating its event queue and requests. Servers are
+// passive endpoints whose handlers (Handle) run
 // when a request is delivered. Every random choice (message delay, drop,
 // duplicate, partition, pause, and the order of events that fall on the same
 // virtual instant) is drawn from the Entropy, on the scheduler's goroutine,

@@ -148,9 +148,7 @@ func (w *World) mayYield(p *Proc) {
 	if w.steps < w.opts.MaxSteps {
 		// The scheduler's next choice, made here as its next step would
 		// make it: if it picks p, p goes on at once, the step counted.
-		w.drawing = true
 		next := w.next()
-		w.drawing = false
 		if next == slot {
 			w.queue.release(slot)
 			w.steps++
@@ -285,8 +283,8 @@ func (p *Proc) gname() string {
 // takeCoroutine is a coroutine for p: a process's from the pool, or its
 // own; a goroutine's from the pool, or else from the world's idle ones.
 func (w *World) takeCoroutine(p *Proc) *coroutine {
-	if p.rt.id == 0 || w.opts.Pool != nil {
-		return w.opts.Pool.takeCoroutine(&p.ownCo)
+	if p.rt.id == 0 || w.pool != nil {
+		return w.pool.takeCoroutine(&p.ownCo)
 	}
 	if n := len(w.rt.idle); n > 0 {
 		c := w.rt.idle[n-1]
@@ -307,8 +305,8 @@ func (w *World) goExited(p *Proc, alive bool) {
 	if !alive {
 		return
 	}
-	if w.opts.Pool != nil {
-		w.opts.Pool.giveCoroutine(p.co)
+	if w.pool != nil {
+		w.pool.giveCoroutine(p.co)
 	} else {
 		w.rt.idle = append(w.rt.idle, p.co)
 	}

@@ -1,40 +1,69 @@
 package sim
 
-import "iter"
+import (
+	"iter"
+	"runtime"
+)
 
-// Pool keeps what finished worlds leave behind for the worlds made after
-// them: the coroutines their processes returned on, which cost about as
-// much as three round trips to start, and the memory of their event queues
-// and of the requests their servers decoded, which a short run would
-// otherwise allocate afresh. Whoever runs worlds one after another, as a
-// campaign's worker does, makes one, passes it to each world in
-// Options.Pool, closes each world when done with it (World.Close) and
-// closes the pool at the end.
+// Runner makes worlds one after another on one goroutine, as a campaign's
+// worker, rapid's runs or an exploration do, and lends each world what the
+// one before it left: the coroutines its processes returned on, which cost
+// about as much as three round trips to start, and the memory of its event
+// queue and of the requests its servers decoded, which a short run would
+// otherwise allocate afresh. A runner never changes a run, only what its
+// memory was used for before.
 //
-// A pool never changes a run, only what its memory was used for before.
-// It is for one goroutine at a time. Its memory goes to one world at a
-// time, from New to that world's Close; a world made meanwhile allocates
-// its own. The zero value is ready to use; a nil one keeps nothing.
-type Pool struct {
-	idle []*coroutine
+// A world the runner made keeps that memory until the runner makes the
+// next one: read everything of it you need (its servers' state, the
+// arguments and replies its handlers saw) before then. Its Records and
+// Result are its own. A world made while another of the runner's is
+// running allocates its own memory. The runner's idle coroutines end when
+// the runner is collected. The zero value is ready to use; a runner is for
+// one goroutine at a time.
+type Runner struct{ p *pool }
 
-	lent     bool // the memory below is lent to a world
-	queue    eventQueue
-	requests map[any]requestMemory // by requestKey[A, R], to find them
-	spares   []requestMemory       // the same, to reset them all on every Close without ranging over the map
+// New is the package's New for a world that borrows the runner's memory.
+func (r *Runner) New(seed uint64, opts Options) *World {
+	if r.p == nil {
+		r.p = &pool{}
+		runtime.AddCleanup(r, (*pool).close, r.p)
+	}
+	r.p.reclaim()
+	return newWorld(seed, opts, r.p)
 }
 
-// Close ends the idle coroutines.
-func (p *Pool) Close() {
+// pool is a Runner's memory. Its memory goes to one world at a time.
+type pool struct {
+	idle []*coroutine
+
+	lentTo   *World // the world the memory below is lent to, if any
+	queue    eventQueue
+	requests map[any]requestMemory // by requestKey[A, R], to find them
+	spares   []requestMemory       // the same, to reset them all on every reclaim without ranging over the map
+}
+
+// close ends the idle coroutines.
+func (p *pool) close() {
 	for _, c := range p.idle {
 		c.stop()
 	}
 	p.idle = nil
 }
 
+// reclaim takes back the memory lent to the last world, unless it is
+// running.
+func (p *pool) reclaim() {
+	w := p.lentTo
+	if w == nil || w.inRun {
+		return
+	}
+	p.giveBack(&w.queue)
+	w.memory, w.queue, p.lentTo = nil, eventQueue{}, nil
+}
+
 // takeCoroutine is an idle coroutine, or a new one: in own when there is
 // no pool, since then it ends with its process.
-func (p *Pool) takeCoroutine(own *coroutine) *coroutine {
+func (p *pool) takeCoroutine(own *coroutine) *coroutine {
 	c := own
 	if p != nil {
 		if n := len(p.idle); n > 0 {
@@ -50,18 +79,18 @@ func (p *Pool) takeCoroutine(own *coroutine) *coroutine {
 
 // giveCoroutine takes back the coroutine of a process that returned;
 // without a pool its coroutine has already ended.
-func (p *Pool) giveCoroutine(c *coroutine) {
+func (p *pool) giveCoroutine(c *coroutine) {
 	if p != nil {
 		p.idle = append(p.idle, c)
 	}
 }
 
-// lend gives a new world the pool's memory, unless another world has it.
-func (p *Pool) lend() (queue eventQueue, ok bool) {
-	if p == nil || p.lent {
+// lend gives w the pool's memory, unless another world has it.
+func (p *pool) lend(w *World) (queue eventQueue, ok bool) {
+	if p == nil || p.lentTo != nil {
 		return eventQueue{}, false
 	}
-	p.lent = true
+	p.lentTo = w
 	queue, p.queue = p.queue, eventQueue{}
 	return queue, true
 }
@@ -74,7 +103,7 @@ const (
 )
 
 // giveBack takes back the memory a world was lent, cleared.
-func (p *Pool) giveBack(q *eventQueue) {
+func (p *pool) giveBack(q *eventQueue) {
 	clear(q.slots)
 	if cap(q.slots) <= keptEvents {
 		p.queue = eventQueue{heap: q.heap[:0], slots: q.slots[:0], free: q.free[:0]}
@@ -82,7 +111,6 @@ func (p *Pool) giveBack(q *eventQueue) {
 	for _, r := range p.spares {
 		r.reset()
 	}
-	p.lent = false
 }
 
 // requestMemory is the spare request slabs of one method type.
@@ -100,7 +128,7 @@ type requestSlabs[A, R any] struct {
 }
 
 // requestsFor is the pool's request memory for A and R.
-func requestsFor[A, R any](p *Pool) *requestSlabs[A, R] {
+func requestsFor[A, R any](p *pool) *requestSlabs[A, R] {
 	if r, ok := p.requests[requestKey[A, R]{}]; ok {
 		return r.(*requestSlabs[A, R])
 	}

@@ -6,19 +6,19 @@ import (
 	"time"
 )
 
-// TestPoolMemory: a world made while another has the pool's memory makes
-// its own; after Close, the next world's handlers get fresh arguments and
-// zero replies in the slabs an earlier world used, while that world's
-// server kept pointers into them; a long run's memory is not all kept.
-func TestPoolMemory(t *testing.T) {
-	var pool Pool
-	defer pool.Close()
+// TestRunnerMemory: a world a runner makes while another of its worlds is
+// running makes its own memory; the next world's handlers get fresh
+// arguments and zero replies in the slabs an earlier world used, while
+// that world's server kept pointers into them until then; a long run's
+// memory is not all kept.
+func TestRunnerMemory(t *testing.T) {
+	var r Runner
 	type kept struct {
 		args  *addArgs
 		reply *addReply
 	}
-	world := func(seed uint64, calls int, opts Options) (*World, *[]kept) {
-		w := New(seed, opts)
+	world := func(seed uint64, calls int, made func(uint64, Options) *World) (*World, *[]kept) {
+		w := made(seed, Options{Faults: chaos})
 		var seen []kept
 		Handle(w.NewServer("server"), "Counter.Add", func(args *addArgs, reply *addReply) {
 			if *reply != (addReply{}) {
@@ -31,104 +31,109 @@ func TestPoolMemory(t *testing.T) {
 		return w, &seen
 	}
 	run := func(seed uint64, calls int) (*World, *[]kept, Result) {
-		w, seen := world(seed, calls, Options{Faults: chaos, Pool: &pool})
+		w, seen := world(seed, calls, r.New)
 		return w, seen, w.Run()
 	}
 	fresh := func(seed uint64, calls int) uint64 {
-		w, _ := world(seed, calls, Options{Faults: chaos})
+		w, _ := world(seed, calls, New)
 		return w.Run().Hash
 	}
 
-	first, firstSeen, _ := run(1, 10)
-	if first.memory != &pool {
-		t.Fatal("the first world did not get the pool's memory")
+	// A world made from inside a running one's process does not get the
+	// memory the running one has.
+	outer := r.New(1, Options{})
+	var inner *World
+	outer.Spawn("maker", func(p *Proc) {
+		inner = r.New(2, Options{})
+		p.Sleep(time.Millisecond)
+	})
+	outer.Run()
+	if outer.memory != r.p || inner.memory != nil {
+		t.Fatalf("a world made while another runs: memory %p and %p, want the runner's and none", outer.memory, inner.memory)
 	}
-	second, _, _ := run(2, 10)
-	if second.memory != nil {
-		t.Fatal("a world made while another has the pool's memory got it too")
+
+	first, firstSeen, _ := run(3, 10)
+	if first.memory != r.p || outer.memory != nil {
+		t.Fatal("the next world did not get the runner's memory back from the last")
 	}
 	for i, k := range *firstSeen {
 		if k.args.N != 1 || k.reply.Seen != i+1 {
-			t.Fatalf("request %d of the first world reads %+v %+v after another world ran", i, *k.args, *k.reply)
+			t.Fatalf("request %d of the world reads %+v %+v before the next world was made", i, *k.args, *k.reply)
 		}
 	}
-	second.Close() // no memory to give back: a no-op
-	first.Close()
-	first.Close()
-
-	for seed := uint64(3); seed < 10; seed++ {
+	for seed := uint64(4); seed < 10; seed++ {
 		w, _, got := run(seed, 10)
-		if w.memory != &pool {
-			t.Fatalf("seed %d: the world did not get the pool's memory back", seed)
+		if w.memory != r.p {
+			t.Fatalf("seed %d: the world did not get the runner's memory", seed)
 		}
-		w.Close()
 		if want := fresh(seed, 10); got.Hash != want {
-			t.Fatalf("seed %d: hash %x with the pool's memory, %x without", seed, got.Hash, want)
+			t.Fatalf("seed %d: hash %x with the runner's memory, %x without", seed, got.Hash, want)
 		}
 	}
 
-	long, _, _ := run(20, 2000)
-	long.Close()
-	crowded := New(21, Options{Pool: &pool}) // more events queued at once than a pool keeps
+	run(20, 2000)
+	crowded := r.New(21, Options{}) // more events queued at once than a runner keeps
 	for i := range 2 * keptEvents {
 		crowded.At(time.Duration(i)*time.Millisecond, func() {})
 	}
 	crowded.Spawn("waiter", func(p *Proc) { p.Sleep(time.Hour) })
 	crowded.Run()
-	crowded.Close()
-	for _, r := range pool.spares {
-		if n := len(r.(*requestSlabs[addArgs, addReply]).slabs); n > keptRequests {
-			t.Errorf("the pool keeps %d slabs of requests after a long run, at most %d", n, keptRequests)
+	r.p.reclaim()
+	for _, s := range r.p.spares {
+		if n := len(s.(*requestSlabs[addArgs, addReply]).slabs); n > keptRequests {
+			t.Errorf("the runner keeps %d slabs of requests after a long run, at most %d", n, keptRequests)
 		}
 	}
-	if cap(pool.queue.slots) > keptEvents {
-		t.Errorf("the pool keeps %d event slots after a long run, at most %d", cap(pool.queue.slots), keptEvents)
+	if cap(r.p.queue.slots) > keptEvents {
+		t.Errorf("the runner keeps %d event slots after a long run, at most %d", cap(r.p.queue.slots), keptEvents)
 	}
 }
 
-// TestPoolCoroutines: worlds that borrow coroutines from one pool run as
-// they do on fresh ones, hand back the coroutines of processes that
+// TestRunnerCoroutines: worlds that borrow coroutines from one runner run
+// as they do on fresh ones, hand back the coroutines of processes that
 // returned, panicked or not, and never those of processes killed while
-// blocked; Close ends the ones it holds.
-func TestPoolCoroutines(t *testing.T) {
+// blocked; the ones it holds end when the runner is collected.
+func TestRunnerCoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
-	var pool Pool
-	for seed := range uint64(20) {
-		fresh, _ := newCounterWorld(seed, Options{Faults: chaos})
-		workload(fresh, 3, 10)
-		want := fresh.Run()
+	func() {
+		var r Runner
+		for seed := range uint64(20) {
+			fresh, _ := newCounterWorld(seed, Options{Faults: chaos})
+			workload(fresh, 3, 10)
+			want := fresh.Run()
 
-		pooled, _ := newCounterWorld(seed, Options{Faults: chaos, Pool: &pool})
-		workload(pooled, 3, 10)
-		got := pooled.Run()
-		pooled.Close()
-		if got.Hash != want.Hash || got.Status != want.Status {
-			t.Fatalf("seed %d: pooled run %v %x, fresh run %v %x", seed, got.Status, got.Hash, want.Status, want.Hash)
+			w := r.New(seed, Options{Faults: chaos})
+			Handle(w.NewServer("server"), "Counter.Add", (&counter{}).add)
+			workload(w, 3, 10)
+			got := w.Run()
+			if got.Hash != want.Hash || got.Status != want.Status {
+				t.Fatalf("seed %d: run on a runner %v %x, fresh run %v %x", seed, got.Status, got.Hash, want.Status, want.Hash)
+			}
+			if len(r.p.idle) != 3 {
+				t.Fatalf("seed %d: %d idle coroutines after a run of 3 processes that returned, want 3", seed, len(r.p.idle))
+			}
 		}
-		if len(pool.idle) != 3 {
-			t.Fatalf("seed %d: %d idle coroutines after a run of 3 processes that returned, want 3", seed, len(pool.idle))
+
+		w := r.New(1, Options{})
+		w.Spawn("stuck", func(p *Proc) { p.Sleep(time.Hour) }) // still asleep when the panic ends the run
+		w.Spawn("boom", func(p *Proc) {
+			p.Sleep(time.Millisecond)
+			panic("client bug")
+		})
+		if res := w.Run(); res.Status != Panic {
+			t.Fatalf("status %v, want Panic", res.Status)
 		}
-	}
+		if len(r.p.idle) != 2 {
+			t.Fatalf("%d idle coroutines after a run that borrowed 2 of 3, one for a process that panicked and one for a process killed while blocked; want 2", len(r.p.idle))
+		}
+	}()
 
-	w := New(1, Options{Pool: &pool})
-	w.Spawn("stuck", func(p *Proc) { p.Sleep(time.Hour) }) // still asleep when the panic ends the run
-	w.Spawn("boom", func(p *Proc) {
-		p.Sleep(time.Millisecond)
-		panic("client bug")
-	})
-	if r := w.Run(); r.Status != Panic {
-		t.Fatalf("status %v, want Panic", r.Status)
-	}
-	if len(pool.idle) != 2 {
-		t.Fatalf("%d idle coroutines after a run that borrowed 2 of 3, one for a process that panicked and one for a process killed while blocked; want 2", len(pool.idle))
-	}
-
-	pool.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
+		runtime.GC()
+		time.Sleep(time.Millisecond)
 	}
 	if n := runtime.NumGoroutine(); n > before {
-		t.Fatalf("%d goroutines after Close, %d before the pool", n, before)
+		t.Fatalf("%d goroutines once the runner was collected, %d before it", n, before)
 	}
 }

@@ -190,14 +190,14 @@ func (p *Proc) state() string {
 
 // run runs the process's body on its coroutine, turning a panic into a
 // failure of the run instead of a crash of the scheduler. A panic of the
-// entropy on the process's own draw is not the process's: it leaves Run
-// (see World.Entropy).
+// entropy on a draw made on the process's stack is not the process's: it
+// leaves Run (see entropyPanic).
 func (p *Proc) run(yield func(struct{}) bool) {
 	p.yield = yield
 	defer func() {
 		r := recover()
-		if w := p.w; r != nil && w.drawing {
-			w.drawing, w.panicked = false, r
+		if ep, ok := r.(entropyPanic); ok {
+			p.w.panicked = ep.v
 			return
 		}
 		if r != nil && r != errKilled {
@@ -264,7 +264,7 @@ func (w *World) run(p *Proc) *Proc {
 		w.live--
 		w.record(RecExit, p.ep, nil, 0, nil, nil)
 		if alive {
-			w.opts.Pool.giveCoroutine(p.co)
+			w.pool.giveCoroutine(p.co)
 		}
 		return nil
 	}

@@ -172,6 +172,17 @@ func TestSchedulerPanicsLeaveRun(t *testing.T) {
 			want:  entropyOut{},
 		},
 		{
+			// A handler's draws too: the panic is the entropy's, never
+			// the handler's, wherever the draw is made.
+			name: "entropy, drawn by a handler",
+			opts: Options{Entropy: &runsOut{struct{ Entropy }{NewPCG(1)}, 25}}, // one stream: the handler's draws run it out
+			setup: func(w *World) {
+				Handle(w.NewServer("s"), "S.M", func(*addArgs, *addReply) { Decide(w.Stream("handler"), DecideFaultLength, 10) })
+			},
+			calls: true,
+			want:  entropyOut{},
+		},
+		{
 			name: "entropy",
 			opts: Options{Faults: chaos, Entropy: &runsOut{NewPCG(1), 40}},
 			setup: func(w *World) {

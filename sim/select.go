@@ -158,7 +158,6 @@ func (w *World) selectText(i, ready int) string {
 // (the selecting one's own endpoint for a buffer or a closed channel).
 func (w *World) drawSelect(p *Proc, cases []Case, ready []int) int {
 	n := uint64(len(ready))
-	w.drawing = true
 	var v uint64
 	if w.chooser == nil {
 		v = w.stream(streamSelect).Uint64N(n)
@@ -171,7 +170,6 @@ func (w *World) drawSelect(p *Proc, cases []Case, ready []int) int {
 		w.choice = Draw{Decision: DecideSelect, N: n, Endpoint: self, Due: w.dueBuf, Stream: streamNames[streamSelect]}
 		v = w.ask()
 	}
-	w.drawing = false
 	return int(v)
 }
 

@@ -30,10 +30,6 @@ type Options struct {
 	// OnFold, if set, sees every word folded into the trace hash, to find
 	// where two runs that should be equal diverge (FoldLog, FirstDifference).
 	OnFold func(Fold)
-	// Pool, if set, lends the run the coroutines and memory of earlier
-	// runs, and takes them back: the coroutines as processes return, the
-	// memory at Close.
-	Pool *Pool
 	// FailOnLeak makes goroutines still alive when the last process
 	// returns (Result.Leaked) a failure of the run (Stuck).
 	FailOnLeak bool
@@ -146,7 +142,6 @@ type World struct {
 	streams  [maxStreams]Entropy // the world's own streams, once drawn on
 	choice   Draw                // the draw being made, for chooser
 	named    namedEntropy
-	drawing  bool // a draw through drawer or Chance is under way
 	dueBuf   []Due
 	now      time.Duration
 	seq      uint64
@@ -180,7 +175,9 @@ type World struct {
 
 	failure *Result // set when a panic ends the run
 
-	memory *Pool // lent its memory to this world, until Close
+	pool   *pool // the Runner's that made the world, nil for New's
+	memory *pool // pool, when it lent its memory to this world
+	inRun  bool  // inside Run
 
 	stuck string // why the run cannot go on, once it cannot
 	// current is the process running or dispatching events on its own stack
@@ -190,7 +187,7 @@ type World struct {
 	current     *Proc
 	selfResumed bool
 	handoff     *Proc
-	panicked    any // also a panic of the entropy on a process's own draw
+	panicked    any // also a panic of the entropy (entropyPanic's value)
 	// yieldAtOnce makes every process yield to the loop as it blocks, as
 	// before runInline: the reference that tests hold runInline to.
 	yieldAtOnce bool
@@ -199,8 +196,11 @@ type World struct {
 }
 
 // New returns a world whose entropy is a PCG seeded with seed, unless
-// opts.Entropy is set.
-func New(seed uint64, opts Options) *World {
+// opts.Entropy is set. A Runner makes worlds that reuse the memory of
+// those it made before.
+func New(seed uint64, opts Options) *World { return newWorld(seed, opts, nil) }
+
+func newWorld(seed uint64, opts Options, p *pool) *World {
 	if opts.CallTimeout <= 0 {
 		opts.CallTimeout = defaultCallTimeout
 	}
@@ -215,6 +215,7 @@ func New(seed uint64, opts Options) *World {
 	if ent == nil {
 		ent = NewPCG(seed)
 	}
+	ent = markPanics(ent)
 	w := &World{
 		seed: seed,
 		opts: opts,
@@ -225,9 +226,10 @@ func New(seed uint64, opts Options) *World {
 		byName:    make(map[string]*endpoint, 8),
 		endpoints: make([]*endpoint, 0, 8),
 		procs:     make([]*Proc, 0, 8),
+		pool:      p,
 	}
-	if q, ok := opts.Pool.lend(); ok {
-		w.queue, w.memory = q, opts.Pool
+	if q, ok := p.lend(w); ok {
+		w.queue, w.memory = q, p
 	}
 	if w.queue.slots == nil {
 		// Room for a small run's events at once (a kv-random run has 8
@@ -247,19 +249,6 @@ func New(seed uint64, opts Options) *World {
 	return w
 }
 
-// Close gives the memory the world borrowed from Options.Pool back, for
-// the next world to use. Call it once done with the world and with
-// everything of it: its servers' state, the arguments and replies its
-// handlers saw, its Records. A world that is not closed leaves its memory
-// to the collector, and the pool's memory to no later world.
-func (w *World) Close() {
-	if w.memory == nil {
-		return
-	}
-	w.memory.giveBack(&w.queue)
-	w.memory, w.queue = nil, eventQueue{}
-}
-
 // SetMaxTime changes Options.MaxTime before Run, for a workload that
 // learns while it is set up how long it legitimately takes.
 func (w *World) SetMaxTime(d time.Duration) {
@@ -276,48 +265,14 @@ func (w *World) Now() time.Duration { return w.now }
 // Nemesis, through Decide and Chance). Give each thing drawn a stream of
 // its own (each client's workload, each targeted fault), so that adding
 // one leaves the others' draws as they were. A process's workload should
-// take choices made beforehand. When the entropy itself panics on a
-// process's draw (rapid's data running out), the panic leaves Run, as one
-// raised by the scheduler's draws does, instead of counting as the
-// process's failure.
-func (w *World) Stream(name string) Entropy {
-	e := Stream(w.ent, name)
-	if _, seeded := w.ent.(*pcgSource); seeded {
-		return e // a seed's stream never panics
-	}
-	return &drawingStream{w: w, e: e}
-}
+// take choices made beforehand. When the entropy itself panics on a draw
+// (rapid's data running out), the panic leaves Run with its own value,
+// whoever drew (see entropyPanic): it never counts as the failure of a
+// process or a handler.
+func (w *World) Stream(name string) Entropy { return Stream(w.ent, name) }
 
 // Entropy is the run's stream named "workload" (Stream).
 func (w *World) Entropy() Entropy { return w.Stream("workload") }
-
-// drawingStream is a stream as Stream hands it out: it notes that a draw
-// is under way, so that Proc.run can tell the entropy's panic from the
-// process's.
-type drawingStream struct {
-	w *World
-	e Entropy
-}
-
-func (d *drawingStream) Uint64N(n uint64) uint64 {
-	d.w.drawing = true
-	v := d.e.Uint64N(n)
-	d.w.drawing = false
-	return v
-}
-
-// Choose tells a Chooser the decision; plain entropy draws as Uint64N.
-func (d *drawingStream) Choose(dr *Draw) uint64 {
-	d.w.drawing = true
-	var v uint64
-	if c, ok := d.e.(Chooser); ok {
-		v = choose(c, dr)
-	} else {
-		v = d.e.Uint64N(dr.N)
-	}
-	d.w.drawing = false
-	return v
-}
 
 // Records returns the readable trace (empty unless Options.Trace).
 func (w *World) Records() []Record { return w.records }
@@ -394,8 +349,8 @@ func (w *World) Run() Result {
 	if w.ran {
 		panic("sim: Run called twice on one World")
 	}
-	w.ran = true
-	defer w.killAll()
+	w.ran, w.inRun = true, true
+	defer w.finish()
 	w.startFaults()
 	if reason := w.loop(); reason != "" {
 		r := Result{Status: Stuck, Reason: w.explain(reason)}
@@ -418,7 +373,12 @@ func (w *World) Run() Result {
 func (w *World) loop() (stuck string) {
 	defer func() {
 		if h := w.handling; h != nil {
-			w.handlerPanicked(h, recover())
+			r := recover()
+			if ep, ok := r.(entropyPanic); ok {
+				w.handling = nil
+				panic(ep) // not the handler's: Run raises its value
+			}
+			w.handlerPanicked(h, r)
 		}
 	}()
 	for w.live > 0 && w.failure == nil && w.stuck == "" {
@@ -481,10 +441,12 @@ func (w *World) handlerPanicked(h *method, r any) {
 func (w *World) runInline(p *Proc) (self bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			if h := w.handling; h != nil {
+			if ep, ok := r.(entropyPanic); ok {
+				w.handling, w.panicked = nil, ep.v // whoever drew, not a handler's
+			} else if h := w.handling; h != nil {
 				w.handlerPanicked(h, r)
 			} else {
-				w.drawing, w.panicked = false, r
+				w.panicked = r
 			}
 		}
 	}()
@@ -582,6 +544,19 @@ func (w *World) blockedNames() string {
 		names = append(names[:most], fmt.Sprintf("and %d more", len(names)-most))
 	}
 	return fmt.Sprint(names)
+}
+
+// finish ends Run: it unwinds the processes still blocked, and raises a
+// panic of the entropy's with the entropy's own value.
+func (w *World) finish() {
+	w.inRun = false
+	w.killAll()
+	if r := recover(); r != nil {
+		if ep, ok := r.(entropyPanic); ok {
+			panic(ep.v)
+		}
+		panic(r)
+	}
 }
 
 func (w *World) killAll() {

@@ -338,8 +338,7 @@ func (s *search) explore(within time.Duration) {
 // same check with no more operations. Rapid shrinks toward its own order
 // of choices; this shrinks toward what a reader counts.
 func (s *search) minimize() {
-	var pool scenarios.Pool
-	defer pool.Close()
+	var runner scenarios.Runner // the tries follow one another
 	class := failureClass(s.best.r)
 	by := s.best.by
 	improved := false
@@ -348,8 +347,8 @@ func (s *search) minimize() {
 			return false
 		}
 		cfg := s.cfg
-		cfg.Seed, cfg.Entropy, cfg.Pool = s.best.r.Seed, explore.Replay(slices.Clone(c)), &pool
-		r := scenarios.Run(cfg)
+		cfg.Seed, cfg.Entropy = s.best.r.Seed, explore.Replay(slices.Clone(c))
+		r := runner.Run(cfg)
 		if !r.Failed() || failureClass(r) != class || !s.offer(candidate{choices: c, r: r, by: by}) {
 			return false
 		}

@@ -66,8 +66,7 @@ func serve(st Student, in io.Reader, out io.Writer) error {
 	}
 	dec := json.NewDecoder(bufio.NewReader(in))
 	enc := json.NewEncoder(out)
-	var pool scenarios.Pool // the worker's runs follow one another
-	defer pool.Close()
+	var runner scenarios.Runner // the worker's runs follow one another
 	for {
 		var req request
 		if err := dec.Decode(&req); err != nil {
@@ -81,8 +80,8 @@ func serve(st Student, in io.Reader, out io.Writer) error {
 		if err != nil {
 			resp.Err = err.Error()
 		} else {
-			cfg.CheckTimeout, cfg.Pool = req.CheckTimeout, &pool
-			resp.Result = runSafely(cfg)
+			cfg.CheckTimeout = req.CheckTimeout
+			resp.Result = runSafely(&runner, cfg)
 		}
 		if err := enc.Encode(resp); err != nil {
 			return err
@@ -92,13 +91,13 @@ func serve(st Student, in io.Reader, out io.Writer) error {
 
 // runSafely makes the run, turning a panic outside the simulator (in the
 // student's constructors) into a result, as a campaign's guard does.
-func runSafely(cfg scenarios.Config) (r scenarios.Result) {
+func runSafely(runner *scenarios.Runner, cfg scenarios.Config) (r scenarios.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
 		}
 	}()
-	return scenarios.Run(cfg)
+	return runner.Run(cfg)
 }
 
 // pool holds the worker processes of one program, started as needed: at
