@@ -211,7 +211,7 @@ func (w *World) send(p *Proc) {
 		return
 	}
 	f := &w.opts.Faults
-	if w.faultsOn && chance(w.src(streamDropReq, DecideDropRequest, p.ep), f.DropRequest) {
+	if w.faultsOn && f.DropRequest > 0 && chance(w.src(streamDropReq, DecideDropRequest, p.ep), f.DropRequest) {
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
 		w.armTimer(p)
 		return
@@ -221,7 +221,7 @@ func (w *World) send(p *Proc) {
 		c.dup = true
 		w.transmitRequest(p, w.copyArgs(c), nf)
 	}
-	if w.faultsOn && chance(w.src(streamDup, DecideDuplicate, p.ep), f.Duplicate) {
+	if w.faultsOn && f.Duplicate > 0 && chance(w.src(streamDup, DecideDuplicate, p.ep), f.Duplicate) {
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
 		w.transmitRequest(p, w.copyArgs(c), MessageFault{})
@@ -347,7 +347,7 @@ func (w *World) sendReply(e *event, reply any) {
 		w.armFor(e)
 		return
 	}
-	if w.faultsOn && chance(w.src(streamDropReply, DecideDropReply, p.ep), w.opts.Faults.DropReply) {
+	if w.faultsOn && w.opts.Faults.DropReply > 0 && chance(w.src(streamDropReply, DecideDropReply, p.ep), w.opts.Faults.DropReply) {
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
 		w.armFor(e)
 		return
@@ -387,8 +387,12 @@ func (w *World) deliverReply(e *event) {
 // trace.
 func (w *World) delay(proc, peer *endpoint, call uint64, m *method) time.Duration {
 	f := &w.opts.Faults
-	d := f.Latency + upTo(w.src(streamJitter, DecideJitter, proc), f.Jitter)
-	if w.faultsOn && chance(w.src(streamTail, DecideTail, proc), f.TailProb) {
+	// A fault that is off draws nothing, and needs no stream.
+	d := f.Latency
+	if f.Jitter > 0 {
+		d += upTo(w.src(streamJitter, DecideJitter, proc), f.Jitter)
+	}
+	if w.faultsOn && f.TailProb > 0 && chance(w.src(streamTail, DecideTail, proc), f.TailProb) {
 		w.record(RecTail, proc, peer, call, m, nil)
 		d += upTo(w.src(streamTail, DecideTailDelay, proc), f.Tail)
 	}
