@@ -79,11 +79,11 @@ func (q *waitQueue[T]) remove(wt *waiter[T]) {
 	wt.queue, wt.prev, wt.next = nil, nil, nil
 }
 
-// first is the longest-waiting goroutine that still waits (a crashed
-// machine's goroutines do not), dropping the others.
+// first is the longest-waiting goroutine that still waits, dropping the
+// others: a crashed machine's goroutines, and selects another case ended.
 func (q *waitQueue[T]) first() *waiter[T] {
 	for wt := q.head; wt != nil; wt = q.head {
-		if wt.p.waiting(wt.id) {
+		if wt.p.waiting(wt.id) && (wt.sel == nil || !wt.sel.done) {
 			return wt
 		}
 		q.remove(wt)
@@ -100,7 +100,7 @@ func (q *waitQueue[T]) pop() *waiter[T] {
 			q.head.prev = nil
 		}
 		wt.queue, wt.next = nil, nil
-		if wt.p.waiting(wt.id) {
+		if wt.p.waiting(wt.id) && (wt.sel == nil || !wt.sel.done) {
 			return wt
 		}
 	}

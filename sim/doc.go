@@ -84,11 +84,11 @@
 // enumeration, rapid's shrinking and replay of recorded choices apply to
 // goroutine code unchanged, and every order of two goroutines'
 // operations at one instant can happen. The trace hash folds each choice,
-// each goroutine made (RecGo) and returned (RecGoExit), each wait and what
-// it is on (RecPark) and each end of a wait (RecReady), each timer that
-// fires and each crash and start of a machine, so FirstDifference finds
-// where goroutine code parts too; yields and a blocked select's case,
-// which the hashed records already decide, are traced but not hashed.
+// each goroutine made (RecGo) and returned (RecGoExit), each wait
+// (RecPark), each timer that fires and each crash and start of a machine,
+// so FirstDifference finds where goroutine code parts too; yields, the
+// ends of waits and a blocked select's case, which the hashed records
+// around them already decide, are traced but not hashed.
 //
 // A goroutine that blocks runs the scheduler on its own stack, as a
 // process does, until an event resumes a goroutine: itself, one it then

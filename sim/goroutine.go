@@ -14,17 +14,18 @@ import (
 // timers, and to be named in reports. A process made by Spawn has one
 // too, with id 0.
 type goroutine struct {
-	id      uint64     // from 1 for goroutines; 0 for a process made by Spawn
+	id      uint64 // from 1 for goroutines; 0 for a process made by Spawn
+	dirty   bool   // it did something others can see since the scheduler last chose it
+	crashed bool   // its machine crashed: it never runs again
+	what    string // what it is blocked in (op opPark)
+	on      any    // the primitive it waits on, for reports
+
 	f       func()     // the goroutine's function, until it returns
 	label   string     // what it runs, when told: a handler's method, GoNamed's label
 	name    string     // its name, once asked for
 	mach    *Machine   // the machine it belongs to; nil for a process's goroutines
-	created [6]uintptr // where its go statement is, as runtime.Callers says (zero for a handler's)
 	live    int        // its index in the world's live goroutines
-	dirty   bool       // it did something others can see since the scheduler last chose it
-	crashed bool       // its machine crashed: it never runs again
-	what    string     // what it is blocked in (op opPark)
-	on      any        // the primitive it waits on, for reports
+	created [6]uintptr // where its go statement is, as runtime.Callers says (zero for a handler's)
 	stack   []uintptr
 	sel     selectState
 	cond    condWaiter
@@ -143,24 +144,52 @@ func (w *World) mayYield(p *Proc) {
 		w.traceG(RecYield, p, "")
 	}
 	w.seq++
-	slot, e := w.queue.push(w.now, w.seq)
-	e.set(evReady, p, p.waitID, 0, nil, nil)
-	if w.steps < w.opts.MaxSteps {
-		// The scheduler's next choice, made here as its next step would
-		// make it: if it picks p, p goes on at once, the step counted.
-		next := w.next()
-		if next == slot {
-			w.queue.release(slot)
-			w.steps++
-			if w.steps%yieldEvery == 0 {
-				runtime.Gosched()
-			}
-			p.op = opNone
+	if w.steps >= w.opts.MaxSteps { // the loop's next step says so
+		w.queueReady(p)
+		p.park()
+		return
+	}
+	// The scheduler's next choice, made here as its next step would make
+	// it: a tie between the events due now and p. If it picks p, p goes
+	// on at once, the step counted. A Chooser sees each event (Draw.Due),
+	// so p's is queued first; plain entropy draws the same from n alone,
+	// and p's is queued only if another goes first.
+	q := &w.queue
+	if w.chooser != nil {
+		slot := w.queueReady(p)
+		if next := w.next(); next != slot {
+			w.rt.forced, w.rt.hasForced = next, true // the next step runs it
+			p.park()
 			return
 		}
-		w.rt.forced, w.rt.hasForced = next, true // the next step runs it
+		q.release(slot)
+	} else {
+		if len(q.run) == 0 {
+			q.gather()
+		}
+		if len(q.run) > 1 {
+			q.compact()
+		}
+		if pick := w.tie(len(q.run) + 1); pick < len(q.run) {
+			w.rt.forced, w.rt.hasForced = q.take(pick), true
+			w.queueReady(p)
+			p.park()
+			return
+		}
 	}
-	p.park()
+	w.steps++
+	if w.steps%yieldEvery == 0 {
+		runtime.Gosched()
+	}
+	p.op = opNone
+}
+
+// queueReady queues p's going on at the current instant, with the
+// sequence number its yield reserved, and returns its slot.
+func (w *World) queueReady(p *Proc) int32 {
+	slot, e := w.queue.push(w.now, w.seq)
+	e.set(evReady, p, p.waitID, 0, nil, nil)
+	return slot
 }
 
 // dueNow reports whether an event is due at the current instant.
@@ -211,7 +240,9 @@ func (p *Proc) park() {
 // ready makes p, blocked in the operation with wait id id, runnable at the
 // current instant.
 func (w *World) ready(p *Proc, id uint64) {
-	w.recordG(RecReady, p, 0, "")
+	if w.opts.Trace { // the choices and waits around it are what the hash keeps
+		w.traceG(RecReady, p, "")
+	}
 	w.schedule(w.now, evReady, p, id, 0, nil, nil)
 }
 
@@ -549,7 +580,7 @@ var (
 	RecGo     = newRecordKind("go", Drawing{})      // a goroutine was made (Text: its label)
 	RecGoExit = newRecordKind("go-exit", Drawing{}) // a goroutine returned
 	RecPark   = newRecordKind("park", Drawing{})    // a goroutine blocked (Text: in what)
-	RecReady  = newRecordKind("ready", Drawing{})   // another's operation ended a goroutine's wait
+	RecReady  = newRecordKind("ready", Drawing{})   // another's operation ended a goroutine's wait (traced, not hashed)
 	RecYield  = newRecordKind("yield", Drawing{})   // a goroutine let what else is due at the instant go first (traced, not hashed: the tie after it is)
 	RecSelect = newRecordKind("select", Drawing{})  // a select went on with a case (Text: which, of how many ready)
 	RecTimer  = newRecordKind("timer", Drawing{})   // a Timer or Ticker fired

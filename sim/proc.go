@@ -10,22 +10,14 @@ import (
 // scheduler resumes it and yields only inside Call and Sleep. It satisfies
 // the lab's caller (Call) and a sleeper (Sleep).
 type Proc struct {
-	w    *World
-	ep   *endpoint
-	self endpoint // what ep points to
-	body func(*Proc)
-
+	w     *World
+	ep    *endpoint
 	co    *coroutine
-	ownCo coroutine           // co, when there is no pool to borrow from
 	yield func(struct{}) bool // its coroutine's
 
 	// What the process asked the scheduler for when it last yielded.
 	op     procOp
 	waitID uint64 // identifies the current blocking operation
-	sleep  time.Duration
-	call   pendingCall
-
-	methods [2]*method // the methods of the last calls, newest first: tried before the lookup
 
 	running bool // the scheduler resumed it and it has not yielded yet
 	onStack bool // resumed and not yet yielded: running, or dispatching events, or waiting for a process it resumed
@@ -33,6 +25,14 @@ type Proc struct {
 	killed  bool
 
 	rt goroutine // as a goroutine, or blocked on the goroutine runtime (goroutine.go)
+
+	self  endpoint // what ep points to
+	body  func(*Proc)
+	ownCo coroutine // co, when there is no pool to borrow from
+	sleep time.Duration
+	call  pendingCall
+
+	methods [2]*method // the methods of the last calls, newest first: tried before the lookup
 }
 
 type procOp uint8

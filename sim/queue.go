@@ -145,9 +145,12 @@ func (q *eventQueue) cancel(slot int32) {
 // dropCancelled frees cancelled entries at the front of the queue, so that
 // the earliest entry is live (or the queue empty).
 func (q *eventQueue) dropCancelled() {
-	if q.cancelled == 0 {
-		return
+	if q.cancelled > 0 {
+		q.dropSomeCancelled()
 	}
+}
+
+func (q *eventQueue) dropSomeCancelled() {
 	for q.cancelled > 0 && len(q.run) > 0 && q.slots[q.run[0].slot].kind == evCancelled {
 		q.release(q.take(0))
 		q.cancelled--
@@ -169,9 +172,11 @@ var runPositions = func() (p [64]int) {
 
 // take takes run[i] out of the queue and returns its slot.
 func (q *eventQueue) take(i int) int32 {
-	slot := q.run[i].slot
-	copy(q.run[i:], q.run[i+1:])
-	q.run = q.run[:len(q.run)-1]
+	slot, last := q.run[i].slot, len(q.run)-1
+	for ; i < last; i++ { // a few: no call to memmove
+		q.run[i] = q.run[i+1]
+	}
+	q.run = q.run[:last]
 	return slot
 }
 

@@ -183,19 +183,17 @@ type selectState struct {
 
 // selectWaiter is a waiter[T] of a select, for any T.
 type selectWaiter interface {
-	unlink()
 	// settle takes the waiter back once the select is over, noting what
 	// case chosen got, and reports whether that was a send ended by close.
 	settle(chosen int) (closedSend bool)
 }
 
 // finish ends the select with case idx, whose waiter the operation that
-// served it has taken out of its queue: the others leave theirs.
+// served it has taken out of its queue. Its other waiters stay in theirs
+// until the select's goroutine settles them; meanwhile no operation takes
+// them (waitQueue.first), as in Go's runtime.
 func (s *selectState) finish(idx int) {
 	s.done, s.chosen = true, idx
-	for _, wt := range s.ws {
-		wt.unlink()
-	}
 }
 
 func (c *Chan[T]) ready(dir caseDir) bool {

@@ -486,21 +486,28 @@ func (w *World) next() int32 {
 	if len(q.run) == 1 {
 		return q.take(0)
 	}
-	if len(q.run) <= len(runPositions) {
-		w.due = runPositions[:len(q.run)]
+	return q.take(w.tie(len(q.run)))
+}
+
+// tie draws which of n events due at once goes first, the first n of the
+// run (but for a yield point, whose last is the yielding goroutine's, not
+// queued yet), and records the tie.
+func (w *World) tie(n int) int {
+	if n <= len(runPositions) {
+		w.due = runPositions[:n]
 	} else {
-		w.due = make([]int, len(q.run))
+		w.due = make([]int, n)
 		for i := range w.due {
 			w.due[i] = i
 		}
 	}
 	pick := w.pickTie(w.due)
 	w.record(RecTie, nil, nil, 0, nil, nil)
-	w.fold(RecTie, uint64(len(w.due))<<32|uint64(pick))
+	w.fold(RecTie, uint64(n)<<32|uint64(pick))
 	if w.opts.Trace {
-		w.records[len(w.records)-1].Text = fmt.Sprintf("picked %d of %d due", pick, len(w.due))
+		w.records[len(w.records)-1].Text = fmt.Sprintf("picked %d of %d due", pick, n)
 	}
-	return q.take(pick)
+	return pick
 }
 
 func (w *World) dispatch(e *event) {
