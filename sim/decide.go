@@ -159,7 +159,11 @@ type Due struct {
 	// request or reply belongs to its caller); -1 for a callback
 	// scheduled with At.
 	Endpoint int
-	Kind     DueKind
+	// Goroutine is the number of the goroutine the event belongs to (7
+	// for n1/g7), 0 for a process's own events: goroutines of one machine
+	// share its endpoint, and a strategy tells them apart by this.
+	Goroutine int
+	Kind      DueKind
 }
 
 // DueKind is what a due event would do.
@@ -294,10 +298,11 @@ func (w *World) pickTie(due []int) int {
 	for _, i := range due {
 		e := &w.queue.slots[w.queue.run[i].slot]
 		var ep *endpoint
+		g := 0
 		if e.proc != nil {
-			ep = e.proc.ep
+			ep, g = e.proc.ep, int(e.proc.rt.id)
 		}
-		w.dueBuf = append(w.dueBuf, Due{Endpoint: endpointIndex(ep), Kind: DueKind(e.kind)})
+		w.dueBuf = append(w.dueBuf, Due{Endpoint: endpointIndex(ep), Goroutine: g, Kind: DueKind(e.kind)})
 	}
 	w.choice = Draw{Decision: DecideTie, N: n, Endpoint: -1, Due: w.dueBuf, Stream: streamNames[streamTie]}
 	return int(w.ask())

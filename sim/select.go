@@ -25,7 +25,7 @@ type selectable interface {
 	ready(dir caseDir) bool
 	commit(dir caseDir, v any)
 	enqueue(s *selectState, idx int, dir caseDir, v any, p *Proc, id uint64)
-	peer(dir caseDir, self int) int
+	peer(dir caseDir, self *Proc) (endpoint, goroutine int)
 }
 
 // SendCase is the case c <- v of a Select. v is evaluated where the case
@@ -162,11 +162,12 @@ func (w *World) drawSelect(p *Proc, cases []Case, ready []int) int {
 	if w.chooser == nil {
 		v = w.stream(streamSelect).Uint64N(n)
 	} else {
-		self := endpointIndex(p.endpoint())
 		w.dueBuf = w.dueBuf[:0]
 		for _, i := range ready {
-			w.dueBuf = append(w.dueBuf, Due{Endpoint: cases[i].ch.peer(cases[i].dir, self), Kind: DueReady})
+			ep, g := cases[i].ch.peer(cases[i].dir, p)
+			w.dueBuf = append(w.dueBuf, Due{Endpoint: ep, Goroutine: g, Kind: DueReady})
 		}
+		self := endpointIndex(p.endpoint())
 		w.choice = Draw{Decision: DecideSelect, N: n, Endpoint: self, Due: w.dueBuf, Stream: streamNames[streamSelect]}
 		v = w.ask()
 	}
@@ -203,17 +204,21 @@ func (c *Chan[T]) ready(dir caseDir) bool {
 	return c.sendq.first() != nil || c.n > 0 || c.closed
 }
 
-// peer is the endpoint of the goroutine on the other side of a ready case,
-// or self when there is none.
-func (c *Chan[T]) peer(dir caseDir, self int) int {
+// peer is the endpoint and number of the goroutine on the other side of
+// a ready case, or self's when there is none (a buffer, a closed channel).
+func (c *Chan[T]) peer(dir caseDir, self *Proc) (int, int) {
 	q := &c.sendq
 	if dir == caseSend {
 		q = &c.recvq
 	}
+	p := self
 	if wt := q.first(); wt != nil {
-		return endpointIndex(wt.p.ep)
+		p = wt.p
 	}
-	return self
+	if p == nil {
+		return -1, 0
+	}
+	return endpointIndex(p.ep), int(p.rt.id)
 }
 
 func (c *Chan[T]) commit(dir caseDir, v any) {

@@ -97,3 +97,29 @@ func TestExhaustiveFindsGoroutineOrderingBug(t *testing.T) {
 		t.Errorf("a select of two ready cases: %v, %d select records; want 2 runs, one per case", cover, selects)
 	}
 }
+
+// TestPriorityOrdersGoroutinesOfOneEndpoint: goroutines of one process
+// share its endpoint, yet PCT gives each a priority of its own (Due's
+// Goroutine), so any of them can go first; with depth 1, a run follows
+// the priorities exactly.
+func TestPriorityOrdersGoroutinesOfOneEndpoint(t *testing.T) {
+	firsts := map[int]bool{}
+	for seed := range uint64(60) {
+		w := sim.New(0, sim.Options{Entropy: explore.NewPriority(seed, explore.PriorityOptions{Depth: 1})})
+		order := []int{}
+		w.Spawn("main", func(*sim.Proc) {
+			wg := sim.NewWaitGroup(w)
+			for i := range 3 {
+				wg.Go(func() { order = append(order, i) })
+			}
+			wg.Wait()
+		})
+		if r := w.Run(); r.Status != sim.Done {
+			t.Fatal(r.Status, r.Reason)
+		}
+		firsts[order[0]] = true
+	}
+	if len(firsts) != 3 {
+		t.Errorf("PCT ran first only goroutines %v of 0, 1, 2", firsts)
+	}
+}

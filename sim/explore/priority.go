@@ -20,10 +20,11 @@ type PriorityOptions struct {
 	Steps int
 }
 
-// Priority is a PCT-style strategy. Every endpoint gets a random priority
-// when it first takes part in a decision; at each of Depth-1 change points,
-// drawn up front, the endpoint about to be favoured drops below every
-// initial priority. Then:
+// Priority is a PCT-style strategy. Every endpoint, and every goroutine of
+// a machine's (sim.Due.Goroutine), gets a random priority when it first
+// takes part in a decision; at each of Depth-1 change points, drawn up
+// front, the one about to be favoured drops below every initial priority.
+// Then:
 //   - a tie runs the event of the highest-priority process (the earliest
 //     scheduled among that process's events);
 //   - a message's jitter grows as its sender's priority falls (the top
@@ -50,10 +51,10 @@ type PriorityOptions struct {
 //
 // A Priority serves one run; make a new one per run.
 type Priority struct {
-	draws   sim.Entropy     // faults and workload
-	rng     *rand.Rand      // priorities and change points
-	prio    map[int]float64 // endpoint index -> priority; initial ones in [1, 2)
-	changes []int           // change points, as step numbers, ascending
+	draws   sim.Entropy        // faults and workload
+	rng     *rand.Rand         // priorities and change points
+	prio    map[thread]float64 // priority; initial ones in [1, 2)
+	changes []int              // change points, as step numbers, ascending
 	step    int
 	demoted int
 }
@@ -72,7 +73,7 @@ func NewPriority(seed uint64, o PriorityOptions) *Priority {
 	s := &Priority{
 		draws: sim.NewPCG(seed),
 		rng:   rand.New(rand.NewPCG(seed, seed^0x5bd1e995)),
-		prio:  make(map[int]float64),
+		prio:  make(map[thread]float64),
 	}
 	for range depth - 1 {
 		s.changes = append(s.changes, 1+s.rng.IntN(steps))
@@ -90,17 +91,17 @@ func (s *Priority) Choose(d *sim.Draw) uint64 {
 	case sim.ClassTie:
 		best := s.highest(d.Due)
 		if s.changePoint() {
-			s.demote(d.Due[best].Endpoint)
+			s.demote(threadOf(d.Due[best]))
 			best = s.highest(d.Due)
 		}
 		return uint64(best)
 	case sim.ClassOrder:
 		if s.changePoint() {
-			s.demote(d.Endpoint)
+			s.demote(thread{ep: d.Endpoint})
 		}
 		// Initial priorities lie in [1, 2), demoted ones in (0, 1): map
 		// them onto [0, N) from the top priority down.
-		frac := 1 - s.priority(d.Endpoint)/2
+		frac := 1 - s.priority(thread{ep: d.Endpoint})/2
 		return min(uint64(frac*float64(d.N)), d.N-1)
 	}
 	if d.Stream == "" {
@@ -123,27 +124,35 @@ func (s *Priority) changePoint() bool {
 
 // demote drops ep below every initial priority and every earlier demotion
 // (as PCT gives the i-th change point priority d-i): 1/2, 1/3, ...
-func (s *Priority) demote(ep int) {
+func (s *Priority) demote(t thread) {
 	s.demoted++
-	s.prio[ep] = 1 / float64(1+s.demoted)
+	s.prio[t] = 1 / float64(1+s.demoted)
 }
 
 // priority returns ep's priority, drawing it the first time ep is seen.
-func (s *Priority) priority(ep int) float64 {
-	p, ok := s.prio[ep]
+func (s *Priority) priority(t thread) float64 {
+	p, ok := s.prio[t]
 	if !ok {
 		p = 1 + s.rng.Float64()
-		s.prio[ep] = p
+		s.prio[t] = p
 	}
 	return p
 }
 
+// thread is what gets a priority: an endpoint, or one of the goroutines
+// that share a machine's endpoint (g from 1; a message's sender is its
+// endpoint's).
+type thread struct{ ep, g int }
+
+func threadOf(d sim.Due) thread { return thread{d.Endpoint, d.Goroutine} }
+
 // highest returns the index of the due event of the highest-priority
-// endpoint; among one endpoint's events, the earliest scheduled.
+// endpoint or goroutine; among one's events, the earliest scheduled. (A
+// select's cases are due events of the goroutines on their other side.)
 func (s *Priority) highest(due []sim.Due) int {
 	best := 0
 	for i := 1; i < len(due); i++ {
-		if s.priority(due[i].Endpoint) > s.priority(due[best].Endpoint) {
+		if s.priority(threadOf(due[i])) > s.priority(threadOf(due[best])) {
 			best = i
 		}
 	}
