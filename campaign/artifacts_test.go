@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/report"
 	"github.com/kvsim/kvsim/scenarios"
 )
 
@@ -33,6 +34,7 @@ func TestArtifacts(t *testing.T) {
 	if traced.TraceHash != r.TraceHash || traced.Reason != r.Reason {
 		t.Fatalf("replay differs: %s %q vs %s %q", traced.TraceHash, traced.Reason, r.TraceHash, r.Reason)
 	}
+	traced.Repro = Default().ReproOf(traced)
 	a, err := scenarios.WriteArtifacts(traced, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +57,7 @@ func TestArtifacts(t *testing.T) {
 		}
 	}
 	trace := read(a.Trace)
-	for _, want := range []string{r.Run, "drop-request", "deliver", "timeout"} {
+	for _, want := range []string{"# " + traced.Run + "\n", "drop-request", "deliver", "timeout"} {
 		if !strings.Contains(trace, want) {
 			t.Errorf("trace.txt lacks %q", want)
 		}
@@ -88,7 +90,7 @@ func TestArtifactsDrawWhatFailed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := WriteArtifacts(traced, t.TempDir())
+			a, err := report.WriteArtifacts(traced, t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +29,8 @@ type Config struct {
 	// Runs are made at every seed, in this order; their Seed is ignored.
 	// Catalogue.Runs builds them from names.
 	Runs []scenarios.Config
+	// Executor makes the runs; nil means InProcess.
+	Executor Executor
 
 	// Seeds is the size of the seed space [Start, Start+Seeds) that the
 	// campaign covers, all shards together. Duration bounds the campaign
@@ -296,12 +297,13 @@ type seedRuns struct {
 // the seed to a fresh worker. The abandoned goroutine cannot be stopped; if
 // it ever returns, it sees it was abandoned and exits without a word.
 type worker struct {
-	runner scenarios.Runner // its runs follow one another
+	runner Runner // its runs follow one another
 	// gid is its goroutine's id, to find its stacks when it hangs.
 	gid string
-	// abandon closes when the watchdog abandons the worker (see
-	// scenarios.Config.Abandoned).
-	abandon chan struct{}
+	// gaveUp ends when the watchdog abandons the worker (see
+	// Runner.Run); abandon ends it.
+	gaveUp  context.Context
+	abandon context.CancelFunc
 
 	mu        sync.Mutex
 	seed      seedRuns  // the seed in progress
@@ -311,7 +313,8 @@ type worker struct {
 
 // spawn starts a worker, resuming an abandoned worker's seed if given.
 func (c *campaign) spawn(ctx context.Context, resume *seedRuns) {
-	w := &worker{abandon: make(chan struct{})}
+	w := &worker{runner: executorOr(c.cfg.Executor).Runner()}
+	w.gaveUp, w.abandon = context.WithCancel(context.Background())
 	c.mu.Lock()
 	c.running = append(c.running, w)
 	c.mu.Unlock()
@@ -349,11 +352,11 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 			s.complete = false
 			break
 		}
-		cfg.Seed, cfg.Abandoned = s.seed, w.abandon
+		cfg.Seed = s.seed
 		w.mu.Lock()
 		w.seed, w.started = s, time.Now()
 		w.mu.Unlock()
-		res := runSafely(&w.runner, cfg)
+		res := w.runner.Run(w.gaveUp, cfg)
 		// A world never enters the Go scheduler, so a collection that
 		// started during a run would otherwise wait for the next
 		// preemption to finish marking, with write barriers on; between
@@ -392,17 +395,6 @@ func (c *campaign) forget(w *worker) {
 	c.workers.Done()
 }
 
-// runSafely makes one run; a panic that escapes the simulator (in a
-// constructor or a final check) becomes a VerdictPanic result.
-func runSafely(runner *scenarios.Runner, cfg scenarios.Config) (r scenarios.Result) {
-	defer func() {
-		if p := recover(); p != nil {
-			r = scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
-		}
-	}()
-	return runner.Run(cfg)
-}
-
 // watch abandons every worker whose run has outlived the timeout, until
 // stop closes. It wakes a few times per timeout, so a hung run is reported
 // within about 1.25 times the timeout.
@@ -432,7 +424,7 @@ func (c *campaign) abandonIfHung(ctx context.Context, w *worker, now time.Time) 
 	}
 	w.abandoned = true
 	stacks := stacksOf(w.gid)
-	close(w.abandon)
+	w.abandon()
 	s := w.seed
 	s.results = append(slices.Clone(s.results), stuckRun(c.cfg.Runs[len(s.results)], s.seed, c.plan.timeout, stacks))
 	// The fresh worker is counted before the abandoned one is forgotten,
@@ -497,46 +489,6 @@ func (c *campaign) take(ctx context.Context) (uint64, bool) {
 		return 0, false
 	}
 	return c.cfg.Start + offset, true
-}
-
-// guard makes one run on a goroutine of its own, as a campaign's worker
-// would: a panic outside the simulator becomes a VerdictPanic result and a
-// run still going after timeout a VerdictStuck one, its goroutine
-// abandoned. When ctx ends first, guard abandons the run the same way and
-// returns ctx's error.
-func guard(ctx context.Context, timeout time.Duration, cfg scenarios.Config) (scenarios.Result, error) {
-	// Buffered, so that an abandoned run can still finish and be collected.
-	done := make(chan scenarios.Result, 1)
-	gid := make(chan string, 1)
-	abandon := make(chan struct{})
-	defer close(abandon)
-	cfg.Abandoned = abandon
-	go func() {
-		gid <- goroutineID()
-		done <- runSafely(nil, cfg)
-	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		return r, nil
-	case <-timer.C:
-		return stuckRun(cfg, cfg.Seed, timeout, stacksOf(<-gid)), nil
-	case <-ctx.Done():
-		return scenarios.Result{}, ctx.Err()
-	}
-}
-
-// RunGuarded is scenarios.Run with a campaign's guard: a panic outside the
-// simulator is a VerdictPanic result and a run still going after timeout
-// (0 means DefaultRunTimeout) a VerdictStuck one. Replay a campaign's
-// failures with it: whatever broke the campaign's run breaks the replay the
-// same way. It returns ctx's error if ctx ends first.
-func RunGuarded(ctx context.Context, cfg scenarios.Config, timeout time.Duration) (scenarios.Result, error) {
-	if timeout == 0 {
-		timeout = DefaultRunTimeout
-	}
-	return guard(ctx, timeout, cfg)
 }
 
 // A regression corpus is a text file of failures worth replaying forever,

@@ -157,7 +157,7 @@ func TestCampaignStopsAtTheLowestFailingSeed(t *testing.T) {
 			t.Errorf("parallel %d: %d seeds ran for a first failure at seed %d from %d", parallel, sum.Seeds, want, start)
 		}
 		r := sum.Failures[0]
-		if r.Run == "" || r.GoTest == "" || r.Impl != impl || r.Faults != swarm {
+		if again, err := Default().Replay(r); err != nil || r.Impl != impl || r.Faults != swarm || again.TraceHash != r.TraceHash {
 			t.Errorf("the failure cannot be replayed from its result: %+v", r)
 		}
 	}
@@ -243,8 +243,8 @@ func TestCampaignGuardsEveryRun(t *testing.T) {
 			if r.Seed != 12 || r.Scenario != "kv-random" || r.Impl != "trap" || !strings.Contains(r.Reason, tc.reason) {
 				t.Errorf("got %s", r.Summary())
 			}
-			if !strings.Contains(r.Run, "--seed 12 ") {
-				t.Errorf("repro line %q does not name the seed", r.Run)
+			if repro := Default().ReproOf(r).Run; !strings.Contains(repro, "--seed 12 ") {
+				t.Errorf("repro line %q does not name the seed", repro)
 			}
 			if !strings.Contains(r.Stack, "trapServer") {
 				t.Errorf("the stack does not show the trap:\n%s", r.Stack)
@@ -386,7 +386,7 @@ func TestShardSeeds(t *testing.T) {
 func TestRunGuarded(t *testing.T) {
 	cfg := runs(t, []string{"reliable-put"}, "", "")[0]
 	cfg.Seed, cfg.Trace = 3, true
-	r, err := RunGuarded(context.Background(), cfg, 0)
+	r, err := RunGuarded(context.Background(), nil, cfg, 0)
 	if err != nil || r.Failed() || r.Trace == nil || r.Faults != "reliable" || r.Impl != kvsim.ReferenceName {
 		t.Errorf("RunGuarded: %v, %s", err, r.Summary())
 	}
@@ -395,7 +395,7 @@ func TestRunGuarded(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
 	hang := trapServer(1, func() { <-block })
-	if _, err := RunGuarded(ctx, runsOf(t, []string{"reliable-put"}, hang)[0], time.Hour); err != context.Canceled {
+	if _, err := RunGuarded(ctx, nil, runsOf(t, []string{"reliable-put"}, hang)[0], time.Hour); err != context.Canceled {
 		t.Errorf("RunGuarded under a cancelled context: %v", err)
 	}
 }
@@ -458,16 +458,16 @@ func TestRegressions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := RunGuarded(context.Background(), cfg, 0)
+			r, err := RunGuarded(context.Background(), nil, cfg, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
 			zoo := strings.HasPrefix(e.Impl, zoo.Prefix)
 			switch {
 			case zoo && !r.Failed():
-				t.Errorf("%s: the checks no longer catch this zoo bug (%s)", r.Summary(), scenarios.CLIRepro(r.Spec).Run)
+				t.Errorf("%s: the checks no longer catch this zoo bug (%s)", r.Summary(), CLIRepro(r.Spec).Run)
 			case !zoo && r.Failed():
-				t.Errorf("%s: a fixed bug is back\nrepro: %s\n       %s", r.Summary(), r.Run, r.GoTest)
+				t.Errorf("%s: a fixed bug is back\nrepro: %s\n       %s", r.Summary(), CLIRepro(r.Spec).Run, CLIRepro(r.Spec).GoTest)
 			}
 		})
 	}

@@ -21,8 +21,8 @@ type Catalogue struct {
 	Profiles  []scenarios.Profile
 	Impls     []kvsim.Impl
 	// Repro, if set, writes the lines that replay a run this catalogue
-	// resolved: the front door that owns the catalogue knows its command.
-	// Nil means scenarios.CLIRepro, the kvsim command line's.
+	// resolved (ReproOf): the front door that owns the catalogue knows its
+	// command. Nil means CLIRepro, the kvsim command line's.
 	Repro func(kvsim.Spec) kvsim.Repro
 	// Isolate, if set, makes every run the catalogue resolves
 	// (scenarios.Config.Isolate).
@@ -142,30 +142,38 @@ func (c Catalogue) Resolve(s kvsim.Spec) (scenarios.Config, error) {
 	if err != nil {
 		return scenarios.Config{}, err
 	}
-	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed, Strategy: strategy, Repro: c.Repro, Isolate: c.Isolate}, nil
+	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed, Strategy: strategy, Isolate: c.Isolate}, nil
 }
 
-// Run resolves s and makes its run.
+// Run resolves s and makes its run, with the lines that replay it.
 func (c Catalogue) Run(s kvsim.Spec) (scenarios.Result, error) {
 	cfg, err := c.Resolve(s)
 	if err != nil {
 		return scenarios.Result{}, err
 	}
-	return scenarios.Run(cfg), nil
+	r := scenarios.Run(cfg)
+	r.Repro = c.ReproOf(r)
+	return r, nil
 }
 
 // Replay reruns r with tracing on: from its own configuration when Run made
 // it (whatever the implementation), else by resolving its Spec here.
 func (c Catalogue) Replay(r scenarios.Result) (scenarios.Result, error) {
+	var err error
 	if r.Config().Scenario.Setup != nil {
-		return scenarios.Replay(r)
+		r, err = scenarios.Replay(r)
+	} else {
+		var cfg scenarios.Config
+		if cfg, err = c.Resolve(r.Spec); err == nil {
+			cfg.Trace = true
+			r = scenarios.Run(cfg)
+		}
 	}
-	cfg, err := c.Resolve(r.Spec)
 	if err != nil {
 		return scenarios.Result{}, err
 	}
-	cfg.Trace = true
-	return scenarios.Run(cfg), nil
+	r.Repro = c.ReproOf(r)
+	return r, nil
 }
 
 // Runs resolves the runs a campaign makes at every seed: the named
@@ -187,7 +195,7 @@ func (c Catalogue) Runs(names []string, faults string, impl kvsim.Impl) ([]scena
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Repro: c.Repro, Isolate: c.Isolate})
+		runs = append(runs, scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Isolate: c.Isolate})
 	}
 	return runs, nil
 }

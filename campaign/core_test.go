@@ -23,7 +23,7 @@ func TestCoreInJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := RunGuarded(context.Background(), cfg, 0)
+		r, err := RunGuarded(context.Background(), nil, cfg, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

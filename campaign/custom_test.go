@@ -71,8 +71,8 @@ func TestCustomImplementation(t *testing.T) {
 		t.Fatal("the campaign did not catch the stale cache")
 	}
 	r := sum.Failures[0]
-	if r.Impl != mine.Name || !strings.Contains(r.Run, "--impl my-stale-server") {
-		t.Errorf("the failure does not name the implementation: %s\nrepro: %s", r.Summary(), r.Run)
+	if repro := cat.ReproOf(r).Run; r.Impl != mine.Name || !strings.Contains(repro, "--impl my-stale-server") {
+		t.Errorf("the failure does not name the implementation: %s\nrepro: %s", r.Summary(), repro)
 	}
 	again, err := cat.Replay(r)
 	if err != nil {

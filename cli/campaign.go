@@ -39,7 +39,8 @@ type campaignFlags struct {
 	out, junit, artifacts, saveFailure string
 }
 
-func newCampaignCmd(cat campaign.Catalogue) *cobra.Command {
+func newCampaignCmd(e edge) *cobra.Command {
+	cat := e.cat
 	var fl campaignFlags
 	cmd := &cobra.Command{
 		Use:   "campaign --scenario S|all --seeds N | --duration D [flags]",
@@ -65,7 +66,7 @@ cannot be written, 130 when interrupted before any failure.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return runCampaign(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), cat, cfg, fl)
+			return runCampaign(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), e, cfg, fl)
 		},
 	}
 	f := cmd.Flags()
@@ -197,7 +198,7 @@ func (o outputs) close() {
 
 // runCampaign runs the campaign and reports it: the failures in seed
 // order, then the summary, whose last line is "N passed, N failed".
-func runCampaign(ctx context.Context, stdout, stderr io.Writer, cat campaign.Catalogue, cfg campaign.Config, fl campaignFlags) error {
+func runCampaign(ctx context.Context, stdout, stderr io.Writer, e edge, cfg campaign.Config, fl campaignFlags) error {
 	out, err := openOutputs(fl)
 	if err != nil {
 		return err
@@ -207,14 +208,18 @@ func runCampaign(ctx context.Context, stdout, stderr io.Writer, cat campaign.Cat
 
 	prog := newProgress(stderr, cfg)
 	cfg.OnResult = prog.add
+	cfg.Executor = e.ex
 	sum, err := campaign.Run(ctx, cfg)
 	if err != nil {
 		return usageError{err} // config checked the same configuration
 	}
 	prog.finish(sum)
+	for i := range sum.Failures {
+		sum.Failures[i].Repro = e.cat.ReproOf(sum.Failures[i])
+	}
 
 	var errs []error
-	reportFailures(ctx, stdout, cat, sum, cfg.KeepGoing, fl)
+	reportFailures(ctx, stdout, e.reporter(fl.artifacts), sum, cfg.KeepGoing, fl.artifactsMax)
 	for _, r := range sum.Failures {
 		if out.jsonl != nil {
 			errs = append(errs, json.NewEncoder(out.jsonl).Encode(r))
@@ -310,12 +315,13 @@ const defaultArtifactsMax = 3
 // one the campaign stopped for: the others come from seeds that were
 // already running. With keepGoing it is the first --artifacts-max failures
 // of each scenario, in seed order.
-func reportFailures(ctx context.Context, w io.Writer, cat campaign.Catalogue, sum campaign.Summary, keepGoing bool, fl campaignFlags) {
+func reportFailures(ctx context.Context, w io.Writer, rep campaign.Reporter, sum campaign.Summary, keepGoing bool, artifactsMax int) {
 	if len(sum.Failures) == 0 {
 		return
 	}
 	if !keepGoing {
-		reportFailure(ctx, w, cat, sum.Failures[0], fl.artifacts)
+		fmt.Fprint(w, "FAIL ")
+		rep.Report(ctx, w, sum.Failures[0])
 		if rest := sum.Failures[1:]; len(rest) > 0 {
 			fmt.Fprintf(w, "%s found by seeds already running when the campaign stopped (%s); --keep-going runs every seed\n",
 				plural(len(rest), "other failure"), seedList(rest, true))
@@ -325,12 +331,13 @@ func reportFailures(ctx context.Context, w io.Writer, cat campaign.Catalogue, su
 	shown := map[string]int{}
 	var hidden []scenarios.Result
 	for _, r := range sum.Failures {
-		if shown[r.Scenario] == fl.artifactsMax {
+		if shown[r.Scenario] == artifactsMax {
 			hidden = append(hidden, r)
 			continue
 		}
 		shown[r.Scenario]++
-		reportFailure(ctx, w, cat, r, fl.artifacts)
+		fmt.Fprint(w, "FAIL ")
+		rep.Report(ctx, w, r)
 	}
 	for _, c := range sum.Scenarios {
 		rest := slices.DeleteFunc(slices.Clone(hidden), func(r scenarios.Result) bool { return r.Scenario != c.Scenario })
@@ -362,40 +369,6 @@ func seedList(rs []scenarios.Result, scenario bool) string {
 		names = append(names, "...")
 	}
 	return strings.Join(names, ", ")
-}
-
-// reportFailure prints a failure with its repro lines and, given a
-// directory, replays it with tracing to write its artifacts there.
-func reportFailure(ctx context.Context, w io.Writer, cat campaign.Catalogue, r scenarios.Result, dir string) {
-	fmt.Fprint(w, "FAIL ")
-	printResult(w, r)
-	switch {
-	case dir == "":
-		return
-	case r.TraceHash == "":
-		// Only the campaign's guard makes results without a hash.
-		fmt.Fprintf(w, "artifacts: none: the run never finished (%s outside the simulator), so it has no trace\n", r.Verdict)
-		return
-	}
-	cfg := r.Config()
-	cfg.Trace = true
-	replay, err := campaign.RunGuarded(ctx, cfg, 0)
-	switch {
-	case err != nil:
-		fmt.Fprintf(w, "artifacts: none: the replay did not finish: %v\n", err)
-		return
-	case replay.Trace == nil:
-		fmt.Fprintf(w, "artifacts: none: the replay never finished (%s outside the simulator), so it has no trace\n", replay.Verdict)
-		return
-	case replay.TraceHash != r.TraceHash:
-		fmt.Fprintf(w, "warning: the replay's trace hash %s differs from the campaign's %s: the run is not deterministic\n", replay.TraceHash, r.TraceHash)
-	}
-	a, err := campaign.WriteArtifacts(replay, dir)
-	if err != nil {
-		fmt.Fprintf(w, "artifacts: %v\n", err)
-		return
-	}
-	fmt.Fprintf(w, "artifacts: %s\nreport: %s\n", a.Dir, a.Report)
 }
 
 func printSummary(w io.Writer, l campaignLabel, sum campaign.Summary) {

@@ -300,7 +300,7 @@ func TestCampaignInterrupted(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel)
 	var out, errOut bytes.Buffer
-	root := newRootCmd(campaign.Default())
+	root := newRootCmd(edge{cat: campaign.Default(), ex: campaign.InProcess{}})
 	root.SetArgs([]string{"campaign", "--scenario", "kv-random", "--duration", "1h"})
 	root.SetOut(&out)
 	root.SetErr(&errOut)

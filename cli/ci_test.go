@@ -50,7 +50,7 @@ func TestCIExamples(t *testing.T) {
 			t.Errorf("campaign-job.yaml lacks %q", want)
 		}
 	}
-	cmd := newCampaignCmd(campaign.Default())
+	cmd := newCampaignCmd(edge{cat: campaign.Default(), ex: campaign.InProcess{}})
 	for _, text := range []string{campaignYML, job} {
 		for _, m := range regexp.MustCompile(`--([a-z-]+)`).FindAllStringSubmatch(text, -1) {
 			if cmd.Flags().Lookup(m[1]) == nil {

@@ -47,6 +47,18 @@ type Options struct {
 	Isolate func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result
 }
 
+// edge is what the commands resolve names with and make runs through: the
+// one catalogue, and the executor (campaign.InProcess unless the lab's).
+type edge struct {
+	cat campaign.Catalogue
+	ex  campaign.Executor
+}
+
+// reporter reports failures, with their artifacts under dir if given.
+func (e edge) reporter(dir string) campaign.Reporter {
+	return campaign.Reporter{Catalogue: e.cat, Executor: e.ex, Artifacts: dir}
+}
+
 // exitCode exits with its code and prints nothing: kvsim lab's program
 // has said what there was to say.
 type exitCode int
@@ -63,7 +75,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func (o Options) Main(args []string, stdout, stderr io.Writer) int {
 	cat := campaign.Default().With(o.Impls...)
 	cat.Repro, cat.Isolate = o.Repro, o.Isolate
-	root := newRootCmd(cat)
+	root := newRootCmd(edge{cat: cat, ex: campaign.InProcess{}})
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -91,7 +103,8 @@ func (o Options) Main(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-func newRootCmd(cat campaign.Catalogue) *cobra.Command {
+func newRootCmd(e edge) *cobra.Command {
+	cat := e.cat
 	root := &cobra.Command{
 		Use:           "kvsim",
 		Short:         "Deterministic simulation testing of a versioned key/value service",
@@ -118,16 +131,16 @@ func newRootCmd(cat campaign.Catalogue) *cobra.Command {
 		},
 	})
 	root.AddCommand(
-		newRunCmd(cat),
+		newRunCmd(e),
 		newScenariosCmd(cat),
 		newServeCmd(),
 		newLoadCmd(),
-		newCampaignCmd(cat),
+		newCampaignCmd(e),
 		newZooCmd(cat),
 		newCheckCmd(),
 		newLabCmd(),
 		newStressCmd(cat),
-		newExploreCmd(cat),
+		newExploreCmd(e),
 	)
 	return root
 }

@@ -16,8 +16,8 @@ import (
 // them to, but those lab refuses.
 func TestLabHelpNamesEveryFlag(t *testing.T) {
 	refused := map[string]bool{"impl": true, "save-failures": true, "help": true}
-	for _, cmd := range [](func(campaign.Catalogue) *cobra.Command){newCampaignCmd, newRunCmd} {
-		cmd(campaign.Default()).Flags().VisitAll(func(f *pflag.Flag) {
+	for _, cmd := range [](func(edge) *cobra.Command){newCampaignCmd, newRunCmd} {
+		cmd(edge{cat: campaign.Default(), ex: campaign.InProcess{}}).Flags().VisitAll(func(f *pflag.Flag) {
 			if !refused[f.Name] && !strings.Contains(labHelp, "--"+f.Name) {
 				t.Errorf("lab --help does not name --%s", f.Name)
 			}

@@ -19,7 +19,8 @@ type exploreFlags struct {
 	ladder                              bool
 }
 
-func newExploreCmd(cat campaign.Catalogue) *cobra.Command {
+func newExploreCmd(e edge) *cobra.Command {
+	cat := e.cat
 	var (
 		spec kvsim.Spec
 		fl   exploreFlags
@@ -105,7 +106,7 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 				return fmt.Errorf("explore: %v", x.Err())
 			case x.Failed():
 				fmt.Fprint(out, "FAIL ")
-				printResult(out, x.Failure)
+				e.reporter("").Print(out, x.Failure)
 				return errFailureFound
 			}
 			printVerdict(out, cfg, x)

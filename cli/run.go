@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -11,13 +12,12 @@ import (
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/report"
-	"github.com/kvsim/kvsim/scenarios"
-	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/zoo"
 	"github.com/spf13/cobra"
 )
 
-func newRunCmd(cat campaign.Catalogue) *cobra.Command {
+func newRunCmd(e edge) *cobra.Command {
+	cat := e.cat
 	var (
 		spec      kvsim.Spec
 		asJSON    bool
@@ -52,22 +52,22 @@ stdout, and --trace goes to stderr.`,
 			if err := checkOutputs(output{"--viz", vizPath, false}, output{"--report", reportTo, false}, output{"--artifacts", artifacts, true}); err != nil {
 				return err
 			}
-			cfg.Trace = showTrace || vizPath != "" || artifacts != "" || reportTo != ""
 			// Guarded, so that a SUT that panics in a constructor or spins
 			// outside the simulator (a student's, say) is a reported
-			// failure, not a crash or a hang.
-			r, err := campaign.RunGuarded(cmd.Context(), cfg, timeout)
+			// failure, not a crash or a hang; traced when an output asks.
+			outs := report.Outputs{Artifacts: artifacts, Report: reportTo, Viz: vizPath, Trace: showTrace, Repro: cat.ReproFor(cfg.Spec())}
+			written, err := e.ex.Traced(cmd.Context(), cfg, timeout, outs)
 			if err != nil {
 				return err
 			}
-			r = r.Described()
+			r := written.Result.Described()
 			out := cmd.OutOrStdout()
 			if showTrace {
 				traceOut := out
 				if asJSON {
 					traceOut = cmd.ErrOrStderr()
 				}
-				if err := sim.WriteTrace(traceOut, r.Trace); err != nil {
+				if _, err := io.WriteString(traceOut, written.Trace); err != nil {
 					return err
 				}
 			}
@@ -76,26 +76,13 @@ stdout, and --trace goes to stderr.`,
 					return err
 				}
 			} else {
-				printResult(out, r)
+				e.reporter("").Print(out, r)
 			}
-			// The verdict is out; the files come after it, and a file that
-			// still cannot be written exits 2, never 1.
-			if vizPath != "" {
-				if err := scenarios.WriteViz(r, vizPath); err != nil {
-					return writeError{fmt.Errorf("--viz: %w", err)}
-				}
-			}
-			if reportTo != "" {
-				if err := report.WriteFile(reportTo, report.FromResult(r)); err != nil {
-					return writeError{fmt.Errorf("--report: %w", err)}
-				}
-			}
-			if r.Failed() && artifacts != "" {
-				a, err := campaign.WriteArtifacts(r, artifacts)
-				if err != nil {
-					return writeError{fmt.Errorf("--artifacts: %w", err)}
-				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "artifacts: %s\n", a.Dir)
+			// The verdict is out; where the files went comes after it, and
+			// a file that could not be written exits 2, never 1.
+			campaign.PrintWritten(cmd.ErrOrStderr(), report.Written{Artifacts: written.Artifacts})
+			if written.Err != "" {
+				return writeError{errors.New(written.Err)}
 			}
 			if r.Failed() {
 				return errFailureFound
@@ -120,40 +107,6 @@ stdout, and --trace goes to stderr.`,
 
 // strategyUsage documents --strategy for run and campaign.
 const strategyUsage = "how the seed chooses its run: random (default), priority[:d=DEPTH,k=STEPS] (PCT-style), or replay:CHOICES (a run kvsim explore found)"
-
-func printResult(w io.Writer, r scenarios.Result) {
-	fmt.Fprintln(w, r.Summary())
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  fault model\t%s\n", r.FaultModel)
-	if r.Workload != "" {
-		fmt.Fprintf(tw, "  workload\t%s\n", r.Workload)
-	}
-	fmt.Fprintf(tw, "  trace hash\t%s\n", r.TraceHash)
-	fmt.Fprintf(tw, "  ops, rpcs\t%d, %d\n", r.Ops, r.RPCs)
-	fmt.Fprintf(tw, "  simulated time\t%.3fs\n", float64(r.SimTimeNS)/1e9)
-	tw.Flush()
-	if r.Stack != "" {
-		fmt.Fprintf(w, "  stack:\n%s\n", r.Stack)
-	}
-	if r.Hint != "" {
-		fmt.Fprintf(w, "hint: %s\n", r.Hint)
-	}
-	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "warning: %s (x%d): %s\n", warn.Name, warn.Count, warn.Text)
-	}
-	if r.Output != "" {
-		fmt.Fprintf(w, "output of the implementation (last %d lines; artifacts keep it all):\n%s", outputLines, tailLines(r.Output, outputLines))
-	}
-	if r.Failed() {
-		fmt.Fprintf(w, "repro: %s\n", r.Run)
-		if r.GoTest != "" {
-			fmt.Fprintf(w, "       %s\n", r.GoTest)
-		}
-		if r.Shrink != "" {
-			fmt.Fprintf(w, "shrink: %s\n", r.Shrink)
-		}
-	}
-}
 
 func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 	return &cobra.Command{
@@ -180,15 +133,4 @@ func newScenariosCmd(cat campaign.Catalogue) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-}
-
-// outputLines is how much of an implementation's output a failure shows in
-// the terminal.
-const outputLines = 20
-
-// tailLines is the last n lines of s, each indented, ending in a newline.
-func tailLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	lines = lines[max(0, len(lines)-n):]
-	return "  | " + strings.Join(lines, "\n  | ") + "\n"
 }

@@ -42,6 +42,8 @@ type Options struct {
 // faults (or -kvsim.faults) against impl, first replaying the entries of
 // the test's fail file. A failure fails t with its go test repro line and
 // is added to the fail file. impl.Name must be set: it labels every result.
+// Every run is guarded as a campaign's are: an implementation that spins
+// outside simulator calls is a stuck run, reported, not a hung go test.
 func Check(t testing.TB, impl kvsim.Impl, opts Options) {
 	t.Helper()
 	if impl.Name == "" {
@@ -50,12 +52,16 @@ func Check(t testing.TB, impl kvsim.Impl, opts Options) {
 	dir := cmp.Or(opts.FailDir, filepath.Join("testdata", "kvsim"))
 	failFile := filepath.Join(dir, safeName(t.Name())+".fail")
 	artifacts := cmp.Or(*flagArtifact, filepath.Join(dir, "artifacts", safeName(t.Name())))
+	if abs, err := filepath.Abs(artifacts); err == nil {
+		artifacts = abs // a path the failure names, wherever it is read
+	}
 	pkg := packagePath()
 	cat := campaign.Default().With(impl)
 	cat.Repro = func(s kvsim.Spec) kvsim.Repro { return repro(pkg, t.Name(), s) }
+	rep := campaign.Reporter{Catalogue: cat, Artifacts: artifacts}
 	report := func(r scenarios.Result, failFileStatus string) {
 		t.Helper()
-		fail(t, r, failFileStatus, artifacts, *flagArtifact == "", pkg)
+		fail(t, rep, r, failFileStatus, *flagArtifact == "")
 	}
 
 	if replayFailFile(t, cat, failFile, fromRoot(pkg, failFile), report) {
@@ -94,8 +100,8 @@ func Check(t testing.TB, impl kvsim.Impl, opts Options) {
 	}
 }
 
-// replayFailFile runs the fail file's entries first; it reports whether
-// one still fails (and failed t through report).
+// replayFailFile runs the fail file's entries first, guarded; it reports
+// whether one still fails (and failed t through report).
 func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, report func(scenarios.Result, string)) bool {
 	t.Helper()
 	entries, err := readFailFile(path)
@@ -112,7 +118,12 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, re
 			t.Fatalf("kvsimtest: %s: %v", path, err)
 			return true
 		}
-		if r := scenarios.Run(cfg); r.Failed() {
+		r, err := campaign.RunGuarded(context.Background(), nil, cfg, 0)
+		if err != nil {
+			t.Fatalf("kvsimtest: %v", err)
+			return true
+		}
+		if r.Failed() {
 			report(r, shown+" (replayed from it)")
 			return true
 		}
@@ -121,51 +132,43 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, re
 	return false
 }
 
-// fail reports r on t, shrinking it first under -kvsim.shrink. Its
-// artifacts go to dir, emptied first when it is kvsim's own (one failure's
-// artifacts at a time, not one folder per failing run).
-func fail(t testing.TB, r scenarios.Result, failFile, dir string, own bool, pkg string) {
+// fail reports r on t as every front door reports a failure
+// (campaign.Reporter: its lines, its repro lines, its artifacts and
+// report.html from a guarded replay), shrinking it first under
+// -kvsim.shrink. When the artifacts' folder is kvsim's own, the last
+// failure's artifacts are removed first (one failure's at a time, not one
+// folder per failing run) and a .gitignore keeps them out of git.
+func fail(t testing.TB, rep campaign.Reporter, r scenarios.Result, failFile string, own bool) {
 	t.Helper()
-	msg := fmt.Sprintf("kvsim: %s\nfault model: %s\nreplay: %s\nshrink: %s\nfail file: %s", r.Summary(), r.FaultModel, r.Run, r.Shrink, failFile)
-	if report, err := writeArtifacts(r, dir, own); err != nil {
-		msg += "\nartifacts: not written: " + err.Error()
-	} else {
-		msg += "\nreport: " + fromRoot(pkg, report) + " (the trace, history and result beside it)"
+	var msg strings.Builder
+	msg.WriteString("kvsim: ")
+	if own {
+		if err := ownArtifacts(rep.Artifacts); err != nil {
+			fmt.Fprintf(&msg, "(artifacts: %v)\n", err)
+			rep.Artifacts = ""
+		}
 	}
-	if r.Stack != "" {
-		msg += "\nstack:\n" + r.Stack
-	}
+	rep.Report(context.Background(), &msg, r)
+	fmt.Fprintf(&msg, "fail file: %s", failFile)
 	if *flagShrink {
 		if minimal, ok := campaign.Shrink(t, r.Config(), campaign.ShrinkOptions{}); ok {
-			msg += fmt.Sprintf("\nshrunk to %d ops, %d RPCs, faults %s: %s\n%s", minimal.Ops, minimal.RPCs, minimal.FaultModel, minimal.Reason, models.FormatKV(minimal.KVHistory))
+			fmt.Fprintf(&msg, "\nshrunk to %d ops, %d RPCs, faults %s: %s\n%s", minimal.Ops, minimal.RPCs, minimal.FaultModel, minimal.Reason, models.FormatKV(minimal.KVHistory))
 		}
 	}
-	t.Fatal(msg)
+	t.Fatal(msg.String())
 }
 
-// writeArtifacts replays the failing run with tracing and writes its
-// artifacts under dir, returning the report's path. In a folder of
-// kvsim's own, the previous failure's artifacts are removed first, and a
-// .gitignore keeps them all out of version control.
-func writeArtifacts(r scenarios.Result, dir string, own bool) (string, error) {
-	traced, err := scenarios.Replay(r)
-	if err != nil {
-		return "", err
+// ownArtifacts empties kvsim's own artifacts folder dir and keeps it out
+// of version control.
+func ownArtifacts(dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
 	}
-	if own {
-		if err := os.RemoveAll(dir); err != nil {
-			return "", err
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", err
-		}
-		ignore := filepath.Join(filepath.Dir(dir), ".gitignore")
-		if err := os.WriteFile(ignore, []byte("# kvsimtest's artifacts of the last failure of each test\n*\n"), 0o644); err != nil {
-			return "", err
-		}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
-	a, err := campaign.WriteArtifacts(traced, dir)
-	return a.Report, err
+	ignore := filepath.Join(filepath.Dir(dir), ".gitignore")
+	return os.WriteFile(ignore, []byte("# kvsimtest's artifacts of the last failure of each test\n*\n"), 0o644)
 }
 
 // packagePath is the test's package as go test names it from the root of
@@ -203,7 +206,7 @@ func fromRoot(pkg, path string) string {
 func repro(pkg, test string, s kvsim.Spec) kvsim.Repro {
 	top, _, _ := strings.Cut(test, "/")
 	line := fmt.Sprintf("go test %s -run '^%s$' -kvsim.scenario=%s -kvsim.seed=%d -kvsim.faults=%s", pkg, top, s.Scenario, s.Seed, s.Faults)
-	return kvsim.Repro{Run: line, GoTest: line, Shrink: line + " -kvsim.shrink -v"}
+	return kvsim.Repro{Run: line, Shrink: line + " -kvsim.shrink -v"}
 }
 
 func seeds(opts Options) uint64 {

@@ -47,7 +47,7 @@ func TestFailFileReplaysFirst(t *testing.T) {
 	if len(first.failures) != 1 {
 		t.Fatalf("failures: %q", first.failures)
 	}
-	m := regexp.MustCompile(`replay: (go test ./kvsimtest -run '\^TestFailFileReplaysFirst\$' -kvsim.scenario=(\S+) -kvsim.seed=(\d+) -kvsim.faults=swarm)`).FindStringSubmatch(first.failures[0])
+	m := regexp.MustCompile(`repro: (go test ./kvsimtest -run '\^TestFailFileReplaysFirst\$' -kvsim.scenario=(\S+) -kvsim.seed=(\d+) -kvsim.faults=swarm)`).FindStringSubmatch(first.failures[0])
 	if m == nil || !strings.Contains(first.failures[0], "impl=my-server") {
 		t.Fatalf("no go test repro line naming the implementation:\n%s", first.failures[0])
 	}

@@ -100,7 +100,7 @@ func TestOutsideModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	test := "package mykv_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/mine/mykv\"\n\t\"github.com/kvsim/kvsim/kv/rpc\"\n\t\"github.com/kvsim/kvsim/kvsimtest\"\n\t\"github.com/kvsim/kvsim/scenarios\"\n)\n\n" + readmeExample(t)
+	test := "package mykv_test\n\nimport (\n\t\"testing\"\n\n\t\"example.com/mine/mykv\"\n\t\"github.com/kvsim/kvsim/kv/rpc\"\n\t\"github.com/kvsim/kvsim/kvsimtest\"\n\t\"github.com/kvsim/kvsim\"\n)\n\n" + readmeExample(t)
 	for name, text := range map[string]string{
 		"go.mod":            "module example.com/mine\n\ngo 1.26\n\nrequire github.com/kvsim/kvsim v0.0.0\n\nreplace github.com/kvsim/kvsim => " + kvsim + "\n",
 		"go.sum":            string(sum),
@@ -131,7 +131,7 @@ func TestOutsideModule(t *testing.T) {
 	}
 
 	out := goTest("./mykv", "-kvsim.seeds=50")
-	replay := regexp.MustCompile(`replay: (go test ./mykv -run '\^TestMyKV\$' -kvsim.scenario=\S+ -kvsim.seed=(\d+) -kvsim.faults=swarm)\n`).FindStringSubmatch(out)
+	replay := regexp.MustCompile(`repro: (go test ./mykv -run '\^TestMyKV\$' -kvsim.scenario=\S+ -kvsim.seed=(\d+) -kvsim.faults=swarm)\n`).FindStringSubmatch(out)
 	if replay == nil {
 		t.Fatalf("no replay line from the module's root:\n%s", out)
 	}
@@ -142,10 +142,10 @@ func TestOutsideModule(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(text), "kvsim fail file v1\n") || strings.Contains(string(text), "regression corpus") {
 		t.Errorf("fail file: %v\n%s", err, text)
 	}
-	report := regexp.MustCompile(`report: (mykv/testdata/kvsim/artifacts/TestMyKV/\S+/report.html) `).FindStringSubmatch(out)
-	if report == nil {
+	report := regexp.MustCompile(`report: (\S+)\n`).FindStringSubmatch(out)
+	if report == nil || !strings.HasPrefix(report[1], filepath.Join(root, "mykv", "testdata", "kvsim", "artifacts", "TestMyKV")+string(filepath.Separator)) {
 		t.Errorf("no report under mykv/testdata/kvsim/artifacts:\n%s", out)
-	} else if _, err := os.Stat(filepath.Join(root, report[1])); err != nil {
+	} else if _, err := os.Stat(report[1]); err != nil {
 		t.Error(err)
 	}
 	if leftovers, _ := filepath.Glob(filepath.Join(tmp, "kvsim-artifacts-*")); len(leftovers) > 0 {

@@ -11,8 +11,8 @@
 // contract (Get never returns ErrMaybe; Put returns ErrMaybe only after a
 // retransmission and ErrVersion only when its first attempt was refused),
 // liveness once faults stop, memory proportional to the data, and the
-// SUT's own panics. Its Result carries the Spec, the verdict, the trace
-// hash and the lines that replay it (Config.Repro says how); Replay
+// SUT's own panics. Its Result carries the Spec, the verdict and the
+// trace hash (a front door adds the lines that replay it); Replay
 // reruns a Result exactly, whatever its implementation, and WriteArtifacts
 // writes its trace, history and visualization.
 //

@@ -43,10 +43,6 @@ type Config struct {
 	// Isolate) then stops that process, which would otherwise spin on.
 	// It does not change the run.
 	Abandoned <-chan struct{}
-	// Repro, if set, says how to replay a run: the lab and the go test
-	// harness know commands the kvsim CLI does not. Nil means CLIRepro,
-	// right for implementations the CLI knows by name.
-	Repro func(kvsim.Spec) kvsim.Repro
 	// Isolate, if set, makes the run; run makes it in this process. The
 	// lab sets it: student code keeps its world in package-level state,
 	// so each process runs one world at a time and the others go to
@@ -98,6 +94,9 @@ type Result struct {
 	// failures by implementations that capture it (a course folder's);
 	// capped, with its middle cut.
 	Output string `json:"output,omitempty"`
+	// Repro is the lines that replay the run, written by the front door
+	// that resolved its names (campaign.Catalogue.ReproOf): Run leaves it
+	// empty.
 	kvsim.Repro
 
 	// Kept when Config.Trace is set.
@@ -228,7 +227,6 @@ func (pool *Runner) Run(cfg Config) Result {
 		res.Verdict = kvsim.OK
 	}
 	if res.Failed() {
-		res.setRepro()
 		res.Hint = failureHint(e, &sr.Stats)
 	}
 	if res.Failed() || cfg.Trace {
@@ -273,9 +271,7 @@ func hashString(h uint64) string {
 // simulator's control (a panic in a constructor, a run that never
 // returned): a campaign's guard reports it with this verdict and reason.
 func FailedRun(cfg Config, v kvsim.Verdict, reason, stack string) Result {
-	r := Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
-	r.setRepro()
-	return r
+	return Result{Spec: cfg.Spec(), Verdict: v, Reason: reason, Stack: stack, config: cfg}
 }
 
 // describeFaults is the fault model in force, targeted sites included.
@@ -288,20 +284,6 @@ func describeFaults(f sim.Faults, t Targeted, d Delivery) string {
 		s += "; at-least-once delivery"
 	}
 	return s
-}
-
-// setRepro fills in the lines that replay r. Only failures get them: a
-// campaign builds no strings for the runs that pass.
-func (r *Result) setRepro() {
-	if r.config.Entropy != nil {
-		r.Repro = kvsim.Repro{Run: "this run's entropy came from rapid or a fuzzer: replay it with the go test command that reported it"}
-		return
-	}
-	repro := r.config.Repro
-	if repro == nil {
-		repro = CLIRepro
-	}
-	r.Repro = repro(r.Spec)
 }
 
 // LivenessWindow is how long after faults stop every operation has to

@@ -154,7 +154,7 @@ func shrink(cat campaign.Catalogue, args []string, stdout, stderr io.Writer) int
 // nothing matches.
 func quotedChoices(repro func(kvsim.Spec) kvsim.Repro) func(kvsim.Spec) kvsim.Repro {
 	if repro == nil {
-		repro = scenarios.CLIRepro
+		repro = campaign.CLIRepro
 	}
 	return func(s kvsim.Spec) kvsim.Repro {
 		r := repro(s)
