@@ -225,6 +225,7 @@ func (w *World) mustBlock(p *Proc, what string, on any) *Proc {
 // beginPark starts a blocking operation of p (what, on what primitive)
 // and returns its wait id, for whoever ends it to pass to ready.
 func (p *Proc) beginPark(what string, on any) uint64 {
+	p.w.rt.used = true
 	p.waitID++
 	p.op, p.rt.what, p.rt.on = opPark, what, on
 	p.w.recordG(RecPark, p, 0, what)

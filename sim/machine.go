@@ -192,7 +192,8 @@ func (w *World) deliverOnMachine(e *event) {
 		w.armFor(e)
 		return
 	}
-	req := *e // e's slot is reused once this returns
+	w.armFor(e) // the handler may take any time, or never return if m crashes
+	req := *e   // e's slot is reused once this returns
 	req.m = h
 	w.spawnG(h.name, m.srv.ep, m, func() {
 		reply := h.ops.invoke(req.msg)
