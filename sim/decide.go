@@ -185,6 +185,9 @@ const (
 // decides this way, so that a Chooser can tell a fault from a workload
 // value; a plain Entropy draws as Uint64N would.
 func Decide(e Entropy, d Decision, n uint64) uint64 {
+	if s, ok := e.(*pcgEntropy); ok { // a seed's stream: the common case first
+		return s.Uint64N(n)
+	}
 	c, ok := e.(Chooser)
 	if !ok {
 		return e.Uint64N(n)
