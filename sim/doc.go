@@ -22,10 +22,15 @@
 //
 // Entropy has three backends: a seeded PRNG for campaigns and replay
 // (NewPCG), fuzzer bytes for go test -fuzz (NewBytes), and rapid's *rapid.T
-// for shrinking (package simrapid). Every draw the world makes names what
-// it decides (Decision); entropy that implements Chooser is told, so that
-// exploration strategies (package sim/explore) can treat a tie differently
-// from a dropped message. Faults are set per run in Faults; their zero
+// for shrinking (package simrapid). Draws are keyed by name: the seeded
+// PRNG is Keyed, a stream of its own per name (the ties', each fault
+// kind's, swarm's draw of each kind, each client's workload: World.Stream),
+// so that adding a fault, a draw or a client leaves every other stream of
+// every seed as it was; fuzzer bytes, rapid and replays keep one recorded
+// stream. Every draw the world makes names what it decides (Decision) and
+// its stream (Draw.Stream); entropy that implements Chooser is told, so
+// that exploration strategies (package sim/explore) can treat a tie
+// differently from a dropped message. Faults are set per run in Faults; their zero
 // value is a reliable network.
 //
 // The package knows nothing of what the processes do: it moves opaque
