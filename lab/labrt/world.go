@@ -35,6 +35,8 @@ var world struct {
 	// spins counts the loop iterations of student code since it last
 	// entered or came back from the simulator (see Spin).
 	spins int
+	// lastNow is the last time Now returned in this run.
+	lastNow time.Time
 }
 
 // outsideRun seeds the source used outside any run.
@@ -48,7 +50,7 @@ var Epoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
 // begin starts a run in this process; world.mu is held. It re-runs the
 // student's package initializers, and returns their panic, if any.
 func begin(seed uint64) (panicked any, stack string) {
-	world.current, world.clock = nil, nil
+	world.current, world.clock, world.lastNow = nil, nil, time.Time{}
 	world.rand = rand.New(rand.NewPCG(seed, outsideRun))
 	world.out.start()
 	return resetPackages()
@@ -121,11 +123,22 @@ func Sleep(d time.Duration) {
 
 // Now is time.Now in the rewritten student code: Epoch plus the run's
 // virtual time.
+//
+// Virtual time stands still while code runs, so two reads between the
+// same two events would be equal, as two reads of a real clock, taken
+// nanoseconds apart, never are: ids made from time.Now() would collide in
+// every run. Each read is therefore at least a nanosecond after the one
+// before it in the run, which keeps it deterministic.
 func Now() time.Time {
-	if world.clock == nil {
-		return Epoch
+	now := Epoch
+	if world.clock != nil {
+		now = Epoch.Add(world.clock.Now())
 	}
-	return Epoch.Add(world.clock.Now())
+	if !now.After(world.lastNow) {
+		now = world.lastNow.Add(time.Nanosecond)
+	}
+	world.lastNow = now
+	return now
 }
 
 // Since is time.Since in virtual time.
