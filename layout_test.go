@@ -124,10 +124,12 @@ func TestLayoutImports(t *testing.T) {
 		{m + "zoo", []string{module, m + "kv", m + "clerk", m + "lock"}},
 		{m + "stress", []string{module, m + "check", m + "models", m + "kv/rpc", m + "sim/gobwire"}},
 		{m + "lab", nil},
-		{m + "lab/labrt", []string{m + "cli", m + "campaign", m + "scenarios", m + "models", m + "kv/rpc", m + "sim", module}},
+		{m + "lab/labrt", []string{m + "worker", m + "scenarios", m + "kv/rpc", m + "sim", module}},
+		{m + "search", []string{m + "scenarios", m + "sim"}},
+		{m + "worker", []string{module, m + "report", m + "scenarios", m + "search", m + "sim/explore"}},
 		{m + "kvsimtest", []string{module, m + "campaign", m + "scenarios", m + "models"}},
 		{m + "report", []string{module, m + "scenarios", m + "models", m + "sim", m + "kv/rpc", "github.com/anishathalye/porcupine"}},
-		{m + "campaign", []string{module, m + "zoo", m + "report", m + "scenarios", m + "sim", m + "models", "pgregory.net/rapid"}},
+		{m + "campaign", []string{module, m + "zoo", m + "report", m + "scenarios", m + "search", m + "worker", m + "sim", m + "models", "pgregory.net/rapid"}},
 	}
 	for _, rule := range rules {
 		got, ok := imports[rule.pkg]
@@ -146,12 +148,14 @@ func TestLayoutImports(t *testing.T) {
 // TestLayoutDeps enforces what must never be reached by any path of
 // imports (go list -deps shows the same graph):
 //
-//	go list -deps ./sim ./stress ./zoo | grep kvsim
+//	go list -deps ./sim ./stress ./zoo ./lab/labrt | grep kvsim
 //
 // The simulator depends on nothing of the project; stress mode and the
 // bug zoo do not depend on the simulator harness (scenarios) nor on what
 // runs it, only on the vocabulary (package kvsim), the checks and the
-// implementation.
+// implementation; the program kvsim lab builds (lab/labrt, and what it
+// reaches) is a worker only: it reaches neither the command line nor the
+// campaigns, which run in kvsim, nor the zoo or rapid.
 func TestLayoutDeps(t *testing.T) {
 	imports := moduleImports(t)
 	m := module + "/"
@@ -170,6 +174,9 @@ func TestLayoutDeps(t *testing.T) {
 		{module, func(d string) bool {
 			return !within(d, m+"kv") && !within(d, m+"clerk") && !within(d, m+"lock")
 		}, "the vocabulary knows only the service's wire types and its reference implementation"},
+		{m + "lab/labrt", func(d string) bool {
+			return within(d, m+"cli") || within(d, m+"campaign") || within(d, m+"zoo") || within(d, "pgregory.net/rapid")
+		}, "the lab's program is a worker only: kvsim parses, runs campaigns and reports"},
 	}
 	for _, rule := range rules {
 		if _, ok := imports[rule.pkg]; !ok {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
-	"github.com/kvsim/kvsim/sim"
 	"github.com/kvsim/kvsim/sim/explore"
 	"github.com/kvsim/kvsim/zoo"
 )
@@ -24,9 +23,6 @@ type Catalogue struct {
 	// resolved (ReproOf): the front door that owns the catalogue knows its
 	// command. Nil means CLIRepro, the kvsim command line's.
 	Repro func(kvsim.Spec) kvsim.Repro
-	// Isolate, if set, makes every run the catalogue resolves
-	// (scenarios.Config.Isolate).
-	Isolate func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result
 }
 
 // Default is the built-in catalogue: every scenario and profile, the
@@ -99,29 +95,16 @@ func (c Catalogue) ProfileFor(sc scenarios.Scenario, name string) (scenarios.Pro
 	return c.Profile(cmp.Or(name, sc.DefaultFaults))
 }
 
-// Strategy resolves a strategy's name: those of explore.ParseStrategy, and
-// "replay:CHOICES", which reruns a run an exhaustive exploration found from
-// its choices (explore.FormatChoices).
+// Strategy resolves a strategy's name (explore.ParseStrategy): among
+// them "replay:CHOICES", which reruns a run an exploration or a shrink
+// found from its choices.
 func (c Catalogue) Strategy(name string) (explore.Strategy, error) {
-	if choices, ok := strings.CutPrefix(name, replayPrefix); ok {
-		drawn, err := explore.ParseChoices(choices)
-		if err != nil {
-			return explore.Strategy{}, fmt.Errorf("strategy %q: %v", name, err)
-		}
-		return explore.Strategy{Name: name, New: func(uint64) sim.Entropy { return explore.Replay(drawn) }}, nil
-	}
 	kind, _, _ := strings.Cut(name, ":")
-	if kind != "" && !slices.Contains(strategyKinds, kind) {
-		return explore.Strategy{}, &UnknownNameError{Kind: "strategy", Name: name, Have: strategyKinds}
+	if kind != "" && !slices.Contains(explore.StrategyKinds, kind) {
+		return explore.Strategy{}, &UnknownNameError{Kind: "strategy", Name: name, Have: explore.StrategyKinds}
 	}
 	return explore.ParseStrategy(name)
 }
-
-// replayPrefix starts the strategy that replays recorded choices.
-const replayPrefix = "replay:"
-
-// strategyKinds are the strategies by kind, options aside.
-var strategyKinds = []string{"random", "priority", "replay"}
 
 // Resolve turns a Spec into the run it names. Empty Faults and Impl mean
 // the scenario's default profile and the reference.
@@ -142,7 +125,7 @@ func (c Catalogue) Resolve(s kvsim.Spec) (scenarios.Config, error) {
 	if err != nil {
 		return scenarios.Config{}, err
 	}
-	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed, Strategy: strategy, Isolate: c.Isolate}, nil
+	return scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Seed: s.Seed, Strategy: strategy}, nil
 }
 
 // Run resolves s and makes its run, with the lines that replay it.
@@ -195,7 +178,7 @@ func (c Catalogue) Runs(names []string, faults string, impl kvsim.Impl) ([]scena
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, scenarios.Config{Scenario: sc, Profile: prof, Impl: impl, Isolate: c.Isolate})
+		runs = append(runs, scenarios.Config{Scenario: sc, Profile: prof, Impl: impl})
 	}
 	return runs, nil
 }

@@ -2,13 +2,11 @@ package campaign
 
 import (
 	"context"
-	"fmt"
-	"runtime/debug"
 	"time"
 
-	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/report"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/search"
 )
 
 // An Executor makes runs. InProcess makes them in this process; package
@@ -26,6 +24,10 @@ type Executor interface {
 	// asks for anything, the run is traced and out's files are written
 	// (report.WriteOutputs). It returns ctx's error if ctx ends first.
 	Traced(ctx context.Context, cfg scenarios.Config, timeout time.Duration, out report.Outputs) (report.Written, error)
+	// Smallest looks for the smallest failing run of cfg's scenario,
+	// profile and implementation (search.Smallest), where the runs are
+	// made; ctx's end stops a search made elsewhere.
+	Smallest(ctx context.Context, cfg scenarios.Config, req search.Request) (search.Found, error)
 }
 
 // A Runner makes runs one after another on one goroutine.
@@ -49,9 +51,13 @@ func (InProcess) Runner() Runner { return &inProcess{} }
 
 type inProcess struct{ r scenarios.Runner }
 
-func (p *inProcess) Run(ctx context.Context, cfg scenarios.Config) scenarios.Result {
-	cfg.Abandoned = ctx.Done()
-	return runSafely(&p.r, cfg)
+func (p *inProcess) Run(_ context.Context, cfg scenarios.Config) scenarios.Result {
+	return p.r.Try(cfg)
+}
+
+// Smallest searches in this process, on this goroutine.
+func (InProcess) Smallest(_ context.Context, cfg scenarios.Config, req search.Request) (search.Found, error) {
+	return search.Smallest(cfg, req, nil), nil
 }
 
 // Traced makes the run on a goroutine of its own, watched (guard).
@@ -83,17 +89,6 @@ func executorOr(ex Executor) Executor {
 	return ex
 }
 
-// runSafely makes one run; a panic that escapes the simulator (in a
-// constructor or a final check) becomes a Panic result.
-func runSafely(runner *scenarios.Runner, cfg scenarios.Config) (r scenarios.Result) {
-	defer func() {
-		if p := recover(); p != nil {
-			r = scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("panic outside the simulator: %v", p), string(debug.Stack()))
-		}
-	}()
-	return runner.Run(cfg)
-}
-
 // guard makes one run on a goroutine of its own, as a campaign's worker
 // would: a panic outside the simulator becomes a Panic result and a run
 // still going after timeout a Stuck one, its goroutine abandoned. When
@@ -103,12 +98,9 @@ func guard(ctx context.Context, timeout time.Duration, cfg scenarios.Config) (sc
 	// Buffered, so that an abandoned run can still finish and be collected.
 	done := make(chan scenarios.Result, 1)
 	gid := make(chan string, 1)
-	abandon := make(chan struct{})
-	defer close(abandon)
-	cfg.Abandoned = abandon
 	go func() {
 		gid <- goroutineID()
-		done <- runSafely(nil, cfg)
+		done <- (*scenarios.Runner)(nil).Try(cfg)
 	}()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()

@@ -14,8 +14,7 @@ import (
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
-	"github.com/kvsim/kvsim/sim"
-	"github.com/kvsim/kvsim/sim/explore"
+	"github.com/kvsim/kvsim/search"
 	"github.com/kvsim/kvsim/zoo"
 )
 
@@ -79,7 +78,7 @@ func TestExploreFindsWhatCampaignsFind(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			x := Explore(cfg, ExploreOptions{})
+			x := search.Explore(cfg, search.ExploreOptions{})
 			switch {
 			case x.Failed():
 				last := x.Rungs[len(x.Rungs)-1]
@@ -166,32 +165,6 @@ func writeExploreZoo(t *testing.T) {
 	}
 }
 
-// An explored seed draws its workload and its fault model as a campaign's
-// run of that seed does: explore covers the workloads a campaign samples.
-func TestExploreDrawsAsACampaign(t *testing.T) {
-	for _, name := range []string{"kv-swarm", "lock-swarm", "kv-random", "partition-heal"} {
-		cfg, err := Default().Resolve(kvsim.Spec{Scenario: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for seed := range uint64(10) {
-			c := cfg
-			c.Seed, c.Trace = seed, true
-			want := scenarios.Run(c)
-			var got scenarios.Result
-			explore.Exhaustive(func(ent sim.Entropy) (bool, string) {
-				c.Entropy = &exploreEntropy{dfs: ent.(sim.Chooser), pcg: sim.NewPCG(seed)}
-				got = scenarios.Run(c)
-				return false, ""
-			}, explore.Bound{Runs: 1})
-			if got.Workload != want.Workload || got.FaultModel != want.FaultModel || name != "lock-swarm" && got.Ops != want.Ops {
-				t.Errorf("%s seed %d: explored %q, %q, %d ops; the campaign's %q, %q, %d ops",
-					name, seed, got.Workload, got.FaultModel, got.Ops, want.Workload, want.FaultModel, want.Ops)
-			}
-		}
-	}
-}
-
 // A swarm scenario's exploration varies its workloads and fault models,
 // makes many runs, and is no all-clear: it covered a sample of the
 // workloads only.
@@ -205,7 +178,7 @@ func TestExploreSwarmIsNoAllClear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := Explore(cfg, ExploreOptions{Ladder: []Rung{{Faults: 1, Ties: 1, Runs: budget}}, Seeds: 5})
+		x := search.Explore(cfg, search.ExploreOptions{Ladder: []search.Rung{{Faults: 1, Ties: 1, Runs: budget}}, Seeds: 5})
 		r := x.Rungs[0]
 		switch {
 		case x.Failed() || x.Err() != nil:
@@ -226,8 +199,8 @@ func TestExploreFixedWorkloadIsAllClear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := Explore(cfg, ExploreOptions{})
-		if !x.AllClear() || len(x.Rungs) != len(DefaultLadder()) {
+		x := search.Explore(cfg, search.ExploreOptions{})
+		if !x.AllClear() || len(x.Rungs) != len(search.DefaultLadder()) {
 			t.Fatalf("%s: not an all-clear: %+v", name, x.Rungs)
 		}
 		for _, r := range x.Rungs {
@@ -248,7 +221,7 @@ func TestExploreEnumeratedWorkload(t *testing.T) {
 	}
 	// Two or three lockers, one to three rounds each: three values cover
 	// every draw.
-	x := Explore(cfg, ExploreOptions{Ladder: []Rung{{Ties: 1, Runs: 5000}}, Workload: 3})
+	x := search.Explore(cfg, search.ExploreOptions{Ladder: []search.Rung{{Ties: 1, Runs: 5000}}, Workload: 3})
 	if r := x.Rungs[0]; !x.AllClear() || r.Narrowed != 0 || r.Clients != [2]int{2, 3} {
 		t.Errorf("lock-counter --workload 3: %+v, want an all-clear over 2-3 clients", r)
 	}
@@ -256,7 +229,7 @@ func TestExploreEnumeratedWorkload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x = Explore(cfg, ExploreOptions{Ladder: []Rung{{Faults: 1, Ties: 1, Runs: 5000}}, Workload: 1})
+	x = search.Explore(cfg, search.ExploreOptions{Ladder: []search.Rung{{Faults: 1, Ties: 1, Runs: 5000}}, Workload: 1})
 	if r := x.Rungs[0]; x.AllClear() || r.Narrowed == 0 || r.Complete() {
 		t.Errorf("kv-random --workload 1: %+v, want no all-clear", r)
 	}
@@ -269,9 +242,9 @@ func TestExploreLadder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var told []RungReport
-	ladder := []Rung{{Faults: 0, Runs: 40}, {Faults: 1, Runs: 40}}
-	x := Explore(cfg, ExploreOptions{Ladder: ladder, Seeds: 4, OnRung: func(r RungReport) { told = append(told, r) }})
+	var told []search.RungReport
+	ladder := []search.Rung{{Faults: 0, Runs: 40}, {Faults: 1, Runs: 40}}
+	x := search.Explore(cfg, search.ExploreOptions{Ladder: ladder, Seeds: 4, OnRung: func(r search.RungReport) { told = append(told, r) }})
 	if len(told) != 2 || len(x.Rungs) != 2 || x.Failed() {
 		t.Fatalf("told %d rungs, explored %d: %+v", len(told), len(x.Rungs), x.Rungs)
 	}
@@ -284,7 +257,7 @@ func TestExploreLadder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x = Explore(cfg, ExploreOptions{Ladder: append(ladder, Rung{Faults: 2, Runs: 40}), Start: 7})
+	x = search.Explore(cfg, search.ExploreOptions{Ladder: append(ladder, search.Rung{Faults: 2, Runs: 40}), Start: 7})
 	if !x.Failed() || len(x.Rungs) != 1 || x.Rungs[0].Seed != 7 || x.Failure.Seed != 7 {
 		t.Errorf("lock-no-reread: %d rungs, %+v, want a failure at the first run of seed 7", len(x.Rungs), x.Rungs)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // errInterrupted reports a campaign stopped by Ctrl-C or SIGTERM before it
@@ -69,12 +70,17 @@ cannot be written, 130 when interrupted before any failure.`,
 			return runCampaign(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), e, cfg, fl)
 		},
 	}
-	f := cmd.Flags()
+	fl.register(cmd.Flags(), true)
+	return cmd
+}
+
+// register registers the campaign's flags; a lab's campaign has no --impl
+// (the folder is the implementation) nor --save-failures.
+func (fl *campaignFlags) register(f *pflag.FlagSet, named bool) {
 	f.StringVar(&fl.scenario, "scenario", "", "scenarios to run at every seed, comma-separated, or all")
 	f.Uint64Var(&fl.seeds, "seeds", 0, "number of seeds of the campaign, all shards together")
 	f.DurationVar(&fl.duration, "duration", 0, "run seeds until this much wall time has passed")
 	f.StringVar(&fl.faults, "faults", "", "fault profile or swarm (default: each scenario's own)")
-	f.StringVar(&fl.impl, "impl", kvsim.ReferenceName, "implementation: reference or zoo/NAME")
 	f.StringVar(&fl.strategy, "strategy", "", strategyUsage)
 	f.IntVar(&fl.parallel, "parallel", 0, "seeds run at once (default: every core)")
 	f.StringVar(&fl.shard, "shard", "0/1", "run shard `i/n` of the seeds, 0 <= i < n")
@@ -85,8 +91,10 @@ cannot be written, 130 when interrupted before any failure.`,
 	f.BoolVar(&fl.keepGoing, "keep-going", false, "run every seed instead of stopping at the first failure")
 	f.StringVar(&fl.artifacts, "artifacts", "", "write each failure's trace, history, visualization and report.html under `DIR` (those shown in full)")
 	f.IntVar(&fl.artifactsMax, "artifacts-max", defaultArtifactsMax, "with --keep-going, show in full (repro lines and artifacts) at most `N` failures of each scenario, the lowest seeds; the rest are counted")
-	f.StringVar(&fl.saveFailure, "save-failures", "", "append failures to the regression corpus `FILE` (e.g. campaign/testdata/regressions.txt)")
-	return cmd
+	if named {
+		f.StringVar(&fl.impl, "impl", kvsim.ReferenceName, "implementation: reference or zoo/NAME")
+		f.StringVar(&fl.saveFailure, "save-failures", "", "append failures to the regression corpus `FILE` (e.g. campaign/testdata/regressions.txt)")
+	}
 }
 
 // config checks the flags and resolves them into a campaign; every error

@@ -8,7 +8,6 @@ import (
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
-	"github.com/kvsim/kvsim/scenarios"
 
 	"github.com/spf13/cobra"
 )
@@ -41,10 +40,6 @@ type Options struct {
 	// Impls are implementations to offer besides the reference and the
 	// zoo, by name (a lab build registers the student's here).
 	Impls []kvsim.Impl
-	// Repro and Isolate, if set, are the catalogue's (campaign.Catalogue):
-	// how a run is replayed, and where it is made.
-	Repro   func(kvsim.Spec) kvsim.Repro
-	Isolate func(cfg scenarios.Config, run func() scenarios.Result) scenarios.Result
 }
 
 // edge is what the commands resolve names with and make runs through: the
@@ -59,8 +54,8 @@ func (e edge) reporter(dir string) campaign.Reporter {
 	return campaign.Reporter{Catalogue: e.cat, Executor: e.ex, Artifacts: dir}
 }
 
-// exitCode exits with its code and prints nothing: kvsim lab's program
-// has said what there was to say.
+// exitCode exits with its code and prints nothing: a child process (the
+// race-enabled stress binary) has said what there was to say.
 type exitCode int
 
 func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
@@ -73,9 +68,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // Main runs the command line with o's implementations.
 func (o Options) Main(args []string, stdout, stderr io.Writer) int {
-	cat := campaign.Default().With(o.Impls...)
-	cat.Repro, cat.Isolate = o.Repro, o.Isolate
-	root := newRootCmd(edge{cat: cat, ex: campaign.InProcess{}})
+	root := newRootCmd(edge{cat: campaign.Default().With(o.Impls...), ex: campaign.InProcess{}})
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -138,7 +131,7 @@ func newRootCmd(e edge) *cobra.Command {
 		newCampaignCmd(e),
 		newZooCmd(cat),
 		newCheckCmd(),
-		newLabCmd(),
+		newLabCmd(e),
 		newStressCmd(cat),
 		newExploreCmd(e),
 	)

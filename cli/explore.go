@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/kvsim/kvsim"
-	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/search"
 	"github.com/kvsim/kvsim/sim"
 	"github.com/spf13/cobra"
 )
@@ -58,7 +58,7 @@ and the workloads covered are all the scenario has (it draws none, or
 --workload enumerated every draw in full). Otherwise a clean exploration
 says what it did not cover: it is not an all-clear. A failure prints its
 repro line, which replays the run from its recorded choices (--strategy
-replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, describeLadder(campaign.DefaultLadder())),
+replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, describeLadder(search.DefaultLadder())),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			changed := cmd.Flags().Changed
@@ -81,9 +81,9 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 			if err != nil {
 				return usageError{err}
 			}
-			ladder := campaign.DefaultLadder()
+			ladder := search.DefaultLadder()
 			if bound {
-				ladder = []campaign.Rung{{Faults: fl.faults, Ties: fl.ties, Runs: exploreRuns}}
+				ladder = []search.Rung{{Faults: fl.faults, Ties: fl.ties, Runs: exploreRuns}}
 			}
 			if changed("runs") {
 				for i := range ladder {
@@ -93,13 +93,13 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "explore %s faults=%s impl=%s\n", cfg.Scenario.Name, cfg.Profile.Name, cfg.Spec().Impl)
 			i := 0
-			opts := campaign.ExploreOptions{Ladder: ladder, Workload: fl.workload, Seeds: fl.seeds, Start: fl.start,
-				OnRung: func(r campaign.RungReport) {
+			opts := search.ExploreOptions{Ladder: ladder, Workload: fl.workload, Seeds: fl.seeds, Start: fl.start,
+				OnRung: func(r search.RungReport) {
 					i++
 					printRung(out, cfg, i, len(ladder), r)
 				}}
 			restoreGC := manyRunsGC()
-			x := campaign.Explore(cfg, opts)
+			x := search.Explore(cfg, opts)
 			restoreGC()
 			switch {
 			case x.Err() != nil:
@@ -121,7 +121,7 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 	f.IntVar(&fl.faults, "max-faults", 1, "one bound instead of the ladder: most faults in one run")
 	f.IntVar(&fl.ties, "max-ties", 1, "one bound instead of the ladder: most ties taken out of scheduling order in one run; -1 for no limit")
 	f.IntVar(&fl.runs, "runs", 0, fmt.Sprintf("most runs in each bound, over all its workloads; at least 1, since most trees never finish, so there is no unlimited setting (default %d for one bound, the ladder's own otherwise)", exploreRuns))
-	f.IntVar(&fl.seeds, "seeds", campaign.DefaultExploreSeeds, "how many seeds' workloads each bound covers, from --start")
+	f.IntVar(&fl.seeds, "seeds", search.DefaultExploreSeeds, "how many seeds' workloads each bound covers, from --start")
 	f.Uint64Var(&fl.start, "start", 0, "first seed whose workload is explored")
 	f.IntVar(&fl.workload, "workload", 0, "enumerate each workload draw over its first N values instead of drawing the workload from seeds")
 	return cmd
@@ -132,7 +132,7 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 const exploreRuns = 20_000
 
 // describeLadder says what the rungs are, one a line, for the help.
-func describeLadder(ladder []campaign.Rung) string {
+func describeLadder(ladder []search.Rung) string {
 	var b strings.Builder
 	for i, r := range ladder {
 		fmt.Fprintf(&b, "  %d. %s (%d runs)\n", i+1, describeBound(r), r.Runs)
@@ -141,7 +141,7 @@ func describeLadder(ladder []campaign.Rung) string {
 }
 
 // describeBound is a rung's bound in words.
-func describeBound(r campaign.Rung) string {
+func describeBound(r search.Rung) string {
 	ties := "every tie in scheduling order"
 	switch {
 	case r.Ties < 0:
@@ -172,7 +172,7 @@ type faultPoint struct {
 }
 
 // printRung says what one rung covered and found.
-func printRung(w io.Writer, cfg scenarios.Config, i, n int, r campaign.RungReport) {
+func printRung(w io.Writer, cfg scenarios.Config, i, n int, r search.RungReport) {
 	fmt.Fprintf(w, "bound %d of %d: %s, %d runs at most\n", i, n, describeBound(r.Rung), r.Rung.Runs)
 	size := fmt.Sprintf("%s, %s", span(r.Clients, "client"), span(r.Ops, "operation"))
 	drawn := "drawn as a campaign draws it"
@@ -265,7 +265,7 @@ func swarmProfile(p scenarios.Profile) bool {
 
 // printVerdict closes an exploration without a failure: an all-clear only
 // when it covered the whole of its bounds.
-func printVerdict(w io.Writer, cfg scenarios.Config, x campaign.Exploration) {
+func printVerdict(w io.Writer, cfg scenarios.Config, x search.Exploration) {
 	if x.AllClear() {
 		if len(x.Rungs) == 1 {
 			fmt.Fprintln(w, "no bug within this bound: every run within it passed, and it covers every workload the scenario has")

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kvsim/kvsim/campaign"
+	"github.com/kvsim/kvsim/search"
 )
 
 // exploreBudget is --runs for the explorations that end without a failure,
@@ -139,7 +139,7 @@ func TestExploreRunsZero(t *testing.T) {
 // order, up to the one that fails; --max-faults and --max-ties make one
 // bound.
 func TestExploreLadderPrintsEveryRung(t *testing.T) {
-	n := len(campaign.DefaultLadder())
+	n := len(search.DefaultLadder())
 	for _, c := range []struct {
 		args   []string
 		bounds int

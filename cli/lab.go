@@ -1,17 +1,20 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/lab"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/spf13/cobra"
@@ -58,108 +61,145 @@ outside the standard library) is refused with its file:line, exit 2. Exit codes 
 // is given: a few seconds, enough to find the usual mistakes.
 const defaultLabSeeds = "200"
 
-func newLabCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:                "lab --dir DIR [campaign flags] | --dir DIR --scenario S --seed N [run flags]",
-		Short:              "Run kvsim on a course-style kvsrv1 folder (server.go, client.go, lock/lock.go)",
-		Long:               labHelp,
-		DisableFlagParsing: true, // the flags are the built program's
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if slices.Contains(args, "-h") || slices.Contains(args, "--help") {
-				return cmd.Help()
-			}
-			dir, args := takeFlag(args, "dir")
-			src, args := takeFlag(args, "kvsim-src")
-			if dir == "" {
-				return usagef("lab needs --dir DIR, a folder laid out like the course's kvsrv1")
-			}
+// labFlags are kvsim lab's: a campaign's, a run's outputs and --seed, a
+// shrink's, and the folder.
+type labFlags struct {
+	dir, src   string
+	cf         campaignFlags
+	rf         runFlags
+	seed       uint64
+	shrink     bool
+	shrinkTime time.Duration
+	impl, save string // refused: the folder is the implementation
+}
+
+// newLabCmd is kvsim lab: it builds the folder's program, a worker that
+// runs the folder's code (package worker), and makes every run of a
+// campaign, a run or a shrink there (campaign.Workers), parsing its flags
+// and reporting failures here as kvsim does for any implementation.
+func newLabCmd(e edge) *cobra.Command {
+	var fl labFlags
+	cmd := &cobra.Command{
+		Use:   "lab --dir DIR [campaign flags] | --dir DIR --scenario S --seed N [run flags] | --dir DIR --shrink",
+		Short: "Run kvsim on a course-style kvsrv1 folder (server.go, client.go, lock/lock.go)",
+		Long:  labHelp,
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			changed := cmd.Flags().Changed
 			switch {
-			case has(args, "impl"):
+			case fl.dir == "":
+				return usagef("lab needs --dir DIR, a folder laid out like the course's kvsrv1")
+			case changed("impl"):
 				return usagef("lab: --impl is the folder's")
-			case has(args, "save-failures"):
+			case changed("save-failures"):
 				// A corpus entry names its implementation, which only this
 				// folder's build knows: go test could not replay it.
 				return usagef("lab: --save-failures is for implementations kvsim knows by name; keep the repro lines instead")
+			case changed("seed") && !changed("scenario"):
+				return usagef("lab: a run (--seed) needs --scenario")
+			case fl.shrink && changed("seed"):
+				return usagef("lab: --shrink finds its own run: it does not go with --seed")
+			case fl.shrink && fl.shrinkTime <= 0:
+				return usagef("--shrink-time must be positive")
 			}
-			sub, err := labCommand(args)
-			if err != nil {
-				return err
+			if !fl.shrink && !changed("seed") {
+				// A campaign, by default of every scenario at 200 seeds.
+				if !changed("scenario") {
+					fl.cf.scenario = "all"
+				}
+				if !changed("seeds") && !changed("duration") {
+					cmd.Flags().Set("seeds", defaultLabSeeds)
+				}
 			}
-			prog, err := lab.Build(lab.Options{Dir: dir, Source: src, Log: cmd.ErrOrStderr()})
+			prog, err := lab.Build(lab.Options{Dir: fl.dir, Source: fl.src, Log: cmd.ErrOrStderr()})
 			var unsupported *lab.UnsupportedError
 			var buildErr *lab.BuildError
 			switch {
 			case errors.As(err, &unsupported), errors.As(err, &buildErr):
-				err = fmt.Errorf("lab: %s: %w", dir, err)
-				if junit, _ := takeFlag(args, "junit"); junit != "" {
-					err = errors.Join(err, writeBuildJUnit(junit, dir, err))
+				err = fmt.Errorf("lab: %s: %w", fl.dir, err)
+				if fl.cf.junit != "" {
+					err = errors.Join(err, writeBuildJUnit(fl.cf.junit, fl.dir, err))
 				}
 				return usageError{err}
 			case err != nil:
 				return usageError{fmt.Errorf("lab: %w", err)}
 			}
-			if !prog.HasLock && runsLock(sub) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s has no lock/: the lock scenarios (%s) test kvsim's own lock on the folder's clerk and server\n", dir, strings.Join(lockScenarios(), ", "))
+			if !prog.HasLock && runsLock(fl.cf.scenario) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s has no lock/: the lock scenarios (%s) test kvsim's own lock on the folder's clerk and server\n", fl.dir, strings.Join(lockScenarios(), ", "))
 			}
-			run := exec.Command(prog.Path, append(sub, "--impl", prog.Name)...)
-			run.Stdin, run.Stdout, run.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
-			run.Env = append(os.Environ(), "KVSIM_LAB_DIR="+dir)
-			return runForwardingSignals(run)
+			workers := &campaign.Workers{Path: prog.Path, Env: append(os.Environ(), "KVSIM_LAB_DIR="+fl.dir), Stderr: cmd.ErrOrStderr()}
+			defer workers.Close()
+			folder := edge{cat: e.cat.With(kvsim.Impl{Name: prog.Name, Doc: "the course-style folder " + fl.dir}), ex: workers}
+			folder.cat.Repro = labRepro(fl.dir)
+			fl.cf.impl = prog.Name
+			fl.rf.artifacts, fl.rf.timeout = fl.cf.artifacts, fl.cf.runTimeout
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			cmd.SetContext(ctx)
+			switch {
+			case fl.shrink:
+				return runShrink(cmd, folder, fl)
+			case changed("seed"):
+				cfg, err := folder.cat.Resolve(kvsim.Spec{Scenario: fl.cf.scenario, Seed: fl.seed, Faults: fl.cf.faults, Impl: prog.Name, Strategy: fl.cf.strategy})
+				if err != nil {
+					return usageError{err}
+				}
+				if err := fl.rf.check(); err != nil {
+					return err
+				}
+				return runTraced(cmd, folder, cfg, fl.rf, nil)
+			}
+			cfg, err := fl.cf.config(cmd, folder.cat)
+			if err != nil {
+				return err
+			}
+			return runCampaign(ctx, cmd.OutOrStdout(), cmd.ErrOrStderr(), folder, cfg, fl.cf)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1 `DIR`")
+	f.StringVar(&fl.src, "kvsim-src", "", "kvsim's source tree `DIR` (default: the one this kvsim was built from, or $KVSIM_SRC)")
+	fl.cf.register(f, false)
+	fl.rf.registerOutputs(f)
+	f.Uint64Var(&fl.seed, "seed", 0, "one run, of --scenario at this seed, instead of a campaign")
+	f.BoolVar(&fl.shrink, "shrink", false, "look for the smallest failing run instead of a campaign")
+	f.DurationVar(&fl.shrinkTime, "shrink-time", defaultShrinkTime, "with --shrink, the wall time the search may take")
+	// Refused with a word of why, rather than as unknown flags.
+	f.StringVar(&fl.impl, "impl", "", "")
+	f.StringVar(&fl.save, "save-failures", "", "")
+	f.MarkHidden("impl")
+	f.MarkHidden("save-failures")
+	return cmd
 }
 
-// runForwardingSignals runs the built program to its end. Ctrl-C and
-// SIGTERM are the program's to handle (it prints a campaign's partial
-// summary and exits 130), so they are passed on, not obeyed, here.
-func runForwardingSignals(run *exec.Cmd) error {
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	if err := run.Start(); err != nil {
-		return err
-	}
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				run.Process.Signal(s)
-			case <-done:
-				return
+// labRepro is the repro lines of a run of the folder at dir: kvsim lab
+// lines, each value quoted for a POSIX shell where it needs it (the
+// choices of a replay, "0*13", are a glob to a shell, which zsh refuses
+// when nothing matches).
+func labRepro(dir string) func(kvsim.Spec) kvsim.Repro {
+	return func(s kvsim.Spec) kvsim.Repro {
+		var flags strings.Builder
+		for _, f := range s.Flags() {
+			if f[0] != "impl" { // the folder is the implementation
+				fmt.Fprintf(&flags, " --%s %s", f[0], shellQuote(f[1]))
 			}
 		}
-	}()
-	err := run.Wait()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return exitCode(exit.ExitCode())
+		lab := "kvsim lab --dir " + shellQuote(dir)
+		return kvsim.Repro{
+			Run:    lab + flags.String(),
+			Shrink: fmt.Sprintf("%s --scenario %s --faults %s --shrink", lab, s.Scenario, cmp.Or(s.Faults, scenarios.SwarmName)),
+		}
 	}
-	return err
 }
 
-// labCommand turns kvsim lab's arguments (without --dir) into the built
-// program's: a run when --seed is given, a shrink with --shrink, else a
-// campaign.
-func labCommand(args []string) ([]string, error) {
-	switch {
-	case slices.Contains(args, "--shrink"):
-		return append([]string{"shrink"}, slices.DeleteFunc(args, func(a string) bool { return a == "--shrink" })...), nil
-	case has(args, "seed"):
-		if !has(args, "scenario") {
-			return nil, usagef("lab: a run (--seed) needs --scenario")
-		}
-		return append([]string{"run"}, args...), nil
+// shellQuote quotes s for a POSIX shell unless it needs none.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+~,:=@", r))
+	}) < 0 {
+		return s
 	}
-	out := append([]string{"campaign"}, args...)
-	if !has(args, "scenario") {
-		out = append(out, "--scenario", "all")
-	}
-	if !has(args, "seeds") && !has(args, "duration") {
-		out = append(out, "--seeds", defaultLabSeeds)
-	}
-	return out, nil
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // lockScenarios are the scenarios that use a lock: those named lock-*.
@@ -173,38 +213,14 @@ func lockScenarios() []string {
 	return names
 }
 
-// runsLock reports whether the built program's command line sub may run
-// a lock scenario: its --scenario is all, names one, or is not given (a
-// shrink then picks the scenario).
-func runsLock(sub []string) bool {
-	names, _ := takeFlag(sub, "scenario")
+// runsLock reports whether a lab command of --scenario names may run a
+// lock scenario: all, one named, or none given (a shrink then picks the
+// scenario).
+func runsLock(names string) bool {
 	if names == "" || names == "all" {
 		return true
 	}
 	return slices.ContainsFunc(strings.Split(names, ","), func(n string) bool { return slices.Contains(lockScenarios(), n) })
-}
-
-// has reports whether args set --name (as --name V or --name=V).
-func has(args []string, name string) bool {
-	return slices.ContainsFunc(args, func(a string) bool { return a == "--"+name || strings.HasPrefix(a, "--"+name+"=") })
-}
-
-// takeFlag removes --name V or --name=V from args and returns V.
-func takeFlag(args []string, name string) (string, []string) {
-	var v string
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--"+name && i+1 < len(args):
-			v = args[i+1]
-			i++
-		case strings.HasPrefix(a, "--"+name+"="):
-			v = strings.TrimPrefix(a, "--"+name+"=")
-		default:
-			rest = append(rest, a)
-		}
-	}
-	return v, rest
 }
 
 // writeBuildJUnit writes a JUnit report of one failed test case, the

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/campaign"
@@ -36,6 +37,10 @@ type Options struct {
 	// testdata/kvsim in the test's package. A failure's artifacts go to
 	// its artifacts/TEST folder unless -kvsim.artifacts names another.
 	FailDir string
+	// RunTimeout bounds one run in wall time, replays included: a run
+	// still going then (an implementation that spins or blocks outside
+	// simulator calls) is a stuck run. 0 means campaign.DefaultRunTimeout.
+	RunTimeout time.Duration
 }
 
 // Check runs every scenario (or those of -kvsim.scenario) under swarm
@@ -58,13 +63,13 @@ func Check(t testing.TB, impl kvsim.Impl, opts Options) {
 	pkg := packagePath()
 	cat := campaign.Default().With(impl)
 	cat.Repro = func(s kvsim.Spec) kvsim.Repro { return repro(pkg, t.Name(), s) }
-	rep := campaign.Reporter{Catalogue: cat, Artifacts: artifacts}
+	rep := campaign.Reporter{Catalogue: cat, Artifacts: artifacts, Timeout: opts.RunTimeout}
 	report := func(r scenarios.Result, failFileStatus string) {
 		t.Helper()
 		fail(t, rep, r, failFileStatus, *flagArtifact == "")
 	}
 
-	if replayFailFile(t, cat, failFile, fromRoot(pkg, failFile), report) {
+	if replayFailFile(t, cat, failFile, fromRoot(pkg, failFile), opts.RunTimeout, report) {
 		return
 	}
 	faults := cmp.Or(*flagFaults, scenarios.SwarmName)
@@ -76,7 +81,7 @@ func Check(t testing.TB, impl kvsim.Impl, opts Options) {
 	if err != nil {
 		t.Fatalf("kvsimtest: %v", err)
 	}
-	cfg := campaign.Config{Runs: runs, Seeds: seeds(opts)}
+	cfg := campaign.Config{Runs: runs, Seeds: seeds(opts), RunTimeout: opts.RunTimeout}
 	if isSet("kvsim.seed") {
 		cfg.Start, cfg.Seeds = *flagSeed, 1
 	}
@@ -102,7 +107,7 @@ func Check(t testing.TB, impl kvsim.Impl, opts Options) {
 
 // replayFailFile runs the fail file's entries first, guarded; it reports
 // whether one still fails (and failed t through report).
-func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, report func(scenarios.Result, string)) bool {
+func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, timeout time.Duration, report func(scenarios.Result, string)) bool {
 	t.Helper()
 	entries, err := readFailFile(path)
 	switch {
@@ -118,7 +123,7 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, re
 			t.Fatalf("kvsimtest: %s: %v", path, err)
 			return true
 		}
-		r, err := campaign.RunGuarded(context.Background(), nil, cfg, 0)
+		r, err := campaign.RunGuarded(context.Background(), nil, cfg, timeout)
 		if err != nil {
 			t.Fatalf("kvsimtest: %v", err)
 			return true

@@ -5,10 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/zoo"
 )
 
@@ -158,6 +162,44 @@ func TestFailFileVersion(t *testing.T) {
 		_, err := readFailFile(path)
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%q: error %v, want %q", tc.text, err, tc.err)
+		}
+	}
+}
+
+// spinningServer spins in Put, outside any simulator call, until stop:
+// only the wall-clock watchdog can end such a run.
+type spinningServer struct {
+	rpc.Server
+	stop *atomic.Bool
+}
+
+func (s spinningServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	for !s.stop.Load() {
+		runtime.Gosched()
+	}
+	s.Server.Put(args, reply)
+}
+
+// TestSpinningIsStuckNotAHang: an implementation that spins outside the
+// simulator is a stuck run, reported with the stacks of what spins, and
+// go test goes on; its fail file entry, replayed first by the next Check,
+// is guarded the same way.
+func TestSpinningIsStuckNotAHang(t *testing.T) {
+	stop := &atomic.Bool{}
+	t.Cleanup(func() { stop.Store(true) }) // the abandoned runs end with the test
+	spinning := kvsim.Impl{Name: "my-spinner", NewServer: func() rpc.Server { return spinningServer{kvsim.Reference().NewServer(), stop} }}
+	dir := t.TempDir()
+	opts := Options{Seeds: 1, FailDir: dir, RunTimeout: 200 * time.Millisecond}
+	for _, want := range []string{" (added: ", " (replayed from it)"} {
+		r := &recorder{TB: t}
+		start := time.Now()
+		Check(r, spinning, opts)
+		if len(r.failures) != 1 || !strings.Contains(r.failures[0], ": stuck: the run did not return within 200ms") ||
+			!strings.Contains(r.failures[0], "spinningServer") || !strings.Contains(r.failures[0], want) {
+			t.Fatalf("want a stuck run, its stack and %q; failures: %q", want, r.failures)
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("Check took %v", took)
 		}
 	}
 }

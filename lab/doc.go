@@ -17,9 +17,12 @@
 // program under a hash of everything that went into it, so a second run
 // starts at once.
 //
-// The program is kvsim's own command line with the student's code as one
-// more implementation, lab/<folder>; package labrt explains how it keeps
-// package-level calls in student code deterministic.
+// The program is a worker only (package worker): kvsim lab parses the
+// command line, runs campaigns and shrinks and reports failures, and the
+// program makes the runs it asks for with the student's code as the
+// implementation lab/<folder> (campaign.Workers starts it); package labrt
+// explains how it keeps package-level calls in student code
+// deterministic.
 //
 // Choices, and why:
 //   - The shims are real packages of this module (shim/...), copied to the

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // shrinkOps is the minimal run's size in kvsim lab --shrink's output.
@@ -101,5 +102,26 @@ func TestNoLockSaysSo(t *testing.T) {
 	code, out, errOut = kvsim(t, "lab", "--dir", "testdata/good", "--scenario", "lock-counter", "--seeds", "2")
 	if code != 0 || strings.Contains(errOut, "lock/") {
 		t.Errorf("a folder with a lock: exit %d, want 0 and nothing about the lock; output:\n%s%s", code, out, errOut)
+	}
+}
+
+// TestShrinkSpinning: a folder whose handler spins is guarded while it
+// shrinks as while it runs a campaign (the loop's budget stops it in the
+// worker): the search ends within its budget with a minimal run that
+// replays and a report.
+func TestShrinkSpinning(t *testing.T) {
+	dir := filepath.Join(submissions, "server-waits-for-version")
+	artifacts := t.TempDir()
+	start := time.Now()
+	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--scenario", "reliable-put", "--shrink", "--shrink-time", "2s", "--artifacts", artifacts)
+	if code != 1 || !strings.Contains(out, "spinning: the loop at ") {
+		t.Fatalf("exit %d, want 1 and the spinning loop; output:\n%s%s", code, out, errOut)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the shrink took %v for a budget of 2s", took)
+	}
+	shrinkOps(t, out)
+	if reports, _ := filepath.Glob(filepath.Join(artifacts, "*", "report.html")); len(reports) != 1 {
+		t.Errorf("%d report.html under %s, want 1", len(reports), artifacts)
 	}
 }

@@ -68,8 +68,9 @@ func WriteArtifacts(r Result, dir string) (Artifacts, error) {
 	}
 	// Porcupine's picture is of the key/value history: worth its size (as
 	// much as the trace) when the history is what failed, not for a
-	// failure of the lock or of liveness.
-	if r.KVCheck.Verdict != models.Ok {
+	// failure of the lock or of liveness, nor for a run whose history was
+	// never checked (it panicked).
+	if r.KVCheck.Checker != "" && r.KVCheck.Verdict != models.Ok {
 		a.Viz = path("history.html")
 		if err := WriteViz(r, a.Viz); err != nil {
 			return a, err

@@ -1,6 +1,12 @@
 package scenarios
 
-import "github.com/kvsim/kvsim/sim"
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/sim"
+)
 
 // Runner makes runs one after another on one goroutine, as a campaign's
 // worker, rapid's runs or an exploration do, and lends each run what the
@@ -49,4 +55,16 @@ func (p *Runner) giveEnv(e *Env) {
 	e.checks.reset()
 	*e = Env{rec: e.rec, checks: e.checks, ops: e.ops[:0], holders: e.holders[:0], clients: e.clients}
 	p.env = e
+}
+
+// Try is Run, with a panic outside the simulator (in a constructor, a
+// final check) a Panic result instead of a crash, as every executor and
+// search makes its runs.
+func (p *Runner) Try(cfg Config) (r Result) {
+	defer func() {
+		if v := recover(); v != nil {
+			r = FailedRun(cfg, kvsim.Panic, fmt.Sprintf("panic outside the simulator: %v", v), string(debug.Stack()))
+		}
+	}()
+	return p.Run(cfg)
 }

@@ -11,19 +11,17 @@ import (
 // traced one keeps a history the next run does not touch.
 func TestRunnerLendsNotKeeps(t *testing.T) {
 	var r Runner
-	inProcess := func(cfg Config, run func() Result) Result { return run() }
-	for _, isolate := range []func(Config, func() Result) Result{nil, inProcess} {
+	for range 2 {
 		for _, name := range []string{"kv-random", "lock-swarm", "kv-swarm", "kv-random", "concurrent-put"} {
 			for seed := range uint64(4) {
 				cfg := config(t, name, "swarm", seed)
-				cfg.Isolate = isolate
 				want := Run(cfg)
 				got := r.Run(cfg)
 				if got.TraceHash != want.TraceHash || got.Verdict != want.Verdict {
-					t.Errorf("isolated %t, %s: %s %s on a runner, %s %s without", isolate != nil, got.Spec, got.Verdict, got.TraceHash, want.Verdict, want.TraceHash)
+					t.Errorf("%s: %s %s on a runner, %s %s without", got.Spec, got.Verdict, got.TraceHash, want.Verdict, want.TraceHash)
 				}
 				if got.KVCheck.Checker != "" || got.LockCheck != nil || got.KVHistory != nil {
-					t.Errorf("isolated %t, %s: an untraced Result keeps the run's checks or history", isolate != nil, got.Spec)
+					t.Errorf("%s: an untraced Result keeps the run's checks or history", got.Spec)
 				}
 
 				// A traced run keeps its history; the runner lends it to
@@ -34,7 +32,7 @@ func TestRunnerLendsNotKeeps(t *testing.T) {
 				cfg.Trace, cfg.Seed = false, seed+100
 				r.Run(cfg)
 				if !slices.Equal(historyText(traced), history) {
-					t.Fatalf("isolated %t, %s: a traced Result's history changed when the runner's next run reused its memory", isolate != nil, traced.Spec)
+					t.Fatalf("%s: a traced Result's history changed when the runner's next run reused its memory", traced.Spec)
 				}
 			}
 		}

@@ -38,16 +38,6 @@ type Config struct {
 	// CheckTimeout bounds each linearizability check in wall time; zero
 	// means DefaultCheckTimeout. A timeout gives kvsim.Unknown.
 	CheckTimeout time.Duration
-	// Abandoned, if set, closes when the caller stops waiting for the run
-	// (a campaign's watchdog): a run made in another process (see
-	// Isolate) then stops that process, which would otherwise spin on.
-	// It does not change the run.
-	Abandoned <-chan struct{}
-	// Isolate, if set, makes the run; run makes it in this process. The
-	// lab sets it: student code keeps its world in package-level state,
-	// so each process runs one world at a time and the others go to
-	// worker processes.
-	Isolate func(cfg Config, run func() Result) Result
 }
 
 // Spec is the identity of the run cfg makes.
@@ -123,6 +113,13 @@ func (r Result) Described() Result {
 	return r
 }
 
+// For is r as the result of cfg's run: for a result made elsewhere (in a
+// worker process) and decoded, so that Config and Replay know its run.
+func (r Result) For(cfg Config) Result {
+	r.config = cfg
+	return r
+}
+
 // Failed reports whether the run found a failure.
 func (r Result) Failed() bool { return r.Verdict.Failed() }
 
@@ -154,13 +151,6 @@ func Run(cfg Config) Result { return (*Runner)(nil).Run(cfg) }
 
 // Run is the package's Run, reusing what the runner's last run left.
 func (pool *Runner) Run(cfg Config) Result {
-	if isolate := cfg.Isolate; isolate != nil {
-		inner := cfg
-		inner.Isolate = nil
-		r := isolate(inner, func() Result { return pool.Run(inner) })
-		r.config = cfg // a worker's result came back without it
-		return r
-	}
 	sc, impl := cfg.Scenario, cfg.Impl.WithDefaults()
 	ent := cfg.Entropy
 	switch {

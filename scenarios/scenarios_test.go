@@ -163,8 +163,8 @@ func TestSUTFailuresAreReported(t *testing.T) {
 				if tt.verdict == kvsim.Panic && !strings.Contains(r.Stack, "panickyServer") {
 					t.Errorf("stack does not show the panicking handler:\n%s", r.Stack)
 				}
-				if !strings.Contains(r.Run, fmt.Sprintf("--seed %d ", seed)) || !strings.Contains(r.Run, "--impl custom") {
-					t.Errorf("repro %q does not name seed %d and the implementation", r.Run, seed)
+				if r.Seed != seed || r.Impl != "custom" || r.Run != "" {
+					t.Errorf("%s: the result does not name seed %d and the implementation, or has repro lines (the front door's)", r.Summary(), seed)
 				}
 				break
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/lock"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/worker"
 )
 
 // testStudent is student-style code: a clerk and a lock that sleep and
@@ -63,7 +64,7 @@ func (ck *retryClerk) Put(key, value string, version rpc.Tversion) rpc.Err {
 
 // The test binary is its own worker: the pool starts os.Executable().
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == WorkerArg {
+	if len(os.Args) > 1 && os.Args[1] == worker.Arg {
 		os.Exit(Main(testStudent, os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
@@ -77,16 +78,18 @@ func hashes(t *testing.T, parallel int) map[kvsim.Spec]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &pool{exe: exe, stderr: os.Stderr}
-	defer p.close()
-	cat := campaign.Default()
-	cat.Isolate = p.isolate
-	runs, err := cat.Runs(nil, "swarm", testStudent.impl())
+	workers := &campaign.Workers{Path: exe, Stderr: os.Stderr}
+	defer workers.Close()
+	var ex campaign.Executor = workers
+	if parallel == 0 {
+		ex = inThisProcess{}
+	}
+	runs, err := campaign.Default().Runs(nil, "swarm", testStudent.impl())
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[kvsim.Spec]string{}
-	sum, err := campaign.Run(context.Background(), campaign.Config{Runs: runs, Seeds: 12, Parallel: parallel, KeepGoing: true,
+	sum, err := campaign.Run(context.Background(), campaign.Config{Runs: runs, Seeds: 12, Parallel: max(parallel, 1), KeepGoing: true, Executor: ex,
 		OnResult: func(r scenarios.Result) { got[r.Spec] = r.TraceHash }})
 	if err != nil {
 		t.Fatal(err)
@@ -94,17 +97,26 @@ func hashes(t *testing.T, parallel int) map[kvsim.Spec]string {
 	if sum.Failed > 0 {
 		t.Fatalf("%d runs failed; the first: %s", sum.Failed, sum.Failures[0].Summary())
 	}
-	if parallel > 1 && len(p.all) == 0 {
-		t.Errorf("--parallel %d started no worker process", parallel)
-	}
 	return got
+}
+
+// inThisProcess is the in-process executor whose runs are the student's,
+// made here one at a time, as a worker makes them.
+type inThisProcess struct{ campaign.InProcess }
+
+func (inThisProcess) Runner() campaign.Runner { return studentRunner{&Runner{}} }
+
+type studentRunner struct{ r *Runner }
+
+func (s studentRunner) Run(_ context.Context, cfg scenarios.Config) scenarios.Result {
+	return s.r.Try(cfg)
 }
 
 // TestWorkersAgree: a campaign whose runs are spread over this process
 // and worker processes gives every run the hash it has in this process
 // alone, and the student code's sleeps and owner ids work in both.
 func TestWorkersAgree(t *testing.T) {
-	one, two := hashes(t, 1), hashes(t, 3)
+	one, two := hashes(t, 0), hashes(t, 3)
 	if len(one) == 0 || len(one) != len(two) {
 		t.Fatalf("%d runs at parallel 1, %d at parallel 3", len(one), len(two))
 	}
@@ -146,8 +158,7 @@ func TestServerCannotSleep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	world.mu.Lock()
-	r := inProcess(cfg, func() scenarios.Result { return scenarios.Run(cfg) })
+	r := (&Runner{}).Try(cfg)
 	if r.Verdict != kvsim.Panic || !strings.Contains(r.Reason, "a server handler cannot sleep") {
 		t.Errorf("got %s: %s", r.Verdict, r.Reason)
 	}
@@ -168,8 +179,8 @@ func BenchmarkRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := &pool{exe: exe, stderr: os.Stderr}
-	defer p.close()
+	workers := &campaign.Workers{Path: exe, Stderr: os.Stderr}
+	defer workers.Close()
 	cfg, err := campaign.Default().With(testStudent.impl()).Resolve(kvsim.Spec{Scenario: "kv-random", Impl: testStudent.Name})
 	if err != nil {
 		b.Fatal(err)
@@ -178,11 +189,8 @@ func BenchmarkRun(b *testing.B) {
 		name string
 		run  func(scenarios.Config) scenarios.Result
 	}{
-		{"in-process", func(cfg scenarios.Config) scenarios.Result {
-			world.mu.Lock()
-			return inProcess(cfg, func() scenarios.Result { return scenarios.Run(cfg) })
-		}},
-		{"worker", p.remote},
+		{"in-process", (&Runner{}).Try},
+		{"worker", func(cfg scenarios.Config) scenarios.Result { return workers.Run(context.Background(), cfg) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for i := range b.N {

@@ -7,37 +7,25 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/kvsim/kvsim"
-	"github.com/kvsim/kvsim/campaign"
-	"github.com/kvsim/kvsim/cli"
+	"github.com/kvsim/kvsim/worker"
 )
 
-// Main is the generated program's main: with WorkerArg it serves runs as a
-// worker, and otherwise it runs the kvsim command line on args with the
-// student's implementation as one more --impl. It returns the exit code.
+// Main is the generated program's main, and the program is a worker only
+// (package worker): started by kvsim lab with worker.Arg, it makes the runs
+// kvsim asks for, of the student's code, one at a time. kvsim lab parses
+// the command line and runs campaigns, shrinks and reports; this program
+// parses nothing. It returns the exit code.
 func Main(st Student, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == WorkerArg {
-		// Ctrl-C reaches the whole process group; the parent decides what
-		// it means and ends its workers (closing stdin, or killing them).
-		signal.Ignore(os.Interrupt, syscall.SIGTERM)
-		if err := serve(st, os.Stdin, os.NewFile(3, "results")); err != nil {
-			fmt.Fprintf(stderr, "kvsim lab worker: %v\n", err)
-			return 2
-		}
-		return 0
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		fmt.Fprintf(stderr, "kvsim lab: %v\n", err)
+	if len(args) == 0 || args[0] != worker.Arg {
+		fmt.Fprintf(stderr, "this program is kvsim lab's worker for %s: run kvsim lab --dir %q instead\n", st.Name, st.Dir)
 		return 2
 	}
-	p := &pool{exe: exe, stderr: stderr}
-	defer p.close()
-	im := st.impl()
-	if len(args) > 0 && args[0] == "shrink" {
-		cat := campaign.Default().With(im)
-		cat.Repro, cat.Isolate = st.repro, p.isolate
-		return shrink(cat, args[1:], stdout, stderr)
+	// Ctrl-C reaches the whole process group; kvsim decides what it means
+	// and ends its workers (closing stdin, or killing them).
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	if err := worker.Serve(os.Stdin, os.NewFile(3, "responses"), st.impl(), &Runner{}); err != nil {
+		fmt.Fprintf(stderr, "kvsim lab worker: %v\n", err)
+		return 2
 	}
-	return cli.Options{Impls: []kvsim.Impl{im}, Repro: st.repro, Isolate: p.isolate}.Main(args, stdout, stderr)
+	return 0
 }

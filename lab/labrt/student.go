@@ -1,9 +1,7 @@
 package labrt
 
 import (
-	"cmp"
 	"fmt"
-	"strings"
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -51,31 +49,6 @@ func (st Student) impl() kvsim.Impl {
 		}
 	}
 	return im
-}
-
-// repro gives the kvsim lab lines that replay a run and shrink its failure.
-func (st Student) repro(s kvsim.Spec) kvsim.Repro {
-	var flags strings.Builder
-	for _, f := range s.Flags() {
-		if f[0] != "impl" { // the folder is the implementation
-			fmt.Fprintf(&flags, " --%s %s", f[0], f[1])
-		}
-	}
-	lab := "kvsim lab --dir " + shellQuote(st.Dir)
-	return kvsim.Repro{
-		Run:    lab + flags.String(),
-		Shrink: fmt.Sprintf("%s --scenario %s --faults %s --shrink", lab, s.Scenario, cmp.Or(s.Faults, scenarios.SwarmName)),
-	}
-}
-
-// shellQuote quotes s for a POSIX shell unless it needs none.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+~,:=@", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // server runs the student's handlers outside any client process.

@@ -19,7 +19,9 @@ type Strategy struct {
 //   - "random" or "": uniform random, the seed's PCG (sim.NewPCG), so a
 //     run is the same as with no strategy at all;
 //   - "priority", optionally with options "priority:d=D,k=K": Priority
-//     with PriorityOptions{Depth: D, Steps: K}.
+//     with PriorityOptions{Depth: D, Steps: K};
+//   - "replay:CHOICES": the run an exploration or a shrink found, replayed
+//     from its recorded choices (ReplayStrategy).
 func ParseStrategy(name string) (Strategy, error) {
 	kind, opts, _ := strings.Cut(name, ":")
 	switch kind {
@@ -48,6 +50,21 @@ func ParseStrategy(name string) (Strategy, error) {
 			}
 		}
 		return Strategy{Name: name, New: func(seed uint64) sim.Entropy { return NewPriority(seed, o) }}, nil
+	case "replay":
+		choices, err := ParseChoices(opts)
+		if err != nil {
+			return Strategy{}, fmt.Errorf("strategy %q: %v", name, err)
+		}
+		return ReplayStrategy(choices), nil
 	}
-	return Strategy{}, fmt.Errorf("unknown strategy %q (have random, priority, priority:d=DEPTH,k=STEPS)", name)
+	return Strategy{}, fmt.Errorf("unknown strategy %q (have random, priority, priority:d=DEPTH,k=STEPS, replay:CHOICES)", name)
+}
+
+// StrategyKinds are the strategies ParseStrategy knows, by kind.
+var StrategyKinds = []string{"random", "priority", "replay"}
+
+// ReplayStrategy is the strategy that replays choices at any seed (Replay),
+// named "replay:" and the choices as FormatChoices writes them.
+func ReplayStrategy(choices []uint64) Strategy {
+	return Strategy{Name: "replay:" + FormatChoices(choices), New: func(uint64) sim.Entropy { return Replay(choices) }}
 }

@@ -1,4 +1,4 @@
-package campaign
+package search
 
 import (
 	"slices"
@@ -59,6 +59,8 @@ type ExploreOptions struct {
 	Start uint64
 	// OnRung, if set, is told each rung's report as the rung ends.
 	OnRung func(RungReport)
+	// Runner makes the runs; nil means a scenarios.Runner of its own.
+	Runner Runner
 }
 
 // RungReport is what one rung covered and found.
@@ -173,10 +175,10 @@ func Explore(cfg scenarios.Config, opts ExploreOptions) Exploration {
 	if opts.Seeds <= 0 {
 		opts.Seeds = DefaultExploreSeeds
 	}
-	var runner scenarios.Runner // the runs follow one another
+	runner := runnerOr(opts.Runner)
 	var x Exploration
 	for _, rung := range ladder {
-		r, drawn := exploreRung(cfg, opts, rung, &runner)
+		r, drawn := exploreRung(cfg, opts, rung, runner)
 		x.Rungs = append(x.Rungs, r)
 		if opts.OnRung != nil {
 			opts.OnRung(r)
@@ -184,9 +186,8 @@ func Explore(cfg scenarios.Config, opts ExploreOptions) Exploration {
 		if r.Failure != nil {
 			c := cfg
 			c.Seed, c.Entropy, c.Trace = r.Seed, nil, true
-			name := replayPrefix + explore.FormatChoices(drawn)
-			c.Strategy = explore.Strategy{Name: name, New: func(uint64) sim.Entropy { return explore.Replay(drawn) }}
-			x.Failure = runSafely(nil, c)
+			c.Strategy = explore.ReplayStrategy(drawn)
+			x.Failure = runner.Try(c)
 		}
 		if r.Failure != nil || r.Err != nil {
 			break
@@ -197,7 +198,7 @@ func Explore(cfg scenarios.Config, opts ExploreOptions) Exploration {
 
 // exploreRung explores one rung; on a failure it also returns every value
 // the failing run drew, in order, for its replay.
-func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, runner *scenarios.Runner) (RungReport, []uint64) {
+func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, runner Runner) (RungReport, []uint64) {
 	r := RungReport{Rung: rung, Enumerated: opts.Workload, Points: map[sim.Decision]int{}, Fixed: true}
 	r.Clients, r.Ops = [2]int{-1, 0}, [2]int{-1, 0}
 	var (
@@ -215,7 +216,7 @@ func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, runner *s
 		}
 		c := cfg
 		c.Seed, c.Entropy = seed, e
-		res := runSafely(runner, c)
+		res := runner.Try(c)
 		last = e
 		if len(e.workload) > 0 {
 			r.Fixed = false
@@ -232,7 +233,7 @@ func exploreRung(cfg scenarios.Config, opts ExploreOptions, rung Rung, runner *s
 			// name their clients).
 			workload = append([]uint64{}, e.workload...)
 			c.Entropy, c.Trace = explore.Replay(e.drawn), true
-			desc := runSafely(runner, c)
+			desc := runner.Try(c)
 			r.Clients = widen(r.Clients, len(desc.Clients))
 			r.Ops = widen(r.Ops, desc.Ops)
 		}
