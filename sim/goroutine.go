@@ -233,10 +233,8 @@ func (p *Proc) beginPark(what string, on any) uint64 {
 }
 
 // park blocks p until ready(p, id) for the id of its last beginPark.
-func (p *Proc) park() {
-	p.wait()
-	p.rt.on = nil
-}
+// What it waited on stays in p.rt.on, read only while it is parked.
+func (p *Proc) park() { p.wait() }
 
 // ready makes p, blocked in the operation with wait id id, runnable at the
 // current instant.
@@ -405,7 +403,10 @@ func (g GoroutineInfo) String() string {
 
 // info describes p, asking it where it waits.
 func (w *World) info(p *Proc) GoroutineInfo {
-	g := GoroutineInfo{Name: p.gname(), Label: p.rt.label, State: p.stateG(), At: w.whereIs(p), Holder: holderOf(p.rt.on)}
+	g := GoroutineInfo{Name: p.gname(), Label: p.rt.label, State: p.stateG(), At: w.whereIs(p)}
+	if p.op == opPark {
+		g.Holder = holderOf(p.rt.on)
+	}
 	if p.rt.f != nil {
 		g.Func = funcName(reflect.ValueOf(p.rt.f).Pointer())
 	}
