@@ -17,6 +17,7 @@ type exploreFlags struct {
 	faults, ties, runs, workload, seeds int
 	start                               uint64
 	ladder                              bool
+	artifacts                           string
 }
 
 func newExploreCmd(e edge) *cobra.Command {
@@ -58,7 +59,9 @@ and the workloads covered are all the scenario has (it draws none, or
 --workload enumerated every draw in full). Otherwise a clean exploration
 says what it did not cover: it is not an all-clear. A failure prints its
 repro line, which replays the run from its recorded choices (--strategy
-replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, describeLadder(search.DefaultLadder())),
+replay:...), and with --artifacts its trace, history and report.html. Exit
+0 when no run failed, 1 when one did, 2 on bad usage or an --artifacts
+that cannot be written.`, describeLadder(search.DefaultLadder())),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			changed := cmd.Flags().Changed
@@ -80,6 +83,9 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 			cfg, err := cat.Resolve(spec)
 			if err != nil {
 				return usageError{err}
+			}
+			if err := checkOutputs(output{"--artifacts", fl.artifacts, true}); err != nil {
+				return err
 			}
 			ladder := search.DefaultLadder()
 			if bound {
@@ -106,7 +112,7 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 				return fmt.Errorf("explore: %v", x.Err())
 			case x.Failed():
 				fmt.Fprint(out, "FAIL ")
-				e.reporter("").Print(out, x.Failure)
+				e.reporter(fl.artifacts).Report(cmd.Context(), out, x.Failure)
 				return errFailureFound
 			}
 			printVerdict(out, cfg, x)
@@ -124,6 +130,7 @@ replay:...). Exit 0 when no run failed, 1 when one did, 2 on bad usage.`, descri
 	f.IntVar(&fl.seeds, "seeds", search.DefaultExploreSeeds, "how many seeds' workloads each bound covers, from --start")
 	f.Uint64Var(&fl.start, "start", 0, "first seed whose workload is explored")
 	f.IntVar(&fl.workload, "workload", 0, "enumerate each workload draw over its first N values instead of drawing the workload from seeds")
+	f.StringVar(&fl.artifacts, "artifacts", "", "on failure, write trace, history, visualization and report.html under `DIR`")
 	return cmd
 }
 

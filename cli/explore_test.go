@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -34,11 +35,15 @@ func TestExploreDefaultFindsServerIgnoresVersion(t *testing.T) {
 
 // A bug explore finds replays from its repro line to the same trace hash.
 func TestExploreFindsAndReplays(t *testing.T) {
-	code, out, errOut := runKvsim("explore", "--scenario", "lock-counter", "--faults", "lossy", "--impl", "zoo/lock-ignores-maybe", "--max-faults", "2", "--max-ties", "0")
+	dir := t.TempDir()
+	code, out, errOut := runKvsim("explore", "--scenario", "lock-counter", "--faults", "lossy", "--impl", "zoo/lock-ignores-maybe", "--max-faults", "2", "--max-ties", "0", "--artifacts", dir)
 	if code != exitFailure {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	replays(t, out)
+	if reports, _ := filepath.Glob(filepath.Join(dir, "*", "report.html")); len(reports) != 1 || !strings.Contains(out, "report: "+reports[0]+"\n") {
+		t.Errorf("report.html: %v, and the output names it:\n%s", reports, out)
+	}
 }
 
 // replays checks that the failure out reports replays from its repro line
