@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -127,6 +128,12 @@ func newLabCmd(e edge) *cobra.Command {
 			if !prog.HasLock && runsLock(fl.cf.scenario) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s has no lock/: the lock scenarios (%s) test kvsim's own lock on the folder's clerk and server\n", fl.dir, strings.Join(lockScenarios(), ", "))
 			}
+			// The workers' output is copied into stderr by goroutines of
+			// os/exec unless it is a file: from here on, whatever kvsim
+			// writes there takes the same lock.
+			if _, file := cmd.ErrOrStderr().(*os.File); !file {
+				cmd.SetErr(&lockedWriter{w: cmd.ErrOrStderr()})
+			}
 			workers := &campaign.Workers{Path: prog.Path, Env: append(os.Environ(), "KVSIM_LAB_DIR="+fl.dir), Stderr: cmd.ErrOrStderr()}
 			defer workers.Close()
 			folder := edge{cat: e.cat.With(kvsim.Impl{Name: prog.Name, Doc: "the course-style folder " + fl.dir}), ex: workers}
@@ -243,4 +250,16 @@ func writeBuildJUnit(path, dir string, buildErr error) error {
 		err = enc.Encode(doc)
 	}
 	return errors.Join(err, f.Close())
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
