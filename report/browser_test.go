@@ -176,6 +176,9 @@ func TestBrowser(t *testing.T) {
 // TestBrowserRuns runs the page's self-test on reports of other kinds of
 // run: every fault drawn, a lock history, a passing run with partitions.
 func TestBrowserRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a browser per run; TestBrowser covers the page")
+	}
 	bin := chromium(t)
 	for _, spec := range []kvsim.Spec{
 		{Scenario: "kv-random", Seed: 1, Faults: "chaos", Impl: "zoo/server-ignores-version"},

@@ -21,6 +21,9 @@ import (
 // what is shown first: the violation's lanes, the others folded, and
 // messages bundled where they would be too dense to read.
 func TestBrowserViolations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the screenshots at scale take a browser several seconds each; TestBrowser covers the page")
+	}
 	bin := chromium(t)
 	dir := artifactDir(t)
 	for _, tc := range []struct {
