@@ -55,14 +55,12 @@ func (st Student) impl() kvsim.Impl {
 type server struct{ s rpc.Server }
 
 func (v server) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
-	defer enter(world.current)
-	world.current, world.spins = nil, 0
+	defer enter(handling())
 	v.s.Get(args, reply)
 }
 
 func (v server) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
-	defer enter(world.current)
-	world.current, world.spins = nil, 0
+	defer enter(handling())
 	v.s.Put(args, reply)
 }
 

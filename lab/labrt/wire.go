@@ -45,16 +45,18 @@ func OwnServerOf[GA, GR, PA, PR, S any](services []S) rpc.Server {
 // Handlers registers the student's handlers on srv (see
 // scenarios.OwnHandlers).
 func (o ownWire[GA, GR, PA, PR]) Handlers(srv *sim.Server) {
-	sim.Handle(srv, rpc.MethodGet, func(args *GA, reply *GR) {
-		defer enter(world.current)
-		world.current, world.spins = nil, 0
-		o.s.Get(args, reply)
-	})
-	sim.Handle(srv, rpc.MethodPut, func(args *PA, reply *PR) {
-		defer enter(world.current)
-		world.current, world.spins = nil, 0
-		o.s.Put(args, reply)
-	})
+	sim.Handle(srv, rpc.MethodGet, o.get)
+	sim.Handle(srv, rpc.MethodPut, o.put)
+}
+
+func (o ownWire[GA, GR, PA, PR]) get(args *GA, reply *GR) {
+	defer enter(handling())
+	o.s.Get(args, reply)
+}
+
+func (o ownWire[GA, GR, PA, PR]) put(args *PA, reply *PR) {
+	defer enter(handling())
+	o.s.Put(args, reply)
 }
 
 // Get is a direct call, as a scenario's final read makes: the course's
@@ -63,9 +65,7 @@ func (o ownWire[GA, GR, PA, PR]) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
 	var a GA
 	var r GR
 	setField(&a, "Key", args.Key)
-	defer enter(world.current)
-	world.current, world.spins = nil, 0
-	o.s.Get(&a, &r)
+	o.get(&a, &r)
 	reply.Value = getField[string](&r, "Value")
 	reply.Version = getField[rpc.Tversion](&r, "Version")
 	reply.Err = getField[rpc.Err](&r, "Err")
@@ -78,9 +78,7 @@ func (o ownWire[GA, GR, PA, PR]) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 	setField(&a, "Key", args.Key)
 	setField(&a, "Value", args.Value)
 	setField(&a, "Version", args.Version)
-	defer enter(world.current)
-	world.current, world.spins = nil, 0
-	o.s.Put(&a, &r)
+	o.put(&a, &r)
 	reply.Err = getField[rpc.Err](&r, "Err")
 }
 

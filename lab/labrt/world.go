@@ -110,6 +110,15 @@ func enter(s rpc.Sleeper) {
 	}
 }
 
+// handling starts a server handler, which runs outside any process with a
+// fresh loop budget, and returns the process it interrupted, which the
+// handler's deferred enter resumes: defer enter(handling()).
+func handling() rpc.Sleeper {
+	s := world.current
+	world.current, world.spins = nil, 0
+	return s
+}
+
 // Sleep is time.Sleep in the rewritten student code: the running simulated
 // process sleeps d of virtual time.
 func Sleep(d time.Duration) {
@@ -202,9 +211,8 @@ func (d Deadlock) String() string {
 // a lock's) waits a millisecond of virtual time, so the holder can run; a
 // handler has no process to wait in, and nobody could run to unlock it.
 func Contended(kind string, at uintptr) {
-	if s := world.current; s != nil {
-		s.Sleep(time.Millisecond)
-		enter(s)
+	if world.current != nil {
+		Sleep(time.Millisecond)
 		return
 	}
 	where := "an unknown line"
