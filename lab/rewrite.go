@@ -29,7 +29,9 @@ type edit struct {
 //   - log.Fatal* and os.Exit go to labrt, which stops the run with a
 //     reported failure instead of the process;
 //   - math/rand, math/rand/v2, crypto/rand and github.com/google/uuid are
-//     imported from kvsim's stand-ins, which draw from the run's seed;
+//     imported from kvsim's stand-ins, which draw from the run's seed, and
+//     sync from one whose mutexes wait in virtual time (or fail a handler
+//     that could never get its mutex);
 //   - package-level variables and init functions are re-run at the start
 //     of every world (see resetCode), so no run inherits another's state;
 //   - every for loop's body starts with a call to labrt.Spin, which stops a
