@@ -13,5 +13,7 @@
 // Types made only of values copy through a program built once, by New:
 // the offset and kind of every field gob would send. Types with pointers,
 // slices, maps or interfaces, or with their own encoding, take a real gob
-// round trip into the destination.
+// round trip into the destination. A Value (NewValue) does the same for a
+// type known only at run time, for dispatchers that find a service's
+// methods by reflection.
 package gobwire

@@ -11,7 +11,10 @@ import (
 
 // Wire delivers values of type T; New makes one. It never changes, so one
 // Wire serves every call, from any goroutine.
-type Wire[T any] struct {
+type Wire[T any] struct{ p program }
+
+// program is how values of one type travel, worked out once from the type.
+type program struct {
 	viaGob bool
 	ops    []wireOp
 	// whole: copying into a fresh zero value is a plain assignment (every
@@ -42,12 +45,11 @@ type wireOp struct {
 }
 
 // New works out how values of type T travel.
-func New[T any]() *Wire[T] {
-	t := reflect.TypeFor[T]()
-	w := &Wire[T]{}
+func New[T any]() *Wire[T] { return &Wire[T]{compile(reflect.TypeFor[T]())} }
+
+func compile(t reflect.Type) program {
 	if needsGob(t, map[reflect.Type]bool{}) {
-		w.viaGob = true
-		return w
+		return program{viaGob: true}
 	}
 	c := wireCompiler{whole: true}
 	if t.Kind() == reflect.Struct {
@@ -55,14 +57,13 @@ func New[T any]() *Wire[T] {
 	} else {
 		c.sentOps(t, 0)
 	}
-	w.ops, w.whole, w.err = c.ops, c.whole, c.err
-	return w
+	return program{ops: c.ops, whole: c.whole, err: c.err}
 }
 
 // IntoZero delivers src into dst, a zero value: what a server's decoder
 // makes of the arguments.
 func (w *Wire[T]) IntoZero(dst, src *T) error {
-	if w.whole {
+	if w.p.whole {
 		*dst = *src
 		return nil
 	}
@@ -73,18 +74,71 @@ func (w *Wire[T]) IntoZero(dst, src *T) error {
 // value: dst's fields that are zero in src (or that gob does not send)
 // stay as they were.
 func (w *Wire[T]) Into(dst, src *T) error {
-	if w.err != nil {
-		return w.err
+	return w.p.into(dst, src, unsafe.Pointer(dst), unsafe.Pointer(src))
+}
+
+// Value delivers values of a type known only at run time, as a Wire does
+// for a type known at compile time: for a dispatcher that finds a
+// service's methods by reflection, as net/rpc and the course's labrpc do.
+// NewValue makes one; it never changes.
+type Value struct {
+	t reflect.Type
+	p program
+}
+
+// NewValue works out how values of type t travel.
+func NewValue(t reflect.Type) *Value { return &Value{t: t, p: compile(t)} }
+
+// Type is the type of the values it delivers.
+func (w *Value) Type() reflect.Type { return w.t }
+
+// IntoZero is Wire.IntoZero for dst and src of type *T, where T is the
+// Value's type.
+func (w *Value) IntoZero(dst, src any) error {
+	d, s, err := w.pointers(dst, src)
+	if err != nil {
+		return err
 	}
-	if w.viaGob {
+	if w.p.whole { // a typed copy: the value may hold strings
+		reflect.NewAt(w.t, d).Elem().Set(reflect.NewAt(w.t, s).Elem())
+		return nil
+	}
+	return w.p.into(dst, src, d, s)
+}
+
+// Into is Wire.Into for dst and src of type *T, where T is the Value's
+// type.
+func (w *Value) Into(dst, src any) error {
+	d, s, err := w.pointers(dst, src)
+	if err != nil {
+		return err
+	}
+	return w.p.into(dst, src, d, s)
+}
+
+func (w *Value) pointers(dst, src any) (d, s unsafe.Pointer, err error) {
+	pt := reflect.PointerTo(w.t)
+	dv, sv := reflect.ValueOf(dst), reflect.ValueOf(src)
+	if dv.Type() != pt || sv.Type() != pt || dv.IsNil() || sv.IsNil() {
+		return nil, nil, fmt.Errorf("gobwire: %T into %T, want two non-nil %v", src, dst, pt)
+	}
+	return dv.UnsafePointer(), sv.UnsafePointer(), nil
+}
+
+// into delivers *src into *dst (d and s are the same pointers, as the
+// compiled ops read them).
+func (p *program) into(dst, src any, d, s unsafe.Pointer) error {
+	if p.err != nil {
+		return p.err
+	}
+	if p.viaGob {
 		var buf bytes.Buffer
 		if err := gob.NewEncoder(&buf).Encode(src); err != nil {
 			return err
 		}
 		return gob.NewDecoder(&buf).Decode(dst)
 	}
-	d, s := unsafe.Pointer(dst), unsafe.Pointer(src)
-	for _, op := range w.ops {
+	for _, op := range p.ops {
 		from, to := unsafe.Add(s, op.off), unsafe.Add(d, op.off)
 		switch op.kind {
 		case wire8:

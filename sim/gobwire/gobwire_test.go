@@ -165,10 +165,12 @@ func show(v any) string {
 	return b.String()
 }
 
-// checkWire compares a Wire with a real gob round trip, into
-// a fresh value and into one already filled (a reused reply struct).
+// checkWire compares a Wire, and a Value of the same type, with a real
+// gob round trip, into a fresh value and into one already filled (a
+// reused reply struct).
 func checkWire[T any](t *testing.T, hide func(dst, src *T)) {
 	w := New[T]()
+	v := NewValue(reflect.TypeFor[T]())
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 500 {
 		var src, dst T
@@ -186,6 +188,13 @@ func checkWire[T any](t *testing.T, hide func(dst, src *T)) {
 		if show(got) != show(want) {
 			t.Fatalf("case %d: into a used value:\n got %s\nwant %s", i, show(got), show(want))
 		}
+		got = dst
+		if err := v.Into(&got, &src); err != nil {
+			t.Fatal(err)
+		}
+		if show(got) != show(want) {
+			t.Fatalf("case %d: Value into a used value:\n got %s\nwant %s", i, show(got), show(want))
+		}
 		var wantFresh T
 		viaGob(t, &wantFresh, &src)
 		var fresh T
@@ -194,6 +203,13 @@ func checkWire[T any](t *testing.T, hide func(dst, src *T)) {
 		}
 		if show(fresh) != show(wantFresh) {
 			t.Fatalf("case %d: into a fresh value:\n got %s\nwant %s", i, show(fresh), show(wantFresh))
+		}
+		fresh = *new(T)
+		if err := v.IntoZero(&fresh, &src); err != nil {
+			t.Fatal(err)
+		}
+		if show(fresh) != show(wantFresh) {
+			t.Fatalf("case %d: Value into a fresh value:\n got %s\nwant %s", i, show(fresh), show(wantFresh))
 		}
 	}
 }
@@ -208,6 +224,20 @@ func TestWireMatchesGob(t *testing.T) {
 	t.Run("self-encoding", func(t *testing.T) { checkWire[wireStamp](t, nil) })
 	t.Run("top-level int", func(t *testing.T) { checkWire[int](t, nil) })
 	t.Run("top-level array", func(t *testing.T) { checkWire[[2]wireInner](t, nil) })
+}
+
+// TestValueChecksTypes: a Value delivers only pointers to its own type.
+func TestValueChecksTypes(t *testing.T) {
+	v := NewValue(reflect.TypeFor[wireInner]())
+	var dst wireInner
+	for _, src := range []any{&wireFlat{}, wireInner{}, (*wireInner)(nil)} {
+		if err := v.IntoZero(&dst, src); err == nil {
+			t.Errorf("IntoZero(&dst, %T) succeeded", src)
+		}
+	}
+	if err := v.IntoZero(&dst, &wireInner{Name: "x"}); err != nil || dst.Name != "x" {
+		t.Errorf("IntoZero: %v, %+v", err, dst)
+	}
 }
 
 func TestWireRejectsWhatGobRejects(t *testing.T) {
