@@ -25,7 +25,7 @@ func HandleReflect(s *Server, name string, argsType, replyType reflect.Type, fn 
 // reflectHandler is a handler registered with HandleReflect.
 type reflectHandler struct {
 	argw, replyw *gobwire.Value
-	fn          func(args, reply any)
+	fn           func(args, reply any)
 }
 
 // reflectRequest is what a server decodes from one delivery.
