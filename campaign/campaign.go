@@ -1,17 +1,12 @@
 package campaign
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -489,112 +484,4 @@ func (c *campaign) take(ctx context.Context) (uint64, bool) {
 		return 0, false
 	}
 	return c.cfg.Start + offset, true
-}
-
-// A regression corpus is a text file of failures worth replaying forever,
-// one per line: "scenario seed faults impl". Lines starting with # are
-// comments. TestRegressions replays campaign/testdata/regressions.txt:
-// reference entries are bugs that were fixed and must pass, zoo entries
-// must still fail (the checks still catch them).
-
-// Regression is one entry of a regression corpus: the identity of the run
-// it replays.
-type Regression struct{ kvsim.Spec }
-
-// String is the entry's line: "scenario seed faults impl", then
-// "strategy=S" where set.
-func (r Regression) String() string {
-	s := fmt.Sprintf("%s %d %s %s", r.Scenario, r.Seed, r.Faults, r.Impl)
-	if r.Strategy != "" {
-		s += " strategy=" + r.Strategy
-	}
-	return s
-}
-
-const regressionHeader = `# kvsim regression corpus: one failure per line, "scenario seed faults impl".
-# go test ./campaign -run TestRegressions replays every entry: entries for
-# the reference record fixed bugs and must pass; entries for zoo/... must
-# still fail. Add entries with 'kvsim campaign --save-failures FILE'.
-`
-
-// ReadRegressions parses a regression corpus.
-func ReadRegressions(path string) ([]Regression, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var rs []Regression
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || strings.HasPrefix(text, "#") {
-			continue
-		}
-		r, err := ParseRegression(text)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
-		}
-		rs = append(rs, r)
-	}
-	return rs, sc.Err()
-}
-
-// ParseRegression parses one entry's line, as Regression.String writes it.
-func ParseRegression(text string) (Regression, error) {
-	fields := strings.Fields(text)
-	if len(fields) < 4 {
-		return Regression{}, fmt.Errorf("want \"scenario seed faults impl [strategy=S]\", got %q", text)
-	}
-	seed, err := strconv.ParseUint(fields[1], 10, 64)
-	if err != nil {
-		return Regression{}, fmt.Errorf("bad seed: %v", err)
-	}
-	r := Regression{kvsim.Spec{Scenario: fields[0], Seed: seed, Faults: fields[2], Impl: fields[3]}}
-	for _, f := range fields[4:] {
-		name, value, _ := strings.Cut(f, "=")
-		if name != "strategy" || value == "" {
-			return Regression{}, fmt.Errorf("unknown field %q (want strategy=S)", f)
-		}
-		r.Strategy = value
-	}
-	return r, nil
-}
-
-// SaveRegression appends r's run to the corpus at path, with its verdict
-// as a comment, unless the corpus has it already; it reports whether it
-// added the entry. A missing file (or an empty one) is given a header that
-// explains the format.
-func SaveRegression(path string, r scenarios.Result) (added bool, err error) {
-	entry := Regression{r.Spec}
-	have, err := ReadRegressions(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return false, err
-	case slices.Contains(have, entry):
-		return false, nil
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
-	if err != nil {
-		return false, err
-	}
-	if info, err := f.Stat(); err == nil && info.Size() == 0 {
-		if _, err := io.WriteString(f, regressionHeader); err != nil {
-			return false, errors.Join(err, f.Close())
-		}
-	}
-	_, err = io.WriteString(f, FormatRegression(r))
-	err = errors.Join(err, f.Close())
-	return err == nil, err
-}
-
-// FormatRegression is r's entry as a corpus holds it: a comment with its
-// verdict and the first line of its reason, then the entry's line.
-func FormatRegression(r scenarios.Result) string {
-	reason, _, _ := strings.Cut(r.Reason, "\n")
-	if len(reason) > 120 {
-		reason = strings.ToValidUTF8(reason[:117], "") + "..."
-	}
-	return fmt.Sprintf("# %s: %s\n%s\n", r.Verdict, reason, Regression{r.Spec})
 }

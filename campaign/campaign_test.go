@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -397,79 +395,6 @@ func TestRunGuarded(t *testing.T) {
 	hang := trapServer(1, func() { <-block })
 	if _, err := RunGuarded(ctx, nil, runsOf(t, []string{"reliable-put"}, hang)[0], time.Hour); err != context.Canceled {
 		t.Errorf("RunGuarded under a cancelled context: %v", err)
-	}
-}
-
-func TestSaveRegression(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "regressions.txt")
-	a := Result{Spec: kvsim.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}, Verdict: kvsim.Violation, Reason: "linearizability: no\nmore"}
-	b := a
-	b.Seed = 18
-	// An empty file, as the command line leaves it when it checks that
-	// the corpus can be written, gets the header too.
-	if err := os.WriteFile(path, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for i, r := range []Result{a, a, b, a} {
-		added, err := SaveRegression(path, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := i == 0 || i == 2; added != want {
-			t.Errorf("entry %d (seed %d): added %v, want %v", i, r.Seed, added, want)
-		}
-	}
-	got, err := ReadRegressions(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Regression{{kvsim.Spec{Scenario: "kv-random", Seed: 17, Faults: swarm, Impl: zoo.Prefix + "x"}}, {kvsim.Spec{Scenario: "kv-random", Seed: 18, Faults: swarm, Impl: zoo.Prefix + "x"}}}
-	if !slices.Equal(got, want) {
-		t.Errorf("corpus holds %v, want %v", got, want)
-	}
-	text, _ := os.ReadFile(path)
-	if !strings.HasPrefix(string(text), regressionHeader) || !strings.Contains(string(text), "# violation: linearizability: no\nkv-random 17 swarm zoo/x\n") {
-		t.Errorf("corpus text:\n%s", text)
-	}
-}
-
-func TestReadRegressionsErrors(t *testing.T) {
-	for _, text := range []string{"kv-random 1 swarm\n", "kv-random x swarm reference\n", "kv-random 1 swarm reference color=red\n"} {
-		path := filepath.Join(t.TempDir(), "r.txt")
-		if err := os.WriteFile(path, []byte("# comment\n\n"+text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := ReadRegressions(path); err == nil || !strings.Contains(err.Error(), "r.txt:3") {
-			t.Errorf("%q: got %v, want an error at line 3", text, err)
-		}
-	}
-}
-
-// TestRegressions replays the regression corpus: bugs once found in the
-// reference must stay fixed, and the zoo's bugs must stay caught.
-func TestRegressions(t *testing.T) {
-	entries, err := ReadRegressions(filepath.Join("testdata", "regressions.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		t.Run(e.String(), func(t *testing.T) {
-			cfg, err := Default().Resolve(e.Spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := RunGuarded(context.Background(), nil, cfg, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			zoo := strings.HasPrefix(e.Impl, zoo.Prefix)
-			switch {
-			case zoo && !r.Failed():
-				t.Errorf("%s: the checks no longer catch this zoo bug (%s)", r.Summary(), CLIRepro(r.Spec).Run)
-			case !zoo && r.Failed():
-				t.Errorf("%s: a fixed bug is back\nrepro: %s\n       %s", r.Summary(), CLIRepro(r.Spec).Run, CLIRepro(r.Spec).GoTest)
-			}
-		})
 	}
 }
 

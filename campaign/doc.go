@@ -3,5 +3,6 @@
 // run every selected scenario at every seed of a shard on every core, the
 // guard that turns a panicking or hung run into a reported failure, replay
 // of a result, rapid shrinking of a failing configuration, and the
-// regression corpus that go test replays forever.
+// regression corpus that go test replays forever, each entry with the
+// choices its run drew (Regression, EntryFile).
 package campaign

@@ -55,8 +55,11 @@ func (p *inProcess) Run(_ context.Context, cfg scenarios.Config) scenarios.Resul
 	return p.r.Try(cfg)
 }
 
-// Smallest searches in this process, on this goroutine.
+// Smallest searches in this process, on this goroutine, over cfg's
+// scenario, profile and implementation: a regression entry's recorded
+// choices are not the search's.
 func (InProcess) Smallest(_ context.Context, cfg scenarios.Config, req search.Request) (search.Found, error) {
+	cfg.Choices = nil
 	return search.Smallest(cfg, req, nil), nil
 }
 

@@ -27,8 +27,8 @@ import (
 // time in a process. A run the caller gave up on (a campaign's watchdog)
 // kills its worker, and a worker that dies is reported as the run's
 // failure, never read as a result. Runs are named to a worker by their
-// Spec, so a run whose entropy is rapid's or a fuzzer's cannot be made
-// there; Smallest searches in a worker. Close ends the workers.
+// Spec, so a run whose entropy is rapid's or a fuzzer's, or that replays
+// recorded choices (a regression entry's), cannot be made there; Smallest searches in a worker. Close ends the workers.
 type Workers struct {
 	Path string
 	// Env, if set, is the workers' environment (os/exec.Cmd.Env).
@@ -56,8 +56,8 @@ func (ws *Workers) Runner() Runner { return ws }
 
 // Run makes cfg's run in a worker; ctx's end kills it.
 func (ws *Workers) Run(ctx context.Context, cfg scenarios.Config) scenarios.Result {
-	if cfg.Entropy != nil {
-		return scenarios.FailedRun(cfg, kvsim.Panic, "kvsim: a run whose entropy is rapid's or a fuzzer's cannot be made in a worker process", "")
+	if err := byName(cfg); err != nil {
+		return scenarios.FailedRun(cfg, kvsim.Panic, err.Error(), "")
 	}
 	resp, err := ws.call(ctx, proto.Request{Spec: cfg.Spec(), CheckTimeout: cfg.CheckTimeout})
 	if err != nil {
@@ -69,6 +69,11 @@ func (ws *Workers) Run(ctx context.Context, cfg scenarios.Config) scenarios.Resu
 // Traced makes the run in a worker, which writes out's outputs, and kills
 // the worker if the run outlives timeout (a Stuck result) or ctx ends.
 func (ws *Workers) Traced(ctx context.Context, cfg scenarios.Config, timeout time.Duration, out report.Outputs) (report.Written, error) {
+	if err := byName(cfg); err != nil {
+		r := scenarios.FailedRun(cfg, kvsim.Panic, err.Error(), "")
+		r.Repro = out.Repro
+		return report.Written{Result: r}, nil
+	}
 	timeout = cmpTimeout(timeout)
 	watched, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -91,6 +96,18 @@ func (ws *Workers) Traced(ctx context.Context, cfg scenarios.Config, timeout tim
 	}
 	w.Result = w.Result.For(cfg)
 	return w, nil
+}
+
+// byName says why cfg's run cannot be named to a worker by its Spec, or
+// nil.
+func byName(cfg scenarios.Config) error {
+	switch {
+	case cfg.Entropy != nil:
+		return errors.New("kvsim: a run whose entropy is rapid's or a fuzzer's cannot be made in a worker process")
+	case cfg.Choices != nil:
+		return errors.New("kvsim: a run replayed from its recorded choices cannot be made in a worker process, which runs a Spec")
+	}
+	return nil
 }
 
 // Smallest searches in a worker (search.Smallest), which it kills if ctx

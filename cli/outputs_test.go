@@ -132,7 +132,7 @@ func TestSaveFailuresCountsWhatItAdds(t *testing.T) {
 		}
 	}
 	text, err := os.ReadFile(corpus)
-	if err != nil || !strings.HasPrefix(string(text), "# kvsim regression corpus") || strings.Count(string(text), "\nreliable-put 0 ") != 1 {
+	if err != nil || !strings.HasPrefix(string(text), "kvsim regression corpus v2\n") || strings.Count(string(text), "\nreliable-put 0 ") != 1 || !strings.Contains(string(text), " choices=") {
 		t.Errorf("corpus: %v\n%s", err, text)
 	}
 }

@@ -17,8 +17,10 @@
 // A failure prints the go test line that replays it, to run from the
 // module's root, and adds it to the test's fail file,
 // testdata/kvsim/TEST.fail in the package (made if need be), which the
-// next go test replays first, as rapid does with its fail files. Commit
-// the fail file to keep the regression. The failure's artifacts go to
+// next go test replays first, as rapid does with its fail files. An
+// entry keeps the choices its run drew, by stream, so that it replays that
+// run whatever changes in how seeds draw. Commit the fail file to keep the
+// regression. The failure's artifacts go to
 // testdata/kvsim/artifacts/TEST, replaced at the test's next failure and
 // kept out of git by a .gitignore of their own.
 package kvsimtest

@@ -118,7 +118,7 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, ti
 		return true
 	}
 	for _, e := range entries {
-		cfg, err := cat.Resolve(e.Spec)
+		cfg, err := cat.ResolveEntry(e)
 		if err != nil {
 			t.Fatalf("kvsimtest: %s: %v", path, err)
 			return true
@@ -132,7 +132,7 @@ func replayFailFile(t testing.TB, cat campaign.Catalogue, path, shown string, ti
 			report(r, shown+" (replayed from it)")
 			return true
 		}
-		t.Logf("kvsim: fail file entry %q passes now", e)
+		t.Logf("kvsim: fail file entry %q passes now", e.Spec)
 	}
 	return false
 }

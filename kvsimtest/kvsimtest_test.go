@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/zoo"
 )
 
@@ -64,8 +66,8 @@ func TestFailFileReplaysFirst(t *testing.T) {
 	}
 	failFile := filepath.Join(dir, "TestFailFileReplaysFirst.fail")
 	text, err := os.ReadFile(failFile)
-	if err != nil || !strings.HasPrefix(string(text), "kvsim fail file v1\n# TestFailFileReplaysFirst's failures") ||
-		!strings.Contains(string(text), fmt.Sprintf("\n%s %s swarm my-server\n", m[2], m[3])) || strings.Contains(string(text), "regression corpus") {
+	if err != nil || !strings.HasPrefix(string(text), "kvsim fail file v2\n# TestFailFileReplaysFirst's failures") ||
+		!strings.Contains(string(text), fmt.Sprintf("\n%s %s swarm my-server choices=", m[2], m[3])) || strings.Contains(string(text), "regression corpus") {
 		t.Fatalf("fail file %s: %v\n%s", failFile, err, text)
 	}
 	if !strings.Contains(first.failures[0], "fail file: "+failFile+" (added: ") {
@@ -150,10 +152,12 @@ func TestFailFileVersion(t *testing.T) {
 	for _, tc := range []struct{ text, err string }{
 		{"kvsim fail file v1\n# a comment\nkv-random 3 swarm mine\n", ""},
 		{"\nkvsim fail file v1\n", ""},
-		{"# kvsim regression corpus\nkv-random 3 swarm mine\n", `not a kvsim fail file: its first line must be "kvsim fail file v1"`},
-		{"kvsim fail file v2\nkv-random 3 swarm mine\n", "fail file version 2: this kvsim reads version 1"},
-		{"kvsim fail file vx\n", `bad fail file version "x"`},
+		{"kvsim fail file v2\nkv-random 3 swarm mine choices=tie:1.0*3.2\nkv-random 4 swarm mine\n", ""},
+		{"# kvsim regression corpus\nkv-random 3 swarm mine\n", `not a kvsim fail file: its first line must be "kvsim fail file v2"`},
+		{"kvsim fail file v3\nkv-random 3 swarm mine\n", "kvsim fail file version 3: this kvsim reads versions 1 to 2"},
+		{"kvsim fail file vx\n", `bad kvsim fail file version "x"`},
 		{"kvsim fail file v1\nkv-random three swarm mine\n", ".fail:2: bad seed"},
+		{"kvsim fail file v1\nkv-random 3 swarm mine choices=tie:1\n", ".fail:2: choices= in a version 1 file"},
 	} {
 		path := filepath.Join(t.TempDir(), "T.fail")
 		if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {
@@ -163,6 +167,54 @@ func TestFailFileVersion(t *testing.T) {
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%q: error %v, want %q", tc.text, err, tc.err)
 		}
+	}
+}
+
+// TestFailFileVersion1: a fail file of version 1, whose entries are seeds
+// alone, is replayed as it is, and brought to version 2 when Check adds a
+// failure to it: the old entry stays, its seed alone, the new one has the
+// choices its run drew.
+func TestFailFileVersion1(t *testing.T) {
+	dir := t.TempDir()
+	*flagArtifact = filepath.Join(dir, "artifacts")
+	t.Cleanup(func() { *flagArtifact = "" })
+	buggy := zooImpl(t, "server-ignores-version")
+	buggy.Name = "my-server"
+	// An entry of a run the bug does not break, so that Check goes on to
+	// its campaign, which finds one.
+	cat := campaign.Default().With(buggy)
+	var passing campaign.Regression
+	for seed := range uint64(50) {
+		e := campaign.Regression{Spec: kvsim.Spec{Scenario: "unreliable-put", Seed: seed, Faults: "lossy", Impl: "my-server"}}
+		cfg, err := cat.ResolveEntry(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !scenarios.Run(cfg).Failed() {
+			passing = e
+			break
+		}
+	}
+	if passing.Scenario == "" {
+		t.Fatal("no passing run of the bug to write")
+	}
+	path := filepath.Join(dir, "TestFailFileVersion1.fail")
+	old := "# TestFailFileVersion1's failures\n# ok: a run that passes\n" + passing.String() + "\n"
+	if err := os.WriteFile(path, []byte("kvsim fail file v1\n"+old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{TB: t}
+	Check(r, buggy, Options{Seeds: 200, FailDir: dir})
+	if len(r.failures) != 1 || !strings.Contains(r.failures[0], " (added: ") {
+		t.Fatalf("failures: %q", r.failures)
+	}
+	text, err := os.ReadFile(path)
+	if err != nil || !strings.HasPrefix(string(text), "kvsim fail file v2\n"+old) {
+		t.Fatalf("fail file: %v\n%s", err, text)
+	}
+	entries, err := readFailFile(path)
+	if err != nil || len(entries) != 2 || entries[0].Choices != nil || entries[1].Choices == nil {
+		t.Errorf("entries %v (%v): want the seed alone, then an entry with choices", entries, err)
 	}
 }
 

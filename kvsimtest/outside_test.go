@@ -139,7 +139,7 @@ func TestOutsideModule(t *testing.T) {
 		t.Errorf("the fail file is not said to be written:\n%s", out)
 	}
 	text, err := os.ReadFile(filepath.Join(root, "mykv", "testdata", "kvsim", "TestMyKV.fail"))
-	if err != nil || !strings.HasPrefix(string(text), "kvsim fail file v1\n") || strings.Contains(string(text), "regression corpus") {
+	if err != nil || !strings.HasPrefix(string(text), "kvsim fail file v2\n") || !strings.Contains(string(text), " choices=") || strings.Contains(string(text), "regression corpus") {
 		t.Errorf("fail file: %v\n%s", err, text)
 	}
 	report := regexp.MustCompile(`report: (\S+)\n`).FindStringSubmatch(out)

@@ -32,5 +32,8 @@
 // Every random choice of a run, from the drawn fault model and workload to
 // each message delay, is taken from one sim.Entropy: a seed gives a PRNG,
 // simrapid.Entropy lets rapid shrink a failing run, byte entropy lets go
-// test -fuzz steer it (FuzzScenario).
+// test -fuzz steer it (FuzzScenario). A run records what it drew, by
+// stream, when asked (Config.Record, Result.Choices), and those Choices
+// replay it (Config.Choices) whatever changes later in how a seed draws:
+// regression entries and fail files keep them.
 package scenarios

@@ -32,6 +32,16 @@ type Config struct {
 	// simrapid) to shrink, fuzzer bytes (sim.NewBytes) to steer. Such a run
 	// replays only from the same entropy, so its Spec cannot replay it.
 	Entropy sim.Entropy
+	// Choices, when not nil, are the draws of a recorded run (Record),
+	// drawn again in place of Seed's and the Strategy's (Entropy, when
+	// set, still overrides them): the same run, after any change of how a
+	// seed draws its values. Spec still names the seed (and strategy)
+	// they were recorded from.
+	Choices Choices
+	// Record keeps every value the run draws, by stream, in
+	// Result.Choices, for a regression entry or a fail file. It does not
+	// change the run.
+	Record bool
 	// Trace keeps the readable trace and the checked histories, for
 	// artifacts and reports. It does not change the run.
 	Trace bool
@@ -97,6 +107,9 @@ type Result struct {
 	LockHist  []models.LockOpRecord `json:"-"`
 	// Clients are the client names, by client index (KVOp.Client).
 	Clients []string `json:"-"`
+	// Choices are what the run drew, when Config.Record asked for them
+	// (nil if a stream's name cannot be written in them).
+	Choices Choices `json:"-"`
 
 	// config is what ran, so that Replay reruns exactly this run, whatever
 	// the implementation; faults and targeted are the drawn fault model.
@@ -155,10 +168,16 @@ func (pool *Runner) Run(cfg Config) Result {
 	ent := cfg.Entropy
 	switch {
 	case ent != nil:
+	case cfg.Choices != nil:
+		ent = newReplay(cfg.Choices)
 	case cfg.Strategy.New != nil:
 		ent = cfg.Strategy.New(cfg.Seed)
 	default:
 		ent = sim.NewPCG(cfg.Seed)
+	}
+	var recorded func() (Choices, error)
+	if cfg.Record {
+		ent, recorded = record(ent)
 	}
 	var faults sim.Faults
 	if cfg.Profile.Faults != nil {
@@ -221,6 +240,9 @@ func (pool *Runner) Run(cfg Config) Result {
 	}
 	if res.Failed() || cfg.Trace {
 		res = res.Described()
+	}
+	if recorded != nil {
+		res.Choices, _ = recorded()
 	}
 	if cfg.Trace {
 		res.Trace = w.Records()
