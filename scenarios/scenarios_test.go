@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"flag"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -59,7 +58,8 @@ func TestReferencePasses(t *testing.T) {
 
 // TestSameSeedSameHash: every scenario replays to the same trace hash at
 // GOMAXPROCS 1 and 2, tracing or not; different seeds differ. The golden
-// file pins the hashes across builds and -race.
+// file pins the hashes across builds and -race; a few runs are pinned as
+// readable text too (TestGoldenTraces).
 func TestSameSeedSameHash(t *testing.T) {
 	const seeds = 8
 	hashes := func() string {
@@ -93,18 +93,9 @@ func TestSameSeedSameHash(t *testing.T) {
 	if traced.TraceHash != plain.TraceHash {
 		t.Errorf("tracing changed the run: %s vs %s", traced.TraceHash, plain.TraceHash)
 	}
-	const golden = "testdata/hashes.golden"
-	if *updateGolden {
-		if err := os.WriteFile(golden, []byte(one), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (go test ./scenarios -run SameSeed -update creates it)", err)
-	}
-	if one != string(want) {
-		t.Errorf("trace hashes changed: runs no longer replay as they did\n got:\n%s\nwant:\n%s", one, want)
+	want := golden(t, "testdata/hashes.golden", one, "SameSeed")
+	if one != want {
+		t.Errorf("trace hashes changed: runs no longer replay as they did (TestGoldenTraces shows a few of them as text)\n got:\n%s\nwant:\n%s", one, want)
 	}
 }
 
