@@ -27,6 +27,13 @@ type Impl struct {
 	NewClerk func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk
 	// NewLock returns owner's handle on the lock stored at key.
 	NewLock func(ck rpc.Clerk, s rpc.Sleeper, key, owner string) rpc.Locker
+	// ServerBlocks says the server's handlers may wait (on a lock held by
+	// another handler or goroutine, a channel, a timer): in simulation each
+	// request then runs as a goroutine of the server's machine, as a real
+	// RPC server runs it in a goroutine of its own, and NewServer is called
+	// as the machine starts, so the goroutines it starts are the machine's.
+	// Otherwise each handler runs to completion as its request arrives.
+	ServerBlocks bool
 }
 
 // ReferenceName is the name of the reference implementation.

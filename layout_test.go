@@ -123,7 +123,7 @@ func TestLayoutImports(t *testing.T) {
 		{m + "scenarios", []string{module, m + "check", m + "sim", m + "kv/rpc", m + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
 		{m + "zoo", []string{module, m + "kv", m + "clerk", m + "lock"}},
 		{m + "stress", []string{module, m + "check", m + "models", m + "kv/rpc", m + "sim/gobwire"}},
-		{m + "lab", nil},
+		{m + "lab", []string{"golang.org/x/tools/go/packages"}},
 		{m + "lab/labrt", []string{m + "worker", m + "scenarios", m + "kv/rpc", m + "sim", module}},
 		{m + "search", []string{m + "scenarios", m + "sim"}},
 		{m + "worker", []string{module, m + "report", m + "scenarios", m + "search", m + "sim/explore"}},

@@ -68,13 +68,17 @@ func memoryLimit(keys, dataBytes int) int {
 // entries, and pointees (each counted once). It is an estimate, not the
 // allocator's number, but it is deterministic, which a heap reading inside a
 // campaign is not, and it grows with whatever the value keeps.
+//
+// A pointer to a value that is the run's, not the server's (RunShared:
+// the simulator's world and goroutines, which the server's locks and
+// channels point at) is not followed.
 func Footprint(v any) int {
 	seen := map[uintptr]bool{}
 	var walk func(reflect.Value) int
 	walk = func(v reflect.Value) int {
 		switch v.Kind() {
 		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] {
+			if v.IsNil() || seen[v.Pointer()] || v.Type().Implements(runShared) {
 				return 0
 			}
 			seen[v.Pointer()] = true
@@ -124,3 +128,9 @@ func Footprint(v any) int {
 	}
 	return walk(reflect.ValueOf(&v).Elem())
 }
+
+// RunShared is implemented by what every part of a run shares, which no
+// server's memory includes (see Footprint).
+type RunShared interface{ RunShared() }
+
+var runShared = reflect.TypeFor[RunShared]()

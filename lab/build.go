@@ -99,7 +99,9 @@ func Build(opt Options) (Program, error) {
 		return prog, nil
 	}
 	logf(opt.Log, "kvsim lab: %s: building against kvsim at %s\n", opt.Dir, src)
-	if err := build(mod, cache, key, func(out, buildDir string) string { return folderPaths(out, buildDir, abs, opt.Dir) }); err != nil {
+	paths := func(out, buildDir string) string { return folderPaths(out, buildDir, abs, opt.Dir) }
+	rewrite := func(srcDir string) error { return f.rewriteModule(srcDir, abs, paths) }
+	if err := build(mod, cache, key, rewrite, paths); err != nil {
 		return prog, err
 	}
 	return prog, prune(cache, keepBuilds)
@@ -167,7 +169,9 @@ func (f *folder) module(abs, src string) (map[string][]byte, error) {
 		return nil, err
 	}
 	for _, sf := range f.files {
-		mod[path.Join("kvsrv1", sf.rel)] = rewrite(sf, filepath.Join(abs, filepath.FromSlash(sf.rel)))
+		// As written, under a //line directive, so that what the type
+		// checker says names the student's file; build rewrites it.
+		mod[path.Join("kvsrv1", sf.rel)] = slices.Concat(lineDirective(filepath.Join(abs, filepath.FromSlash(sf.rel))), sf.src)
 	}
 	extras, ownWire, err := rpcExtras(abs)
 	if err != nil {
@@ -528,11 +532,12 @@ func sortedKeys(m map[string][]byte) []string {
 	return keys
 }
 
-// build writes the module under a fresh directory of the cache, builds the
-// program there, and moves the directory to its key: a concurrent build of
-// the same key loses nothing but time. A failed build's output goes
-// through paths, with the directory go build ran in.
-func build(mod map[string][]byte, cache, key string, paths func(out, buildDir string) string) error {
+// build writes the module under a fresh directory of the cache, has
+// rewrite rewrite the student's files there (it type-checks them as
+// written first), builds the program, and moves the directory to its key:
+// a concurrent build of the same key loses nothing but time. A failed
+// build's output goes through paths, with the directory go build ran in.
+func build(mod map[string][]byte, cache, key string, rewrite func(srcDir string) error, paths func(out, buildDir string) string) error {
 	tmp, err := os.MkdirTemp(cache, "build-")
 	if err != nil {
 		return err
@@ -547,6 +552,9 @@ func build(mod map[string][]byte, cache, key string, paths func(out, buildDir st
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return err
 		}
+	}
+	if err := rewrite(srcDir); err != nil {
+		return err
 	}
 	cmd := exec.Command("go", "build", "-mod=mod", "-o", filepath.Join(tmp, "kvsimlab"), "./cmd/kvsimlab")
 	cmd.Dir = srcDir

@@ -143,20 +143,39 @@ func (f *folder) check() error {
 	return nil
 }
 
-// Calls into these packages that the simulator cannot keep deterministic
-// yet, and why. Everything else of the standard library runs: time.Now,
-// math/rand, crypto/rand, log.Fatal and os.Exit are rewritten (see
-// rewrite.go), package-level variables start fresh in every run.
+// Calls into these packages that the simulator cannot keep deterministic,
+// and why. Everything else of the standard library runs: goroutines,
+// channels, select, sync, time's clock and timers, math/rand, crypto/rand,
+// log.Fatal and os.Exit are rewritten (see rewrite.go), package-level
+// variables start fresh in every run, and sync/atomic runs as it is (a
+// spin on an atomic flag is caught as a spin).
 var forbiddenCalls = map[string]map[string]string{
-	"time": {
-		"After": timers, "AfterFunc": timers, "NewTimer": timers, "NewTicker": timers, "Tick": timers,
+	"reflect": {"Select": "reflect.Select is not simulated: write a select statement"},
+	"runtime": {"LockOSThread": threads, "UnlockOSThread": threads},
+	"context": {
+		"WithTimeout": realTimers, "WithDeadline": realTimers, "WithTimeoutCause": realTimers, "WithDeadlineCause": realTimers,
 	},
-	"sync": {"Cond": waiting, "NewCond": waiting, "WaitGroup": waiting},
+	"os": {
+		"Open": files, "OpenFile": files, "Create": files, "ReadFile": files, "WriteFile": files,
+		"Remove": files, "RemoveAll": files, "Mkdir": files, "MkdirAll": files, "ReadDir": files,
+		"Rename": files, "CreateTemp": files, "MkdirTemp": files,
+	},
+}
+
+// forbiddenImports are packages the simulator cannot run at all.
+var forbiddenImports = map[string]string{
+	"unsafe":   "unsafe memory is beyond what kvsim can keep deterministic",
+	"C":        "cgo runs outside the simulator",
+	"net":      "real network connections: the simulated network is the course's labrpc (Call)",
+	"net/http": "real network connections: the simulated network is the course's labrpc (Call)",
+	"net/rpc":  "real network connections: the simulated network is the course's labrpc (Call)",
+	"os/exec":  "other processes run outside the simulator",
 }
 
 const (
-	timers  = "timers are not simulated yet: retry in a loop with time.Sleep"
-	waiting = "waiting on other goroutines is not simulated yet"
+	threads    = "OS threads are not simulated: goroutines are the scheduler's"
+	realTimers = "a context's deadline runs on a real timer: use time.After in a select, which is simulated"
+	files      = "real files outside the run: keep state in memory, or in the Persister"
 )
 
 // standIns are the imports the rewriter points at kvsim's deterministic
@@ -172,9 +191,14 @@ var standIns = map[string]string{
 // rewrittenCalls are the calls the rewriter sends to labrt, by package
 // path and name: labrt's function of the given name.
 var rewrittenCalls = map[string]map[string]string{
-	"time": {"Sleep": "Sleep", "Now": "Now", "Since": "Since", "Until": "Until"},
-	"log":  {"Fatal": "Fatal", "Fatalf": "Fatalf", "Fatalln": "Fatalln"},
-	"os":   {"Exit": "OSExit"},
+	"time": {
+		"Sleep": "Sleep", "Now": "Now", "Since": "Since", "Until": "Until",
+		"After": "After", "AfterFunc": "AfterFunc", "NewTimer": "NewTimer", "NewTicker": "NewTicker", "Tick": "Tick",
+		"Timer": "Timer", "Ticker": "Ticker",
+	},
+	"runtime": {"Gosched": "Gosched"},
+	"log":     {"Fatal": "Fatal", "Fatalf": "Fatalf", "Fatalln": "Fatalln"},
+	"os":      {"Exit": "OSExit"},
 }
 
 // importName is the name a file knows an import by.
@@ -212,42 +236,26 @@ func (f *folder) checkFile(sf srcFile) []Problem {
 			add(imp.Pos(), "import %q: a module outside the standard library, which kvsim cannot make deterministic (it has stand-ins for github.com/google/uuid only)", path)
 		case name == "." && (forbiddenCalls[path] != nil || rewrittenCalls[path] != nil):
 			add(imp.Pos(), "dot import of %q: import it by name so kvsim can see its calls", path)
+		case forbiddenImports[path] != "":
+			add(imp.Pos(), "import %q: %s", path, forbiddenImports[path])
 		}
 		pkgs[name] = path
 	}
-	for _, d := range sf.ast.Decls {
-		fn, _ := d.(*ast.FuncDecl)
-		inServer := fn != nil && isServerFunc(fn)
-		ast.Inspect(d, func(n ast.Node) bool {
-			switch n := n.(type) {
-			case *ast.GoStmt:
-				add(n.Pos(), "go statement: goroutines are not simulated yet (kvsim runs the clerk and lock in its own processes; retry in a loop instead)")
-			case *ast.SelectStmt:
-				add(n.Pos(), "select statement: channels and timers are not simulated yet")
-			case *ast.SendStmt:
-				add(n.Pos(), "channel send: channels are not simulated yet")
-			case *ast.UnaryExpr:
-				if n.Op == token.ARROW {
-					add(n.Pos(), "channel receive: channels are not simulated yet")
-				}
-			case *ast.ChanType:
-				add(n.Pos(), "channel type: channels are not simulated yet")
-			case *ast.SelectorExpr:
-				id, ok := n.X.(*ast.Ident)
-				if !ok || id.Obj != nil { // a local variable, not a package
-					return true
-				}
-				path := pkgs[id.Name]
-				if why := forbiddenCalls[path][n.Sel.Name]; why != "" {
-					add(n.Pos(), "%s.%s: %s", path, n.Sel.Name, why)
-				}
-				if path == "time" && n.Sel.Name == "Sleep" && inServer {
-					add(n.Pos(), "time.Sleep in the server: its handlers run inside the network, not in a simulated process, so they cannot sleep")
-				}
-			}
+	ast.Inspect(sf.ast, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok {
 			return true
-		})
-	}
+		}
+		id, ok := sel.X.(*ast.Ident)
+		if !ok || id.Obj != nil { // a local variable, not a package
+			return true
+		}
+		path := pkgs[id.Name]
+		if why := forbiddenCalls[path][sel.Sel.Name]; why != "" {
+			add(sel.Pos(), "%s.%s: %s", path, sel.Sel.Name, why)
+		}
+		return true
+	})
 	return probs
 }
 
@@ -259,17 +267,4 @@ func (f *folder) ownImport(path string) bool {
 		}
 	}
 	return false
-}
-
-// isServerFunc reports whether fn is a KVServer method or its constructor.
-func isServerFunc(fn *ast.FuncDecl) bool {
-	if fn.Recv == nil {
-		return fn.Name.Name == "MakeKVServer" || fn.Name.Name == "StartKVServer"
-	}
-	t := fn.Recv.List[0].Type
-	if s, ok := t.(*ast.StarExpr); ok {
-		t = s.X
-	}
-	id, ok := t.(*ast.Ident)
-	return ok && id.Name == "KVServer"
 }

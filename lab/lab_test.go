@@ -233,7 +233,7 @@ func TestSpinningIsAFailure(t *testing.T) {
 	dir := filepath.Join(submissions, "server-waits-for-version")
 	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--scenario", "reliable-put", "--seeds", "1")
 	for _, want := range []string{
-		"handler KVServer.Put panicked: spinning: the loop at " + filepath.Join(dir, "server.go") + ":47 ran",
+		"(KVServer.Put) panicked: spinning: the loop at " + filepath.Join(dir, "server.go") + ":47 ran",
 		"fault model", "trace hash",
 	} {
 		if code != 1 || !strings.Contains(out, want) {
@@ -242,15 +242,22 @@ func TestSpinningIsAFailure(t *testing.T) {
 	}
 }
 
-// TestDeadlockIsAFailure: a handler that locks a mutex another left
-// locked fails at once, naming where it was locked, instead of hanging
-// the simulator on a real mutex until the wall-clock watchdog.
+// TestDeadlockIsAFailure: handlers that wait for a mutex a handler left
+// locked are a reported failure, naming where each waits and who holds
+// the mutex, instead of a simulator hung on a real mutex until the
+// wall-clock watchdog.
 func TestDeadlockIsAFailure(t *testing.T) {
 	dir := filepath.Join(submissions, "server-get-keeps-lock")
 	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--scenario", "reliable-put", "--seeds", "1")
-	want := "handler KVServer.Put panicked: deadlock: a handler locks a sync.Mutex that is already held, locked at " + filepath.Join(dir, "server.go") + ":30 (6.5840/kvsrv1.(*KVServer).Get)"
-	if code != 1 || !strings.Contains(out, want) || !strings.Contains(out, "trace hash") {
-		t.Fatalf("exit %d, want 1 and %q; output:\n%s%s", code, want, out, errOut)
+	for _, want := range []string{
+		"stuck: ",
+		"(KVServer.Put) blocked in Mutex.Lock at server.go:43, the Mutex is held by server/",
+		"(KVServer.Get), which has returned without unlocking it",
+		"trace hash",
+	} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Fatalf("exit %d, want 1 and %q; output:\n%s%s", code, want, out, errOut)
+		}
 	}
 }
 
@@ -275,10 +282,10 @@ func TestDeterminismAcrossProcesses(t *testing.T) {
 func TestUnsupportedIsAUsageError(t *testing.T) {
 	junit := filepath.Join(t.TempDir(), "report.xml")
 	code, out, errOut := kvsim(t, "lab", "--dir", "testdata/unsupported", "--junit", junit)
-	if report, err := os.ReadFile(junit); err != nil || !bytes.Contains(report, []byte(`failures="1"`)) || !bytes.Contains(report, []byte("client.go:23:2: go statement")) {
+	if report, err := os.ReadFile(junit); err != nil || !bytes.Contains(report, []byte(`failures="1"`)) || !bytes.Contains(report, []byte("client.go:26:2: runtime.LockOSThread")) {
 		t.Errorf("JUnit report (%v):\n%s", err, report)
 	}
-	for _, want := range []string{"testdata/unsupported/client.go:23:2: go statement", "client.go:31:9: time.After", "server.go:26:2: time.Sleep in the server"} {
+	for _, want := range []string{"testdata/unsupported/client.go:26:2: runtime.LockOSThread", "client.go:9:2: import \"unsafe\"", "server.go:9:2: import \"6.5840/raft1\""} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr does not say %q", want)
 		}

@@ -51,15 +51,25 @@ func newEnv(w *sim.World, impl kvsim.Impl, spare *Env) *Env {
 	if e.rec == nil {
 		e.rec, e.checks = &check.Recording{}, &checks{}
 	}
-	e.w, e.impl, e.server = w, impl, impl.NewServer()
-	srv := w.NewServer(kvsim.ServerName)
+	e.w, e.impl = w, impl
+	if impl.ServerBlocks {
+		w.NewMachine(kvsim.ServerName, func(m *sim.Machine) { e.serve(m.Server()) })
+	} else {
+		e.serve(w.NewServer(kvsim.ServerName))
+	}
+	return e
+}
+
+// serve builds the implementation's server and registers its handlers on
+// srv.
+func (e *Env) serve(srv *sim.Server) {
+	e.server = e.impl.NewServer()
 	if own, ok := e.server.(OwnHandlers); ok {
 		own.Handlers(srv)
 	} else {
 		sim.HandleCodec(srv, rpc.MethodGet, getCodec, e.server.Get)
 		sim.HandleCodec(srv, rpc.MethodPut, putCodec, e.server.Put)
 	}
-	return e
 }
 
 // OwnHandlers is a server whose RPCs carry wire types of its own (a course
@@ -171,7 +181,12 @@ func (e *Env) spawn(body func(c *Client)) *Client {
 // run is the client's process.
 func (c *Client) run(p *sim.Proc) {
 	c.p = p
-	c.rc.Init(c.e.rec, c.id, c.name, p, p, (*hooks)(c))
+	var caller rpc.Caller = p
+	if c.e.impl.ServerBlocks {
+		// Code that blocks may call from goroutines of its own.
+		caller = goroutineCaller{c.e.w}
+	}
+	c.rc.Init(c.e.rec, c.id, c.name, caller, p, (*hooks)(c))
 	c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, kvsim.ServerName))
 	c.body(c)
 }
@@ -312,3 +327,13 @@ func noteOp(w *sim.World, p *sim.Proc, op models.KVOp) {
 		return fmt.Sprintf("put %s %q@%d -> %s", in.Key, in.Value, in.Version, out.Err)
 	})
 }
+
+// goroutineCaller calls from whichever goroutine runs: a clerk's process,
+// or a goroutine it started to make the call.
+type goroutineCaller struct{ w *sim.World }
+
+func (g goroutineCaller) Call(server, method string, args, reply any) bool {
+	return g.w.Running().Call(server, method, args, reply)
+}
+
+func (g goroutineCaller) CallDuplicated() bool { return g.w.Running().CallDuplicated() }

@@ -17,6 +17,11 @@ import (
 // own. The zero value is ready to use; a runner is for one goroutine at a
 // time, and a nil one keeps nothing.
 type Runner struct {
+	// OnWorld, if set, is told of each run's world before the
+	// implementation is built: code written without a world in hand (a
+	// course folder's, through package labrt) reaches the run's so.
+	OnWorld func(*sim.World)
+
 	sim sim.Runner
 	env *Env // an untraced run's, given back after its checks
 }
@@ -27,7 +32,11 @@ func (p *Runner) newWorld(seed uint64, opts sim.Options) *sim.World {
 	if p == nil {
 		return sim.New(seed, opts)
 	}
-	return p.sim.New(seed, opts)
+	w := p.sim.New(seed, opts)
+	if p.OnWorld != nil {
+		p.OnWorld(w)
+	}
+	return w
 }
 
 // takeEnv is the Env a run may reuse, if any.

@@ -41,6 +41,7 @@ type runtimeState struct {
 	building *Machine // the machine whose constructor is running
 	capture  *Proc    // the goroutine asked to note where it waits
 	ending   bool     // the run is over: goroutines are being unwound
+	hidden   []string // function name prefixes of a runtime over this one (HideFrames)
 	lost     []int32  // scratch for a crash's in-flight messages
 	// forced is the slot of the event a yield point took out of the
 	// queue for the next step to run (hasForced).
@@ -366,6 +367,9 @@ func (w *World) killGoroutines() {
 		c.stop()
 	}
 	w.rt.live, w.rt.crashed, w.rt.idle = nil, nil, nil
+	// Code that runs after the run (a scenario's final read through a
+	// server's handler) is code outside any goroutine again.
+	w.rt.ending = false
 }
 
 // GoroutineInfo describes a goroutine or process for a report: a
@@ -410,7 +414,7 @@ func (w *World) info(p *Proc) GoroutineInfo {
 	if p.rt.f != nil {
 		g.Func = funcName(reflect.ValueOf(p.rt.f).Pointer())
 	}
-	g.Created = userFrame(p.rt.created[:])
+	g.Created = w.userFrame(p.rt.created[:])
 	return g
 }
 
@@ -439,7 +443,7 @@ func (w *World) whereIs(p *Proc) string {
 	w.rt.capture = p
 	p.co.next()
 	w.rt.capture = nil
-	at := userFrame(p.rt.stack)
+	at := w.userFrame(p.rt.stack)
 	p.rt.stack = nil
 	return at
 }
@@ -457,23 +461,35 @@ var simDir = func() string {
 	return filepath.Dir(file)
 }()
 
-func internalFrame(f runtime.Frame) bool {
+func (w *World) internalFrame(f runtime.Frame) bool {
 	if strings.HasPrefix(f.Function, "runtime.") || strings.HasPrefix(f.Function, "iter.") {
 		return true
+	}
+	for _, prefix := range w.rt.hidden {
+		if strings.HasPrefix(f.Function, prefix) {
+			return true
+		}
 	}
 	return filepath.Dir(f.File) == simDir && !strings.HasSuffix(f.File, "_test.go")
 }
 
+// HideFrames says that functions whose names start with one of prefixes
+// are a runtime layered over this package's (a source rewriter's, whose
+// wrappers the program calls for go statements, locks and sleeps), not the
+// program: where a goroutine waits, panicked or was made is the first
+// frame outside them and outside this package.
+func (w *World) HideFrames(prefixes ...string) { w.rt.hidden = prefixes }
+
 // userFrame is file:line of the first frame of pcs in the program under
 // simulation.
-func userFrame(pcs []uintptr) string {
+func (w *World) userFrame(pcs []uintptr) string {
 	if len(pcs) == 0 {
 		return ""
 	}
 	frames := runtime.CallersFrames(pcs)
 	for {
 		f, more := frames.Next()
-		if f.File != "" && !internalFrame(f) {
+		if f.File != "" && !w.internalFrame(f) {
 			return fmt.Sprintf("%s:%d", filepath.Base(f.File), f.Line)
 		}
 		if !more {
@@ -493,13 +509,21 @@ func funcName(pc uintptr) string {
 	return ""
 }
 
+// labelled is p's name and, if it has one, its label.
+func (p *Proc) labelled() string {
+	if p.rt.label != "" {
+		return p.gname() + " (" + p.rt.label + ")"
+	}
+	return p.gname()
+}
+
 // panicReason is the Reason of a run that p's panic r ends.
 func (p *Proc) panicReason(r any) string {
 	if p.rt.id == 0 {
 		return fmt.Sprintf("process %s panicked: %v", p.ep.name, r)
 	}
 	pcs := make([]uintptr, 64)
-	at := userFrame(pcs[:runtime.Callers(3, pcs)])
+	at := p.w.userFrame(pcs[:runtime.Callers(3, pcs)])
 	if at != "" {
 		at = " at " + at
 	}

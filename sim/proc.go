@@ -102,6 +102,10 @@ func (p *Proc) endpoint() *endpoint {
 	return p.ep
 }
 
+// RunShared says that a goroutine is the run's, not the memory of a
+// server whose lock it holds.
+func (p *Proc) RunShared() {}
+
 // Now is the virtual time.
 func (p *Proc) Now() time.Duration { return p.w.now }
 

@@ -159,11 +159,11 @@ func (m *Mutex) holderName() string {
 	case m.holder == nil:
 		return "the " + m.name + " is held by code outside any goroutine (a handler or a callback)"
 	case m.holder.rt.crashed:
-		return "the " + m.name + " is held by " + m.holder.gname() + ", whose machine crashed"
+		return "the " + m.name + " is held by " + m.holder.labelled() + ", whose machine crashed"
 	case m.holder.done:
-		return "the " + m.name + " is held by " + m.holder.gname() + ", which has returned"
+		return "the " + m.name + " is held by " + m.holder.labelled() + ", which has returned without unlocking it"
 	}
-	return "the " + m.name + " is held by " + m.holder.gname()
+	return "the " + m.name + " is held by " + m.holder.labelled()
 }
 
 // holderOf says who holds the lock on, if on is a lock.

@@ -195,6 +195,10 @@ type World struct {
 	rt runtimeState // goroutines, machines (goroutine.go)
 }
 
+// RunShared says that the world is every part of the run's, not the
+// memory of a server whose locks and channels point at it.
+func (w *World) RunShared() {}
+
 // New returns a world whose entropy is a PCG seeded with seed, unless
 // opts.Entropy is set. A Runner makes worlds that reuse the memory of
 // those it made before.

@@ -148,19 +148,25 @@ func TestOutsideARun(t *testing.T) {
 	end()
 }
 
-// TestServerCannotSleep: inside a server handler no client process runs,
-// so a sleep there panics (a reported failure) instead of sleeping the
-// client whose request is being handled.
-func TestServerCannotSleep(t *testing.T) {
-	st := testStudent
-	st.NewServer = func() rpc.Server { return sleepyServer{kv.NewServer()} }
-	cfg, err := campaign.Default().With(st.impl()).Resolve(kvsim.Spec{Scenario: "reliable-put", Impl: st.Name})
-	if err != nil {
-		t.Fatal(err)
+// TestServerMaySleep: each request runs as a goroutine of the server's
+// machine, as in a real RPC server, so a handler may sleep; the run
+// passes, and its clients wait the handler's sleeps in virtual time.
+func TestServerMaySleep(t *testing.T) {
+	run := func(st Student) scenarios.Result {
+		cfg, err := campaign.Default().With(st.impl()).Resolve(kvsim.Spec{Scenario: "reliable-put", Impl: st.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return (&Runner{}).Try(cfg)
 	}
-	r := (&Runner{}).Try(cfg)
-	if r.Verdict != kvsim.Panic || !strings.Contains(r.Reason, "a server handler cannot sleep") {
-		t.Errorf("got %s: %s", r.Verdict, r.Reason)
+	sleepy := testStudent
+	sleepy.NewServer = func() rpc.Server { return sleepyServer{kv.NewServer()} }
+	base, slow := run(testStudent), run(sleepy)
+	if base.Failed() || slow.Failed() {
+		t.Fatalf("got %s (%s) and %s (%s), want both ok", base.Verdict, base.Reason, slow.Verdict, slow.Reason)
+	}
+	if slow.SimTimeNS <= base.SimTimeNS {
+		t.Errorf("a run whose Gets sleep took %v of virtual time, one whose do not %v", time.Duration(slow.SimTimeNS), time.Duration(base.SimTimeNS))
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 // Student is a course-style implementation: the student's constructors,
@@ -24,74 +23,26 @@ type Student struct {
 	NewLock func(ck rpc.Clerk, key string) rpc.Locker
 }
 
-// impl is the student's code as a kvsim.Impl running in this process:
-// every entry point records the process it runs in.
+// impl is the student's code as a kvsim.Impl running in this process. Its
+// server runs each request as a goroutine of its machine, as the course's
+// network runs each in a goroutine of its own, so a handler may wait on a
+// lock or a channel.
 func (st Student) impl() kvsim.Impl {
 	im := kvsim.Impl{
-		Name: st.Name,
-		Doc:  "the course-style folder " + st.Dir,
-		NewServer: func() rpc.Server {
-			s := st.NewServer()
-			if _, own := s.(scenarios.OwnHandlers); own {
-				return s // it keeps world.current itself
-			}
-			return server{s}
-		},
-		NewClerk: func(c rpc.Caller, s rpc.Sleeper, srv string) rpc.Clerk {
-			enter(s)
-			return clerk{st.NewClerk(&Clnt{c: c, s: s}, srv), s}
+		Name:         st.Name,
+		Doc:          "the course-style folder " + st.Dir,
+		NewServer:    st.NewServer,
+		ServerBlocks: true,
+		NewClerk: func(c rpc.Caller, _ rpc.Sleeper, srv string) rpc.Clerk {
+			return st.NewClerk(&Clnt{c}, srv)
 		},
 	}
 	if st.NewLock != nil {
-		im.NewLock = func(ck rpc.Clerk, s rpc.Sleeper, key, _ string) rpc.Locker {
-			enter(s)
-			return locker{st.NewLock(ck, key), s}
+		im.NewLock = func(ck rpc.Clerk, _ rpc.Sleeper, key, _ string) rpc.Locker {
+			return st.NewLock(ck, key)
 		}
 	}
 	return im
-}
-
-// server runs the student's handlers outside any client process.
-type server struct{ s rpc.Server }
-
-func (v server) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
-	defer enter(handling())
-	v.s.Get(args, reply)
-}
-
-func (v server) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
-	defer enter(handling())
-	v.s.Put(args, reply)
-}
-
-type clerk struct {
-	ck rpc.Clerk
-	s  rpc.Sleeper
-}
-
-func (c clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
-	enter(c.s)
-	return c.ck.Get(key)
-}
-
-func (c clerk) Put(key, value string, version rpc.Tversion) rpc.Err {
-	enter(c.s)
-	return c.ck.Put(key, value, version)
-}
-
-type locker struct {
-	l rpc.Locker
-	s rpc.Sleeper
-}
-
-func (l locker) Acquire() {
-	enter(l.s)
-	l.l.Acquire()
-}
-
-func (l locker) Release() {
-	enter(l.s)
-	l.l.Release()
 }
 
 // ServerOf is the key/value server among what the folder's StartKVServer

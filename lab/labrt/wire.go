@@ -50,12 +50,10 @@ func (o ownWire[GA, GR, PA, PR]) Handlers(srv *sim.Server) {
 }
 
 func (o ownWire[GA, GR, PA, PR]) get(args *GA, reply *GR) {
-	defer enter(handling())
 	o.s.Get(args, reply)
 }
 
 func (o ownWire[GA, GR, PA, PR]) put(args *PA, reply *PR) {
-	defer enter(handling())
 	o.s.Put(args, reply)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/sim"
 )
 
 // Runner makes runs of student code in this process, one at a time (a
@@ -27,7 +28,15 @@ func (p *Runner) Try(cfg scenarios.Config) (r scenarios.Result) {
 	if panicked != nil {
 		return scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("the folder's package-level initialization panicked: %v", panicked), stack)
 	}
+	p.r.OnWorld = func(w *sim.World) {
+		world.w = w
+		w.HideFrames(runtimePrefix) // reports name the student's lines
+	}
 	return p.r.Try(cfg)
 }
 
 func stackOf() string { return string(debug.Stack()) }
+
+// runtimePrefix starts the names of this package's functions and its
+// stand-ins', which the rewritten student code calls.
+const runtimePrefix = "github.com/kvsim/kvsim/lab/labrt"

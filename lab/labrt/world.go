@@ -11,17 +11,16 @@ import (
 	"time"
 
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/sim"
 )
 
 // world is the one run of student code in progress in this process.
 var world struct {
 	// mu is held while a world of student code runs in this process.
 	mu sync.Mutex
-	// current is the simulated process running student code now; nil in
-	// the server's handlers and between runs.
-	current rpc.Sleeper
-	// clock reads the run's virtual time; nil before a process ran.
-	clock interface{ Now() time.Duration }
+	// w is the run's world, from before the student's server is built
+	// to the run's end; nil between runs.
+	w *sim.World
 	// rand is the source of RandValue and of the stand-ins for math/rand,
 	// crypto/rand and uuid: seeded by the run's seed, and by a constant
 	// outside a run (package initialization), so every draw is the run's.
@@ -32,9 +31,10 @@ var world struct {
 	resets []packageReset
 	// out captures what the student's code prints during a run.
 	out capture
-	// spins counts the loop iterations of student code since it last
-	// entered or came back from the simulator (see Spin).
-	spins int
+	// spins counts the loop iterations of student code at virtual time
+	// spinAt (see Spin).
+	spins  int
+	spinAt time.Duration
 	// lastNow is the last time Now returned in this run.
 	lastNow time.Time
 }
@@ -50,7 +50,7 @@ var Epoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
 // begin starts a run in this process; world.mu is held. It re-runs the
 // student's package initializers, and returns their panic, if any.
 func begin(seed uint64) (panicked any, stack string) {
-	world.current, world.clock, world.lastNow = nil, nil, time.Time{}
+	world.w, world.lastNow, world.spins, world.spinAt = nil, time.Time{}, 0, 0
 	world.rand = rand.New(rand.NewPCG(seed, outsideRun))
 	world.out.start()
 	return resetPackages()
@@ -58,7 +58,7 @@ func begin(seed uint64) (panicked any, stack string) {
 
 // end clears the run's state and returns what the student's code printed.
 func end() string {
-	world.current, world.clock = nil, nil
+	world.w = nil
 	world.rand = rand.New(rand.NewPCG(0, outsideRun))
 	return world.out.stop()
 }
@@ -102,33 +102,14 @@ func resetPackages() (panicked any, stack string) {
 	return nil, ""
 }
 
-// enter records that the process behind s runs student code from now on.
-func enter(s rpc.Sleeper) {
-	world.current, world.spins = s, 0
-	if c, ok := s.(interface{ Now() time.Duration }); ok {
-		world.clock = c
-	}
-}
+// World is the world of the run in progress in this process; nil
+// between runs, and in the student's package initialization.
+func World() *sim.World { return world.w }
 
-// handling starts a server handler, which runs outside any process with a
-// fresh loop budget, and returns the process it interrupted, which the
-// handler's deferred enter resumes: defer enter(handling()).
-func handling() rpc.Sleeper {
-	s := world.current
-	world.current, world.spins = nil, 0
-	return s
-}
-
-// Sleep is time.Sleep in the rewritten student code: the running simulated
-// process sleeps d of virtual time.
-func Sleep(d time.Duration) {
-	s := world.current
-	if s == nil {
-		panic("kvsim lab: time.Sleep outside a clerk or lock (a server handler cannot sleep: it has no simulated process of its own)")
-	}
-	s.Sleep(d)
-	enter(s)
-}
+// Sleep is time.Sleep in the rewritten student code: the running goroutine
+// (a clerk's process, a handler, a goroutine the student started) sleeps d
+// of virtual time.
+func Sleep(d time.Duration) { current("time.Sleep").Clock().Sleep(d) }
 
 // Now is time.Now in the rewritten student code: Epoch plus the run's
 // virtual time.
@@ -140,8 +121,8 @@ func Sleep(d time.Duration) {
 // before it in the run, which keeps it deterministic.
 func Now() time.Time {
 	now := Epoch
-	if world.clock != nil {
-		now = Epoch.Add(world.clock.Now())
+	if world.w != nil {
+		now = Epoch.Add(world.w.Now())
 	}
 	if !now.After(world.lastNow) {
 		now = world.lastNow.Add(time.Nanosecond)
@@ -156,14 +137,16 @@ func Since(t time.Time) time.Duration { return Now().Sub(t) }
 // Until is time.Until in virtual time.
 func Until(t time.Time) time.Duration { return t.Sub(Now()) }
 
-// SpinBudget is how many loop iterations student code may run between two
-// visits to the simulator (a call, a sleep, a handler's return). Nothing
-// else runs meanwhile in a single-threaded simulation, so a loop past it
-// waits for what can never happen; no loop of a correct lab runs anywhere
-// near it (the longest walk a handler makes is over its state or a log of
-// thousands of entries), and at a few milliseconds a spinning run costs a
-// class's grading loop little. It counts iterations, not time, so the run
-// stops at the same point on every machine and replays by its seed.
+// SpinBudget is how many loop iterations student code may run while
+// virtual time stands still. Virtual time moves only when every goroutine
+// waits (on a call, a sleep, a timer, a channel, a lock), so a loop past
+// it waits for what can never happen: a spin on a flag, a poll of a
+// select's default case, a retry without a sleep. No loop of a correct lab
+// runs anywhere near it at one instant (the longest walk a handler makes
+// is over its state or a log of thousands of entries), and at a few
+// milliseconds a spinning run costs a class's grading loop little. It
+// counts iterations, not time, so the run stops at the same point on every
+// machine and replays by its seed.
 const SpinBudget = 1 << 20
 
 // Spinning is the panic that stops a loop past SpinBudget.
@@ -172,11 +155,14 @@ type Spinning struct {
 }
 
 func (s Spinning) String() string {
-	return fmt.Sprintf("spinning: the loop at %s ran %d iterations without reaching the simulator (no Call, no Sleep, no return from a handler); nothing else runs while it loops, so it can never end", s.At, SpinBudget)
+	return fmt.Sprintf("spinning: the loop at %s ran %d iterations while virtual time stood still (nothing waited: no Call, Sleep, timer, blocking channel operation or lock wait let time pass), so what it waits for can never happen", s.At, SpinBudget)
 }
 
 // Spin is called by the rewriter at the top of every for loop's body.
 func Spin() {
+	if w := world.w; w != nil && w.Now() != world.spinAt {
+		world.spinAt, world.spins = w.Now(), 0
+	}
 	world.spins++
 	if world.spins <= SpinBudget {
 		return
@@ -187,40 +173,6 @@ func Spin() {
 		at = fmt.Sprintf("%s:%d", file, line)
 	}
 	panic(Spinning{At: at})
-}
-
-// Caller is the program counter of the student's code that called the
-// function calling Caller (a mutex's Lock), for Contended to name.
-func Caller() uintptr {
-	var pc [1]uintptr
-	runtime.Callers(3, pc[:])
-	return pc[0]
-}
-
-// Deadlock is the panic of a handler that locks a mutex nobody can unlock.
-type Deadlock struct {
-	Kind, LockedAt string
-}
-
-func (d Deadlock) String() string {
-	return fmt.Sprintf("deadlock: a handler locks a %s that is already held, locked at %s and not unlocked: nothing else runs while a handler runs, so it can never be", d.Kind, d.LockedAt)
-}
-
-// Contended is called by the stand-in mutexes while the mutex a student
-// locks is held, locked at the program counter at. A process (a clerk's or
-// a lock's) waits a millisecond of virtual time, so the holder can run; a
-// handler has no process to wait in, and nobody could run to unlock it.
-func Contended(kind string, at uintptr) {
-	if world.current != nil {
-		Sleep(time.Millisecond)
-		return
-	}
-	where := "an unknown line"
-	if at != 0 {
-		f, _ := runtime.CallersFrames([]uintptr{at}).Next()
-		where = fmt.Sprintf("%s:%d (%s)", f.File, f.Line, f.Function)
-	}
-	panic(Deadlock{Kind: kind, LockedAt: where})
 }
 
 // Exit is what the student's code calls for os.Exit and log.Fatal: the
@@ -271,16 +223,11 @@ func Rand() *rand.Rand { return world.rand }
 
 // Clnt is the course's tester.Clnt: what a student's clerk sends its RPCs
 // through, here the simulated network.
-type Clnt struct {
-	c rpc.Caller
-	s rpc.Sleeper
-}
+type Clnt struct{ c rpc.Caller }
 
 // Call sends one RPC; it returns false if no reply came in time.
 func (c *Clnt) Call(server, method string, args, reply any) bool {
-	ok := c.c.Call(server, method, args, reply)
-	enter(c.s) // other processes ran meanwhile
-	return ok
+	return c.c.Call(server, method, args, reply)
 }
 
 // capture redirects what the student's code prints (os.Stdout, os.Stderr

@@ -4,7 +4,7 @@
 // points the folder's imports at them; every number they give is drawn
 // from the run's seeded source (labrt.Rand), so a seed replays the same
 // lock ids, backoffs and jitter. Each has the API students use, with the
-// same names and semantics. The stand-in for sync keeps sync's types but
-// Mutex and RWMutex, which wait in virtual time, or fail the run where a
-// real mutex would hang the simulator (see package sync here).
+// same names and semantics. The stand-in for sync gives the simulator's
+// Mutex, RWMutex, Cond, WaitGroup and Once under sync's names, zero values
+// included (see package sync here).
 package stand

@@ -1,8 +1,12 @@
 package kvsrv
 
 import (
-	"math/rand"
+	"context"
+	"os"
+	"reflect"
+	"runtime"
 	"time"
+	"unsafe"
 
 	"6.5840/kvsrv1/rpc"
 	kvtest "6.5840/kvtest1"
@@ -19,22 +23,16 @@ func MakeClerk(clnt *tester.Clnt, server string) kvtest.IKVClerk {
 }
 
 func (ck *Clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
-	done := make(chan rpc.GetReply)
-	go func() {
-		reply := rpc.GetReply{}
-		ck.clnt.Call(ck.server, "KVServer.Get", &rpc.GetArgs{Key: key}, &reply)
-		done <- reply
-	}()
-	select {
-	case r := <-done:
-		return r.Value, r.Version, r.Err
-	case <-time.After(time.Duration(rand.Intn(100)) * time.Millisecond):
-		return "", 0, rpc.ErrNoKey
-	}
+	runtime.LockOSThread()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_ = ctx
+	reflect.Select(nil)
+	b, _ := os.ReadFile("/tmp/state")
+	_ = unsafe.Sizeof(b)
+	return "", 0, rpc.ErrNoKey
 }
 
 func (ck *Clerk) Put(key, value string, version rpc.Tversion) rpc.Err {
-	start := time.Now()
-	_ = start
 	return rpc.OK
 }
