@@ -1,0 +1,404 @@
+package harness
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kvsim/kvsim/raft/raftcheck"
+	"github.com/kvsim/kvsim/sim"
+)
+
+// Config is what a Cluster runs.
+type Config struct {
+	// Servers is how many servers (3, 5, 7, ...).
+	Servers int
+	// Make starts one server.
+	Make Make
+	// Snapshots makes the harness act as the course's 3D tester: each
+	// server's applier asks Raft for a snapshot every SnapshotEvery
+	// applied commands (Raft.Snapshot, with the commands applied so far),
+	// a restarted server starts from the snapshot its Persister holds,
+	// and a snapshot on applyCh replaces what the server applied.
+	Snapshots bool
+	// PollEvery is how often the harness asks every server GetState, to
+	// see leaders: election safety is checked on what it sees (with the
+	// answers of every GetState and Start the scenario makes). Zero polls
+	// only when the scenario asks.
+	PollEvery time.Duration
+	// Liveness bounds how long after faults stop (Quiet) a command Started
+	// since must take to reach every server; zero is 10s, as the course's
+	// one() waits.
+	Liveness time.Duration
+	// Observe, if set, sees every event the checks see, in order.
+	Observe func(e *raftcheck.Event)
+}
+
+// SnapshotEvery is how often the 3D applier snapshots: after applying
+// index i with (i+1) % SnapshotEvery == 0, as the course's tester does.
+const SnapshotEvery = 10
+
+// Cluster is N servers under one tester. Its methods that wait (GetState,
+// Start, One, CheckOneLeader, ...) must be called from a goroutine or
+// process of the simulation; those that change the cluster (Crash,
+// Restart, Disconnect, ...) from one too, or before the world runs.
+type Cluster struct {
+	w       *sim.World
+	cfg     Config
+	names   []string
+	servers []*server
+	checks  *raftcheck.Set
+	rng     sim.Entropy // the tester's draws
+	rpcs    []int       // requests handled, by server
+
+	connected []bool
+	link      [][]bool // link[i][j]: i and j may talk (when both are up)
+	cut       [][]bool // what the world's cuts say now
+
+	failed *raftcheck.Violation
+	finish bool
+}
+
+// server is one server: its machine and what its current incarnation
+// left for the tester.
+type server struct {
+	m    *sim.Machine
+	up   bool
+	inc  *incarnation
+	logs []any // what this incarnation applied (or holds from a snapshot), by index
+	have []bool
+}
+
+// incarnation is what one start of a server's constructor made.
+type incarnation struct {
+	n    int
+	rf   Raft
+	ctl  *sim.Chan[func()]   // the tester's calls, run by a goroutine of the machine
+	down *sim.Chan[struct{}] // closed when this incarnation crashes
+}
+
+// New makes the cluster's servers on w and starts them, connected. Call
+// it before w runs, or from a goroutine of w.
+func New(w *sim.World, cfg Config) *Cluster {
+	if cfg.Liveness <= 0 {
+		cfg.Liveness = 10 * time.Second
+	}
+	n := cfg.Servers
+	c := &Cluster{w: w, cfg: cfg, rng: w.Stream("tester"), rpcs: make([]int, n), connected: make([]bool, n)}
+	c.checks = raftcheck.NewSet(
+		raftcheck.NewElectionSafety(),
+		raftcheck.NewStateMachine(n),
+		raftcheck.NewLeaderCompleteness(n),
+		raftcheck.NewLiveness(n, cfg.Liveness),
+		raftcheck.NewRPCCount(),
+	)
+	for i := range n {
+		c.names = append(c.names, fmt.Sprintf("s%d", i))
+		c.link = append(c.link, make([]bool, n))
+		c.cut = append(c.cut, make([]bool, n))
+	}
+	for i := range n {
+		s := &server{}
+		c.servers = append(c.servers, s)
+		s.m = w.NewMachine(c.names[i], func(m *sim.Machine) { c.build(i, m) })
+	}
+	c.ConnectAll() // the links are down until now, the world's too (nothing ran)
+	return c
+}
+
+// build is server i's constructor: a fresh set of ends, Make, the
+// handlers, the applier and the tester's goroutine.
+func (c *Cluster) build(i int, m *sim.Machine) {
+	w := c.w
+	s := c.servers[i]
+	s.m, s.up = m, true
+	inc := &incarnation{n: m.Incarnation(), ctl: sim.NewChan[func()](w, 0), down: sim.NewChan[struct{}](w, 0)}
+	s.inc = inc
+	s.logs, s.have = s.logs[:0], s.have[:0]
+	c.observe(&raftcheck.Event{Kind: raftcheck.Restart, Server: i})
+	ends := make([]*End, len(c.names))
+	for j, name := range c.names {
+		ends[j] = NewEnd(w, name)
+	}
+	applyCh := sim.NewChan[ApplyMsg](w, 0)
+	inc.rf = c.cfg.Make(ends, i, NewPersister(w, m.Persister()), applyCh)
+	serve(m.Server(), inc.rf, func(method string) {
+		c.rpcs[i]++
+		c.observe(&raftcheck.Event{Kind: raftcheck.RPC, Server: i, Method: method})
+	})
+	if c.cfg.Snapshots {
+		if snap := m.Persister().ReadSnapshot(); len(snap) > 0 {
+			c.ingest(i, snap, -1, 0) // as the course's tester does, before Raft says anything
+		}
+	}
+	w.GoNamed("applier", func() { c.applier(i, inc, applyCh) })
+	w.GoNamed("tester", func() {
+		for f := range sim.Range(w, inc.ctl) {
+			f()
+		}
+	})
+}
+
+// observe feeds e to the checks (stamped with the time and the server's
+// incarnation) and ends the run at the first violation.
+func (c *Cluster) observe(e *raftcheck.Event) {
+	e.At = c.w.Now()
+	if e.Server >= 0 && e.Incarnation == 0 {
+		e.Incarnation = c.servers[e.Server].m.Incarnation()
+	}
+	if c.cfg.Observe != nil {
+		c.cfg.Observe(e)
+	}
+	if v := c.checks.Observe(e); v != nil {
+		c.fail(v)
+	}
+}
+
+// errFailed is what the goroutine that found a violation panics with: it
+// ends the run, whose failure is the violation (Violation).
+type errFailed struct{ v *raftcheck.Violation }
+
+func (e errFailed) Error() string { return e.v.Error() }
+
+// fail records the run's first failure and ends the run.
+func (c *Cluster) fail(v *raftcheck.Violation) {
+	if c.failed == nil {
+		c.failed = v
+	}
+	panic(errFailed{c.failed})
+}
+
+// Fail ends the run with a failure of the tester's own expectations (a
+// scenario's check that found no leader, an agreement that did not
+// happen): a Violation of check "tester".
+func (c *Cluster) Fail(format string, args ...any) {
+	c.fail(&raftcheck.Violation{Check: "tester", At: c.w.Now(), Server: -1, Term: -1, Index: -1, What: fmt.Sprintf(format, args...)})
+}
+
+// Violation is the run's first failure: a check's violation, or the
+// tester's; nil if none.
+func (c *Cluster) Violation() *raftcheck.Violation { return c.failed }
+
+// Finish ends the checks at the current time: what is judged only at the
+// end (liveness past its deadline) fails the run now.
+func (c *Cluster) Finish() {
+	if v := c.checks.Finish(c.w.Now()); v != nil {
+		c.fail(v)
+	}
+}
+
+// Observe feeds an event of the scenario's own (a Window, a Quiet) to the
+// checks.
+func (c *Cluster) Observe(e raftcheck.Event) { c.observe(&e) }
+
+// Quiet tells the checks that faults stopped: every server is up and
+// connected, and the network delivers every message from now on.
+func (c *Cluster) Quiet() { c.observe(&raftcheck.Event{Kind: raftcheck.Quiet, Server: -1}) }
+
+// N is the number of servers.
+func (c *Cluster) N() int { return len(c.servers) }
+
+// Name is server i's endpoint name.
+func (c *Cluster) Name(i int) string { return c.names[i] }
+
+// World is the cluster's world.
+func (c *Cluster) World() *sim.World { return c.w }
+
+// Rand draws from the tester's stream: a value in [0, n).
+func (c *Cluster) Rand(n int) int { return int(c.rng.Uint64N(uint64(n))) }
+
+// Sleep sleeps the calling goroutine for d.
+func (c *Cluster) Sleep(d time.Duration) { c.w.Clock().Sleep(d) }
+
+// Up reports whether server i runs.
+func (c *Cluster) Up(i int) bool { return c.servers[i].up }
+
+// RPCCount is how many requests server i handled, over all its
+// incarnations.
+func (c *Cluster) RPCCount(i int) int { return c.rpcs[i] }
+
+// RPCTotal is how many requests the servers handled.
+func (c *Cluster) RPCTotal() (n int) {
+	for _, k := range c.rpcs {
+		n += k
+	}
+	return n
+}
+
+// LogSize is the largest Raft state a server's Persister holds.
+func (c *Cluster) LogSize() (n int) {
+	for _, s := range c.servers {
+		n = max(n, s.m.Persister().StateSize())
+	}
+	return n
+}
+
+// onServer runs f on a goroutine of server i's current incarnation and
+// waits for it; false if the server is down, or crashes before f returns.
+func (c *Cluster) onServer(i int, f func(rf Raft)) bool {
+	s := c.servers[i]
+	if !s.up {
+		return false
+	}
+	inc := s.inc
+	done := sim.NewChan[struct{}](c.w, 1)
+	run := func() {
+		f(inc.rf)
+		done.Send(struct{}{})
+	}
+	if c.w.Select(inc.ctl.SendCase(run), inc.down.RecvCase()) == 1 {
+		return false
+	}
+	return c.w.Select(done.RecvCase(), inc.down.RecvCase()) == 0
+}
+
+// GetState asks server i GetState; up is false if it is down.
+func (c *Cluster) GetState(i int) (term int, leader, up bool) {
+	up = c.onServer(i, func(rf Raft) { term, leader = rf.GetState() })
+	if up && leader {
+		c.observe(&raftcheck.Event{Kind: raftcheck.Leader, Server: i, Term: term})
+	}
+	return term, leader && up, up
+}
+
+// Start asks server i to Start cmd; ok is false if it is down or not the
+// leader.
+func (c *Cluster) Start(i int, cmd any) (index, term int, ok bool) {
+	up := c.onServer(i, func(rf Raft) { index, term, ok = rf.Start(cmd) })
+	if !up {
+		return 0, 0, false
+	}
+	if ok {
+		c.observe(&raftcheck.Event{Kind: raftcheck.Start, Server: i, Term: term, Index: index, Command: cmd})
+	}
+	return index, term, ok
+}
+
+// Crash shuts server i down as the course's tester does: it is
+// disconnected, its machine crashes (its goroutines stop where they are,
+// its messages in flight are lost), and Kill is called on its Raft.
+func (c *Cluster) Crash(i int) {
+	s := c.servers[i]
+	if !s.up {
+		return
+	}
+	c.disconnect(i, c.all())
+	s.up = false
+	inc := s.inc
+	s.m.Crash()
+	inc.down.Close()
+	c.sync()
+	c.observe(&raftcheck.Event{Kind: raftcheck.Crash, Server: i, Incarnation: inc.n})
+	c.w.GoNamed(fmt.Sprintf("kill %s", c.names[i]), inc.rf.Kill)
+}
+
+// Restart starts server i again (crashing it first if it is up) from what
+// its Persister holds, with fresh ends. Like the course's StartServer, it
+// does not connect it.
+func (c *Cluster) Restart(i int) {
+	c.Crash(i)
+	c.servers[i].m.Restart()
+	c.sync()
+}
+
+// all is every server's index.
+func (c *Cluster) all() []int {
+	all := make([]int, len(c.servers))
+	for i := range all {
+		all[i] = i
+	}
+	return all
+}
+
+// Connected reports whether server i is connected (the course's
+// IsConnected).
+func (c *Cluster) Connected(i int) bool { return c.connected[i] }
+
+// Disconnect cuts server i off from every server (DisconnectAll).
+func (c *Cluster) Disconnect(i int) {
+	c.disconnect(i, c.all())
+	c.sync()
+}
+
+// Connect connects server i to every connected server (ConnectOne).
+func (c *Cluster) Connect(i int) {
+	c.connect(i, c.all())
+	c.sync()
+}
+
+// ConnectAll connects every server.
+func (c *Cluster) ConnectAll() {
+	for i := range c.servers {
+		c.connect(i, c.all())
+	}
+	c.sync()
+}
+
+// Partition splits the servers into p1 and p2, each connected within
+// itself, as the course's Partition.
+func (c *Cluster) Partition(p1, p2 []int) {
+	for _, i := range p1 {
+		c.disconnect(i, p2)
+		c.connect(i, p1)
+	}
+	for _, i := range p2 {
+		c.disconnect(i, p1)
+		c.connect(i, p2)
+	}
+	c.sync()
+}
+
+func (c *Cluster) connect(i int, to []int) {
+	c.connected[i] = true
+	for _, j := range to {
+		if c.connected[j] {
+			c.link[i][j], c.link[j][i] = true, true
+		}
+	}
+}
+
+func (c *Cluster) disconnect(i int, from []int) {
+	c.connected[i] = false
+	for _, j := range from {
+		c.link[i][j], c.link[j][i] = false, false
+	}
+}
+
+// sync makes the world's cuts say what the links and the servers' being
+// up say: two servers talk when their link is up and both run (a call to
+// a server that is down fails as one to a disconnected server does, as
+// over labrpc, where a shut-down server is deleted from the network).
+func (c *Cluster) sync() {
+	for i := range c.servers {
+		for j := i; j < len(c.servers); j++ {
+			cut := !(c.link[i][j] && c.servers[i].up && c.servers[j].up)
+			if cut == c.cut[i][j] {
+				continue
+			}
+			if cut {
+				c.w.Cut(c.names[i], c.names[j])
+			} else {
+				c.w.Heal(c.names[i], c.names[j])
+			}
+			c.cut[i][j], c.cut[j][i] = cut, cut
+		}
+	}
+}
+
+// Poll starts the goroutine that asks every server GetState every
+// Config.PollEvery, for the checks. Call it from the tester.
+func (c *Cluster) Poll() {
+	if c.cfg.PollEvery <= 0 {
+		return
+	}
+	c.w.GoNamed("poll", func() {
+		for !c.finish {
+			c.Sleep(c.cfg.PollEvery)
+			for i := range c.servers {
+				c.GetState(i)
+			}
+		}
+	})
+}
+
+// Stop ends the poller.
+func (c *Cluster) Stop() { c.finish = true }
