@@ -1,0 +1,139 @@
+package ref
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"fmt"
+)
+
+// persist saves the term, the vote, the snapshot's index and term and the
+// log, with the snapshot; mu is held.
+func (rf *Raft) persist() {
+	b := make([]byte, 0, 16+8*len(rf.log))
+	b = binary.AppendUvarint(b, uint64(rf.term))
+	b = binary.AppendVarint(b, int64(rf.votedFor))
+	b = binary.AppendUvarint(b, uint64(rf.base))
+	b = binary.AppendUvarint(b, uint64(len(rf.log)))
+	for _, e := range rf.log {
+		b = binary.AppendUvarint(b, uint64(e.Term))
+		b = appendCommand(b, e.Command)
+	}
+	rf.ps.Save(b, rf.snapshot)
+}
+
+// restore reads what persist saved (nothing, on a first start).
+func (rf *Raft) restore(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	r := reader{b: b}
+	rf.term = int(r.uvarint())
+	rf.votedFor = int(r.varint())
+	rf.base = int(r.uvarint())
+	n := int(r.uvarint())
+	rf.log = make([]Entry, n)
+	for i := range rf.log {
+		rf.log[i].Term = int(r.uvarint())
+		rf.log[i].Command = r.command()
+	}
+	if r.err != nil || len(r.b) != 0 || n == 0 {
+		panic(fmt.Sprintf("ref: s%d cannot read its persisted state (%d bytes): %v", rf.me, len(b), r.err))
+	}
+}
+
+// Commands are kept as compactly as they come: nothing, an int, a
+// string, or anything else through gob (whose concrete types must be
+// registered with gob, as the course's labgob requires).
+const (
+	cmdNil byte = iota
+	cmdInt
+	cmdString
+	cmdGob
+)
+
+func appendCommand(b []byte, cmd any) []byte {
+	switch c := cmd.(type) {
+	case nil:
+		return append(b, cmdNil)
+	case int:
+		return binary.AppendVarint(append(b, cmdInt), int64(c))
+	case string:
+		b = binary.AppendUvarint(append(b, cmdString), uint64(len(c)))
+		return append(b, c...)
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&cmd); err != nil {
+		panic(fmt.Sprintf("ref: cannot persist a command of type %T: %v", cmd, err))
+	}
+	b = binary.AppendUvarint(append(b, cmdGob), uint64(buf.Len()))
+	return append(b, buf.Bytes()...)
+}
+
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail("a bad number")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail("a bad number")
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) bytes() []byte {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail("a short string")
+		return nil
+	}
+	s := r.b[:n]
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *reader) command() any {
+	if len(r.b) == 0 {
+		r.fail("no command")
+		return nil
+	}
+	tag := r.b[0]
+	r.b = r.b[1:]
+	switch tag {
+	case cmdNil:
+		return nil
+	case cmdInt:
+		return int(r.varint())
+	case cmdString:
+		return string(r.bytes())
+	case cmdGob:
+		var cmd any
+		if err := gob.NewDecoder(bytes.NewReader(r.bytes())).Decode(&cmd); err != nil {
+			r.fail(err.Error())
+		}
+		return cmd
+	}
+	r.fail(fmt.Sprintf("a bad command tag %d", tag))
+	return nil
+}
+
+func (r *reader) fail(what string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%s", what)
+	}
+	r.b = nil
+}
