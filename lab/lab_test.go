@@ -19,11 +19,11 @@ import (
 // bugs are the course-style bugs: each is the correct folder (testdata/good)
 // with the files under testdata/bugs/<name> in place of its own, as a
 // student would hand it in.
-var bugs = []string{"clerk-resent-errversion", "lock-fatal-on-maybe", "lock-maybe-acquired", "server-empty-is-absent", "server-get-keeps-lock", "server-same-value", "server-waits-for-version"}
+var bugs = []string{"clerk-resent-errversion", "server-async-apply", "lock-fatal-on-maybe", "lock-maybe-acquired", "server-empty-is-absent", "server-get-keeps-lock", "server-same-value", "server-waits-for-version"}
 
 // fine are correct folders written in ways the course accepts: each is
 // testdata/good with testdata/fine/<name> in place of its own files.
-var fine = []string{"idioms", "own-wire", "rpc-extra", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
+var fine = []string{"goroutines", "idioms", "own-wire", "rpc-extra", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
 
 // submissions holds the assembled buggy folders, by name.
 var submissions string

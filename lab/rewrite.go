@@ -456,17 +456,21 @@ func (r *rewriter) declaredFunc(fun ast.Expr) bool {
 //	default: D
 //	}
 //
-// each part on its lines; break, continue, goto and return keep their
+// (a select without a default gets one that cannot happen, so that a
+// select all of whose cases return still ends its function), each part
+// on its lines; break, continue, goto and return keep their
 // meaning in a switch. The channels and the values sent are evaluated in
 // order on entering it, as Go does, the received-from channels first.
 func (r *rewriter) selectStmt(n *ast.SelectStmt) {
 	var temps, chans, cases []string
+	hasDefault := false
 	for i, c := range n.Body.List {
 		cc := c.(*ast.CommClause)
 		header := "default:"
 		switch comm := cc.Comm.(type) {
 		case nil:
 			cases = append(cases, "kvsimlab.Default()")
+			hasDefault = true
 		case *ast.SendStmt:
 			cases = append(cases, "("+r.take(comm.Chan)+").SendCase("+r.take(comm.Value)+")")
 			header = fmt.Sprintf("case %d:", i)
@@ -493,6 +497,12 @@ func (r *rewriter) selectStmt(n *ast.SelectStmt) {
 	}
 	head += "kvsimlab.Select(" + strings.Join(cases, ", ") + ") "
 	r.edits = append(r.edits, edit{r.off(n.Select), r.off(n.Body.Lbrace), head})
+	if !hasDefault && len(n.Body.List) > 0 {
+		// A select whose cases all return is a terminating statement; a
+		// switch is one only with a default.
+		at := r.off(n.Body.Rbrace)
+		r.edits = append(r.edits, edit{at, at, `default: panic("unreachable"); `})
+	}
 }
 
 // lineDirective starts a copy of the student's file at path, so that its

@@ -34,6 +34,36 @@ type Env struct {
 	nemesis  *nemesis         // nil unless the profile enables targeted faults
 	workload string           // the drawn workload, if the scenario draws one
 	slack    time.Duration    // extra virtual time the workload's own waits take
+	final    *finalReads      // a server that blocks: read inside the run
+}
+
+// finalReads are the reads of a server that blocks (kvsim.Impl.ServerBlocks)
+// that the checks make after the run: its handlers may wait on its own
+// goroutines, which run only inside the run, so a process reads every key
+// of the history, directly, once every client has returned.
+type finalReads struct {
+	clients *sim.WaitGroup
+	got     map[string]finalRead
+}
+
+type finalRead struct {
+	value   string
+	version rpc.Tversion
+	err     rpc.Err
+}
+
+// readAtEnd is the final reader's process.
+func (e *Env) readAtEnd(*sim.Proc) {
+	e.final.clients.Wait()
+	for _, op := range e.rec.KV {
+		key := op.Input.Key
+		if _, ok := e.final.got[key]; ok {
+			continue
+		}
+		var reply rpc.GetReply
+		e.server.Get(&rpc.GetArgs{Key: key}, &reply)
+		e.final.got[key] = finalRead{reply.Value, reply.Version, reply.Err}
+	}
 }
 
 // The service's codecs are worked out once, not in every run.
@@ -54,6 +84,8 @@ func newEnv(w *sim.World, impl kvsim.Impl, spare *Env) *Env {
 	e.w, e.impl = w, impl
 	if impl.ServerBlocks {
 		w.NewMachine(kvsim.ServerName, func(m *sim.Machine) { e.serve(m.Server()) })
+		e.final = &finalReads{clients: sim.NewWaitGroup(w), got: map[string]finalRead{}}
+		w.Spawn("final-reads", e.readAtEnd)
 	} else {
 		e.serve(w.NewServer(kvsim.ServerName))
 	}
@@ -174,6 +206,9 @@ func (e *Env) spawn(body func(c *Client)) *Client {
 	}
 	c.e, c.body = e, body
 	e.rec.Clients = append(e.rec.Clients, c.name)
+	if e.final != nil {
+		e.final.clients.Add(1)
+	}
 	e.w.Spawn(c.name, c.start)
 	return c
 }
@@ -189,6 +224,9 @@ func (c *Client) run(p *sim.Proc) {
 	c.rc.Init(c.e.rec, c.id, c.name, caller, p, (*hooks)(c))
 	c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, kvsim.ServerName))
 	c.body(c)
+	if c.e.final != nil {
+		c.e.final.clients.Done()
+	}
 }
 
 // recycle clears what a run left in c, keeping its name, buffers and start.

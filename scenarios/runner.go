@@ -357,6 +357,13 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 
 // read is a key of the server under test, read directly after the run.
 func (e *Env) read(key string) (string, rpc.Tversion, rpc.Err) {
+	if e.final != nil {
+		r, ok := e.final.got[key]
+		if !ok { // no operation named the key
+			return "", 0, rpc.ErrNoKey
+		}
+		return r.value, r.version, r.err
+	}
 	var reply rpc.GetReply
 	e.server.Get(&rpc.GetArgs{Key: key}, &reply)
 	return reply.Value, reply.Version, reply.Err

@@ -138,9 +138,8 @@ func checkConcurrentPut(e *Env) string {
 			maybes++
 		}
 	}
-	var reply rpc.GetReply
-	e.server.Get(&rpc.GetArgs{Key: raced}, &reply)
-	if v := int(reply.Version); v < oks || v > oks+maybes {
+	_, version, _ := e.read(raced)
+	if v := int(version); v < oks || v > oks+maybes {
 		return fmt.Sprintf("concurrent-put: final version %d, but %d Puts returned OK and %d ErrMaybe", v, oks, maybes)
 	}
 	return ""

@@ -241,12 +241,16 @@ func TestFaultRecordsAreCounted(t *testing.T) {
 	}
 	w, _ := newCounterWorld(2, Options{Faults: f, Trace: true})
 	workload(w, 4, 20)
+	pingPong(w, 50) // goroutines, for the faults that act on them
 	r := w.Run()
 	byKind := map[RecordKind]int{}
 	for _, rec := range w.Records() {
 		byKind[rec.Kind]++
 	}
 	for _, k := range RecordKinds() {
+		if k == RecReady || k == RecYield {
+			continue // traced, not counted: the hashed records around them decide them
+		}
 		if byKind[k] != r.Stats.Count(k) {
 			t.Errorf("%v: %d records, Count %d", k, byKind[k], r.Stats.Count(k))
 		}

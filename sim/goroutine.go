@@ -29,6 +29,9 @@ type goroutine struct {
 	stack   []uintptr
 	sel     selectState
 	cond    condWaiter
+	// serving is, for a goroutine that handles a request on a machine,
+	// the request, until it replies: a crash of the machine loses it.
+	serving *event
 }
 
 // runtimeState is the world's part of the goroutine runtime.
@@ -94,7 +97,7 @@ func (w *World) spawnG(label string, ep *endpoint, m *Machine, f func()) *Proc {
 	p.rt.live = len(w.rt.live)
 	w.rt.live = append(w.rt.live, p)
 	w.recordG(RecGo, p, 0, label)
-	w.schedule(w.now, evStart, p, 0, 0, nil, nil)
+	w.schedule(w.runsAt(p), evStart, p, 0, 0, nil, nil)
 	markDirty(w.running())
 	return p
 }
@@ -238,12 +241,12 @@ func (p *Proc) beginPark(what string, on any) uint64 {
 func (p *Proc) park() { p.wait() }
 
 // ready makes p, blocked in the operation with wait id id, runnable at the
-// current instant.
+// current instant (later, under the preempt fault).
 func (w *World) ready(p *Proc, id uint64) {
 	if w.opts.Trace { // the choices and waits around it are what the hash keeps
 		w.traceG(RecReady, p, "")
 	}
-	w.schedule(w.now, evReady, p, id, 0, nil, nil)
+	w.schedule(w.runsAt(p), evReady, p, id, 0, nil, nil)
 }
 
 func (w *World) dispatchReady(e *event) {
