@@ -45,6 +45,10 @@
 // (RecordKind.Drawing: a point, a message's fate, a span). Faults.String,
 // SwarmFaults, Decision names and a report's layout follow from the
 // registry; each record kind is also its Stats counter (Stats.Count).
+// Besides kvsim's own faults, CourseNet and CourseReorder are the network
+// of the course's labs (labrpc), numbers and all: a network that tells a
+// caller at once that its message was lost, where calls have no timeout
+// and a call to a cut-off endpoint fails after a long drawn delay.
 // Every tie-break is a trace record, and
 // Options.OnFold sees every word of the trace hash, so FirstDifference can
 // find where two runs part.

@@ -55,7 +55,7 @@ type Level struct {
 }
 
 // maxLevels bounds the fault kinds that keep a Level in Faults.
-const maxLevels = 4
+const maxLevels = 6
 
 // Level is k's setting in f; the zero Level (off) for a kind that keeps
 // its setting in a field of its own.
@@ -113,6 +113,32 @@ type FaultKind struct {
 	// while faults are on. It returns true if it took the request, to
 	// handle it later (World.handle).
 	deliver func(w *World, k *FaultKind, e *event) bool
+	// send, if set, sees each call as its request is about to leave, in
+	// runs where the kind is on, whether faults are on or not. It returns
+	// true if it took the call (the request never leaves: the kind made
+	// the call fail, World.failCallAt), else how much later than the
+	// network's delay the request arrives.
+	send func(w *World, k *FaultKind, p *Proc) (taken bool, delay time.Duration)
+	// reply, if set, sees each reply as its handler returns, in runs
+	// where the kind is on: the reply is lost (drop) or arrives delay
+	// later than the network's delay.
+	reply func(w *World, k *FaultKind, e *event) (drop bool, delay time.Duration)
+	// tells: on a network with this kind on, a caller learns at once that
+	// a message of its call was lost (the call returns false then), as
+	// over a network whose RPC layer reports a lost connection, instead
+	// of at its timeout.
+	tells bool
+	// isOn, if set, says whether a Level turns the kind on; else P > 0.
+	isOn func(l Level) bool
+}
+
+// on reports whether k is on in a run with faults f.
+func (k *FaultKind) on(f *Faults) bool {
+	l := f.Level(k)
+	if k.isOn != nil {
+		return k.isOn(l)
+	}
+	return l.P > 0
 }
 
 // Name is the kind's name, its key in Faults.String.
@@ -210,8 +236,8 @@ func builtinFaults() []*FaultKind {
 
 // registerFault adds a fault kind beside the built-in ones, to be drawn by
 // swarm after them. Its setting is a Level, in a slot of Faults of its
-// own: Faults.String prints it "P/D", and swarm draws it with levelDraw,
-// if set.
+// own: Faults.String prints it "P/D" when it is on, and swarm draws it
+// with levelDraw, if set.
 func registerFault(k FaultKind) *FaultKind {
 	for _, o := range faultKinds {
 		if o.name == k.name {
@@ -229,7 +255,14 @@ func registerFault(k FaultKind) *FaultKind {
 	}
 	slot := used
 	k.level = slot
-	k.setting = func(f *Faults) string { l := f.levels[slot]; return pairSetting(probSetting(l.P), l.D) }
+	kind := &k
+	k.setting = func(f *Faults) string {
+		if !kind.on(f) {
+			return ""
+		}
+		l := f.levels[slot]
+		return fmt.Sprintf("%.2f/%v", l.P, l.D)
+	}
 	if draw := k.levelDraw; draw != nil {
 		k.draw = func(f *Faults, d swarmDraw) { f.levels[slot] = draw(d) }
 	}

@@ -95,6 +95,12 @@ func (m *Machine) Crash() {
 		self = self || p == cur
 		w.dropLive(p)
 		w.rt.crashed = append(w.rt.crashed, p)
+		if e := p.rt.serving; e != nil {
+			// On a network that tells callers (only there: elsewhere the
+			// caller's timer is armed already), the call it handled fails.
+			p.rt.serving = nil
+			w.lostToCrash(e)
+		}
 	}
 	w.dropInFlight(m)
 	if self {
@@ -178,7 +184,7 @@ func (w *World) lostToCrash(e *event) {
 		return
 	}
 	w.record(RecLost, e.proc.ep, e.m.server, e.call, e.m, "crash")
-	w.armFor(e)
+	w.lose(e)
 }
 
 // deliverOnMachine runs a request that reached a machine's server as a
@@ -189,16 +195,20 @@ func (w *World) deliverOnMachine(e *event) {
 	h := m.srv.methods[e.m.name] // this incarnation's handler
 	if !m.up || h == nil {
 		w.record(RecLost, e.proc.ep, e.m.server, e.call, e.m, "machine down")
-		w.armFor(e)
+		w.lose(e)
 		return
 	}
 	w.armFor(e) // the handler may take any time, or never return if m crashes
 	req := *e   // e's slot is reused once this returns
 	req.m = h
-	w.spawnG(h.name, m.srv.ep, m, func() {
+	g := w.spawnG(h.name, m.srv.ep, m, func() {
 		reply := h.ops.invoke(req.msg)
+		w.running().rt.serving = nil
 		w.sendReply(&req, reply)
 	})
+	if w.tells {
+		g.rt.serving = &req
+	}
 }
 
 // Persister is a machine's stable storage: Raft state and a snapshot,

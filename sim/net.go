@@ -207,24 +207,32 @@ func (w *World) send(p *Proc) {
 	c.timerSeq, c.deadline = w.seq, w.now+w.opts.CallTimeout
 	nf := w.nemesisRequest(p)
 	if nf.Drop {
-		w.armTimer(p)
+		w.loseCall(p)
 		return
 	}
 	f := &w.opts.Faults
 	if w.faultsOn && f.DropRequest > 0 && chance(w.src(streamDropReq, DecideDropRequest, p.ep), f.DropRequest) {
 		w.record(RecDropReq, p.ep, c.server, c.id, c.m, nil)
-		w.armTimer(p)
+		w.loseCall(p)
 		return
 	}
-	w.transmitRequest(p, args, nf)
+	var extra time.Duration
+	for _, k := range w.onSend {
+		taken, d := k.send(w, k, p)
+		if taken {
+			return
+		}
+		extra += d
+	}
+	w.transmitRequest(p, args, nf, extra)
 	if nf.Duplicate {
 		c.dup = true
-		w.transmitRequest(p, w.copyArgs(c), nf)
+		w.transmitRequest(p, w.copyArgs(c), nf, extra)
 	}
 	if w.faultsOn && f.Duplicate > 0 && chance(w.src(streamDup, DecideDuplicate, p.ep), f.Duplicate) {
 		c.dup = true
 		w.record(RecDup, p.ep, c.server, c.id, c.m, nil)
-		w.transmitRequest(p, w.copyArgs(c), MessageFault{})
+		w.transmitRequest(p, w.copyArgs(c), MessageFault{}, extra)
 	}
 }
 
@@ -288,8 +296,40 @@ func (w *World) armFor(e *event) {
 	}
 }
 
-func (w *World) transmitRequest(p *Proc, args any, nf MessageFault) {
-	at := nf.arrival(w.now+w.delay(p.ep, p.call.server, p.call.id, p.call.m), p, p.call.id)
+// lose is what becomes of the call whose message e was lost: it times out
+// at its deadline, or, on a network that tells callers (FaultKind.tells),
+// fails now.
+func (w *World) lose(e *event) {
+	if p := e.proc; p.op == opCall && p.call.id == e.call && p.waiting(e.wait) {
+		w.loseCall(p)
+	}
+}
+
+// loseCall is lose for p's current call.
+func (w *World) loseCall(p *Proc) {
+	if w.tells {
+		w.failCallAt(p, w.now)
+		return
+	}
+	w.armTimer(p)
+}
+
+// failCallAt makes p's current call fail at virtual time at, if that is
+// before its deadline and it is still waiting then.
+func (w *World) failCallAt(p *Proc, at time.Duration) {
+	c := &p.call
+	if at < c.deadline {
+		if c.armed {
+			w.queue.cancel(c.timer)
+			c.armed = false
+		}
+		c.deadline = at
+	}
+	w.armTimer(p)
+}
+
+func (w *World) transmitRequest(p *Proc, args any, nf MessageFault, extra time.Duration) {
+	at := nf.arrival(w.now+extra+w.delay(p.ep, p.call.server, p.call.id, p.call.m), p, p.call.id)
 	if at >= p.call.deadline {
 		w.armTimer(p)
 	}
@@ -302,7 +342,7 @@ func (w *World) deliverRequest(e *event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
 		w.record(RecLost, p.ep, srv, e.call, e.m, nil)
-		w.armFor(e)
+		w.lose(e)
 		return
 	}
 	if srv.srv.stopped() {
@@ -344,15 +384,24 @@ func (w *World) sendReply(e *event, reply any) {
 	w.record(RecDeliver, p.ep, srv, e.call, e.m, reply)
 	nf := w.nemesisReply(e, reply)
 	if nf.Drop {
-		w.armFor(e)
+		w.lose(e)
 		return
 	}
 	if w.faultsOn && w.opts.Faults.DropReply > 0 && chance(w.src(streamDropReply, DecideDropReply, p.ep), w.opts.Faults.DropReply) {
 		w.record(RecDropReply, p.ep, srv, e.call, e.m, nil)
-		w.armFor(e)
+		w.lose(e)
 		return
 	}
-	at := nf.arrival(w.now+w.delay(p.ep, srv, e.call, e.m), p, e.call)
+	var extra time.Duration
+	for _, k := range w.onReply {
+		drop, d := k.reply(w, k, e)
+		if drop {
+			w.lose(e)
+			return
+		}
+		extra += d
+	}
+	at := nf.arrival(w.now+extra+w.delay(p.ep, srv, e.call, e.m), p, e.call)
 	if at >= p.call.deadline {
 		w.armFor(e)
 	}
@@ -363,7 +412,7 @@ func (w *World) deliverReply(e *event) {
 	p, srv := e.proc, e.m.server
 	if w.linkDown(p.ep, srv) {
 		w.record(RecLost, p.ep, srv, e.call, e.m, replyMark)
-		w.armFor(e)
+		w.lose(e)
 		return
 	}
 	if !p.waiting(e.wait) || p.op != opCall || p.call.id != e.call {

@@ -170,8 +170,11 @@ type World struct {
 	partitionNext, pauseNext func() // the fault schedules' next occurrences
 
 	// onDeliver are the fault kinds on in this run that see requests as
-	// they reach their server (FaultKind.deliver).
-	onDeliver []*FaultKind
+	// they reach their server (FaultKind.deliver); onSend and onReply
+	// those that see calls as they leave and replies as their handlers
+	// return; tells, whether one of them tells callers of lost messages.
+	onDeliver, onSend, onReply []*FaultKind
+	tells                      bool
 
 	failure *Result // set when a panic ends the run
 
@@ -245,9 +248,19 @@ func newWorld(seed uint64, opts Options, p *pool) *World {
 	w.chooser, _ = ent.(Chooser)
 	w.named.w = w
 	for _, k := range faultKinds {
-		if k.deliver != nil && opts.Faults.Level(k).P > 0 {
+		if !k.on(&opts.Faults) {
+			continue
+		}
+		if k.deliver != nil {
 			w.onDeliver = append(w.onDeliver, k)
 		}
+		if k.send != nil {
+			w.onSend = append(w.onSend, k)
+		}
+		if k.reply != nil {
+			w.onReply = append(w.onReply, k)
+		}
+		w.tells = w.tells || k.tells
 	}
 	w.fold(0, seed)
 	return w
