@@ -23,6 +23,7 @@ type Client struct {
 	caller rpc.Caller
 	clock  Clock
 	dups   interface{ CallDuplicated() bool } // the caller, if it can tell
+	unseen Unseen                             // the caller, if it can tell
 	obs    Observer
 	ck     rpc.Clerk
 	last   int       // the key/value operation begun last
@@ -62,6 +63,15 @@ func (c *Client) Init(rec *Recording, id int, name string, caller rpc.Caller, cl
 	clear(cur[:cap(cur)])
 	*c = Client{rec: rec, id: id, name: name, caller: caller, clock: clock, obs: obs, last: -1, cur: cur[:0]}
 	c.dups, _ = caller.(interface{ CallDuplicated() bool })
+	c.unseen, _ = caller.(Unseen)
+}
+
+// Unseen is a Caller that can tell that the reply to its last Call went
+// to a goroutine the clerk started, which the clerk may have stopped
+// waiting for (a call given up after a timeout): the checks take such a
+// reply as one the clerk may or may not know (models.Attempt.Unseen).
+type Unseen interface {
+	ReplyUnseen() bool
 }
 
 // SetClerk sets the implementation's clerk, built over c as its Caller.
@@ -77,15 +87,20 @@ func (c *Client) Last() int { return c.last }
 
 // Call is the Caller of c's clerk: the transport's Call, noted.
 func (c *Client) Call(server, method string, args, reply any) bool {
+	// The attempt keeps its place in the order of sending, even if a
+	// goroutine of the clerk's makes it and later ones return first.
+	op, i := c.last, len(c.cur)
+	c.cur = append(c.cur, attempt{method: method})
 	ok := c.caller.Call(server, method, args, reply)
-	a := attempt{method: method, Attempt: models.Attempt{Replied: ok}}
-	if ok {
-		a.Attempt = models.ReplyAttempt(ok, courseReply(reply))
+	if c.last != op || i >= len(c.cur) {
+		return ok // the operation ended without this reply
 	}
+	a := attempt{method: method, Attempt: models.ReplyAttempt(ok, courseReply(reply))}
+	a.Unseen = ok && c.unseen != nil && c.unseen.ReplyUnseen()
 	if c.dups != nil {
 		a.dup = c.dups.CallDuplicated()
 	}
-	c.cur = append(c.cur, a)
+	c.cur[i] = a
 	return ok
 }
 

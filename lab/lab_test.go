@@ -23,7 +23,7 @@ var bugs = []string{"clerk-resent-errversion", "server-async-apply", "lock-fatal
 
 // fine are correct folders written in ways the course accepts: each is
 // testdata/good with testdata/fine/<name> in place of its own files.
-var fine = []string{"goroutines", "idioms", "own-wire", "rpc-extra", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
+var fine = []string{"goroutines", "idioms", "leaky-clerk", "own-wire", "rpc-extra", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
 
 // submissions holds the assembled buggy folders, by name.
 var submissions string
@@ -188,9 +188,11 @@ func TestFineFoldersPass(t *testing.T) {
 			if strings.Contains(out+errOut, "util ready") || strings.Contains(out+errOut, "acquired") {
 				t.Errorf("the folder's output of passing runs reached the terminal:\n%s%s", out, errOut)
 			}
-			warned := strings.Contains(out, "warning: clerk-maybe-imprecise in ")
-			if warned != (name == "vague-clerk") {
-				t.Errorf("warning printed: %v, want %v; output:\n%s", warned, name == "vague-clerk", out)
+			for warning, folder := range map[string]string{"clerk-maybe-imprecise": "vague-clerk", "goroutine-leak": "leaky-clerk"} {
+				warned := strings.Contains(out, "warning: "+warning+" in ")
+				if warned != (name == folder) {
+					t.Errorf("warning %s printed: %v, want %v; output:\n%s", warning, warned, name == folder, out)
+				}
 			}
 		})
 	}

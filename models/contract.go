@@ -12,6 +12,10 @@ import (
 // Version are a Get reply's.
 type Attempt struct {
 	Replied bool
+	// Unseen says the reply went to a goroutine of the clerk's, which it
+	// may have stopped waiting for (a call given up after a timeout): the
+	// clerk may or may not know what it said.
+	Unseen  bool
 	Err     rpc.Err
 	Value   string
 	Version rpc.Tversion
@@ -67,7 +71,7 @@ func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attemp
 		first = attempts[0]
 	}
 	switch {
-	case err == rpc.ErrMaybe && first.Replied:
+	case err == rpc.ErrMaybe && first.Replied && !first.Unseen:
 		return fmt.Sprintf("%s although its first attempt got a reply (%s)", what(), first.Err)
 	case err == rpc.ErrVersion && !first.Replied:
 		return what() + " after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied"

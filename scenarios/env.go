@@ -219,7 +219,7 @@ func (c *Client) run(p *sim.Proc) {
 	var caller rpc.Caller = p
 	if c.e.impl.ServerBlocks {
 		// Code that blocks may call from goroutines of its own.
-		caller = goroutineCaller{c.e.w}
+		caller = &goroutineCaller{w: c.e.w, clerk: p}
 	}
 	c.rc.Init(c.e.rec, c.id, c.name, caller, p, (*hooks)(c))
 	c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, kvsim.ServerName))
@@ -367,11 +367,21 @@ func noteOp(w *sim.World, p *sim.Proc, op models.KVOp) {
 }
 
 // goroutineCaller calls from whichever goroutine runs: a clerk's process,
-// or a goroutine it started to make the call.
-type goroutineCaller struct{ w *sim.World }
-
-func (g goroutineCaller) Call(server, method string, args, reply any) bool {
-	return g.w.Running().Call(server, method, args, reply)
+// or a goroutine it started to make the call, whose reply the clerk may
+// not wait for (check.Unseen).
+type goroutineCaller struct {
+	w      *sim.World
+	clerk  *sim.Proc
+	unseen bool // the last Call was another goroutine's
 }
 
-func (g goroutineCaller) CallDuplicated() bool { return g.w.Running().CallDuplicated() }
+func (g *goroutineCaller) Call(server, method string, args, reply any) bool {
+	p := g.w.Running()
+	ok := p.Call(server, method, args, reply)
+	g.unseen = p != g.clerk
+	return ok
+}
+
+func (g *goroutineCaller) CallDuplicated() bool { return g.w.Running().CallDuplicated() }
+
+func (g *goroutineCaller) ReplyUnseen() bool { return g.unseen }

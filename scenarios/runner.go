@@ -232,6 +232,9 @@ func (pool *Runner) Run(cfg Config) Result {
 	if sr.Status != sim.Panic {
 		e.check(final, timeout, &res)
 	}
+	if leak, n := clientLeak(sr.Leaked); n > 0 {
+		res.Warnings = append(res.Warnings, Warning{Name: WarnGoroutineLeak, Text: leak, Count: n})
+	}
 	if res.Verdict == "" {
 		res.Verdict = kvsim.OK
 	}
@@ -353,6 +356,26 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 	if len(out.Warnings) > 0 {
 		res.Warnings = slices.Clone(out.Warnings)
 	}
+}
+
+// WarnGoroutineLeak names goroutines that a client started and that were
+// still blocked when its last operation had returned: each call would
+// leave one more behind in a real process. A server's goroutines that
+// live as long as it does are not leaks.
+const WarnGoroutineLeak = "goroutine-leak"
+
+// clientLeak describes the first of leaked that a client started, and
+// counts them.
+func clientLeak(leaked []sim.GoroutineInfo) (first string, n int) {
+	for _, g := range leaked {
+		if strings.HasPrefix(g.Name, kvsim.ServerName+"/") || !strings.Contains(g.Name, "/") {
+			continue // the server's, or a process
+		}
+		if n++; n == 1 {
+			first = g.String() + " was still alive when the run ended"
+		}
+	}
+	return first, n
 }
 
 // read is a key of the server under test, read directly after the run.
