@@ -269,7 +269,10 @@ func electionOptions(seed uint64) Options {
 	return Options{Faults: f.With(Preempt, Level{P: 0.2, D: 5 * time.Millisecond})}
 }
 
-var electionN = flag.Int("election.seeds", 0, "seeds of the election's determinism tests (0: 10 under -race, 40 under -short, else 200)")
+var (
+	electionN    = flag.Int("election.seeds", 0, "seeds of the election's determinism tests (0: 10 under -race, 40 under -short, else 200)")
+	electionFrom = flag.Uint64("election.from", 0, "first seed of the election's determinism tests (the race detector's memory grows with every goroutine a process starts: run 10,000 seeds under -race as shards)")
+)
 
 func electionSeeds() int {
 	switch {
@@ -290,15 +293,16 @@ func electionSeeds() int {
 func TestElectionDeterminism(t *testing.T) {
 	sameHashes(t, electionSeeds(), func(n int) []uint64 {
 		out := make([]uint64, n)
-		for seed := range n {
-			r, check := runElection(uint64(seed), electionOptions(uint64(seed)))
+		for i := range n {
+			seed := *electionFrom + uint64(i)
+			r, check := runElection(seed, electionOptions(seed))
 			if r.Status != Done {
 				t.Fatalf("seed %d: %v: %s", seed, r.Status, r.Reason)
 			}
 			if check.elected == 0 {
 				t.Fatalf("seed %d: no leader", seed)
 			}
-			out[seed] = r.Hash
+			out[i] = r.Hash
 		}
 		return out
 	})
@@ -323,8 +327,9 @@ func TestElectionGoldenHashes(t *testing.T) {
 func TestElectionAcrossProcesses(t *testing.T) {
 	if n := os.Getenv("KVSIM_ELECTION_CHILD"); n != "" {
 		seeds, _ := strconv.Atoi(n)
-		for seed := range seeds {
-			r, _ := runElection(uint64(seed), electionOptions(uint64(seed)))
+		for i := range seeds {
+			seed := *electionFrom + uint64(i)
+			r, _ := runElection(seed, electionOptions(seed))
 			fmt.Printf("election %d %016x\n", seed, r.Hash)
 		}
 		return
@@ -334,15 +339,15 @@ func TestElectionAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^TestElectionAcrossProcesses$")
+	cmd := exec.Command(exe, "-test.run=^TestElectionAcrossProcesses$", fmt.Sprintf("-election.from=%d", *electionFrom))
 	cmd.Env = append(os.Environ(), "KVSIM_ELECTION_CHILD="+strconv.Itoa(n), "GOMAXPROCS=1")
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("child: %v\n%s", err, out)
 	}
-	theirs := map[int]string{}
+	theirs := map[uint64]string{}
 	for sc := bufio.NewScanner(bytes.NewReader(out)); sc.Scan(); {
-		var seed int
+		var seed uint64
 		var hash string
 		if _, err := fmt.Sscanf(sc.Text(), "election %d %s", &seed, &hash); err == nil {
 			theirs[seed] = hash
@@ -351,8 +356,9 @@ func TestElectionAcrossProcesses(t *testing.T) {
 	if len(theirs) != n {
 		t.Fatalf("the child reported %d hashes, want %d:\n%s", len(theirs), n, out)
 	}
-	for seed := range n {
-		r, _ := runElection(uint64(seed), electionOptions(uint64(seed)))
+	for i := range n {
+		seed := *electionFrom + uint64(i)
+		r, _ := runElection(seed, electionOptions(seed))
 		if mine := fmt.Sprintf("%016x", r.Hash); theirs[seed] != mine {
 			t.Errorf("seed %d: hash %s here, %s in another process", seed, mine, theirs[seed])
 		}
