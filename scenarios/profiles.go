@@ -101,13 +101,22 @@ func Profiles() []Profile {
 // both swarm profiles.
 func swarm(e sim.Entropy) sim.Faults {
 	f := sim.SwarmFaults(e, FaultsUntil)
-	for _, k := range sim.FaultKinds() {
-		if k.Duplicates() {
-			f = f.Without(k)
-		}
+	for _, k := range swarmDuplicating {
+		f = f.Without(k)
 	}
 	return f
 }
+
+// swarmDuplicating are the fault kinds that swarm draws and that deliver
+// requests twice, found once (every kind registers as sim starts).
+var swarmDuplicating = func() (kinds []*sim.FaultKind) {
+	for _, k := range sim.FaultKinds() {
+		if k.Swarm() && k.Duplicates() {
+			kinds = append(kinds, k)
+		}
+	}
+	return kinds
+}()
 
 // swarmDoc lists what swarm draws under delivery d, from the registered
 // fault kinds and the targeted sites.

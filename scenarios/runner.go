@@ -173,7 +173,7 @@ func (pool *Runner) Run(cfg Config) Result {
 	case cfg.Strategy.New != nil:
 		ent = cfg.Strategy.New(cfg.Seed)
 	default:
-		ent = sim.NewPCG(cfg.Seed)
+		ent = pool.seedEntropy(cfg.Seed)
 	}
 	var recorded func() (Choices, error)
 	if cfg.Record {
@@ -259,6 +259,15 @@ func (pool *Runner) Run(cfg Config) Result {
 		pool.giveEnv(e)
 	}
 	return res
+}
+
+// seedEntropy is the keyed entropy of seed (sim.NewPCG's), in the
+// runner's memory when there is a runner.
+func (pool *Runner) seedEntropy(seed uint64) sim.Entropy {
+	if pool == nil {
+		return sim.NewPCG(seed)
+	}
+	return pool.sim.Entropy(seed)
 }
 
 // failureHint is the one line that names a fault the failure's reader

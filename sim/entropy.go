@@ -80,7 +80,15 @@ func (s *chooserStream) Choose(d *Draw) uint64 {
 // draw. Its stream named name (Stream) is a PCG of its own, seeded from
 // splitmix64 of seed^FNV-1a(name), made the first time it is asked for.
 func NewPCG(seed uint64) Entropy {
-	return &pcgSource{pcgEntropy: pcgEntropy{pcg: *rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)}, seed: seed}
+	s := new(pcgSource)
+	s.reset(seed)
+	return s
+}
+
+// reset makes s NewPCG(seed)'s entropy, with no stream made yet.
+func (s *pcgSource) reset(seed uint64) {
+	*s = pcgSource{seed: seed}
+	s.pcg.Seed(seed, seed^0x9e3779b97f4a7c15)
 }
 
 // pcgSource is NewPCG's entropy: the seed's own PCG and its streams.

@@ -24,17 +24,38 @@ type Runner struct{ p *pool }
 
 // New is the package's New for a world that borrows the runner's memory.
 func (r *Runner) New(seed uint64, opts Options) *World {
+	p := r.memory()
+	p.reclaim()
+	return newWorld(seed, opts, p)
+}
+
+// memory is the runner's pool, made the first time.
+func (r *Runner) memory() *pool {
 	if r.p == nil {
 		r.p = &pool{}
 		runtime.AddCleanup(r, (*pool).close, r.p)
 	}
-	r.p.reclaim()
-	return newWorld(seed, opts, r.p)
+	return r.p
+}
+
+// Entropy is NewPCG(seed)'s entropy, made in the runner's memory: the
+// same draws, without a kilobyte of streams allocated for every seed. It
+// is the runner's until its next call to Entropy, which makes it anew
+// (unless a world of the runner's is running then): draw from it for one
+// run at a time.
+func (r *Runner) Entropy(seed uint64) Entropy {
+	p := r.memory()
+	if w := p.lentTo; w != nil && w.inRun {
+		return NewPCG(seed) // for a run made while one of the runner's runs
+	}
+	p.entropy.reset(seed)
+	return &p.entropy
 }
 
 // pool is a Runner's memory. Its memory goes to one world at a time.
 type pool struct {
-	idle []*coroutine
+	idle    []*coroutine
+	entropy pcgSource // Entropy's
 
 	lentTo   *World // the world the memory below is lent to, if any
 	queue    eventQueue

@@ -65,7 +65,8 @@ func (s *event) set(kind eventKind, p *Proc, wait, call uint64, m *method, msg a
 // are; goroutines that go on at the same instant are several, and their
 // tie is decided in run without touching the heap. An event earlier than
 // the run sends the run to the heap; when the run is empty, the events
-// due at the heap's earliest instant move to it.
+// due at the heap's earliest instant move to it, unless there is only one,
+// which runs straight from the heap (World.next).
 type eventQueue struct {
 	heap      []queued
 	run       []queued

@@ -495,6 +495,12 @@ func (w *World) next() int32 {
 	q := &w.queue
 	q.dropCancelled()
 	if len(q.run) == 0 {
+		// One event at the heap's earliest instant, as mostly: it runs
+		// straight from the heap, without a stay in the run. The root's
+		// children hold the next earliest.
+		if n := len(q.heap); n == 1 || q.heap[1].at != q.heap[0].at && (n == 2 || q.heap[2].at != q.heap[0].at) {
+			return q.unlink(0)
+		}
 		q.gather()
 	}
 	if len(q.run) > 1 {
