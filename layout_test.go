@@ -124,7 +124,7 @@ func TestLayoutImports(t *testing.T) {
 		{m + "zoo", []string{module, m + "kv", m + "clerk", m + "lock"}},
 		{m + "stress", []string{module, m + "check", m + "models", m + "kv/rpc", m + "sim/gobwire"}},
 		{m + "lab", []string{"golang.org/x/tools/go/packages"}},
-		{m + "lab/labrt", []string{m + "worker", m + "scenarios", m + "kv/rpc", m + "sim", module}},
+		{m + "lab/labrt", []string{m + "worker", m + "scenarios", m + "kv/rpc", m + "sim", m + "raft/harness", module}},
 		{m + "search", []string{m + "scenarios", m + "sim"}},
 		{m + "worker", []string{module, m + "report", m + "scenarios", m + "search", m + "sim/explore"}},
 		{m + "kvsimtest", []string{module, m + "campaign", m + "scenarios", m + "models"}},

@@ -1,15 +1,9 @@
 package campaign
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"slices"
 	"sync"
 	"time"
 
@@ -37,18 +31,8 @@ type Workers struct {
 	// code under test prints.
 	Stderr io.Writer
 
-	mu     sync.Mutex
-	idle   []*process
-	all    []*process
-	closed bool
-}
-
-type process struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser // its stdin: requests
-	out *os.File       // its file descriptor 3: responses
-	enc *json.Encoder
-	dec *json.Decoder
+	once sync.Once
+	pool *proto.Pool
 }
 
 // Runner returns the workers as a runner: each run goes to an idle worker.
@@ -125,124 +109,25 @@ func (ws *Workers) Smallest(ctx context.Context, cfg scenarios.Config, req searc
 	return found, nil
 }
 
-// call sends req to an idle worker and returns its response. ctx's end
-// kills the worker; a worker that dies (killed or not) is forgotten, and
-// call says why it died.
+// call sends req to a worker and returns its response (see
+// proto.Pool.Call).
 func (ws *Workers) call(ctx context.Context, req proto.Request) (proto.Response, error) {
-	p, err := ws.get()
-	if err != nil {
-		return proto.Response{}, fmt.Errorf("kvsim: cannot start a worker process: %v", err)
-	}
-	// A run its caller gave up on would spin on in the worker: end it.
-	answered := make(chan struct{})
-	defer close(answered)
-	go func() {
-		select {
-		case <-ctx.Done():
-			p.cmd.Process.Kill()
-		case <-answered:
-		}
-	}()
 	var resp proto.Response
-	err = p.enc.Encode(req)
-	if err == nil {
-		err = p.dec.Decode(&resp)
+	if err := ws.pooled().Call(ctx, req, &resp); err != nil {
+		return resp, err
 	}
-	if err != nil {
-		return resp, fmt.Errorf("kvsim: the worker process running this world died (%v); its last words are above, and replaying the seed shows them again", ws.discard(p, err))
-	}
-	ws.put(p)
 	if resp.Err != "" {
 		return resp, errors.New("kvsim: worker: " + resp.Err)
 	}
 	return resp, nil
 }
 
-func (ws *Workers) get() (*process, error) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	if ws.closed {
-		return nil, errors.New("the workers are closed")
-	}
-	if n := len(ws.idle); n > 0 {
-		p := ws.idle[n-1]
-		ws.idle = ws.idle[:n-1]
-		return p, nil
-	}
-	p, err := ws.start()
-	if err != nil {
-		return nil, err
-	}
-	ws.all = append(ws.all, p)
-	return p, nil
-}
+// Close ends the workers.
+func (ws *Workers) Close() { ws.pooled().Close() }
 
-func (ws *Workers) put(p *process) {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	ws.idle = append(ws.idle, p)
-}
-
-// discard forgets a worker whose pipe broke, which means it exited, and
-// says why it did.
-func (ws *Workers) discard(p *process, err error) error {
-	ws.mu.Lock()
-	ws.all = slices.DeleteFunc(ws.all, func(x *process) bool { return x == p })
-	ws.mu.Unlock()
-	p.in.Close()
-	werr := p.cmd.Wait()
-	p.out.Close()
-	if werr != nil {
-		return werr
-	}
-	return err
-}
-
-func (ws *Workers) start() (*process, error) {
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	defer pw.Close()
-	cmd := exec.Command(ws.Path, proto.Arg)
-	cmd.Env = ws.Env
-	cmd.Stdout, cmd.Stderr = ws.Stderr, ws.Stderr
-	cmd.ExtraFiles = []*os.File{pw}
-	setDeathSignal(cmd)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		pr.Close()
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		pr.Close()
-		return nil, err
-	}
-	return &process{cmd: cmd, in: in, out: pr, enc: json.NewEncoder(in), dec: json.NewDecoder(bufio.NewReader(pr))}, nil
-}
-
-// Close ends every worker: idle ones read the end of their input and exit;
-// one still running a stuck world is killed.
-func (ws *Workers) Close() {
-	ws.mu.Lock()
-	defer ws.mu.Unlock()
-	ws.closed = true
-	for _, p := range ws.all {
-		p.in.Close()
-	}
-	for _, p := range ws.all {
-		done := make(chan struct{})
-		go func() {
-			p.cmd.Wait()
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(time.Second):
-			p.cmd.Process.Kill()
-			<-done
-		}
-		p.out.Close()
-	}
-	ws.all, ws.idle = nil, nil
+// pooled is the pool of worker processes, made on first use from the
+// fields the caller set.
+func (ws *Workers) pooled() *proto.Pool {
+	ws.once.Do(func() { ws.pool = &proto.Pool{Path: ws.Path, Env: ws.Env, Stderr: ws.Stderr} })
+	return ws.pool
 }

@@ -19,12 +19,13 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 	"time"
 )
 
-//go:embed shim
+//go:embed shim shimraft
 var shims embed.FS
 
 // Options say what to build and where.
@@ -49,13 +50,21 @@ type Program struct {
 	// HasLock reports that the folder has a lock/ of its own; without
 	// one, the lock scenarios run kvsim's lock on the folder's clerk.
 	HasLock bool
+	// Lab is the course's lab the folder is of: "kvsrv1" or "raft1".
+	Lab string
 }
 
 // BuildError is go build's complaint about the student's code; its
 // positions are the student's files, named as the user named the folder.
-type BuildError struct{ Output string }
+type BuildError struct {
+	Output string
+	Lab    string // the folder's lab: kvsrv1, raft1
+}
 
 func (e *BuildError) Error() string {
+	if e.Lab == raft1Kind.name {
+		return "building the folder against kvsim's shims failed (kvsim calls Make(peers, me, persister, applyCh) as the course's tester does, with the course's raftapi, labrpc, tester1 and labgob as the course ships them: a folder that relies on changes to those packages does not build):\n" + e.Output
+	}
 	return "building the folder against kvsim's shims failed (kvsim builds the server with StartKVServer, as the course's tester does, in the 2025 or the 2026 skeleton's form, or with MakeKVServer() when there is no StartKVServer; then MakeClerk(clnt, server) and MakeLock(ck, key)):\n" + e.Output
 }
 
@@ -90,7 +99,7 @@ func Build(opt Options) (Program, error) {
 	if err != nil {
 		return Program{}, err
 	}
-	prog := Program{Path: filepath.Join(cache, key, "kvsimlab"), Name: implName(abs), HasLock: f.hasLock}
+	prog := Program{Path: filepath.Join(cache, key, "kvsimlab"), Name: implName(abs), HasLock: f.hasLock, Lab: f.kind.name}
 	if _, err := os.Stat(prog.Path); err == nil {
 		prog.Hit = true
 		now := time.Now()
@@ -102,6 +111,9 @@ func Build(opt Options) (Program, error) {
 	paths := func(out, buildDir string) string { return folderPaths(out, buildDir, abs, opt.Dir) }
 	rewrite := func(srcDir string) error { return f.rewriteModule(srcDir, abs, paths) }
 	if err := build(mod, cache, key, rewrite, paths); err != nil {
+		if be, ok := err.(*BuildError); ok {
+			be.Lab = f.kind.name
+		}
 		return prog, err
 	}
 	return prog, prune(cache, keepBuilds)
@@ -157,31 +169,29 @@ func implName(abs string) string { return "lab/" + filepath.Base(abs) }
 // module returns the temporary module's files by path.
 func (f *folder) module(abs, src string) (map[string][]byte, error) {
 	mod := map[string][]byte{}
-	err := fs.WalkDir(shims, "shim", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+	// A kvsrv1 folder gets the shims under shim/; a raft1 folder those
+	// under shimraft/, and shim/'s labgob.
+	root := "shim"
+	if f.kind == raft1Kind {
+		root = "shimraft"
+	}
+	for _, dir := range []string{root, "shim/labgob"} {
+		err := fs.WalkDir(shims, dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := shims.ReadFile(p)
+			mod[strings.TrimPrefix(strings.TrimPrefix(p, "shim/"), "shimraft/")] = b
 			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		b, err := shims.ReadFile(p)
-		mod[strings.TrimPrefix(p, "shim/")] = b
-		return err
-	})
-	if err != nil {
-		return nil, err
 	}
 	for _, sf := range f.files {
 		// As written, under a //line directive, so that what the type
 		// checker says names the student's file; build rewrites it.
-		mod[path.Join("kvsrv1", sf.rel)] = slices.Concat(lineDirective(filepath.Join(abs, filepath.FromSlash(sf.rel))), sf.src)
-	}
-	extras, ownWire, err := rpcExtras(abs)
-	if err != nil {
-		return nil, err
-	}
-	if extras != nil {
-		mod["kvsrv1/rpc/student.go"] = extras
-	}
-	if ownWire {
-		delete(mod, "kvsrv1/rpc/wire.go")
+		mod[path.Join(f.kind.name, sf.rel)] = slices.Concat(lineDirective(filepath.Join(abs, filepath.FromSlash(sf.rel))), sf.moduleImports())
 	}
 	gomod, err := os.ReadFile(filepath.Join(src, "go.mod"))
 	if err != nil {
@@ -193,20 +203,64 @@ func (f *folder) module(abs, src string) (map[string][]byte, error) {
 	if mod["go.sum"], err = os.ReadFile(filepath.Join(src, "go.sum")); err != nil {
 		return nil, err
 	}
-	start, err := f.serverConstructor()
-	if err != nil {
-		return nil, err
-	}
 	var main bytes.Buffer
-	if err := mainTemplate.Execute(&main, struct {
-		Name             string
-		HasLock, OwnWire bool
-		Start            string
-	}{implName(abs), f.hasLock, ownWire, start}); err != nil {
+	if f.kind == raft1Kind {
+		err = raftMainTemplate.Execute(&main, struct{ Name string }{implName(abs)})
+	} else {
+		err = f.kvsrv1Main(&main, mod, abs)
+	}
+	if err != nil {
 		return nil, err
 	}
 	mod["cmd/kvsimlab/main.go"] = main.Bytes()
 	return mod, nil
+}
+
+// moduleImports is sf's source with each import of a module outside the
+// standard library that kvsim stands in for (uuid, go-deadlock) pointing at
+// its stand-in already: the type checker then needs no download, and the
+// stand-in has the API the folder uses. The standard library's stand-ins
+// are put in by the rewriter, once the real packages' types have said
+// which expressions are channels.
+func (sf srcFile) moduleImports() []byte {
+	var b []byte
+	last := 0
+	for _, imp := range sf.ast.Imports {
+		p, _ := importName(imp)
+		first, _, _ := strings.Cut(p, "/")
+		to := standIns[p]
+		if to == "" || !strings.Contains(first, ".") {
+			continue
+		}
+		at, end := sf.fset.Position(imp.Path.Pos()).Offset, sf.fset.Position(imp.Path.End()).Offset
+		b = append(append(b, sf.src[last:at]...), strconv.Quote(to)...)
+		last = end
+	}
+	return append(b, sf.src[last:]...)
+}
+
+// kvsrv1Main writes a kvsrv1 folder's main, and puts the folder's own
+// rpc declarations, if any, in mod.
+func (f *folder) kvsrv1Main(main io.Writer, mod map[string][]byte, abs string) error {
+	extras, ownWire, err := rpcExtras(abs)
+	if err != nil {
+		return err
+	}
+	if extras != nil {
+		mod["kvsrv1/rpc/student.go"] = extras
+	}
+	if ownWire {
+		delete(mod, "kvsrv1/rpc/wire.go")
+	}
+	start, err := f.serverConstructor()
+	if err != nil {
+		return err
+	}
+	return mainTemplate.Execute(main, struct {
+		Name             string
+		HasLock, OwnWire bool
+		Start            string
+	}{implName(abs), f.hasLock, ownWire, start})
 }
 
 // rpcNames are the names the course's kvsrv1/rpc declares, which kvsim's
@@ -399,6 +453,33 @@ func moduleFile(kvsimMod []byte, src string) ([]byte, error) {
 }
 
 const kvsimModule = "github.com/kvsim/kvsim"
+
+var raftMainTemplate = template.Must(template.New("main").Parse(`// Code generated by kvsim lab. DO NOT EDIT.
+
+// Command kvsimlab is kvsim lab's worker for the course-style raft1
+// folder: it makes the runs kvsim asks for with the folder's Make as the
+// Raft {{.Name}} (package labrt).
+package main
+
+import (
+	"os"
+
+	raft "6.5840/raft1"
+	"github.com/kvsim/kvsim/lab/labrt"
+	"github.com/kvsim/kvsim/raft/harness"
+	"github.com/kvsim/kvsim/sim"
+)
+
+func main() {
+	os.Exit(labrt.RaftMain(labrt.RaftStudent{
+		Name: {{printf "%q" .Name}},
+		Dir:  os.Getenv("KVSIM_LAB_DIR"),
+		Make: func(peers []*harness.End, me int, persister *harness.Persister, applyCh *sim.Chan[harness.ApplyMsg]) harness.Raft {
+			return labrt.RaftOf(raft.Make(peers, me, persister, applyCh))
+		},
+	}, os.Args[1:], os.Stdout, os.Stderr))
+}
+`))
 
 var mainTemplate = template.Must(template.New("main").Parse(`// Code generated by kvsim lab. DO NOT EDIT.
 

@@ -43,42 +43,30 @@ type srcFile struct {
 	ast  *ast.File
 }
 
-// folder is the student's code: package kvsrv, package lock if any, and
-// any packages of the student's own below the folder.
+// folder is the student's code: the package of the lab's folder (kvsrv,
+// raft), the lock package if any, and any packages of the student's own
+// below the folder.
 type folder struct {
 	root    string // as the user names it
+	kind    *kind
 	files   []srcFile
 	hasLock bool
 	// dirs are the folder's package directories.
 	dirs []string
 }
 
-// courseImports are the course's packages that kvsim lab provides.
-var courseImports = []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob"}
-
-// folderImport is the import path of the folder's package at dir.
-func folderImport(dir string) string {
-	if dir == "." {
-		return "6.5840/kvsrv1"
-	}
-	return "6.5840/kvsrv1/" + dir
-}
-
 // readFolder finds and parses the student's files: every non-test .go file
-// of dir (package kvsrv), of dir/lock (package lock) and of any other
-// directory below dir (the student's own packages), except the course
-// harness's test.go and the course's rpc package, which kvsim provides.
+// of dir (package kvsrv or raft), of dir/lock (package lock) and of any
+// other directory below dir (the student's own packages), except the
+// course harness's files (test.go; raft1's server.go) and the course's rpc
+// package, which kvsim provides.
 func readFolder(dir string) (*folder, error) {
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%s: not a folder: want a folder laid out like the course's kvsrv1 (server.go, client.go, lock/lock.go)", dir)
+	k, err := kindOf(dir)
+	if err != nil {
+		return nil, err
 	}
-	for _, need := range []string{"server.go", "client.go"} {
-		if _, err := os.Stat(filepath.Join(dir, need)); err != nil {
-			return nil, fmt.Errorf("%s: no %s: want a folder laid out like the course's kvsrv1 (server.go, client.go, lock/lock.go)", dir, need)
-		}
-	}
-	f := &folder{root: dir}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	f := &folder{root: dir, kind: k}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -86,13 +74,13 @@ func readFolder(dir string) (*folder, error) {
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
 			name := d.Name()
-			if rel != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || rel == "rpc") {
+			if rel != "." && (strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || name == "testdata" || slices.Contains(k.skip, rel)) {
 				return filepath.SkipDir
 			}
 			return nil
 		}
 		base := d.Name()
-		if !strings.HasSuffix(base, ".go") || strings.HasSuffix(base, "_test.go") || rel == "test.go" {
+		if !strings.HasSuffix(base, ".go") || strings.HasSuffix(base, "_test.go") || slices.Contains(k.staff, rel) {
 			return nil
 		}
 		src, err := os.ReadFile(p)
@@ -105,7 +93,10 @@ func readFolder(dir string) (*folder, error) {
 			return err
 		}
 		pkgDir := path.Dir(rel)
-		want := map[string]string{".": "kvsrv", "lock": "lock"}[pkgDir]
+		want := k.sub[pkgDir]
+		if pkgDir == "." {
+			want = k.pkg
+		}
 		if want != "" && af.Name.Name != want {
 			return fmt.Errorf("%s: package %s, want package %s", p, af.Name.Name, want)
 		}
@@ -153,7 +144,8 @@ var forbiddenCalls = map[string]map[string]string{
 	"reflect": {"Select": "reflect.Select is not simulated: write a select statement"},
 	"runtime": {"LockOSThread": threads, "UnlockOSThread": threads},
 	"context": {
-		"WithTimeout": realTimers, "WithDeadline": realTimers, "WithTimeoutCause": realTimers, "WithDeadlineCause": realTimers,
+		"WithTimeoutCause": causes, "WithDeadlineCause": causes, "WithCancelCause": causes, "Cause": causes,
+		"AfterFunc": causes, "WithoutCancel": causes,
 	},
 	"os": {
 		"Open": files, "OpenFile": files, "Create": files, "ReadFile": files, "WriteFile": files,
@@ -173,19 +165,21 @@ var forbiddenImports = map[string]string{
 }
 
 const (
-	threads    = "OS threads are not simulated: goroutines are the scheduler's"
-	realTimers = "a context's deadline runs on a real timer: use time.After in a select, which is simulated"
-	files      = "real files outside the run: keep state in memory, or in the Persister"
+	threads = "OS threads are not simulated: goroutines are the scheduler's"
+	causes  = "kvsim's context runs Background, TODO, WithCancel, WithDeadline, WithTimeout and WithValue on the simulator: use those"
+	files   = "real files outside the run: keep state in memory, or in the Persister"
 )
 
 // standIns are the imports the rewriter points at kvsim's deterministic
 // stand-ins (package labrt/stand/...).
 var standIns = map[string]string{
-	"math/rand":              labrtPath + "/stand/mathrand",
-	"math/rand/v2":           labrtPath + "/stand/randv2",
-	"crypto/rand":            labrtPath + "/stand/cryptorand",
-	"github.com/google/uuid": labrtPath + "/stand/uuid",
-	"sync":                   labrtPath + "/stand/sync",
+	"math/rand":                      labrtPath + "/stand/mathrand",
+	"math/rand/v2":                   labrtPath + "/stand/randv2",
+	"crypto/rand":                    labrtPath + "/stand/cryptorand",
+	"github.com/google/uuid":         labrtPath + "/stand/uuid",
+	"github.com/sasha-s/go-deadlock": labrtPath + "/stand/deadlock",
+	"context":                        labrtPath + "/stand/context",
+	"sync":                           labrtPath + "/stand/sync",
 }
 
 // rewrittenCalls are the calls the rewriter sends to labrt, by package
@@ -229,11 +223,11 @@ func (f *folder) checkFile(sf srcFile) []Problem {
 		first, _, _ := strings.Cut(path, "/")
 		switch {
 		case strings.HasPrefix(path, "6.5840/"):
-			if !slices.Contains(courseImports, path) && !f.ownImport(path) {
-				add(imp.Pos(), "import %q: kvsim lab provides %s and the folder's own packages", path, strings.Join(courseImports, ", "))
+			if !slices.Contains(f.kind.course, path) && !f.ownImport(path) {
+				add(imp.Pos(), "import %q: kvsim lab provides %s and the folder's own packages", path, strings.Join(f.kind.course, ", "))
 			}
 		case strings.Contains(first, ".") && standIns[path] == "":
-			add(imp.Pos(), "import %q: a module outside the standard library, which kvsim cannot make deterministic (it has stand-ins for github.com/google/uuid only)", path)
+			add(imp.Pos(), "import %q: a module outside the standard library, which kvsim cannot make deterministic (it has stand-ins for github.com/google/uuid and github.com/sasha-s/go-deadlock only)", path)
 		case name == "." && (forbiddenCalls[path] != nil || rewrittenCalls[path] != nil):
 			add(imp.Pos(), "dot import of %q: import it by name so kvsim can see its calls", path)
 		case forbiddenImports[path] != "":
@@ -262,7 +256,7 @@ func (f *folder) checkFile(sf srcFile) []Problem {
 // ownImport reports whether path is one of the folder's own packages.
 func (f *folder) ownImport(path string) bool {
 	for _, d := range f.dirs {
-		if folderImport(d) == path {
+		if f.kind.importPath(d) == path {
 			return true
 		}
 	}

@@ -34,7 +34,7 @@ func (f *folder) rewriteModule(srcDir, abs string, paths func(out, buildDir stri
 	}
 	var patterns []string
 	for _, d := range f.dirs {
-		patterns = append(patterns, "./"+filepath.ToSlash(filepath.Join("kvsrv1", d)))
+		patterns = append(patterns, "./"+filepath.ToSlash(filepath.Join(f.kind.name, d)))
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
@@ -69,7 +69,7 @@ func (f *folder) rewriteModule(srcDir, abs string, paths func(out, buildDir stri
 	if out := cmp.Or(typeErrs.String(), otherErrs.String()); out != "" {
 		return &BuildError{Output: paths(out, srcDir)}
 	}
-	root := filepath.Join(srcDir, "kvsrv1")
+	root := filepath.Join(srcDir, f.kind.name)
 	typed := map[string]typedFile{} // by path inside the folder
 	for _, p := range pkgs {
 		for i, name := range p.CompiledGoFiles {

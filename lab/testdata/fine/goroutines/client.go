@@ -1,6 +1,7 @@
 package kvsrv
 
 import (
+	"context"
 	"time"
 
 	"6.5840/kvsrv1/rpc"
@@ -8,8 +9,8 @@ import (
 	tester "6.5840/tester1"
 )
 
-// A clerk that makes each call in a goroutine and waits for it, or for a
-// timer, in a select; it retries after the timer fires.
+// A clerk that makes each call in a goroutine and waits for it, or for
+// its context's timeout, in a select; it retries after the timeout.
 
 type Clerk struct {
 	clnt   *tester.Clnt
@@ -27,12 +28,12 @@ func (ck *Clerk) call(method string, args, reply any) bool {
 	go func() {
 		done <- ck.clnt.Call(ck.server, method, args, reply)
 	}()
-	timer := time.NewTimer(2 * time.Second)
-	defer timer.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
 	select {
 	case ok := <-done:
 		return ok
-	case <-timer.C:
+	case <-ctx.Done():
 		return false
 	}
 }

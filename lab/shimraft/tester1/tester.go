@@ -1,0 +1,36 @@
+// Package tester is kvsim lab's stand-in for the course's 6.5840/tester1 in
+// a raft1 folder: the Persister a Raft saves its state in, kept across
+// its machine's crashes by kvsim's harness, and the annotations the
+// course's tester draws, which kvsim leaves to its own trace.
+package tester
+
+import "github.com/kvsim/kvsim/raft/harness"
+
+// Persister is a server's stable storage.
+type Persister = harness.Persister
+
+// The annotation functions of the course's tester mark its
+// visualization; kvsim's trace has its own, so they do nothing here.
+
+func Annotate(tag, desp, details string)                                           {}
+func AnnotatePointColor(tag, desp, details, bgcolor string)                        {}
+func AnnotateInterval(tag string, start int64, desp, details string)               {}
+func AnnotateIntervalColor(tag string, start int64, desp, details, bgcolor string) {}
+func AnnotateContinuous(tag, desp, details string)                                 {}
+func AnnotateContinuousColor(tag, desp, details, bgcolor string)                   {}
+func AnnotateContinuousEnd(tag string)                                             {}
+func AnnotateInfo(desp, details string)                                            {}
+func AnnotateInfoInterval(start int64, desp, details string)                       {}
+func AnnotateTest(desp string, nservers int)                                       {}
+func AnnotateCheckerBegin(details string)                                          {}
+func AnnotateCheckerEnd(desp, details, color string)                               {}
+func AnnotateCheckerSuccess(desp, details string)                                  {}
+func AnnotateCheckerFailure(desp, details string)                                  {}
+func AnnotateCheckerNeutral(desp, details string)                                  {}
+func AnnotateCheckerFailureBeforeExit(desp, details string)                        {}
+func AnnotateConnection(connection []bool)                                         {}
+func AnnotateTwoPartitions(p1, p2 []int)                                           {}
+func AnnotateClearFailure()                                                        {}
+func SetAnnotationFinalized()                                                      {}
+func GetAnnotationFinalized() bool                                                 { return false }
+func GetAnnotateTimestamp() int64                                                  { return 0 }
