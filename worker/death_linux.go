@@ -1,4 +1,4 @@
-package campaign
+package worker
 
 import (
 	"os/exec"

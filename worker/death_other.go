@@ -1,8 +1,8 @@
 //go:build !linux
 
-package campaign
+package worker
 
 import "os/exec"
 
-// setDeathSignal does nothing here: Workers.Close kills the workers.
+// setDeathSignal does nothing here: Pool.Close kills the workers.
 func setDeathSignal(*exec.Cmd) {}
