@@ -20,7 +20,11 @@ type program struct {
 	// whole: copying into a fresh zero value is a plain assignment (every
 	// field travels, and none where "zero" differs from "all bits zero").
 	whole bool
-	err   error // what gob would say about the type, once per call
+	// ifaces: the type holds interface values, which travel here only when
+	// they hold a value of a predeclared type (check); else the value
+	// takes a real gob round trip.
+	ifaces bool
+	err    error // what gob would say about the type, once per call
 }
 
 type wireKind uint8
@@ -35,29 +39,43 @@ const (
 	wireC64
 	wireC128
 	wireString
-	wireBlock // sent even when zero: array elements, top-level non-structs
+	wireBlock // sent even when zero, and holding no pointers: array elements, top-level non-structs
+	wireIface // an interface{}, holding nil or a value of a predeclared type
+	wireSlice // a slice, its elements each as elem says
 )
 
-// wireOp copies one field from src to dst if gob would send it.
+// wireOp copies one field from src to dst if gob would send it: when it
+// is not zero, or always (an element of an array or a slice, which gob
+// sends whatever it holds).
 type wireOp struct {
 	off, size uintptr
 	kind      wireKind
+	always    bool
+	// For wireSlice: the slice's type, its elements' size, and how each
+	// element travels (its ops at offset 0).
+	slice reflect.Type
+	elem  *program
 }
 
 // New works out how values of type T travel.
 func New[T any]() *Wire[T] { return &Wire[T]{compile(reflect.TypeFor[T]())} }
 
 func compile(t reflect.Type) program {
-	if needsGob(t, map[reflect.Type]bool{}) {
-		return program{viaGob: true}
+	if t.Kind() != reflect.Struct && t.Kind() != reflect.Array || selfEncoding(t, map[reflect.Type]bool{}) {
+		if needsGob(t, map[reflect.Type]bool{}) {
+			return program{viaGob: true}
+		}
 	}
-	c := wireCompiler{whole: true}
+	c := wireCompiler{whole: true, seen: map[reflect.Type]bool{}}
 	if t.Kind() == reflect.Struct {
 		c.structOps(t, 0)
 	} else {
 		c.sentOps(t, 0)
 	}
-	return program{ops: c.ops, whole: c.whole, err: c.err}
+	if c.unsupported {
+		return program{viaGob: true}
+	}
+	return program{ops: c.ops, whole: c.whole && !c.ifaces && !c.slices, ifaces: c.ifaces, err: c.err}
 }
 
 // IntoZero delivers src into dst, a zero value: what a server's decoder
@@ -131,15 +149,32 @@ func (p *program) into(dst, src any, d, s unsafe.Pointer) error {
 	if p.err != nil {
 		return p.err
 	}
-	if p.viaGob {
+	if p.viaGob || p.ifaces && !p.check(s) {
 		var buf bytes.Buffer
 		if err := gob.NewEncoder(&buf).Encode(src); err != nil {
 			return err
 		}
 		return gob.NewDecoder(&buf).Decode(dst)
 	}
-	for _, op := range p.ops {
+	p.run(d, s)
+	return nil
+}
+
+// run delivers the value at s into the value at d, by the ops.
+func (p *program) run(d, s unsafe.Pointer) {
+	for i := range p.ops {
+		op := &p.ops[i]
 		from, to := unsafe.Add(s, op.off), unsafe.Add(d, op.off)
+		if op.always {
+			switch op.kind {
+			case wireString:
+				*(*string)(to) = *(*string)(from)
+				continue
+			case wireIface:
+				*(*any)(to) = *(*any)(from)
+				continue
+			}
+		}
 		switch op.kind {
 		case wire8:
 			setNonZero[uint8](to, from)
@@ -161,10 +196,88 @@ func (p *program) into(dst, src any, d, s unsafe.Pointer) error {
 			setNonZero[string](to, from)
 		case wireBlock:
 			copy(unsafe.Slice((*byte)(to), op.size), unsafe.Slice((*byte)(from), op.size))
+		case wireIface:
+			if v := *(*any)(from); v != nil {
+				*(*any)(to) = v
+			}
+		case wireSlice:
+			op.runSlice(to, from)
 		}
 	}
-	return nil
 }
+
+// sliceHeader is how a slice is laid out.
+type sliceHeader struct {
+	data     unsafe.Pointer
+	len, cap int
+}
+
+// runSlice delivers the slice at from into the one at to as gob decodes a
+// slice: an empty one is not sent (but as an element, which empties the
+// destination); else the destination gets its length, in its own backing
+// array if that is large enough, else in a new one, and each element is
+// delivered into the destination's.
+func (op *wireOp) runSlice(to, from unsafe.Pointer) {
+	src := (*sliceHeader)(from)
+	n := src.len
+	if n == 0 && !op.always {
+		return
+	}
+	dv := reflect.NewAt(op.slice, to).Elem()
+	if dv.Cap() < n {
+		dv.Set(reflect.MakeSlice(op.slice, n, n))
+	} else {
+		dv.SetLen(n)
+	}
+	dst := (*sliceHeader)(to)
+	if len(op.elem.ops) == 1 && op.elem.ops[0].kind == wireBlock && op.elem.ops[0].size == op.size {
+		// Elements without pointers, each sent whole: one copy.
+		copy(unsafe.Slice((*byte)(dst.data), uintptr(n)*op.size), unsafe.Slice((*byte)(src.data), uintptr(n)*op.size))
+		return
+	}
+	for i := range uintptr(n) {
+		op.elem.run(unsafe.Add(dst.data, i*op.size), unsafe.Add(src.data, i*op.size))
+	}
+}
+
+// check reports whether every interface value in the value at s holds nil
+// or a value of a predeclared type, whose copy is the value itself, as
+// gob decodes it (the types gob registers for interfaces from the start).
+func (p *program) check(s unsafe.Pointer) bool {
+	for i := range p.ops {
+		op := &p.ops[i]
+		from := unsafe.Add(s, op.off)
+		switch op.kind {
+		case wireIface:
+			if v := *(*any)(from); v != nil && !predeclared[reflect.TypeOf(v)] {
+				return false
+			}
+		case wireSlice:
+			if !op.elem.ifaces {
+				continue
+			}
+			src := (*sliceHeader)(from)
+			for i := range uintptr(src.len) {
+				if !op.elem.check(unsafe.Add(src.data, i*op.size)) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// predeclared are the types whose values travel inside an interface{}
+// as they are: immutable values that gob registers for interfaces under
+// their own names and decodes into the same type.
+var predeclared = func() map[reflect.Type]bool {
+	m := map[reflect.Type]bool{}
+	for _, v := range []any{false, 0, int8(0), int16(0), int32(0), int64(0), uint(0), uint8(0), uint16(0), uint32(0), uint64(0),
+		float32(0), float64(0), complex64(0), complex128(0), ""} {
+		m[reflect.TypeOf(v)] = true
+	}
+	return m
+}()
 
 // setNonZero copies the T at from to to unless it is zero (as gob sees it:
 // -0 is zero, NaN is not).
@@ -176,14 +289,25 @@ func setNonZero[T comparable](to, from unsafe.Pointer) {
 }
 
 type wireCompiler struct {
-	ops   []wireOp
-	whole bool
-	err   error
+	ops    []wireOp
+	whole  bool
+	ifaces bool // an interface value travels
+	slices bool // a slice travels
+	// unsupported: the type holds what only gob copies faithfully (a
+	// pointer, a map, an interface with methods, a type that encodes
+	// itself, a recursive type): the value takes a gob round trip.
+	unsupported bool
+	seen        map[reflect.Type]bool // slice element types being compiled
+	err         error
 }
 
 // structOps adds the fields of struct t (at off) that gob sends when they
 // are not zero.
 func (c *wireCompiler) structOps(t reflect.Type, off uintptr) {
+	if selfEncoding(t, map[reflect.Type]bool{}) {
+		c.unsupported = true
+		return
+	}
 	sent := 0
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -192,21 +316,67 @@ func (c *wireCompiler) structOps(t reflect.Type, off uintptr) {
 			continue
 		}
 		sent++
-		fo := off + f.Offset
-		switch k := f.Type.Kind(); k {
-		case reflect.Struct:
-			c.structOps(f.Type, fo)
-		case reflect.Array:
-			c.sentOps(f.Type, fo)
-		case reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
-			c.whole = false // -0 is zero: not sent
-			c.ops = append(c.ops, wireOp{off: fo, kind: scalarKind(f.Type)})
-		default:
-			c.ops = append(c.ops, wireOp{off: fo, kind: scalarKind(f.Type)})
-		}
+		c.valueOps(f.Type, off+f.Offset, false)
 	}
 	if sent == 0 && t.NumField() > 0 && c.err == nil {
 		c.err = fmt.Errorf("gob: type %v has no exported fields", t)
+	}
+}
+
+// valueOps adds a value of type t at off: a field (sent when it is not
+// zero) or, always, an element of an array or a slice (sent whatever it
+// holds; structs inside it still omit their zero fields).
+func (c *wireCompiler) valueOps(t reflect.Type, off uintptr, always bool) {
+	switch k := t.Kind(); k {
+	case reflect.Struct:
+		c.structOps(t, off)
+	case reflect.Array:
+		c.sentOps(t, off)
+	case reflect.Interface:
+		if t.NumMethod() > 0 {
+			c.unsupported = true
+			return
+		}
+		c.ifaces = true
+		c.ops = append(c.ops, wireOp{off: off, kind: wireIface, always: always})
+	case reflect.Slice:
+		e := t.Elem()
+		if c.seen[e] || selfEncoding(e, map[reflect.Type]bool{}) {
+			c.unsupported = true // recursive: gob's
+			return
+		}
+		c.seen[e] = true
+		ec := wireCompiler{whole: true, seen: c.seen}
+		ec.valueOps(e, 0, true)
+		delete(c.seen, e)
+		if ec.unsupported {
+			c.unsupported = true
+			return
+		}
+		if ec.err != nil && c.err == nil {
+			c.err = ec.err
+		}
+		c.slices = true
+		c.ifaces = c.ifaces || ec.ifaces
+		elem := &program{ops: ec.ops, ifaces: ec.ifaces}
+		c.ops = append(c.ops, wireOp{off: off, size: e.Size(), kind: wireSlice, always: always, slice: t, elem: elem})
+	case reflect.Pointer, reflect.Map, reflect.UnsafePointer, reflect.Chan, reflect.Func:
+		c.unsupported = true
+	case reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		if always {
+			c.ops = append(c.ops, wireOp{off: off, size: t.Size(), kind: wireBlock})
+			return
+		}
+		c.whole = false // -0 is zero: not sent
+		c.ops = append(c.ops, wireOp{off: off, kind: scalarKind(t)})
+	case reflect.String:
+		c.ops = append(c.ops, wireOp{off: off, kind: wireString, always: always})
+	default:
+		if always {
+			c.ops = append(c.ops, wireOp{off: off, size: t.Size(), kind: wireBlock})
+			return
+		}
+		c.ops = append(c.ops, wireOp{off: off, kind: scalarKind(t)})
 	}
 }
 
@@ -217,16 +387,35 @@ func (c *wireCompiler) sentOps(t reflect.Type, off uintptr) {
 	case reflect.Struct:
 		c.structOps(t, off)
 	case reflect.Array:
-		if hasStruct(t.Elem()) {
+		if e := t.Elem(); hasStruct(e) || hasPointers(e) {
 			for i := range t.Len() {
-				c.sentOps(t.Elem(), off+uintptr(i)*t.Elem().Size())
+				c.valueOps(e, off+uintptr(i)*e.Size(), true)
 			}
 			return
 		}
-		fallthrough
-	default:
 		c.ops = append(c.ops, wireOp{off: off, size: t.Size(), kind: wireBlock})
+	default:
+		c.valueOps(t, off, true)
 	}
+}
+
+// hasPointers reports whether values of t hold pointers (strings,
+// interfaces, slices): they are copied by typed assignments, never byte
+// by byte, so that the collector sees them.
+func hasPointers(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Interface, reflect.Slice, reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return true
+	case reflect.Array:
+		return hasPointers(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if hasPointers(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasStruct(t reflect.Type) bool {
@@ -268,12 +457,8 @@ func needsGob(t reflect.Type, seen map[reflect.Type]bool) bool {
 		return false
 	}
 	seen[t] = true
-	for _, m := range [...]reflect.Type{
-		reflect.TypeFor[gob.GobEncoder](), reflect.TypeFor[encoding.BinaryMarshaler](), reflect.TypeFor[encoding.TextMarshaler](),
-	} {
-		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
-			return true
-		}
+	if selfEncodes(t) {
+		return true
 	}
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.UnsafePointer:
@@ -286,6 +471,42 @@ func needsGob(t reflect.Type, seen map[reflect.Type]bool) bool {
 			if f.IsExported() && needsGob(f.Type, seen) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// selfEncoding reports whether t, or a type it holds, encodes itself.
+func selfEncoding(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	if selfEncodes(t) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Array, reflect.Slice, reflect.Pointer:
+		return selfEncoding(t.Elem(), seen)
+	case reflect.Map:
+		return selfEncoding(t.Key(), seen) || selfEncoding(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if f.IsExported() && selfEncoding(f.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func selfEncodes(t reflect.Type) bool {
+	for _, m := range [...]reflect.Type{
+		reflect.TypeFor[gob.GobEncoder](), reflect.TypeFor[encoding.BinaryMarshaler](), reflect.TypeFor[encoding.TextMarshaler](),
+	} {
+		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
+			return true
 		}
 	}
 	return false

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 type wireInner struct {
@@ -47,6 +48,33 @@ type wireRefs struct {
 	Bs  []byte
 	hid int
 }
+
+// wireEntry is a Raft log entry: a command of any type.
+type wireEntry struct {
+	Term    int
+	Command any
+	Note    string
+	F       float64
+}
+
+// wireSlices travels without gob when its interfaces hold predeclared
+// types: slices of values, of strings, of structs holding interfaces, of
+// slices; arrays of strings and of interfaces.
+type wireSlices struct {
+	Entries []wireEntry
+	Ints    []int
+	Strs    []string
+	Bs      []byte
+	Any     any
+	Anys    []any
+	Nested  [][]int
+	Arr     [2]string
+	ArrAny  [2]any
+	Fs      []float64
+	hid     int
+}
+
+func init() { gob.Register(wireInner{}) }
 
 type wireStamp struct {
 	At time.Time // encodes itself
@@ -93,11 +121,20 @@ func fill(r *rand.Rand, v reflect.Value) {
 	case reflect.String:
 		v.SetString(fmt.Sprint("s", r.IntN(100)))
 	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			v.SetBytes([]byte{byte(r.IntN(256))})
-		} else {
-			v.Set(reflect.ValueOf([]int{r.IntN(5), r.IntN(5)}))
+		n := r.IntN(4)
+		if n == 3 {
+			v.Set(reflect.MakeSlice(v.Type(), 0, r.IntN(3))) // empty, not nil
+			return
 		}
+		v.Set(reflect.MakeSlice(v.Type(), n, n+r.IntN(2)))
+		for i := range n {
+			fill(r, v.Index(i))
+		}
+	case reflect.Interface:
+		// Mostly predeclared types; now and then a struct (registered),
+		// which takes gob's way.
+		vals := []any{7, "s", -3.5, math.Copysign(0, -1), math.NaN(), int8(-1), uint16(9), true, complex(1, 2), 0, "", wireInner{Name: "i"}}
+		v.Set(reflect.ValueOf(vals[r.IntN(len(vals))]))
 	case reflect.Map:
 		v.Set(reflect.ValueOf(map[string]int{fmt.Sprint("k", r.IntN(3)): r.IntN(5)}))
 	case reflect.Pointer:
@@ -152,6 +189,13 @@ func show(v any) string {
 			}
 			b.WriteString("&")
 			walk(v.Elem())
+		case reflect.Interface:
+			if v.IsNil() {
+				b.WriteString("nil")
+				return
+			}
+			fmt.Fprintf(&b, "%v:", v.Elem().Type())
+			walk(v.Elem())
 		case reflect.Chan, reflect.Func:
 		case reflect.Map:
 			fmt.Fprintf(&b, "%v%v", v.IsNil(), v)
@@ -173,43 +217,41 @@ func checkWire[T any](t *testing.T, hide func(dst, src *T)) {
 	v := NewValue(reflect.TypeFor[T]())
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range 500 {
-		var src, dst T
-		fill(r, reflect.ValueOf(&src).Elem())
-		fill(r, reflect.ValueOf(&dst).Elem())
-		if hide != nil {
-			hide(&dst, &src)
+		// Each case is made afresh for each way of copying: a copy
+		// decodes into the destination's slices, so no two may share them.
+		seed := r.Uint64()
+		make := func() (src, dst T) {
+			rr := rand.New(rand.NewPCG(seed, 9))
+			fill(rr, reflect.ValueOf(&src).Elem())
+			fill(rr, reflect.ValueOf(&dst).Elem())
+			if hide != nil {
+				hide(&dst, &src)
+			}
+			return src, dst
 		}
-		want := dst
+		src, want := make()
 		viaGob(t, &want, &src)
-		got := dst
-		if err := w.Into(&got, &src); err != nil {
-			t.Fatal(err)
+		for way, into := range []func(dst, src *T) error{w.Into, func(dst, src *T) error { return v.Into(dst, src) }} {
+			src, got := make()
+			if err := into(&got, &src); err != nil {
+				t.Fatal(err)
+			}
+			if show(got) != show(want) {
+				t.Fatalf("case %d, way %d: into a used value:\n got %s\nwant %s", i, way, show(got), show(want))
+			}
 		}
-		if show(got) != show(want) {
-			t.Fatalf("case %d: into a used value:\n got %s\nwant %s", i, show(got), show(want))
-		}
-		got = dst
-		if err := v.Into(&got, &src); err != nil {
-			t.Fatal(err)
-		}
-		if show(got) != show(want) {
-			t.Fatalf("case %d: Value into a used value:\n got %s\nwant %s", i, show(got), show(want))
-		}
+		src, _ = make()
 		var wantFresh T
 		viaGob(t, &wantFresh, &src)
-		var fresh T
-		if err := w.IntoZero(&fresh, &src); err != nil {
-			t.Fatal(err)
-		}
-		if show(fresh) != show(wantFresh) {
-			t.Fatalf("case %d: into a fresh value:\n got %s\nwant %s", i, show(fresh), show(wantFresh))
-		}
-		fresh = *new(T)
-		if err := v.IntoZero(&fresh, &src); err != nil {
-			t.Fatal(err)
-		}
-		if show(fresh) != show(wantFresh) {
-			t.Fatalf("case %d: Value into a fresh value:\n got %s\nwant %s", i, show(fresh), show(wantFresh))
+		for way, into := range []func(dst, src *T) error{w.IntoZero, func(dst, src *T) error { return v.IntoZero(dst, src) }} {
+			src, _ := make()
+			var fresh T
+			if err := into(&fresh, &src); err != nil {
+				t.Fatal(err)
+			}
+			if show(fresh) != show(wantFresh) {
+				t.Fatalf("case %d, way %d: into a fresh value:\n got %s\nwant %s", i, way, show(fresh), show(wantFresh))
+			}
 		}
 	}
 }
@@ -224,6 +266,51 @@ func TestWireMatchesGob(t *testing.T) {
 	t.Run("self-encoding", func(t *testing.T) { checkWire[wireStamp](t, nil) })
 	t.Run("top-level int", func(t *testing.T) { checkWire[int](t, nil) })
 	t.Run("top-level array", func(t *testing.T) { checkWire[[2]wireInner](t, nil) })
+	t.Run("slices and interfaces", func(t *testing.T) {
+		checkWire(t, func(dst, src *wireSlices) { dst.hid, src.hid = 1, 2 })
+	})
+	t.Run("entries", func(t *testing.T) { checkWire[wireEntry](t, nil) })
+	t.Run("nested slices", func(t *testing.T) { checkWire[wireNested](t, nil) })
+}
+
+// wireNested has slices inside slices, and nothing for gob alone.
+type wireNested struct {
+	Nested [][]int
+	Strs   [][]string
+}
+
+// TestSlicesSkipGob: a Raft's AppendEntries arguments (a slice of entries
+// whose commands are predeclared values) travel without gob, and copy
+// each element into fresh memory; an entry holding another type takes
+// gob's way.
+func TestSlicesSkipGob(t *testing.T) {
+	w := New[wireSlices]()
+	if w.p.viaGob || !w.p.ifaces || w.p.whole {
+		t.Fatalf("program %+v", w.p)
+	}
+	src := wireSlices{Entries: []wireEntry{{Term: 1, Command: 5}, {Term: 2, Command: "x"}}, Strs: []string{"a", ""}}
+	var dst wireSlices
+	if err := w.IntoZero(&dst, &src); err != nil {
+		t.Fatal(err)
+	}
+	src.Entries[0].Command, src.Strs[0] = 6, "b"
+	if dst.Entries[0].Command != 5 || dst.Strs[0] != "a" || len(dst.Strs) != 2 {
+		t.Errorf("the copy shares memory with the source: %+v", dst)
+	}
+	if !w.p.check(unsafe.Pointer(&src)) {
+		t.Error("predeclared commands take gob's way")
+	}
+	src.Entries[1].Command = wireInner{}
+	if w.p.check(unsafe.Pointer(&src)) {
+		t.Error("a struct command skips gob")
+	}
+	if n := testing.AllocsPerRun(100, func() { w.IntoZero(&dst, &src) }); n < 10 {
+		t.Errorf("a struct command took %v allocations: no gob round trip?", n)
+	}
+	src.Entries[1].Command = 3
+	if n := testing.AllocsPerRun(100, func() { dst = wireSlices{}; w.IntoZero(&dst, &src) }); n > 6 {
+		t.Errorf("%v allocations for a copy without gob", n)
+	}
 }
 
 // TestValueChecksTypes: a Value delivers only pointers to its own type.
