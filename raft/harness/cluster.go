@@ -253,22 +253,26 @@ func (c *Cluster) onServer(i int, f func(rf Raft)) bool {
 
 // GetState asks server i GetState; up is false if it is down.
 func (c *Cluster) GetState(i int) (term int, leader, up bool) {
-	up = c.onServer(i, func(rf Raft) { term, leader = rf.GetState() })
-	if up && leader {
-		c.observe(&raftcheck.Event{Kind: raftcheck.Leader, Server: i, Term: term})
-	}
+	up = c.onServer(i, func(rf Raft) {
+		if term, leader = rf.GetState(); leader {
+			c.observe(&raftcheck.Event{Kind: raftcheck.Leader, Server: i, Term: term})
+		}
+	})
 	return term, leader && up, up
 }
 
 // Start asks server i to Start cmd; ok is false if it is down or not the
-// leader.
+// leader. The checks see the Start as it returns, on the server, so in
+// the order the server's Starts returned even when the tester's
+// goroutines make them concurrently.
 func (c *Cluster) Start(i int, cmd any) (index, term int, ok bool) {
-	up := c.onServer(i, func(rf Raft) { index, term, ok = rf.Start(cmd) })
+	up := c.onServer(i, func(rf Raft) {
+		if index, term, ok = rf.Start(cmd); ok {
+			c.observe(&raftcheck.Event{Kind: raftcheck.Start, Server: i, Term: term, Index: index, Command: cmd})
+		}
+	})
 	if !up {
 		return 0, 0, false
-	}
-	if ok {
-		c.observe(&raftcheck.Event{Kind: raftcheck.Start, Server: i, Term: term, Index: index, Command: cmd})
 	}
 	return index, term, ok
 }

@@ -24,7 +24,7 @@ func (rf *Raft) RequestVote(args *RequestVoteArgs, reply *RequestVoteReply) {
 		return
 	}
 	upToDate := args.LastLogTerm > rf.lastTerm() || args.LastLogTerm == rf.lastTerm() && args.LastLogIndex >= rf.lastIndex()
-	if (rf.votedFor == -1 || rf.votedFor == args.CandidateId) && upToDate {
+	if (rf.votedFor == -1 || rf.votedFor == args.CandidateId || rf.flaws&voteTwice != 0) && upToDate {
 		rf.votedFor = args.CandidateId
 		rf.persist()
 		reply.VoteGranted = true

@@ -8,18 +8,40 @@ import (
 )
 
 // persist saves the term, the vote, the snapshot's index and term and the
-// log, with the snapshot; mu is held.
+// log, with the snapshot; mu is held. The encoding of the entries is kept
+// between calls (encLog), so that after an append only the new entries
+// are encoded; whatever cuts the log back says so (forget).
 func (rf *Raft) persist() {
-	b := make([]byte, 0, 16+8*len(rf.log))
-	b = binary.AppendUvarint(b, uint64(rf.term))
-	b = binary.AppendVarint(b, int64(rf.votedFor))
-	b = binary.AppendUvarint(b, uint64(rf.base))
-	b = binary.AppendUvarint(b, uint64(len(rf.log)))
-	for _, e := range rf.log {
-		b = binary.AppendUvarint(b, uint64(e.Term))
-		b = appendCommand(b, e.Command)
+	for k := len(rf.encAt) + 1; k < len(rf.log); k++ {
+		rf.encAt = append(rf.encAt, len(rf.encLog))
+		rf.encLog = binary.AppendUvarint(rf.encLog, uint64(rf.log[k].Term))
+		rf.encLog = appendCommand(rf.encLog, rf.log[k].Command)
 	}
+	vote := rf.votedFor
+	if rf.flaws&forgetVote != 0 {
+		vote = -1
+	}
+	b := rf.encBuf[:0]
+	b = binary.AppendUvarint(b, uint64(rf.term))
+	b = binary.AppendVarint(b, int64(vote))
+	b = binary.AppendUvarint(b, uint64(rf.base))
+	b = binary.AppendUvarint(b, uint64(rf.log[0].Term))
+	b = binary.AppendUvarint(b, uint64(len(rf.log)-1))
+	b = append(b, rf.encLog...)
+	rf.encBuf = b
 	rf.ps.Save(b, rf.snapshot)
+}
+
+// forget drops the kept encoding of the log from position k (of rf.log)
+// on; mu is held.
+func (rf *Raft) forget(k int) {
+	if k < 1 {
+		k = 1
+	}
+	if k-1 < len(rf.encAt) {
+		rf.encLog = rf.encLog[:rf.encAt[k-1]]
+		rf.encAt = rf.encAt[:k-1]
+	}
 }
 
 // restore reads what persist saved (nothing, on a first start).
@@ -31,13 +53,20 @@ func (rf *Raft) restore(b []byte) {
 	rf.term = int(r.uvarint())
 	rf.votedFor = int(r.varint())
 	rf.base = int(r.uvarint())
+	baseTerm := int(r.uvarint())
 	n := int(r.uvarint())
-	rf.log = make([]Entry, n)
-	for i := range rf.log {
-		rf.log[i].Term = int(r.uvarint())
-		rf.log[i].Command = r.command()
+	if r.err == nil && n > len(r.b) {
+		r.fail("too many entries")
 	}
-	if r.err != nil || len(r.b) != 0 || n == 0 {
+	if r.err == nil {
+		rf.log = make([]Entry, 1+n)
+		rf.log[0].Term = baseTerm
+		for i := 1; i <= n; i++ {
+			rf.log[i].Term = int(r.uvarint())
+			rf.log[i].Command = r.command()
+		}
+	}
+	if r.err != nil || len(r.b) != 0 {
 		panic(fmt.Sprintf("ref: s%d cannot read its persisted state (%d bytes): %v", rf.me, len(b), r.err))
 	}
 }

@@ -55,15 +55,46 @@ type Raft struct {
 	nextIndex, matchIndex    []int
 	applyCond                *sim.Cond
 	snapPending              bool // the snapshot is to be sent on applyCh
+
+	// The log's entries as persist encodes them, kept between calls:
+	// encAt[k-1] is where log[k]'s encoding starts in encLog; encBuf is the
+	// state persist saves, reused.
+	encLog, encBuf []byte
+	encAt          []int
+
+	flaws flaw // deliberate bugs, for tests; none in a Raft Make made
 }
+
+// flaw is a deliberate bug, one bit each, that the tests of this package
+// give a Raft to show that the scenarios and checks find it. Make's Raft
+// has none.
+type flaw uint8
+
+const (
+	// voteTwice grants a vote to a second candidate of a term it already
+	// voted in (an up-to-date one).
+	voteTwice flaw = 1 << iota
+	// countOldTerms commits the highest entry a majority holds whatever
+	// its term: the bug of the paper's Figure 8.
+	countOldTerms
+	// forgetVote never persists its vote: restarted, it votes again.
+	forgetVote
+	// applyOutOfOrder sends two committed entries in swapped order.
+	applyOutOfOrder
+)
 
 // Make is harness.Make for the reference.
 func Make(peers []*harness.End, me int, persister *harness.Persister, applyCh *sim.Chan[harness.ApplyMsg]) harness.Raft {
+	return start(peers, me, persister, applyCh, 0)
+}
+
+// start makes a server with the given flaws.
+func start(peers []*harness.End, me int, persister *harness.Persister, applyCh *sim.Chan[harness.ApplyMsg], flaws flaw) *Raft {
 	w := persister.World()
 	rf := &Raft{
 		w: w, mu: sim.NewMutex(w), peers: peers, me: me, ps: persister, applyCh: applyCh,
 		rng: w.Stream(fmt.Sprintf("ref/%d", me)), votedFor: -1, log: []Entry{{}},
-		nextIndex: make([]int, len(peers)), matchIndex: make([]int, len(peers)),
+		nextIndex: make([]int, len(peers)), matchIndex: make([]int, len(peers)), flaws: flaws,
 	}
 	rf.applyCond = sim.NewCond(w, rf.mu)
 	rf.restore(persister.ReadRaftState())
@@ -158,18 +189,27 @@ func (rf *Raft) applier() {
 			rf.mu.Unlock()
 			return
 		}
-		var msg harness.ApplyMsg
+		var msgs [2]harness.ApplyMsg
+		n := 1
 		if rf.snapPending || rf.lastApplied < rf.base {
 			rf.snapPending = false
-			msg = harness.ApplyMsg{SnapshotValid: true, Snapshot: rf.snapshot, SnapshotTerm: rf.log[0].Term, SnapshotIndex: rf.base}
+			msgs[0] = harness.ApplyMsg{SnapshotValid: true, Snapshot: rf.snapshot, SnapshotTerm: rf.log[0].Term, SnapshotIndex: rf.base}
 		} else {
 			i := rf.lastApplied + 1
-			msg = harness.ApplyMsg{CommandValid: true, Command: rf.log[i-rf.base].Command, CommandIndex: i}
+			msgs[0] = harness.ApplyMsg{CommandValid: true, Command: rf.log[i-rf.base].Command, CommandIndex: i}
+			if rf.flaws&applyOutOfOrder != 0 && i+1 <= rf.commitIndex {
+				msgs[1], msgs[0] = msgs[0], harness.ApplyMsg{CommandValid: true, Command: rf.log[i+1-rf.base].Command, CommandIndex: i + 1}
+				n = 2
+			}
 		}
 		rf.mu.Unlock()
-		rf.applyCh.Send(msg)
+		for _, msg := range msgs[:n] {
+			rf.applyCh.Send(msg)
+		}
 		rf.mu.Lock()
-		rf.lastApplied = max(rf.lastApplied, msg.CommandIndex, msg.SnapshotIndex)
+		for _, msg := range msgs[:n] {
+			rf.lastApplied = max(rf.lastApplied, msg.CommandIndex, msg.SnapshotIndex)
+		}
 	}
 }
 
@@ -197,4 +237,5 @@ func (rf *Raft) trim(index, term int) {
 	log[0] = Entry{Term: term}
 	rf.log = append(log, rest...)
 	rf.base = index
+	rf.forget(0)
 }

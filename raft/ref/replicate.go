@@ -1,5 +1,10 @@
 package ref
 
+// MaxEntries bounds the entries of one AppendEntries: a follower far
+// behind catches up in batches, each sent as soon as the one before it is
+// acknowledged.
+const MaxEntries = 100
+
 // AppendEntriesArgs is AppendEntries' request.
 type AppendEntriesArgs struct {
 	Term, LeaderId, PrevLogIndex, PrevLogTerm int
@@ -67,6 +72,7 @@ func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply
 				continue // a stale or repeated request: keep what follows
 			}
 			rf.log = rf.log[:i-rf.base]
+			rf.forget(i - rf.base)
 		}
 		rf.log = append(rf.log, entries[k:]...)
 		changed = true
@@ -139,7 +145,8 @@ func (rf *Raft) replicate(peer, term int) {
 	}
 	args := AppendEntriesArgs{Term: term, LeaderId: rf.me, PrevLogIndex: next - 1, PrevLogTerm: rf.termAt(next - 1), LeaderCommit: rf.commitIndex}
 	if next <= rf.lastIndex() {
-		args.Entries = append([]Entry(nil), rf.log[next-rf.base:]...)
+		end := min(rf.lastIndex(), next+MaxEntries-1)
+		args.Entries = append([]Entry(nil), rf.log[next-rf.base:end+1-rf.base]...)
 	}
 	rf.mu.Unlock()
 	var reply AppendEntriesReply
@@ -152,6 +159,9 @@ func (rf *Raft) replicate(peer, term int) {
 		rf.matchIndex[peer] = max(rf.matchIndex[peer], match)
 		rf.nextIndex[peer] = max(rf.nextIndex[peer], match+1)
 		rf.advanceCommit()
+		if len(args.Entries) == MaxEntries && rf.nextIndex[peer] <= rf.lastIndex() {
+			rf.w.Go(func() { rf.replicate(peer, term) }) // the next batch, at once
+		}
 		return
 	}
 	// Back up past the conflicting term: to just after the leader's last
@@ -178,7 +188,7 @@ func (rf *Raft) replicate(peer, term int) {
 // advanceCommit commits the highest index of the leader's own term that a
 // majority holds, and all before it; mu is held.
 func (rf *Raft) advanceCommit() {
-	for n := rf.lastIndex(); n > rf.commitIndex && n > rf.base && rf.termAt(n) == rf.term; n-- {
+	for n := rf.lastIndex(); n > rf.commitIndex && n > rf.base && (rf.termAt(n) == rf.term || rf.flaws&countOldTerms != 0); n-- {
 		count := 0
 		for _, m := range rf.matchIndex {
 			if m >= n {
