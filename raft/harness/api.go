@@ -38,3 +38,12 @@ type Raft interface {
 // applyCh) with applyCh a simulator channel. peers[me] is the server
 // itself. It must return quickly, starting goroutines for long work.
 type Make func(peers []*End, me int, persister *Persister, applyCh *sim.Chan[ApplyMsg]) Raft
+
+// Wrapper is a Raft that stands for another one (the lab completes a
+// student's Raft whose skeleton's interface lacks a method): Make may
+// return it, and the harness serves the RPCs of the Raft Unwrap returns,
+// whose methods are the handlers.
+type Wrapper interface {
+	Raft
+	Unwrap() any
+}

@@ -121,7 +121,11 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 	}
 	applyCh := sim.NewChan[ApplyMsg](w, 0)
 	inc.rf = c.cfg.Make(ends, i, NewPersister(w, m.Persister()), applyCh)
-	serve(m.Server(), inc.rf, func(method string) {
+	var rcvr any = inc.rf
+	if wr, ok := inc.rf.(Wrapper); ok {
+		rcvr = wr.Unwrap()
+	}
+	serve(m.Server(), rcvr, func(method string) {
 		c.rpcs[i]++
 		c.observe(&raftcheck.Event{Kind: raftcheck.RPC, Server: i, Method: method})
 	})

@@ -122,6 +122,29 @@ func TestClusterPlumbing(t *testing.T) {
 	}
 }
 
+// wrapped stands for a toy, as the lab completes a student's Raft.
+type wrapped struct{ Raft }
+
+func (w wrapped) Unwrap() any { return w.Raft }
+
+// TestWrapperServesWhatItWraps: the RPCs of a Raft that Make returns
+// wrapped are the wrapped Raft's.
+func TestWrapperServesWhatItWraps(t *testing.T) {
+	w := sim.New(1, sim.Options{})
+	var got []string
+	killed := 0
+	New(w, Config{Servers: 2, Make: func(peers []*End, me int, ps *Persister, applyCh *sim.Chan[ApplyMsg]) Raft {
+		return wrapped{&toy{w: ps.World(), me: me, peers: peers, ps: ps, applyCh: applyCh, got: &got, killed: &killed}}
+	}})
+	w.Spawn("tester", func(p *sim.Proc) {
+		var reply EchoReply
+		got = append(got, fmt.Sprint(p.Call("s1", "toy.Echo", &EchoArgs{Text: "x"}, &reply), " ", reply.Text))
+	})
+	if r := w.Run(); r.Status != sim.Done || !slices.Equal(got, []string{"true s1:x:0"}) {
+		t.Errorf("%v %s: %v", r.Status, r.Reason, got)
+	}
+}
+
 // TestServeFindsLabrpcsHandlers: exactly the methods labrpc's
 // MakeService takes.
 func TestServeFindsLabrpcsHandlers(t *testing.T) {

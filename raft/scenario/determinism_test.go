@@ -21,6 +21,9 @@ func TestSameSeedSameHash(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, s := range scenario.All() {
 		t.Run(s.Name, func(t *testing.T) {
+			if raceEnabled && !light[s.Name] {
+				t.Skip("too slow under the race detector")
+			}
 			var runner sim.Runner
 			first := map[uint64]uint64{}
 			for _, procs := range []int{1, 2} {
@@ -53,3 +56,6 @@ func TestSameSeedSameHash(t *testing.T) {
 		})
 	}
 }
+
+// light are the scenarios the race detector runs: a few of each kind.
+var light = map[string]bool{"basic-agree": true, "re-election": true, "persist1": true, "figure8": true, "snapshot-install": true, "swarm": true}

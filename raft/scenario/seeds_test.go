@@ -68,6 +68,9 @@ func TestReferencePasses(t *testing.T) {
 	}
 	for _, s := range scenario.All() {
 		t.Run(s.Name, func(t *testing.T) {
+			if raceEnabled && !light[s.Name] {
+				t.Skip("too slow under the race detector")
+			}
 			start := time.Now()
 			ran, failed := campaign(s, ref.Make, n, budget)
 			for i, r := range failed {
