@@ -21,42 +21,48 @@ import (
 	"github.com/spf13/cobra"
 )
 
-const labHelp = `Run kvsim's scenarios on a folder laid out like the course's kvsrv1:
-server.go and client.go in package kvsrv, and optionally lock/lock.go in
-package lock, importing 6.5840/kvsrv1/rpc, 6.5840/kvtest1, 6.5840/tester1 and
-6.5840/labrpc. Without lock/, the lock scenarios run kvsim's own lock on the
-folder's clerk and server, and kvsim says so. The folder is never edited:
-kvsim builds a copy against its own shims, with time.Sleep in virtual time,
-and caches the build.
+const labHelp = `Run kvsim's scenarios on a course folder: a kvsrv1 folder (server.go
+and client.go in package kvsrv, and optionally lock/lock.go in package
+lock) or a raft1 folder (raft.go with Make, in package raft). Without
+lock/, the lock scenarios run kvsim's own lock on the folder's clerk and
+server, and kvsim says so. The folder is never edited: kvsim type-checks
+it, builds a rewritten copy against its own shims of the course's
+packages, and caches the build.
 
   kvsim lab --dir DIR [campaign flags]     a campaign (default: --scenario all --seeds 200)
   kvsim lab --dir DIR --scenario S --seed N [run flags]
                                            one run: what a failure's repro line says
   kvsim lab --dir DIR --shrink [--scenario S] [--faults F] [--shrink-time D] [run flags]
-                                           the smallest failing run found in D (10s):
-                                           of S, or without --scenario of the scenario
-                                           whose failure was smallest in a campaign;
-                                           printed as a run is, with a repro line that
-                                           replays exactly it (--strategy replay:...)
+                                           (kvsrv1) the smallest failing run found in D
+                                           (10s): of S, or without --scenario of the
+                                           scenario whose failure was smallest in a
+                                           campaign; printed as a run is, with a repro
+                                           line that replays exactly it
 
 Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
 --parallel, --junit, --artifacts, --artifacts-max, --keep-going, --out,
 --shard, --start, --strategy, --run-timeout); run flags those of 'kvsim run'
 (--faults, --strategy, --trace, --viz, --report, --artifacts, --json,
---run-timeout). --impl is the folder's. --kvsim-src DIR names kvsim's source tree
+--run-timeout). A raft1 folder takes --scenario, --seeds, --start,
+--faults, --parallel, --keep-going, --run-timeout, --seed and --trace.
+--impl is the folder's. --kvsim-src DIR names kvsim's source tree
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).
 
-The server is built with StartKVServer (2025 or 2026 skeleton), as the
-course's tester does. log.Fatal and os.Exit end the run as a failure;
-time.Now, math/rand, crypto/rand and google/uuid are made deterministic;
+A kvsrv1 server is built with StartKVServer (2025 or 2026 skeleton), as the
+course's tester does; a raft1 folder's Make is called for each server. The
+folder's goroutines, channels, select, sync and timers run on kvsim's
+scheduler in virtual time (a ready select case and a map's order drawn
+from the seed); log.Fatal and os.Exit end the run as a failure; time.Now,
+math/rand, crypto/rand, google/uuid and context are made deterministic;
 package-level state starts afresh in every run; a loop that runs 2^20
-times without a call or sleep, or a mutex locked again in a handler, is a
-failure at its line; what the folder prints is
-shown only for failing runs. The network never duplicates a request unless
---faults duplicate or swarm-dup asks for it. Code kvsim cannot simulate yet
-(goroutines, channels, select, timers, sync.Cond and WaitGroup, modules
-outside the standard library) is refused with its file:line, exit 2. Exit codes are those of campaign and run.`
+times while virtual time stands still is a failure at its line, and a
+deadlock names every blocked goroutine; what the folder prints is shown
+only for failing runs. The network never duplicates a request unless
+--faults duplicate or swarm-dup asks for it. What cannot run in one
+deterministic process (unsafe, cgo, net, os/exec, files, modules outside
+the standard library but uuid and go-deadlock) is refused with its
+file:line, exit 2. Exit codes are those of campaign and run.`
 
 // defaultLabSeeds is a campaign's size when neither --seeds nor --duration
 // is given: a few seconds, enough to find the usual mistakes.
@@ -82,14 +88,14 @@ func newLabCmd(e edge) *cobra.Command {
 	var fl labFlags
 	cmd := &cobra.Command{
 		Use:   "lab --dir DIR [campaign flags] | --dir DIR --scenario S --seed N [run flags] | --dir DIR --shrink",
-		Short: "Run kvsim on a course-style kvsrv1 folder (server.go, client.go, lock/lock.go)",
+		Short: "Run kvsim on a course-style kvsrv1 or raft1 folder",
 		Long:  labHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			changed := cmd.Flags().Changed
 			switch {
 			case fl.dir == "":
-				return usagef("lab needs --dir DIR, a folder laid out like the course's kvsrv1")
+				return usagef("lab needs --dir DIR, a folder laid out like the course's kvsrv1 or raft1")
 			case changed("impl"):
 				return usagef("lab: --impl is the folder's")
 			case changed("save-failures"):
@@ -124,6 +130,14 @@ func newLabCmd(e edge) *cobra.Command {
 				return usageError{err}
 			case err != nil:
 				return usageError{fmt.Errorf("lab: %w", err)}
+			}
+			if prog.Lab == "raft1" {
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				if fl.shrink {
+					return usagef("lab: --shrink is for kvsrv1 folders")
+				}
+				return runRaftLab(ctx, cmd, fl, prog, changed("seed"))
 			}
 			if !prog.HasLock && runsLock(fl.cf.scenario) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s has no lock/: the lock scenarios (%s) test kvsim's own lock on the folder's clerk and server\n", fl.dir, strings.Join(lockScenarios(), ", "))
@@ -164,7 +178,7 @@ func newLabCmd(e edge) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1 `DIR`")
+	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1 or raft1 `DIR`")
 	f.StringVar(&fl.src, "kvsim-src", "", "kvsim's source tree `DIR` (default: the one this kvsim was built from, or $KVSIM_SRC)")
 	fl.cf.register(f, false)
 	fl.rf.registerOutputs(f)

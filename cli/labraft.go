@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/kvsim/kvsim/lab"
+	"github.com/kvsim/kvsim/raft/scenario"
+	"github.com/kvsim/kvsim/sim"
+	"github.com/kvsim/kvsim/worker"
+	"github.com/spf13/cobra"
+)
+
+// runRaftLab is kvsim lab on a raft1 folder: the Raft scenarios (package
+// raft/scenario) with the folder's Make, made in the folder's worker
+// processes; a campaign, or one run with --seed.
+func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.Program, single bool) error {
+	names, err := raftScenarios(fl.cf.scenario)
+	if err != nil {
+		return usageError{err}
+	}
+	pool := &worker.Pool{Path: prog.Path, Env: append(os.Environ(), "KVSIM_LAB_DIR="+fl.dir), Stderr: cmd.ErrOrStderr()}
+	defer pool.Close()
+	out := cmd.OutOrStdout()
+	repro := func(r *scenario.Result) string {
+		line := fmt.Sprintf("kvsim lab --dir %s --scenario %s --seed %d", shellQuote(fl.dir), r.Scenario, r.Seed)
+		if fl.cf.faults != "" {
+			line += " --faults " + shellQuote(fl.cf.faults)
+		}
+		return line
+	}
+	run := func(name string, seed uint64, trace bool) worker.RaftResponse {
+		runCtx, cancel := context.WithTimeout(ctx, fl.cf.runTimeout)
+		defer cancel()
+		var resp worker.RaftResponse
+		req := worker.RaftRequest{Scenario: name, Seed: seed, Profile: fl.cf.faults, Trace: trace}
+		if err := pool.Call(runCtx, req, &resp); err != nil {
+			resp = worker.RaftResponse{Result: scenario.Result{Scenario: name, Seed: seed, Failure: err.Error()}}
+			if runCtx.Err() != nil && ctx.Err() == nil {
+				resp.Result.Failure = fmt.Sprintf("stuck: the run had not returned after %v of wall time (a Raft that spins without blocking, or blocks outside the simulator)", fl.cf.runTimeout)
+			}
+		}
+		if resp.Err != "" {
+			resp.Result.Failure = resp.Err
+		}
+		return resp
+	}
+	if single {
+		resp := run(names[0], fl.seed, fl.rf.showTrace)
+		if fl.rf.showTrace {
+			sim.WriteTrace(out, resp.Result.Trace)
+		}
+		printRaftRun(out, &resp, repro)
+		if resp.Result.Failed() {
+			return exitCode(1)
+		}
+		return nil
+	}
+	seeds := fl.cf.seeds
+	parallel := fl.cf.parallel
+	if parallel <= 0 {
+		parallel = runtime.NumCPU()
+	}
+	type job struct {
+		name string
+		seed uint64
+	}
+	jobs := make(chan job)
+	var (
+		mu       sync.Mutex
+		results  []worker.RaftResponse
+		failed   bool
+		wg       sync.WaitGroup
+		stopping = make(chan struct{})
+		stopOnce sync.Once
+	)
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				resp := run(j.name, j.seed, false)
+				mu.Lock()
+				results = append(results, resp)
+				if resp.Result.Failed() {
+					failed = true
+					if !fl.cf.keepGoing {
+						stopOnce.Do(func() { close(stopping) })
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s: Raft scenarios %s, seeds %d to %d\n", fl.dir, strings.Join(names, ","), fl.cf.start, fl.cf.start+seeds-1)
+dispatch:
+	for i := range seeds {
+		for _, name := range names {
+			select {
+			case jobs <- job{name, fl.cf.start + i}:
+			case <-stopping:
+				break dispatch
+			case <-ctx.Done():
+				break dispatch
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	slices.SortFunc(results, func(a, b worker.RaftResponse) int {
+		if a.Result.Seed != b.Result.Seed {
+			return compareUint(a.Result.Seed, b.Result.Seed)
+		}
+		return slices.Index(names, a.Result.Scenario) - slices.Index(names, b.Result.Scenario)
+	})
+	shown := map[string]bool{}
+	for i := range results {
+		r := &results[i]
+		if r.Result.Failed() && !shown[r.Result.Scenario] {
+			shown[r.Result.Scenario] = true // the lowest failing seed of each scenario
+			printRaftRun(out, r, repro)
+			fmt.Fprintln(out)
+		}
+	}
+	printRaftTable(out, names, results)
+	if failed {
+		return exitCode(1)
+	}
+	return nil
+}
+
+func compareUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// raftScenarios resolves --scenario ("all", or names separated by commas).
+func raftScenarios(list string) ([]string, error) {
+	var all []string
+	for _, s := range scenario.All() {
+		all = append(all, s.Name)
+	}
+	if list == "" || list == "all" {
+		return all, nil
+	}
+	names := strings.Split(list, ",")
+	for _, n := range names {
+		if !slices.Contains(all, n) {
+			return nil, fmt.Errorf("lab: unknown Raft scenario %q (have: %s)", n, strings.Join(all, ", "))
+		}
+	}
+	return names, nil
+}
+
+// printRaftRun prints a run's outcome, and for a failure what the folder
+// printed and the line that replays it.
+func printRaftRun(w io.Writer, resp *worker.RaftResponse, repro func(*scenario.Result) string) {
+	r := &resp.Result
+	if !r.Failed() {
+		fmt.Fprintf(w, "ok %s seed=%d profile=%s servers=%d: trace hash %016x, %d RPCs, %v of virtual time\n", r.Scenario, r.Seed, r.Profile, r.Servers, r.Hash, r.RPCs, r.Time)
+		return
+	}
+	fmt.Fprintf(w, "FAIL %s seed=%d profile=%s servers=%d: %s\n", r.Scenario, r.Seed, r.Profile, r.Servers, r.Failure)
+	fmt.Fprintf(w, "  fault model     %s\n  trace hash      %016x\n  rpcs            %d\n  simulated time  %v\n", r.Faults, r.Hash, r.RPCs, r.Time)
+	if resp.Output != "" {
+		lines := strings.Split(strings.TrimRight(resp.Output, "\n"), "\n")
+		fmt.Fprintf(w, "output of the Raft (last %d lines):\n", min(20, len(lines)))
+		for _, l := range lines[max(0, len(lines)-20):] {
+			fmt.Fprintf(w, "  | %s\n", l)
+		}
+	}
+	fmt.Fprintf(w, "repro: %s\n", repro(r))
+	fmt.Fprintf(w, "trace: %s --trace\n", repro(r))
+}
+
+func printRaftTable(w io.Writer, names []string, results []worker.RaftResponse) {
+	type row struct{ runs, passed, failed int }
+	rows := map[string]*row{}
+	for _, n := range names {
+		rows[n] = &row{}
+	}
+	passed, failed := 0, 0
+	for i := range results {
+		r := rows[results[i].Result.Scenario]
+		r.runs++
+		if results[i].Result.Failed() {
+			r.failed++
+			failed++
+		} else {
+			r.passed++
+			passed++
+		}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tRUNS\tPASSED\tFAILED")
+	for _, n := range names {
+		r := rows[n]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", n, r.runs, r.passed, r.failed)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
+}
