@@ -83,7 +83,7 @@ func (rf *Raft) becomeLeader() {
 				rf.mu.Unlock()
 				return
 			}
-			rf.broadcast()
+			rf.broadcast(true)
 			rf.mu.Unlock()
 			rf.sleep(Heartbeat)
 		}

@@ -71,8 +71,8 @@ func TestFlawsAreFound(t *testing.T) {
 		{"applies out of order", applyOutOfOrder, "concurrent-starts", 10, "state-machine-safety"},
 	} {
 		t.Run(c.scenario+"/"+strings.ReplaceAll(c.name, " ", "-"), func(t *testing.T) {
-			if raceEnabled && c.limit > 100 {
-				t.Skip("hundreds of seeds: too slow under the race detector")
+			if (raceEnabled || testing.Short()) && c.limit > 100 {
+				t.Skip("hundreds of seeds: too slow for -short or the race detector")
 			}
 			s, err := scenario.Named(c.scenario)
 			if err != nil {

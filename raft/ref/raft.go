@@ -53,6 +53,7 @@ type Raft struct {
 	role                     role
 	deadline                 time.Duration // when the election timeout passes
 	nextIndex, matchIndex    []int
+	inflight                 []int // the leader's calls in flight, by peer
 	applyCond                *sim.Cond
 	snapPending              bool // the snapshot is to be sent on applyCh
 
@@ -94,7 +95,7 @@ func start(peers []*harness.End, me int, persister *harness.Persister, applyCh *
 	rf := &Raft{
 		w: w, mu: sim.NewMutex(w), peers: peers, me: me, ps: persister, applyCh: applyCh,
 		rng: w.Stream(fmt.Sprintf("ref/%d", me)), votedFor: -1, log: []Entry{{}},
-		nextIndex: make([]int, len(peers)), matchIndex: make([]int, len(peers)), flaws: flaws,
+		nextIndex: make([]int, len(peers)), matchIndex: make([]int, len(peers)), inflight: make([]int, len(peers)), flaws: flaws,
 	}
 	rf.applyCond = sim.NewCond(w, rf.mu)
 	rf.restore(persister.ReadRaftState())
@@ -143,7 +144,7 @@ func (rf *Raft) Start(command any) (int, int, bool) {
 	rf.persist()
 	rf.matchIndex[rf.me] = rf.lastIndex()
 	rf.advanceCommit()
-	rf.broadcast()
+	rf.broadcast(false)
 	return rf.lastIndex(), rf.term, true
 }
 

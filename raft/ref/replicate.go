@@ -111,11 +111,13 @@ func (rf *Raft) InstallSnapshot(args *InstallSnapshotArgs, reply *InstallSnapsho
 }
 
 // broadcast sends every peer what it lacks, each call in a goroutine of
-// its own; mu is held.
-func (rf *Raft) broadcast() {
+// its own; a Start's (all false) skips the peers that have a call in
+// flight already, which the next heartbeat's (all true) does not; mu is
+// held.
+func (rf *Raft) broadcast(all bool) {
 	term := rf.term
 	for peer := range rf.peers {
-		if peer != rf.me {
+		if peer != rf.me && (all || rf.inflight[peer] == 0) {
 			rf.w.Go(func() { rf.replicate(peer, term) })
 		}
 	}
@@ -135,7 +137,7 @@ func (rf *Raft) replicate(peer, term int) {
 		args := InstallSnapshotArgs{Term: term, LeaderId: rf.me, LastIncludedIndex: rf.base, LastIncludedTerm: rf.log[0].Term, Data: rf.snapshot}
 		rf.mu.Unlock()
 		var reply InstallSnapshotReply
-		if !rf.call(peer, "Raft.InstallSnapshot", &args, &reply, &reply.Term, leader, term) {
+		if !rf.callPeer(peer, "Raft.InstallSnapshot", &args, &reply, &reply.Term, term) {
 			return
 		}
 		defer rf.mu.Unlock()
@@ -150,7 +152,7 @@ func (rf *Raft) replicate(peer, term int) {
 	}
 	rf.mu.Unlock()
 	var reply AppendEntriesReply
-	if !rf.call(peer, "Raft.AppendEntries", &args, &reply, &reply.Term, leader, term) {
+	if !rf.callPeer(peer, "Raft.AppendEntries", &args, &reply, &reply.Term, term) {
 		return
 	}
 	defer rf.mu.Unlock()
@@ -203,6 +205,22 @@ func (rf *Raft) advanceCommit() {
 	}
 }
 
+// callPeer is call for the leader of term, which counts its calls in
+// flight to each peer (mu is not held when it is called).
+func (rf *Raft) callPeer(peer int, method string, args, reply any, replyTerm *int, term int) bool {
+	rf.mu.Lock()
+	rf.inflight[peer]++
+	rf.mu.Unlock()
+	ok := rf.peers[peer].Call(method, args, reply)
+	rf.mu.Lock()
+	rf.inflight[peer]--
+	if !ok {
+		rf.mu.Unlock()
+		return false
+	}
+	return rf.still(replyTerm, leader, term)
+}
+
 // call sends a request of the server in role r of term to peer and, once
 // the reply is back, takes mu and reports whether the reply is still of
 // use: the server is still in role r of term (a reply of a newer term,
@@ -212,6 +230,13 @@ func (rf *Raft) call(peer int, method string, args, reply any, replyTerm *int, r
 		return false
 	}
 	rf.mu.Lock()
+	return rf.still(replyTerm, r, term)
+}
+
+// still takes a reply of term replyTerm to the server in role r of term
+// (a newer term steps it down) and reports whether the server still is;
+// mu is held, and released if not.
+func (rf *Raft) still(replyTerm *int, r role, term int) bool {
 	if *replyTerm > rf.term {
 		rf.stepDown(*replyTerm)
 	}

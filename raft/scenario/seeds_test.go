@@ -16,7 +16,7 @@ import (
 
 var (
 	seedsFlag  = flag.Int("raft.seeds", 0, "seeds per Raft scenario (0: 2,000, or 20 under -short)")
-	budgetFlag = flag.Duration("raft.budget", 0, "wall time per Raft scenario at most (0: 2 minutes, or 500ms under -short)")
+	budgetFlag = flag.Duration("raft.budget", 0, "wall time per Raft scenario at most (0: 30s, or 500ms under -short)")
 )
 
 // campaign runs seeds 0, 1, ... of s on every core, each worker with a
@@ -56,7 +56,7 @@ func campaign(s *scenario.Scenario, mk harness.Make, n int, budget time.Duration
 // -raft.budget say otherwise): no check, no expectation of the course's
 // tests fails, no run panics or gets stuck.
 func TestReferencePasses(t *testing.T) {
-	n, budget := 2000, 2*time.Minute
+	n, budget := 2000, 30*time.Second
 	if testing.Short() {
 		n, budget = 20, 500*time.Millisecond
 	}
