@@ -64,6 +64,9 @@ deterministic process (unsafe, cgo, net, os/exec, files, modules outside
 the standard library but uuid and go-deadlock) is refused with its
 file:line, exit 2. Exit codes are those of campaign and run.`
 
+// raftRunTimeout is a raft1 run's default --run-timeout.
+const raftRunTimeout = 120 * time.Second
+
 // defaultLabSeeds is a campaign's size when neither --seeds nor --duration
 // is given: a few seconds, enough to find the usual mistakes.
 const defaultLabSeeds = "200"
@@ -136,6 +139,12 @@ func newLabCmd(e edge) *cobra.Command {
 				defer stop()
 				if fl.shrink {
 					return usagef("lab: --shrink is for kvsrv1 folders")
+				}
+				if !changed("run-timeout") {
+					// A Raft that persists its whole log on every change
+					// takes seconds of CPU on a churn of thousands of
+					// commands: as long as the course's own 120 s a test.
+					fl.cf.runTimeout = raftRunTimeout
 				}
 				return runRaftLab(ctx, cmd, fl, prog, changed("seed"))
 			}

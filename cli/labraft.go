@@ -34,6 +34,9 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		if fl.cf.faults != "" {
 			line += " --faults " + shellQuote(fl.cf.faults)
 		}
+		if fl.cf.runTimeout != raftRunTimeout {
+			line += " --run-timeout " + fl.cf.runTimeout.String()
+		}
 		return line
 	}
 	run := func(name string, seed uint64, trace bool) worker.RaftResponse {
@@ -44,7 +47,7 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		if err := pool.Call(runCtx, req, &resp); err != nil {
 			resp = worker.RaftResponse{Result: scenario.Result{Scenario: name, Seed: seed, Failure: err.Error()}}
 			if runCtx.Err() != nil && ctx.Err() == nil {
-				resp.Result.Failure = fmt.Sprintf("stuck: the run had not returned after %v of wall time (a Raft that spins without blocking, or blocks outside the simulator)", fl.cf.runTimeout)
+				resp.Result.Failure = fmt.Sprintf("stuck: the run had not returned after %v of wall time: a Raft that spins without blocking or blocks outside the simulator, or a long run on a loaded machine (--run-timeout sets the limit; the run's profile and size are the seed's, shown when it returns)", fl.cf.runTimeout)
 			}
 		}
 		if resp.Err != "" {
