@@ -266,11 +266,13 @@ func (c *Cluster) GetState(i int) (term int, leader, up bool) {
 }
 
 // Start asks server i to Start cmd; ok is false if it is down or not the
-// leader. The checks see the Start as it returns, on the server, so in
-// the order the server's Starts returned even when the tester's
-// goroutines make them concurrently.
+// leader. The checks see the call begin (Call) and the Start as it
+// returns, on the server, so in the order the server's Starts returned
+// even when the tester's goroutines make them concurrently (the server's
+// tester goroutine makes them one at a time).
 func (c *Cluster) Start(i int, cmd any) (index, term int, ok bool) {
 	up := c.onServer(i, func(rf Raft) {
+		c.observe(&raftcheck.Event{Kind: raftcheck.Call, Server: i})
 		if index, term, ok = rf.Start(cmd); ok {
 			c.observe(&raftcheck.Event{Kind: raftcheck.Start, Server: i, Term: term, Index: index, Command: cmd})
 		}

@@ -7,10 +7,14 @@ import "time"
 // Start accepted at index k tells the leader's log is k-1 long and gets a
 // new entry at k. So:
 //
-//   - a server that applied index j (in any incarnation: what it applied
-//     was committed, and a correct Raft keeps committed entries, in its
-//     log or its snapshot, across crashes) never accepts a Start at an
-//     index at or below j: its log lost a committed entry;
+//   - a server that had applied index j when Start was called (in any
+//     incarnation: what it applied was committed, and a correct Raft
+//     keeps committed entries, in its log or its snapshot, across
+//     crashes) never accepts it at an index at or below j: its log lost
+//     a committed entry. What it applies while the call runs does not
+//     count: a Start that blocks or yields (one that runs an
+//     AppendEntries round, or any under preemption) may see its own
+//     entry applied before it returns;
 //   - a leader's Starts in one term land at increasing indices: a leader
 //     never overwrites or deletes its own entries.
 //
@@ -19,6 +23,8 @@ import "time"
 // and commits something else there, which StateMachine reports.
 type LeaderCompleteness struct {
 	applied []appliedAt        // by server: the highest index it applied, ever
+	called  []appliedAt        // by server: applied when its Start was last called
+	calling []bool             // by server: called holds (a Call came)
 	started map[termOf]startAt // the last Start a leader accepted in a term
 }
 
@@ -36,7 +42,7 @@ type startAt struct {
 
 // NewLeaderCompleteness makes the check for a cluster of n servers.
 func NewLeaderCompleteness(n int) *LeaderCompleteness {
-	return &LeaderCompleteness{applied: make([]appliedAt, n), started: map[termOf]startAt{}}
+	return &LeaderCompleteness{applied: make([]appliedAt, n), called: make([]appliedAt, n), calling: make([]bool, n), started: map[termOf]startAt{}}
 }
 
 // Name implements Check.
@@ -49,8 +55,14 @@ func (c *LeaderCompleteness) Observe(e *Event) *Violation {
 		if a := &c.applied[e.Server]; e.Index > a.index {
 			*a = appliedAt{e.Index, e.At}
 		}
+	case Call:
+		c.called[e.Server], c.calling[e.Server] = c.applied[e.Server], true
 	case Start:
-		if a := c.applied[e.Server]; e.Index <= a.index {
+		a := c.applied[e.Server] // a Start that came without its Call: as it returned
+		if c.calling[e.Server] {
+			a, c.calling[e.Server] = c.called[e.Server], false
+		}
+		if e.Index <= a.index {
 			return violation(c.Name(), e, "accepted a Start at index %d, but it applied index %d at %v: its log lost a committed entry", e.Index, a.index, a.at)
 		}
 		key := termOf{e.Server, e.Term}

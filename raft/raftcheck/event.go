@@ -14,7 +14,7 @@ const (
 	// Leader: Server said it leads Term (a GetState that answered true).
 	Leader Kind = iota + 1
 	// Start: Server accepted Command at Index in Term (Start returned
-	// isLeader true).
+	// isLeader true), seen as it returned (its Call came first).
 	Start
 	// Apply: Server applied Command at Index (an ApplyMsg with
 	// CommandValid).
@@ -38,10 +38,14 @@ const (
 	// it.
 	Window
 	WindowEnd
+	// Call: the tester called Server's Start (the Start event follows as
+	// it returns, if it accepted). A Start that blocks or yields may see
+	// entries applied while it runs, its own among them.
+	Call
 )
 
 var kindNames = [...]string{Leader: "leader", Start: "start", Apply: "apply", Snapshot: "snapshot",
-	Crash: "crash", Restart: "restart", RPC: "rpc", Quiet: "quiet", Window: "window", WindowEnd: "window-end"}
+	Crash: "crash", Restart: "restart", RPC: "rpc", Quiet: "quiet", Window: "window", WindowEnd: "window-end", Call: "call"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {

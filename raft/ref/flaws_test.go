@@ -89,3 +89,24 @@ func TestFlawsAreFound(t *testing.T) {
 		})
 	}
 }
+
+// TestStartThatWaitsPasses: a Raft whose Start returns only once its
+// entry is applied (or it stops leading, or 100ms passed) is correct, and
+// passes: leader completeness judges the index a Start returns against
+// what the server had applied when the call began, not when it returned.
+func TestStartThatWaitsPasses(t *testing.T) {
+	for _, c := range []struct {
+		scenario string
+		seeds    int
+	}{{"basic-agree", 20}, {"concurrent-starts", 20}, {"figure8", 5}, {"swarm", 50}} {
+		t.Run(c.scenario, func(t *testing.T) {
+			s, err := scenario.Named(c.scenario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, found := firstFailure(s, flawed(startWaits), c.seeds); found {
+				t.Fatalf("seed %d: %s", r.Seed, r.Failure)
+			}
+		})
+	}
+}

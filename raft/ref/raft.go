@@ -82,6 +82,11 @@ const (
 	forgetVote
 	// applyOutOfOrder sends two committed entries in swapped order.
 	applyOutOfOrder
+	// startWaits is no bug: Start, having appended, waits (without the
+	// lock) until its entry is applied, the server no longer leads the
+	// term, or 100ms pass, as a Raft whose Start runs an AppendEntries
+	// round before it returns. The checks must pass it.
+	startWaits
 )
 
 // Make is harness.Make for the reference.
@@ -145,7 +150,21 @@ func (rf *Raft) Start(command any) (int, int, bool) {
 	rf.matchIndex[rf.me] = rf.lastIndex()
 	rf.advanceCommit()
 	rf.broadcast(false)
-	return rf.lastIndex(), rf.term, true
+	index, term := rf.lastIndex(), rf.term
+	if rf.flaws&startWaits != 0 {
+		rf.mu.Unlock()
+		for range 100 {
+			rf.sleep(time.Millisecond)
+			rf.mu.Lock()
+			done := rf.lastApplied >= index || rf.term != term || rf.role != leader || rf.dead
+			rf.mu.Unlock()
+			if done {
+				break
+			}
+		}
+		rf.mu.Lock()
+	}
+	return index, term, true
 }
 
 // stepDown makes the server a follower, in term if it is newer; mu is
