@@ -42,11 +42,12 @@ var CourseNet = registerFault(FaultKind{
 })
 
 // CourseReorder is the course's long reordering of replies (labrpc's
-// LongReordering, which its Figure 8 (unreliable) test turns on): while
-// faults are on, a reply is held, with probability P, for D/10 plus a
-// time drawn from [0, d], where d is itself drawn from [0, D), in whole
-// milliseconds (P = 2/3 and D = 2s in the course: 200ms plus up to 2s,
-// mostly much less). Its setting is a Level.
+// LongReordering, which its Figure 8 (unreliable) test turns on partway
+// through: World.SetLevel): while faults are on, a reply is held, with
+// probability P, for D/10 plus a time drawn from [0, d], where d is
+// itself drawn from [0, D), in whole milliseconds (P = 2/3 and D = 2s in
+// the course: 200ms plus up to 2s, mostly much less). Its setting is a
+// Level.
 var CourseReorder = registerFault(FaultKind{
 	name:    "course-reorder",
 	doc:     "with probability P a reply is held D/10 plus up to a drawn part of D, past the replies sent after it",
@@ -106,7 +107,7 @@ func courseHold(w *World, k *FaultKind, e *event) (bool, time.Duration) {
 		return false, 0
 	}
 	src := w.src(k.stream, DecideTailDelay, p.ep)
-	hold := l.D/10 + millis(src, 1+millis(src, l.D))
+	hold := l.D/10 + millis(src, time.Millisecond+millis(src, l.D)) // labrpc's 200+rand.Intn(1+rand.Intn(2000))
 	w.record(RecTail, p.ep, e.m.server, e.call, e.m, nil)
 	return false, hold
 }

@@ -211,3 +211,63 @@ func TestCourseNetCallsWait(t *testing.T) {
 		t.Errorf("without the course's network: ok %v after %v", ok, took)
 	}
 }
+
+// TestSetLevelMidRun: a kind turned on partway through a run acts from
+// then on, and turned off again stops; the course's network turned
+// unreliable and reliable again loses calls only in between; a setting
+// that would change whether callers are told of lost messages panics.
+func TestSetLevelMidRun(t *testing.T) {
+	reliable := Level{D: 7 * time.Second}
+	w, _ := newCounterWorld(3, Options{Faults: Faults{}.With(CourseNet, reliable)})
+	type phase struct {
+		set         func()
+		fails       int
+		least, most time.Duration
+	}
+	phases := []phase{
+		{set: func() {}},
+		{set: func() { w.SetLevel(CourseReorder, Level{P: 1, D: 2 * time.Second}) }},
+		{set: func() { w.SetLevel(CourseReorder, Level{}) }},
+		{set: func() { w.SetLevel(CourseNet, Level{P: 0.5, D: 7 * time.Second}) }},
+		{set: func() { w.SetLevel(CourseNet, reliable) }},
+	}
+	w.Spawn("c", func(p *Proc) {
+		for i := range phases {
+			ph := &phases[i]
+			ph.set()
+			ph.least = time.Hour
+			for range 40 {
+				start := p.Now()
+				var reply addReply
+				if !p.Call("server", "Counter.Add", &addArgs{N: 1}, &reply) {
+					ph.fails++
+				}
+				ph.least, ph.most = min(ph.least, p.Now()-start), max(ph.most, p.Now()-start)
+			}
+		}
+	})
+	if r := w.Run(); r.Status != Done {
+		t.Fatalf("%v: %s", r.Status, r.Reason)
+	}
+	plain := func(ph phase) bool { return ph.fails == 0 && ph.most == 2*DefaultLatency }
+	if ph := phases[1]; ph.fails > 0 || ph.least < 200*time.Millisecond {
+		t.Errorf("long reordering on: %d calls failed, the shortest took %v", ph.fails, ph.least)
+	}
+	if ph := phases[3]; ph.fails == 0 {
+		t.Errorf("the unreliable network lost no call of 40")
+	}
+	for _, i := range []int{0, 2, 4} {
+		if ph := phases[i]; !plain(ph) {
+			t.Errorf("phase %d, reliable without reordering: %d calls failed, the longest took %v", i, ph.fails, ph.most)
+		}
+	}
+	if w.Level(CourseNet) != reliable {
+		t.Errorf("Level(CourseNet) = %v", w.Level(CourseNet))
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("SetLevel turned the course's network off (which tells callers of lost messages) without a panic")
+		}
+	}()
+	w.SetLevel(CourseNet, Level{})
+}

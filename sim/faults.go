@@ -76,6 +76,48 @@ func (f Faults) With(k *FaultKind, l Level) Faults {
 	return f
 }
 
+// hookFaults lists the kinds on in the run's fault model that see
+// requests, calls and replies, and whether one tells callers of lost
+// messages.
+func (w *World) hookFaults() {
+	w.onDeliver, w.onSend, w.onReply, w.tells = w.onDeliver[:0], w.onSend[:0], w.onReply[:0], false
+	for _, k := range faultKinds {
+		if !k.on(&w.opts.Faults) {
+			continue
+		}
+		if k.deliver != nil {
+			w.onDeliver = append(w.onDeliver, k)
+		}
+		if k.send != nil {
+			w.onSend = append(w.onSend, k)
+		}
+		if k.reply != nil {
+			w.onReply = append(w.onReply, k)
+		}
+		w.tells = w.tells || k.tells
+	}
+}
+
+// SetLevel changes k's setting from now on, for a test that turns a
+// fault on, off or up partway through a run, as the course's tests call
+// SetReliable and SetLongReordering: what is in flight keeps what it
+// drew. Call it from the run (a process, a goroutine, an event), or
+// before Run. Whether the network tells callers of lost messages is the
+// run's from its start: SetLevel panics if l would change it, as it does
+// for a kind with a field of its own.
+func (w *World) SetLevel(k *FaultKind, l Level) {
+	tells := w.tells
+	w.opts.Faults = w.opts.Faults.With(k, l)
+	w.hookFaults()
+	if w.tells != tells {
+		panic("sim: SetLevel(" + k.name + ") would change whether callers are told of lost messages")
+	}
+}
+
+// Level is k's setting in the run now (Faults.Level of the run's fault
+// model, as SetLevel last changed it).
+func (w *World) Level(k *FaultKind) Level { return w.opts.Faults.Level(k) }
+
 // FaultKind is one kind of fault, a value registered once by the file that
 // implements it: its name (its key in Faults.String), what it does, its
 // setting and the setting's text, how swarm draws it, and the record kinds

@@ -247,21 +247,7 @@ func newWorld(seed uint64, opts Options, p *pool) *World {
 	w.due = w.dueArr[:0] // a tie is a few events
 	w.chooser, _ = ent.(Chooser)
 	w.named.w = w
-	for _, k := range faultKinds {
-		if !k.on(&opts.Faults) {
-			continue
-		}
-		if k.deliver != nil {
-			w.onDeliver = append(w.onDeliver, k)
-		}
-		if k.send != nil {
-			w.onSend = append(w.onSend, k)
-		}
-		if k.reply != nil {
-			w.onReply = append(w.onReply, k)
-		}
-		w.tells = w.tells || k.tells
-	}
+	w.hookFaults()
 	w.fold(0, seed)
 	return w
 }

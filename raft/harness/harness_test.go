@@ -203,3 +203,33 @@ func TestSnapshotEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestSetReliable: SetReliable and SetLongReordering change the course's
+// network as the course's tester does (the loss, not the long delays;
+// the reordering), and leave any other network as it is.
+func TestSetReliable(t *testing.T) {
+	var got []string
+	killed := 0
+	for _, f := range []sim.Faults{sim.Faults{}.With(sim.CourseNet, CourseUnreliable), {}} {
+		w := sim.New(1, sim.Options{Faults: f})
+		c := toyCluster(w, 3, &got, &killed)
+		course := f.Level(sim.CourseNet) != sim.Level{}
+		for _, step := range []struct {
+			do        func()
+			net, reor sim.Level
+		}{
+			{func() { c.SetReliable(true) }, CourseReliable, sim.Level{}},
+			{func() { c.SetLongReordering(true) }, CourseReliable, CourseLongReordering},
+			{func() { c.SetReliable(false) }, CourseUnreliable, CourseLongReordering},
+			{func() { c.SetLongReordering(false) }, CourseUnreliable, sim.Level{}},
+		} {
+			step.do()
+			if !course {
+				step.net, step.reor = sim.Level{}, sim.Level{}
+			}
+			if net, reor := w.Level(sim.CourseNet), w.Level(sim.CourseReorder); net != step.net || reor != step.reor {
+				t.Errorf("%v: course-net %v, course-reorder %v; want %v, %v", f, net, reor, step.net, step.reor)
+			}
+		}
+	}
+}

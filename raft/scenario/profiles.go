@@ -3,6 +3,7 @@ package scenario
 import (
 	"time"
 
+	"github.com/kvsim/kvsim/raft/harness"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -17,11 +18,13 @@ type Profile struct {
 // delays always (a call to a disconnected server fails after up to 7s),
 // unreliable (requests delayed up to 26ms, then a tenth of them lost, and
 // a tenth of the replies) in some tests, long reordering (two replies in
-// three held 200ms to 2.2s) in Figure 8 (unreliable).
+// three held 200ms to 2.2s) in Figure 8 (unreliable) from its 200th
+// iteration on (which turns it on itself: harness.SetLongReordering); the
+// course profile has it from the start.
 var (
-	courseReliable   = sim.Faults{}.With(sim.CourseNet, sim.Level{D: 7 * time.Second})
-	courseUnreliable = sim.Faults{}.With(sim.CourseNet, sim.Level{P: 0.1, D: 7 * time.Second})
-	courseFull       = courseUnreliable.With(sim.CourseReorder, sim.Level{P: 2.0 / 3, D: 2 * time.Second})
+	courseReliable   = sim.Faults{}.With(sim.CourseNet, harness.CourseReliable)
+	courseUnreliable = sim.Faults{}.With(sim.CourseNet, harness.CourseUnreliable)
+	courseFull       = courseUnreliable.With(sim.CourseReorder, harness.CourseLongReordering)
 )
 
 // FaultsUntil is when kvsim's own swarm faults stop in a scenario that
