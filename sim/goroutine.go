@@ -25,7 +25,7 @@ type goroutine struct {
 	name    string     // its name, once asked for
 	mach    *Machine   // the machine it belongs to; nil for a process's goroutines
 	live    int        // its index in the world's live goroutines
-	created [6]uintptr // where its go statement is, as runtime.Callers says (zero for a handler's)
+	created [3]uintptr // where its go statement is, as runtime.Callers says (zero for a handler's): the caller of Go and two frames up, enough to pass the lab's wrapper (each frame costs a walk of the stack at every go statement)
 	stack   []uintptr
 	sel     selectState
 	cond    condWaiter
@@ -50,6 +50,9 @@ type runtimeState struct {
 	// queue for the next step to run (hasForced).
 	forced    int32
 	hasForced bool
+	// createdAt is where the goroutines of each function were made, by
+	// the function's code (noteCreated).
+	createdAt map[uintptr][3]uintptr
 }
 
 // Go starts f as a new goroutine, as a go statement does. It belongs to
@@ -70,7 +73,26 @@ func (w *World) GoNamed(label string, f func()) { w.goLabeled(label, f) }
 func (w *World) goLabeled(label string, f func()) {
 	ep, m := w.owner("Go")
 	p := w.spawnG(label, ep, m, f)
-	runtime.Callers(3, p.rt.created[:])
+	w.noteCreated(&p.rt.created, f, 4)
+}
+
+// noteCreated fills created with where the go statement that starts a
+// goroutine of f stands: runtime.Callers from skip (0 being Callers, 1
+// noteCreated). The runtime is asked once per run and function, by its
+// code, a closure's being its go statement's (a walk of the stack at
+// every go statement was a twentieth of a Raft run's time); a function
+// started by go statements in two places is reported made at the first.
+func (w *World) noteCreated(created *[3]uintptr, f func(), skip int) {
+	code := reflect.ValueOf(f).Pointer()
+	if pcs, ok := w.rt.createdAt[code]; ok {
+		*created = pcs
+		return
+	}
+	runtime.Callers(skip, created[:])
+	if w.rt.createdAt == nil {
+		w.rt.createdAt = make(map[uintptr][3]uintptr)
+	}
+	w.rt.createdAt[code] = *created
 }
 
 // owner is the endpoint and machine that a goroutine or timer made now
@@ -583,7 +605,7 @@ func (w *World) sortedLive() []*Proc {
 // leaks fills in r's Leaked goroutines, those still alive when the last
 // process returned, and fails the run for them if asked to.
 func (w *World) leaks(r *Result) {
-	if len(w.rt.live) == 0 || r.Status != Done {
+	if len(w.rt.live) == 0 || r.Status != Done || w.opts.IgnoreLeaks && !w.opts.FailOnLeak {
 		return
 	}
 	for _, p := range w.sortedLive() {

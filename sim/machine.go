@@ -218,6 +218,10 @@ func (w *World) deliverOnMachine(e *event) {
 type Persister struct {
 	m               *Machine
 	state, snapshot []byte
+	// The arrays state and snapshot are kept in, reused by the next Save:
+	// nothing outside sees them (reads are copies), and a Raft saves its
+	// whole state on every change.
+	stateBuf, snapBuf []byte
 }
 
 // Save replaces the state and the snapshot with copies of state and
@@ -226,8 +230,19 @@ func (ps *Persister) Save(state, snapshot []byte) {
 	w := ps.m.w
 	p := w.running()
 	w.yieldPoint(p)
-	ps.state, ps.snapshot = bytes.Clone(state), bytes.Clone(snapshot)
+	ps.state, ps.stateBuf = keepCopy(ps.stateBuf, state)
+	ps.snapshot, ps.snapBuf = keepCopy(ps.snapBuf, snapshot)
 	markDirty(p)
+}
+
+// keepCopy copies b into buf's array (a new one if it is too small) and
+// returns the copy, nil for nil as bytes.Clone, and the array.
+func keepCopy(buf, b []byte) (cp, array []byte) {
+	if b == nil {
+		return nil, buf
+	}
+	buf = append(buf[:0], b...)
+	return buf, buf
 }
 
 // ReadState is a copy of the saved state.

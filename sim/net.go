@@ -190,15 +190,23 @@ type request[A, R any] struct {
 func (r *request[A, R]) Format(f fmt.State, verb rune) { fmt.Fprintf(f, "%+v", &r.args) }
 
 // send carries out a Call: it resolves the method, copies the arguments and
-// hands the request to the network.
+// hands the request to the network. The server's copy of the arguments is
+// made as the request leaves, not for a call the network fails first (a
+// call to a server cut off, a request lost): it is the call's dearest
+// part, a Raft's entries, and on the course's network most calls of a
+// cut-off leader go nowhere. With a trace it is made at once, for the
+// record's text; a copy that fails fails the call only if the request
+// leaves, either way.
 func (w *World) send(p *Proc) {
 	c := &p.call
-	args, err := w.resolve(p, c)
-	if err != nil {
-		// The process panics with this when it resumes, at once.
-		c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
-		w.schedule(w.now, evWake, p, p.waitID, 0, nil, nil)
+	if err := w.resolve(p, c); err != nil {
+		w.misuse(p, err)
 		return
+	}
+	var args any
+	var copyErr error
+	if w.opts.Trace {
+		args, copyErr = c.m.ops.request(c.args, c.reply)
 	}
 	w.callSeq++
 	c.id = w.callSeq
@@ -224,6 +232,13 @@ func (w *World) send(p *Proc) {
 		}
 		extra += d
 	}
+	if args == nil && copyErr == nil {
+		args, copyErr = c.m.ops.request(c.args, c.reply)
+	}
+	if copyErr != nil {
+		w.misuse(p, copyErr)
+		return
+	}
 	w.transmitRequest(p, args, nf, extra)
 	if nf.Duplicate {
 		c.dup = true
@@ -245,10 +260,17 @@ func (w *World) copyArgs(c *pendingCall) any {
 	return dup
 }
 
-// resolve finds the call's server and method, checks the reply's type and
-// returns the server's private copy of the arguments.
+// misuse fails p's malformed call: the process panics with err when it
+// resumes, at once.
+func (w *World) misuse(p *Proc, err error) {
+	c := &p.call
+	c.misuse = fmt.Sprintf("sim: Call(%q, %q) from %s: %v", c.serverID, c.method, p.ep.name, err)
+	w.schedule(w.now, evWake, p, p.waitID, 0, nil, nil)
+}
+
+// resolve finds the call's server and method (c.server, c.m).
 // p's last two methods are checked first: a process mostly calls one or two.
-func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
+func (w *World) resolve(p *Proc, c *pendingCall) error {
 	m := p.methods[0]
 	switch {
 	case m != nil && m.name == c.method && m.server.name == c.serverID:
@@ -258,15 +280,15 @@ func (w *World) resolve(p *Proc, c *pendingCall) (any, error) {
 	default:
 		ep := w.byName[c.serverID]
 		if ep == nil || ep.srv == nil {
-			return nil, fmt.Errorf("no server named %q", c.serverID)
+			return fmt.Errorf("no server named %q", c.serverID)
 		}
 		if m = ep.srv.methods[c.method]; m == nil {
-			return nil, fmt.Errorf("server %q has no method %q", c.serverID, c.method)
+			return fmt.Errorf("server %q has no method %q", c.serverID, c.method)
 		}
 		p.methods[0], p.methods[1] = m, p.methods[0]
 	}
 	c.server, c.m = m.server, m
-	return m.ops.request(c.args, c.reply)
+	return nil
 }
 
 // armTimer queues the timeout of p's current call, once the call may still

@@ -15,9 +15,11 @@ type Proc struct {
 	co    *coroutine
 	yield func(struct{}) bool // its coroutine's
 
-	// What the process asked the scheduler for when it last yielded.
-	op     procOp
 	waitID uint64 // identifies the current blocking operation
+	// What the process asked the scheduler for when it last yielded
+	// (beside the flags: a Proc fits in 512 bytes, an allocation class
+	// below 576).
+	op procOp
 
 	running bool // the scheduler resumed it and it has not yielded yet
 	onStack bool // resumed and not yet yielded: running, or dispatching events, or waiting for a process it resumed

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"time"
 )
@@ -40,7 +39,16 @@ type Mutex struct {
 	waiters  []lockWaiter
 	woken    lockWaiter // the waiter woken and not yet run, if any
 	starving bool
-	name     string
+	name     string // "Mutex", or "RWMutex" for an RWMutex's writers' lock
+}
+
+// lockWhat is what a goroutine blocked in m's Lock waits in: a constant,
+// not name+".Lock", which allocated on every contended Lock.
+func (m *Mutex) lockWhat() string {
+	if m.name == "RWMutex" {
+		return "RWMutex.Lock"
+	}
+	return "Mutex.Lock"
 }
 
 // NewMutex makes an unlocked mutex.
@@ -58,10 +66,11 @@ func (m *Mutex) Lock() {
 		m.take(p)
 		return
 	}
-	p = w.mustBlock(p, m.name+".Lock", m)
+	what := m.lockWhat()
+	p = w.mustBlock(p, what, m)
 	since, front := w.now, false
 	for {
-		id := p.beginPark(m.name+".Lock", m)
+		id := p.beginPark(what, m)
 		lw := lockWaiter{p: p, id: id, since: since}
 		if front {
 			m.waiters = slices.Insert(m.waiters, 0, lw)
@@ -101,9 +110,17 @@ func (m *Mutex) take(p *Proc) {
 
 func (m *Mutex) anyWaiting() bool {
 	for len(m.waiters) > 0 && !m.waiters[0].valid() {
-		m.waiters = m.waiters[1:]
+		m.waiters = popFront(m.waiters)
 	}
 	return len(m.waiters) > 0
+}
+
+// popFront drops q's first element, keeping q's array from its start
+// (q[1:] moved the slice along it, so that appends kept allocating).
+func popFront[T any](q []T) []T {
+	n := copy(q, q[1:])
+	clear(q[n:])
+	return q[:n]
 }
 
 // TryLock locks m if it is free and reports whether it did.
@@ -143,7 +160,7 @@ func (m *Mutex) release(p *Proc) {
 		return
 	}
 	next := m.waiters[0]
-	m.waiters = m.waiters[1:]
+	m.waiters = popFront(m.waiters)
 	if m.starving {
 		m.locked, m.holder = true, next.p
 	} else {
@@ -360,7 +377,7 @@ func (c *Cond) Signal() {
 	markDirty(p)
 	for len(c.waiters) > 0 {
 		cw := c.waiters[0]
-		c.waiters = c.waiters[1:]
+		c.waiters = popFront(c.waiters)
 		if c.notify(cw) {
 			return
 		}
@@ -453,7 +470,7 @@ func (wg *WaitGroup) Go(f func()) {
 		defer wg.Done()
 		f()
 	})
-	runtime.Callers(2, g.rt.created[:])
+	wg.w.noteCreated(&g.rt.created, f, 3)
 }
 
 // Once is sync.Once under the simulator, made by NewOnce.

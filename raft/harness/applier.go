@@ -19,7 +19,7 @@ func (c *Cluster) applier(i int, inc *incarnation, applyCh *sim.Chan[ApplyMsg]) 
 		case m.SnapshotValid && c.cfg.Snapshots:
 			c.ingest(i, m.Snapshot, m.SnapshotIndex, m.SnapshotTerm)
 		case m.CommandValid:
-			c.observe(&raftcheck.Event{Kind: raftcheck.Apply, Server: i, Index: m.CommandIndex, Command: m.Command})
+			c.observe(raftcheck.Event{Kind: raftcheck.Apply, Server: i, Index: m.CommandIndex, Command: m.Command})
 			s.record(m.CommandIndex, m.Command)
 			if c.cfg.Snapshots && (m.CommandIndex+1)%SnapshotEvery == 0 {
 				inc.rf.Snapshot(m.CommandIndex, encodeSnapshot(m.CommandIndex, s.logs, s.have))
@@ -48,7 +48,7 @@ func (c *Cluster) ingest(i int, snap []byte, index, term int) {
 	if index < 0 {
 		index = last
 	}
-	c.observe(&raftcheck.Event{Kind: raftcheck.Snapshot, Server: i, Term: term, Index: index, Commands: cmds})
+	c.observe(raftcheck.Event{Kind: raftcheck.Snapshot, Server: i, Term: term, Index: index, Commands: cmds})
 	s := c.servers[i]
 	s.logs, s.have = s.logs[:0], s.have[:0]
 	for j, cmd := range cmds {

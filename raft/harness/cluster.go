@@ -29,7 +29,8 @@ type Config struct {
 	// since must take to reach every server; zero is 10s, as the course's
 	// one() waits.
 	Liveness time.Duration
-	// Observe, if set, sees every event the checks see, in order.
+	// Observe, if set, sees every event the checks see, in order (an
+	// Event the cluster reuses: copy it to keep it).
 	Observe func(e *raftcheck.Event)
 }
 
@@ -54,8 +55,12 @@ type Cluster struct {
 	link      [][]bool // link[i][j]: i and j may talk (when both are up)
 	cut       [][]bool // what the world's cuts say now
 
-	failed *raftcheck.Violation
-	finish bool
+	failed  *raftcheck.Violation
+	polling bool // Poll was called: every server runs a poller
+	finish  bool
+
+	ev    raftcheck.Event // the event the checks see now (observe)
+	calls []*call         // answered calls, for reuse (onServer)
 }
 
 // server is one server: its machine and what its current incarnation
@@ -72,7 +77,7 @@ type server struct {
 type incarnation struct {
 	n    int
 	rf   Raft
-	ctl  *sim.Chan[func()]   // the tester's calls, run by a goroutine of the machine
+	ctl  *sim.Chan[*call]    // the tester's calls, made by a goroutine of the machine
 	down *sim.Chan[struct{}] // closed when this incarnation crashes
 }
 
@@ -111,10 +116,10 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 	w := c.w
 	s := c.servers[i]
 	s.m, s.up = m, true
-	inc := &incarnation{n: m.Incarnation(), ctl: sim.NewChan[func()](w, 0), down: sim.NewChan[struct{}](w, 0)}
+	inc := &incarnation{n: m.Incarnation(), ctl: sim.NewChan[*call](w, 0), down: sim.NewChan[struct{}](w, 0)}
 	s.inc = inc
 	s.logs, s.have = s.logs[:0], s.have[:0]
-	c.observe(&raftcheck.Event{Kind: raftcheck.Restart, Server: i})
+	c.observe(raftcheck.Event{Kind: raftcheck.Restart, Server: i})
 	ends := make([]*End, len(c.names))
 	for j, name := range c.names {
 		ends[j] = NewEnd(w, name)
@@ -127,7 +132,7 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 	}
 	serve(m.Server(), rcvr, func(method string) {
 		c.rpcs[i]++
-		c.observe(&raftcheck.Event{Kind: raftcheck.RPC, Server: i, Method: method})
+		c.observe(raftcheck.Event{Kind: raftcheck.RPC, Server: i, Method: method})
 	})
 	if c.cfg.Snapshots {
 		if snap := m.Persister().ReadSnapshot(); len(snap) > 0 {
@@ -135,16 +140,25 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 		}
 	}
 	w.GoNamed("applier", func() { c.applier(i, inc, applyCh) })
+	if c.polling {
+		w.GoNamed("poll", func() { c.poll(i, inc) })
+	}
 	w.GoNamed("tester", func() {
-		for f := range sim.Range(w, inc.ctl) {
-			f()
+		for k := range sim.Range(w, inc.ctl) {
+			c.make(i, inc, k)
+			k.done.Send(struct{}{})
 		}
 	})
 }
 
 // observe feeds e to the checks (stamped with the time and the server's
-// incarnation) and ends the run at the first violation.
-func (c *Cluster) observe(e *raftcheck.Event) {
+// incarnation) and ends the run at the first violation. The checks see
+// it in the cluster's one Event, reused (an Event a call allocated, which
+// escapes through the checks' interface, was a tenth of a run's
+// allocations).
+func (c *Cluster) observe(ev raftcheck.Event) {
+	c.ev = ev
+	e := &c.ev
 	e.At = c.w.Now()
 	if e.Server >= 0 && e.Incarnation == 0 {
 		e.Incarnation = c.servers[e.Server].m.Incarnation()
@@ -192,11 +206,11 @@ func (c *Cluster) Finish() {
 
 // Observe feeds an event of the scenario's own (a Window, a Quiet) to the
 // checks.
-func (c *Cluster) Observe(e raftcheck.Event) { c.observe(&e) }
+func (c *Cluster) Observe(e raftcheck.Event) { c.observe(e) }
 
 // Quiet tells the checks that faults stopped: every server is up and
 // connected, and the network delivers every message from now on.
-func (c *Cluster) Quiet() { c.observe(&raftcheck.Event{Kind: raftcheck.Quiet, Server: -1}) }
+func (c *Cluster) Quiet() { c.observe(raftcheck.Event{Kind: raftcheck.Quiet, Server: -1}) }
 
 // N is the number of servers.
 func (c *Cluster) N() int { return len(c.servers) }
@@ -236,50 +250,104 @@ func (c *Cluster) LogSize() (n int) {
 	return n
 }
 
-// onServer runs f on a goroutine of server i's current incarnation and
-// waits for it; false if the server is down, or crashes before f returns.
-func (c *Cluster) onServer(i int, f func(rf Raft)) bool {
+// call is one of the tester's calls on a server (GetState, Start(cmd), or
+// starting its poller) and what it returned; the server's tester goroutine makes it (make) and
+// answers on done. The cluster keeps answered calls for reuse, with their
+// channel (onServer).
+type call struct {
+	op          callOp
+	cmd         any
+	index, term int
+	ok          bool
+	done        *sim.Chan[struct{}] // buffered: the answer
+}
+
+type callOp uint8
+
+const (
+	opGetState callOp = iota
+	opStart
+	opPoll
+)
+
+// make makes call k on server i's Raft rf, on its tester goroutine,
+// reporting it to the checks there: a GetState that says it leads, a
+// Start as it is called and as it returns (so in the order the server's
+// Starts returned even when the tester's goroutines make them
+// concurrently: the server's tester goroutine makes them one at a time).
+func (c *Cluster) make(i int, inc *incarnation, k *call) {
+	rf := inc.rf
+	switch k.op {
+	case opGetState:
+		if k.term, k.ok = rf.GetState(); k.ok {
+			c.observe(raftcheck.Event{Kind: raftcheck.Leader, Server: i, Term: k.term})
+		}
+		return
+	case opPoll:
+		c.w.GoNamed("poll", func() { c.poll(i, inc) })
+		return
+	}
+	c.observe(raftcheck.Event{Kind: raftcheck.Call, Server: i})
+	if k.index, k.term, k.ok = rf.Start(k.cmd); k.ok {
+		c.observe(raftcheck.Event{Kind: raftcheck.Start, Server: i, Term: k.term, Index: k.index, Command: k.cmd})
+	}
+}
+
+// onServer has server i's current incarnation make call k and waits for
+// it; false if the server is down, or crashes before the call returns.
+// On true, k holds what the call returned.
+func (c *Cluster) onServer(i int, k *call) bool {
 	s := c.servers[i]
 	if !s.up {
 		return false
 	}
 	inc := s.inc
-	done := sim.NewChan[struct{}](c.w, 1)
-	run := func() {
-		f(inc.rf)
-		done.Send(struct{}{})
-	}
-	if c.w.Select(inc.ctl.SendCase(run), inc.down.RecvCase()) == 1 {
+	if c.w.Select(inc.ctl.SendCase(k), inc.down.RecvCase()) == 1 {
 		return false
 	}
-	return c.w.Select(done.RecvCase(), inc.down.RecvCase()) == 0
+	return c.w.Select(k.done.RecvCase(), inc.down.RecvCase()) == 0
+}
+
+// newCall is a call to make, reused if one is free.
+func (c *Cluster) newCall(op callOp, cmd any) *call {
+	var k *call
+	if n := len(c.calls); n > 0 {
+		k, c.calls = c.calls[n-1], c.calls[:n-1]
+	} else {
+		k = &call{done: sim.NewChan[struct{}](c.w, 1)}
+	}
+	k.op, k.cmd = op, cmd
+	return k
+}
+
+// answered returns call k, answered (its answer received), for reuse.
+// A call whose server crashed is never reused: its goroutine may hold it.
+func (c *Cluster) answered(k *call) {
+	k.cmd = nil
+	c.calls = append(c.calls, k)
 }
 
 // GetState asks server i GetState; up is false if it is down.
 func (c *Cluster) GetState(i int) (term int, leader, up bool) {
-	up = c.onServer(i, func(rf Raft) {
-		if term, leader = rf.GetState(); leader {
-			c.observe(&raftcheck.Event{Kind: raftcheck.Leader, Server: i, Term: term})
-		}
-	})
-	return term, leader && up, up
+	k := c.newCall(opGetState, nil)
+	if !c.onServer(i, k) {
+		return 0, false, false
+	}
+	term, leader = k.term, k.ok
+	c.answered(k)
+	return term, leader, true
 }
 
 // Start asks server i to Start cmd; ok is false if it is down or not the
 // leader. The checks see the call begin (Call) and the Start as it
-// returns, on the server, so in the order the server's Starts returned
-// even when the tester's goroutines make them concurrently (the server's
-// tester goroutine makes them one at a time).
+// returns, on the server (make).
 func (c *Cluster) Start(i int, cmd any) (index, term int, ok bool) {
-	up := c.onServer(i, func(rf Raft) {
-		c.observe(&raftcheck.Event{Kind: raftcheck.Call, Server: i})
-		if index, term, ok = rf.Start(cmd); ok {
-			c.observe(&raftcheck.Event{Kind: raftcheck.Start, Server: i, Term: term, Index: index, Command: cmd})
-		}
-	})
-	if !up {
+	k := c.newCall(opStart, cmd)
+	if !c.onServer(i, k) {
 		return 0, 0, false
 	}
+	index, term, ok = k.index, k.term, k.ok
+	c.answered(k)
 	return index, term, ok
 }
 
@@ -297,7 +365,7 @@ func (c *Cluster) Crash(i int) {
 	s.m.Crash()
 	inc.down.Close()
 	c.sync()
-	c.observe(&raftcheck.Event{Kind: raftcheck.Crash, Server: i, Incarnation: inc.n})
+	c.observe(raftcheck.Event{Kind: raftcheck.Crash, Server: i, Incarnation: inc.n})
 	c.w.GoNamed(fmt.Sprintf("kill %s", c.names[i]), inc.rf.Kill)
 }
 
@@ -394,21 +462,37 @@ func (c *Cluster) sync() {
 	}
 }
 
-// Poll starts the goroutine that asks every server GetState every
-// Config.PollEvery, for the checks. Call it from the tester.
+// Poll starts asking every server GetState every Config.PollEvery, for
+// the checks. A goroutine of each server's machine asks its Raft, so it
+// stops when the server crashes and starts again with it (a poller of the
+// tester's own, going through each server's tester goroutine, cost a
+// Raft run a tenth of its time). Call it from the tester.
 func (c *Cluster) Poll() {
-	if c.cfg.PollEvery <= 0 {
+	if c.cfg.PollEvery <= 0 || c.polling {
 		return
 	}
-	c.w.GoNamed("poll", func() {
-		for !c.finish {
-			c.Sleep(c.cfg.PollEvery)
-			for i := range c.servers {
-				c.GetState(i)
-			}
+	c.polling = true
+	for i := range c.servers {
+		k := c.newCall(opPoll, nil)
+		if c.onServer(i, k) {
+			c.answered(k)
 		}
-	})
+	}
 }
 
-// Stop ends the poller.
+// poll is server i's poller for incarnation inc, a goroutine of its
+// machine.
+func (c *Cluster) poll(i int, inc *incarnation) {
+	for {
+		c.Sleep(c.cfg.PollEvery)
+		if c.finish {
+			return
+		}
+		if term, leader := inc.rf.GetState(); leader {
+			c.observe(raftcheck.Event{Kind: raftcheck.Leader, Server: i, Term: term})
+		}
+	}
+}
+
+// Stop ends the pollers.
 func (c *Cluster) Stop() { c.finish = true }

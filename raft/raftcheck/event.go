@@ -114,7 +114,7 @@ type Check interface {
 	// Name is the check's name in violations.
 	Name() string
 	// Observe sees the next event and returns a violation if it breaks
-	// the check.
+	// the check. It must not keep e, which the harness reuses.
 	Observe(e *Event) *Violation
 	// Finish is told the run ended at virtual time at, for what can only
 	// be judged then.

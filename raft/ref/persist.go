@@ -91,6 +91,12 @@ func appendCommand(b []byte, cmd any) []byte {
 		b = binary.AppendUvarint(append(b, cmdString), uint64(len(c)))
 		return append(b, c...)
 	}
+	return appendGob(b, cmd)
+}
+
+// appendGob is appendCommand for a command gob encodes: a function of its
+// own, so that only these commands escape to the heap.
+func appendGob(b []byte, cmd any) []byte {
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&cmd); err != nil {
 		panic(fmt.Sprintf("ref: cannot persist a command of type %T: %v", cmd, err))

@@ -1,5 +1,7 @@
 package ref
 
+import "slices"
+
 // MaxEntries bounds the entries of one AppendEntries: a follower far
 // behind catches up in batches, each sent as soon as the one before it is
 // acknowledged.
@@ -71,7 +73,9 @@ func (rf *Raft) AppendEntries(args *AppendEntriesArgs, reply *AppendEntriesReply
 			if rf.termAt(i) == e.Term {
 				continue // a stale or repeated request: keep what follows
 			}
-			rf.log = rf.log[:i-rf.base]
+			// A new array from here on: a leader's AppendEntries it
+			// has not sent yet may hold entries of the old one.
+			rf.log = slices.Clip(rf.log[:i-rf.base])
 			rf.forget(i - rf.base)
 		}
 		rf.log = append(rf.log, entries[k:]...)
@@ -135,6 +139,7 @@ func (rf *Raft) replicate(peer, term int) {
 	next := rf.nextIndex[peer]
 	if next <= rf.base {
 		args := InstallSnapshotArgs{Term: term, LeaderId: rf.me, LastIncludedIndex: rf.base, LastIncludedTerm: rf.log[0].Term, Data: rf.snapshot}
+		rf.inflight[peer]++
 		rf.mu.Unlock()
 		var reply InstallSnapshotReply
 		if !rf.callPeer(peer, "Raft.InstallSnapshot", &args, &reply, &reply.Term, term) {
@@ -147,9 +152,13 @@ func (rf *Raft) replicate(peer, term int) {
 	}
 	args := AppendEntriesArgs{Term: term, LeaderId: rf.me, PrevLogIndex: next - 1, PrevLogTerm: rf.termAt(next - 1), LeaderCommit: rf.commitIndex}
 	if next <= rf.lastIndex() {
+		// The log's own entries, not a copy: the request's are copied as
+		// it is sent, and the log is never changed where they are (a
+		// truncation makes a new array, an append writes past them).
 		end := min(rf.lastIndex(), next+MaxEntries-1)
-		args.Entries = append([]Entry(nil), rf.log[next-rf.base:end+1-rf.base]...)
+		args.Entries = rf.log[next-rf.base : end+1-rf.base : end+1-rf.base]
 	}
+	rf.inflight[peer]++
 	rf.mu.Unlock()
 	var reply AppendEntriesReply
 	if !rf.callPeer(peer, "Raft.AppendEntries", &args, &reply, &reply.Term, term) {
@@ -188,29 +197,24 @@ func (rf *Raft) replicate(peer, term int) {
 }
 
 // advanceCommit commits the highest index of the leader's own term that a
-// majority holds, and all before it; mu is held.
+// majority holds, and all before it; mu is held. The highest index a
+// majority holds is the majority-th largest match index; if it is of an
+// earlier term, so is every index below it.
 func (rf *Raft) advanceCommit() {
-	for n := rf.lastIndex(); n > rf.commitIndex && n > rf.base && (rf.termAt(n) == rf.term || rf.flaws&countOldTerms != 0); n-- {
-		count := 0
-		for _, m := range rf.matchIndex {
-			if m >= n {
-				count++
-			}
-		}
-		if count >= rf.majority() {
-			rf.commitIndex = n
-			rf.applyCond.Broadcast()
-			return
-		}
+	var buf [16]int
+	match := append(buf[:0], rf.matchIndex...)
+	slices.Sort(match)
+	n := min(match[len(match)-rf.majority()], rf.lastIndex())
+	if n > rf.commitIndex && n > rf.base && (rf.termAt(n) == rf.term || rf.flaws&countOldTerms != 0) {
+		rf.commitIndex = n
+		rf.applyCond.Broadcast()
 	}
 }
 
 // callPeer is call for the leader of term, which counts its calls in
-// flight to each peer (mu is not held when it is called).
+// flight to each peer: the caller counted this one before it let mu go
+// (mu is not held when it is called).
 func (rf *Raft) callPeer(peer int, method string, args, reply any, replyTerm *int, term int) bool {
-	rf.mu.Lock()
-	rf.inflight[peer]++
-	rf.mu.Unlock()
 	ok := rf.peers[peer].Call(method, args, reply)
 	rf.mu.Lock()
 	rf.inflight[peer]--
