@@ -21,7 +21,7 @@ type Catalogue struct {
 	Impls     []kvsim.Impl
 	// Repro, if set, writes the lines that replay a run this catalogue
 	// resolved (ReproOf): the front door that owns the catalogue knows its
-	// command. Nil means CLIRepro, the kvsim command line's.
+	// command. Nil means the kvsim command line's.
 	Repro func(kvsim.Spec) kvsim.Repro
 }
 
@@ -74,13 +74,13 @@ func find[T any](kind, name string, items []T, nameOf func(T) string) (T, error)
 	return zero, &UnknownNameError{Kind: kind, Name: name, Have: names}
 }
 
-// Scenario finds a scenario by name.
-func (c Catalogue) Scenario(name string) (scenarios.Scenario, error) {
+// scenario finds a scenario by name.
+func (c Catalogue) scenario(name string) (scenarios.Scenario, error) {
 	return find("scenario", name, c.Scenarios, func(s scenarios.Scenario) string { return s.Name })
 }
 
-// Profile finds a fault profile by name.
-func (c Catalogue) Profile(name string) (scenarios.Profile, error) {
+// profile finds a fault profile by name.
+func (c Catalogue) profile(name string) (scenarios.Profile, error) {
 	return find("fault profile", name, c.Profiles, func(p scenarios.Profile) string { return p.Name })
 }
 
@@ -90,9 +90,9 @@ func (c Catalogue) Impl(name string) (kvsim.Impl, error) {
 	return find("implementation", name, c.Impls, func(im kvsim.Impl) string { return im.Name })
 }
 
-// ProfileFor finds the profile named name, or sc's default when name is "".
-func (c Catalogue) ProfileFor(sc scenarios.Scenario, name string) (scenarios.Profile, error) {
-	return c.Profile(cmp.Or(name, sc.DefaultFaults))
+// profileFor finds the profile named name, or sc's default when name is "".
+func (c Catalogue) profileFor(sc scenarios.Scenario, name string) (scenarios.Profile, error) {
+	return c.profile(cmp.Or(name, sc.DefaultFaults))
 }
 
 // Strategy resolves a strategy's name (explore.ParseStrategy): among
@@ -109,11 +109,11 @@ func (c Catalogue) Strategy(name string) (explore.Strategy, error) {
 // Resolve turns a Spec into the run it names. Empty Faults and Impl mean
 // the scenario's default profile and the reference.
 func (c Catalogue) Resolve(s kvsim.Spec) (scenarios.Config, error) {
-	sc, err := c.Scenario(s.Scenario)
+	sc, err := c.scenario(s.Scenario)
 	if err != nil {
 		return scenarios.Config{}, err
 	}
-	prof, err := c.ProfileFor(sc, s.Faults)
+	prof, err := c.profileFor(sc, s.Faults)
 	if err != nil {
 		return scenarios.Config{}, err
 	}
@@ -170,11 +170,11 @@ func (c Catalogue) Runs(names []string, faults string, impl kvsim.Impl) ([]scena
 	}
 	runs := make([]scenarios.Config, 0, len(names))
 	for _, name := range names {
-		sc, err := c.Scenario(name)
+		sc, err := c.scenario(name)
 		if err != nil {
 			return nil, err
 		}
-		prof, err := c.ProfileFor(sc, faults)
+		prof, err := c.profileFor(sc, faults)
 		if err != nil {
 			return nil, err
 		}

@@ -61,8 +61,8 @@ func (r Regression) String() string {
 	return s
 }
 
-// ParseRegression parses one entry's line, as Regression.String writes it.
-func ParseRegression(text string) (Regression, error) {
+// parseRegression parses one entry's line, as Regression.String writes it.
+func parseRegression(text string) (Regression, error) {
 	fields := strings.Fields(text)
 	if len(fields) < 4 {
 		return Regression{}, fmt.Errorf("want \"scenario seed faults impl [strategy=S] [choices=C]\", got %q", text)
@@ -96,14 +96,14 @@ func (c Catalogue) ResolveEntry(r Regression) (scenarios.Config, error) {
 	return cfg, err
 }
 
-// Entry is r's regression entry: its Spec and the choices its run draws,
+// entry is r's regression entry: its Spec and the choices its run draws,
 // recorded from a replay made in this process (scenarios.Config.Record),
 // guarded as RunGuarded's runs are (a timeout of 0 means
 // DefaultRunTimeout), which must end as r did: same trace hash and
 // verdict. An error says why r's choices cannot be recorded (a run made by
 // rapid or a fuzzer, or elsewhere, one that never ended in the simulator,
 // or a replay that differs); the entry is then r's seed alone.
-func Entry(ctx context.Context, r scenarios.Result, timeout time.Duration) (Regression, error) {
+func entry(ctx context.Context, r scenarios.Result, timeout time.Duration) (Regression, error) {
 	e := Regression{Spec: r.Spec}
 	cfg := r.Config()
 	switch {
@@ -140,14 +140,14 @@ type EntryFile struct {
 	Magic string
 	// Header is the comment lines a new file gets under its first line.
 	Header string
-	// Unversioned reads a file whose first line is not Magic's as
+	// unversioned reads a file whose first line is not Magic's as
 	// version 1, whose entries are seeds alone (the corpus had no first
 	// line before version 2); otherwise such a file is an error.
-	Unversioned bool
+	unversioned bool
 }
 
 // corpus is the regression corpus's format.
-var corpus = EntryFile{Magic: "kvsim regression corpus", Unversioned: true, Header: `# One failure a line, "scenario seed faults impl [strategy=S] choices=C",
+var corpus = EntryFile{Magic: "kvsim regression corpus", unversioned: true, Header: `# One failure a line, "scenario seed faults impl [strategy=S] choices=C",
 # under a comment with its verdict. choices= are what the run drew, by
 # stream: replayed in place of the seed's draws, the entry stays the same
 # run after any change of how seeds draw (an entry without them replays its
@@ -160,7 +160,7 @@ var corpus = EntryFile{Magic: "kvsim regression corpus", Unversioned: true, Head
 // ReadRegressions parses a regression corpus.
 func ReadRegressions(path string) ([]Regression, error) { return corpus.Read(path) }
 
-// SaveRegression appends r's entry (Entry) to the corpus at path, with its
+// SaveRegression appends r's entry to the corpus at path, with its
 // verdict as a comment, unless the corpus has an entry of r's Spec
 // already; it reports whether it added the entry. A missing file (or an
 // empty one) is given a first line and a header that explains the format.
@@ -195,7 +195,7 @@ func (f EntryFile) read(path string) (int, []Regression, error) {
 			switch {
 			case err != nil:
 				return 0, nil, fmt.Errorf("%s:%d: %v", path, line, err)
-			case !ok && !f.Unversioned:
+			case !ok && !f.unversioned:
 				return 0, nil, fmt.Errorf("%s:%d: not a %s: its first line must be %q", path, line, f.Magic, f.firstLine())
 			case ok:
 				version = v
@@ -206,7 +206,7 @@ func (f EntryFile) read(path string) (int, []Regression, error) {
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
-		r, err := ParseRegression(text)
+		r, err := parseRegression(text)
 		if err == nil && r.Choices != nil && version < 2 {
 			err = fmt.Errorf("choices= in a version %d file (they came in version 2)", version)
 		}
@@ -236,7 +236,7 @@ func (f EntryFile) version(line string) (int, bool, error) {
 
 func (f EntryFile) firstLine() string { return fmt.Sprintf("%s v%d", f.Magic, entryVersion) }
 
-// Save adds r's entry (Entry: its choices recorded from a guarded replay,
+// Save adds r's entry (its choices recorded from a guarded replay,
 // or its seed alone with a comment that says why) to the file at path,
 // made with its folder as needed, unless the file has an entry of r's Spec
 // already; it reports whether it added the entry. A file of an older
@@ -258,7 +258,7 @@ func (f EntryFile) Save(path string, r scenarios.Result) (bool, error) {
 			return false, err
 		}
 	}
-	e, recErr := Entry(context.Background(), r, 0)
+	e, recErr := entry(context.Background(), r, 0)
 	file, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return false, err

@@ -47,7 +47,7 @@ func TestRegressions(t *testing.T) {
 			case zoo && !r.Failed():
 				t.Errorf("%s: the checks no longer catch this zoo bug\nreplay: go test ./campaign -run '%s' -v", r.Summary(), runPattern(t.Name()))
 			case !zoo && r.Failed():
-				t.Errorf("%s: a fixed bug is back\nreplay: go test ./campaign -run '%s' -v\nseed's run: %s", r.Summary(), runPattern(t.Name()), CLIRepro(r.Spec).Run)
+				t.Errorf("%s: a fixed bug is back\nreplay: go test ./campaign -run '%s' -v\nseed's run: %s", r.Summary(), runPattern(t.Name()), cliRepro(r.Spec).Run)
 			}
 		})
 	}
@@ -191,14 +191,14 @@ func TestEntryOfAPriorityRun(t *testing.T) {
 		t.Fatalf("no failure under priority in 100 seeds (%v)", err)
 	}
 	r := sum.Failures[0]
-	e, err := Entry(context.Background(), r, 0)
+	e, err := entry(context.Background(), r, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e.Strategy != "priority:d=3" || e.Choices == nil {
 		t.Fatalf("entry %s, want the strategy and choices", e)
 	}
-	back, err := ParseRegression(e.String())
+	back, err := parseRegression(e.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestSaveRegressionRecordsChoices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := Entry(context.Background(), replayed, 0)
+	e, err := entry(context.Background(), replayed, 0)
 	if err != nil || e.String() != entries[0].String() {
 		t.Errorf("the replay's entry: %v (%v), want the entry", e.Spec, err)
 	}

@@ -140,17 +140,17 @@ func (c Catalogue) ReproOf(r scenarios.Result) kvsim.Repro {
 }
 
 // ReproFor is the lines that replay the run s names: the catalogue's
-// Repro, CLIRepro by default.
+// Repro, the kvsim command line's by default.
 func (c Catalogue) ReproFor(s kvsim.Spec) kvsim.Repro {
 	if c.Repro == nil {
-		return CLIRepro(s)
+		return cliRepro(s)
 	}
 	return c.Repro(s)
 }
 
-// CLIRepro is the Repro of an implementation the kvsim command line knows
+// cliRepro is the Repro of an implementation the kvsim command line knows
 // by name (the reference and the zoo).
-func CLIRepro(s kvsim.Spec) kvsim.Repro {
+func cliRepro(s kvsim.Spec) kvsim.Repro {
 	var flags, args strings.Builder
 	for _, f := range s.Flags() {
 		fmt.Fprintf(&flags, " --%s %s", f[0], f[1])

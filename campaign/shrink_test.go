@@ -60,7 +60,7 @@ func TestReplay(t *testing.T) {
 // TestPropertyReference lets rapid explore schedules, faults and workloads
 // against the reference; any failure is shrunk to a minimal run.
 func TestPropertyReference(t *testing.T) {
-	swarmProfile, err := Default().Profile(swarm)
+	swarmProfile, err := Default().profile(swarm)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,18 +10,6 @@ import (
 	"github.com/kvsim/kvsim/models"
 )
 
-// Verdict is kvsim.Verdict, the outcome of a run or what a finding says
-// of it, under the short names the checks use.
-type Verdict = kvsim.Verdict
-
-const (
-	OK        = kvsim.OK
-	Violation = kvsim.Violation
-	Unknown   = kvsim.Unknown
-	Panic     = kvsim.Panic
-	Stuck     = kvsim.Stuck
-)
-
 // A Check judges one invariant of a finished Recording and adds what it
 // finds to an Outcome.
 type Check interface {
@@ -30,23 +18,23 @@ type Check interface {
 	Check(r *Recording, o *Outcome)
 }
 
-// ReadsServer is a Check that reads the server's state after the run
+// readsServer is a Check that reads the server's state after the run
 // (through Recording.Read or Server, or by calling into it): a Registry
 // runs it only on a run that finished and that no earlier check failed.
-type ReadsServer interface {
+type readsServer interface {
 	Check
-	ReadsServer() bool
+	readsServer() bool
 }
 
 // Finding is a failure a check found.
 type Finding struct {
-	Check   string  // the check's Name
-	Verdict Verdict // Violation, Unknown or Stuck
-	Reason  string  // in one line (a panic's adds its stack)
-	// At is when the run broke the rule, for a failure seen at a moment of
+	Check   string        // the check's Name
+	Verdict kvsim.Verdict // Violation, Unknown or Stuck
+	Reason  string        // in one line (a panic's adds its stack)
+	// at is when the run broke the rule, for a failure seen at a moment of
 	// the run; zero for one found in the run as a whole.
-	At Stamp
-	// Count is how many times the run broke the rule; Reason and At are
+	at moment
+	// Count is how many times the run broke the rule; Reason and at are
 	// the first's.
 	Count int
 }
@@ -66,9 +54,9 @@ type Outcome struct {
 	Findings []Finding
 	// KV is the linearizability check's result and KVChecked whether it
 	// ran; Lock the lock model's, nil if it did not run.
-	KV        models.Result
+	KV        models.CheckResult
 	KVChecked bool
-	Lock      *models.Result
+	Lock      *models.CheckResult
 	// Warnings are the Clerk contract's warnings.
 	Warnings []Warning
 }
@@ -76,8 +64,8 @@ type Outcome struct {
 // Failed reports whether a check failed.
 func (o *Outcome) Failed() bool { return len(o.Findings) > 0 }
 
-// Add adds a finding.
-func (o *Outcome) Add(f Finding) {
+// add adds a finding.
+func (o *Outcome) add(f Finding) {
 	if f.Count == 0 {
 		f.Count = 1
 	}
@@ -86,13 +74,13 @@ func (o *Outcome) Add(f Finding) {
 
 // addModelResult adds what a models checker's result says, if it is not
 // a pass: a violation, or (a checker that gave up) Unknown, never a pass.
-func (o *Outcome) addModelResult(check, what string, res models.Result, timeout time.Duration) {
+func (o *Outcome) addModelResult(check, what string, res models.CheckResult, timeout time.Duration) {
 	switch res.Verdict {
 	case models.Ok:
 	case models.Violation:
-		o.Add(Finding{Check: check, Verdict: Violation, Reason: what + ": " + res.Reason})
+		o.add(Finding{Check: check, Verdict: kvsim.Violation, Reason: what + ": " + res.Reason})
 	default:
-		o.Add(Finding{Check: check, Verdict: Unknown, Reason: what + " check timed out after " + timeout.String()})
+		o.add(Finding{Check: check, Verdict: kvsim.Unknown, Reason: what + " check timed out after " + timeout.String()})
 	}
 }
 
@@ -141,19 +129,19 @@ func precedes(a, b *Finding) bool {
 	if ra, rb := rank(a.Verdict), rank(b.Verdict); ra != rb {
 		return ra < rb
 	}
-	switch sa, sb := a.At.Seq != 0, b.At.Seq != 0; {
+	switch sa, sb := a.at.seq != 0, b.at.seq != 0; {
 	case sa && sb:
-		return a.At.Before(b.At)
+		return a.at.before(b.at)
 	default:
 		return sa && !sb
 	}
 }
 
-func rank(v Verdict) int {
+func rank(v kvsim.Verdict) int {
 	switch v {
-	case Violation, Panic:
+	case kvsim.Violation, kvsim.Panic:
 		return 0
-	case Unknown:
+	case kvsim.Unknown:
 		return 1
 	}
 	return 2
@@ -166,7 +154,7 @@ type Registry []Check
 // Run runs every check of reg on r into o.
 func (reg Registry) Run(r *Recording, o *Outcome) {
 	for _, c := range reg {
-		if rs, ok := c.(ReadsServer); ok && rs.ReadsServer() && (o.Failed() || r.Stall.Stuck || r.Interrupted) {
+		if rs, ok := c.(readsServer); ok && rs.readsServer() && (o.Failed() || r.Stall.Stuck || r.Interrupted) {
 			continue
 		}
 		c.Check(r, o)
@@ -181,11 +169,11 @@ type Func struct {
 }
 
 func (f Func) Name() string      { return f.Label }
-func (f Func) ReadsServer() bool { return true }
+func (f Func) readsServer() bool { return true }
 
 func (f Func) Check(_ *Recording, o *Outcome) {
 	if reason := safely(f.Label, f.F); reason != "" {
-		o.Add(Finding{Check: f.Label, Verdict: Violation, Reason: reason})
+		o.add(Finding{Check: f.Label, Verdict: kvsim.Violation, Reason: reason})
 	}
 }
 

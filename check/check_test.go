@@ -3,6 +3,8 @@ package check
 import (
 	"strings"
 	"testing"
+
+	"github.com/kvsim/kvsim"
 )
 
 // fixed is a check that finds what it was given.
@@ -14,19 +16,19 @@ type fixed struct {
 }
 
 func (f fixed) Name() string      { return f.name }
-func (f fixed) ReadsServer() bool { return f.reads }
+func (f fixed) readsServer() bool { return f.reads }
 func (f fixed) Check(_ *Recording, o *Outcome) {
 	if f.ran != nil {
 		*f.ran = true
 	}
 	for _, x := range f.found {
 		x.Check = f.name
-		o.Add(x)
+		o.add(x)
 	}
 }
 
-func finding(v Verdict, reason string, at int64, seq uint64) Finding {
-	return Finding{Verdict: v, Reason: reason, At: Stamp{at, seq}}
+func finding(v kvsim.Verdict, reason string, at int64, seq uint64) Finding {
+	return Finding{Verdict: v, Reason: reason, at: moment{at, seq}}
 }
 
 // TestFirst: the failure a run reports when several checks fail.
@@ -37,13 +39,13 @@ func TestFirst(t *testing.T) {
 		want  string
 	}{
 		{"none", nil, ""},
-		{"violation before unknown", []Finding{finding(Unknown, "u", 0, 0), finding(Violation, "v", 0, 0)}, "v"},
-		{"unknown before stuck", []Finding{finding(Stuck, "s", 0, 0), finding(Unknown, "u", 0, 0)}, "u"},
-		{"violation before stuck", []Finding{finding(Stuck, "s", 0, 0), finding(Violation, "v", 0, 0)}, "v"},
-		{"seen at a moment before seen in the whole", []Finding{finding(Violation, "whole", 0, 0), finding(Violation, "moment", 9, 3)}, "moment"},
-		{"moments in order", []Finding{finding(Violation, "later", 9, 3), finding(Violation, "earlier", 9, 2)}, "earlier"},
-		{"moments in order of time first", []Finding{finding(Violation, "later", 9, 1), finding(Violation, "earlier", 8, 2)}, "earlier"},
-		{"the whole in the order found", []Finding{finding(Violation, "first", 0, 0), finding(Violation, "second", 0, 0)}, "first"},
+		{"violation before unknown", []Finding{finding(kvsim.Unknown, "u", 0, 0), finding(kvsim.Violation, "v", 0, 0)}, "v"},
+		{"unknown before stuck", []Finding{finding(kvsim.Stuck, "s", 0, 0), finding(kvsim.Unknown, "u", 0, 0)}, "u"},
+		{"violation before stuck", []Finding{finding(kvsim.Stuck, "s", 0, 0), finding(kvsim.Violation, "v", 0, 0)}, "v"},
+		{"seen at a moment before seen in the whole", []Finding{finding(kvsim.Violation, "whole", 0, 0), finding(kvsim.Violation, "moment", 9, 3)}, "moment"},
+		{"moments in order", []Finding{finding(kvsim.Violation, "later", 9, 3), finding(kvsim.Violation, "earlier", 9, 2)}, "earlier"},
+		{"moments in order of time first", []Finding{finding(kvsim.Violation, "later", 9, 1), finding(kvsim.Violation, "earlier", 8, 2)}, "earlier"},
+		{"the whole in the order found", []Finding{finding(kvsim.Violation, "first", 0, 0), finding(kvsim.Violation, "second", 0, 0)}, "first"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := Outcome{Findings: tc.found}
@@ -70,8 +72,8 @@ func TestReadsServerOnlyAfterAFinishedRun(t *testing.T) {
 		{"finished", nil, Recording{}, true},
 		{"stuck", nil, Recording{Stall: Stall{Stuck: true}}, false},
 		{"interrupted", nil, Recording{Interrupted: true}, false},
-		{"a check failed", []Finding{finding(Violation, "v", 0, 0)}, Recording{}, false},
-		{"a checker gave up", []Finding{finding(Unknown, "u", 0, 0)}, Recording{}, false},
+		{"a check failed", []Finding{finding(kvsim.Violation, "v", 0, 0)}, Recording{}, false},
+		{"a checker gave up", []Finding{finding(kvsim.Unknown, "u", 0, 0)}, Recording{}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ran, plainRan := false, false
@@ -85,8 +87,8 @@ func TestReadsServerOnlyAfterAFinishedRun(t *testing.T) {
 
 func TestFunc(t *testing.T) {
 	none(t, run(&Recording{}, Func{Label: "final", F: func() string { return "" }}))
-	only(t, run(&Recording{}, Func{Label: "final", F: func() string { return "bad" }}), Violation, "bad")
-	f := only(t, run(&Recording{}, Func{Label: "the scenario's final check", F: func() string { panic("boom") }}), Violation,
+	only(t, run(&Recording{}, Func{Label: "final", F: func() string { return "bad" }}), kvsim.Violation, "bad")
+	f := only(t, run(&Recording{}, Func{Label: "the scenario's final check", F: func() string { panic("boom") }}), kvsim.Violation,
 		"the scenario's final check panicked: boom")
 	if !strings.Contains(f.Reason, "check_test.go") {
 		t.Errorf("the panic's reason has no stack: %q", f.Reason)
@@ -94,7 +96,7 @@ func TestFunc(t *testing.T) {
 }
 
 func TestVerdictFailed(t *testing.T) {
-	for v, failed := range map[Verdict]bool{OK: false, Violation: true, Unknown: true, Panic: true, Stuck: true, "": true} {
+	for v, failed := range map[kvsim.Verdict]bool{kvsim.OK: false, kvsim.Violation: true, kvsim.Unknown: true, kvsim.Panic: true, kvsim.Stuck: true, "": true} {
 		if v.Failed() != failed {
 			t.Errorf("%q.Failed() = %v", v, !failed)
 		}

@@ -23,7 +23,7 @@ type Client struct {
 	caller rpc.Caller
 	clock  Clock
 	dups   interface{ CallDuplicated() bool } // the caller, if it can tell
-	unseen Unseen                             // the caller, if it can tell
+	unseen unseenCaller                       // the caller, if it can tell
 	obs    Observer
 	ck     rpc.Clerk
 	last   int       // the key/value operation begun last
@@ -63,27 +63,19 @@ func (c *Client) Init(rec *Recording, id int, name string, caller rpc.Caller, cl
 	clear(cur[:cap(cur)])
 	*c = Client{rec: rec, id: id, name: name, caller: caller, clock: clock, obs: obs, last: -1, cur: cur[:0]}
 	c.dups, _ = caller.(interface{ CallDuplicated() bool })
-	c.unseen, _ = caller.(Unseen)
+	c.unseen, _ = caller.(unseenCaller)
 }
 
-// Unseen is a Caller that can tell that the reply to its last Call went
+// unseenCaller is a Caller that can tell that the reply to its last Call went
 // to a goroutine the clerk started, which the clerk may have stopped
 // waiting for (a call given up after a timeout): the checks take such a
 // reply as one the clerk may or may not know (models.Attempt.Unseen).
-type Unseen interface {
+type unseenCaller interface {
 	ReplyUnseen() bool
 }
 
 // SetClerk sets the implementation's clerk, built over c as its Caller.
 func (c *Client) SetClerk(ck rpc.Clerk) { c.ck = ck }
-
-// Name is the client's name; ID its index.
-func (c *Client) Name() string { return c.name }
-func (c *Client) ID() int      { return c.id }
-
-// Last is the index in Recording.KV of the operation c began last, -1 if
-// none.
-func (c *Client) Last() int { return c.last }
 
 // Call is the Caller of c's clerk: the transport's Call, noted.
 func (c *Client) Call(server, method string, args, reply any) bool {
@@ -141,18 +133,18 @@ func (c *Client) end(i int, method string, out models.KVOutput) {
 	r := c.rec
 	op := &r.KV[i]
 	op.Output, op.Return = out, int64(c.clock.Now())
-	info := OpInfo{From: int32(len(r.Attempts))}
+	info := OpInfo{from: int32(len(r.attempts))}
 	for _, a := range c.cur {
 		if a.method == method {
-			if len(r.Attempts) == int(info.From) {
+			if len(r.attempts) == int(info.from) {
 				info.FirstDup = a.dup
 			}
-			r.Attempts = append(r.Attempts, a.Attempt)
+			r.attempts = append(r.attempts, a.Attempt)
 		}
 	}
-	info.To = int32(len(r.Attempts))
+	info.to = int32(len(r.attempts))
 	r.seq++
-	info.End = Stamp{At: op.Return, Seq: r.seq}
+	info.end = moment{at: op.Return, seq: r.seq}
 	r.Ops[i] = info
 	if c.obs != nil {
 		c.obs.KVEnded(i)
@@ -166,7 +158,7 @@ type Lock struct {
 	c    *Client
 	name string
 	l    rpc.Locker
-	open int // the section it holds, in Recording.Sections; -1 if none
+	open int // the section it holds, in Recording.sections; -1 if none
 }
 
 // Lock records l, the lock this client holds a handle on; name is the
@@ -183,8 +175,8 @@ func (l *Lock) Acquire() {
 	l.l.Acquire()
 	r := c.rec
 	at := c.lockReturn(i)
-	l.open = len(r.Sections)
-	r.Sections = append(r.Sections, Section{Client: c.id, Lock: l.name, From: at})
+	l.open = len(r.sections)
+	r.sections = append(r.sections, section{client: c.id, lock: l.name, from: at})
 	if c.obs != nil {
 		c.obs.LockEnded(i)
 	}
@@ -197,7 +189,7 @@ func (l *Lock) Release() {
 	if l.open >= 0 {
 		r := c.rec
 		r.seq++
-		r.Sections[l.open].To = Stamp{At: r.Locks[i].Call, Seq: r.seq}
+		r.sections[l.open].to = moment{at: r.Locks[i].Call, seq: r.seq}
 		l.open = -1
 	}
 	l.l.Release()
@@ -217,12 +209,12 @@ func (c *Client) lockCall(op models.LockOp, name string) int {
 	return i
 }
 
-func (c *Client) lockReturn(i int) Stamp {
+func (c *Client) lockReturn(i int) moment {
 	r := c.rec
 	op := &r.Locks[i]
 	op.Return, op.Unknown = int64(c.clock.Now()), false
 	r.seq++
-	return Stamp{At: op.Return, Seq: r.seq}
+	return moment{at: op.Return, seq: r.seq}
 }
 
 // Increment adds one to counter ctr of the recording (AddCounter), which
@@ -232,7 +224,7 @@ func (c *Client) lockReturn(i int) Stamp {
 // counter moved, means someone else wrote it under the lock: the workload
 // records the violation and reports false.
 func (c *Client) Increment(ctr int) bool {
-	key, label := c.rec.Counters[ctr].Key, c.rec.Counters[ctr].Label
+	key, label := c.rec.Counters[ctr].Key, c.rec.Counters[ctr].label
 	v, ver, err := c.Get(key)
 	n := 0
 	if err == rpc.OK {

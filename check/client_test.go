@@ -52,7 +52,7 @@ func (e *events) KVEnded(i int) {
 func (e *events) LockCalled(i int) { e.seen = append(e.seen, "call "+e.r.Locks[i].Input.Op.String()) }
 func (e *events) LockEnded(i int) {
 	e.seen = append(e.seen, "end "+e.r.Locks[i].Input.Op.String())
-	if e.r.Locks[i].Input.Op == models.LockAcquire && len(e.r.Sections) == 0 {
+	if e.r.Locks[i].Input.Op == models.LockAcquire && len(e.r.sections) == 0 {
 		e.seen = append(e.seen, "no section yet")
 	}
 }
@@ -94,14 +94,14 @@ func TestClientRecords(t *testing.T) {
 		t.Errorf("history\n%s\nwant\n%s", models.FormatKV(r.KV), models.FormatKV(want))
 	}
 	lost, refused := models.Attempt{}, models.Attempt{Replied: true, Err: rpc.ErrVersion}
-	if got := r.AttemptsOf(1); !slices.Equal(got, []models.Attempt{lost, refused}) {
+	if got := r.attemptsOf(1); !slices.Equal(got, []models.Attempt{lost, refused}) {
 		t.Errorf("the second Put's attempts %+v, want a lost one then ErrVersion", got)
 	}
-	if got := r.AttemptsOf(2); !slices.Equal(got, []models.Attempt{{Replied: true, Err: rpc.OK, Value: "b", Version: 2}}) {
+	if got := r.attemptsOf(2); !slices.Equal(got, []models.Attempt{{Replied: true, Err: rpc.OK, Value: "b", Version: 2}}) {
 		t.Errorf("the Get's attempts %+v", got)
 	}
-	if !r.Ops[0].End.Before(r.Ops[1].End) || r.Ops[2].End.At != 5 || c.Last() != 2 {
-		t.Errorf("ends %+v, last %d", r.Ops, c.Last())
+	if !r.Ops[0].end.before(r.Ops[1].end) || r.Ops[2].end.at != 5 || c.last != 2 {
+		t.Errorf("ends %+v, last %d", r.Ops, c.last)
 	}
 	if want := []string{"kv put OK", "kv put ErrMaybe", "kv get OK"}; !slices.Equal(obs.seen, want) {
 		t.Errorf("the observer heard %q, want %q", obs.seen, want)
@@ -117,7 +117,7 @@ func TestAttemptsOfItsOwnMethod(t *testing.T) {
 	c := NewClient(r, 0, "c0", net, clk, nil)
 	c.SetClerk(peeking{c})
 	c.Put("k", "a", 0)
-	if got := r.AttemptsOf(0); len(got) != 1 || got[0].Err != rpc.OK || !r.Ops[0].FirstDup {
+	if got := r.attemptsOf(0); len(got) != 1 || got[0].Err != rpc.OK || !r.Ops[0].FirstDup {
 		t.Errorf("attempts %+v (first duplicated: %v), want the one Put, duplicated", got, r.Ops[0].FirstDup)
 	}
 }
@@ -145,7 +145,7 @@ type stuckClerk struct{ r *Recording }
 
 func (s stuckClerk) Get(string) (string, rpc.Tversion, rpc.Err) { return "", 0, "" }
 func (s stuckClerk) Put(string, string, rpc.Tversion) rpc.Err {
-	if op := s.r.KV[0]; !op.Output.Unknown || s.r.Ops[0].End.Seq != 0 {
+	if op := s.r.KV[0]; !op.Output.Unknown || s.r.Ops[0].end.seq != 0 {
 		panic("an operation under way is not Unknown")
 	}
 	return rpc.OK
@@ -170,9 +170,9 @@ func TestLockRecords(t *testing.T) {
 	if !slices.Equal(r.Locks, wantLocks) {
 		t.Errorf("lock history %+v, want %+v", r.Locks, wantLocks)
 	}
-	if len(r.Sections) != 2 || r.Sections[0].From.At != 10 || r.Sections[0].To.At != 100 || r.Sections[0].Lock != "la" ||
-		r.Sections[1].From.At != 120 || r.Sections[1].To.Seq != 0 {
-		t.Errorf("sections %+v, want [10, 100] and [120, still held]", r.Sections)
+	if len(r.sections) != 2 || r.sections[0].from.at != 10 || r.sections[0].to.at != 100 || r.sections[0].lock != "la" ||
+		r.sections[1].from.at != 120 || r.sections[1].to.seq != 0 {
+		t.Errorf("sections %+v, want [10, 100] and [120, still held]", r.sections)
 	}
 	want := []string{"call acquire", "end acquire", "call release", "end release", "call acquire", "end acquire"}
 	if !slices.Equal(obs.seen, want) {
@@ -232,7 +232,7 @@ func TestMerge(t *testing.T) {
 	var calls []int64
 	for i, op := range m.KV {
 		calls = append(calls, op.Call)
-		if a := m.AttemptsOf(i); len(a) != 1 || a[0].Err != op.Output.Err {
+		if a := m.attemptsOf(i); len(a) != 1 || a[0].Err != op.Output.Err {
 			t.Errorf("op %d (%+v) has attempts %+v", i, op, a)
 		}
 	}

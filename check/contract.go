@@ -1,6 +1,9 @@
 package check
 
-import "github.com/kvsim/kvsim/models"
+import (
+	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/models"
+)
 
 // ClerkContract: every operation that returned kept the Clerk's contract,
 // judged from what the transport reported of each of its attempts
@@ -17,26 +20,26 @@ func (ClerkContract) Name() string { return "clerk contract" }
 func (c ClerkContract) Check(r *Recording, o *Outcome) {
 	var first Finding
 	warned := -1 // index in o.Warnings of this check's warning
-	var warnedAt Stamp
+	var warnedAt moment
 	for i := range r.KV {
 		op := &r.KV[i]
 		if op.Output.Unknown {
 			continue
 		}
-		in, out, at := op.Input, op.Output, r.Ops[i].End
+		in, out, at := op.Input, op.Output, r.Ops[i].end
 		var breach string
 		if in.Op == models.OpGet {
-			breach = models.ClerkGetContract(in.Key, r.AttemptsOf(i), out.Value, out.Version, out.Err)
+			breach = models.ClerkGetContract(in.Key, r.attemptsOf(i), out.Value, out.Version, out.Err)
 		} else {
-			breach = models.ClerkPutContract(in.Key, in.Value, in.Version, r.AttemptsOf(i), out.Err)
+			breach = models.ClerkPutContract(in.Key, in.Value, in.Version, r.attemptsOf(i), out.Err)
 			if breach == "" {
-				if w := models.ClerkPutWarning(in.Key, in.Value, in.Version, r.AttemptsOf(i), out.Err); w != "" {
+				if w := models.ClerkPutWarning(in.Key, in.Value, in.Version, r.attemptsOf(i), out.Err); w != "" {
 					text := r.Clients[op.Client] + ": " + w
 					switch {
 					case warned < 0:
 						warned, warnedAt = len(o.Warnings), at
 						o.Warnings = append(o.Warnings, Warning{Name: models.WarnMaybeImprecise, Text: text, Count: 1})
-					case at.Before(warnedAt):
+					case at.before(warnedAt):
 						o.Warnings[warned].Text, warnedAt = text, at
 						o.Warnings[warned].Count++
 					default:
@@ -48,13 +51,13 @@ func (c ClerkContract) Check(r *Recording, o *Outcome) {
 		if breach == "" {
 			continue
 		}
-		if first.Count == 0 || at.Before(first.At) {
-			first = Finding{Check: c.Name(), Verdict: Violation, At: at, Count: first.Count,
+		if first.Count == 0 || at.before(first.at) {
+			first = Finding{Check: c.Name(), Verdict: kvsim.Violation, at: at, Count: first.Count,
 				Reason: "clerk contract: " + r.Clients[op.Client] + ": " + breach}
 		}
 		first.Count++
 	}
 	if first.Count > 0 {
-		o.Add(first)
+		o.add(first)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 )
@@ -20,9 +21,9 @@ func judged(ops []models.KVOp, attempts [][]models.Attempt, ends []uint64) *Reco
 	r := &Recording{KV: ops, Ops: make([]OpInfo, len(ops))}
 	for i, op := range ops {
 		r.Clients = grow(r.Clients, op.Client)
-		from := int32(len(r.Attempts))
-		r.Attempts = append(r.Attempts, attempts[i]...)
-		r.Ops[i] = OpInfo{From: from, To: int32(len(r.Attempts)), End: Stamp{At: op.Return, Seq: ends[i]}}
+		from := int32(len(r.attempts))
+		r.attempts = append(r.attempts, attempts[i]...)
+		r.Ops[i] = OpInfo{from: from, to: int32(len(r.attempts)), end: moment{at: op.Return, seq: ends[i]}}
 	}
 	return r
 }
@@ -43,14 +44,14 @@ func TestClerkContract(t *testing.T) {
 	})
 	t.Run("broken", func(t *testing.T) {
 		r := judged([]models.KVOp{put(0, rpc.ErrVersion, 0, 5)}, [][]models.Attempt{{lost, replyVer}}, []uint64{1})
-		f := only(t, run(r, ClerkContract{}), Violation, `clerk contract: c0: Put("k", "v", 1) returned ErrVersion after a retransmission`)
-		if f.At != (Stamp{5, 1}) {
-			t.Errorf("at %v, want the Put's return", f.At)
+		f := only(t, run(r, ClerkContract{}), kvsim.Violation, `clerk contract: c0: Put("k", "v", 1) returned ErrVersion after a retransmission`)
+		if f.at != (moment{5, 1}) {
+			t.Errorf("at %v, want the Put's return", f.at)
 		}
 	})
 	t.Run("a Get's own reply", func(t *testing.T) {
 		r := judged([]models.KVOp{get(0, "", 0, rpc.ErrMaybe, 0, 1)}, [][]models.Attempt{{replyOK}}, []uint64{1})
-		only(t, run(r, ClerkContract{}), Violation, `clerk contract: c0: Get("k") returned ErrMaybe`)
+		only(t, run(r, ClerkContract{}), kvsim.Violation, `clerk contract: c0: Get("k") returned ErrMaybe`)
 	})
 	t.Run("each op judged on its own attempts", func(t *testing.T) {
 		// The first Put's ErrVersion came from its first attempt; the
@@ -58,9 +59,9 @@ func TestClerkContract(t *testing.T) {
 		// excuse.
 		r := judged([]models.KVOp{put(0, rpc.ErrVersion, 0, 1), put(0, rpc.ErrVersion, 2, 3)},
 			[][]models.Attempt{{replyVer}, {lost, replyVer}}, []uint64{1, 2})
-		f := only(t, run(r, ClerkContract{}), Violation, "after a retransmission")
-		if f.At.Seq != 2 {
-			t.Errorf("blamed the op ending at %v, want the second", f.At)
+		f := only(t, run(r, ClerkContract{}), kvsim.Violation, "after a retransmission")
+		if f.at.seq != 2 {
+			t.Errorf("blamed the op ending at %v, want the second", f.at)
 		}
 	})
 	t.Run("an op that never returned is not judged", func(t *testing.T) {
@@ -71,7 +72,7 @@ func TestClerkContract(t *testing.T) {
 	t.Run("the first to end, counted", func(t *testing.T) {
 		r := judged([]models.KVOp{get(0, "", 0, rpc.ErrMaybe, 0, 9), get(1, "", 0, rpc.ErrMaybe, 1, 4)},
 			[][]models.Attempt{{replyOK}, {replyOK}}, []uint64{2, 1})
-		if f := only(t, run(r, ClerkContract{}), Violation, "c1:"); f.Count != 2 {
+		if f := only(t, run(r, ClerkContract{}), kvsim.Violation, "c1:"); f.Count != 2 {
 			t.Errorf("count %d, want 2", f.Count)
 		}
 	})

@@ -3,6 +3,7 @@ package check
 import (
 	"testing"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 )
 
@@ -18,16 +19,16 @@ func store(m map[string]string) func(string) (string, rpc.Tversion, rpc.Err) {
 
 func TestCounters(t *testing.T) {
 	one := func(increments int, m map[string]string) *Recording {
-		return &Recording{Read: store(m), Counters: []Counter{{Label: "lock-counter", Key: "counter", Increments: increments}}}
+		return &Recording{Read: store(m), Counters: []Counter{{label: "lock-counter", Key: "counter", Increments: increments}}}
 	}
 	none(t, run(one(3, map[string]string{"counter": "3"}), Counters{}))
 	none(t, run(one(0, nil), Counters{})) // never written: 0
-	only(t, run(one(3, map[string]string{"counter": "2"}), Counters{}), Violation, "lock-counter: the counter is 2 after 3 increments under the lock")
-	only(t, run(one(1, nil), Counters{}), Violation, "lock-counter: the counter is 0 after 1 increments")
+	only(t, run(one(3, map[string]string{"counter": "2"}), Counters{}), kvsim.Violation, "lock-counter: the counter is 2 after 3 increments under the lock")
+	only(t, run(one(1, nil), Counters{}), kvsim.Violation, "lock-counter: the counter is 0 after 1 increments")
 
 	two := &Recording{Read: store(map[string]string{"la-counter": "1", "lb-counter": "5"}), Counters: []Counter{
-		{Label: "lock-multi", Key: "la-counter", Increments: 1}, {Label: "lock-multi", Key: "lb-counter", Increments: 4}}}
-	only(t, run(two, Counters{}), Violation, `lock-multi: the counter "lb-counter" is 5 after 4 increments under its lock`)
+		{label: "lock-multi", Key: "la-counter", Increments: 1}, {label: "lock-multi", Key: "lb-counter", Increments: 4}}}
+	only(t, run(two, Counters{}), kvsim.Violation, `lock-multi: the counter "lb-counter" is 5 after 4 increments under its lock`)
 
 	none(t, run(&Recording{Counters: []Counter{{Key: "counter", Increments: 1}}}, Counters{})) // no way to read the server
 }
@@ -84,34 +85,34 @@ func TestIncrement(t *testing.T) {
 		r, c, ctr := setup(ck)
 		for range 3 {
 			if !c.Increment(ctr) {
-				t.Fatal(r.Violations)
+				t.Fatal(r.violations)
 			}
 		}
-		if ck.value != "3" || r.Counters[ctr].Increments != 3 || len(r.Violations) > 0 {
-			t.Errorf("counter %q, %d increments, violations %v; want 3 and 3", ck.value, r.Counters[ctr].Increments, r.Violations)
+		if ck.value != "3" || r.Counters[ctr].Increments != 3 || len(r.violations) > 0 {
+			t.Errorf("counter %q, %d increments, violations %v; want 3 and 3", ck.value, r.Counters[ctr].Increments, r.violations)
 		}
 	})
 	t.Run("ErrMaybe read back", func(t *testing.T) {
 		ck := &counterClerk{puts: []rpc.Err{"!"}}
 		r, c, ctr := setup(ck)
 		if !c.Increment(ctr) || r.Counters[ctr].Increments != 1 || ck.version != 1 {
-			t.Errorf("an applied ErrMaybe Put: increments %d, version %d, violations %v", r.Counters[ctr].Increments, ck.version, r.Violations)
+			t.Errorf("an applied ErrMaybe Put: increments %d, version %d, violations %v", r.Counters[ctr].Increments, ck.version, r.violations)
 		}
 	})
 	t.Run("ErrMaybe not applied is retried", func(t *testing.T) {
 		ck := &counterClerk{puts: []rpc.Err{rpc.ErrMaybe}}
 		r, c, ctr := setup(ck)
 		if !c.Increment(ctr) || r.Counters[ctr].Increments != 1 || ck.value != "1" {
-			t.Errorf("increments %d, counter %q, violations %v", r.Counters[ctr].Increments, ck.value, r.Violations)
+			t.Errorf("increments %d, counter %q, violations %v", r.Counters[ctr].Increments, ck.value, r.violations)
 		}
 	})
 	t.Run("moved under the lock", func(t *testing.T) {
 		ck := &counterClerk{puts: []rpc.Err{rpc.ErrMaybe}, bump: true}
 		r, c, ctr := setup(ck)
-		if c.Increment(ctr) || len(r.Violations) != 1 || r.Counters[ctr].Increments != 0 {
-			t.Fatalf("violations %v, increments %d", r.Violations, r.Counters[ctr].Increments)
+		if c.Increment(ctr) || len(r.violations) != 1 || r.Counters[ctr].Increments != 0 {
+			t.Fatalf("violations %v, increments %d", r.violations, r.Counters[ctr].Increments)
 		}
-		only(t, run(r, Workload{}), Violation, "lock-counter: c0 holds the lock but the counter moved from version 1 to 2 under it")
+		only(t, run(r, Workload{}), kvsim.Violation, "lock-counter: c0 holds the lock but the counter moved from version 1 to 2 under it")
 	})
 	t.Run("written by someone else", func(t *testing.T) {
 		ck := &counterClerk{puts: []rpc.Err{rpc.ErrVersion}}
@@ -119,7 +120,7 @@ func TestIncrement(t *testing.T) {
 		if c.Increment(ctr) {
 			t.Fatal("an increment whose Put was refused succeeded")
 		}
-		only(t, run(r, Workload{}), Violation, "lock-counter: c0 holds the lock but its Put of the counter at version 0 failed: someone else wrote it")
+		only(t, run(r, Workload{}), kvsim.Violation, "lock-counter: c0 holds the lock but its Put of the counter at version 0 failed: someone else wrote it")
 	})
 	t.Run("judged under the delivery guarantee", func(t *testing.T) {
 		// Under at-least-once an ErrVersion may be a duplicate's: read back.
@@ -131,8 +132,8 @@ func TestIncrement(t *testing.T) {
 			}
 			return err
 		}
-		if !c.Increment(ctr) || r.Counters[ctr].Increments != 1 || len(r.Violations) > 0 {
-			t.Errorf("increments %d, violations %v", r.Counters[ctr].Increments, r.Violations)
+		if !c.Increment(ctr) || r.Counters[ctr].Increments != 1 || len(r.violations) > 0 {
+			t.Errorf("increments %d, violations %v", r.Counters[ctr].Increments, r.violations)
 		}
 		if got := r.KV[1].Output.Err; got != rpc.ErrVersion {
 			t.Errorf("the history says %s, want the Clerk's ErrVersion", got)

@@ -27,7 +27,7 @@
 //     breach, two holders at once, the workload's own judgement) in the
 //     order they happened, then the others in the registry's order.
 //
-// A check that reads the server's state after the run (ReadsServer) runs
+// A check that reads the server's state after the run (readsServer) runs
 // only on a run that finished and that no earlier check failed: the state
 // of a broken or unfinished run may hang or mislead, and its reason would
 // not come first anyway.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/models"
 )
 
@@ -35,9 +36,9 @@ func history(t *testing.T, text string) *Recording {
 		if op.Output.Unknown {
 			continue
 		}
-		from := int32(len(r.Attempts))
-		r.Attempts = append(r.Attempts, models.Attempt{Replied: true, Err: op.Output.Err, Value: op.Output.Value, Version: op.Output.Version})
-		r.Ops[i] = OpInfo{From: from, To: from + 1, End: Stamp{At: op.Return, Seq: uint64(i + 1)}}
+		from := int32(len(r.attempts))
+		r.attempts = append(r.attempts, models.Attempt{Replied: true, Err: op.Output.Err, Value: op.Output.Value, Version: op.Output.Version})
+		r.Ops[i] = OpInfo{from: from, to: from + 1, end: moment{at: op.Return, seq: uint64(i + 1)}}
 	}
 	return r
 }
@@ -52,7 +53,7 @@ func grow(names []string, c int) []string {
 
 // only returns the one finding of o, failing unless there is exactly one
 // and its reason holds want.
-func only(t *testing.T, o *Outcome, verdict Verdict, want string) Finding {
+func only(t *testing.T, o *Outcome, verdict kvsim.Verdict, want string) Finding {
 	t.Helper()
 	if len(o.Findings) != 1 {
 		t.Fatalf("findings %+v, want one %s with %q", o.Findings, verdict, want)

@@ -20,14 +20,14 @@ type Linearizability struct {
 	checker models.KVChecker // memory kept from one history to the next
 	view    []models.KVOp    // the history as checked, when it differs
 	// decide, if set, replaces the checker (tests).
-	decide func(ops []models.KVOp, timeout time.Duration) models.Result
+	decide func(ops []models.KVOp, timeout time.Duration) models.CheckResult
 }
 
 func (*Linearizability) Name() string { return "linearizability" }
 
 func (c *Linearizability) Check(r *Recording, o *Outcome) {
 	ops := c.checked(r)
-	var res models.Result
+	var res models.CheckResult
 	if c.decide != nil {
 		res = c.decide(ops, c.Timeout)
 	} else {

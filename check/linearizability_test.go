@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 )
@@ -19,7 +20,7 @@ c0 [10,20] put(k, "a", v0) -> OK
 c1 [30,40] put(k, "b", v1) -> OK
 c2 [52,60] get(k) -> "a"@v1`)
 	o := run(stale, &Linearizability{})
-	only(t, o, Violation, "linearizability: key k is not linearizable")
+	only(t, o, kvsim.Violation, "linearizability: key k is not linearizable")
 	if !o.KVChecked || o.KV.Verdict != models.Violation || len(o.KV.Core) == 0 {
 		t.Errorf("Outcome.KV = %v (checked %v, core %v), want the violation with its core", o.KV.Verdict, o.KVChecked, o.KV.Core)
 	}
@@ -28,12 +29,12 @@ c2 [52,60] get(k) -> "a"@v1`)
 // TestUnknownIsNoPass: a checker that gives up fails the run as Unknown.
 func TestUnknownIsNoPass(t *testing.T) {
 	r := history(t, `c0 [10,20] put(k, "a", v0) -> OK`)
-	c := &Linearizability{Timeout: time.Second, decide: func([]models.KVOp, time.Duration) models.Result {
-		return models.Result{Verdict: models.Unknown, Reason: "gave up"}
+	c := &Linearizability{Timeout: time.Second, decide: func([]models.KVOp, time.Duration) models.CheckResult {
+		return models.CheckResult{Verdict: models.Unknown, Reason: "gave up"}
 	}}
 	o := run(r, c)
-	only(t, o, Unknown, "linearizability check timed out after 1s")
-	if f, failed := o.First(); !failed || f.Verdict != Unknown || !f.Verdict.Failed() {
+	only(t, o, kvsim.Unknown, "linearizability check timed out after 1s")
+	if f, failed := o.First(); !failed || f.Verdict != kvsim.Unknown || !f.Verdict.Failed() {
 		t.Errorf("First = %+v, %v: want an Unknown failure", f, failed)
 	}
 }
@@ -45,7 +46,7 @@ func TestAtLeastOnceView(t *testing.T) {
 	text := `
 c0 [0,10] put(k, "a", v0) -> ErrVersion
 c1 [20,30] get(k) -> "a"@v1`
-	only(t, run(history(t, text), &Linearizability{}), Violation, "linearizability")
+	only(t, run(history(t, text), &Linearizability{}), kvsim.Violation, "linearizability")
 	r := history(t, text)
 	r.PutMeans = func(err rpc.Err) rpc.Err {
 		if err == rpc.ErrVersion {
@@ -75,7 +76,7 @@ func TestLockModel(t *testing.T) {
 	}
 	r.Locks = append(r.Locks, acq(1, "c1", 3, 4))
 	o = run(r, LockModel{})
-	only(t, o, Violation, "lock linearizability: the lock history is not linearizable")
+	only(t, o, kvsim.Violation, "lock linearizability: the lock history is not linearizable")
 	if o.Lock == nil || o.Lock.Verdict != models.Violation {
 		t.Errorf("Outcome.Lock = %v, want the violation", o.Lock)
 	}

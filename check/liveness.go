@@ -1,6 +1,10 @@
 package check
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kvsim/kvsim"
+)
 
 // Liveness: once faults stop, the run finishes by its deadline (the
 // harness's: the simulator's virtual one, stress mode's grace after its
@@ -16,7 +20,7 @@ func (c Liveness) Check(r *Recording, o *Outcome) {
 	if !s.Stuck {
 		return
 	}
-	f := Finding{Check: c.Name(), Verdict: Stuck}
+	f := Finding{Check: c.Name(), Verdict: kvsim.Stuck}
 	switch {
 	case len(s.Waiting) > 0:
 		w := s.Waiting[0]
@@ -26,5 +30,5 @@ func (c Liveness) Check(r *Recording, o *Outcome) {
 	default:
 		f.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", s.Since, s.Window, s.Where)
 	}
-	o.Add(f)
+	o.add(f)
 }

@@ -3,18 +3,20 @@ package check
 import (
 	"testing"
 	"time"
+
+	"github.com/kvsim/kvsim"
 )
 
 func TestLiveness(t *testing.T) {
 	none(t, run(&Recording{}, Liveness{}))
 	stuck := Stall{Stuck: true, Since: 2 * time.Second, Window: 10 * time.Second, At: 12 * time.Second, Where: "c1 waits in Call"}
-	only(t, run(&Recording{Stall: stuck}, Liveness{}), Stuck, "liveness: faults stopped at 2s but the run had not finished 10s later: c1 waits in Call")
+	only(t, run(&Recording{Stall: stuck}, Liveness{}), kvsim.Stuck, "liveness: faults stopped at 2s but the run had not finished 10s later: c1 waits in Call")
 	budget := Stall{Stuck: true, Since: 2 * time.Second, Window: 10 * time.Second, At: time.Second, Where: "step budget exhausted at 1s"}
-	if f := only(t, run(&Recording{Stall: budget}, Liveness{}), Stuck, ""); f.Reason != budget.Where {
+	if f := only(t, run(&Recording{Stall: budget}, Liveness{}), kvsim.Stuck, ""); f.Reason != budget.Where {
 		t.Errorf("a run stopped by its budget before the deadline: %q, want the harness's words alone", f.Reason)
 	}
 	waiting := Stall{Stuck: true, Window: 5 * time.Second, Waiting: []Waiting{{"c0", "acquire"}, {"c3", "Get(k1)"}}}
-	if f := only(t, run(&Recording{Stall: waiting}, Liveness{}), Stuck, "liveness: c0 was still in acquire 5s after the deadline"); f.Count != 2 {
+	if f := only(t, run(&Recording{Stall: waiting}, Liveness{}), kvsim.Stuck, "liveness: c0 was still in acquire 5s after the deadline"); f.Count != 2 {
 		t.Errorf("count %d, want both clients", f.Count)
 	}
 }

@@ -3,6 +3,8 @@ package check
 import (
 	"fmt"
 	"reflect"
+
+	"github.com/kvsim/kvsim"
 )
 
 // Memory: the server's memory stays proportional to its data (its keys
@@ -20,7 +22,7 @@ type Memory struct {
 }
 
 func (*Memory) Name() string      { return "memory" }
-func (*Memory) ReadsServer() bool { return true }
+func (*Memory) readsServer() bool { return true }
 
 func (c *Memory) Check(r *Recording, o *Outcome) {
 	if r.Read == nil || r.Server == nil {
@@ -52,7 +54,7 @@ func (c *Memory) Check(r *Recording, o *Outcome) {
 		return ""
 	})
 	if reason != "" {
-		o.Add(Finding{Check: c.Name(), Verdict: Violation, Reason: reason})
+		o.add(Finding{Check: c.Name(), Verdict: kvsim.Violation, Reason: reason})
 	}
 }
 
@@ -69,7 +71,7 @@ func memoryLimit(keys, dataBytes int) int {
 // allocator's number, but it is deterministic, which a heap reading inside a
 // campaign is not, and it grows with whatever the value keeps.
 //
-// A pointer to a value that is the run's, not the server's (RunShared:
+// A pointer to a value that is the run's, not the server's (sharedByRun:
 // the simulator's world and goroutines, which the server's locks and
 // channels point at) is not followed.
 func Footprint(v any) int {
@@ -129,8 +131,8 @@ func Footprint(v any) int {
 	return walk(reflect.ValueOf(&v).Elem())
 }
 
-// RunShared is implemented by what every part of a run shares, which no
+// sharedByRun is implemented by what every part of a run shares, which no
 // server's memory includes (see Footprint).
-type RunShared interface{ RunShared() }
+type sharedByRun interface{ RunShared() }
 
-var runShared = reflect.TypeFor[RunShared]()
+var runShared = reflect.TypeFor[sharedByRun]()

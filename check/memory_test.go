@@ -1,6 +1,10 @@
 package check
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kvsim/kvsim"
+)
 
 // hoard is a server that keeps n bytes whatever its data.
 type hoard struct{ kept []byte }
@@ -16,10 +20,10 @@ c1 [4,5] get(a) -> "x"@v1`)
 	r.Server = &hoard{make([]byte, limit-int(sizeOfHoard))}
 	none(t, run(r, &Memory{Label: "many-clients"}))
 	r.Server = &hoard{make([]byte, limit-int(sizeOfHoard)+1)}
-	only(t, run(r, &Memory{Label: "many-clients"}), Violation,
+	only(t, run(r, &Memory{Label: "many-clients"}), kvsim.Violation,
 		"many-clients: server holds 1293 bytes for 2 keys and 6 bytes of data (limit 1292): its memory grows with the traffic, not the data")
 	// Keys given: their data, not the history's keys'.
-	only(t, run(r, &Memory{Label: "many-clients", Keys: []string{"a"}}), Violation,
+	only(t, run(r, &Memory{Label: "many-clients", Keys: []string{"a"}}), kvsim.Violation,
 		"many-clients: server holds 1293 bytes for 1 keys and 2 bytes of data (limit 1156)")
 	r.Read = nil
 	none(t, run(r, &Memory{})) // no way to read the server

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/kvsim/kvsim"
 )
 
 // MutualExclusion: no two clients are inside the critical section of one
@@ -13,16 +15,16 @@ import (
 // Acquire that returns as another's Release is called, is fine. Reported
 // at the first Acquire that returned while another client was inside.
 type MutualExclusion struct {
-	sorted []Section // scratch, for sections recorded out of order
+	sorted []section // scratch, for sections recorded out of order
 }
 
 func (*MutualExclusion) Name() string { return "mutual exclusion" }
 
 func (c *MutualExclusion) Check(r *Recording, o *Outcome) {
-	secs := r.Sections
-	if !slices.IsSortedFunc(secs, func(a, b Section) int { return compareStamps(a.From, b.From) }) {
+	secs := r.sections
+	if !slices.IsSortedFunc(secs, func(a, b section) int { return compareStamps(a.from, b.from) }) {
 		c.sorted = append(c.sorted[:0], secs...)
-		slices.SortStableFunc(c.sorted, func(a, b Section) int { return compareStamps(a.From, b.From) })
+		slices.SortStableFunc(c.sorted, func(a, b section) int { return compareStamps(a.from, b.from) })
 		secs = c.sorted
 	}
 	// last is, per lock, the section that ends last among those begun.
@@ -34,29 +36,29 @@ func (c *MutualExclusion) Check(r *Recording, o *Outcome) {
 	last := lastBuf[:0]
 	var first Finding
 	for i, s := range secs {
-		j := slices.IndexFunc(last, func(l latest) bool { return l.lock == s.Lock })
+		j := slices.IndexFunc(last, func(l latest) bool { return l.lock == s.lock })
 		if j < 0 {
-			last = append(last, latest{s.Lock, i})
+			last = append(last, latest{s.lock, i})
 			continue
 		}
 		t := secs[last[j].sec]
-		if t.To.Seq == 0 || s.From.Before(t.To) {
+		if t.to.seq == 0 || s.from.before(t.to) {
 			if first.Count == 0 {
 				what := "the lock"
-				if s.Lock != "" {
-					what = fmt.Sprintf("the lock at %q", s.Lock)
+				if s.lock != "" {
+					what = fmt.Sprintf("the lock at %q", s.lock)
 				}
-				first = Finding{Check: c.Name(), Verdict: Violation, At: s.From,
+				first = Finding{Check: c.Name(), Verdict: kvsim.Violation, at: s.from,
 					Reason: fmt.Sprintf("lock mutual exclusion: %s acquired %s at %v while %s was inside the critical section",
-						r.Clients[s.Client], what, time.Duration(s.From.At), r.Clients[t.Client])}
+						r.Clients[s.client], what, time.Duration(s.from.at), r.Clients[t.client])}
 			}
 			first.Count++
 		}
-		if t.To.Seq != 0 && (s.To.Seq == 0 || t.To.Before(s.To)) {
+		if t.to.seq != 0 && (s.to.seq == 0 || t.to.before(s.to)) {
 			last[j].sec = i
 		}
 	}
 	if first.Count > 0 {
-		o.Add(first)
+		o.add(first)
 	}
 }

@@ -13,17 +13,17 @@ import (
 // or the time since the run began on the monotonic clock.
 type Clock interface{ Now() time.Duration }
 
-// Stamp is when something happened in a run: at a time (as the history's
-// Call and Return, in nanoseconds) and as the Seq-th event its Recording
-// counted, which orders events at one instant. Seq 0 is "never".
-type Stamp struct {
-	At  int64
-	Seq uint64
+// moment is when something happened in a run: at a time (as the history's
+// Call and Return, in nanoseconds) and as the seq-th event its Recording
+// counted, which orders events at one instant. seq 0 is "never".
+type moment struct {
+	at  int64
+	seq uint64
 }
 
-// Before reports whether s happened before t.
-func (s Stamp) Before(t Stamp) bool {
-	return s.At < t.At || s.At == t.At && s.Seq < t.Seq
+// before reports whether s happened before t.
+func (s moment) before(t moment) bool {
+	return s.at < t.at || s.at == t.at && s.seq < t.seq
 }
 
 // Recording is what a run recorded for the checks. Clients record into it
@@ -35,15 +35,15 @@ type Recording struct {
 	// it; Ops says more of each (Ops[i] is KV[i]'s).
 	KV  []models.KVOp
 	Ops []OpInfo
-	// Attempts are the RPCs the Clerk sent for each operation (see
+	// attempts are the RPCs the Clerk sent for each operation (see
 	// OpInfo), as the transport reported them.
-	Attempts []models.Attempt
-	// Locks is the lock history; Sections the critical sections, in the
+	attempts []models.Attempt
+	// Locks is the lock history, sections the critical sections, in the
 	// order they began.
 	Locks    []models.LockOpRecord
-	Sections []Section
-	// Violations are what the workload saw go wrong as it ran.
-	Violations []Failure
+	sections []section
+	// violations are what the workload saw go wrong as it ran.
+	violations []failure
 	// Counters are the counters incremented under a lock.
 	Counters []Counter
 
@@ -66,36 +66,36 @@ type Recording struct {
 
 // OpInfo is what the recorder knows of an operation beyond the history.
 type OpInfo struct {
-	// From and To delimit its attempts in Recording.Attempts: the RPCs of
+	// from and to delimit its attempts in Recording.attempts: the RPCs of
 	// its own method (Get or Put), in the order they were sent.
-	From, To int32
+	from, to int32
 	// FirstDup: the network delivered the first of them twice, which only
 	// the simulator knows.
 	FirstDup bool
-	// End is when it returned; zero if it never did.
-	End Stamp
+	// end is when it returned; zero if it never did.
+	end moment
 }
 
-// Section is one client's stay in a critical section: from its Acquire's
-// return to its Release's call. To is zero while it is still held.
-type Section struct {
-	Client   int
-	Lock     string // the lock's name in the lock history, "" for a run's only lock
-	From, To Stamp
+// section is one client's stay in a critical section: from its Acquire's
+// return to its Release's call. to is zero while it is still held.
+type section struct {
+	client   int
+	lock     string // the lock's name in the lock history, "" for a run's only lock
+	from, to moment
 }
 
-// Failure is a failure the workload saw as it ran: a scripted step that
+// failure is a failure the workload saw as it ran: a scripted step that
 // got the wrong answer, a counter that moved under its lock.
-type Failure struct {
-	At     Stamp
-	Reason string
+type failure struct {
+	at     moment
+	reason string
 }
 
 // Counter is a counter at Key that only holders of its lock write, and how
-// many times they incremented it (Client.Increment). Label starts what the
+// many times they incremented it (Client.Increment). label starts what the
 // checks say of it.
 type Counter struct {
-	Label, Key string
+	label, Key string
 	Increments int
 }
 
@@ -120,26 +120,26 @@ type Stall struct {
 type Waiting struct{ Client, In string }
 
 // stamp is now, as the next event of r.
-func (r *Recording) stamp(c Clock) Stamp {
+func (r *Recording) stamp(c Clock) moment {
 	r.seq++
-	return Stamp{At: int64(c.Now()), Seq: r.seq}
+	return moment{at: int64(c.Now()), seq: r.seq}
 }
 
 // Violate records a failure the workload saw at the clock's time.
 func (r *Recording) Violate(c Clock, reason string) {
-	r.Violations = append(r.Violations, Failure{At: r.stamp(c), Reason: reason})
+	r.violations = append(r.violations, failure{at: r.stamp(c), reason: reason})
 }
 
 // AddCounter adds a counter at key, to be incremented under its lock
 // (Client.Increment), and returns its index in Counters.
 func (r *Recording) AddCounter(label, key string) int {
-	r.Counters = append(r.Counters, Counter{Label: label, Key: key})
+	r.Counters = append(r.Counters, Counter{label: label, Key: key})
 	return len(r.Counters) - 1
 }
 
-// AttemptsOf are the attempts of KV[i] (see OpInfo).
-func (r *Recording) AttemptsOf(i int) []models.Attempt {
-	return r.Attempts[r.Ops[i].From:r.Ops[i].To]
+// attemptsOf are the attempts of KV[i] (see OpInfo).
+func (r *Recording) attemptsOf(i int) []models.Attempt {
+	return r.attempts[r.Ops[i].from:r.Ops[i].to]
 }
 
 // putMeans is what a Put's result err means to the checks.
@@ -154,35 +154,35 @@ func (r *Recording) putMeans(err rpc.Err) rpc.Err {
 func (r *Recording) Reset() {
 	clear(r.Clients)
 	clear(r.KV)
-	clear(r.Attempts)
+	clear(r.attempts)
 	clear(r.Locks)
-	clear(r.Sections)
-	clear(r.Violations)
+	clear(r.sections)
+	clear(r.violations)
 	clear(r.Counters)
 	*r = Recording{
-		Clients: r.Clients[:0], KV: r.KV[:0], Ops: r.Ops[:0], Attempts: r.Attempts[:0],
-		Locks: r.Locks[:0], Sections: r.Sections[:0], Violations: r.Violations[:0], Counters: r.Counters[:0],
+		Clients: r.Clients[:0], KV: r.KV[:0], Ops: r.Ops[:0], attempts: r.attempts[:0],
+		Locks: r.Locks[:0], sections: r.sections[:0], violations: r.violations[:0], Counters: r.Counters[:0],
 	}
 }
 
 // Merge is one recording of clients that recorded apart, each into its own
 // (goroutines that share nothing, so that recording adds no
 // synchronization between them): the histories in order of call, the
-// sections in order of beginning, the counters summed by key. Stamps of
+// sections in order of beginning, the counters summed by key. Moments of
 // different parts compare by time; the harness fills in the rest.
 func Merge(parts []*Recording) Recording {
 	var m Recording
 	for _, p := range parts {
-		base := int32(len(m.Attempts))
-		m.Attempts = append(m.Attempts, p.Attempts...)
+		base := int32(len(m.attempts))
+		m.attempts = append(m.attempts, p.attempts...)
 		for _, op := range p.Ops {
-			op.From, op.To = op.From+base, op.To+base
+			op.from, op.to = op.from+base, op.to+base
 			m.Ops = append(m.Ops, op)
 		}
 		m.KV = append(m.KV, p.KV...)
 		m.Locks = append(m.Locks, p.Locks...)
-		m.Sections = append(m.Sections, p.Sections...)
-		m.Violations = append(m.Violations, p.Violations...)
+		m.sections = append(m.sections, p.sections...)
+		m.violations = append(m.violations, p.violations...)
 		for _, c := range p.Counters {
 			if i := slices.IndexFunc(m.Counters, func(d Counter) bool { return d.Key == c.Key }); i >= 0 {
 				m.Counters[i].Increments += c.Increments
@@ -202,14 +202,14 @@ func Merge(parts []*Recording) Recording {
 	}
 	m.KV, m.Ops = kv, ops
 	slices.SortStableFunc(m.Locks, func(a, b models.LockOpRecord) int { return cmp.Compare(a.Call, b.Call) })
-	slices.SortStableFunc(m.Sections, func(a, b Section) int { return compareStamps(a.From, b.From) })
-	slices.SortStableFunc(m.Violations, func(a, b Failure) int { return compareStamps(a.At, b.At) })
+	slices.SortStableFunc(m.sections, func(a, b section) int { return compareStamps(a.from, b.from) })
+	slices.SortStableFunc(m.violations, func(a, b failure) int { return compareStamps(a.at, b.at) })
 	return m
 }
 
-func compareStamps(a, b Stamp) int {
-	if c := cmp.Compare(a.At, b.At); c != 0 {
+func compareStamps(a, b moment) int {
+	if c := cmp.Compare(a.at, b.at); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.Seq, b.Seq)
+	return cmp.Compare(a.seq, b.seq)
 }

@@ -126,7 +126,7 @@ func TestHotHistories(t *testing.T) {
 }
 
 // benchCheck checks ops once per iteration and wants the verdict.
-func benchCheck(b *testing.B, ops []KVOp, want Verdict) {
+func benchCheck(b *testing.B, ops []KVOp, want CheckVerdict) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if r := CheckKV(ops, 0); r.Verdict != want {
@@ -155,7 +155,7 @@ func BenchmarkCheckKVText(b *testing.B) {
 	for _, c := range []struct {
 		name string
 		text string
-		want Verdict
+		want CheckVerdict
 	}{{"linearizable", FormatKV(ops), Ok}, {"violating", FormatKV(bad), Violation}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(c.text)))

@@ -15,18 +15,18 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// Verdict is the outcome of a linearizability check.
-type Verdict uint8
+// CheckVerdict is the outcome of a linearizability check.
+type CheckVerdict uint8
 
 const (
 	// Unknown means the checker ran out of time. It is the zero value so
-	// that a Result nobody filled in is never taken for a pass.
-	Unknown Verdict = iota
+	// that a CheckResult nobody filled in is never taken for a pass.
+	Unknown CheckVerdict = iota
 	Ok
 	Violation
 )
 
-func (v Verdict) String() string {
+func (v CheckVerdict) String() string {
 	switch v {
 	case Unknown:
 		return "Unknown"
@@ -35,12 +35,12 @@ func (v Verdict) String() string {
 	case Violation:
 		return "Violation"
 	}
-	return fmt.Sprintf("Verdict(%d)", uint8(v))
+	return fmt.Sprintf("CheckVerdict(%d)", uint8(v))
 }
 
-// Result is the outcome of CheckKV or CheckLock.
-type Result struct {
-	Verdict Verdict
+// CheckResult is the outcome of CheckKV or CheckLock.
+type CheckResult struct {
+	Verdict CheckVerdict
 	// Reason says in one line why: for a violation, which key (or the lock)
 	// is not linearizable and how far the longest partial linearization got.
 	Reason string
@@ -59,7 +59,7 @@ type Result struct {
 	lazy  *lazyInfo // set instead of info when the fast path decided
 }
 
-// What decided a Result.
+// What decided a CheckResult.
 const (
 	CheckerFast      = "fast"
 	CheckerPorcupine = "porcupine"
@@ -73,12 +73,12 @@ const (
 // linearization, which needs no search (20,000 ops on one key by 200
 // clients: 0.15 s); for a violation it searches, bounded by CheckKV's
 // timeout, else by 10 s, after which the picture shows only partial
-// linearizations (the verdict stands).
-// Calls on copies of one Result must not run concurrently: porcupine sorts
-// the shared linearization data in place.
-func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error {
+// linearizations (the verdict stands). Calls on copies of one CheckResult
+// must not run concurrently: porcupine sorts the shared linearization data
+// in place.
+func (r CheckResult) Visualize(w io.Writer, annotations []porcupine.Annotation) error {
 	if r.model.Step == nil {
-		return errors.New("models: Visualize: the Result does not come from a check")
+		return errors.New("models: Visualize: the CheckResult does not come from a check")
 	}
 	model, info := r.linearization() // AddAnnotations appends; r's holds none, so r is left alone
 	if r.lazy != nil {
@@ -90,7 +90,7 @@ func (r Result) Visualize(w io.Writer, annotations []porcupine.Annotation) error
 
 // linearization is porcupine's account of the check, and the model it is
 // in terms of, computed now when the fast path decided without porcupine.
-func (r Result) linearization() (porcupine.Model, porcupine.LinearizationInfo) {
+func (r CheckResult) linearization() (porcupine.Model, porcupine.LinearizationInfo) {
 	if r.lazy != nil {
 		return r.lazy.get()
 	}
@@ -98,7 +98,7 @@ func (r Result) linearization() (porcupine.Model, porcupine.LinearizationInfo) {
 }
 
 // VisualizeFile writes the visualization (see Visualize) to a file at path.
-func (r Result) VisualizeFile(path string, annotations []porcupine.Annotation) error {
+func (r CheckResult) VisualizeFile(path string, annotations []porcupine.Annotation) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (r Result) VisualizeFile(path string, annotations []porcupine.Annotation) e
 // only then does timeout apply (0 or less: none). It panics if the history
 // is malformed (an invalid Op, a known Return before its Call), which is a
 // bug in the recorder rather than in the system under test.
-func CheckKV(ops []KVOp, timeout time.Duration) Result {
+func CheckKV(ops []KVOp, timeout time.Duration) CheckResult {
 	var c KVChecker
 	return c.Check(ops, timeout)
 }
@@ -127,16 +127,16 @@ func CheckKV(ops []KVOp, timeout time.Duration) Result {
 // KVChecker is CheckKV with memory kept from one history to the next, for
 // a caller that checks many histories one after another, as a campaign's
 // worker does. The zero value is ready to use; it is for one goroutine at
-// a time, and a Result it returns does not use its memory.
+// a time, and a CheckResult it returns does not use its memory.
 type KVChecker struct{ fast fastScratch }
 
 // Check is CheckKV(ops, timeout).
-func (c *KVChecker) Check(ops []KVOp, timeout time.Duration) Result {
+func (c *KVChecker) Check(ops []KVOp, timeout time.Duration) CheckResult {
 	if err := ValidateKV(ops); err != nil {
 		panic("models: CheckKV: " + err.Error())
 	}
 	v := c.fast.check(ops)
-	r := Result{Checker: CheckerFast, model: KVModel(), lazy: &lazyInfo{ops: ops, timeout: timeout}}
+	r := CheckResult{Checker: CheckerFast, model: KVModel(), lazy: &lazyInfo{ops: ops, timeout: timeout}}
 	switch v.verdict {
 	case Ok:
 		r.Verdict, r.Reason = Ok, "linearizable ("+strconv.Itoa(len(ops))+" ops)"
@@ -153,7 +153,7 @@ func (c *KVChecker) Check(ops []KVOp, timeout time.Duration) Result {
 // CheckKVPorcupine checks a key/value history for linearizability against
 // KVModel with porcupine alone: the oracle that CheckKV is tested against,
 // exponential in the worst case. Timeout and panics are as for CheckKV.
-func CheckKVPorcupine(ops []KVOp, timeout time.Duration) Result {
+func CheckKVPorcupine(ops []KVOp, timeout time.Duration) CheckResult {
 	model, parts := kvPorcupine(ops)
 	r := check(model, parts, timeout, func(part []porcupine.Operation) string {
 		return "key " + bare(part[0].Input.(KVInput).Key)
@@ -214,9 +214,9 @@ func kvPorcupine(ops []KVOp) (porcupine.Model, [][]porcupine.Operation) {
 // fast path found, when CheckKV was given no timeout.
 const lazyVizTimeout = 10 * time.Second
 
-// lazyInfo computes porcupine's linearization info, which the visualization
-// and Longest need, only when they are asked for on a Result decided by the
-// fast path (see Visualize).
+// lazyInfo computes porcupine's linearization info, which the
+// visualization and Longest need, only when they are asked for on a
+// CheckResult decided by the fast path (see Visualize).
 type lazyInfo struct {
 	ops     []KVOp // not copied: the caller must not change them meanwhile
 	ok      bool   // the fast path found ops linearizable
@@ -271,9 +271,9 @@ func (l *lazyInfo) get() (porcupine.Model, porcupine.LinearizationInfo) {
 	return l.model, l.info
 }
 
-// CheckLock checks a lock history for linearizability against LockModel.
+// CheckLock checks a lock history for linearizability against lockModel.
 // Timeout and panics are as for CheckKV; an empty Owner is also malformed.
-func CheckLock(ops []LockOpRecord, timeout time.Duration) Result {
+func CheckLock(ops []LockOpRecord, timeout time.Duration) CheckResult {
 	history := make([]porcupine.Operation, len(ops))
 	unknown := make([]bool, len(ops))
 	for i, op := range ops {
@@ -284,7 +284,7 @@ func CheckLock(ops []LockOpRecord, timeout time.Duration) Result {
 		unknown[i] = op.Unknown
 	}
 	returnUnknownLast("CheckLock", history, unknown)
-	return check(LockModel(), partitionLock(history), timeout, func(part []porcupine.Operation) string {
+	return check(lockModel(), partitionLock(history), timeout, func(part []porcupine.Operation) string {
 		if key := part[0].Input.(LockInput).Key; key != "" {
 			return "the history of the lock at " + strconv.Quote(key)
 		}
@@ -318,13 +318,13 @@ func returnUnknownLast(caller string, history []porcupine.Operation, unknown []b
 
 // check runs porcupine over the partitions of a history and explains the
 // outcome; name says which part a partition is, for the Reason.
-func check(model porcupine.Model, parts [][]porcupine.Operation, timeout time.Duration, name func([]porcupine.Operation) string) Result {
+func check(model porcupine.Model, parts [][]porcupine.Operation, timeout time.Duration, name func([]porcupine.Operation) string) CheckResult {
 	var history []porcupine.Operation
 	for _, part := range parts {
 		history = append(history, part...)
 	}
 	res, info := porcupine.CheckOperationsVerbose(model, history, timeout)
-	r := Result{model: model, info: info}
+	r := CheckResult{model: model, info: info}
 	switch res {
 	case porcupine.Ok:
 		r.Verdict, r.Reason = Ok, fmt.Sprintf("linearizable (%d ops)", len(history))
@@ -400,7 +400,7 @@ func longest(partials [][]int) []int {
 // checker found, as indices into the partition in linearization order. For
 // an Ok result each is a complete linearization. Reports use it to show the
 // model's states along the history.
-func (r Result) Longest() [][]int {
+func (r CheckResult) Longest() [][]int {
 	_, info := r.linearization()
 	partials := info.PartialLinearizations()
 	out := make([][]int, len(partials))

@@ -49,7 +49,7 @@ func TestTimeoutIsUnknown(t *testing.T) {
 }
 
 func TestZeroVerdictIsNotAPass(t *testing.T) {
-	var r Result
+	var r CheckResult
 	if r.Verdict != Unknown {
 		t.Errorf("zero Verdict is %v, want Unknown", r.Verdict)
 	}
@@ -86,7 +86,7 @@ func TestVisualize(t *testing.T) {
 			t.Errorf("annotation appears %d times, want 1", n)
 		}
 	}
-	for _, r := range []Result{CheckKV(nil, 0), CheckLock(nil, 0)} {
+	for _, r := range []CheckResult{CheckKV(nil, 0), CheckLock(nil, 0)} {
 		if r.Verdict != Ok {
 			t.Errorf("empty history: %v: %s", r.Verdict, r.Reason)
 		}

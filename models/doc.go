@@ -3,9 +3,10 @@
 // It is the only place in kvsim that knows what a correct history looks like:
 // it holds the history types that scenarios record (KVOp for the versioned
 // key/value service, LockOpRecord for the lock), porcupine models of the
-// service and of the lock, and CheckKV and CheckLock, which return a Result
-// whose Verdict is Ok, Violation or Unknown (a checker timeout, never a pass)
-// and which can draw porcupine's HTML visualization of the history.
+// service and of the lock, and CheckKV and CheckLock, which return a
+// CheckResult whose Verdict is Ok, Violation or Unknown (a checker timeout,
+// never a pass) and which can draw porcupine's HTML visualization of the
+// history.
 //
 // CheckKV does not search: versions make a key's history almost a total
 // order (each applied Put is the single step from its version to the next),
@@ -14,11 +15,11 @@
 // proof). It is exact and near-linear: a million operations on one hot key
 // take well under a second. A pass comes with a linearization, which
 // Visualize and Longest replay through porcupine without a search. A
-// violation comes with Result.Core, a minimal
-// set of operations that cannot be ordered, and a Reason that says why in
-// words. CheckKVPorcupine is the same check by porcupine's search, the
-// oracle the fast checker is tested against and its fallback in the rare
-// cases it cannot decide (Result.Checker says which decided).
+// violation comes with CheckResult.Core, a minimal set of operations that
+// cannot be ordered, and a Reason that says why in words. CheckKVPorcupine
+// is the same check by porcupine's search, the oracle the fast checker is
+// tested against and its fallback in the rare cases it cannot decide
+// (CheckResult.Checker says which decided).
 //
 // The key/value model follows the server's exact semantics, versions
 // included, and is partitioned by key. A Put that returned rpc.ErrMaybe, and

@@ -337,7 +337,7 @@ func whyOrder(a, b kvRec) string {
 // operations that could come next (those not yet linearized that no other
 // such operation precedes in real time), none of which fits that state.
 // label names an operation of ops (by index) the way the reader knows it.
-func (r Result) Explain(ops []KVOp, label func(i int) string) (core []int, why string) {
+func (r CheckResult) Explain(ops []KVOp, label func(i int) string) (core []int, why string) {
 	if r.Verdict != Violation {
 		return nil, ""
 	}

@@ -492,7 +492,7 @@ func sortRecs(recs []kvRec, buf []kvRec) []kvRec {
 // fastVerdict is the fast path's answer: Ok, Violation with a core and a
 // reason, or Unknown with the reason it gave up.
 type fastVerdict struct {
-	verdict Verdict
+	verdict CheckVerdict
 	core    []int
 	reason  string
 }

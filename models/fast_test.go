@@ -236,7 +236,7 @@ func TestFallbackOnManySpans(t *testing.T) {
 // as a fresh CheckKV does, and a verdict's core outlives the next check.
 func TestKVCheckerReused(t *testing.T) {
 	var c KVChecker
-	var kept []Result
+	var kept []CheckResult
 	var want [][]int
 	for seed := range uint64(2000) {
 		rng := rand.New(rand.NewPCG(seed, 13))

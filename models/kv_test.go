@@ -26,7 +26,7 @@ func TestKVHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, check := range []func([]KVOp, time.Duration) Result{CheckKV, CheckKVPorcupine} {
+			for _, check := range []func([]KVOp, time.Duration) CheckResult{CheckKV, CheckKVPorcupine} {
 				if r := check(ops, 0); r.Verdict != want {
 					t.Errorf("%s: verdict %v, want %v; reason: %s\n%s", r.Checker, r.Verdict, want, r.Reason, FormatKV(ops))
 				}
@@ -35,11 +35,11 @@ func TestKVHistories(t *testing.T) {
 	}
 }
 
-func wantVerdict(t *testing.T, text string) Verdict {
+func wantVerdict(t *testing.T, text string) CheckVerdict {
 	t.Helper()
 	for line := range strings.Lines(text) {
 		if w, ok := strings.CutPrefix(strings.TrimSpace(line), "# want: "); ok {
-			for _, v := range []Verdict{Ok, Violation, Unknown} {
+			for _, v := range []CheckVerdict{Ok, Violation, Unknown} {
 				if w == v.String() {
 					return v
 				}

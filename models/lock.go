@@ -11,13 +11,13 @@ import (
 // meaning free.
 type lockStates = stateSet[string]
 
-// LockModel returns the porcupine model of a non-reentrant lock. Inputs are
+// lockModel returns the porcupine model of a non-reentrant lock. Inputs are
 // LockInput. An output is a bool, true when the operation never completed:
 // it may or may not have taken effect, and its Return must come after every
 // other timestamp (CheckLock arranges this). Acquire linearizes only when the
 // lock is free and makes the owner its holder; Release only when the owner
 // holds it, and frees it.
-func LockModel() porcupine.Model {
+func lockModel() porcupine.Model {
 	return porcupine.Model{
 		Partition: partitionLock,
 		Init:      func() any { return lockStates{""} },

@@ -19,7 +19,7 @@ func TestCheckLock(t *testing.T) {
 	tests := []struct {
 		name string
 		ops  []LockOpRecord
-		want Verdict
+		want CheckVerdict
 	}{
 		{"empty", nil, Ok},
 		{"handoff", []LockOpRecord{

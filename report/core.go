@@ -48,7 +48,7 @@ func linearizations(run Run) []keyLin {
 // violatingCore is the operations to highlight and why they cannot be
 // linearized, as the checks found them: the core the run carries (a
 // harness of another kind may fill in its own), else the check's own
-// explanation (models.Result.Explain). The report derives none itself.
+// explanation (models.CheckResult.Explain). The report derives none itself.
 func violatingCore(run Run, _ []keyLin) ([]int, string) {
 	if run.KVCheck.Verdict != models.Violation {
 		return nil, ""

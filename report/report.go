@@ -39,11 +39,11 @@ type Run struct {
 	Clients []string // client names by models.KVOp.Client
 	Trace   []sim.Record
 	KV      []models.KVOp
-	KVCheck models.Result // the check of KV, for the core and the model's states
+	KVCheck models.CheckResult // the check of KV, for the core and the model's states
 	Locks   []models.LockOpRecord
 	// Core, if set, is the checker's minimal violating core (indices into
 	// KV) and CoreReason its explanation; otherwise the report shows
-	// KVCheck's own (models.Result.Explain).
+	// KVCheck's own (models.CheckResult.Explain).
 	Core       []int
 	CoreReason string
 
@@ -114,16 +114,16 @@ type coreOp struct {
 	When  string
 }
 
-// EmbedLimit is the largest history whose porcupine visualization Write
+// embedLimit is the largest history whose porcupine visualization Write
 // embeds in the report; past it the visualization, about 185 bytes an
 // operation, would double the report's size. WriteFile then writes it
 // beside the report and links it.
-const EmbedLimit = 2000
+const embedLimit = 2000
 
 // Write writes run's report to w.
 func Write(w io.Writer, run Run) error {
 	d := build(run)
-	if run.PorcupineLink == "" && !run.NoPorcupine && len(run.KV) > 0 && len(run.KV) <= EmbedLimit {
+	if run.PorcupineLink == "" && !run.NoPorcupine && len(run.KV) > 0 && len(run.KV) <= embedLimit {
 		var b bytes.Buffer
 		if err := run.KVCheck.Visualize(&b, nil); err == nil {
 			d.Porcupine = b.String()
@@ -157,10 +157,11 @@ func Write(w io.Writer, run Run) error {
 }
 
 // WriteFile writes run's report to a file at path. A history too large to
-// embed porcupine's visualization (EmbedLimit) gets it in a second file,
-// path with .porcupine.html for its extension, unless run links one.
+// embed porcupine's visualization (over 2,000 operations, which would
+// double the report's size) gets it in a second file, path with
+// .porcupine.html for its extension, unless run links one.
 func WriteFile(path string, run Run) error {
-	if run.PorcupineLink == "" && !run.NoPorcupine && len(run.KV) > EmbedLimit {
+	if run.PorcupineLink == "" && !run.NoPorcupine && len(run.KV) > embedLimit {
 		viz := strings.TrimSuffix(path, filepath.Ext(path)) + ".porcupine.html"
 		if err := run.KVCheck.VisualizeFile(viz, nil); err != nil {
 			return err

@@ -368,7 +368,7 @@ func noteOp(w *sim.World, p *sim.Proc, op models.KVOp) {
 
 // goroutineCaller calls from whichever goroutine runs: a clerk's process,
 // or a goroutine it started to make the call, whose reply the clerk may
-// not wait for (check.Unseen).
+// not wait for (ReplyUnseen, which check.Client asks of its Caller).
 type goroutineCaller struct {
 	w      *sim.World
 	clerk  *sim.Proc

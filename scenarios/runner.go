@@ -79,7 +79,7 @@ type Result struct {
 	RPCs      int           `json:"rpcs"`
 	SimTimeNS int64         `json:"sim_time_ns"`
 	// Core is, for a key/value linearizability violation, the checker's
-	// core (models.Result.Core): operations that cannot all be ordered, one
+	// core (models.CheckResult.Core): operations that cannot all be ordered, one
 	// a line as models.FormatKV writes them, so that kvsim check reads
 	// them back.
 	Core []string `json:"core,omitempty"`
@@ -102,8 +102,8 @@ type Result struct {
 	// Kept when Config.Trace is set.
 	Trace     []sim.Record          `json:"-"`
 	KVHistory []models.KVOp         `json:"-"`
-	KVCheck   models.Result         `json:"-"`
-	LockCheck *models.Result        `json:"-"`
+	KVCheck   models.CheckResult    `json:"-"`
+	LockCheck *models.CheckResult   `json:"-"`
 	LockHist  []models.LockOpRecord `json:"-"`
 	// Clients are the client names, by client index (KVOp.Client).
 	Clients []string `json:"-"`
@@ -255,7 +255,7 @@ func (pool *Runner) Run(cfg Config) Result {
 	} else {
 		// Nothing of the run's memory stays in an untraced Result, so that
 		// the runner's next run can reuse it.
-		res.KVCheck, res.LockCheck = models.Result{}, nil
+		res.KVCheck, res.LockCheck = models.CheckResult{}, nil
 		pool.giveEnv(e)
 	}
 	return res

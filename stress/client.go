@@ -234,8 +234,8 @@ func (c *client) putsAndGets() {
 // (check.Client.Increment), release.
 func (c *client) lockUser() {
 	c.doing = "NewLock"
-	l := c.rc.Lock("", c.r.opts.Impl.NewLock(&c.rc, c, LockKey, c.name))
-	ctr := c.rec.AddCounter("counter", CounterKey)
+	l := c.rc.Lock("", c.r.opts.Impl.NewLock(&c.rc, c, lockKey, c.name))
+	ctr := c.rec.AddCounter("counter", counterKey)
 	for !c.done() {
 		c.doing = "acquire"
 		l.Acquire()

@@ -145,8 +145,8 @@ type Result struct {
 	// RPCs made by the clerks, and how many of them got no reply.
 	RPCs, Lost int
 	// The checks and histories of the last round.
-	KVCheck     models.Result
-	LockCheck   models.Result
+	KVCheck     models.CheckResult
+	LockCheck   models.CheckResult
 	KVHistory   []models.KVOp
 	LockHistory []models.LockOpRecord
 	// Failures says what went wrong, one line each (a panic adds its
@@ -166,8 +166,8 @@ func (r Result) Passed() bool { return len(r.Failures) == 0 }
 
 // Keys the lock users share.
 const (
-	LockKey    = "lock"
-	CounterKey = "counter"
+	lockKey    = "lock"
+	counterKey = "counter"
 )
 
 // run is the state all clients read, set before they start.
@@ -338,7 +338,7 @@ func (res *Result) check(r *run, clients []*client, interrupted bool) {
 		res.Increments += ctr.Increments
 	}
 	if r.opts.Lockers > 0 {
-		v, _, _ := rec.Read(CounterKey)
+		v, _, _ := rec.Read(counterKey)
 		res.Counter, _ = strconv.Atoi(v)
 	}
 

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/scenarios"
 )
 
 func TestZooWellFormed(t *testing.T) {
@@ -106,7 +106,7 @@ func TestZooUnitBugs(t *testing.T) {
 				}
 				// The same measure as the many-clients memory check. The
 				// data is one short key and value.
-				if scenarios.Footprint(srv) > 16*puts {
+				if check.Footprint(srv) > 16*puts {
 					return "memory grows with the requests"
 				}
 				return "memory bounded by the data"
