@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/scenarios"
@@ -418,5 +419,31 @@ func BenchmarkCampaign(b *testing.B) {
 			}
 			b.ReportMetric(float64(sum.Seeds)/b.Elapsed().Seconds(), "seeds/s")
 		})
+	}
+}
+
+// gaveUp is a check that never decides, as a checker that timed out.
+type gaveUp struct{}
+
+func (gaveUp) Name() string { return "test/gave-up" }
+
+func (gaveUp) Check(_ *check.Recording, o *check.Outcome) {
+	o.Add(check.Finding{Check: "test/gave-up", Verdict: kvsim.Unknown, Reason: "test/gave-up: the check timed out"})
+}
+
+// TestCampaignCountsUnknownAsFailed: a run whose check gave up is a
+// failure of the campaign, never a pass.
+func TestCampaignCountsUnknownAsFailed(t *testing.T) {
+	cfg := runs(t, []string{"reliable-put"}, "reliable", kvsim.ReferenceName)[0]
+	cfg.Scenario.Name = "test/gave-up"
+	setup := cfg.Scenario.Setup
+	cfg.Scenario.Setup = func(e *scenarios.Env) func() string {
+		e.AddCheck(gaveUp{})
+		return setup(e)
+	}
+	const seeds = 5
+	sum, _ := collect(t, Config{Runs: []scenarios.Config{cfg}, Seeds: seeds, KeepGoing: true})
+	if sum.Failed != seeds || sum.Passed != 0 || sum.Verdicts[kvsim.Unknown] != seeds || len(sum.Failures) != seeds {
+		t.Fatalf("%d failed, %d passed, verdicts %v: want every run an unknown failure", sum.Failed, sum.Passed, sum.Verdicts)
 	}
 }

@@ -64,8 +64,9 @@ type Outcome struct {
 // Failed reports whether a check failed.
 func (o *Outcome) Failed() bool { return len(o.Findings) > 0 }
 
-// add adds a finding.
-func (o *Outcome) add(f Finding) {
+// Add adds a finding (a count of 0 is 1): what a Check does with each
+// failure it finds.
+func (o *Outcome) Add(f Finding) {
 	if f.Count == 0 {
 		f.Count = 1
 	}
@@ -78,9 +79,9 @@ func (o *Outcome) addModelResult(check, what string, res models.CheckResult, tim
 	switch res.Verdict {
 	case models.Ok:
 	case models.Violation:
-		o.add(Finding{Check: check, Verdict: kvsim.Violation, Reason: what + ": " + res.Reason})
+		o.Add(Finding{Check: check, Verdict: kvsim.Violation, Reason: what + ": " + res.Reason})
 	default:
-		o.add(Finding{Check: check, Verdict: kvsim.Unknown, Reason: what + " check timed out after " + timeout.String()})
+		o.Add(Finding{Check: check, Verdict: kvsim.Unknown, Reason: what + " check timed out after " + timeout.String()})
 	}
 }
 
@@ -173,7 +174,7 @@ func (f Func) readsServer() bool { return true }
 
 func (f Func) Check(_ *Recording, o *Outcome) {
 	if reason := safely(f.Label, f.F); reason != "" {
-		o.add(Finding{Check: f.Label, Verdict: kvsim.Violation, Reason: reason})
+		o.Add(Finding{Check: f.Label, Verdict: kvsim.Violation, Reason: reason})
 	}
 }
 

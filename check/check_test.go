@@ -23,7 +23,7 @@ func (f fixed) Check(_ *Recording, o *Outcome) {
 	}
 	for _, x := range f.found {
 		x.Check = f.name
-		o.add(x)
+		o.Add(x)
 	}
 }
 

@@ -58,6 +58,6 @@ func (c ClerkContract) Check(r *Recording, o *Outcome) {
 		first.Count++
 	}
 	if first.Count > 0 {
-		o.add(first)
+		o.Add(first)
 	}
 }

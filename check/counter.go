@@ -37,7 +37,7 @@ func (c Counters) Check(r *Recording, o *Outcome) {
 			return fmt.Sprintf("%s: the counter is %d after %d increments under the lock", ctr.label, got, ctr.Increments)
 		})
 		if reason != "" {
-			o.add(Finding{Check: c.Name(), Verdict: kvsim.Violation, Reason: reason})
+			o.Add(Finding{Check: c.Name(), Verdict: kvsim.Violation, Reason: reason})
 			return
 		}
 	}

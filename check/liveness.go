@@ -30,5 +30,5 @@ func (c Liveness) Check(r *Recording, o *Outcome) {
 	default:
 		f.Reason = fmt.Sprintf("liveness: faults stopped at %v but the run had not finished %v later: %s", s.Since, s.Window, s.Where)
 	}
-	o.add(f)
+	o.Add(f)
 }

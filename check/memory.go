@@ -54,7 +54,7 @@ func (c *Memory) Check(r *Recording, o *Outcome) {
 		return ""
 	})
 	if reason != "" {
-		o.add(Finding{Check: c.Name(), Verdict: kvsim.Violation, Reason: reason})
+		o.Add(Finding{Check: c.Name(), Verdict: kvsim.Violation, Reason: reason})
 	}
 }
 

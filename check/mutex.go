@@ -59,6 +59,6 @@ func (c *MutualExclusion) Check(r *Recording, o *Outcome) {
 		}
 	}
 	if first.Count > 0 {
-		o.add(first)
+		o.Add(first)
 	}
 }

@@ -19,6 +19,6 @@ func (c Workload) Check(r *Recording, o *Outcome) {
 		first.Count++
 	}
 	if first.Count > 0 {
-		o.add(first)
+		o.Add(first)
 	}
 }

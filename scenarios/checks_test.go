@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
 )
@@ -125,5 +126,35 @@ func TestCountersAreChecked(t *testing.T) {
 	}}
 	if r := Run(cfg); r.Verdict != kvsim.Violation || r.Reason != "test/counter: the counter is 0 after 1 increments under the lock" {
 		t.Fatalf("%s, want the counter's violation", r.Summary())
+	}
+}
+
+// gaveUp is a check that never decides, as a checker that timed out.
+type gaveUp struct{}
+
+func (gaveUp) Name() string { return "test/gave-up" }
+
+func (gaveUp) Check(_ *check.Recording, o *check.Outcome) {
+	o.Add(check.Finding{Check: "test/gave-up", Verdict: kvsim.Unknown, Reason: "test/gave-up: the check timed out"})
+}
+
+// withGaveUp is sc with gaveUp among its checks.
+func withGaveUp(sc Scenario) Scenario {
+	setup := sc.Setup
+	sc.Setup = func(e *Env) func() string {
+		e.AddCheck(gaveUp{})
+		return setup(e)
+	}
+	return sc
+}
+
+// TestUnknownFailsTheRun: a run whose check gave up (Unknown) has not been
+// shown correct: its verdict is Unknown, a failure, never ok.
+func TestUnknownFailsTheRun(t *testing.T) {
+	cfg := config(t, "kv-random", "reliable", 0)
+	cfg.Scenario = withGaveUp(cfg.Scenario)
+	r := Run(cfg)
+	if r.Verdict != kvsim.Unknown || !r.Failed() || r.Reason != "test/gave-up: the check timed out" {
+		t.Fatalf("%s, want unknown, a failure", r.Summary())
 	}
 }

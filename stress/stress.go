@@ -349,13 +349,22 @@ func (res *Result) check(r *run, clients []*client, interrupted bool) {
 		res.LockCheck = *out.Lock
 	}
 	res.Warnings = out.Warnings
+	res.Failures = append(res.Failures, failures(&out)...)
+}
+
+// failures are the round's failures the checks found, one line each, in
+// the order a run reports them (check.Outcome.Ranked): every finding,
+// a checker that gave up (Unknown) included, fails the round.
+func failures(out *check.Outcome) []string {
+	var lines []string
 	for _, f := range out.Ranked() {
 		reason := f.Reason
 		if f.Count > 1 {
 			reason += fmt.Sprintf(" (%d times in all)", f.Count)
 		}
-		res.Failures = append(res.Failures, reason)
+		lines = append(lines, reason)
 	}
+	return lines
 }
 
 // Checks are the checks a stress round gets: every one that applies to
