@@ -243,3 +243,33 @@ func TestMerge(t *testing.T) {
 		t.Errorf("counters %+v, want one, summed", m.Counters)
 	}
 }
+
+// unseenNet is lossy whose replies go, every other call, to a goroutine
+// the clerk may have stopped waiting for (unseenCaller).
+type unseenNet struct{ lossy }
+
+func (n *unseenNet) ReplyUnseen() bool { return n.calls%2 == 0 }
+
+// TestRepliesUnseen: an attempt whose reply went to a goroutine the clerk
+// may have given up on is recorded as unseen (models.Attempt.Unseen), so
+// that the contract takes it as a reply the clerk may or may not know; a
+// lost reply is no unseen one.
+func TestRepliesUnseen(t *testing.T) {
+	r := &Recording{}
+	clk := &clock{}
+	net := &unseenNet{lossy{srv: kv.NewServer(), clk: clk, lose: []bool{false, false, true, false}}}
+	c := NewClient(r, 0, "c0", net, clk, nil)
+	c.SetClerk(clerk.New(c, sleeper{clk}, "server", clerk.Options{RetryInterval: time.Nanosecond}))
+	c.Put("k", "a", 0) // seen
+	c.Put("k", "b", 1) // unseen
+	c.Put("k", "c", 2) // lost, then unseen
+	var got []bool
+	for i := range r.KV {
+		for _, a := range r.attemptsOf(i) {
+			got = append(got, a.Unseen)
+		}
+	}
+	if want := []bool{false, true, false, true}; !slices.Equal(got, want) {
+		t.Errorf("attempts unseen %v, want %v", got, want)
+	}
+}

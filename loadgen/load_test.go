@@ -380,3 +380,33 @@ func TestLockUsersCounter(t *testing.T) {
 		t.Fatalf("found %+v, want the counter's violation", out.Findings)
 	}
 }
+
+// refusing is the reference server that refuses, with ErrVersion, every
+// Put of a key ending in "counter" that exists, whatever its version.
+type refusing struct{ rpc.Server }
+
+func (s refusing) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	if strings.HasSuffix(args.Key, "counter") && args.Version > 0 {
+		reply.Err = rpc.ErrVersion
+		return
+	}
+	s.Server.Put(args, reply)
+}
+
+// TestLockUsersWorkload: load with lock users reports what a lock user
+// saw go wrong inside its critical section (check.Workload): a Put of the
+// counter refused although nobody else may write it.
+func TestLockUsersWorkload(t *testing.T) {
+	addr := serve(t, refusing{kv.NewServer()})
+	res, err := loadgen.Run(context.Background(), loadgen.Options{
+		Addr: addr, Clients: 1, Lockers: 1, Ops: 5, Keys: 1, RetryInterval: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := res.Check(false, time.Minute)
+	f, failed := out.First()
+	if !failed || f.Check != "workload" || !strings.Contains(f.Reason, "its Put of the counter at version 1 failed: someone else wrote it") {
+		t.Fatalf("found %+v, want the lock user's own violation", out.Findings)
+	}
+}

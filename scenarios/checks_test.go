@@ -158,3 +158,17 @@ func TestUnknownFailsTheRun(t *testing.T) {
 		t.Fatalf("%s, want unknown, a failure", r.Summary())
 	}
 }
+
+// TestFinalCheckRuns: the final check a scenario's Setup returns runs
+// after the run, and its reason fails the run.
+func TestFinalCheckRuns(t *testing.T) {
+	cfg := config(t, "kv-random", "reliable", 0)
+	setup := cfg.Scenario.Setup
+	cfg.Scenario = Scenario{Name: "test/final", Setup: func(e *Env) func() string {
+		setup(e)
+		return func() string { return "test/final: the final state is wrong" }
+	}}
+	if r := Run(cfg); r.Verdict != kvsim.Violation || r.Reason != "test/final: the final state is wrong" {
+		t.Fatalf("%s, want the final check's violation", r.Summary())
+	}
+}
