@@ -4,11 +4,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
+	"github.com/kvsim/kvsim/sim"
 )
 
 // maybeGets is the reference clerk whose Gets return ErrMaybe.
@@ -170,5 +172,43 @@ func TestFinalCheckRuns(t *testing.T) {
 	}}
 	if r := Run(cfg); r.Verdict != kvsim.Violation || r.Reason != "test/final: the final state is wrong" {
 		t.Fatalf("%s, want the final check's violation", r.Summary())
+	}
+}
+
+// hastyClerk sends each Put from a goroutine of its own and, without
+// looking at its reply, says ErrMaybe once the reply has had time to come:
+// a clerk that gave up waiting.
+type hastyClerk struct {
+	rpc.Clerk
+	w      *sim.World
+	c      rpc.Caller
+	s      rpc.Sleeper
+	server string
+}
+
+func (ck hastyClerk) Put(key, value string, version rpc.Tversion) rpc.Err {
+	ck.w.Go(func() {
+		ck.c.Call(ck.server, rpc.MethodPut, &rpc.PutArgs{Key: key, Value: value, Version: version}, &rpc.PutReply{})
+	})
+	ck.s.Sleep(50 * time.Millisecond)
+	return rpc.ErrMaybe
+}
+
+// TestRepliesToGoroutinesAreUnseen: the reply to a call a clerk made from
+// a goroutine of its own is one the clerk may or may not know, so an
+// ErrMaybe after it keeps the contract.
+func TestRepliesToGoroutinesAreUnseen(t *testing.T) {
+	var w *sim.World
+	cfg := config(t, "reliable-put", "reliable", 0)
+	cfg.Scenario = Scenario{Name: "test/hasty", Setup: func(e *Env) func() string {
+		w = e.w
+		e.Spawn(func(c *Client) { c.Put("k", "a", 0) })
+		return nil
+	}}
+	cfg.Impl = kvsim.Impl{Name: "test/hasty-clerk", ServerBlocks: true, NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+		return hastyClerk{Clerk: kvsim.Reference().NewClerk(c, s, server), w: w, c: c, s: s, server: server}
+	}}
+	if r := Run(cfg); r.Failed() {
+		t.Fatalf("%s: an ErrMaybe after a reply only a goroutine saw broke the contract", r.Summary())
 	}
 }
