@@ -16,7 +16,9 @@ import "time"
 //     AppendEntries round, or any under preemption) may see its own
 //     entry applied before it returns;
 //   - a leader's Starts in one term land at increasing indices: a leader
-//     never overwrites or deletes its own entries.
+//     never overwrites or deletes its own entries;
+//   - a Start is accepted at an index of 1 or more (a Start left as the
+//     skeleton's, returning -1, with isLeader true, is not).
 //
 // What it cannot see: that a leader lacks an entry committed by another
 // server's leadership in an earlier term, until the leader overwrites it
@@ -61,6 +63,9 @@ func (c *LeaderCompleteness) Observe(e *Event) *Violation {
 		a := c.applied[e.Server] // a Start that came without its Call: as it returned
 		if c.calling[e.Server] {
 			a, c.calling[e.Server] = c.called[e.Server], false
+		}
+		if e.Index < 1 {
+			return violation(c.Name(), e, "accepted a Start at index %d: a leader's log starts at index 1", e.Index)
 		}
 		if e.Index <= a.index {
 			return violation(c.Name(), e, "accepted a Start at index %d, but it applied index %d at %v: its log lost a committed entry", e.Index, a.index, a.at)

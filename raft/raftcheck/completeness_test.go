@@ -20,6 +20,8 @@ func TestLeaderCompleteness(t *testing.T) {
 		"accepted a Start at index 2, but it applied index 2 at 4ms: its log lost a committed entry")
 	feed(t, NewLeaderCompleteness(3), with(Event{At: ms(9), Kind: Start, Server: 0, Term: 1, Index: 2}), 8,
 		"after accepting one at index 2 in the same term at 2ms")
+	feed(t, NewLeaderCompleteness(3), []Event{{At: 0, Kind: Start, Server: 1, Term: 0, Index: -1}}, 0,
+		"accepted a Start at index -1: a leader's log starts at index 1")
 }
 
 // TestLeaderCompletenessJudgesTheCall: a Start is judged against what its
