@@ -134,6 +134,12 @@ func newLabCmd(e edge) *cobra.Command {
 			case err != nil:
 				return usageError{fmt.Errorf("lab: %w", err)}
 			}
+			// The workers' output is copied into stderr by goroutines of
+			// os/exec unless it is a file: from here on, whatever kvsim
+			// writes there takes the same lock.
+			if _, file := cmd.ErrOrStderr().(*os.File); !file {
+				cmd.SetErr(&lockedWriter{w: cmd.ErrOrStderr()})
+			}
 			if prog.Lab == "raft1" {
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
@@ -150,12 +156,6 @@ func newLabCmd(e edge) *cobra.Command {
 			}
 			if !prog.HasLock && runsLock(fl.cf.scenario) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s has no lock/: the lock scenarios (%s) test kvsim's own lock on the folder's clerk and server\n", fl.dir, strings.Join(lockScenarios(), ", "))
-			}
-			// The workers' output is copied into stderr by goroutines of
-			// os/exec unless it is a file: from here on, whatever kvsim
-			// writes there takes the same lock.
-			if _, file := cmd.ErrOrStderr().(*os.File); !file {
-				cmd.SetErr(&lockedWriter{w: cmd.ErrOrStderr()})
 			}
 			workers := &campaign.Workers{Path: prog.Path, Env: append(os.Environ(), "KVSIM_LAB_DIR="+fl.dir), Stderr: cmd.ErrOrStderr()}
 			defer workers.Close()

@@ -25,7 +25,9 @@ type Pool struct {
 	// Env, if set, is the workers' environment (os/exec.Cmd.Env).
 	Env []string
 	// Stderr is where the workers' stdout and stderr go: whatever the
-	// code under test prints.
+	// code under test prints. Unless it is an *os.File, os/exec copies
+	// each worker's output into it from a goroutine of its own, so it
+	// must take concurrent writes.
 	Stderr io.Writer
 
 	mu     sync.Mutex
