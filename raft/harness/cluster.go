@@ -59,6 +59,8 @@ type Cluster struct {
 	polling bool // Poll was called: every server runs a poller
 	finish  bool
 
+	afterReply func(from, to int, method string)
+
 	ev    raftcheck.Event // the event the checks see now (observe)
 	calls []*call         // answered calls, for reuse (onServer)
 }
@@ -123,6 +125,11 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 	ends := make([]*End, len(c.names))
 	for j, name := range c.names {
 		ends[j] = NewEnd(w, name)
+		ends[j].replied = func(method string) {
+			if c.afterReply != nil {
+				c.afterReply(i, j, method)
+			}
+		}
 	}
 	applyCh := sim.NewChan[ApplyMsg](w, 0)
 	inc.rf = c.cfg.Make(ends, i, NewPersister(w, m.Persister()), applyCh)
@@ -378,6 +385,19 @@ func (c *Cluster) Restart(i int) {
 	c.sync()
 }
 
+// Bounce crashes server i and restarts it after down, connected again
+// (to every connected server) if it was: a reboot its peers see as a
+// moment of silence.
+func (c *Cluster) Bounce(i int, down time.Duration) {
+	connected := c.connected[i]
+	c.Crash(i)
+	c.Sleep(down)
+	c.Restart(i)
+	if connected {
+		c.Connect(i)
+	}
+}
+
 // all is every server's index.
 func (c *Cluster) all() []int {
 	all := make([]int, len(c.servers))
@@ -408,6 +428,14 @@ func (c *Cluster) ConnectAll() {
 	for i := range c.servers {
 		c.connect(i, c.all())
 	}
+	c.sync()
+}
+
+// Cut cuts the link between servers i and j alone: each still talks to
+// the others, so two candidates that cannot hear each other share their
+// voters. Connect of either heals it.
+func (c *Cluster) Cut(i, j int) {
+	c.link[i][j], c.link[j][i] = false, false
 	c.sync()
 }
 
@@ -493,6 +521,12 @@ func (c *Cluster) poll(i int, inc *incarnation) {
 		}
 	}
 }
+
+// AfterReply has f told, in the calling goroutine, of every call from
+// server from to server to that came back with a reply: the moment a
+// nemesis aimed at what a reply means acts (a vote, once its candidate
+// has counted it, forgotten by a crash).
+func (c *Cluster) AfterReply(f func(from, to int, method string)) { c.afterReply = f }
 
 // Stop ends the pollers.
 func (c *Cluster) Stop() { c.finish = true }

@@ -12,6 +12,9 @@ import (
 type End struct {
 	w    *sim.World
 	peer string
+	// replied, if set, is told of each call that came back with a reply,
+	// in the calling goroutine (Cluster.AfterReply).
+	replied func(method string)
 }
 
 // NewEnd is an end through which goroutines of w call the server peer.
@@ -37,5 +40,9 @@ func (e *End) Call(svcMeth string, args, reply any) bool {
 		ptr.Elem().Set(v)
 		args = ptr.Interface()
 	}
-	return p.Call(e.peer, svcMeth, args, reply)
+	ok := p.Call(e.peer, svcMeth, args, reply)
+	if ok && e.replied != nil {
+		e.replied(svcMeth)
+	}
+	return ok
 }

@@ -22,10 +22,11 @@ type swarmPlan struct {
 	// tried in this order, each at most once); a bounce crashes a server
 	// and restarts it within 50ms, perhaps in the middle of an election;
 	// crashLeader crashes a server that says it leads (aimed at the role,
-	// as in the course's Figure 8).
-	crash, crashLeader, restart, bounce, disconnect, connect, partition, heal float64
-	clients                                                                   int
-	think                                                                     time.Duration // a client's mean pause between Starts
+	// as in the course's Figure 8); voterBounce bounces a server that
+	// has just answered a RequestVote (bounceVoters).
+	crash, crashLeader, restart, bounce, disconnect, connect, partition, heal, voterBounce float64
+	clients                                                                                int
+	think                                                                                  time.Duration // a client's mean pause between Starts
 }
 
 func swarmSetup(e sim.Entropy, s *Setup) func(c *harness.Cluster) {
@@ -51,6 +52,7 @@ func swarmSetup(e sim.Entropy, s *Setup) func(c *harness.Cluster) {
 		clients: 1 + int(e.Uint64N(3)),
 		think:   time.Duration(1+e.Uint64N(100)) * time.Millisecond,
 	}
+	p.voterBounce = level() // drawn last, so that the draws above stay each seed's
 	s.Until = p.faultsFor
 	return func(c *harness.Cluster) { swarm(c, p) }
 }
@@ -67,6 +69,10 @@ func swarm(c *harness.Cluster, p swarmPlan) {
 				c.Sleep(time.Duration(c.Rand(2*int(p.think/time.Millisecond)+1)) * time.Millisecond)
 			}
 		})
+	}
+	stopBounces := func() {}
+	if p.voterBounce > 0 {
+		stopBounces = bounceVoters(c, p.voterBounce)
 	}
 	chance := func(q float64) bool { return q > 0 && c.Rand(1000) < int(q*1000) }
 	for {
@@ -126,6 +132,7 @@ func swarm(c *harness.Cluster, p swarmPlan) {
 	// faults over; commands must get through.
 	c.Sleep(p.faultsFor - c.World().Now())
 	stop = true
+	stopBounces()
 	for i := range n {
 		if !c.Up(i) {
 			c.Restart(i)
