@@ -17,12 +17,13 @@ import (
 var (
 	seedsFlag  = flag.Int("raft.seeds", 0, "seeds per Raft scenario (0: 2,000, or 20 under -short)")
 	budgetFlag = flag.Duration("raft.budget", 0, "wall time per Raft scenario at most (0: 30s, or 500ms under -short)")
+	fromFlag   = flag.Uint64("raft.from", 0, "the first seed (shards of a long campaign: -raft.from 100000 -raft.seeds 100000)")
 )
 
-// campaign runs seeds 0, 1, ... of s on every core, each worker with a
-// runner, until n seeds ran or the budget is spent, and returns how many
-// ran and the failures, in seed order.
-func campaign(s *scenario.Scenario, mk harness.Make, n int, budget time.Duration) (int, []scenario.Result) {
+// campaign runs seeds from, from+1, ... of s on every core, each worker
+// with a runner, until n seeds ran or the budget is spent, and returns
+// how many ran and the failures.
+func campaign(s *scenario.Scenario, mk harness.Make, from uint64, n int, budget time.Duration) (int, []scenario.Result) {
 	var next atomic.Int64
 	deadline := time.Now().Add(budget)
 	var mu sync.Mutex
@@ -37,7 +38,7 @@ func campaign(s *scenario.Scenario, mk harness.Make, n int, budget time.Duration
 				if seed >= int64(n) {
 					return
 				}
-				r := scenario.Run(s, scenario.Config{Seed: uint64(seed), Make: mk, Runner: &runner})
+				r := scenario.Run(s, scenario.Config{Seed: from + uint64(seed), Make: mk, Runner: &runner})
 				mu.Lock()
 				ran++
 				if r.Failed() {
@@ -77,7 +78,7 @@ func TestReferencePasses(t *testing.T) {
 				t.Skip("too slow under the race detector")
 			}
 			start := time.Now()
-			ran, failed := campaign(s, ref.Make, n, budget)
+			ran, failed := campaign(s, ref.Make, *fromFlag, n, budget)
 			for i, r := range failed {
 				if i == 5 {
 					t.Errorf("and %d more", len(failed)-5)
