@@ -26,6 +26,10 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 	if err != nil {
 		return usageError{err}
 	}
+	outs := raftOutputs{impl: fl.dir, reportTo: fl.rf.reportTo, artifact: fl.cf.artifacts}
+	if err := outs.check(); err != nil {
+		return err
+	}
 	pool := &worker.Pool{Path: prog.Path, Env: append(os.Environ(), "KVSIM_LAB_DIR="+fl.dir), Stderr: cmd.ErrOrStderr()}
 	defer pool.Close()
 	out := cmd.OutOrStdout()
@@ -56,13 +60,17 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		return resp
 	}
 	if single {
-		resp := run(names[0], fl.seed, fl.rf.showTrace)
+		resp := run(names[0], fl.seed, fl.rf.showTrace || outs.traced())
 		if fl.rf.showTrace {
 			sim.WriteTrace(out, resp.Result.Trace)
 		}
 		printRaftRun(out, &resp, repro)
+		werr := outs.write(out, &resp, repro(&resp.Result))
 		if resp.Result.Failed() {
 			return exitCode(1)
+		}
+		if werr != nil {
+			return exitCode(2)
 		}
 		return nil
 	}
@@ -129,6 +137,14 @@ dispatch:
 		if r.Result.Failed() && !shown[r.Result.Scenario] {
 			shown[r.Result.Scenario] = true // the lowest failing seed of each scenario
 			printRaftRun(out, r, repro)
+			if outs.artifact != "" {
+				// Replayed traced, for its artifacts.
+				replay := run(r.Result.Scenario, r.Result.Seed, true)
+				if replay.Result.Hash != r.Result.Hash {
+					fmt.Fprintf(out, "warning: the replay's trace hash %016x differs from the first run's %016x: the run is not deterministic\n", replay.Result.Hash, r.Result.Hash)
+				}
+				outs.write(out, &replay, repro(&replay.Result))
+			}
 			fmt.Fprintln(out)
 		}
 	}
