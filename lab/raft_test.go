@@ -43,6 +43,10 @@ func TestRaftFolderPasses(t *testing.T) {
 func TestRaftBugsFail(t *testing.T) {
 	bugs := []struct{ name, scenario, seeds string }{
 		{"apply-under-lock-out-of-order", "unreliable-agree", "3"},
+		{"no-persist-vote", "restart-voters", "3"},
+		{"no-persist-on-append", "persist2", "2"},
+		{"vote-without-up-to-date", "rejoin", "2"},
+		{"snapshot-index-off-by-one", "snapshot-basic", "2"},
 	}
 	for _, b := range bugs {
 		t.Run(b.name, func(t *testing.T) {
