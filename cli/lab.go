@@ -44,7 +44,9 @@ Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
 --shard, --start, --strategy, --run-timeout); run flags those of 'kvsim run'
 (--faults, --strategy, --trace, --viz, --report, --artifacts, --json,
 --run-timeout). A raft1 folder takes --scenario, --seeds, --start,
---faults, --parallel, --keep-going, --run-timeout, --seed and --trace.
+--faults, --parallel, --keep-going, --run-timeout, --seed, --trace,
+--report (a run's one-page Raft report) and --artifacts (each failure's
+trace and report.html).
 --impl is the folder's. --kvsim-src DIR names kvsim's source tree
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).

@@ -17,6 +17,17 @@
 // scenarios.Result of a traced run, so the report depends on no internals of
 // the harness.
 //
+// A run of a Raft scenario (package raft/scenario) has a page of its own,
+// WriteRaft from a RaftRun that FromRaft builds: the same header, CSS,
+// error capture and self-test, with a lane per server showing its role
+// and term over time, the RPCs between servers (bundled past 600 in
+// view), crashes, restarts, cuts and applied indexes, and the first
+// violation of a check (raftcheck.Violation) in words and at its instant.
+// It is a template and script of its own (raft.html.tmpl, raft.js) rather
+// than a mode of the key/value page, whose script is built around a server
+// lane, clients' operations and the model's states, none of which a Raft
+// run has.
+//
 // Opening a report with #selftest appended to its URL makes the page check
 // itself after rendering (the header and the core are shown, clicking an
 // event shows its trace line, no script error happened) and write the outcome
