@@ -82,17 +82,20 @@ func (c *Client) Call(server, method string, args, reply any) bool {
 	// The attempt keeps its place in the order of sending, even if a
 	// goroutine of the clerk's makes it and later ones return first.
 	op, i := c.last, len(c.cur)
-	c.cur = append(c.cur, attempt{method: method})
+	// The attempt is filled in place: built whole on the stack and copied
+	// into c.cur, before the call and again after it, it cost 2% of a
+	// kv-random seed.
+	c.cur = append(c.cur, attempt{})
+	c.cur[i].method = method
 	ok := c.caller.Call(server, method, args, reply)
 	if c.last != op || i >= len(c.cur) {
 		return ok // the operation ended without this reply
 	}
-	a := attempt{method: method, Attempt: models.ReplyAttempt(ok, courseReply(reply))}
-	a.Unseen = ok && c.unseen != nil && c.unseen.ReplyUnseen()
-	if c.dups != nil {
-		a.dup = c.dups.CallDuplicated()
-	}
-	c.cur[i] = a
+	got := models.ReplyAttempt(ok, courseReply(reply))
+	got.Unseen = ok && c.unseen != nil && c.unseen.ReplyUnseen()
+	dup := c.dups != nil && c.dups.CallDuplicated()
+	a := &c.cur[i] // c.cur as it is now: the clerk's goroutines may have grown it
+	a.Attempt, a.dup = got, dup
 	return ok
 }
 
