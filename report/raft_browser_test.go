@@ -55,8 +55,8 @@ func checkRaftPage(t *testing.T, bin, path string, run RaftRun) (raftSelftest, s
 }
 
 // TestBrowserRaft renders, in headless Chromium, the report of a
-// reference Raft that votes twice in a term (a 5-server swarm run caught
-// by election safety) under #selftest: the header names the check and
+// reference Raft that votes twice in a term (a 5-server swarm run)
+// under #selftest: the header names the check and
 // explains it, every server has its lane with roles drawn, the violation
 // is drawn at its instant and a click on the header's link brings it into
 // view and selects its record, a click on a message shows its trace line
@@ -68,7 +68,7 @@ func TestBrowserRaft(t *testing.T) {
 	dir := artifactDir(t)
 	path := filepath.Join(dir, "raft-report.html")
 	st, dom := checkRaftPage(t, bin, path, run)
-	for _, want := range []string{`<span id="check">election-safety</span>`, `id="violation-line"`, `<pre id="traceline">`} {
+	for _, want := range []string{`<span id="check">` + r.Violation.Check + `</span>`, `id="violation-line"`, `<pre id="traceline">`} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the rendered DOM lacks %s", want)
 		}
