@@ -200,10 +200,13 @@
     pan.value = full - span > 0 ? Math.round(v0 / (full - span) * 1000) : 0;
   }
 
+  // describePlain is message i in words, with its arguments or its reply
+  // as the trace prints them.
   function describePlain(i) {
-    var m = M[i], fate = { "": "arrived", drop: "dropped as it was sent", lost: "lost (cut off or crashed)", held: "held", late: "came after its call had ended", flight: "still in flight at the end" }[m.f];
+    var m = M[i], text = E[m.e0][6], fate = { "": "arrived", drop: "dropped as it was sent", lost: "lost (cut off or crashed)", held: "held", late: "came after its call had ended", flight: "still in flight at the end" }[m.f];
     return "#" + m.c + " " + (m.m >= 0 ? D.methods[m.m] : "") + (m.r ? " reply " : " ") + D.lanes[m.from] + "\u2192" + D.lanes[m.to] +
-      (m.term >= 0 ? " term " + m.term : "") + (m.empty ? " (no entries)" : "") + ", " + fate + (m.f !== "drop" && m.f !== "flight" ? " after " + fmtMs(m.t1 - m.t0) : "");
+      (m.term >= 0 ? " term " + m.term : "") + (m.empty ? " (no entries)" : "") + ", " + fate + (m.f !== "drop" && m.f !== "flight" ? " after " + fmtMs(m.t1 - m.t0) : "") +
+      (text ? ": " + (text.length > 240 ? text.slice(0, 240) + "\u2026" : text) : "");
   }
 
   function setView(a, b) {
