@@ -175,7 +175,9 @@
       var x = sx(k.t), y = laneY(k.l), attr = k.e >= 0 ? ' data-e="' + k.e + '"' : "";
       if (k.k === "crash") out.push('<path class="mark crash"' + attr + ' d="M' + (x - 6) + "," + (y - 6) + "l12,12m0,-12l-12,12" + '"><title>' + esc(D.lanes[k.l] + " crashed at " + fmtMs(k.t)) + "</title></path>");
       else if (k.k === "restart") out.push('<path class="mark restart"' + attr + ' d="M' + x + "," + (y - 8) + "l7,13h-14z" + '"><title>' + esc(D.lanes[k.l] + " " + k.s + " at " + fmtMs(k.t)) + "</title></path>");
-      else {
+      else if (k.k === "vote") {
+        out.push('<text class="mark vote"' + attr + ' x="' + (x - 3) + '" y="' + (y - 9) + '"><title>' + esc(D.lanes[k.l] + " " + k.s + " at " + fmtMs(k.t)) + "</title>\u2713" + (span < 2e9 ? esc(D.lanes[k.i]) : "") + "</text>");
+      } else {
         out.push('<line class="mark ' + k.k + '" x1="' + x + '" y1="' + (y + 9) + '" x2="' + x + '" y2="' + (y + 16) + '"><title>' + esc(D.lanes[k.l] + " " + k.s + " at " + fmtMs(k.t)) + "</title></line>");
         var lx = lastLabel[k.l] === undefined ? -1e9 : lastLabel[k.l], txt = String(k.i);
         if (x - lx > txt.length * 6 + 6) { out.push('<text class="applytext" x="' + (x - txt.length * 3) + '" y="' + (y + 26) + '">' + txt + "</text>"); lastLabel[k.l] = x; }

@@ -116,6 +116,27 @@ func TestRaftReportOfAViolation(t *testing.T) {
 	if methods["Raft.RequestVote"] == 0 || methods["Raft.AppendEntries"] == 0 {
 		t.Errorf("requests by method: %v, want RequestVote and AppendEntries", methods)
 	}
+	// The votes granted, on the voters' lanes: a server that voted twice
+	// in a term shows both.
+	votes := map[[2]int]map[int]bool{} // voter, term -> candidates
+	for _, m := range d.Marks {
+		if m.Kind == "vote" {
+			var term int
+			fmt.Sscanf(m.Text[strings.LastIndex(m.Text, "term"):], "term %d", &term)
+			k := [2]int{m.Lane, term}
+			if votes[k] == nil {
+				votes[k] = map[int]bool{}
+			}
+			votes[k][m.Index] = true
+		}
+	}
+	twice := false
+	for _, cs := range votes {
+		twice = twice || len(cs) > 1
+	}
+	if !twice {
+		t.Errorf("votes drawn %v: no server votes for two candidates in a term", votes)
+	}
 	t.Logf("%s: %d events (%d scheduler records left out), %d messages (%d lost), %d role segments, %d spans, %d marks, %d bytes",
 		r.String(), len(d.Events), d.Skipped, len(d.Msgs), lost, len(d.Roles), len(d.Spans), len(d.Marks), len(page))
 }

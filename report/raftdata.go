@@ -99,7 +99,8 @@ func (s raftSpan) MarshalJSON() ([]byte, error) {
 }
 
 // raftMark is an instant on a lane: [lane, at, kind (crash, restart,
-// apply, snapshot), index, text, event (-1 none)].
+// apply, snapshot, vote), index (applied, snapshot's, incarnation, or the
+// candidate's lane), text, event (-1 none)].
 type raftMark struct {
 	Lane  int
 	At    int64
@@ -406,6 +407,14 @@ func buildRaft(run RaftRun) *raftData {
 			e.Msg = newMsg(raftMsg{Start: i, End: -1, From: ql, To: pl, Method: e.Method, Reply: true, Fate: fateOpen, Term: term, Empty: empty})
 			replies[r.Call] = append(replies[r.Call], e.Msg)
 			saw(ql, t, term)
+			// A vote granted: on the voter's lane, the candidate and term.
+			if strings.Contains(r.Method, "RequestVote") && strings.Contains(r.Text, "VoteGranted:true") && ql >= 0 && pl >= 0 {
+				vt := term
+				if req >= 0 && d.Msgs[req].Term >= 0 {
+					vt = d.Msgs[req].Term
+				}
+				d.Marks = append(d.Marks, raftMark{Lane: ql, At: t, Kind: "vote", Index: pl, Text: fmt.Sprintf("voted for %s in term %d", d.Lanes[pl], vt), Event: i})
+			}
 			// A candidate that hears from a leader of its own term
 			// follows it.
 			if req >= 0 && ql >= 0 && ql < len(states) && strings.Contains(r.Method, "AppendEntries") {
