@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/kvsim/kvsim/raft/raftcheck"
@@ -93,6 +94,7 @@ func New(w *sim.World, cfg Config) *Cluster {
 	c := &Cluster{w: w, cfg: cfg, rng: w.Stream("tester"), rpcs: make([]int, n), connected: make([]bool, n)}
 	c.checks = raftcheck.NewSet(
 		raftcheck.NewElectionSafety(),
+		raftcheck.NewVoteOnce(),
 		raftcheck.NewStateMachine(n),
 		raftcheck.NewLeaderCompleteness(n),
 		raftcheck.NewLiveness(n, cfg.Liveness),
@@ -125,7 +127,12 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 	ends := make([]*End, len(c.names))
 	for j, name := range c.names {
 		ends[j] = NewEnd(w, name)
-		ends[j].replied = func(method string) {
+		ends[j].replied = func(method string, args, reply any) {
+			if method == "Raft.RequestVote" {
+				if term, granted, ok := voteOf(args, reply); ok && granted {
+					c.observe(raftcheck.Event{Kind: raftcheck.Vote, Server: j, Term: term, Peer: i})
+				}
+			}
 			if c.afterReply != nil {
 				c.afterReply(i, j, method)
 			}
@@ -520,6 +527,22 @@ func (c *Cluster) poll(i int, inc *incarnation) {
 			c.observe(raftcheck.Event{Kind: raftcheck.Leader, Server: i, Term: term})
 		}
 	}
+}
+
+// voteOf reads a RequestVote's term and whether its reply grants the
+// vote, by the paper's names (args.Term, reply.VoteGranted); ok is false
+// for a Raft that names them otherwise, whose votes the vote-once check
+// then does not see (election safety still sees what they lead to).
+func voteOf(args, reply any) (term int, granted, ok bool) {
+	a, r := reflect.Indirect(reflect.ValueOf(args)), reflect.Indirect(reflect.ValueOf(reply))
+	if a.Kind() != reflect.Struct || r.Kind() != reflect.Struct {
+		return 0, false, false
+	}
+	t, g := a.FieldByName("Term"), r.FieldByName("VoteGranted")
+	if !t.IsValid() || !t.CanInt() || !g.IsValid() || g.Kind() != reflect.Bool {
+		return 0, false, false
+	}
+	return int(t.Int()), g.Bool(), true
 }
 
 // AfterReply has f told, in the calling goroutine, of every call from

@@ -13,8 +13,8 @@ type End struct {
 	w    *sim.World
 	peer string
 	// replied, if set, is told of each call that came back with a reply,
-	// in the calling goroutine (Cluster.AfterReply).
-	replied func(method string)
+	// in the calling goroutine.
+	replied func(method string, args, reply any)
 }
 
 // NewEnd is an end through which goroutines of w call the server peer.
@@ -42,7 +42,7 @@ func (e *End) Call(svcMeth string, args, reply any) bool {
 	}
 	ok := p.Call(e.peer, svcMeth, args, reply)
 	if ok && e.replied != nil {
-		e.replied(svcMeth)
+		e.replied(svcMeth, args, reply)
 	}
 	return ok
 }

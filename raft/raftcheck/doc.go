@@ -6,10 +6,13 @@
 // time, server, term and index.
 //
 // The checks see a Raft from outside, as the course's tester does: through
-// GetState, Start and the applyCh. So they check what is observable that
-// way (see each check for what it can and cannot see):
+// GetState, Start and the applyCh, and the votes in the RequestVote
+// replies that reach their candidates. So they check what is observable
+// that way (see each check for what it can and cannot see):
 //
 //   - ElectionSafety: at most one leader per term.
+//   - VoteOnce: a server votes for at most one candidate in a term,
+//     across crashes.
 //   - StateMachine: every server applies the same command at an index, in
 //     order, without gaps; snapshots included (log matching as the
 //     applied commands show it, and state machine safety).

@@ -42,10 +42,13 @@ const (
 	// it returns, if it accepted). A Start that blocks or yields may see
 	// entries applied while it runs, its own among them.
 	Call
+	// Vote: Server granted its vote in Term to Peer (a RequestVote reply
+	// that reached its candidate saying so).
+	Vote
 )
 
 var kindNames = [...]string{Leader: "leader", Start: "start", Apply: "apply", Snapshot: "snapshot",
-	Crash: "crash", Restart: "restart", RPC: "rpc", Quiet: "quiet", Window: "window", WindowEnd: "window-end", Call: "call"}
+	Crash: "crash", Restart: "restart", RPC: "rpc", Quiet: "quiet", Window: "window", WindowEnd: "window-end", Call: "call", Vote: "vote"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -65,6 +68,7 @@ type Event struct {
 	Command     any
 	Commands    []any  // Snapshot: the commands the snapshot holds, from index 0
 	Method      string // RPC
+	Peer        int    // Vote: the candidate
 	Name        string // Window, WindowEnd
 	Min, Max    int    // Window
 }
@@ -99,7 +103,7 @@ func (v *Violation) Error() string {
 func violation(check string, e *Event, format string, args ...any) *Violation {
 	v := &Violation{Check: check, At: e.At, Server: e.Server, Term: -1, Index: -1, What: fmt.Sprintf(format, args...)}
 	switch e.Kind {
-	case Leader:
+	case Leader, Vote:
 		v.Term = e.Term
 	case Start, Snapshot:
 		v.Term, v.Index = e.Term, e.Index

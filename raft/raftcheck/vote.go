@@ -1,0 +1,45 @@
+package raftcheck
+
+import "time"
+
+// VoteOnce is the persistence of a vote: a server grants at most one
+// candidate its vote in a term, across crashes and restarts (Figure 2's
+// votedFor, persisted before the reply). It reads the votes as their
+// candidates received them (Vote events), so it names the second vote
+// itself, before any two leaders follow from it.
+type VoteOnce struct {
+	votes map[[2]int]voteSeen // by term and voter
+}
+
+type voteSeen struct {
+	candidate, incarnation int
+	at                     time.Duration
+}
+
+// NewVoteOnce makes the check.
+func NewVoteOnce() *VoteOnce { return &VoteOnce{votes: map[[2]int]voteSeen{}} }
+
+// Name implements Check.
+func (c *VoteOnce) Name() string { return "vote-once" }
+
+// Observe implements Check.
+func (c *VoteOnce) Observe(e *Event) *Violation {
+	if e.Kind != Vote {
+		return nil
+	}
+	key := [2]int{e.Term, e.Server}
+	prev, ok := c.votes[key]
+	switch {
+	case !ok:
+		c.votes[key] = voteSeen{e.Peer, e.Incarnation, e.At}
+	case prev.candidate != e.Peer && prev.incarnation != e.Incarnation:
+		return violation(c.Name(), e, "voted for s%d in term %d (received at %v), then, restarted (incarnation %d, now %d), for s%d: the vote was not persisted before the reply",
+			prev.candidate, e.Term, prev.at, prev.incarnation, e.Incarnation, e.Peer)
+	case prev.candidate != e.Peer:
+		return violation(c.Name(), e, "voted for s%d in term %d (received at %v), then for s%d in the same term", prev.candidate, e.Term, prev.at, e.Peer)
+	}
+	return nil
+}
+
+// Finish implements Check.
+func (c *VoteOnce) Finish(time.Duration) *Violation { return nil }
