@@ -178,9 +178,13 @@
       else if (k.k === "vote") {
         out.push('<text class="mark vote"' + attr + ' x="' + (x - 3) + '" y="' + (y - 9) + '"><title>' + esc(D.lanes[k.l] + " " + k.s + " at " + fmtMs(k.t)) + "</title>\u2713" + (span < 2e9 ? esc(D.lanes[k.i]) : "") + "</text>");
       } else {
-        out.push('<line class="mark ' + k.k + '" x1="' + x + '" y1="' + (y + 9) + '" x2="' + x + '" y2="' + (y + 16) + '"><title>' + esc(D.lanes[k.l] + " " + k.s + " at " + fmtMs(k.t)) + "</title></line>");
+        // The violation's index, applied (or snapshotted) on any server,
+        // is marked in red and always numbered.
+        var hot = WHY && WHY.index >= 0 && k.i === WHY.index;
+        out.push('<line class="mark ' + k.k + (hot ? " why" : "") + '" x1="' + x + '" y1="' + (y + 9) + '" x2="' + x + '" y2="' + (y + 16) + '"><title>' + esc(D.lanes[k.l] + " " + k.s + " at " + fmtMs(k.t)) + "</title></line>");
         var lx = lastLabel[k.l] === undefined ? -1e9 : lastLabel[k.l], txt = String(k.i);
-        if (x - lx > txt.length * 6 + 6) { out.push('<text class="applytext" x="' + (x - txt.length * 3) + '" y="' + (y + 26) + '">' + txt + "</text>"); lastLabel[k.l] = x; }
+        if (hot) { out.push('<text class="applytext why" x="' + (x - txt.length * 3) + '" y="' + (y + 26) + '">' + txt + "</text>"); lastLabel[k.l] = x; }
+        else if (x - lx > txt.length * 6 + 6) { out.push('<text class="applytext" x="' + (x - txt.length * 3) + '" y="' + (y + 26) + '">' + txt + "</text>"); lastLabel[k.l] = x; }
       }
     });
     // The violation.

@@ -119,3 +119,27 @@ func TestBrowserRaftAtScale(t *testing.T) {
 	}
 	t.Logf("%s: %d messages, %d events, %s, render %vms, fit %vms (%+v)", r.String(), st.Messages, st.Events, fmt.Sprintf("%.1f MB", float64(fi.Size())/1e6), st.RenderMS, st.FitMS, st.Fit)
 }
+
+// TestBrowserRaftRuns runs the Raft page's self-test on reports of other
+// kinds of run: snapshots installed across crashes, a partitioned
+// leader rejoining, a flawed Raft's Figure 8.
+func TestBrowserRaftRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: a browser per run; TestBrowserRaft covers the page")
+	}
+	bin := chromium(t)
+	for _, sc := range []string{"snapshot-all-crash", "rejoin"} {
+		t.Run(sc, func(t *testing.T) {
+			s, err := scenario.Named(sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := scenario.Run(s, scenario.Config{Seed: 1, Make: ref.Make, Trace: true})
+			checkRaftPage(t, bin, filepath.Join(artifactDir(t), "raft-report-"+sc+".html"), FromRaft(r, "reference", ""))
+		})
+	}
+	t.Run("figure8-count-old-terms", func(t *testing.T) {
+		r := raftFailure(t, "count-old-terms", "figure8", 0, 300)
+		checkRaftPage(t, bin, filepath.Join(artifactDir(t), "raft-report-figure8.html"), FromRaft(r, "reference (count-old-terms)", raftRepro(r, "count-old-terms")))
+	})
+}
