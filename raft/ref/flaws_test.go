@@ -65,9 +65,9 @@ func TestFlawsAreFound(t *testing.T) {
 		limit    int
 		check    string
 	}{
-		{"votes for two candidates in one term", voteTwice, "swarm", 300, "election-safety"},
+		{"votes for two candidates in one term", voteTwice, "swarm", 300, "vote-once"},
 		{"commits an earlier term's entry by counting replicas", countOldTerms, "figure8", 300, "state-machine-safety"},
-		{"does not persist its vote", forgetVote, "swarm", 500, "election-safety"},
+		{"does not persist its vote", forgetVote, "swarm", 500, "vote-once"},
 		{"applies out of order", applyOutOfOrder, "concurrent-starts", 10, "state-machine-safety"},
 	} {
 		t.Run(c.scenario+"/"+strings.ReplaceAll(c.name, " ", "-"), func(t *testing.T) {
