@@ -34,6 +34,38 @@ type Impl struct {
 	// as the machine starts, so the goroutines it starts are the machine's.
 	// Otherwise each handler runs to completion as its request arrives.
 	ServerBlocks bool
+
+	// Servers, when more than 1, makes the service a cluster of that many
+	// servers, each on a machine of its own named ServerNames(Servers)[i]:
+	// NewReplica makes each server (again at each restart), and
+	// NewClusterClerk each client's clerk, given every server's name.
+	// NewServer and NewClerk are then unused, and the servers' handlers
+	// may wait, as with ServerBlocks.
+	Servers int
+	// NewReplica starts one server of a cluster as its machine starts.
+	// node is what the host gives it: a *harness.Node of package
+	// raft/harness (its ends to every server, its index, its Persister),
+	// which this package, knowing no simulator type, does not name.
+	NewReplica func(node any) rpc.Server
+	// NewClusterClerk returns a clerk that reaches the servers named
+	// servers through c and waits through s.
+	NewClusterClerk func(c rpc.Caller, s rpc.Sleeper, servers []string) rpc.Clerk
+}
+
+// Cluster reports whether the implementation is a cluster of servers.
+func (im Impl) Cluster() bool { return im.Servers > 1 }
+
+// ServerNames are the names of the servers of a service of n servers:
+// ServerName for one, "server0", "server1", ... for a cluster.
+func ServerNames(n int) []string {
+	if n <= 1 {
+		return []string{ServerName}
+	}
+	names := make([]string, n)
+	for i := range names {
+		names[i] = ServerName + strconv.Itoa(i)
+	}
+	return names
 }
 
 // ReferenceName is the name of the reference implementation.

@@ -120,7 +120,7 @@ func TestLayoutImports(t *testing.T) {
 		{m + "lock", []string{m + "kv/rpc"}},
 		{m + "models", []string{m + "kv/rpc", "github.com/anishathalye/porcupine"}},
 		{m + "check", []string{module, m + "kv/rpc", m + "models"}},
-		{m + "scenarios", []string{module, m + "check", m + "sim", m + "kv/rpc", m + "models", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
+		{m + "scenarios", []string{module, m + "check", m + "sim", m + "kv/rpc", m + "models", m + "raft/harness", "github.com/anishathalye/porcupine", "pgregory.net/rapid"}},
 		{m + "zoo", []string{module, m + "kv", m + "clerk", m + "lock"}},
 		{m + "stress", []string{module, m + "check", m + "models", m + "kv/rpc", m + "sim/gobwire"}},
 		{m + "lab", []string{"golang.org/x/tools/go/packages"}},
@@ -130,10 +130,12 @@ func TestLayoutImports(t *testing.T) {
 		{m + "raft/harness", []string{m + "sim", m + "raft/raftcheck"}},
 		{m + "raft/ref", []string{m + "sim", m + "raft/harness"}},
 		{m + "raft/scenario", []string{m + "sim", m + "raft/harness", m + "raft/raftcheck"}},
+		{m + "rsm", []string{m + "kv/rpc", m + "sim", m + "raft/harness", m + "raft/ref"}},
+		{m + "kvraft", []string{module, m + "kv", m + "kv/rpc", m + "raft/harness", m + "raft/ref", m + "rsm"}},
 		{m + "worker", []string{module, m + "report", m + "scenarios", m + "search", m + "sim/explore", m + "raft/scenario"}},
 		{m + "kvsimtest", []string{module, m + "campaign", m + "scenarios", m + "models"}},
 		{m + "report", []string{module, m + "scenarios", m + "models", m + "sim", m + "kv/rpc", "github.com/anishathalye/porcupine"}},
-		{m + "campaign", []string{module, m + "zoo", m + "report", m + "scenarios", m + "search", m + "worker", m + "sim", m + "models", "pgregory.net/rapid"}},
+		{m + "campaign", []string{module, m + "kvraft", m + "zoo", m + "report", m + "scenarios", m + "search", m + "worker", m + "sim", m + "models", "pgregory.net/rapid"}},
 	}
 	for _, rule := range rules {
 		got, ok := imports[rule.pkg]

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/kvraft"
 	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim/explore"
 	"github.com/kvsim/kvsim/zoo"
@@ -31,7 +32,7 @@ func Default() Catalogue {
 	return Catalogue{
 		Scenarios: scenarios.All(),
 		Profiles:  scenarios.Profiles(),
-		Impls:     slices.Concat([]kvsim.Impl{kvsim.Reference()}, zoo.All(), zoo.Races()),
+		Impls:     slices.Concat([]kvsim.Impl{kvsim.Reference()}, kvraft.Impls(), zoo.All(), zoo.Races()),
 	}
 }
 

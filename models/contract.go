@@ -66,17 +66,29 @@ func ClerkGetContract(key string, attempts []Attempt, value string, version rpc.
 // ClerkPutWarning names what the lab allows but a precise Clerk avoids.
 func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attempt, err rpc.Err) string {
 	what := func() string { return fmt.Sprintf("Put(%q, %q, %d) returned %s", key, value, version, err) }
-	var first Attempt
+	// A replicated service's ErrWrongLeader says nothing of the Put's
+	// fate (the server may have started it before it lost its
+	// leadership): the attempts it answered are resends' reasons as a
+	// lost reply is, and ErrVersion is judged by the first attempt that
+	// a server that led answered (whether an ErrVersion after an
+	// ErrWrongLeader was certain, linearizability judges).
+	var first, decisive Attempt
 	if len(attempts) > 0 {
 		first = attempts[0]
 	}
+	for _, a := range attempts {
+		if !a.Replied || a.Err != rpc.ErrWrongLeader {
+			decisive = a
+			break
+		}
+	}
 	switch {
-	case err == rpc.ErrMaybe && first.Replied && !first.Unseen:
+	case err == rpc.ErrMaybe && first.Replied && !first.Unseen && first.Err != rpc.ErrWrongLeader:
 		return fmt.Sprintf("%s although its first attempt got a reply (%s)", what(), first.Err)
-	case err == rpc.ErrVersion && !first.Replied:
+	case err == rpc.ErrVersion && !decisive.Replied:
 		return what() + " after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied"
-	case err == rpc.ErrVersion && first.Err != rpc.ErrVersion:
-		return fmt.Sprintf("%s but its first attempt's reply said %s", what(), first.Err)
+	case err == rpc.ErrVersion && decisive.Err != rpc.ErrVersion:
+		return fmt.Sprintf("%s but its first attempt's reply said %s", what(), decisive.Err)
 	case err != rpc.ErrMaybe && !replied(attempts, func(a Attempt) bool { return a.Err == err }):
 		return what() + ", which no reply said"
 	}

@@ -35,6 +35,8 @@ type Env struct {
 	workload string           // the drawn workload, if the scenario draws one
 	slack    time.Duration    // extra virtual time the workload's own waits take
 	final    *finalReads      // a server that blocks: read inside the run
+	names    []string         // the servers' names (kvsim.ServerNames)
+	replicas []rpc.Server     // a cluster's servers, each's latest start (cluster.go)
 }
 
 // finalReads are the reads of a server that blocks (kvsim.Impl.ServerBlocks)
@@ -53,15 +55,24 @@ type finalRead struct {
 }
 
 // readAtEnd is the final reader's process.
-func (e *Env) readAtEnd(*sim.Proc) {
+func (e *Env) readAtEnd(p *sim.Proc) {
 	e.final.clients.Wait()
+	var ck rpc.Clerk
+	if e.impl.Cluster() {
+		// A cluster is read through a clerk of its own, as a client would.
+		ck = e.impl.NewClusterClerk(p, p, e.names)
+	}
 	for _, op := range e.rec.KV {
 		key := op.Input.Key
 		if _, ok := e.final.got[key]; ok {
 			continue
 		}
 		var reply rpc.GetReply
-		e.server.Get(&rpc.GetArgs{Key: key}, &reply)
+		if ck != nil {
+			reply.Value, reply.Version, reply.Err = ck.Get(key)
+		} else {
+			e.server.Get(&rpc.GetArgs{Key: key}, &reply)
+		}
 		e.final.got[key] = finalRead{reply.Value, reply.Version, reply.Err}
 	}
 }
@@ -82,7 +93,10 @@ func newEnv(w *sim.World, impl kvsim.Impl, spare *Env) *Env {
 		e.rec, e.checks = &check.Recording{}, &checks{}
 	}
 	e.w, e.impl = w, impl
-	if impl.ServerBlocks {
+	e.names = kvsim.ServerNames(impl.Servers)
+	if impl.Cluster() {
+		e.startCluster(w)
+	} else if impl.ServerBlocks {
 		w.NewMachine(kvsim.ServerName, func(m *sim.Machine) { e.serve(m.Server()) })
 		e.final = &finalReads{clients: sim.NewWaitGroup(w), got: map[string]finalRead{}}
 		w.Spawn("final-reads", e.readAtEnd)
@@ -96,11 +110,16 @@ func newEnv(w *sim.World, impl kvsim.Impl, spare *Env) *Env {
 // srv.
 func (e *Env) serve(srv *sim.Server) {
 	e.server = e.impl.NewServer()
-	if own, ok := e.server.(OwnHandlers); ok {
+	register(srv, e.server)
+}
+
+// register registers server's handlers on srv.
+func register(srv *sim.Server, server rpc.Server) {
+	if own, ok := server.(OwnHandlers); ok {
 		own.Handlers(srv)
 	} else {
-		sim.HandleCodec(srv, rpc.MethodGet, getCodec, e.server.Get)
-		sim.HandleCodec(srv, rpc.MethodPut, putCodec, e.server.Put)
+		sim.HandleCodec(srv, rpc.MethodGet, getCodec, server.Get)
+		sim.HandleCodec(srv, rpc.MethodPut, putCodec, server.Put)
 	}
 }
 
@@ -126,8 +145,12 @@ func (e *Env) Entropy() sim.Entropy { return e.w.Entropy() }
 func (e *Env) World() *sim.World { return e.w }
 
 // Server is the server under test, for final checks that read its state
-// after the run.
+// after the run; nil for a cluster (ServerNames).
 func (e *Env) Server() rpc.Server { return e.server }
+
+// ServerNames are the names of the service's servers: kvsim.ServerName,
+// or each server of a cluster.
+func (e *Env) ServerNames() []string { return e.names }
 
 // History is the key/value history recorded so far.
 func (e *Env) History() []models.KVOp { return e.rec.KV }
@@ -217,12 +240,16 @@ func (e *Env) spawn(body func(c *Client)) *Client {
 func (c *Client) run(p *sim.Proc) {
 	c.p = p
 	var caller rpc.Caller = p
-	if c.e.impl.ServerBlocks {
+	if c.e.impl.ServerBlocks || c.e.impl.Cluster() {
 		// Code that blocks may call from goroutines of its own.
 		caller = &goroutineCaller{w: c.e.w, clerk: p}
 	}
 	c.rc.Init(c.e.rec, c.id, c.name, caller, p, (*hooks)(c))
-	c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, kvsim.ServerName))
+	if c.e.impl.Cluster() {
+		c.rc.SetClerk(c.e.impl.NewClusterClerk(&c.rc, p, c.e.names))
+	} else {
+		c.rc.SetClerk(c.e.impl.NewClerk(&c.rc, p, kvsim.ServerName))
+	}
 	c.body(c)
 	if c.e.final != nil {
 		c.e.final.clients.Done()

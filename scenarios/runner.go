@@ -196,6 +196,9 @@ func (pool *Runner) Run(cfg Config) Result {
 	w := pool.newWorld(cfg.Seed, opts)
 	e := newEnv(w, impl, pool.takeEnv())
 	e.delivery = cfg.Profile.Delivery
+	if impl.Cluster() {
+		e.clusterFaults(faults)
+	}
 	if e.delivery != AtMostOnce {
 		e.rec.PutMeans = e.delivery.judge
 	}
@@ -345,7 +348,7 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 	if cs.read == nil {
 		cs.read = e.read
 	}
-	rec.Read, rec.Server = cs.read, e.server
+	rec.Read, rec.Server = cs.read, e.memoryOf()
 	cs.lin.Timeout, cs.lockM.Timeout = timeout, timeout
 	cs.registry = append(cs.registry[:0], check.ClerkContract{}, &cs.mutex, check.Workload{},
 		&cs.lin, &cs.lockM, check.Liveness{}, check.Counters{})
@@ -377,7 +380,7 @@ const WarnGoroutineLeak = "goroutine-leak"
 // counts them.
 func clientLeak(leaked []sim.GoroutineInfo) (first string, n int) {
 	for _, g := range leaked {
-		if strings.HasPrefix(g.Name, kvsim.ServerName+"/") || !strings.Contains(g.Name, "/") {
+		if isServerGoroutine(g.Name) || !strings.Contains(g.Name, "/") {
 			continue // the server's, or a process
 		}
 		if n++; n == 1 {

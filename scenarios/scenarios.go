@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/models"
@@ -334,8 +333,17 @@ func lockCounter(e *Env) func() string {
 func partitionHeal(e *Env) func() string {
 	spawnRandom(e, 3, 10, []string{"a", "b"})
 	w := e.w
-	w.At(20*time.Millisecond, func() { w.Isolate(kvsim.ServerName) })
-	w.At(500*time.Millisecond, func() { w.Rejoin(kvsim.ServerName) })
+	servers := e.ServerNames() // a cluster's every server: the service cut off
+	w.At(20*time.Millisecond, func() {
+		for _, s := range servers {
+			w.Isolate(s)
+		}
+	})
+	w.At(500*time.Millisecond, func() {
+		for _, s := range servers {
+			w.Rejoin(s)
+		}
+	})
 	w.At(600*time.Millisecond, func() { w.Isolate("c0") })
 	w.At(1200*time.Millisecond, func() { w.Rejoin("c0") })
 	return nil

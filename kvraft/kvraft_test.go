@@ -1,0 +1,140 @@
+package kvraft_test
+
+import (
+	"flag"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/kvraft"
+	"github.com/kvsim/kvsim/scenarios"
+)
+
+var (
+	flagSeeds = flag.Int("kvraft.seeds", 0, "TestReplicatedPasses: seeds per scenario, profile and cluster size (0: the test's default)")
+	flagStart = flag.Uint64("kvraft.start", 0, "TestReplicatedPasses: first seed")
+)
+
+// profile is the profile named name.
+func profile(t testing.TB, name string) scenarios.Profile {
+	for _, p := range scenarios.Profiles() {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no profile %q", name)
+	return scenarios.Profile{}
+}
+
+// campaign runs seeds [start, start+seeds) of sc under p on impl, on
+// every core, and returns the failures, lowest seed first, at most max.
+func campaign(sc scenarios.Scenario, p scenarios.Profile, impl kvsim.Impl, start, seeds uint64, max int) (failed []scenarios.Result, n int) {
+	workers := runtime.GOMAXPROCS(0)
+	results := make([]scenarios.Result, seeds)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() {
+			var r scenarios.Runner
+			for i := uint64(k); i < seeds; i += uint64(workers) {
+				results[i] = r.Try(scenarios.Config{Scenario: sc, Profile: p, Impl: impl, Seed: start + i})
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range results {
+		if !r.Failed() {
+			continue
+		}
+		if n++; len(failed) < max {
+			failed = append(failed, r)
+		}
+	}
+	return failed, n
+}
+
+// TestReplicatedPasses runs every scenario on the replicated reference,
+// 3 and 5 servers, under the scenario's own profile and under swarm: a
+// false alarm is the worst bug a checker can have.
+func TestReplicatedPasses(t *testing.T) {
+	seeds := uint64(24)
+	if testing.Short() {
+		seeds = 4
+	}
+	if *flagSeeds > 0 {
+		seeds = uint64(*flagSeeds)
+	}
+	for _, impl := range kvraft.Impls() {
+		for _, sc := range scenarios.All() {
+			profiles := []string{sc.DefaultFaults}
+			if sc.DefaultFaults != scenarios.SwarmName {
+				profiles = append(profiles, scenarios.SwarmName)
+			}
+			for _, faults := range profiles {
+				t.Run(fmt.Sprintf("%s/%s/%s", impl.Name, sc.Name, faults), func(t *testing.T) {
+					failed, n := campaign(sc, profile(t, faults), impl, *flagStart, seeds, 3)
+					for _, r := range failed {
+						t.Errorf("%s\n%s", r.Described().Summary(), reproLine(r))
+					}
+					if n > 0 {
+						t.Errorf("%d of %d seeds failed", n, seeds)
+					}
+				})
+			}
+		}
+	}
+}
+
+// reproLine is the command line that replays r.
+func reproLine(r scenarios.Result) string {
+	return fmt.Sprintf("kvsim run --scenario %s --seed %d --faults %s --impl %s", r.Scenario, r.Seed, r.Faults, r.Impl)
+}
+
+// TestSameSeedSameHash: a replicated run replays to the same trace hash
+// at GOMAXPROCS 1 and 2, tracing or not, and different seeds differ.
+func TestSameSeedSameHash(t *testing.T) {
+	seeds := uint64(6)
+	if testing.Short() {
+		seeds = 2
+	}
+	hashes := func() string {
+		var b strings.Builder
+		for _, impl := range kvraft.Impls() {
+			for _, sc := range scenarios.All() {
+				for seed := range seeds {
+					r := scenarios.Run(scenarios.Config{Scenario: sc, Profile: profile(t, scenarios.SwarmName), Impl: impl, Seed: seed})
+					fmt.Fprintf(&b, "%s %s %d %s %s\n", impl.Name, sc.Name, seed, r.TraceHash, r.Verdict)
+				}
+			}
+		}
+		return b.String()
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	one := hashes()
+	runtime.GOMAXPROCS(2)
+	if two := hashes(); one != two {
+		t.Fatalf("hashes differ between GOMAXPROCS 1 and 2:\n%s\nvs\n%s", one, two)
+	}
+	seen := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(one), "\n") {
+		f := strings.Fields(line)
+		if prev, dup := seen[f[3]]; dup {
+			t.Errorf("%q and %q share a trace hash", prev, line)
+		}
+		seen[f[3]] = line
+	}
+	var sc scenarios.Scenario
+	for _, s := range scenarios.All() {
+		if s.Name == "kv-random" {
+			sc = s
+		}
+	}
+	cfg := scenarios.Config{Scenario: sc, Profile: profile(t, "chaos"), Impl: kvraft.Impl(3), Seed: 3}
+	plain := scenarios.Run(cfg)
+	cfg.Trace = true
+	if traced := scenarios.Run(cfg); traced.TraceHash != plain.TraceHash {
+		t.Errorf("tracing changed the run: %s vs %s", traced.TraceHash, plain.TraceHash)
+	}
+}
