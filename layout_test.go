@@ -134,7 +134,7 @@ func TestLayoutImports(t *testing.T) {
 		{m + "kvraft", []string{module, m + "kv", m + "kv/rpc", m + "raft/harness", m + "raft/ref", m + "rsm"}},
 		{m + "worker", []string{module, m + "report", m + "scenarios", m + "search", m + "sim/explore", m + "raft/scenario"}},
 		{m + "kvsimtest", []string{module, m + "campaign", m + "scenarios", m + "models"}},
-		{m + "report", []string{module, m + "scenarios", m + "models", m + "sim", m + "kv/rpc", "github.com/anishathalye/porcupine"}},
+		{m + "report", []string{module, m + "scenarios", m + "raft/scenario", m + "raft/raftcheck", m + "models", m + "sim", m + "kv/rpc", "github.com/anishathalye/porcupine"}},
 		{m + "campaign", []string{module, m + "kvraft", m + "zoo", m + "report", m + "scenarios", m + "search", m + "worker", m + "sim", m + "models", "pgregory.net/rapid"}},
 	}
 	for _, rule := range rules {
