@@ -302,10 +302,10 @@ func (w *World) pickTie(due []int) int {
 		e := &w.queue.slots[w.queue.run[i].slot]
 		var ep *endpoint
 		g := 0
-		if e.proc != nil {
+		if e.proc != nil && e.kind != evSlowDone { // a slow service's end is the world's callback, no process's
 			ep, g = e.proc.ep, int(e.proc.rt.id)
 		}
-		w.dueBuf = append(w.dueBuf, Due{Endpoint: endpointIndex(ep), Goroutine: g, Kind: DueKind(e.kind)})
+		w.dueBuf = append(w.dueBuf, Due{Endpoint: endpointIndex(ep), Goroutine: g, Kind: e.kind.dueKind()})
 	}
 	w.choice = Draw{Decision: DecideTie, N: n, Endpoint: -1, Due: w.dueBuf, Stream: streamNames[streamTie]}
 	return int(w.ask())

@@ -205,8 +205,15 @@ func (f Faults) Without(k *FaultKind) Faults {
 	case k.level >= 0:
 		f.levels[k.level] = Level{}
 	case k.clear != nil:
-		k.clear(&f)
+		return k.cleared(f)
 	}
+	return f
+}
+
+// cleared is f with k's field cleared. f escapes to k.clear: apart, only
+// this copy goes to the heap, not every Without's.
+func (k *FaultKind) cleared(f Faults) Faults {
+	k.clear(&f)
 	return f
 }
 
@@ -519,18 +526,62 @@ func (w *World) release(srv *Server) {
 func (w *World) startFaults() {
 	f := &w.opts.Faults
 	w.faultsOn = true
-	// Each schedule reschedules itself through one func value, made here
-	// rather than on every occurrence.
+	// Each schedule reschedules itself as a world action (later), which
+	// makes no func value.
 	if f.PartitionEvery > 0 {
-		w.partitionNext = w.partitionOnce
-		w.At(w.now+w.gap(streamPartition, f.PartitionEvery), w.partitionNext)
+		w.later(w.now+w.gap(streamPartition, f.PartitionEvery), actPartition, nil)
 	}
 	if f.PauseEvery > 0 {
-		w.pauseNext = w.pauseOnce
-		w.At(w.now+w.gap(streamPause, f.PauseEvery), w.pauseNext)
+		w.later(w.now+w.gap(streamPause, f.PauseEvery), actPause, nil)
 	}
 	if f.Until > 0 {
-		w.At(f.Until, w.faultsOff)
+		w.later(f.Until, actFaultsOff, nil)
+	}
+}
+
+// worldAction is a callback of the fault schedule, queued as an evWorld
+// event rather than as a func value: the world made a closure or a
+// method value for each, a few allocations a run. An evWorld event is
+// scheduled, ordered and shown to a Chooser exactly as the func() it
+// replaces was (At, DueFunc).
+type worldAction uint8
+
+const (
+	actPartition worldAction = iota // partitionOnce
+	actPause                        // pauseOnce
+	actFaultsOff                    // faultsOff
+	actRejoin                       // Rejoin the endpoint
+	actResume                       // Resume the endpoint
+)
+
+// later schedules action a, about ep if it needs one, at virtual time t
+// (or now, if t is in the past), as At would schedule it.
+func (w *World) later(t time.Duration, a worldAction, ep *endpoint) {
+	if t < w.now {
+		t = w.now
+	}
+	var msg any
+	if ep != nil {
+		msg = ep
+	}
+	w.schedule(t, evWorld, nil, 0, uint64(a), nil, msg)
+}
+
+// act carries out an evWorld event's action.
+func (w *World) act(a worldAction, msg any) {
+	switch a {
+	case actPartition:
+		w.partitionOnce()
+	case actPause:
+		w.pauseOnce()
+	case actFaultsOff:
+		w.faultsOff()
+	case actRejoin:
+		w.Rejoin(msg.(*endpoint).name)
+	case actResume:
+		w.Resume(msg.(*endpoint).name)
+	default:
+		panic("sim: internal error: unknown world action")
 	}
 }
 
@@ -548,8 +599,8 @@ func (w *World) partitionOnce() {
 	f := &w.opts.Faults
 	ep := w.endpoints[w.src(streamPartition, DecidePartition, nil).Uint64N(uint64(len(w.endpoints)))]
 	w.Isolate(ep.name)
-	w.At(w.now+1+upTo(w.src(streamPartition, DecideFaultLength, ep), f.PartitionFor), func() { w.Rejoin(ep.name) })
-	w.At(w.now+w.gap(streamPartition, f.PartitionEvery), w.partitionNext)
+	w.later(w.now+1+upTo(w.src(streamPartition, DecideFaultLength, ep), f.PartitionFor), actRejoin, ep)
+	w.later(w.now+w.gap(streamPartition, f.PartitionEvery), actPartition, nil)
 }
 
 func (w *World) pauseOnce() {
@@ -567,10 +618,10 @@ func (w *World) pauseOnce() {
 		ep := w.nthServer(int(w.src(streamPause, DecidePause, nil).Uint64N(uint64(servers))))
 		if !ep.srv.paused {
 			w.Pause(ep.name)
-			w.At(w.now+1+upTo(w.src(streamPause, DecideFaultLength, ep), f.PauseFor), func() { w.Resume(ep.name) })
+			w.later(w.now+1+upTo(w.src(streamPause, DecideFaultLength, ep), f.PauseFor), actResume, ep)
 		}
 	}
-	w.At(w.now+w.gap(streamPause, f.PauseEvery), w.pauseNext)
+	w.later(w.now+w.gap(streamPause, f.PauseEvery), actPause, nil)
 }
 
 // nthServer is the server endpoint with index n among servers, in creation

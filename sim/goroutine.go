@@ -305,8 +305,10 @@ func (w *World) recordG(kind RecordKind, p *Proc, arg uint64, text string) {
 	}
 	what := recordCodes[kind] ^ uint64(w.now)
 	if w.opts.OnFold == nil {
-		w.hash.add(what)
-		w.hash.add(who)
+		h := w.hash // in a register across the two folds
+		h.add(what)
+		h.add(who)
+		w.hash = h
 	} else {
 		w.fold(kind, what)
 		w.fold(kind, who)

@@ -138,7 +138,7 @@ func (w *World) dropInFlight(m *Machine) {
 	for _, slot := range slots {
 		e := &q.slots[slot]
 		switch {
-		case e.kind == evCancelled:
+		case e.kind == evCancelled, e.kind == evSlowDone: // a slow service's end is the world's callback, as At's
 			continue
 		case e.kind == evTimer:
 			t := e.msg.(*Timer)

@@ -127,7 +127,7 @@ const (
 func (p *pool) giveBack(q *eventQueue) {
 	clear(q.slots)
 	if cap(q.slots) <= keptEvents {
-		p.queue = eventQueue{heap: q.heap[:0], slots: q.slots[:0], free: q.free[:0]}
+		p.queue = eventQueue{heap: q.heap[:0], run: q.run[:0], slots: q.slots[:0], free: q.free[:0]}
 	}
 	for _, r := range p.spares {
 		r.reset()

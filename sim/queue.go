@@ -17,7 +17,21 @@ const (
 	evCancelled                  // a timer whose call ended; skipped, never dispatched
 	evReady                      // a goroutine goes on: what it waited for happened, or it yielded
 	evTimer                      // a Timer or Ticker fires
+	// The world's own callbacks, which make no func value: each is
+	// what an evFunc scheduled with At was, and a Chooser sees it as one
+	// (DueFunc, no endpoint).
+	evWorld    // a fault schedule's step, worldAction in call, its endpoint (if any) in msg
+	evSlowDone // a slow server's service ends: the request's own fields, as it arrived (serveSlowly)
 )
+
+// dueKind is what a Chooser is told the event would do: the world's own
+// callbacks are callbacks scheduled with At.
+func (k eventKind) dueKind() DueKind {
+	if k >= evWorld {
+		return DueFunc
+	}
+	return DueKind(k)
+}
 
 // event is what happens at a virtual instant. wait identifies which blocking
 // operation of proc an evWake, evTimeout or evReply belongs to; an event for
@@ -30,7 +44,7 @@ type event struct {
 	call uint64        // call id, for requests and replies
 	sent time.Duration // when a request was sent, to measure reordering
 	m    *method       // for requests and replies
-	msg  any           // the request (request), the reply (reply), or the func() of an evFunc
+	msg  any           // the request (request, slow-done), the reply (reply), the func() of an evFunc, or an evWorld's *endpoint
 }
 
 // set fills a slot for a new event, a pointer only when it changes: while
@@ -86,8 +100,8 @@ func (q *eventQueue) len() int {
 	return len(q.heap) + len(q.run) - q.cancelled
 }
 
-func (q *eventQueue) less(i, j int) bool {
-	a, b := &q.heap[i], &q.heap[j]
+// before orders entries by (at, seq).
+func (a *queued) before(b *queued) bool {
 	if a.at != b.at {
 		return a.at < b.at
 	}
@@ -233,35 +247,43 @@ func (q *eventQueue) unlink(i int) int32 {
 	return slot
 }
 
+// up and down move entry i by holding it aside and shifting the entries it
+// passes into its place, one write each rather than a swap; the heap ends
+// as swapping would leave it, after the same comparisons.
 func (q *eventQueue) up(i int) {
+	h := q.heap
+	x := h[i]
 	for i > 0 {
 		parent := (i - 1) / 2
-		if !q.less(i, parent) {
-			return
+		if !x.before(&h[parent]) {
+			break
 		}
-		q.heap[i], q.heap[parent] = q.heap[parent], q.heap[i]
+		h[i] = h[parent]
 		i = parent
 	}
+	h[i] = x
 }
 
 // down sifts entry i toward the leaves and reports whether it moved.
 func (q *eventQueue) down(i int) bool {
+	h := q.heap
+	x := h[i]
 	start := i
-	n := len(q.heap)
 	for {
 		l := 2*i + 1
-		if l >= n {
+		if l >= len(h) {
 			break
 		}
 		m := l
-		if r := l + 1; r < n && q.less(r, l) {
+		if r := l + 1; r < len(h) && h[r].before(&h[l]) {
 			m = r
 		}
-		if !q.less(m, i) {
+		if !h[m].before(&x) {
 			break
 		}
-		q.heap[i], q.heap[m] = q.heap[m], q.heap[i]
+		h[i] = h[m]
 		i = m
 	}
+	h[i] = x
 	return i > start
 }

@@ -39,7 +39,11 @@ var (
 
 // serveSlowly is the slow server's hook on a request that reached its
 // server: with probability P it holds the server busy and handles the
-// request once its service time is over.
+// request once its service time is over. The end of the service is an
+// evSlowDone event that carries the request's own fields, where a closure
+// over a copy of the request was queued with At (three allocations a
+// service): it is scheduled and ordered as that callback was, and a
+// Chooser sees it as one (DueFunc, no endpoint).
 func serveSlowly(w *World, k *FaultKind, e *event) bool {
 	l := w.opts.Faults.Level(k)
 	p := e.proc
@@ -47,20 +51,31 @@ func serveSlowly(w *World, k *FaultKind, e *event) bool {
 		return false
 	}
 	d := 1 + upTo(w.src(k.stream, decideService, p.ep), max(l.D-1, 0))
-	req, srv := *e, e.m.server // the event's slot is reused once it returns
+	srv := e.m.server
 	w.occupy(srv.srv)
-	w.record(recSlow, p.ep, srv, req.call, req.m, d)
-	w.At(w.now+d, func() {
-		w.record(recSlowDone, p.ep, srv, req.call, req.m, nil)
-		if srv.srv.paused {
-			// Paused while it served: the request waits for the pause to
-			// end, behind those that came before.
-			w.record(RecHeld, p.ep, srv, req.call, req.m, nil)
-			srv.srv.held = append(srv.srv.held, req)
-		} else {
-			w.handle(&req)
-		}
-		w.vacate(srv.srv)
-	})
+	var payload any // formatted only when tracing: boxing d costs an allocation
+	if w.opts.Trace {
+		payload = d
+	}
+	w.record(recSlow, p.ep, srv, e.call, e.m, payload)
+	// e stays readable (and unchanged) while the queue's slots grow.
+	w.schedule(w.now+d, evSlowDone, p, e.wait, e.call, e.m, e.msg).sent = e.sent
 	return true
+}
+
+// serviceDone ends the slow service of request e (an evSlowDone event):
+// the server handles it, or holds it if it was paused meanwhile.
+func (w *World) serviceDone(e *event) {
+	p, srv := e.proc, e.m.server
+	e.kind = evRequest // what it is again, held or handled
+	w.record(recSlowDone, p.ep, srv, e.call, e.m, nil)
+	if srv.srv.paused {
+		// Paused while it served: the request waits for the pause to
+		// end, behind those that came before.
+		w.record(RecHeld, p.ep, srv, e.call, e.m, nil)
+		srv.srv.held = append(srv.srv.held, *e)
+	} else {
+		w.handle(e)
+	}
+	w.vacate(srv.srv)
 }

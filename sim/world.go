@@ -172,8 +172,6 @@ type World struct {
 
 	msg Message // the nemesis's view of a message, reused
 
-	partitionNext, pauseNext func() // the fault schedules' next occurrences
-
 	// onDeliver are the fault kinds on in this run that see requests as
 	// they reach their server (FaultKind.deliver); onSend and onReply
 	// those that see calls as they leave and replies as their handlers
@@ -327,9 +325,11 @@ func (w *World) record(kind RecordKind, proc, peer *endpoint, call uint64, m *me
 	w.stats.counts[kind]++
 	what, who := recordCodes[kind]^uint64(w.now), uint64(proc.index())<<32|uint64(peer.index())
 	if w.opts.OnFold == nil {
-		w.hash.add(what)
-		w.hash.add(who)
-		w.hash.add(call)
+		h := w.hash // in a register across the three folds
+		h.add(what)
+		h.add(who)
+		h.add(call)
+		w.hash = h
 	} else {
 		w.fold(kind, what)
 		w.fold(kind, who)
@@ -550,6 +550,10 @@ func (w *World) dispatch(e *event) {
 		w.dispatchReady(e)
 	case evTimer:
 		w.fireTimer(e.msg.(*Timer))
+	case evWorld:
+		w.act(worldAction(e.call), e.msg)
+	case evSlowDone:
+		w.serviceDone(e)
 	}
 }
 
