@@ -198,7 +198,7 @@ func TestCampaignKeepGoingCounts(t *testing.T) {
 		t.Errorf("per-scenario counts %+v do not add up to %d passed, %d failed", perScenario, sum.Passed, sum.Failed)
 	}
 	order := func(r Result) string {
-		return fmt.Sprintf("%020d %d", r.Seed, slices.IndexFunc(scenarios.All(), func(s scenarios.Scenario) bool { return s.Name == r.Scenario }))
+		return fmt.Sprintf("%020d %04d", r.Seed, slices.IndexFunc(scenarios.All(), func(s scenarios.Scenario) bool { return s.Name == r.Scenario }))
 	}
 	if !slices.IsSortedFunc(sum.Failures, func(a, b Result) int { return strings.Compare(order(a), order(b)) }) {
 		t.Errorf("failures are not by seed, then scenario: %v", seedsOf(sum.Failures))

@@ -6,9 +6,16 @@ import (
 	"github.com/kvsim/kvsim/kv/rpc"
 )
 
-// RetryEvery is how long the clerk waits after every server in turn has
-// failed to answer or said it does not lead, before the next round.
-const RetryEvery = 100 * time.Millisecond
+// RetryEvery is how long the clerk first waits after a call that got no
+// reply, or after every server in turn said it does not lead; each such
+// wait of one operation doubles, up to MaxRetryWait. A cluster that is
+// slow to commit (its goroutines slow to be scheduled, the preempt fault)
+// times calls out, and clients that resend at once keep it so: the
+// waits let it drain.
+const (
+	RetryEvery   = 100 * time.Millisecond
+	MaxRetryWait = time.Second
+)
 
 // Clerk is the client of the replicated service. It remembers which
 // server last answered as leader and starts there.
@@ -35,23 +42,35 @@ const SameServerTries = 2
 
 // attempts counts an operation's failed attempts.
 type attempts struct {
-	failed int // attempts that failed
-	silent int // calls in a row to the current server without a reply
-	wrong  int // servers in a row that said they do not lead
+	failed int           // attempts that failed
+	silent int           // calls in a row to the current server without a reply
+	wrong  int           // servers in a row that said they do not lead
+	wait   time.Duration // the next wait
+}
+
+// pause waits, and doubles the next wait.
+func (ck *Clerk) pause(a *attempts) {
+	if a.wait == 0 {
+		a.wait = RetryEvery
+	}
+	ck.sleep.Sleep(a.wait)
+	a.wait = min(2*a.wait, MaxRetryWait)
 }
 
 // next moves on after an attempt that failed, without a reply (replied
 // false) or with ErrWrongLeader: to the next server after ErrWrongLeader,
-// or after SameServerTries calls without a reply; after a whole round of
-// servers that said they do not lead, it waits.
+// or after SameServerTries calls without a reply; it waits after a call
+// without a reply and after a whole round of servers that said they do
+// not lead.
 func (ck *Clerk) next(a *attempts, replied bool) {
 	a.failed++
 	if !replied {
+		ck.pause(a)
 		if a.silent++; a.silent < SameServerTries {
 			return
 		}
 	} else if a.wrong++; a.wrong%len(ck.servers) == 0 {
-		ck.sleep.Sleep(RetryEvery)
+		ck.pause(a)
 	}
 	a.silent = 0
 	ck.leader = (ck.leader + 1) % len(ck.servers)

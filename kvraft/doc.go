@@ -13,17 +13,19 @@
 // ErrWrongLeader from a server that may have started it before it lost
 // its leadership) and that is then answered ErrVersion returns ErrMaybe.
 //
-// Resends. A call times out (100ms of virtual time in simulation) while
-// its entry may still be on its way through Raft, more so on a server
-// whose goroutines are slow to be scheduled (the preempt fault). The
-// clerk therefore resends to the same server once before it tries the
-// next, and the state machine lets rsm answer a request equal to one
-// that waits for its entry with that entry (rsm.Coalescer: a Get reads
-// the same, a Put after an equal successful Put finds the version moved
-// on): the resend is answered as soon as the first copy is applied, and
-// the log does not grow with resends. Without both, a busy cluster's
-// every call timed out, each resend added an entry, and the run never
-// recovered (a retry storm the scenarios found under swarm).
+// Resends. A call times out while its entry may still be on its way
+// through Raft, more so on a server whose goroutines are slow to be
+// scheduled (the preempt fault). The clerk therefore resends to the same
+// server once before it tries the next, waits after a call without a
+// reply and after a round of servers that do not lead (the wait doubling,
+// up to a second), and the state machine lets rsm answer a request equal
+// to one that is starting or waiting for its entry with that entry
+// (rsm.Coalescer: a Get reads the same, a Put after an equal successful
+// Put finds the version moved on): a resend is answered as soon as the
+// first copy is applied, and neither the log nor the queue for Raft's
+// lock grows with resends. Without these, a busy cluster's every call
+// timed out, each resend added an entry and a turn at the lock, and the
+// run never recovered (a retry storm the scenarios found under swarm).
 //
 // What knows the simulator. The clerk and the state machine are plain
 // code over kv/rpc's Caller and Sleeper, as packages clerk and kv are.

@@ -126,3 +126,11 @@ func (s *Server) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 // stays proportional to the data (the Raft log beneath is bounded by
 // maxraftstate instead).
 func (s *Server) Data() any { return s.sm.kv }
+
+// Leader reports whether the server believes it leads (its Raft's
+// GetState), for the faults a host aims at the leader
+// (scenarios.Leader).
+func (s *Server) Leader() bool {
+	_, leader := s.rsm.Raft().GetState()
+	return leader
+}

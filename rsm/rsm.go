@@ -5,6 +5,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -72,7 +73,8 @@ type RSM struct {
 	ledTerm     int // the latest term this incarnation knows it led (Start said so)
 	lastApplied int
 	recent      [recentResults]applied // the last results, by index modulo recentResults
-	waiting     []*waiter              // submissions not yet answered, in submission order
+	starting    []*waiter              // submissions not yet Started
+	waiting     []*waiter              // submissions Started, not yet answered, in submission order
 	watching    bool                   // the watcher goroutine runs
 
 	flaws Flaw
@@ -150,14 +152,25 @@ func (r *RSM) coalesce(req any) *waiter {
 	if !ok || req == nil || !reflect.TypeOf(req).Comparable() {
 		return nil
 	}
+	for _, wt := range r.starting {
+		if wt.op.Req == req {
+			return r.follow(wt, req, c)
+		}
+	}
 	for _, wt := range r.waiting {
 		if wt.term == r.ledTerm && wt.op.Req == req {
-			f := &waiter{index: wt.index, term: wt.term, op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again}
-			wt.followers = append(wt.followers, f)
-			return f
+			return r.follow(wt, req, c)
 		}
 	}
 	return nil
+}
+
+// follow is a waiter for req, equal to wt's request, answered with it;
+// mu is held.
+func (r *RSM) follow(wt *waiter, req any, c Coalescer) *waiter {
+	f := &waiter{op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again}
+	wt.followers = append(wt.followers, f)
+	return f
 }
 
 // Flaw is a deliberate bug, for tests that show the scenarios find it;
@@ -206,37 +219,45 @@ func (r *RSM) Submit(req any) (rpc.Err, any) {
 		return wt.err, wt.res
 	}
 	r.seq++
-	op := Op{Me: r.me, Term: r.ledTerm, Seq: r.seq, Req: req}
+	wt := &waiter{op: Op{Me: r.me, Term: r.ledTerm, Seq: r.seq, Req: req}, ch: sim.NewChan[struct{}](r.w, 1)}
+	// Starting: equal requests that come while it waits for Raft's lock
+	// follow it, rather than queue for the lock themselves.
+	r.starting = append(r.starting, wt)
 	r.mu.Unlock()
-	if op.Term == 0 {
+	ok := true
+	if wt.op.Term == 0 {
 		// No term led yet in this incarnation: ask, once.
-		t, isLeader := r.rf.GetState()
-		if !isLeader {
-			return rpc.ErrWrongLeader, nil
-		}
-		op.Term = t
+		wt.op.Term, ok = r.rf.GetState()
 	}
 	// Nothing that waits runs under mu (not Start, which waits for
 	// Raft's lock): a lock held across a wait is one every submission
 	// and the applier queue behind, one scheduling delay each.
-	index, startTerm, ok := r.rf.Start(op)
-	if !ok {
-		return rpc.ErrWrongLeader, nil
+	var index, startTerm int
+	if ok {
+		index, startTerm, ok = r.rf.Start(wt.op)
 	}
+	var woken []*waiter
 	r.mu.Lock()
-	r.ledTerm = max(r.ledTerm, startTerm)
-	if index <= r.lastApplied {
+	r.starting = slices.DeleteFunc(r.starting, func(s *waiter) bool { return s == wt })
+	watch := false
+	switch {
+	case !ok:
+		woken = wt.settle(rpc.ErrWrongLeader, nil, woken)
+	case index <= r.lastApplied:
 		// Applied before the waiter was in place: its result, if it is
 		// still among the recent ones.
-		err, res := r.recentResult(index, op)
-		r.mu.Unlock()
-		return err, res
+		r.ledTerm = max(r.ledTerm, startTerm)
+		err, res := r.recentResult(index, wt.op)
+		woken = wt.settle(err, res, woken)
+	default:
+		r.ledTerm = max(r.ledTerm, startTerm)
+		wt.index, wt.term = index, startTerm
+		r.waiting = append(r.waiting, wt)
+		watch = !r.watching
+		r.watching = true
 	}
-	wt := &waiter{index: index, term: startTerm, op: op, ch: sim.NewChan[struct{}](r.w, 1)}
-	r.waiting = append(r.waiting, wt)
-	watch := !r.watching
-	r.watching = true
 	r.mu.Unlock()
+	wake(woken)
 	if watch {
 		r.w.GoNamed("rsm-watcher", r.watch)
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -70,39 +71,124 @@ func isServerGoroutine(name string) bool {
 
 // clusterFaults adds, to a cluster's run whose profile cuts links
 // (Faults.PartitionEvery), a partition the simulator's own cannot make:
-// one server cut off from the other servers only, while clients still
-// reach it, at the same rate and for as long. A leader cut off so keeps
-// serving the clients that reach it while the others elect another: the
-// deposed leader that answers without its majority. It draws from a
-// stream of its own, so a single server's runs draw as they did.
+// the leader cut off from the other servers only (cutLeaders), at the
+// profile's rate, for long enough that the others elect another leader
+// (clusterCutAtLeast, plus up to the profile's PartitionFor), while
+// faults are on. It draws from a stream of its own, so a single server's
+// runs draw as they did.
 func (e *Env) clusterFaults(f sim.Faults) {
-	if f.PartitionEvery <= 0 || len(e.names) < 2 {
+	if f.PartitionEvery <= 0 {
+		return
+	}
+	s := e.w.Stream("cluster/partition")
+	e.cutLeaders("cluster-nemesis", s, func() time.Duration {
+		return 1 + time.Duration(sim.Decide(s, sim.DecideFaultGap, uint64(2*f.PartitionEvery)))
+	}, func() time.Duration {
+		return clusterCutAtLeast + time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(f.PartitionFor)))
+	}, e.w.FaultsOn)
+}
+
+// cutLeaders starts a process named name that, while on says so,
+// waits gap, then cuts the leader (a server that says it leads, Leader;
+// else one drawn from s) off from the other servers only, for length,
+// one cut at a time (the simulator's cuts of a link do not nest).
+// Clients still reach the server cut off: a deposed leader keeps
+// answering them until it hears of its successor, and a read it serves
+// without its majority is stale. It does nothing on a single server.
+func (e *Env) cutLeaders(name string, s sim.Entropy, gap, length func() time.Duration, on func() bool) {
+	if len(e.names) < 2 {
 		return
 	}
 	w := e.w
-	s := w.Stream("cluster/partition")
-	gap := func() time.Duration {
-		return 1 + time.Duration(sim.Decide(s, sim.DecideFaultGap, uint64(2*f.PartitionEvery)))
-	}
-	var next func()
-	next = func() {
-		if !w.FaultsOn() {
-			return
-		}
-		cut := e.names[sim.Decide(s, sim.DecidePartition, uint64(len(e.names)))]
-		for _, other := range e.names {
-			if other != cut {
-				w.Cut(cut, other)
+	w.Spawn(name, func(p *sim.Proc) {
+		for {
+			p.Sleep(gap())
+			if !on() {
+				return
 			}
-		}
-		w.At(w.Now()+1+time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(f.PartitionFor))), func() {
-			for _, other := range e.names {
-				if other != cut {
-					w.Heal(cut, other)
+			cut := -1
+			for i, r := range e.replicas {
+				if l, ok := r.(Leader); ok && l.Leader() {
+					cut = i
+					break
 				}
 			}
-		})
-		w.At(w.Now()+gap(), next)
-	}
-	w.At(gap(), next)
+			if cut < 0 {
+				cut = int(sim.Decide(s, sim.DecidePartition, uint64(len(e.names))))
+			}
+			leader := e.names[cut]
+			for _, other := range e.names {
+				if other != leader {
+					w.Cut(leader, other)
+				}
+			}
+			p.Sleep(length())
+			for _, other := range e.names {
+				if other != leader {
+					w.Heal(leader, other)
+				}
+			}
+		}
+	})
 }
+
+// clusterCutAtLeast is how long, at least, clusterFaults cuts a server
+// off from the others: longer than an election takes.
+const clusterCutAtLeast = 500 * time.Millisecond
+
+// Leader is a server of a cluster that says whether it believes it leads
+// (its Raft's GetState), for the faults aimed at the leader. It is called
+// from a process of the run, not from the server's machine.
+type Leader interface {
+	Leader() bool
+}
+
+// ClusterCallTimeout is how long a call waits for its reply in a
+// cluster's runs, clients' and servers' alike (the simulator's default,
+// 100ms, elsewhere). Every operation of a replicated service is a round
+// of consensus: the request, the entry sent to a majority and their
+// replies, the applier, each a goroutine that the preempt fault (which
+// lasts the whole run) may leave unscheduled for up to 50ms. Its latency
+// then often passes 100ms, and clients that time out and resend keep it
+// there. The course's labrpc has no timeout at all; a real deployment
+// sets one above its service's latency.
+const ClusterCallTimeout = 400 * time.Millisecond
+
+// readCluster makes the final reads of a cluster (readAtEnd): each key
+// read by a clerk of its own, as a client would read it, all at once, so
+// that the reads take one operation's time, not one per key, out of the
+// run's.
+func (e *Env) readCluster() {
+	w := e.w
+	var keys []string
+	for _, op := range e.rec.KV {
+		if key := op.Input.Key; !slices.Contains(keys, key) {
+			keys = append(keys, key)
+		}
+	}
+	got := make([]finalRead, len(keys))
+	wg := sim.NewWaitGroup(w)
+	for i, key := range keys {
+		wg.Go(func() {
+			ck := e.impl.NewClusterClerk(runningCaller{w}, runningSleeper{w}, e.names)
+			v, ver, err := ck.Get(key)
+			got[i] = finalRead{v, ver, err}
+		})
+	}
+	wg.Wait()
+	for i, key := range keys {
+		e.final.got[key] = got[i]
+	}
+}
+
+// runningCaller calls from whichever goroutine of the world runs.
+type runningCaller struct{ w *sim.World }
+
+func (c runningCaller) Call(server, method string, args, reply any) bool {
+	return c.w.Running().Call(server, method, args, reply)
+}
+
+// runningSleeper sleeps the goroutine that runs.
+type runningSleeper struct{ w *sim.World }
+
+func (s runningSleeper) Sleep(d time.Duration) { s.w.Clock().Sleep(d) }

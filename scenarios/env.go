@@ -55,12 +55,11 @@ type finalRead struct {
 }
 
 // readAtEnd is the final reader's process.
-func (e *Env) readAtEnd(p *sim.Proc) {
+func (e *Env) readAtEnd(*sim.Proc) {
 	e.final.clients.Wait()
-	var ck rpc.Clerk
 	if e.impl.Cluster() {
-		// A cluster is read through a clerk of its own, as a client would.
-		ck = e.impl.NewClusterClerk(p, p, e.names)
+		e.readCluster()
+		return
 	}
 	for _, op := range e.rec.KV {
 		key := op.Input.Key
@@ -68,11 +67,7 @@ func (e *Env) readAtEnd(p *sim.Proc) {
 			continue
 		}
 		var reply rpc.GetReply
-		if ck != nil {
-			reply.Value, reply.Version, reply.Err = ck.Get(key)
-		} else {
-			e.server.Get(&rpc.GetArgs{Key: key}, &reply)
-		}
+		e.server.Get(&rpc.GetArgs{Key: key}, &reply)
 		e.final.got[key] = finalRead{reply.Value, reply.Version, reply.Err}
 	}
 }

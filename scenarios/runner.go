@@ -188,6 +188,9 @@ func (pool *Runner) Run(cfg Config) Result {
 		targeted = cfg.Profile.Targeted(ent)
 	}
 	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace}
+	if impl.Cluster() {
+		opts.CallTimeout = ClusterCallTimeout
+	}
 	var nem *nemesis
 	if targeted.on() {
 		nem = &nemesis{t: targeted}
