@@ -27,6 +27,9 @@ func TestFlawsAreFound(t *testing.T) {
 		// committed at its index (a deposed leader's index, reused).
 		{"other-ops-result", kvraft.OtherOpsResult, 3, 50, false},
 		{"other-ops-result", kvraft.OtherOpsResult, 5, 50, false},
+		// A snapshot without the data: lost at a restart or an install.
+		{"empty-snapshot", kvraft.EmptySnapshot, 3, 50, true},
+		{"empty-snapshot", kvraft.EmptySnapshot, 5, 50, false},
 	}
 	for _, f := range flaws {
 		impl := kvraft.Flawed(fmt.Sprintf("flawed/%s-%d", f.name, f.n), f.n, f.flaws)
@@ -39,7 +42,7 @@ func TestFlawsAreFound(t *testing.T) {
 				limit = uint64(*flagSeeds)
 			}
 			t.Parallel()
-			for _, name := range []string{"leader-cut", "kv-random", "kv-swarm", "lock-counter"} {
+			for _, name := range []string{"leader-cut", "crash-restart", "kv-random", "kv-swarm", "lock-counter"} {
 				sc := scenario(t, name)
 				for seed := range limit {
 					cfg := scenarios.Config{Scenario: sc, Profile: profile(t, scenarios.SwarmName), Impl: impl, Seed: seed}
@@ -54,7 +57,7 @@ func TestFlawsAreFound(t *testing.T) {
 					return
 				}
 			}
-			t.Errorf("no seed of leader-cut, kv-random, kv-swarm or lock-counter below %d found it", limit)
+			t.Errorf("no seed of leader-cut, crash-restart, kv-random, kv-swarm or lock-counter below %d found it", limit)
 		})
 	}
 }

@@ -18,7 +18,10 @@ func init() {
 
 // stateMachine is the versioned key/value store as rsm applies it: a
 // kv.Server, whose Get and Put are the semantics.
-type stateMachine struct{ kv *kv.Server }
+type stateMachine struct {
+	kv    *kv.Server
+	empty bool // the EmptySnapshot flaw
+}
 
 func (sm *stateMachine) DoOp(req any) any {
 	switch a := req.(type) {
@@ -46,7 +49,12 @@ func (sm *stateMachine) Again(req, res any) any {
 	return res
 }
 
-func (sm *stateMachine) Snapshot() []byte { return sm.kv.State() }
+func (sm *stateMachine) Snapshot() []byte {
+	if sm.empty {
+		return kv.NewServer().State()
+	}
+	return sm.kv.State()
+}
 
 func (sm *stateMachine) Restore(b []byte) {
 	if err := sm.kv.SetState(b); err != nil {
@@ -73,6 +81,9 @@ const (
 	// OtherOpsResult answers a submission with the result of whatever
 	// entry was committed at its index (rsm.AnyOpAtIndex).
 	OtherOpsResult
+	// EmptySnapshot snapshots an empty store: a server that restarts
+	// from its snapshot, or installs a leader's, loses the data.
+	EmptySnapshot
 )
 
 // Start starts server node.Me of a cluster on its machine: its state
@@ -84,7 +95,7 @@ func Start(node *harness.Node, maxraftstate int) *Server {
 }
 
 func start(node *harness.Node, maxraftstate int, flaws Flaw) *Server {
-	s := &Server{sm: &stateMachine{kv: kv.NewServer()}, flaws: flaws}
+	s := &Server{sm: &stateMachine{kv: kv.NewServer(), empty: flaws&EmptySnapshot != 0}, flaws: flaws}
 	var rf rsm.Flaw
 	if flaws&OtherOpsResult != 0 {
 		rf |= rsm.AnyOpAtIndex

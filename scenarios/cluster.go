@@ -22,8 +22,9 @@ import (
 // clerk (readAtEnd).
 func (e *Env) startCluster(w *sim.World) {
 	e.replicas = make([]rpc.Server, len(e.names))
+	e.machines = make([]*sim.Machine, len(e.names))
 	for i, name := range e.names {
-		w.NewMachine(name, func(m *sim.Machine) {
+		e.machines[i] = w.NewMachine(name, func(m *sim.Machine) {
 			srv := e.impl.NewReplica(harness.NewNode(w, m, e.names, i))
 			e.replicas[i] = srv
 			register(m.Server(), srv)
@@ -106,13 +107,7 @@ func (e *Env) cutLeaders(name string, s sim.Entropy, gap, length func() time.Dur
 			if !on() {
 				return
 			}
-			cut := -1
-			for i, r := range e.replicas {
-				if l, ok := r.(Leader); ok && l.Leader() {
-					cut = i
-					break
-				}
-			}
+			cut := e.leader()
 			if cut < 0 {
 				cut = int(sim.Decide(s, sim.DecidePartition, uint64(len(e.names))))
 			}
@@ -127,6 +122,55 @@ func (e *Env) cutLeaders(name string, s sim.Entropy, gap, length func() time.Dur
 				if other != leader {
 					w.Heal(leader, other)
 				}
+			}
+		}
+	})
+}
+
+// leader is the index of a server that is up and says it leads (Leader),
+// or -1. A server that is down is not asked: its goroutines stopped where
+// they were, perhaps holding its Raft's lock.
+func (e *Env) leader() int {
+	for i, r := range e.replicas {
+		if l, ok := r.(Leader); ok && e.machines[i].Up() && l.Leader() {
+			return i
+		}
+	}
+	return -1
+}
+
+// crashServers starts a process named name that, while on says so,
+// waits gap, then crashes a server (the leader one time in two, else one
+// drawn from s; every server one time in five) and restarts it after
+// down, from what its Persister holds: its Raft state and snapshot. It
+// does nothing on a single server.
+func (e *Env) crashServers(name string, s sim.Entropy, gap, down func() time.Duration, on func() bool) {
+	if len(e.names) < 2 {
+		return
+	}
+	w := e.w
+	w.Spawn(name, func(p *sim.Proc) {
+		for {
+			p.Sleep(gap())
+			if !on() {
+				return
+			}
+			var victims []*sim.Machine
+			switch l := e.leader(); {
+			case sim.Decide(s, sim.DecidePartition, 5) == 0:
+				victims = e.machines
+			case l >= 0 && sim.Decide(s, sim.DecidePartition, 2) == 0:
+				victims = e.machines[l : l+1]
+			default:
+				i := sim.Decide(s, sim.DecidePartition, uint64(len(e.machines)))
+				victims = e.machines[i : i+1]
+			}
+			for _, m := range victims {
+				m.Crash()
+			}
+			p.Sleep(down())
+			for _, m := range victims {
+				m.Restart()
 			}
 		}
 	})

@@ -37,6 +37,7 @@ type Env struct {
 	final    *finalReads      // a server that blocks: read inside the run
 	names    []string         // the servers' names (kvsim.ServerNames)
 	replicas []rpc.Server     // a cluster's servers, each's latest start (cluster.go)
+	machines []*sim.Machine   // a cluster's machines
 }
 
 // finalReads are the reads of a server that blocks (kvsim.Impl.ServerBlocks)

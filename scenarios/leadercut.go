@@ -31,7 +31,21 @@ const (
 // leader) returns stale values, which linearizability rejects. On a
 // single server it is a random workload with pauses.
 func leaderCut(e *Env) func() string {
-	keys := []string{"a", "b"}
+	readersAndWriters(e, "a", "b")
+	w := e.w
+	s := e.w.Stream("leader-cut")
+	e.cutLeaders("leader-cut", s, func() time.Duration {
+		return 500*time.Millisecond + time.Duration(sim.Decide(s, sim.DecideFaultGap, uint64(time.Second)))
+	}, func() time.Duration {
+		return leaderCutFor + time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(time.Second)))
+	}, func() bool { return w.Now() < leaderCutUntil })
+	return nil
+}
+
+// readersAndWriters spawns leader-cut's clients: readers of two keys and
+// writers of them, each pausing between operations, until leaderCutOps.
+func readersAndWriters(e *Env, key0, key1 string) {
+	keys := []string{key0, key1}
 	w := e.w
 	for id := range leaderCutClients {
 		ent := clientStream(e, e.spawned)
@@ -50,11 +64,4 @@ func leaderCut(e *Env) func() string {
 		})
 	}
 	e.AddSlack(leaderCutOps)
-	s := e.w.Stream("leader-cut")
-	e.cutLeaders("leader-cut", s, func() time.Duration {
-		return 500*time.Millisecond + time.Duration(sim.Decide(s, sim.DecideFaultGap, uint64(time.Second)))
-	}, func() time.Duration {
-		return leaderCutFor + time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(time.Second)))
-	}, func() bool { return w.Now() < leaderCutUntil })
-	return nil
 }
