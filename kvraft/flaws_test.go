@@ -30,6 +30,8 @@ func TestFlawsAreFound(t *testing.T) {
 		// A snapshot without the data: lost at a restart or an install.
 		{"empty-snapshot", kvraft.EmptySnapshot, 3, 50, true},
 		{"empty-snapshot", kvraft.EmptySnapshot, 5, 50, false},
+		// No snapshots: the Raft state grows past its bound.
+		{"no-snapshots", kvraft.NoSnapshots, 3, 50, false},
 	}
 	for _, f := range flaws {
 		impl := kvraft.Flawed(fmt.Sprintf("flawed/%s-%d", f.name, f.n), f.n, f.flaws)

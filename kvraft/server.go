@@ -64,9 +64,10 @@ func (sm *stateMachine) Restore(b []byte) {
 
 // Server is one server of the replicated service.
 type Server struct {
-	rsm   *rsm.RSM
-	sm    *stateMachine
-	flaws Flaw
+	rsm          *rsm.RSM
+	sm           *stateMachine
+	maxraftstate int
+	flaws        Flaw
 }
 
 // Flaw is a deliberate bug of the server, for tests; Start's servers have
@@ -84,6 +85,9 @@ const (
 	// EmptySnapshot snapshots an empty store: a server that restarts
 	// from its snapshot, or installs a leader's, loses the data.
 	EmptySnapshot
+	// NoSnapshots never snapshots, though it says it does past
+	// maxraftstate: its log grows with the traffic.
+	NoSnapshots
 )
 
 // Start starts server node.Me of a cluster on its machine: its state
@@ -95,12 +99,16 @@ func Start(node *harness.Node, maxraftstate int) *Server {
 }
 
 func start(node *harness.Node, maxraftstate int, flaws Flaw) *Server {
-	s := &Server{sm: &stateMachine{kv: kv.NewServer(), empty: flaws&EmptySnapshot != 0}, flaws: flaws}
+	s := &Server{sm: &stateMachine{kv: kv.NewServer(), empty: flaws&EmptySnapshot != 0}, maxraftstate: maxraftstate, flaws: flaws}
 	var rf rsm.Flaw
 	if flaws&OtherOpsResult != 0 {
 		rf |= rsm.AnyOpAtIndex
 	}
-	s.rsm = rsm.Make(node.Ends, node.Me, node.Persister, maxraftstate, s.sm, ref.Make, rf)
+	snapshotAt := maxraftstate
+	if flaws&NoSnapshots != 0 {
+		snapshotAt = -1
+	}
+	s.rsm = rsm.Make(node.Ends, node.Me, node.Persister, snapshotAt, s.sm, ref.Make, rf)
 	node.Serve(s.rsm.Raft())
 	return s
 }
@@ -145,3 +153,7 @@ func (s *Server) Leader() bool {
 	_, leader := s.rsm.Raft().GetState()
 	return leader
 }
+
+// MaxRaftState is the Raft state's size past which the server snapshots
+// (scenarios.Snapshotter).
+func (s *Server) MaxRaftState() int { return s.maxraftstate }

@@ -1,11 +1,13 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/raft/harness"
 	"github.com/kvsim/kvsim/sim"
@@ -32,6 +34,34 @@ func (e *Env) startCluster(w *sim.World) {
 	}
 	e.final = &finalReads{clients: sim.NewWaitGroup(w), got: map[string]finalRead{}}
 	w.Spawn("final-reads", e.readAtEnd)
+	e.AddCheck(check.Func{Label: "snapshots", F: e.raftStateBound})
+}
+
+// Snapshotter is a server of a cluster that says past how many bytes of
+// Raft state it snapshots (the course's maxraftstate; 0 or less: never),
+// for the check that its Raft state stays bounded.
+type Snapshotter interface {
+	MaxRaftState() int
+}
+
+// RaftStateBound is how many times maxraftstate a server's Raft state may
+// hold after a run, as the course's tester allows.
+const RaftStateBound = 8
+
+// raftStateBound is the snapshot check: after the run, every server that
+// snapshots holds at most RaftStateBound times maxraftstate of Raft state
+// (a log that snapshots do not trim grows with the traffic).
+func (e *Env) raftStateBound() string {
+	for i, r := range e.replicas {
+		sn, ok := r.(Snapshotter)
+		if !ok || sn.MaxRaftState() <= 0 {
+			continue
+		}
+		if n, limit := e.machines[i].Persister().StateSize(), RaftStateBound*sn.MaxRaftState(); n > limit {
+			return fmt.Sprintf("%s holds %d bytes of Raft state, more than %d times its maxraftstate (%d): its log is not trimmed by snapshots", e.names[i], n, RaftStateBound, sn.MaxRaftState())
+		}
+	}
+	return ""
 }
 
 // HasData is a server of a cluster that says which part of it holds the
