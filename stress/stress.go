@@ -79,6 +79,12 @@ type Options struct {
 func (o Options) withDefaults() (Options, error) {
 	o.Impl = o.Impl.WithDefaults()
 	var errs []error
+	if o.Impl.Cluster() {
+		// A cluster runs on the simulator's machines only (its Raft and
+		// rsm are written on the simulator's API): here it would be the
+		// single server its unused NewServer leaves.
+		errs = append(errs, fmt.Errorf("%s is a cluster of %d servers, which stress mode cannot run (no real-goroutine Raft): run it in simulation", o.Impl.Name, o.Impl.Servers))
+	}
 	for _, f := range []struct {
 		name string
 		v    *int
