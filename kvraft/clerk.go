@@ -59,16 +59,17 @@ func (ck *Clerk) pause(a *attempts) {
 
 // next moves on after an attempt that failed, without a reply (replied
 // false) or with ErrWrongLeader: to the next server after ErrWrongLeader,
-// or after SameServerTries calls without a reply; it waits after a call
-// without a reply and after a whole round of servers that said they do
-// not lead.
+// or after SameServerTries calls without a reply; it waits after those
+// and after a whole round of servers that said they do not lead.
 func (ck *Clerk) next(a *attempts, replied bool) {
 	a.failed++
 	if !replied {
-		ck.pause(a)
+		// The resend goes at once, to find the first copy still waiting
+		// for its entry (rsm.Coalescer); the wait comes after it.
 		if a.silent++; a.silent < SameServerTries {
 			return
 		}
+		ck.pause(a)
 	} else if a.wrong++; a.wrong%len(ck.servers) == 0 {
 		ck.pause(a)
 	}
