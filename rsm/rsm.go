@@ -31,8 +31,11 @@ type StateMachine interface {
 // entry it already has in the log, and is answered as soon as that entry
 // is applied, rather than after an entry of its own, which would be as
 // late again; the log does not grow with resends. The answer is
-// linearizable: the request arrived before the entry was applied and is
-// answered after it, so it may take effect right after it.
+// linearizable only if the request arrived before the entry was applied
+// (it is answered after it, so it may take effect right after it): a
+// request that finds an equal one whose entry was applied already (its
+// submission had not yet taken its place after Start; the scenarios found
+// a stale read so) is answered ErrWrongLeader instead.
 type Coalescer interface {
 	Again(req, res any) any
 }
@@ -112,6 +115,7 @@ type waiter struct {
 	ch    *sim.Chan[struct{}] // one send, once answered: each waiter woken alone
 
 	followers []*waiter              // equal requests answered with this one (coalesce)
+	since     int                    // a follower's: what was applied as it came
 	again     func(req, res any) any // a follower's: its result from the one it follows
 }
 
@@ -127,9 +131,15 @@ func (wt *waiter) settle(err rpc.Err, res any, woken []*waiter) []*waiter {
 	wt.err, wt.res = err, res
 	woken = append(woken, wt)
 	for _, f := range wt.followers {
-		if err == rpc.OK {
+		switch {
+		case err == rpc.OK && wt.index > f.since:
 			woken = f.settle(err, f.again(f.op.Req, res), woken)
-		} else {
+		case err == rpc.OK:
+			// The entry was applied before the follower came (its waiter
+			// had not yet taken its place after Start): its result is of
+			// a state the follower may not see.
+			woken = f.settle(rpc.ErrWrongLeader, nil, woken)
+		default:
 			woken = f.settle(err, nil, woken)
 		}
 	}
@@ -168,7 +178,7 @@ func (r *RSM) coalesce(req any) *waiter {
 // follow is a waiter for req, equal to wt's request, answered with it;
 // mu is held.
 func (r *RSM) follow(wt *waiter, req any, c Coalescer) *waiter {
-	f := &waiter{op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again}
+	f := &waiter{op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again, since: r.lastApplied}
 	wt.followers = append(wt.followers, f)
 	return f
 }
@@ -247,6 +257,7 @@ func (r *RSM) Submit(req any) (rpc.Err, any) {
 		// Applied before the waiter was in place: its result, if it is
 		// still among the recent ones.
 		r.ledTerm = max(r.ledTerm, startTerm)
+		wt.index = index
 		err, res := r.recentResult(index, wt.op)
 		woken = wt.settle(err, res, woken)
 	default:

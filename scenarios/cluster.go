@@ -234,6 +234,10 @@ const ClusterCallTimeout = 400 * time.Millisecond
 // run's.
 func (e *Env) readCluster() {
 	w := e.w
+	// Every client has returned, within the run's budget: the reads are
+	// the checks', not the workload's, and have a liveness window of their
+	// own (a busy cluster may take a while to answer them all).
+	w.SetMaxTime(w.Now() + LivenessWindow)
 	var keys []string
 	for _, op := range e.rec.KV {
 		if key := op.Input.Key; !slices.Contains(keys, key) {
