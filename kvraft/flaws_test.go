@@ -36,8 +36,9 @@ func TestFlawsAreFound(t *testing.T) {
 	for _, f := range flaws {
 		impl := kvraft.Flawed(fmt.Sprintf("flawed/%s-%d", f.name, f.n), f.n, f.flaws)
 		t.Run(impl.Name, func(t *testing.T) {
-			if testing.Short() && !f.short {
-				t.Skip("not in -short mode")
+			if (testing.Short() || raceEnabled) && !f.short {
+				// Tens of seeds of a cluster each: minutes under the race detector.
+				t.Skip("not in -short mode or under the race detector")
 			}
 			limit := f.limit
 			if *flagSeeds > 0 {

@@ -1,0 +1,5 @@
+//go:build race
+
+package kvraft_test
+
+const raceEnabled = true
