@@ -124,10 +124,9 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 	s.inc = inc
 	s.logs, s.have = s.logs[:0], s.have[:0]
 	c.observe(raftcheck.Event{Kind: raftcheck.Restart, Server: i})
-	ends := make([]*End, len(c.names))
-	for j, name := range c.names {
-		ends[j] = NewEnd(w, name)
-		ends[j].replied = func(method string, args, reply any) {
+	node := NewNode(w, m, c.names, i)
+	for j, end := range node.Ends {
+		end.replied = func(method string, args, reply any) {
 			if method == "Raft.RequestVote" {
 				if term, granted, ok := voteOf(args, reply); ok && granted {
 					c.observe(raftcheck.Event{Kind: raftcheck.Vote, Server: j, Term: term, Peer: i})
@@ -139,12 +138,8 @@ func (c *Cluster) build(i int, m *sim.Machine) {
 		}
 	}
 	applyCh := sim.NewChan[ApplyMsg](w, 0)
-	inc.rf = c.cfg.Make(ends, i, NewPersister(w, m.Persister()), applyCh)
-	var rcvr any = inc.rf
-	if wr, ok := inc.rf.(Wrapper); ok {
-		rcvr = wr.Unwrap()
-	}
-	serve(m.Server(), rcvr, func(method string) {
+	inc.rf = c.cfg.Make(node.Ends, i, node.Persister, applyCh)
+	node.serve(inc.rf, func(method string) {
 		c.rpcs[i]++
 		c.observe(raftcheck.Event{Kind: raftcheck.RPC, Server: i, Method: method})
 	})
@@ -548,7 +543,7 @@ func voteOf(args, reply any) (term int, granted, ok bool) {
 // AfterReply has f told, in the calling goroutine, of every call from
 // server from to server to that came back with a reply: the moment a
 // nemesis aimed at what a reply means acts (a vote, once its candidate
-// has counted it, forgotten by a crash).
+// has it, forgotten by a crash).
 func (c *Cluster) AfterReply(f func(from, to int, method string)) { c.afterReply = f }
 
 // Stop ends the pollers.

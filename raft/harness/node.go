@@ -35,9 +35,12 @@ func (n *Node) World() *sim.World { return n.Persister.World() }
 // Serve registers rcvr's handlers on the node's endpoint as labrpc's
 // MakeService finds them ("Raft.AppendEntries", ...), as the tester serves
 // a Raft: the Raft a Wrapper stands for, if rcvr is one.
-func (n *Node) Serve(rcvr any) {
+func (n *Node) Serve(rcvr any) { n.serve(rcvr, func(string) {}) }
+
+// serve is Serve, with each handled request reported to handled.
+func (n *Node) serve(rcvr any, handled func(method string)) {
 	if wr, ok := rcvr.(Wrapper); ok {
 		rcvr = wr.Unwrap()
 	}
-	serve(n.srv, rcvr, func(string) {})
+	serve(n.srv, rcvr, handled)
 }
