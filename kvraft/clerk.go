@@ -24,6 +24,9 @@ type Clerk struct {
 	sleep   rpc.Sleeper
 	servers []string
 	leader  int
+
+	flaws  Flaw // the clerk's deliberate bugs (Flawed); none in NewClerk's
+	failed int  // the EarlyMaybe flaw's count of failed attempts, never reset
 }
 
 var _ rpc.Clerk = (*Clerk)(nil)
@@ -43,6 +46,7 @@ const SameServerTries = 2
 // attempts counts an operation's failed attempts.
 type attempts struct {
 	failed int           // attempts that failed
+	lost   int           // attempts that got no reply
 	silent int           // calls in a row to the current server without a reply
 	wrong  int           // servers in a row that said they do not lead
 	wait   time.Duration // the next wait
@@ -63,6 +67,10 @@ func (ck *Clerk) pause(a *attempts) {
 // and after a whole round of servers that said they do not lead.
 func (ck *Clerk) next(a *attempts, replied bool) {
 	a.failed++
+	ck.failed++
+	if !replied {
+		a.lost++
+	}
 	if !replied {
 		// The resend goes at once, to find the first copy still waiting
 		// for its entry (rsm.Coalescer); the wait comes after it.
@@ -104,11 +112,31 @@ func (ck *Clerk) Put(key, value string, version rpc.Tversion) rpc.Err {
 		var reply rpc.PutReply
 		ok := ck.caller.Call(ck.servers[ck.leader], rpc.MethodPut, &args, &reply)
 		if ok && reply.Err != rpc.ErrWrongLeader {
-			if reply.Err == rpc.ErrVersion && a.failed > 0 {
+			if reply.Err == rpc.ErrVersion && ck.mayHaveApplied(&a) {
 				return rpc.ErrMaybe
 			}
 			return reply.Err
 		}
 		ck.next(&a, ok)
+		if ok && ck.flaws&RereadVersion != 0 {
+			if _, v, err := ck.Get(key); err == rpc.OK {
+				args.Version = v
+			}
+		}
 	}
+}
+
+// mayHaveApplied reports whether an earlier attempt of the Put may have
+// been applied: it failed (no reply, or ErrWrongLeader from a server
+// that may have started it).
+func (ck *Clerk) mayHaveApplied(a *attempts) bool {
+	switch {
+	case ck.flaws&EarlyMaybe != 0:
+		return ck.failed > 0
+	case ck.flaws&NeverMaybe != 0:
+		return false
+	case ck.flaws&WrongLeaderNotMaybe != 0:
+		return a.lost > 0
+	}
+	return a.failed > 0
 }

@@ -40,5 +40,7 @@
 //
 // Impl makes the kvsim.Impl of a cluster of n servers ("replicated-3",
 // "replicated-5"); the flawed variants (Flawed) are deliberate bugs for
-// the tests that show the scenarios find them.
+// the tests that show the scenarios find them: a zoo of the mistakes a
+// student's server, rsm or clerk makes (Flaw), each one line or so away
+// from the reference, each documented with what it breaks.
 package kvraft

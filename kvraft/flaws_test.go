@@ -2,11 +2,30 @@ package kvraft_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/kvsim/kvsim/kvraft"
 	"github.com/kvsim/kvsim/scenarios"
 )
+
+// zoo is the replicated service's deliberate bugs (kvraft.Flaw), by name.
+var zoo = []struct {
+	name  string
+	flaws kvraft.Flaw
+}{
+	{"local-get", kvraft.LocalGet},
+	{"other-ops-result", kvraft.OtherOpsResult},
+	{"empty-snapshot", kvraft.EmptySnapshot},
+	{"no-snapshots", kvraft.NoSnapshots},
+	{"stuck-submit", kvraft.StuckSubmit},
+	{"versionless-snapshot", kvraft.VersionlessSnapshot},
+	{"value-dedup", kvraft.ValueDedup},
+	{"early-maybe", kvraft.EarlyMaybe},
+	{"never-maybe", kvraft.NeverMaybe},
+	{"wrong-leader-not-maybe", kvraft.WrongLeaderNotMaybe},
+	{"reread-version", kvraft.RereadVersion},
+}
 
 // TestFlawsAreFound: each deliberate bug of the replicated service is
 // found by some scenario under swarm within a modest number of seeds, and
@@ -16,22 +35,51 @@ func TestFlawsAreFound(t *testing.T) {
 		name  string
 		flaws kvraft.Flaw
 		n     int
-		limit uint64 // seeds of each scenario; the test's finds are deterministic
-		short bool   // run in -short mode too
+		limit uint64   // seeds of each scenario; the test's finds are deterministic
+		short bool     // run in -short mode too
+		by    []string // the scenarios to try, in order; nil: byDefault
 	}{
 		// A leader that has lost its majority but not heard of its
 		// successor reads its own, stale, state.
-		{"local-get", kvraft.LocalGet, 3, 50, true},
-		{"local-get", kvraft.LocalGet, 5, 50, false},
+		{"local-get", kvraft.LocalGet, 3, 50, true, nil},
+		{"local-get", kvraft.LocalGet, 5, 50, false, nil},
 		// A submission answered with the result of another entry
 		// committed at its index (a deposed leader's index, reused).
-		{"other-ops-result", kvraft.OtherOpsResult, 3, 50, false},
-		{"other-ops-result", kvraft.OtherOpsResult, 5, 50, false},
+		{"other-ops-result", kvraft.OtherOpsResult, 3, 50, false, nil},
+		{"other-ops-result", kvraft.OtherOpsResult, 5, 50, false, nil},
 		// A snapshot without the data: lost at a restart or an install.
-		{"empty-snapshot", kvraft.EmptySnapshot, 3, 50, true},
-		{"empty-snapshot", kvraft.EmptySnapshot, 5, 50, false},
+		{"empty-snapshot", kvraft.EmptySnapshot, 3, 50, true, nil},
+		{"empty-snapshot", kvraft.EmptySnapshot, 5, 50, false, nil},
 		// No snapshots: the Raft state grows past its bound.
-		{"no-snapshots", kvraft.NoSnapshots, 3, 50, false},
+		{"no-snapshots", kvraft.NoSnapshots, 3, 50, false, nil},
+		{"no-snapshots", kvraft.NoSnapshots, 5, 50, false, nil},
+		// A submission that waits for its own entry only: a deposed
+		// leader's handlers never return.
+		{"stuck-submit", kvraft.StuckSubmit, 3, 50, false, nil},
+		{"stuck-submit", kvraft.StuckSubmit, 5, 50, true, nil},
+		// A snapshot without the versions: they restart at 1.
+		{"versionless-snapshot", kvraft.VersionlessSnapshot, 3, 50, false, nil},
+		{"versionless-snapshot", kvraft.VersionlessSnapshot, 5, 50, false, nil},
+		// Duplicates detected by value: two clients' equal Puts at one
+		// version both succeed.
+		{"value-dedup", kvraft.ValueDedup, 3, 50, true, []string{"kv-swarm"}},
+		{"value-dedup", kvraft.ValueDedup, 5, 50, false, []string{"kv-swarm"}},
+		// The clerk's count of failures never reset: ErrMaybe on a
+		// first attempt's ErrVersion.
+		{"early-maybe", kvraft.EarlyMaybe, 3, 50, true, nil},
+		{"early-maybe", kvraft.EarlyMaybe, 5, 50, false, nil},
+		// ErrVersion after a lost reply returned as ErrVersion.
+		{"never-maybe", kvraft.NeverMaybe, 3, 50, false, nil},
+		{"never-maybe", kvraft.NeverMaybe, 5, 50, false, nil},
+		// ErrWrongLeader taken for "not done": ErrVersion after it
+		// returned as certain, though the deposed leader's entry was
+		// committed by its successor.
+		{"wrong-leader-not-maybe", kvraft.WrongLeaderNotMaybe, 3, 50, false, manyClients},
+		{"wrong-leader-not-maybe", kvraft.WrongLeaderNotMaybe, 5, 50, false, manyClients},
+		// The version re-read after ErrWrongLeader: a Put applied twice,
+		// or over another client's.
+		{"reread-version", kvraft.RereadVersion, 3, 50, true, nil},
+		{"reread-version", kvraft.RereadVersion, 5, 50, false, nil},
 	}
 	for _, f := range flaws {
 		impl := kvraft.Flawed(fmt.Sprintf("flawed/%s-%d", f.name, f.n), f.n, f.flaws)
@@ -45,7 +93,11 @@ func TestFlawsAreFound(t *testing.T) {
 				limit = uint64(*flagSeeds)
 			}
 			t.Parallel()
-			for _, name := range []string{"leader-cut", "crash-restart", "kv-random", "kv-swarm", "lock-counter"} {
+			by := f.by
+			if by == nil {
+				by = byDefault
+			}
+			for _, name := range by {
 				sc := scenario(t, name)
 				for seed := range limit {
 					cfg := scenarios.Config{Scenario: sc, Profile: profile(t, scenarios.SwarmName), Impl: impl, Seed: seed}
@@ -60,10 +112,19 @@ func TestFlawsAreFound(t *testing.T) {
 					return
 				}
 			}
-			t.Errorf("no seed of leader-cut, crash-restart, kv-random, kv-swarm or lock-counter below %d found it", limit)
+			t.Errorf("no seed of %s below %d found it", strings.Join(by, ", "), limit)
 		})
 	}
 }
+
+// byDefault are the scenarios TestFlawsAreFound tries, in order, unless
+// a flaw names its own.
+var byDefault = []string{"leader-cut", "crash-restart", "kv-random", "kv-swarm", "lock-counter"}
+
+// manyClients are scenarios whose many clients contend for few keys, so
+// that a Put a deposed leader started, and its successor committed, is
+// often followed by another's: the clerk's ErrVersion then matters.
+var manyClients = []string{"lock-multi", "many-clients", "leader-cut"}
 
 // scenario is the scenario named name.
 func scenario(t testing.TB, name string) scenarios.Scenario {

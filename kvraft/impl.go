@@ -40,7 +40,9 @@ func cluster(name, doc string, n int, flaws Flaw) kvsim.Impl {
 			return start(node.(*harness.Node), MaxRaftState, flaws)
 		},
 		NewClusterClerk: func(c rpc.Caller, s rpc.Sleeper, servers []string) rpc.Clerk {
-			return NewClerk(c, s, servers)
+			ck := NewClerk(c, s, servers)
+			ck.flaws = flaws
+			return ck
 		},
 	}
 }

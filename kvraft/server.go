@@ -1,6 +1,7 @@
 package kvraft
 
 import (
+	"encoding/binary"
 	"encoding/gob"
 	"fmt"
 
@@ -20,7 +21,7 @@ func init() {
 // kv.Server, whose Get and Put are the semantics.
 type stateMachine struct {
 	kv    *kv.Server
-	empty bool // the EmptySnapshot flaw
+	flaws Flaw // EmptySnapshot, VersionlessSnapshot, ValueDedup
 }
 
 func (sm *stateMachine) DoOp(req any) any {
@@ -31,6 +32,11 @@ func (sm *stateMachine) DoOp(req any) any {
 		return reply
 	case rpc.PutArgs:
 		var reply rpc.PutReply
+		if sm.flaws&ValueDedup != 0 {
+			if g := sm.get(a.Key); g.Err == rpc.OK && g.Value == a.Value && g.Version == a.Version+1 {
+				return rpc.PutReply{Err: rpc.OK} // "my earlier copy was applied"
+			}
+		}
 		sm.kv.Put(&a, &reply)
 		return reply
 	}
@@ -49,11 +55,49 @@ func (sm *stateMachine) Again(req, res any) any {
 	return res
 }
 
+// get reads key from the state machine's store.
+func (sm *stateMachine) get(key string) rpc.GetReply {
+	var reply rpc.GetReply
+	sm.kv.Get(&rpc.GetArgs{Key: key}, &reply)
+	return reply
+}
+
 func (sm *stateMachine) Snapshot() []byte {
-	if sm.empty {
+	switch {
+	case sm.flaws&EmptySnapshot != 0:
 		return kv.NewServer().State()
+	case sm.flaws&VersionlessSnapshot != 0:
+		return valuesOnly(sm.kv.State())
 	}
 	return sm.kv.State()
+}
+
+// valuesOnly is the VersionlessSnapshot flaw's snapshot: a store that
+// keeps each key's value but not its version, as a snapshot of a
+// map[string]string would, restored with every key at version 1 (the
+// version a key gets when it is created). It rewrites kv's State
+// encoding (a count, then each key, value and version, as uvarint
+// lengths and numbers), keeping all but the versions.
+func valuesOnly(state []byte) []byte {
+	b := state
+	uvarint := func() uint64 {
+		v, n := binary.Uvarint(b)
+		b = b[n:]
+		return v
+	}
+	n := uvarint()
+	out := binary.AppendUvarint(nil, n)
+	for range n {
+		for range 2 { // the key, the value
+			l := uvarint()
+			out = binary.AppendUvarint(out, l)
+			out = append(out, b[:l]...)
+			b = b[l:]
+		}
+		uvarint() // the version, dropped
+		out = binary.AppendUvarint(out, 1)
+	}
+	return out
 }
 
 func (sm *stateMachine) Restore(b []byte) {
@@ -72,7 +116,7 @@ type Server struct {
 
 // Flaw is a deliberate bug of the server, for tests; Start's servers have
 // none.
-type Flaw uint8
+type Flaw uint16
 
 const (
 	// LocalGet answers a Get from the server's own state, without the
@@ -88,6 +132,47 @@ const (
 	// NoSnapshots never snapshots, though it says it does past
 	// maxraftstate: its log grows with the traffic.
 	NoSnapshots
+	// StuckSubmit waits for a submission's own entry and nothing else
+	// (rsm.WaitForever): a server that loses its leadership with a
+	// request in flight never answers it, a liveness bug (the course's
+	// labrpc, whose call waits for the handler, hangs the client).
+	StuckSubmit
+	// VersionlessSnapshot snapshots the values but not the versions,
+	// restored at version 1 (a snapshot of a map[string]string): a
+	// server that restarts from its snapshot, or installs a leader's,
+	// restarts every key's version, and a Put at an old version
+	// succeeds again.
+	VersionlessSnapshot
+	// ValueDedup answers OK, without applying it, a Put whose value the
+	// key already holds at the version after the Put's ("my earlier copy
+	// was applied"): a duplicate detected by value, not by who sent it,
+	// so another client's Put of the same value at the same version
+	// also succeeds, and two Puts move the key from one version.
+	ValueDedup
+
+	// The clerk's flaws.
+
+	// EarlyMaybe keeps the count of failed attempts in the Clerk, not
+	// in the operation, and never resets it: after the clerk's first
+	// retry, every ErrVersion becomes ErrMaybe, even on an operation's
+	// first attempt (the clerk contract).
+	EarlyMaybe
+	// NeverMaybe returns ErrVersion as it comes, after a resend too:
+	// the Put may have been applied by an earlier copy, and the client
+	// is told it certainly was not (the clerk contract,
+	// linearizability).
+	NeverMaybe
+	// WrongLeaderNotMaybe takes ErrWrongLeader for "not done": only a
+	// lost reply makes a later ErrVersion ErrMaybe, though a leader that
+	// started the Put and then lost its leadership answers
+	// ErrWrongLeader while its successor may commit the entry
+	// (linearizability).
+	WrongLeaderNotMaybe
+	// RereadVersion re-reads the key's version after ErrWrongLeader and
+	// resends the Put at it ("the version may have moved under the new
+	// leader"): if the first copy was applied, the Put is applied twice;
+	// if another client's was, it overwrites it (linearizability).
+	RereadVersion
 )
 
 // Start starts server node.Me of a cluster on its machine: its state
@@ -99,10 +184,13 @@ func Start(node *harness.Node, maxraftstate int) *Server {
 }
 
 func start(node *harness.Node, maxraftstate int, flaws Flaw) *Server {
-	s := &Server{sm: &stateMachine{kv: kv.NewServer(), empty: flaws&EmptySnapshot != 0}, maxraftstate: maxraftstate, flaws: flaws}
+	s := &Server{sm: &stateMachine{kv: kv.NewServer(), flaws: flaws}, maxraftstate: maxraftstate, flaws: flaws}
 	var rf rsm.Flaw
 	if flaws&OtherOpsResult != 0 {
 		rf |= rsm.AnyOpAtIndex
+	}
+	if flaws&StuckSubmit != 0 {
+		rf |= rsm.WaitForever
 	}
 	snapshotAt := maxraftstate
 	if flaws&NoSnapshots != 0 {

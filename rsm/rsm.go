@@ -191,6 +191,13 @@ const (
 	// AnyOpAtIndex answers a submission with the result of whatever
 	// entry was committed at its index, tag or no tag.
 	AnyOpAtIndex Flaw = 1 << iota
+	// WaitForever waits for the submission's own entry and nothing else:
+	// no watcher asks whether the server still leads, and another entry
+	// applied at its index (a successor's) or a snapshot installed over
+	// it leaves it waiting. A server that loses its leadership with a
+	// request in flight never answers it (the course's labrpc call waits
+	// for the handler, so the client hangs).
+	WaitForever
 )
 
 // MakeRSM starts server me's Raft (the reference's) and its applier.
@@ -264,7 +271,7 @@ func (r *RSM) Submit(req any) (rpc.Err, any) {
 		r.ledTerm = max(r.ledTerm, startTerm)
 		wt.index, wt.term = index, startTerm
 		r.waiting = append(r.waiting, wt)
-		watch = !r.watching
+		watch = !r.watching && r.flaws&WaitForever == 0
 		r.watching = true
 	}
 	r.mu.Unlock()
@@ -285,7 +292,7 @@ func (r *RSM) answer(index int, op *Op, res any, woken []*waiter) []*waiter {
 		switch {
 		case op != nil && wt.index == index && (r.flaws&AnyOpAtIndex != 0 || sameTag(wt.op, *op)):
 			woken = wt.settle(rpc.OK, res, woken)
-		case wt.index <= index:
+		case wt.index <= index && r.flaws&WaitForever == 0:
 			woken = wt.settle(rpc.ErrWrongLeader, nil, woken)
 		default:
 			kept = append(kept, wt)
