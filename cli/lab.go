@@ -23,9 +23,10 @@ import (
 
 const labHelp = `Run kvsim's scenarios on a course folder: a kvsrv1 folder (server.go
 and client.go in package kvsrv, and optionally lock/lock.go in package
-lock) or a raft1 folder (raft.go with Make, in package raft). Without
-lock/, the lock scenarios run kvsim's own lock on the folder's clerk and
-server, and kvsim says so. The folder is never edited: kvsim type-checks
+lock), a raft1 folder (raft.go with Make, in package raft) or a kvraft1
+folder (server.go, client.go and rsm/rsm.go, with the course's raft1
+beside it, as in the course's tree). Without lock/, the lock scenarios
+run kvsim's own lock on the folder's clerk and server, and kvsim says so. The folder is never edited: kvsim type-checks
 it, builds a rewritten copy against its own shims of the course's
 packages, and caches the build.
 
@@ -33,7 +34,7 @@ packages, and caches the build.
   kvsim lab --dir DIR --scenario S --seed N [run flags]
                                            one run: what a failure's repro line says
   kvsim lab --dir DIR --shrink [--scenario S] [--faults F] [--shrink-time D] [run flags]
-                                           (kvsrv1) the smallest failing run found in D
+                                           (kvsrv1, kvraft1) the smallest failing run found in D
                                            (10s): of S, or without --scenario of the
                                            scenario whose failure was smallest in a
                                            campaign; printed as a run is, with a repro
@@ -52,7 +53,11 @@ trace and report.html).
 are cached under $KVSIM_CACHE (default: the user cache directory).
 
 A kvsrv1 server is built with StartKVServer (2025 or 2026 skeleton), as the
-course's tester does; a raft1 folder's Make is called for each server. The
+course's tester does; a raft1 folder's Make is called for each server; a
+kvraft1 folder's StartKVServer(ends, gid, me, persister, 1000) starts each
+of 5 servers, on its rsm and Raft, and MakeClerk(clnt, servers) each
+client's clerk: every kvsrv1 scenario runs on that cluster, and the
+cluster scenarios (leader-cut, crash-restart) with it. The
 folder's goroutines, channels, select, sync and timers run on kvsim's
 scheduler in virtual time (a ready select case and a map's order drawn
 from the seed); log.Fatal and os.Exit end the run as a failure; time.Now,
@@ -93,14 +98,14 @@ func newLabCmd(e edge) *cobra.Command {
 	var fl labFlags
 	cmd := &cobra.Command{
 		Use:   "lab --dir DIR [campaign flags] | --dir DIR --scenario S --seed N [run flags] | --dir DIR --shrink",
-		Short: "Run kvsim on a course-style kvsrv1 or raft1 folder",
+		Short: "Run kvsim on a course-style kvsrv1, raft1 or kvraft1 folder",
 		Long:  labHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			changed := cmd.Flags().Changed
 			switch {
 			case fl.dir == "":
-				return usagef("lab needs --dir DIR, a folder laid out like the course's kvsrv1 or raft1")
+				return usagef("lab needs --dir DIR, a folder laid out like the course's kvsrv1, raft1 or kvraft1")
 			case changed("impl"):
 				return usagef("lab: --impl is the folder's")
 			case changed("save-failures"):
@@ -189,7 +194,7 @@ func newLabCmd(e edge) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1 or raft1 `DIR`")
+	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1, raft1 or kvraft1 `DIR`")
 	f.StringVar(&fl.src, "kvsim-src", "", "kvsim's source tree `DIR` (default: the one this kvsim was built from, or $KVSIM_SRC)")
 	fl.cf.register(f, false)
 	fl.rf.registerOutputs(f)

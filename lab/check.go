@@ -59,14 +59,15 @@ type folder struct {
 // of dir (package kvsrv or raft), of dir/lock (package lock) and of any
 // other directory below dir (the student's own packages), except the
 // course harness's files (test.go; raft1's server.go) and the course's rpc
-// package, which kvsim provides.
+// package, which kvsim provides; and those of the kind's siblings (a
+// kvraft1 folder's ../raft1), named "../raft1/raft.go".
 func readFolder(dir string) (*folder, error) {
 	k, err := kindOf(dir)
 	if err != nil {
 		return nil, err
 	}
 	f := &folder{root: dir, kind: k}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	walk := func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -106,9 +107,14 @@ func readFolder(dir string) (*folder, error) {
 		f.files = append(f.files, srcFile{rel: rel, dir: pkgDir, path: p, src: src, fset: fset, ast: af})
 		f.hasLock = f.hasLock || pkgDir == "lock"
 		return nil
-	})
-	if err != nil {
-		return nil, err
+	}
+	for _, root := range append([]string{"."}, k.siblings...) {
+		if root != "." {
+			root = filepath.Join("..", root)
+		}
+		if err := filepath.WalkDir(filepath.Join(dir, root), walk); err != nil {
+			return nil, err
+		}
 	}
 	return f, nil
 }

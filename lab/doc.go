@@ -1,7 +1,11 @@
 // Package lab runs kvsim on a folder laid out like the course's kvsrv1,
 // unchanged: server.go and client.go in package kvsrv, and optionally
 // lock/lock.go in package lock, importing the course's 6.5840/kvsrv1/rpc,
-// 6.5840/kvtest1, 6.5840/tester1 and 6.5840/labrpc.
+// 6.5840/kvtest1, 6.5840/tester1 and 6.5840/labrpc; or like its raft1
+// (raft.go's Make under the Raft scenarios of package raft/scenario), or
+// like its kvraft1 with the raft1 beside it (kind.go: each server started
+// with StartKVServer as a machine of a cluster, under every kvsrv1
+// scenario and the cluster ones).
 //
 // Check reads the folder with go/ast and rejects what the simulator cannot
 // run deterministically yet (goroutines, channels, timers, modules outside

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -26,6 +27,15 @@ type kind struct {
 	course []string
 	// skip are subdirectories kvsim provides itself.
 	skip []string
+	// shims are the directories of the embedded shims the folder's module
+	// gets, each at the course's path (the directory less its first
+	// element).
+	shims []string
+	// siblings are the course's folders beside this one that hold the
+	// student's code too (kvraft1's raft1): read as subdirectories
+	// "../raft1", so their import paths, line directives and package state
+	// come out as the folder's own.
+	siblings []string
 }
 
 var (
@@ -36,6 +46,7 @@ var (
 		staff:  []string{"test.go"},
 		course: []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob"},
 		skip:   []string{"rpc"},
+		shims:  []string{"shim/kvsrv1", "shim/kvtest1", "shim/tester1", "shim/labrpc", "shim/labgob"},
 	}
 	raft1Kind = &kind{
 		name: "raft1", pkg: "raft",
@@ -43,19 +54,44 @@ var (
 		layout: "a folder laid out like the course's raft1 (raft.go with Make)",
 		staff:  []string{"server.go", "test.go", "proxy.go"}, // proxy.go: the 2026 skeleton's
 		course: []string{"6.5840/raftapi", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob"},
+		shims:  []string{"shimraft/raftapi", "shimraft/tester1", "shimraft/labrpc", "shim/labgob"},
 	}
+	// kvraft1Kind is the replicated service: the kvraft1 folder (its
+	// server, clerk and rsm/) and the raft1 folder beside it, as the
+	// course's tree has them.
+	kvraft1Kind = &kind{
+		name: "kvraft1", pkg: "kvraft", sub: map[string]string{"rsm": "rsm", "../raft1": "raft"},
+		need:     []string{"server.go", "client.go", "rsm/rsm.go", "../raft1/raft.go"},
+		layout:   "a folder laid out like the course's kvraft1 (server.go, client.go, rsm/rsm.go), with the course's raft1 beside it",
+		staff:    []string{"test.go", "rsm/server.go", "rsm/test.go", "../raft1/server.go", "../raft1/test.go", "../raft1/proxy.go"},
+		course:   []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob", "6.5840/raftapi"},
+		shims:    []string{"shim/kvsrv1", "shim/kvtest1", "shimraft/tester1", "shimraft/labrpc", "shim/labgob", "shimkvraft/raftapi"},
+		siblings: []string{"raft1"},
+	}
+	// kinds in the order kindOf tries them: a kvraft1 folder has a
+	// kvsrv1 folder's files too.
+	kinds = []*kind{kvraft1Kind, kvsrv1Kind, raft1Kind}
 )
+
+// layouts says what each kind of folder holds, for messages.
+func layouts() string {
+	var l []string
+	for _, k := range kinds {
+		l = append(l, k.layout)
+	}
+	return strings.Join(l[:len(l)-1], ", ") + ", or " + l[len(l)-1]
+}
 
 // kindOf tells which lab the folder at dir is of.
 func kindOf(dir string) (*kind, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%s: not a folder: want %s, or %s", dir, kvsrv1Kind.layout, raft1Kind.layout)
+		return nil, fmt.Errorf("%s: not a folder: want %s", dir, layouts())
 	}
 	has := func(name string) bool {
 		_, err := os.Stat(filepath.Join(dir, name))
 		return err == nil
 	}
-	for _, k := range []*kind{kvsrv1Kind, raft1Kind} {
+	for _, k := range kinds {
 		all := true
 		for _, f := range k.need {
 			all = all && has(f)
@@ -70,14 +106,17 @@ func kindOf(dir string) (*kind, error) {
 			missing = append(missing, f)
 		}
 	}
-	return nil, fmt.Errorf("%s: no %s: want %s, or %s", dir, strings.Join(missing, " or "), kvsrv1Kind.layout, raft1Kind.layout)
+	if has("rsm.go") && has("server.go") && !has("client.go") {
+		return nil, fmt.Errorf("%s: an rsm folder: run kvsim lab on the kvraft1 folder above it (its server and clerk run on this rsm), with raft1 beside that", dir)
+	}
+	if has("rsm/rsm.go") {
+		return nil, fmt.Errorf("%s: a kvraft1 folder without ../raft1/raft.go: want %s", dir, kvraft1Kind.layout)
+	}
+	return nil, fmt.Errorf("%s: no %s: want %s", dir, strings.Join(missing, " or "), layouts())
 }
 
 // importPath is the import path of the folder's package at dir (".", or a
 // subdirectory).
 func (k *kind) importPath(dir string) string {
-	if dir == "." {
-		return "6.5840/" + k.name
-	}
-	return "6.5840/" + k.name + "/" + dir
+	return path.Join("6.5840", k.name, dir)
 }

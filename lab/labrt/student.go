@@ -2,9 +2,12 @@ package labrt
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/raft/harness"
+	"github.com/kvsim/kvsim/sim"
 )
 
 // Student is a course-style implementation: the student's constructors,
@@ -21,7 +24,24 @@ type Student struct {
 	// NewLock is lock.MakeLock; nil when the folder has no lock, which
 	// leaves the reference's.
 	NewLock func(ck rpc.Clerk, key string) rpc.Locker
+
+	// NewReplica, for a kvraft1 folder (and then NewServer and NewClerk
+	// are nil), starts one server of a cluster of ClusterServers with
+	// StartKVServer(node's ends, GRP0, node's index, node's Persister,
+	// maxraftstate) and returns what Replica makes of its services.
+	NewReplica func(node *harness.Node, maxraftstate int) rpc.Server
+	// NewClusterClerk is kvraft.MakeClerk(clnt, servers).
+	NewClusterClerk func(clnt *Clnt, servers []string) rpc.Clerk
 }
+
+// ClusterServers is how many servers a kvraft1 folder's cluster has, as
+// most of the course's 4B and 4C tests have; MaxRaftState is its servers'
+// maxraftstate, the course's 4C tests' (its 4B tests, with -1, never
+// snapshot: a folder that does not snapshot yet fails the snapshot check).
+const (
+	ClusterServers = 5
+	MaxRaftState   = 1000
+)
 
 // impl is the student's code as a kvsim.Impl running in this process. Its
 // server runs each request as a goroutine of its machine, as the course's
@@ -36,6 +56,14 @@ func (st Student) impl() kvsim.Impl {
 		NewClerk: func(c rpc.Caller, _ rpc.Sleeper, srv string) rpc.Clerk {
 			return st.NewClerk(&Clnt{c}, srv)
 		},
+	}
+	if st.NewReplica != nil {
+		im.NewServer, im.NewClerk = nil, nil
+		im.Servers = ClusterServers
+		im.NewReplica = func(node any) rpc.Server { return st.NewReplica(node.(*harness.Node), MaxRaftState) }
+		im.NewClusterClerk = func(c rpc.Caller, _ rpc.Sleeper, servers []string) rpc.Clerk {
+			return st.NewClusterClerk(&Clnt{c}, servers)
+		}
 	}
 	if st.NewLock != nil {
 		im.NewLock = func(ck rpc.Clerk, _ rpc.Sleeper, key, _ string) rpc.Locker {
@@ -56,3 +84,52 @@ func ServerOf[S any](services []S) rpc.Server {
 	}
 	panic(fmt.Sprintf("kvsim lab: StartKVServer returned %d services, none with Get(*rpc.GetArgs, *rpc.GetReply) and Put(*rpc.PutArgs, *rpc.PutReply) handlers", len(services)))
 }
+
+// Replica is one server of a kvraft1 folder's cluster, from what its
+// StartKVServer returned: kv, the key/value server among services
+// (ServerOf or OwnServerOf), whose Get and Put the host registers; every
+// other service (its Raft) is served on the node's endpoint, as the
+// course's tester serves each service by its type's name
+// ("Raft.AppendEntries"). The replica says its maxraftstate, for the
+// check that snapshots keep the Raft state bounded.
+func Replica[S any](node *harness.Node, maxraftstate int, kv rpc.Server, services []S) rpc.Server {
+	for _, s := range services {
+		if !isKVServer(s) {
+			node.Serve(s)
+		}
+	}
+	if own, ok := kv.(interface{ Handlers(*sim.Server) }); ok {
+		return ownReplica{replica{kv, maxraftstate}, own.Handlers}
+	}
+	return replica{kv, maxraftstate}
+}
+
+// isKVServer reports whether a service has Get and Put methods: the
+// key/value server, whatever its wire types.
+func isKVServer(s any) bool {
+	t := reflect.TypeOf(s)
+	if t == nil {
+		return false
+	}
+	_, get := t.MethodByName("Get")
+	_, put := t.MethodByName("Put")
+	return get && put
+}
+
+type replica struct {
+	rpc.Server
+	max int
+}
+
+// MaxRaftState says past how many bytes of Raft state the server
+// snapshots (scenarios.Snapshotter).
+func (r replica) MaxRaftState() int { return r.max }
+
+// ownReplica is a replica whose handlers take the folder's own wire
+// types (scenarios.OwnHandlers).
+type ownReplica struct {
+	replica
+	handlers func(*sim.Server)
+}
+
+func (r ownReplica) Handlers(srv *sim.Server) { r.handlers(srv) }

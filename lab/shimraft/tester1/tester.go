@@ -1,13 +1,29 @@
 // Package tester is kvsim lab's stand-in for the course's 6.5840/tester1 in
-// a raft1 folder: the Persister a Raft saves its state in, kept across
-// its machine's crashes by kvsim's harness, and the annotations the
+// a raft1 or a kvraft1 folder: the Persister a Raft saves its state in,
+// kept across its machine's crashes by kvsim's harness; what a kvraft1
+// server and clerk name (Clnt, Tgid, IService); and the annotations the
 // course's tester draws, which kvsim leaves to its own trace.
 package tester
 
-import "github.com/kvsim/kvsim/raft/harness"
+import (
+	"github.com/kvsim/kvsim/lab/labrt"
+	"github.com/kvsim/kvsim/raft/harness"
+)
 
 // Persister is a server's stable storage.
 type Persister = harness.Persister
+
+// Clnt is a client's end of the network: Call(server, method, args, reply).
+type Clnt = labrt.Clnt
+
+// Tgid identifies a group of servers; a kvraft1 cluster is group GRP0.
+type Tgid int
+
+// GRP0 is the kvraft1 cluster's group.
+const GRP0 = 0
+
+// IService is a service the tester can stop: what StartKVServer returns.
+type IService interface{ Kill() }
 
 // The annotation functions of the course's tester mark its
 // visualization; kvsim's trace has its own, so they do nothing here.

@@ -1,0 +1,61 @@
+package lab_test
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// kvraftFolder assembles a course tree with testdata/kvraft/good's
+// kvraft1, bug's files over it (none for ""), and testdata/raft/good as
+// the raft1 beside it, and returns the kvraft1 folder.
+func kvraftFolder(t *testing.T, bug string) string {
+	t.Helper()
+	root := t.TempDir()
+	err := errors.Join(copyDir("testdata/kvraft/good", root), copyDir("testdata/raft/good", filepath.Join(root, "raft1")))
+	if bug != "" {
+		err = errors.Join(err, copyDir(filepath.Join("testdata/kvraft/bugs", bug), root))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(root, "kvraft1")
+}
+
+// TestKVRaftFolderPasses: a correct course-style kvraft1 folder (server,
+// clerk and rsm in plain Go, on the raft1 beside it) builds unchanged and
+// passes every scenario as a cluster.
+func TestKVRaftFolderPasses(t *testing.T) {
+	seeds := "3"
+	if testing.Short() {
+		seeds = "1"
+	}
+	code, out, errOut := kvsim(t, "lab", "--dir", kvraftFolder(t, ""), "--seeds", seeds, "--parallel", "2")
+	if code != 0 || !strings.Contains(out, " passed, 0 failed\n") || !strings.Contains(out, "leader-cut") {
+		t.Fatalf("exit %d, want 0 with the cluster scenarios; output:\n%s%s", code, out, errOut)
+	}
+}
+
+// TestKVRaftBugsFail: each mistake in a kvraft1 folder is found by the
+// scenario given within a few seeds, and its repro line replays the run
+// to the same trace hash.
+func TestKVRaftBugsFail(t *testing.T) {
+	bugs := []struct{ name, scenario, seeds string }{
+		{"clerk-version-not-maybe", "kv-swarm", "5"},
+		{"server-local-get", "leader-cut", "5"},
+		{"snapshot-drops-versions", "crash-restart", "5"},
+	}
+	for _, b := range bugs {
+		t.Run(b.name, func(t *testing.T) {
+			code, out, errOut := kvsim(t, "lab", "--dir", kvraftFolder(t, b.name), "--scenario", b.scenario, "--seeds", b.seeds, "--parallel", "2")
+			fs := failures(t, out)
+			if code != 1 || len(fs) == 0 {
+				t.Fatalf("exit %d, want 1 with failures; output:\n%s%s", code, out, errOut)
+			}
+			if got := replay(t, fs[0].repro); got != fs[0].hash {
+				t.Errorf("%s: trace hash %s, the campaign's was %s", fs[0].repro, got, fs[0].hash)
+			}
+		})
+	}
+}
