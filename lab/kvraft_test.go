@@ -42,6 +42,7 @@ func TestKVRaftFolderPasses(t *testing.T) {
 // to the same trace hash.
 func TestKVRaftBugsFail(t *testing.T) {
 	bugs := []struct{ name, scenario, seeds string }{
+		{"rsm-other-ops-result", "leader-cut", "5"},
 		{"clerk-version-not-maybe", "kv-swarm", "5"},
 		{"server-local-get", "leader-cut", "5"},
 		{"snapshot-drops-versions", "crash-restart", "5"},

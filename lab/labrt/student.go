@@ -93,16 +93,24 @@ func ServerOf[S any](services []S) rpc.Server {
 // ("Raft.AppendEntries"). The replica says its maxraftstate, for the
 // check that snapshots keep the Raft state bounded.
 func Replica[S any](node *harness.Node, maxraftstate int, kv rpc.Server, services []S) rpc.Server {
+	r := replica{Server: kv, max: maxraftstate}
 	for _, s := range services {
-		if !isKVServer(s) {
-			node.Serve(s)
+		if isKVServer(s) {
+			continue
+		}
+		node.Serve(s)
+		if rf, ok := any(s).(raftState); ok {
+			r.rf = rf
 		}
 	}
 	if own, ok := kv.(interface{ Handlers(*sim.Server) }); ok {
-		return ownReplica{replica{kv, maxraftstate}, own.Handlers}
+		return ownReplica{r, own.Handlers}
 	}
-	return replica{kv, maxraftstate}
+	return r
 }
+
+// raftState is the part of a Raft the faults aimed at the leader ask.
+type raftState interface{ GetState() (int, bool) }
 
 // isKVServer reports whether a service has Get and Put methods: the
 // key/value server, whatever its wire types.
@@ -119,11 +127,22 @@ func isKVServer(s any) bool {
 type replica struct {
 	rpc.Server
 	max int
+	rf  raftState // nil if StartKVServer did not return its Raft
 }
 
 // MaxRaftState says past how many bytes of Raft state the server
 // snapshots (scenarios.Snapshotter).
 func (r replica) MaxRaftState() int { return r.max }
+
+// Leader says whether the server's Raft believes it leads, for the
+// faults aimed at the leader (scenarios.Leader).
+func (r replica) Leader() bool {
+	if r.rf == nil {
+		return false
+	}
+	_, leader := r.rf.GetState()
+	return leader
+}
 
 // ownReplica is a replica whose handlers take the folder's own wire
 // types (scenarios.OwnHandlers).
