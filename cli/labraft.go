@@ -26,6 +26,9 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 	if err != nil {
 		return usageError{err}
 	}
+	if err := raftProfile(fl.cf.faults); err != nil {
+		return usageError{err}
+	}
 	outs := raftOutputs{impl: fl.dir, reportTo: fl.rf.reportTo, artifact: fl.cf.artifacts}
 	if err := outs.check(); err != nil {
 		return err
@@ -181,6 +184,23 @@ func raftScenarios(list string) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// raftProfile checks that --faults names a Raft network ("" keeps each
+// scenario's own): an unknown one is a usage error, not a failure of
+// every run.
+func raftProfile(name string) error {
+	if name == "" {
+		return nil
+	}
+	var have []string
+	for _, p := range scenario.Profiles {
+		if p.Name == name {
+			return nil
+		}
+		have = append(have, p.Name)
+	}
+	return fmt.Errorf("lab: unknown Raft fault profile %q (have: %s)", name, strings.Join(have, ", "))
 }
 
 // printRaftRun prints a run's outcome, and for a failure what the folder

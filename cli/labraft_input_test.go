@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLabRaftBadInput: kvsim lab on a raft1 folder refuses bad input with
+// exit 2 and one line that says what is wrong, before any run: no panic,
+// no hang, no campaign of failures.
+func TestLabRaftBadInput(t *testing.T) {
+	// One cache for every case: the good folder is built once (a second
+	// or two, with go's build cache warm).
+	t.Setenv("KVSIM_CACHE", filepath.Join(t.TempDir(), "cache"))
+	good := raftInputFolder(t, "good", nil)
+	syntax := raftInputFolder(t, "syntax", func(dir string) error {
+		f, err := os.OpenFile(filepath.Join(dir, "raft.go"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		_, err = f.WriteString("\nfunc broken( {\n")
+		return errors.Join(err, f.Close())
+	})
+	noRaft := raftInputFolder(t, "noraft", func(dir string) error { return os.Remove(filepath.Join(dir, "raft.go")) })
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // in the error line
+	}{
+		{"unknown scenario", []string{"--dir", good, "--scenario", "no-such-scenario"}, `unknown Raft scenario "no-such-scenario" (have: basic-agree, `},
+		{"unknown scenario in a list", []string{"--dir", good, "--scenario", "basic-agree,nope", "--seed", "1"}, `unknown Raft scenario "nope"`},
+		{"seed without scenario", []string{"--dir", good, "--seed", "3"}, "a run (--seed) needs --scenario"},
+		{"unknown faults, campaign", []string{"--dir", good, "--faults", "no-such-profile", "--seeds", "1"}, `unknown Raft fault profile "no-such-profile" (have: course, `},
+		{"unknown faults, run", []string{"--dir", good, "--scenario", "basic-agree", "--seed", "0", "--faults", "lossy"}, `unknown Raft fault profile "lossy"`},
+		{"syntax error", []string{"--dir", syntax}, "raft.go:"},
+		{"no raft.go", []string{"--dir", noRaft}, "raft1 (raft.go with Make)"},
+		{"shrink", []string{"--dir", good, "--shrink"}, "--shrink is for kvsrv1 folders"},
+		{"shrink with scenario", []string{"--dir", good, "--shrink", "--scenario", "basic-agree"}, "--shrink is for kvsrv1 folders"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			type result struct {
+				code        int
+				out, errOut string
+			}
+			done := make(chan result, 1)
+			go func() {
+				code, out, errOut := runCmd(append([]string{"lab"}, tc.args...)...)
+				done <- result{code, out, errOut}
+			}()
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(3 * time.Minute):
+				t.Fatalf("kvsim lab %s: no exit after 3 minutes", strings.Join(tc.args, " "))
+			}
+			var errLines []string
+			for _, l := range strings.Split(r.errOut, "\n") {
+				if strings.HasPrefix(l, "kvsim: ") {
+					errLines = append(errLines, l)
+				}
+			}
+			if r.code != exitUsage || r.out != "" || len(errLines) != 1 || !strings.Contains(errLines[0], tc.want) || strings.Contains(r.errOut, "panic") {
+				t.Errorf("kvsim lab %s: exit %d, want %d with one error line containing %q and nothing on stdout\nstdout:\n%s\nstderr:\n%s",
+					strings.Join(tc.args, " "), r.code, exitUsage, tc.want, r.out, r.errOut)
+			}
+		})
+	}
+}
+
+// raftInputFolder copies the good raft1 folder of lab's testdata to a new
+// folder named name, changed by edit if not nil.
+func raftInputFolder(t *testing.T, name string, edit func(dir string) error) string {
+	t.Helper()
+	from := filepath.Join("..", "lab", "testdata", "raft", "good")
+	dir := filepath.Join(t.TempDir(), name, "raft1")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"raft.go", "util.go"} {
+		b, err := os.ReadFile(filepath.Join(from, f))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, f), b, 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if edit != nil {
+		if err := edit(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
