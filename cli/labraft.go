@@ -46,12 +46,16 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		}
 		return line
 	}
-	run := func(name string, seed uint64, trace bool) worker.RaftResponse {
+	// run makes one run; interrupted says that Ctrl-C or SIGTERM cut it
+	// short (its worker killed), which is no failure of the folder's.
+	run := func(name string, seed uint64, trace bool) (resp worker.RaftResponse, interrupted bool) {
 		runCtx, cancel := context.WithTimeout(ctx, fl.cf.runTimeout)
 		defer cancel()
-		var resp worker.RaftResponse
 		req := worker.RaftRequest{Scenario: name, Seed: seed, Profile: fl.cf.faults, Trace: trace}
 		if err := pool.Call(runCtx, req, &resp); err != nil {
+			if ctx.Err() != nil {
+				return resp, true
+			}
 			resp = worker.RaftResponse{Result: scenario.Result{Scenario: name, Seed: seed, Failure: err.Error()}}
 			if runCtx.Err() != nil && ctx.Err() == nil {
 				resp.Result.Failure = fmt.Sprintf("stuck: the run had not returned after %v of wall time: a Raft that spins without blocking or blocks outside the simulator, or a long run on a loaded machine (--run-timeout sets the limit; the run's profile and size are the seed's, shown when it returns)", fl.cf.runTimeout)
@@ -60,10 +64,13 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		if resp.Err != "" {
 			resp.Result.Failure = resp.Err
 		}
-		return resp
+		return resp, false
 	}
 	if single {
-		resp := run(names[0], fl.seed, fl.rf.showTrace || outs.traced())
+		resp, interrupted := run(names[0], fl.seed, fl.rf.showTrace || outs.traced())
+		if interrupted {
+			return errInterrupted
+		}
 		if fl.rf.showTrace {
 			sim.WriteTrace(out, resp.Result.Trace)
 		}
@@ -100,7 +107,10 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				resp := run(j.name, j.seed, false)
+				resp, interrupted := run(j.name, j.seed, false)
+				if interrupted {
+					continue
+				}
 				mu.Lock()
 				results = append(results, resp)
 				if resp.Result.Failed() {
@@ -142,7 +152,11 @@ dispatch:
 			printRaftRun(out, r, repro)
 			if outs.artifact != "" {
 				// Replayed traced, for its artifacts.
-				replay := run(r.Result.Scenario, r.Result.Seed, true)
+				replay, interrupted := run(r.Result.Scenario, r.Result.Seed, true)
+				if interrupted {
+					fmt.Fprintln(out)
+					continue
+				}
 				if replay.Result.Hash != r.Result.Hash {
 					fmt.Fprintf(out, "warning: the replay's trace hash %016x differs from the first run's %016x: the run is not deterministic\n", replay.Result.Hash, r.Result.Hash)
 				}
@@ -152,8 +166,14 @@ dispatch:
 		}
 	}
 	printRaftTable(out, names, results)
-	if failed {
+	if ctx.Err() != nil {
+		fmt.Fprintln(out, "interrupted: this summary is partial")
+	}
+	switch {
+	case failed:
 		return exitCode(1)
+	case ctx.Err() != nil:
+		return errInterrupted
 	}
 	return nil
 }
