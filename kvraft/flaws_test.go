@@ -21,6 +21,8 @@ var zoo = []struct {
 	{"stuck-submit", kvraft.StuckSubmit},
 	{"versionless-snapshot", kvraft.VersionlessSnapshot},
 	{"value-dedup", kvraft.ValueDedup},
+	{"forget-snapshot", kvraft.ForgetSnapshot},
+	{"precheck-version", kvraft.PrecheckVersion},
 	{"early-maybe", kvraft.EarlyMaybe},
 	{"never-maybe", kvraft.NeverMaybe},
 	{"wrong-leader-not-maybe", kvraft.WrongLeaderNotMaybe},
@@ -64,6 +66,13 @@ func TestFlawsAreFound(t *testing.T) {
 		// version both succeed.
 		{"value-dedup", kvraft.ValueDedup, 3, 50, true, []string{"kv-swarm"}},
 		{"value-dedup", kvraft.ValueDedup, 5, 50, false, []string{"kv-swarm"}},
+		// A restarted server without its snapshot: the data before it
+		// is lost.
+		{"forget-snapshot", kvraft.ForgetSnapshot, 3, 50, false, []string{"crash-restart", "leader-cut"}},
+		{"forget-snapshot", kvraft.ForgetSnapshot, 5, 50, false, []string{"crash-restart", "leader-cut"}},
+		// A Put refused from a deposed leader's stale state.
+		{"precheck-version", kvraft.PrecheckVersion, 3, 100, false, []string{"unreliable-put", "crash-restart"}},
+		{"precheck-version", kvraft.PrecheckVersion, 5, 100, false, []string{"unreliable-put", "crash-restart"}},
 		// The clerk's count of failures never reset: ErrMaybe on a
 		// first attempt's ErrVersion.
 		{"early-maybe", kvraft.EarlyMaybe, 3, 50, true, nil},

@@ -149,6 +149,19 @@ const (
 	// so another client's Put of the same value at the same version
 	// also succeeds, and two Puts move the key from one version.
 	ValueDedup
+	// PrecheckVersion answers a Put ErrVersion at once, without the
+	// log, when the server believes it leads and its own store holds
+	// the key at another version ("fail fast"): a deposed leader that
+	// has not heard of its successor refuses, from its stale state, a
+	// Put at the version the successor holds, and the client is told
+	// the Put certainly did not happen although no state in its
+	// interval refused it (linearizability).
+	PrecheckVersion
+	// ForgetSnapshot starts a server without its snapshot
+	// (rsm.NoRestoreAtStart): a restarted server's Raft applies only
+	// the entries after it, to an empty store, and the data before it
+	// is lost.
+	ForgetSnapshot
 
 	// The clerk's flaws.
 
@@ -192,6 +205,9 @@ func start(node *harness.Node, maxraftstate int, flaws Flaw) *Server {
 	if flaws&StuckSubmit != 0 {
 		rf |= rsm.WaitForever
 	}
+	if flaws&ForgetSnapshot != 0 {
+		rf |= rsm.NoRestoreAtStart
+	}
 	snapshotAt := maxraftstate
 	if flaws&NoSnapshots != 0 {
 		snapshotAt = -1
@@ -221,6 +237,14 @@ func (s *Server) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
 
 // Put writes through the log.
 func (s *Server) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	if s.flaws&PrecheckVersion != 0 {
+		if _, leader := s.rsm.Raft().GetState(); leader {
+			if g := s.sm.get(args.Key); g.Err == rpc.OK && g.Version != args.Version {
+				reply.Err = rpc.ErrVersion
+				return
+			}
+		}
+	}
 	err, res := s.rsm.Submit(*args)
 	if err != rpc.OK {
 		reply.Err = err

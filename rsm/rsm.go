@@ -198,6 +198,10 @@ const (
 	// request in flight never answers it (the course's labrpc call waits
 	// for the handler, so the client hangs).
 	WaitForever
+	// NoRestoreAtStart does not load the Persister's snapshot when the
+	// server starts: a restarted server's Raft applies the entries after
+	// the snapshot to an empty state machine, and its data is lost.
+	NoRestoreAtStart
 )
 
 // MakeRSM starts server me's Raft (the reference's) and its applier.
@@ -214,7 +218,9 @@ func Make(servers []*harness.End, me int, persister *harness.Persister, maxrafts
 	w := persister.World()
 	r := &RSM{w: w, mu: sim.NewMutex(w), me: me, maxraftstate: maxraftstate, sm: sm, ps: persister, flaws: flaws,
 		applyCh: sim.NewChan[harness.ApplyMsg](w, applyBuffer)}
-	r.restore(persister.ReadSnapshot())
+	if flaws&NoRestoreAtStart == 0 {
+		r.restore(persister.ReadSnapshot())
+	}
 	r.rf = mk(servers, me, persister, r.applyCh)
 	w.GoNamed("rsm-applier", r.applier)
 	return r
