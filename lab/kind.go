@@ -63,7 +63,7 @@ var (
 		name: "kvraft1", pkg: "kvraft", sub: map[string]string{"rsm": "rsm", "../raft1": "raft"},
 		need:     []string{"server.go", "client.go", "rsm/rsm.go", "../raft1/raft.go"},
 		layout:   "a folder laid out like the course's kvraft1 (server.go, client.go, rsm/rsm.go), with the course's raft1 beside it",
-		staff:    []string{"test.go", "rsm/server.go", "rsm/test.go", "../raft1/server.go", "../raft1/test.go", "../raft1/proxy.go"},
+		staff:    []string{"test.go", "rsm/server.go", "rsm/test.go", "rsm/proxy.go", "../raft1/server.go", "../raft1/test.go", "../raft1/proxy.go"},
 		course:   []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob", "6.5840/raftapi"},
 		shims:    []string{"shim/kvsrv1", "shim/kvtest1", "shimraft/tester1", "shimraft/labrpc", "shim/labgob", "shimkvraft/raftapi"},
 		siblings: []string{"raft1"},

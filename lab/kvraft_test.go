@@ -37,6 +37,20 @@ func TestKVRaftFolderPasses(t *testing.T) {
 	}
 }
 
+// TestKVRaftSkeleton2026: a folder of the 2026 skeleton (StartKVServer
+// returning []any, NewServer naming the Gid of the course's test.go, a
+// raftapi without Kill) builds and passes too.
+func TestKVRaftSkeleton2026(t *testing.T) {
+	dir := kvraftFolder(t, "")
+	if err := copyDir("testdata/kvraft/skeleton2026", filepath.Dir(dir)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--scenario", "kv-swarm,leader-cut", "--seeds", "2", "--parallel", "2")
+	if code != 0 || !strings.Contains(out, " passed, 0 failed\n") {
+		t.Fatalf("exit %d, want 0; output:\n%s%s", code, out, errOut)
+	}
+}
+
 // TestKVRaftBugsFail: each mistake in a kvraft1 folder is found by the
 // scenario given within a few seeds, and its repro line replays the run
 // to the same trace hash.

@@ -6,6 +6,7 @@ import (
 	"log"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"runtime"
 	"sync"
 	"time"
@@ -225,9 +226,31 @@ func Rand() *rand.Rand { return world.rand }
 // through, here the simulated network.
 type Clnt struct{ c rpc.Caller }
 
-// Call sends one RPC; it returns false if no reply came in time.
+// Call sends one RPC; it returns false if no reply came in time. Like
+// labrpc, whose gob decoding follows pointers, it takes a reply given as
+// a pointer to the pointer to the reply (&reply, reply := new(T)), and
+// args as a pointer to a pointer.
 func (c *Clnt) Call(server, method string, args, reply any) bool {
-	return c.c.Call(server, method, args, reply)
+	return c.c.Call(server, method, peel(args, false), peel(reply, true))
+}
+
+// peel follows v through pointers to pointers down to the last pointer,
+// making a nil one on the way when alloc says so (gob does, for a reply).
+func peel(v any, alloc bool) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Pointer {
+		return v
+	}
+	for rv.Elem().Kind() == reflect.Pointer {
+		if rv.Elem().IsNil() {
+			if !alloc {
+				return v
+			}
+			rv.Elem().Set(reflect.New(rv.Elem().Type().Elem()))
+		}
+		rv = rv.Elem()
+	}
+	return rv.Interface()
 }
 
 // capture redirects what the student's code prints (os.Stdout, os.Stderr

@@ -22,8 +22,21 @@ type Tgid int
 // GRP0 is the kvraft1 cluster's group.
 const GRP0 = 0
 
-// IService is a service the tester can stop: what StartKVServer returns.
+// IService is a service the tester can stop: what the 2025 skeleton's
+// StartKVServer returns.
 type IService interface{ Kill() }
+
+// TesterClnt is the 2026 skeleton's handle on the tester, which its
+// NewServer takes; kvsim calls StartKVServer instead.
+type TesterClnt struct{}
+
+// The 2026 skeleton's tester settings, set by its command-line flags
+// there and never here: its rsm plugs in no other Raft, and its
+// NewServer's maxraftstate (kvsim passes its own to StartKVServer).
+var (
+	UseRaftStateMachine bool
+	MaxRaftState        = -1
+)
 
 // The annotation functions of the course's tester mark its
 // visualization; kvsim's trace has its own, so they do nothing here.

@@ -4,6 +4,7 @@
 package uuid
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -61,3 +62,7 @@ func Parse(s string) (UUID, error) {
 
 // MustParse is Parse that panics on an invalid UUID.
 func MustParse(s string) UUID { return Must(Parse(s)) }
+
+// ID is the UUID's first four bytes as a number, as google/uuid's ID
+// gives them (for a version 4 UUID, random bits).
+func (u UUID) ID() uint32 { return binary.BigEndian.Uint32(u[:4]) }
