@@ -124,7 +124,7 @@ func TestLayoutImports(t *testing.T) {
 		{m + "zoo", []string{module, m + "kv", m + "clerk", m + "lock"}},
 		{m + "stress", []string{module, m + "check", m + "models", m + "kv/rpc", m + "sim/gobwire"}},
 		{m + "lab", []string{"golang.org/x/tools/go/packages"}},
-		{m + "lab/labrt", []string{m + "worker", m + "scenarios", m + "kv/rpc", m + "sim", m + "raft/harness", m + "raft/scenario", module}},
+		{m + "lab/labrt", []string{m + "worker", m + "scenarios", m + "kv", m + "kvraft", m + "sim", m + "raft/harness", m + "raft/scenario", module}},
 		{m + "search", []string{m + "scenarios", m + "sim"}},
 		{m + "raft/raftcheck", nil},
 		{m + "raft/harness", []string{m + "sim", m + "raft/raftcheck"}},

@@ -25,7 +25,11 @@ const labHelp = `Run kvsim's scenarios on a course folder: a kvsrv1 folder (serv
 and client.go in package kvsrv, and optionally lock/lock.go in package
 lock), a raft1 folder (raft.go with Make, in package raft) or a kvraft1
 folder (server.go, client.go and rsm/rsm.go, with the course's raft1
-beside it, as in the course's tree). Without lock/, the lock scenarios
+beside it, as in the course's tree), or its rsm folder alone
+(kvraft1/rsm, with raft1 two levels up: kvsim's own server, whose DoOp
+is kvsim's key/value store and which checks that each Submit is answered
+with its own request's result, and kvsim's clerk run on it). Without
+lock/, the lock scenarios
 run kvsim's own lock on the folder's clerk and server, and kvsim says so. The folder is never edited: kvsim type-checks
 it, builds a rewritten copy against its own shims of the course's
 packages, and caches the build.
@@ -98,7 +102,7 @@ func newLabCmd(e edge) *cobra.Command {
 	var fl labFlags
 	cmd := &cobra.Command{
 		Use:   "lab --dir DIR [campaign flags] | --dir DIR --scenario S --seed N [run flags] | --dir DIR --shrink",
-		Short: "Run kvsim on a course-style kvsrv1, raft1 or kvraft1 folder",
+		Short: "Run kvsim on a course-style kvsrv1, raft1, kvraft1 or rsm folder",
 		Long:  labHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -194,7 +198,7 @@ func newLabCmd(e edge) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1, raft1 or kvraft1 `DIR`")
+	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1, raft1, kvraft1 or kvraft1/rsm `DIR`")
 	f.StringVar(&fl.src, "kvsim-src", "", "kvsim's source tree `DIR` (default: the one this kvsim was built from, or $KVSIM_SRC)")
 	fl.cf.register(f, false)
 	fl.rf.registerOutputs(f)

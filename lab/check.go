@@ -109,9 +109,6 @@ func readFolder(dir string) (*folder, error) {
 		return nil
 	}
 	for _, root := range append([]string{"."}, k.siblings...) {
-		if root != "." {
-			root = filepath.Join("..", root)
-		}
 		if err := filepath.WalkDir(filepath.Join(dir, root), walk); err != nil {
 			return nil, err
 		}

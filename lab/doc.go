@@ -5,7 +5,8 @@
 // (raft.go's Make under the Raft scenarios of package raft/scenario), or
 // like its kvraft1 with the raft1 beside it (kind.go: each server started
 // with StartKVServer as a machine of a cluster, under every kvsrv1
-// scenario and the cluster ones).
+// scenario and the cluster ones), or like its kvraft1/rsm alone (kvsim's
+// own server on it, labrt.RSMServer, and the reference's clerk).
 //
 // Check reads the folder with go/ast and rejects what the simulator cannot
 // run deterministically yet (goroutines, channels, timers, modules outside

@@ -31,10 +31,10 @@ type kind struct {
 	// gets, each at the course's path (the directory less its first
 	// element).
 	shims []string
-	// siblings are the course's folders beside this one that hold the
-	// student's code too (kvraft1's raft1): read as subdirectories
-	// "../raft1", so their import paths, line directives and package state
-	// come out as the folder's own.
+	// siblings are the course's folders near this one that hold the
+	// student's code too (kvraft1's raft1), relative to it ("../raft1"):
+	// read as its subdirectories, so their import paths, line directives
+	// and package state come out as the folder's own.
 	siblings []string
 }
 
@@ -66,11 +66,22 @@ var (
 		staff:    []string{"test.go", "rsm/server.go", "rsm/test.go", "rsm/proxy.go", "../raft1/server.go", "../raft1/test.go", "../raft1/proxy.go"},
 		course:   []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob", "6.5840/raftapi"},
 		shims:    []string{"shim/kvsrv1", "shim/kvtest1", "shimraft/tester1", "shimraft/labrpc", "shim/labgob", "shimkvraft/raftapi"},
-		siblings: []string{"raft1"},
+		siblings: []string{"../raft1"},
+	}
+	// rsmKind is kvraft1's rsm alone, with the raft1 of the course's
+	// tree: kvsim runs its own key/value server and clerk on it.
+	rsmKind = &kind{
+		name: "kvraft1/rsm", pkg: "rsm", sub: map[string]string{"../../raft1": "raft"},
+		need:     []string{"rsm.go", "../../raft1/raft.go"},
+		layout:   "a folder laid out like the course's kvraft1/rsm (rsm.go with MakeRSM and Submit), with the course's raft1 two levels up",
+		staff:    []string{"server.go", "test.go", "proxy.go", "../../raft1/server.go", "../../raft1/test.go", "../../raft1/proxy.go"},
+		course:   []string{"6.5840/kvsrv1/rpc", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob", "6.5840/raftapi"},
+		shims:    []string{"shim/kvsrv1", "shimraft/tester1", "shimraft/labrpc", "shim/labgob", "shimraft/raftapi"},
+		siblings: []string{"../../raft1"},
 	}
 	// kinds in the order kindOf tries them: a kvraft1 folder has a
 	// kvsrv1 folder's files too.
-	kinds = []*kind{kvraft1Kind, kvsrv1Kind, raft1Kind}
+	kinds = []*kind{kvraft1Kind, kvsrv1Kind, raft1Kind, rsmKind}
 )
 
 // layouts says what each kind of folder holds, for messages.
@@ -106,8 +117,8 @@ func kindOf(dir string) (*kind, error) {
 			missing = append(missing, f)
 		}
 	}
-	if has("rsm.go") && has("server.go") && !has("client.go") {
-		return nil, fmt.Errorf("%s: an rsm folder: run kvsim lab on the kvraft1 folder above it (its server and clerk run on this rsm), with raft1 beside that", dir)
+	if has("rsm.go") {
+		return nil, fmt.Errorf("%s: an rsm folder without ../../raft1/raft.go: want %s", dir, rsmKind.layout)
 	}
 	if has("rsm/rsm.go") {
 		return nil, fmt.Errorf("%s: a kvraft1 folder without ../raft1/raft.go: want %s", dir, kvraft1Kind.layout)

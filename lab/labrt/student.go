@@ -6,6 +6,7 @@ import (
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/kvraft"
 	"github.com/kvsim/kvsim/raft/harness"
 	"github.com/kvsim/kvsim/sim"
 )
@@ -30,7 +31,8 @@ type Student struct {
 	// StartKVServer(node's ends, GRP0, node's index, node's Persister,
 	// maxraftstate) and returns what Replica makes of its services.
 	NewReplica func(node *harness.Node, maxraftstate int) rpc.Server
-	// NewClusterClerk is kvraft.MakeClerk(clnt, servers).
+	// NewClusterClerk is kvraft.MakeClerk(clnt, servers); nil for an rsm
+	// folder, whose cluster the reference's clerk (package kvraft) calls.
 	NewClusterClerk func(clnt *Clnt, servers []string) rpc.Clerk
 }
 
@@ -61,7 +63,10 @@ func (st Student) impl() kvsim.Impl {
 		im.NewServer, im.NewClerk = nil, nil
 		im.Servers = ClusterServers
 		im.NewReplica = func(node any) rpc.Server { return st.NewReplica(node.(*harness.Node), MaxRaftState) }
-		im.NewClusterClerk = func(c rpc.Caller, _ rpc.Sleeper, servers []string) rpc.Clerk {
+		im.NewClusterClerk = func(c rpc.Caller, s rpc.Sleeper, servers []string) rpc.Clerk {
+			if st.NewClusterClerk == nil {
+				return kvraft.NewClerk(c, s, servers)
+			}
 			return st.NewClusterClerk(&Clnt{c}, servers)
 		}
 	}

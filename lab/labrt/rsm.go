@@ -1,0 +1,145 @@
+package labrt
+
+import (
+	"encoding/gob"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/kvsim/kvsim/kv"
+	"github.com/kvsim/kvsim/kv/rpc"
+)
+
+// An rsm folder (the course's kvraft1/rsm, on its raft1) has no key/value
+// server of its own: kvsim runs its own over it, as the course's rsm tests
+// run a counter. RSMServer is that server: the state machine the folder's
+// MakeRSM takes (DoOp applies a Get or a Put to a kv.Server, Snapshot and
+// Restore are its state), and Get and Put handlers that go through the
+// folder's Submit. Its clerk is the reference replicated service's
+// (package kvraft), so whatever a run finds is in the rsm or the Raft.
+
+// Submitter is the folder's RSM as the server uses it.
+type Submitter interface {
+	Submit(req any) (rpc.Err, any)
+}
+
+// Request is what the server submits: a Get or a Put, with an id drawn
+// from the run, so that the server can tell whether the rsm answered a
+// Submit with what DoOp returned for that very request (the rsm's
+// contract), not for another entry that took its place in the log.
+type Request struct {
+	Id  uint64
+	Get *rpc.GetArgs
+	Put *rpc.PutArgs
+}
+
+// RSMServer is kvsim's key/value server on a folder's rsm.
+type RSMServer struct {
+	kv  *kv.Server
+	rsm Submitter
+	// results are DoOp's results by request id, until the Submit that
+	// sent the request takes its own (the others, sent by other servers,
+	// stay: a run is short).
+	mu      sync.Mutex
+	results map[uint64]any
+}
+
+// NewRSMServer returns a server whose state machine is empty; Attach
+// gives it the RSM made with it.
+func NewRSMServer() *RSMServer {
+	// What Submit carries through Raft, as a kvraft1 server registers its
+	// requests (labgob.Register) before it makes its RSM.
+	gob.Register(Request{})
+	return &RSMServer{kv: kv.NewServer(), results: map[uint64]any{}}
+}
+
+// Attach gives the server the RSM its requests go through.
+func (s *RSMServer) Attach(rsm Submitter) { s.rsm = rsm }
+
+// DoOp applies a committed request.
+func (s *RSMServer) DoOp(req any) any {
+	r, ok := req.(Request)
+	if !ok {
+		panic(fmt.Sprintf("kvsim lab: the rsm applied %#v, which no Submit of kvsim's server sent", req))
+	}
+	var res any
+	switch {
+	case r.Get != nil:
+		var reply rpc.GetReply
+		s.kv.Get(r.Get, &reply)
+		res = reply
+	case r.Put != nil:
+		var reply rpc.PutReply
+		s.kv.Put(r.Put, &reply)
+		res = reply
+	}
+	s.mu.Lock()
+	s.results[r.Id] = res
+	s.mu.Unlock()
+	return res
+}
+
+// Snapshot is the state machine's state.
+func (s *RSMServer) Snapshot() []byte { return s.kv.State() }
+
+// Restore replaces the state machine's state with a snapshot's.
+func (s *RSMServer) Restore(b []byte) {
+	if len(b) == 0 {
+		// An rsm may restore what its Persister holds before any
+		// snapshot was taken: nothing, the empty state.
+		b = kv.NewServer().State()
+	}
+	if err := s.kv.SetState(b); err != nil {
+		panic(fmt.Sprintf("kvsim lab: the rsm restored a snapshot that is not one of Snapshot's: %v", err))
+	}
+}
+
+// submit submits r and returns Submit's error, and its result once it is
+// checked to be DoOp's for r on this server.
+func (s *RSMServer) submit(r Request) (rpc.Err, any) {
+	r.Id = Rand().Uint64()
+	err, res := s.rsm.Submit(r)
+	if err != rpc.OK {
+		return err, nil
+	}
+	s.mu.Lock()
+	own, applied := s.results[r.Id]
+	delete(s.results, r.Id)
+	s.mu.Unlock()
+	switch {
+	case !applied:
+		panic(fmt.Sprintf("kvsim lab: rsm contract: Submit(%s) returned OK with %#v, but this server's DoOp never applied that request", r, res))
+	case !reflect.DeepEqual(own, res):
+		panic(fmt.Sprintf("kvsim lab: rsm contract: Submit(%s) returned OK with %#v, but DoOp returned %#v for it: another entry's result", r, res, own))
+	}
+	return err, res
+}
+
+func (r Request) String() string {
+	if r.Get != nil {
+		return fmt.Sprintf("Get(%q)", r.Get.Key)
+	}
+	return fmt.Sprintf("Put(%q, %q, %d)", r.Put.Key, r.Put.Value, r.Put.Version)
+}
+
+// Get submits the request and answers with its result.
+func (s *RSMServer) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
+	a := *args
+	err, res := s.submit(Request{Get: &a})
+	if err != rpc.OK {
+		reply.Err = err
+		return
+	}
+	*reply = res.(rpc.GetReply)
+}
+
+// Put submits the request and answers with its result.
+func (s *RSMServer) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
+	a := *args
+	err, res := s.submit(Request{Put: &a})
+	if err != rpc.OK {
+		reply.Err = err
+		return
+	}
+	*reply = res.(rpc.PutReply)
+}
