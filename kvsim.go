@@ -36,7 +36,8 @@ type Impl struct {
 	ServerBlocks bool
 
 	// Servers, when more than 1, makes the service a cluster of that many
-	// servers, each on a machine of its own named ServerNames(Servers)[i]:
+	// servers (DrawnServers: of a size each run draws among ClusterSizes),
+	// each on a machine of its own named ServerNames(Servers)[i]:
 	// NewReplica makes each server (again at each restart), and
 	// NewClusterClerk each client's clerk, given every server's name.
 	// NewServer and NewClerk are then unused, and the servers' handlers
@@ -53,7 +54,15 @@ type Impl struct {
 }
 
 // Cluster reports whether the implementation is a cluster of servers.
-func (im Impl) Cluster() bool { return im.Servers > 1 }
+func (im Impl) Cluster() bool { return im.Servers > 1 || im.Servers == DrawnServers }
+
+// DrawnServers, as Impl.Servers, makes the service a cluster whose size
+// each run draws among ClusterSizes, from the run's stream "cluster/size".
+const DrawnServers = -1
+
+// ClusterSizes are the sizes a run draws for a cluster of DrawnServers:
+// the course's 3 and 5, and 7.
+func ClusterSizes() []int { return []int{3, 5, 7} }
 
 // ServerNames are the names of the servers of a service of n servers:
 // ServerName for one, "server0", "server1", ... for a cluster.

@@ -59,7 +59,7 @@ are cached under $KVSIM_CACHE (default: the user cache directory).
 A kvsrv1 server is built with StartKVServer (2025 or 2026 skeleton), as the
 course's tester does; a raft1 folder's Make is called for each server; a
 kvraft1 folder's StartKVServer(ends, gid, me, persister, 1000) starts each
-of 5 servers, on its rsm and Raft, and MakeClerk(clnt, servers) each
+of 3, 5 or 7 servers (drawn per seed), on its rsm and Raft, and MakeClerk(clnt, servers) each
 client's clerk: every kvsrv1 scenario runs on that cluster, and the
 cluster scenarios (leader-cut, crash-restart) with it. The
 folder's goroutines, channels, select, sync and timers run on kvsim's

@@ -89,7 +89,12 @@ func newEnv(w *sim.World, impl kvsim.Impl, spare *Env) *Env {
 		e.rec, e.checks = &check.Recording{}, &checks{}
 	}
 	e.w, e.impl = w, impl
-	e.names = kvsim.ServerNames(impl.Servers)
+	n := impl.Servers
+	if n == kvsim.DrawnServers {
+		sizes := kvsim.ClusterSizes()
+		n = sizes[w.Stream("cluster/size").Uint64N(uint64(len(sizes)))]
+	}
+	e.names = kvsim.ServerNames(n)
 	if impl.Cluster() {
 		e.startCluster(w)
 	} else if impl.ServerBlocks {
