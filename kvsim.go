@@ -51,6 +51,12 @@ type Impl struct {
 	// NewClusterClerk returns a clerk that reaches the servers named
 	// servers through c and waits through s.
 	NewClusterClerk func(c rpc.Caller, s rpc.Sleeper, servers []string) rpc.Clerk
+	// CourseCalls says a cluster's code was written for the course's
+	// network (labrpc): a call has no timeout, it waits as long as its
+	// handler takes and fails only when its request or reply is lost or
+	// its link is cut. Otherwise a cluster's calls time out, as over a
+	// real RPC library.
+	CourseCalls bool
 }
 
 // Cluster reports whether the implementation is a cluster of servers.

@@ -56,7 +56,7 @@ func TestKVRaftSkeleton2026(t *testing.T) {
 // to the same trace hash.
 func TestKVRaftBugsFail(t *testing.T) {
 	bugs := []struct{ name, scenario, seeds string }{
-		{"rsm-other-ops-result", "leader-cut", "30"},
+		{"rsm-other-ops-result", "leader-cut", "5"},
 		{"clerk-version-not-maybe", "kv-swarm", "5"},
 		{"server-local-get", "leader-cut", "5"},
 		{"snapshot-drops-versions", "crash-restart", "5"},
@@ -84,7 +84,7 @@ func TestRSMFolder(t *testing.T) {
 	if code != 0 || !strings.Contains(out, " passed, 0 failed\n") {
 		t.Fatalf("exit %d, want 0; output:\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = kvsim(t, "lab", "--dir", filepath.Join(kvraftFolder(t, "rsm-other-ops-result"), "rsm"), "--scenario", "leader-cut", "--seeds", "30", "--parallel", "2")
+	code, out, errOut = kvsim(t, "lab", "--dir", filepath.Join(kvraftFolder(t, "rsm-other-ops-result"), "rsm"), "--scenario", "leader-cut", "--seeds", "10", "--parallel", "2")
 	fs := failures(t, out)
 	if code != 1 || len(fs) == 0 || !strings.Contains(out, "rsm contract") {
 		t.Fatalf("exit %d, want 1 with an rsm contract failure; output:\n%s%s", code, out, errOut)

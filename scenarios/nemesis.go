@@ -144,14 +144,36 @@ func (n *nemesis) Request(m *sim.Message) sim.MessageFault {
 	}
 	if version == 0 {
 		f.Duplicate = n.fires(siteCreateDup, n.t.CreateDup)
-		f.Hold = n.fires(siteCreateHold, n.t.CreateHold)
+		if n.fires(siteCreateHold, n.t.CreateHold) {
+			n.hold(&f, siteCreateHold)
+		}
 	}
 	return f
 }
 
 func (n *nemesis) Reply(m *sim.Message) sim.MessageFault {
-	return sim.MessageFault{Hold: n.fires(siteHoldReply, n.t.HoldReply)}
+	var f sim.MessageFault
+	if n.fires(siteHoldReply, n.t.HoldReply) {
+		n.hold(&f, siteHoldReply)
+	}
+	return f
 }
+
+// hold holds a message past its caller's timeout; under the course's
+// call semantics (kvsim.Impl.CourseCalls), where a call has none, it
+// delays it instead, by up to holdWithoutTimeout, so that it still
+// arrives late, after messages sent after it.
+func (n *nemesis) hold(f *sim.MessageFault, site int) {
+	if n.e.impl.CourseCalls && n.e.impl.Cluster() {
+		f.Delay += n.upTo(site, holdWithoutTimeout)
+		return
+	}
+	f.Hold = true
+}
+
+// holdWithoutTimeout bounds a held message's delay when calls have no
+// timeout: longer than an election, as a long reordering of the course's.
+const holdWithoutTimeout = time.Second
 
 // acquired is the holder-cut site: the new holder is cut off for a while.
 func (n *nemesis) acquired(holder string) {

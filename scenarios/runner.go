@@ -162,6 +162,11 @@ func Replay(r Result) (Result, error) {
 // outcome. A Runner makes runs that reuse the memory of those before.
 func Run(cfg Config) Result { return (*Runner)(nil).Run(cfg) }
 
+// courseCutDelay bounds how long a call to or from a cut-off endpoint
+// takes to fail under the course's call semantics (Impl.CourseCalls):
+// labrpc's without long delays, which its kvraft tests never set.
+const courseCutDelay = 100 * time.Millisecond
+
 // Run is the package's Run, reusing what the runner's last run left.
 func (pool *Runner) Run(cfg Config) Result {
 	sc, impl := cfg.Scenario, cfg.Impl.WithDefaults()
@@ -188,7 +193,13 @@ func (pool *Runner) Run(cfg Config) Result {
 		targeted = cfg.Profile.Targeted(ent)
 	}
 	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace}
-	if impl.Cluster() {
+	switch {
+	case impl.Cluster() && impl.CourseCalls && faults.Level(sim.CourseNet) == (sim.Level{}):
+		// The course's call semantics over the profile's faults: a lost
+		// message or a cut link fails its call (at once, or after up to
+		// 100ms for a link cut as the call is made); no timeout.
+		opts.Faults = faults.With(sim.CourseNet, sim.Level{D: courseCutDelay})
+	case impl.Cluster():
 		opts.CallTimeout = ClusterCallTimeout
 	}
 	var nem *nemesis

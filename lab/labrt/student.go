@@ -62,7 +62,7 @@ func (st Student) impl() kvsim.Impl {
 	}
 	if st.NewReplica != nil {
 		im.NewServer, im.NewClerk = nil, nil
-		im.Servers = ClusterServers
+		im.Servers, im.CourseCalls = ClusterServers, true
 		im.NewReplica = func(node any) rpc.Server { return st.NewReplica(node.(*harness.Node), MaxRaftState) }
 		im.NewClusterClerk = func(c rpc.Caller, s rpc.Sleeper, servers []string) rpc.Clerk {
 			if st.NewClusterClerk == nil {
