@@ -57,7 +57,7 @@ type Outcome struct {
 	KV        models.CheckResult
 	KVChecked bool
 	Lock      *models.CheckResult
-	// Warnings are the Clerk contract's warnings.
+	// Warnings are the Clerk contract's and BusyRetry's warnings.
 	Warnings []Warning
 }
 

@@ -15,8 +15,9 @@
 // (linearizability.go), the lock history against the lock model
 // (lockmodel.go), mutual exclusion (mutex.go), an exact counter under the
 // lock (counter.go), the Clerk's contract (contract.go), liveness
-// (liveness.go), server memory proportional to the data (memory.go), and
-// what the workload itself saw go wrong (workload.go). A scenario's own
+// (liveness.go), server memory proportional to the data (memory.go),
+// what the workload itself saw go wrong (workload.go), and a Clerk that
+// resends without waiting (busyretry.go, a warning only). A scenario's own
 // checks are more of the same (Func). A Registry runs checks in order into
 // an Outcome, whose First is the failure a run reports when several
 // checks fail:

@@ -93,3 +93,13 @@ func TestRSMFolder(t *testing.T) {
 		t.Errorf("%s: trace hash %s, the campaign's was %s", fs[0].repro, got, fs[0].hash)
 	}
 }
+
+// TestKVRaftBusyClerkWarns: a clerk that resends without ever waiting
+// keeps the contract and every history linearizable, so it passes, with
+// a clerk-busy-retry warning that says what it did.
+func TestKVRaftBusyClerkWarns(t *testing.T) {
+	code, out, errOut := kvsim(t, "lab", "--dir", kvraftFolder(t, "clerk-no-wait"), "--scenario", "reliable-put,leader-cut", "--seeds", "3", "--parallel", "2")
+	if code != 0 || !strings.Contains(out, "warning: clerk-busy-retry") || !strings.Contains(out, "the Clerk resends without waiting") {
+		t.Fatalf("exit %d, want 0 with a clerk-busy-retry warning; output:\n%s%s", code, out, errOut)
+	}
+}

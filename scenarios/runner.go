@@ -365,7 +365,7 @@ func (e *Env) check(final func() string, timeout time.Duration, res *Result) {
 	rec.Read, rec.Server = cs.read, e.memoryOf()
 	cs.lin.Timeout, cs.lockM.Timeout = timeout, timeout
 	cs.registry = append(cs.registry[:0], check.ClerkContract{}, &cs.mutex, check.Workload{},
-		&cs.lin, &cs.lockM, check.Liveness{}, check.Counters{})
+		&cs.lin, &cs.lockM, check.Liveness{}, check.Counters{}, check.BusyRetry{})
 	cs.registry = append(cs.registry, cs.own...)
 	if final != nil {
 		cs.registry = append(cs.registry, check.Func{Label: "the scenario's final check", F: final})
