@@ -33,7 +33,7 @@ func (c *VoteOnce) Observe(e *Event) *Violation {
 	case !ok:
 		c.votes[key] = voteSeen{e.Peer, e.Incarnation, e.At}
 	case prev.candidate != e.Peer && prev.incarnation != e.Incarnation:
-		return violation(c.Name(), e, "voted for s%d in term %d (received at %v), then, restarted (incarnation %d, now %d), for s%d: the vote was not persisted before the reply",
+		return violation(c.Name(), e, "voted for s%d in term %d (received at %v), then, restarted (incarnation %d, now %d), for s%d: the vote was not persisted before the reply, or not restored at the restart",
 			prev.candidate, e.Term, prev.at, prev.incarnation, e.Incarnation, e.Peer)
 	case prev.candidate != e.Peer:
 		return violation(c.Name(), e, "voted for s%d in term %d (received at %v), then for s%d in the same term", prev.candidate, e.Term, prev.at, e.Peer)
