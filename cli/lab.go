@@ -51,7 +51,10 @@ Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
 --run-timeout). A raft1 folder takes --scenario, --seeds, --start,
 --faults, --parallel, --keep-going, --run-timeout, --seed, --trace,
 --report (a run's one-page Raft report) and --artifacts (each failure's
-trace and report.html).
+trace and report.html). Its scenarios run on their own networks, as the
+course's tests do, with the course's time limits (agreement within 10s):
+--faults replaces every scenario's network, and under a harsher one a
+correct Raft may miss those limits.
 --impl is the folder's. --kvsim-src DIR names kvsim's source tree
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).
