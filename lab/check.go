@@ -108,7 +108,13 @@ func readFolder(dir string) (*folder, error) {
 		f.hasLock = f.hasLock || pkgDir == "lock"
 		return nil
 	}
-	for _, root := range append([]string{"."}, k.siblings...) {
+	roots := append([]string{"."}, k.siblings...)
+	if k.ownAPI != "" {
+		if st, err := os.Stat(filepath.Join(dir, k.ownAPI)); err == nil && st.IsDir() {
+			roots = append(roots, k.ownAPI)
+		}
+	}
+	for _, root := range roots {
 		if err := filepath.WalkDir(filepath.Join(dir, root), walk); err != nil {
 			return nil, err
 		}

@@ -36,6 +36,12 @@ type kind struct {
 	// read as its subdirectories, so their import paths, line directives
 	// and package state come out as the folder's own.
 	siblings []string
+	// ownAPI is where the course's raftapi sits beside the folder
+	// ("../raftapi"), if kvsim may build the tree's own: a folder whose
+	// server and rsm own the applyCh (kvraft1, rsm) may have changed it
+	// (an ApplyMsg field, a method of Raft), and kvsim reads nothing of
+	// it. A raft1 folder's ApplyMsg is the harness's, so it gets the shim.
+	ownAPI string
 }
 
 var (
@@ -67,6 +73,7 @@ var (
 		course:   []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob", "6.5840/raftapi"},
 		shims:    []string{"shim/kvsrv1", "shim/kvtest1", "shimraft/tester1", "shimraft/labrpc", "shim/labgob", "shimkvraft/raftapi"},
 		siblings: []string{"../raft1"},
+		ownAPI:   "../raftapi",
 	}
 	// rsmKind is kvraft1's rsm alone, with the raft1 of the course's
 	// tree: kvsim runs its own key/value server and clerk on it.
@@ -78,6 +85,7 @@ var (
 		course:   []string{"6.5840/kvsrv1/rpc", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob", "6.5840/raftapi"},
 		shims:    []string{"shim/kvsrv1", "shimraft/tester1", "shimraft/labrpc", "shim/labgob", "shimraft/raftapi"},
 		siblings: []string{"../../raft1"},
+		ownAPI:   "../../raftapi",
 	}
 	// kinds in the order kindOf tries them: a kvraft1 folder has a
 	// kvsrv1 folder's files too.

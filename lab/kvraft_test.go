@@ -40,11 +40,11 @@ func TestKVRaftFolderPasses(t *testing.T) {
 // TestKVRaftFineVariants: folders that differ from testdata/kvraft/good
 // in harmless ways build and pass: the 2026 skeleton's (StartKVServer
 // returning []any, NewServer naming the Gid of the course's test.go, a
-// raftapi without Kill), and one that registers its wire types as
-// pointers (which clashes with a registration of the values in the same
-// process).
+// raftapi without Kill), one that registers its wire types as pointers
+// (which clashes with a registration of the values in the same process),
+// and a tree whose own raftapi was changed (an ApplyMsg field added).
 func TestKVRaftFineVariants(t *testing.T) {
-	for _, variant := range []string{"skeleton2026", "fine-pointers"} {
+	for _, variant := range []string{"skeleton2026", "fine-pointers", "own-raftapi"} {
 		t.Run(variant, func(t *testing.T) {
 			dir := kvraftFolder(t, "")
 			if err := copyDir(filepath.Join("testdata/kvraft", variant), filepath.Dir(dir)); err != nil {
