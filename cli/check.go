@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -52,21 +53,26 @@ operations, or the --viz file cannot be written (checked first).`,
 const historyLineExample = `each line is one operation, as in a run's history.txt: c0 [1,4] put(k1, "x", v0) -> OK, c1 [2,5] get(k1) -> "x"@v1 or c2 [3,6] get(k2) -> ErrNoKey (client, [call,return] in virtual nanoseconds, operation -> output)`
 
 func runCheck(out io.Writer, fl checkFlags) error {
-	text, err := os.ReadFile(fl.history)
+	f, err := os.Open(fl.history)
 	if err != nil {
 		return usageError{err}
 	}
+	defer f.Close()
 	if err := checkWritableFile("--viz", fl.viz); err != nil {
 		return err
 	}
-	ops, err := models.ParseKV(string(text))
+	// The history is read a line at a time (a million operations are
+	// some 70 MB of text); lines[i] is the line of ops[i].
+	ops, lines, err := models.ReadKV(f)
+	var unreadable *fs.PathError
 	switch {
+	case errors.As(err, &unreadable):
+		return usageError{unreadable} // as os.ReadFile's: read FILE: is a directory
 	case err != nil:
-		return usagef("%s: %v; %s", fl.history, strings.TrimPrefix(err.Error(), "models: ParseKV: "), historyLineExample)
+		return usagef("%s: %v; %s", fl.history, strings.TrimPrefix(err.Error(), "models: ReadKV: "), historyLineExample)
 	case len(ops) == 0:
 		return usagef("%s has no operations to check (only blank lines and # comments); %s", fl.history, historyLineExample)
 	}
-	lines := opLines(string(text))
 	var bad *models.MalformedOpError
 	if errors.As(models.ValidateKV(ops), &bad) {
 		return usagef("%s: line %d: %s", fl.history, lines[bad.Op], bad.Reason)
@@ -95,17 +101,4 @@ func runCheck(out io.Writer, fl checkFlags) error {
 		return errFailureFound
 	}
 	return nil
-}
-
-// opLines returns the line number of each operation in a text history,
-// skipping the lines ParseKV skips (blank, or only a # comment).
-func opLines(text string) []int {
-	var lines []int
-	for n, line := range strings.Split(text, "\n") {
-		line = strings.TrimLeft(line, " \t\r")
-		if line != "" && line[0] != '#' {
-			lines = append(lines, n+1)
-		}
-	}
-	return lines
 }
