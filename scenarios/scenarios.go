@@ -72,6 +72,14 @@ func All() []Scenario {
 // reliablePut runs a fixed script whose errors are known exactly. Under
 // faults a Put may also return ErrMaybe (after a retransmission), never
 // anything else.
+// because is ": " and the rule, or nothing.
+func because(rule string) string {
+	if rule == "" {
+		return ""
+	}
+	return ": " + rule
+}
+
 func reliablePut(e *Env) func() string {
 	type step struct {
 		put         bool
@@ -80,6 +88,7 @@ func reliablePut(e *Env) func() string {
 		want        rpc.Err
 		wantValue   string
 		wantVersion rpc.Tversion
+		rule        string // the service's rule the step tests, where a failure needs it said
 	}
 	script := []step{
 		{put: true, key: "k", value: "a", version: 0, want: rpc.OK},
@@ -88,7 +97,7 @@ func reliablePut(e *Env) func() string {
 		{put: true, key: "k", value: "b", version: 1, want: rpc.OK},
 		{key: "k", want: rpc.OK, wantValue: "b", wantVersion: 2},
 		{put: true, key: "k", value: "c", version: 5, want: rpc.ErrVersion},
-		{put: true, key: "absent", value: "x", version: 3, want: rpc.ErrNoKey},
+		{put: true, key: "absent", value: "x", version: 3, want: rpc.ErrNoKey, rule: "a Put at a version above 0 of a key that does not exist fails with ErrNoKey and creates nothing"},
 		{key: "absent", want: rpc.ErrNoKey},
 		{put: true, key: "absent", value: "x", version: 0, want: rpc.OK},
 		{key: "absent", want: rpc.OK, wantValue: "x", wantVersion: 1},
@@ -98,7 +107,7 @@ func reliablePut(e *Env) func() string {
 			if s.put {
 				err := c.PutSeen(s.key, s.value, s.version)
 				if err != s.want && !(err == rpc.ErrMaybe && s.want != rpc.ErrNoKey) {
-					e.Violate("reliable-put step %d: Put(%q, %q, %d) = %s, want %s", i, s.key, s.value, s.version, err, s.want)
+					e.Violate("reliable-put step %d: Put(%q, %q, %d) = %s, want %s%s", i, s.key, s.value, s.version, err, s.want, because(s.rule))
 				}
 				continue
 			}
