@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
 	"reflect"
 
@@ -34,16 +36,30 @@ type reflectRequest struct{ args, reply any }
 // Format prints the arguments, for the trace.
 func (r *reflectRequest) Format(f fmt.State, verb rune) { fmt.Fprintf(f, "%+v", r.args) }
 
+// A dispatcher by reflection is the course's labrpc, which gob-encodes
+// the caller's args and decodes them into the handler's type, and the
+// reverse for the reply: the caller's types need only match the
+// handler's field by field name, as a student's own copy of a reply
+// struct does. Values of the handler's very types take gobwire's copy;
+// others a real gob round trip, whose errors (no field in common) the
+// call reports.
+
 func (h *reflectHandler) request(args, reply any) (any, error) {
 	at, rt := reflect.PointerTo(h.argw.Type()), reflect.PointerTo(h.replyw.Type())
-	if reflect.TypeOf(args) != at || reflect.ValueOf(args).IsNil() {
+	if !isPointer(args) {
 		return nil, fmt.Errorf("args is %T, want %v", args, at)
 	}
-	if reflect.TypeOf(reply) != rt || reflect.ValueOf(reply).IsNil() {
+	if !isPointer(reply) {
 		return nil, fmt.Errorf("reply is %T, want %v", reply, rt)
 	}
 	req := &reflectRequest{args: reflect.New(h.argw.Type()).Interface(), reply: reflect.New(h.replyw.Type()).Interface()}
-	return req, h.argw.IntoZero(req.args, args)
+	if reflect.TypeOf(args) == at {
+		return req, h.argw.IntoZero(req.args, args)
+	}
+	if err := gobInto(req.args, args); err != nil {
+		return nil, fmt.Errorf("args is %T, which does not decode as %v: %v", args, at, err)
+	}
+	return req, nil
 }
 
 func (h *reflectHandler) args(req any) any { return req.(*reflectRequest).args }
@@ -54,4 +70,27 @@ func (h *reflectHandler) invoke(req any) any {
 	return r.reply
 }
 
-func (h *reflectHandler) copyReply(dst, src any) error { return h.replyw.Into(dst, src) }
+func (h *reflectHandler) copyReply(dst, src any) error {
+	if reflect.TypeOf(dst) == reflect.TypeOf(src) {
+		return h.replyw.Into(dst, src)
+	}
+	if err := gobInto(dst, src); err != nil {
+		return fmt.Errorf("reply is %T, into which %T does not decode: %v", dst, src, err)
+	}
+	return nil
+}
+
+// isPointer reports whether v is a non-nil pointer.
+func isPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && !rv.IsNil()
+}
+
+// gobInto decodes into dst what gob encodes of src.
+func gobInto(dst, src any) error {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(src); err != nil {
+		return err
+	}
+	return gob.NewDecoder(&b).Decode(dst)
+}

@@ -11,8 +11,10 @@ import (
 // what a typed one sees (fresh arguments without their unexported
 // fields, a zero reply), and its reply reaches the caller's struct as
 // gob would leave it (stale fields kept); on a machine it runs as a
-// goroutine that may block; a call with the wrong types panics with both
-// types named.
+// goroutine that may block; as over labrpc, a caller's own types that
+// match the handler's by field name decode into them (args) and from
+// them (reply); a call whose args share no field with the handler's
+// panics with both types named.
 func TestHandleReflectIsHandle(t *testing.T) {
 	type args struct {
 		Key    string
@@ -47,21 +49,31 @@ func TestHandleReflectIsHandle(t *testing.T) {
 			}
 			got = append(got, reply)
 		}
+		// The caller's own copies of the types: Key by name; a reply
+		// without Version.
+		var own struct {
+			Value string
+			Err   string
+		}
+		if !p.Call(m.Name(), "KV.Get", &getArgs{Key: "a"}, &own) {
+			t.Error("call failed on a reliable network")
+		}
+		got = append(got, getReply{Value: own.Value, Err: own.Err})
 		defer func() { misuse = fmt.Sprint(recover()) }()
-		p.Call(m.Name(), "KV.Get", &getArgs{Key: "a"}, &reply)
+		p.Call(m.Name(), "KV.Get", &struct{ Other int }{1}, &reply)
 	})
 	if r := w.Run(); r.Status != Done {
 		t.Fatal(r.Status, r.Reason)
 	}
-	want := []getReply{{"apple", 1, "OK"}, {"apple", 1, "ErrNoKey"}}
+	want := []getReply{{"apple", 1, "OK"}, {"apple", 1, "ErrNoKey"}, {"apple", 0, "OK"}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("replies %+v, want %+v", got, want)
 	}
-	wantSeen := []string{"{Key:a Xs:[1 2] secret:0} {Value: Version:0 Err:}", "{Key:b Xs:[1 2] secret:0} {Value: Version:0 Err:}"}
+	wantSeen := []string{"{Key:a Xs:[1 2] secret:0} {Value: Version:0 Err:}", "{Key:b Xs:[1 2] secret:0} {Value: Version:0 Err:}", "{Key:a Xs:[] secret:0} {Value: Version:0 Err:}"}
 	if fmt.Sprint(seen) != fmt.Sprint(wantSeen) {
 		t.Errorf("the handler saw %q, want %q", seen, wantSeen)
 	}
-	if !strings.Contains(misuse, "args is *sim.getArgs") {
+	if !strings.Contains(misuse, "args is *struct { Other int }, which does not decode as *sim.args") {
 		t.Errorf("a call with the wrong args: %q", misuse)
 	}
 }
