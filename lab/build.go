@@ -65,6 +65,9 @@ func (e *BuildError) Error() string {
 	if e.Lab == kvraft1Kind.name {
 		return "building the folder against kvsim's shims failed (kvsim starts each server with StartKVServer(ends, gid, me, persister, maxraftstate) and each clerk with MakeClerk(clnt, servers), as the course's tester does, with the tree's raftapi (../raftapi, else the course's) and the course's labrpc, tester1, kvtest1, kvsrv1/rpc and labgob as the course ships them: a folder that relies on changes to those packages does not build):\n" + e.Output
 	}
+	if e.Lab == rsmKind.name {
+		return "building the folder against kvsim's shims failed (kvsim runs its own server on the folder's MakeRSM(ends, me, persister, maxraftstate, sm) and Submit(req), with the tree's raftapi (../../raftapi, else the course's) and the course's labrpc, tester1, kvsrv1/rpc and labgob as the course ships them: a folder that relies on changes to those packages does not build):\n" + e.Output
+	}
 	if e.Lab == raft1Kind.name {
 		return "building the folder against kvsim's shims failed (kvsim calls Make(peers, me, persister, applyCh) as the course's tester does, with the course's raftapi, labrpc, tester1 and labgob as the course ships them: a folder that relies on changes to those packages does not build):\n" + e.Output
 	}
@@ -316,14 +319,20 @@ func (f *folder) kvraft1Main(main io.Writer, mod map[string][]byte, abs string) 
 
 // rsmMain writes an rsm folder's main, and puts the declarations the
 // course tree's kvsrv1/rpc adds, if any, in mod (the rsm may name them;
-// kvsim's server and clerk speak the course's wire types).
+// kvsim's server and clerk speak kvsim's own wire types).
 func rsmMain(main io.Writer, mod map[string][]byte, abs string) error {
 	extras, ownWire, err := rpcExtras(filepath.Join(abs, "..", "..", kvsrv1Kind.name))
 	if err != nil {
 		return err
 	}
-	if extras != nil && !ownWire {
+	if extras != nil {
 		mod["kvsrv1/rpc/student.go"] = extras
+	}
+	if ownWire {
+		// The folder's wire structs, which its rsm may read (a client id
+		// for its own duplicate table); kvsim's server submits its own
+		// requests, which the rsm passes through untouched.
+		delete(mod, "kvsrv1/rpc/wire.go")
 	}
 	return rsmMainTemplate.Execute(main, struct{ Name string }{implName(abs)})
 }
