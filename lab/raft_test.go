@@ -47,6 +47,7 @@ func TestRaftBugsFail(t *testing.T) {
 		{"no-persist-on-append", "persist2", "2"},
 		{"vote-without-up-to-date", "rejoin", "2"},
 		{"snapshot-index-off-by-one", "snapshot-basic", "2"},
+		{"install-snapshot-drops-suffix", "snapshot-overtaken", "1"},
 	}
 	for _, b := range bugs {
 		t.Run(b.name, func(t *testing.T) {
