@@ -84,20 +84,26 @@ func TestKVRaftBugsFail(t *testing.T) {
 
 // TestRSMFolder: an rsm folder alone (kvraft1/rsm, raft1 two levels up)
 // runs under kvsim's own server and clerk: the correct one passes, and
-// one that answers a Submit with another entry's result breaks the rsm's
-// contract, which kvsim's server checks; the repro line replays it.
+// one that answers a Submit with another entry's result, or applies an
+// entry twice, breaks the rsm's contract, which kvsim's server checks;
+// the repro line replays it.
 func TestRSMFolder(t *testing.T) {
 	code, out, errOut := kvsim(t, "lab", "--dir", filepath.Join(kvraftFolder(t, ""), "rsm"), "--scenario", "kv-swarm,leader-cut,crash-restart", "--seeds", "2", "--parallel", "2")
 	if code != 0 || !strings.Contains(out, " passed, 0 failed\n") {
 		t.Fatalf("exit %d, want 0; output:\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = kvsim(t, "lab", "--dir", filepath.Join(kvraftFolder(t, "rsm-other-ops-result"), "rsm"), "--scenario", "leader-cut", "--seeds", "10", "--parallel", "2")
-	fs := failures(t, out)
-	if code != 1 || len(fs) == 0 || !strings.Contains(out, "rsm contract") {
-		t.Fatalf("exit %d, want 1 with an rsm contract failure; output:\n%s%s", code, out, errOut)
-	}
-	if got := replay(t, fs[0].repro); got != fs[0].hash {
-		t.Errorf("%s: trace hash %s, the campaign's was %s", fs[0].repro, got, fs[0].hash)
+	for _, bug := range []struct{ name, scenario, breach string }{
+		{"rsm-other-ops-result", "leader-cut", "but this server's DoOp never applied that request"},
+		{"rsm-applies-twice", "crash-restart", "twice to one state"},
+	} {
+		code, out, errOut = kvsim(t, "lab", "--dir", filepath.Join(kvraftFolder(t, bug.name), "rsm"), "--scenario", bug.scenario, "--seeds", "10", "--parallel", "2")
+		fs := failures(t, out)
+		if code != 1 || len(fs) == 0 || !strings.Contains(out, "rsm contract") || !strings.Contains(out, bug.breach) {
+			t.Fatalf("%s: exit %d, want 1 with an rsm contract failure (%s); output:\n%s%s", bug.name, code, bug.breach, out, errOut)
+		}
+		if got := replay(t, fs[0].repro); got != fs[0].hash {
+			t.Errorf("%s: trace hash %s, the campaign's was %s", fs[0].repro, got, fs[0].hash)
+		}
 	}
 }
 

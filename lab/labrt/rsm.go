@@ -1,9 +1,11 @@
 package labrt
 
 import (
+	"bytes"
 	"encoding/gob"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 
 	"github.com/kvsim/kvsim/kv"
@@ -42,6 +44,12 @@ type RSMServer struct {
 	// stay: a run is short).
 	mu      sync.Mutex
 	results map[uint64]any
+	// applied are the requests the state holds the effect of: part of
+	// the state, so a snapshot carries them. An entry applied twice to
+	// one state (a log replayed over a snapshot that holds it) breaks
+	// the rsm's contract, though the versioned store would shrug a
+	// second Put off: it answers ErrVersion and changes nothing.
+	applied map[uint64]bool
 }
 
 // NewRSMServer returns a server whose state machine is empty; Attach
@@ -50,7 +58,7 @@ func NewRSMServer() *RSMServer {
 	// What Submit carries through Raft, as a kvraft1 server registers its
 	// requests (labgob.Register) before it makes its RSM.
 	gob.Register(Request{})
-	return &RSMServer{kv: kv.NewServer(), results: map[uint64]any{}}
+	return &RSMServer{kv: kv.NewServer(), results: map[uint64]any{}, applied: map[uint64]bool{}}
 }
 
 // Attach gives the server the RSM its requests go through.
@@ -61,6 +69,13 @@ func (s *RSMServer) DoOp(req any) any {
 	r, ok := req.(Request)
 	if !ok {
 		panic(fmt.Sprintf("kvsim lab: the rsm applied %#v, which no Submit of kvsim's server sent", req))
+	}
+	s.mu.Lock()
+	again := s.applied[r.Id]
+	s.applied[r.Id] = true
+	s.mu.Unlock()
+	if again {
+		panic(fmt.Sprintf("kvsim lab: rsm contract: the rsm applied %s twice to one state (a log entry replayed over a state that already holds it)", r))
 	}
 	var res any
 	switch {
@@ -79,19 +94,47 @@ func (s *RSMServer) DoOp(req any) any {
 	return res
 }
 
+// snapshot is the state machine's state as Snapshot encodes it.
+type snapshot struct {
+	KV      []byte
+	Applied []uint64 // sorted, so that equal states encode alike
+}
+
 // Snapshot is the state machine's state.
-func (s *RSMServer) Snapshot() []byte { return s.kv.State() }
+func (s *RSMServer) Snapshot() []byte {
+	s.mu.Lock()
+	ids := make([]uint64, 0, len(s.applied))
+	for id := range s.applied {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	slices.Sort(ids)
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(snapshot{KV: s.kv.State(), Applied: ids}); err != nil {
+		panic(fmt.Sprintf("kvsim lab: encoding the state machine's snapshot: %v", err))
+	}
+	return b.Bytes()
+}
 
 // Restore replaces the state machine's state with a snapshot's.
 func (s *RSMServer) Restore(b []byte) {
+	var snap snapshot
 	if len(b) == 0 {
 		// An rsm may restore what its Persister holds before any
 		// snapshot was taken: nothing, the empty state.
-		b = kv.NewServer().State()
-	}
-	if err := s.kv.SetState(b); err != nil {
+		snap.KV = kv.NewServer().State()
+	} else if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&snap); err != nil {
 		panic(fmt.Sprintf("kvsim lab: the rsm restored a snapshot that is not one of Snapshot's: %v", err))
 	}
+	if err := s.kv.SetState(snap.KV); err != nil {
+		panic(fmt.Sprintf("kvsim lab: the rsm restored a snapshot that is not one of Snapshot's: %v", err))
+	}
+	s.mu.Lock()
+	clear(s.applied)
+	for _, id := range snap.Applied {
+		s.applied[id] = true
+	}
+	s.mu.Unlock()
 }
 
 // submit submits r and returns Submit's error, and its result once it is
