@@ -48,6 +48,7 @@ func TestRaftBugsFail(t *testing.T) {
 		{"vote-without-up-to-date", "rejoin", "2"},
 		{"snapshot-index-off-by-one", "snapshot-basic", "2"},
 		{"install-snapshot-drops-suffix", "snapshot-overtaken", "1"},
+		{"stale-reply", "stale-success", "1"},
 	}
 	for _, b := range bugs {
 		t.Run(b.name, func(t *testing.T) {
