@@ -26,10 +26,11 @@ type Student struct {
 	// leaves the reference's.
 	NewLock func(ck rpc.Clerk, key string) rpc.Locker
 
-	// NewReplica, for a kvraft1 folder (and then NewServer and NewClerk
-	// are nil), starts one server of a cluster of ClusterServers with
-	// StartKVServer(node's ends, GRP0, node's index, node's Persister,
-	// maxraftstate) and returns what Replica makes of its services.
+	// NewReplica, for a kvraft1 or an rsm folder (and then NewServer and
+	// NewClerk are nil), starts one server of a cluster of ClusterServers
+	// on the node (the folder's StartKVServer(node's ends, GRP0, node's
+	// index, node's Persister, maxraftstate); for an rsm folder, kvsim's
+	// RSMServer on its MakeRSM) and returns what Replica makes of it.
 	NewReplica func(node *harness.Node, maxraftstate int) rpc.Server
 	// NewClusterClerk is kvraft.MakeClerk(clnt, servers); nil for an rsm
 	// folder, whose cluster the reference's clerk (package kvraft) calls.
