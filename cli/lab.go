@@ -61,8 +61,9 @@ are cached under $KVSIM_CACHE (default: the user cache directory).
 
 A kvsrv1 server is built with StartKVServer (2025 or 2026 skeleton), as the
 course's tester does; a raft1 folder's Make is called for each server; a
-kvraft1 folder's StartKVServer(ends, gid, me, persister, 1000) starts each
-of 3, 5 or 7 servers (drawn per seed), on its rsm and Raft, and MakeClerk(clnt, servers) each
+kvraft1 folder's StartKVServer(ends, gid, me, persister, maxraftstate)
+starts each of 3, 5 or 7 servers, maxraftstate -1 or 1000 (both drawn per
+seed, as the course's 4B and 4C tests set it), on its rsm and Raft, and MakeClerk(clnt, servers) each
 client's clerk: every kvsrv1 scenario runs on that cluster, and the
 cluster scenarios (leader-cut, crash-restart) with it. The
 folder's goroutines, channels, select, sync and timers run on kvsim's

@@ -37,15 +37,16 @@ type Student struct {
 	NewClusterClerk func(clnt *Clnt, servers []string) rpc.Clerk
 }
 
-// ClusterServers is how many servers a kvraft1 folder's cluster has:
-// drawn per run among 3, 5 and 7 (the course's tests have 3 or 5);
-// MaxRaftState is its servers' maxraftstate, the course's 4C tests' (its
-// 4B tests, with -1, never snapshot: a folder that does not snapshot yet
-// fails the snapshot check).
-const (
-	ClusterServers = kvsim.DrawnServers
-	MaxRaftState   = 1000
-)
+// ClusterServers is how many servers a kvraft1 or rsm folder's cluster
+// has: drawn per run among 3, 5 and 7 (the course's tests have 3 or 5).
+const ClusterServers = kvsim.DrawnServers
+
+// MaxRaftStates are the maxraftstate values a run of a kvraft1 or rsm
+// folder draws among for its servers, as the course's tests choose one:
+// -1, never snapshot (its 4A and 4B tests: a log replayed whole at a
+// restart), and 1,000 bytes (its 4C tests: snapshots, installs, the size
+// bound).
+func MaxRaftStates() []int { return []int{-1, 1000} }
 
 // impl is the student's code as a kvsim.Impl running in this process. Its
 // server runs each request as a goroutine of its machine, as the course's
@@ -64,7 +65,7 @@ func (st Student) impl() kvsim.Impl {
 	if st.NewReplica != nil {
 		im.NewServer, im.NewClerk = nil, nil
 		im.Servers, im.CourseCalls = ClusterServers, true
-		im.NewReplica = func(node any) rpc.Server { return st.NewReplica(node.(*harness.Node), MaxRaftState) }
+		im.NewReplica = func(node any) rpc.Server { return st.NewReplica(node.(*harness.Node), world.maxRaftState) }
 		im.NewClusterClerk = func(c rpc.Caller, s rpc.Sleeper, servers []string) rpc.Clerk {
 			if st.NewClusterClerk == nil {
 				return kvraft.NewClerk(c, s, servers)

@@ -31,6 +31,8 @@ func (p *Runner) Try(cfg scenarios.Config) (r scenarios.Result) {
 	p.r.OnWorld = func(w *sim.World) {
 		world.w = w
 		w.HideFrames(runtimePrefix) // reports name the student's lines
+		sizes := MaxRaftStates()
+		world.maxRaftState = sizes[w.Stream("lab/maxraftstate").Uint64N(uint64(len(sizes)))]
 	}
 	return p.r.Try(cfg)
 }

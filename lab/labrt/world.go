@@ -38,6 +38,9 @@ var world struct {
 	spinAt time.Duration
 	// lastNow is the last time Now returned in this run.
 	lastNow time.Time
+	// maxRaftState is the run's maxraftstate for a kvraft1 or rsm
+	// folder's servers (MaxRaftStates).
+	maxRaftState int
 }
 
 // outsideRun seeds the source used outside any run.
