@@ -67,8 +67,9 @@ seed, as the course's 4B and 4C tests set it), on its rsm and Raft, and MakeCler
 client's clerk: every kvsrv1 scenario runs on that cluster, and the
 cluster scenarios (leader-cut, crash-restart) with it. The
 folder's goroutines, channels, select, sync and timers run on kvsim's
-scheduler in virtual time (a ready select case and a map's order drawn
-from the seed); log.Fatal and os.Exit end the run as a failure; time.Now,
+scheduler in virtual time (a ready select case, a map's order and how
+late, under 1ms, a timer or Sleep fires drawn from the seed, as real
+timers are late and drift apart); log.Fatal and os.Exit end the run as a failure; time.Now,
 math/rand, crypto/rand, google/uuid and context are made deterministic;
 package-level state starts afresh in every run; a loop that runs 2^20
 times while virtual time stands still is a failure at its line, and a

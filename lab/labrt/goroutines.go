@@ -90,16 +90,35 @@ func Gosched() {
 }
 
 // After, AfterFunc, NewTimer, NewTicker and Tick are time's, in virtual
-// time.
-func After(d time.Duration) *Chan[time.Time] { return current("time.After").Clock().After(d) }
+// time; a timer, as Sleep, fires late by a drawn slack (late).
+func After(d time.Duration) *Chan[time.Time] {
+	return current("time.After").Clock().After(late(d))
+}
 
 // AfterFunc is time.AfterFunc: f runs as a goroutine once d has passed.
 func AfterFunc(d time.Duration, f func()) *Timer {
-	return current("time.AfterFunc").Clock().AfterFunc(d, f)
+	return current("time.AfterFunc").Clock().AfterFunc(late(d), f)
 }
 
 // NewTimer is time.NewTimer.
-func NewTimer(d time.Duration) *Timer { return current("time.NewTimer").Clock().NewTimer(d) }
+func NewTimer(d time.Duration) *Timer { return current("time.NewTimer").Clock().NewTimer(late(d)) }
+
+// TimerSlack bounds how late a timer or a Sleep of student code fires.
+// Virtual time is exact, and real time is not: servers that start
+// together and sleep a fixed period would stay in step forever (a Raft
+// whose election ticks every 50ms, without a timer reset, splits every
+// vote), where real timers, late by the kernel's slack and the
+// scheduler's latency, drift apart within a few periods.
+const TimerSlack = time.Millisecond
+
+// late is d plus a slack drawn from the run's stream "lab/timer-slack"
+// in [0, TimerSlack); a zero or negative d (a yield) stays as it is.
+func late(d time.Duration) time.Duration {
+	if d <= 0 || world.w == nil {
+		return d
+	}
+	return d + time.Duration(world.w.Stream("lab/timer-slack").Uint64N(uint64(TimerSlack)))
+}
 
 // NewTicker is time.NewTicker.
 func NewTicker(d time.Duration) *Ticker { return current("time.NewTicker").Clock().NewTicker(d) }

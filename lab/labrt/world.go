@@ -112,8 +112,8 @@ func World() *sim.World { return world.w }
 
 // Sleep is time.Sleep in the rewritten student code: the running goroutine
 // (a clerk's process, a handler, a goroutine the student started) sleeps d
-// of virtual time.
-func Sleep(d time.Duration) { current("time.Sleep").Clock().Sleep(d) }
+// of virtual time, and a slack (late).
+func Sleep(d time.Duration) { current("time.Sleep").Clock().Sleep(late(d)) }
 
 // Now is time.Now in the rewritten student code: Epoch plus the run's
 // virtual time.
