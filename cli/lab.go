@@ -54,7 +54,9 @@ Campaign flags are those of 'kvsim campaign' (--seeds, --duration, --faults,
 trace and report.html). Its scenarios run on their own networks, as the
 course's tests do, with the course's time limits (agreement within 10s):
 --faults replaces every scenario's network, and under a harsher one a
-correct Raft may miss those limits.
+correct Raft may miss those limits. A run of a raft1, kvraft1 or rsm
+folder may take 120s of wall time before it is stuck (--run-timeout; a
+kvsrv1 folder's, 10s).
 --impl is the folder's. --kvsim-src DIR names kvsim's source tree
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).
@@ -80,8 +82,12 @@ deterministic process (unsafe, cgo, net, os/exec, files, modules outside
 the standard library but uuid and go-deadlock) is refused with its
 file:line, exit 2. Exit codes are those of campaign and run.`
 
-// raftRunTimeout is a raft1 run's default --run-timeout.
-const raftRunTimeout = 120 * time.Second
+// raftRunTimeout is a raft1 run's default --run-timeout, and
+// clusterRunTimeout a kvraft1 or rsm folder's.
+const (
+	raftRunTimeout    = 120 * time.Second
+	clusterRunTimeout = 120 * time.Second
+)
 
 // defaultLabSeeds is a campaign's size when neither --seeds nor --duration
 // is given: a few seconds, enough to find the usual mistakes.
@@ -170,7 +176,13 @@ func newLabCmd(e edge) *cobra.Command {
 				}
 				return runRaftLab(ctx, cmd, fl, prog, changed("seed"))
 			}
-			if !prog.HasLock && runsLock(fl.cf.scenario) {
+			if prog.Lab != "kvsrv1" && !changed("run-timeout") {
+				// A cluster of up to 7 student servers, its log unbounded
+				// when maxraftstate is -1, takes seconds of CPU a run:
+				// the same wall-time guard as a Raft's.
+				fl.cf.runTimeout = clusterRunTimeout
+			}
+			if prog.Lab == "kvsrv1" && !prog.HasLock && runsLock(fl.cf.scenario) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s has no lock/: the lock scenarios (%s) test kvsim's own lock on the folder's clerk and server\n", fl.dir, strings.Join(lockScenarios(), ", "))
 			}
 			workers := &campaign.Workers{Path: prog.Path, Env: append(os.Environ(), "KVSIM_LAB_DIR="+fl.dir), Stderr: cmd.ErrOrStderr()}
