@@ -114,10 +114,10 @@ const TimerSlack = time.Millisecond
 // late is d plus a slack drawn from the run's stream "lab/timer-slack"
 // in [0, TimerSlack); a zero or negative d (a yield) stays as it is.
 func late(d time.Duration) time.Duration {
-	if d <= 0 || world.w == nil {
+	if d <= 0 || world.slack == nil {
 		return d
 	}
-	return d + time.Duration(world.w.Stream("lab/timer-slack").Uint64N(uint64(TimerSlack)))
+	return d + time.Duration(world.slack.Uint64N(uint64(TimerSlack)))
 }
 
 // NewTicker is time.NewTicker.

@@ -87,8 +87,7 @@ func RunRaft(st RaftStudent, req worker.RaftRequest, runner *sim.Runner) (resp w
 	}
 	mk := func(peers []*harness.End, me int, ps *harness.Persister, applyCh *sim.Chan[harness.ApplyMsg]) harness.Raft {
 		if w := ps.World(); world.w != w {
-			world.w = w
-			w.HideFrames(runtimePrefix) // reports name the student's lines
+			enter(w)
 		}
 		return st.Make(peers, me, ps, applyCh)
 	}

@@ -16,8 +16,8 @@ import (
 func TestTimersDriftApart(t *testing.T) {
 	run := func(seed uint64) [2]time.Duration {
 		w := sim.New(seed, sim.Options{})
-		world.w = w
-		defer func() { world.w = nil }()
+		enter(w)
+		defer func() { world.w, world.slack = nil, nil }()
 		var woke [2]time.Duration
 		for i := range woke {
 			w.Spawn(fmt.Sprintf("ticker%d", i), func(p *sim.Proc) {

@@ -29,8 +29,7 @@ func (p *Runner) Try(cfg scenarios.Config) (r scenarios.Result) {
 		return scenarios.FailedRun(cfg, kvsim.Panic, fmt.Sprintf("the folder's package-level initialization panicked: %v", panicked), stack)
 	}
 	p.r.OnWorld = func(w *sim.World) {
-		world.w = w
-		w.HideFrames(runtimePrefix) // reports name the student's lines
+		enter(w)
 		sizes := MaxRaftStates()
 		world.maxRaftState = sizes[w.Stream("lab/maxraftstate").Uint64N(uint64(len(sizes)))]
 	}

@@ -41,6 +41,8 @@ var world struct {
 	// maxRaftState is the run's maxraftstate for a kvraft1 or rsm
 	// folder's servers (MaxRaftStates).
 	maxRaftState int
+	// slack is the run's stream of timer slack (late).
+	slack sim.Entropy
 }
 
 // outsideRun seeds the source used outside any run.
@@ -54,7 +56,7 @@ var Epoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
 // begin starts a run in this process; world.mu is held. It re-runs the
 // student's package initializers, and returns their panic, if any.
 func begin(seed uint64) (panicked any, stack string) {
-	world.w, world.lastNow, world.spins, world.spinAt = nil, time.Time{}, 0, 0
+	world.w, world.slack, world.lastNow, world.spins, world.spinAt = nil, nil, time.Time{}, 0, 0
 	world.rand = rand.New(rand.NewPCG(seed, outsideRun))
 	world.out.start()
 	return resetPackages()
@@ -62,7 +64,7 @@ func begin(seed uint64) (panicked any, stack string) {
 
 // end clears the run's state and returns what the student's code printed.
 func end() string {
-	world.w = nil
+	world.w, world.slack = nil, nil
 	world.rand = rand.New(rand.NewPCG(0, outsideRun))
 	return world.out.stop()
 }
@@ -104,6 +106,14 @@ func resetPackages() (panicked any, stack string) {
 		}
 	}
 	return nil, ""
+}
+
+// enter makes w the world the student's code runs in, from before its
+// servers are built: reports name the student's lines, not this
+// package's, and timers draw their slack from w's stream.
+func enter(w *sim.World) {
+	world.w, world.slack = w, w.Stream("lab/timer-slack")
+	w.HideFrames(runtimePrefix)
 }
 
 // World is the world of the run in progress in this process; nil
