@@ -346,7 +346,7 @@ func main() {
 		NewReplica: func(node *harness.Node, maxraftstate int) rpc.Server {
 			srv := labrt.NewRSMServer()
 			r := rsm.MakeRSM(node.Ends, node.Me, node.Persister, maxraftstate, srv)
-			srv.Attach(r)
+			srv.Attach(r, r.Raft())
 			return labrt.Replica(node, maxraftstate, srv, []any{r.Raft()})
 		},
 	}, os.Args[1:], os.Stdout, os.Stderr))

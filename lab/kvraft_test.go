@@ -116,3 +116,20 @@ func TestKVRaftBusyClerkWarns(t *testing.T) {
 		t.Fatalf("exit %d, want 0 with a clerk-busy-retry warning; output:\n%s%s", code, out, errOut)
 	}
 }
+
+// TestRSMGivingUpWarns: an rsm whose Submit gives up on a timer while its
+// Raft still leads keeps the service linearizable (the clerk's ErrMaybe
+// covers the retried Put), so it passes, with an rsm-submit-gave-up
+// warning naming a request its server then applied; the correct rsm
+// gives no such warning on the same seeds.
+func TestRSMGivingUpWarns(t *testing.T) {
+	args := []string{"lab", "--scenario", "kv-random,leader-cut", "--seeds", "2", "--parallel", "2", "--dir"}
+	code, out, errOut := kvsim(t, append(args, filepath.Join(kvraftFolder(t, "rsm-gives-up"), "rsm"))...)
+	if code != 0 || !strings.Contains(out, "warning: rsm-submit-gave-up") || !strings.Contains(out, "this server then applied the request") {
+		t.Fatalf("exit %d, want 0 with an rsm-submit-gave-up warning; output:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = kvsim(t, append(args, filepath.Join(kvraftFolder(t, ""), "rsm"))...)
+	if code != 0 || strings.Contains(out, "warning:") {
+		t.Fatalf("the correct rsm: exit %d, want 0 without warnings; output:\n%s%s", code, out, errOut)
+	}
+}

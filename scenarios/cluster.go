@@ -27,6 +27,7 @@ func (e *Env) startCluster(w *sim.World) {
 	e.machines = make([]*sim.Machine, len(e.names))
 	for i, name := range e.names {
 		e.machines[i] = w.NewMachine(name, func(m *sim.Machine) {
+			e.harvestWarnings(e.replicas[i])
 			srv := e.impl.NewReplica(harness.NewNode(w, m, e.names, i))
 			e.replicas[i] = srv
 			register(m.Server(), srv)
@@ -35,6 +36,36 @@ func (e *Env) startCluster(w *sim.World) {
 	e.final = &finalReads{clients: sim.NewWaitGroup(w), got: map[string]finalRead{}}
 	w.Spawn("final-reads", e.readAtEnd)
 	e.AddCheck(check.Func{Label: "snapshots", F: e.raftStateBound})
+}
+
+// Warner is a server of a cluster that saw something its contract allows
+// but a precise implementation avoids, beneath the clients' view (an rsm
+// that gives up on a request its Raft may still commit): the run reports
+// its warnings with the checks'.
+type Warner interface {
+	Warnings() []Warning
+}
+
+// harvestWarnings adds what a server (of an incarnation that is ending,
+// or of the run's last) warned of to the run's server warnings.
+func (e *Env) harvestWarnings(srv rpc.Server) {
+	if wr, ok := srv.(Warner); ok {
+		e.serverWarnings = mergeWarnings(e.serverWarnings, wr.Warnings())
+	}
+}
+
+// mergeWarnings adds more to ws, one warning per name: the counts add up,
+// the first text stays.
+func mergeWarnings(ws, more []Warning) []Warning {
+	for _, m := range more {
+		i := slices.IndexFunc(ws, func(w Warning) bool { return w.Name == m.Name })
+		if i < 0 {
+			ws = append(ws, m)
+			continue
+		}
+		ws[i].Count += m.Count
+	}
+	return ws
 }
 
 // Snapshotter is a server of a cluster that says past how many bytes of

@@ -37,7 +37,10 @@ type Env struct {
 	final    *finalReads      // a server that blocks: read inside the run
 	names    []string         // the servers' names (kvsim.ServerNames)
 	replicas []rpc.Server     // a cluster's servers, each's latest start (cluster.go)
-	machines []*sim.Machine   // a cluster's machines
+	// serverWarnings are the warnings of servers that ended (a crash)
+	// and, once the run is over, of the last ones (cluster.go)
+	serverWarnings []Warning
+	machines       []*sim.Machine // a cluster's machines
 }
 
 // finalReads are the reads of a server that blocks (kvsim.Impl.ServerBlocks)

@@ -252,6 +252,10 @@ func (pool *Runner) Run(cfg Config) Result {
 	if leak, n := clientLeak(sr.Leaked); n > 0 {
 		res.Warnings = append(res.Warnings, Warning{Name: WarnGoroutineLeak, Text: leak, Count: n})
 	}
+	for _, srv := range e.replicas {
+		e.harvestWarnings(srv)
+	}
+	res.Warnings = mergeWarnings(res.Warnings, e.serverWarnings)
 	if res.Verdict == "" {
 		res.Verdict = kvsim.OK
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/scenarios"
 )
 
 // An rsm folder (the course's kvraft1/rsm, on its raft1) has no key/value
@@ -39,6 +40,14 @@ type Request struct {
 type RSMServer struct {
 	kv  *kv.Server
 	rsm Submitter
+	rf  raftState // the rsm's Raft, asked whether it leads around a Submit
+	// gaveUpOn are the requests whose Submit answered ErrWrongLeader
+	// while the Raft led in one term throughout, each described, until
+	// DoOp applies it; gaveUp counts those it applied, gaveUpFirst
+	// describes the first.
+	gaveUpOn    map[uint64]string
+	gaveUp      int
+	gaveUpFirst string
 	// results are DoOp's results by request id, until the Submit that
 	// sent the request takes its own (the others, sent by other servers,
 	// stay: a run is short).
@@ -58,11 +67,33 @@ func NewRSMServer() *RSMServer {
 	// What Submit carries through Raft, as a kvraft1 server registers its
 	// requests (labgob.Register) before it makes its RSM.
 	gob.Register(Request{})
-	return &RSMServer{kv: kv.NewServer(), results: map[uint64]any{}, applied: map[uint64]bool{}}
+	return &RSMServer{kv: kv.NewServer(), results: map[uint64]any{}, applied: map[uint64]bool{}, gaveUpOn: map[uint64]string{}}
 }
 
-// Attach gives the server the RSM its requests go through.
-func (s *RSMServer) Attach(rsm Submitter) { s.rsm = rsm }
+// Attach gives the server the RSM its requests go through, and that
+// RSM's Raft.
+func (s *RSMServer) Attach(rsm Submitter, rf raftState) { s.rsm, s.rf = rsm, rf }
+
+// WarnSubmitGaveUp names the warning for an rsm whose Submit answered
+// ErrWrongLeader while its Raft led in the same term before and after,
+// and whose server then applied the request: its caller was told to try
+// elsewhere, though a leader never loses an entry of its own term. A
+// versioned Put retried elsewhere is safe (ErrVersion, then the clerk's
+// ErrMaybe), but under any other service the retried request is applied
+// twice: the course's rsm tests count each Inc exactly and fail such an
+// rsm on a reliable network. Giving up on a timeout is allowed (a leader
+// cut off from the others may wait long), so this is a warning.
+const WarnSubmitGaveUp = "rsm-submit-gave-up"
+
+// Warnings are the server's warnings for the run (scenarios.Warner).
+func (s *RSMServer) Warnings() []scenarios.Warning {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gaveUp == 0 {
+		return nil
+	}
+	return []scenarios.Warning{{Name: WarnSubmitGaveUp, Text: s.gaveUpFirst, Count: s.gaveUp}}
+}
 
 // DoOp applies a committed request.
 func (s *RSMServer) DoOp(req any) any {
@@ -73,6 +104,12 @@ func (s *RSMServer) DoOp(req any) any {
 	s.mu.Lock()
 	again := s.applied[r.Id]
 	s.applied[r.Id] = true
+	if text, ok := s.gaveUpOn[r.Id]; ok {
+		delete(s.gaveUpOn, r.Id)
+		if s.gaveUp++; s.gaveUp == 1 {
+			s.gaveUpFirst = text
+		}
+	}
 	s.mu.Unlock()
 	if again {
 		panic(fmt.Sprintf("kvsim lab: rsm contract: the rsm applied %s twice to one state (a log entry replayed over a state that already holds it)", r))
@@ -141,7 +178,15 @@ func (s *RSMServer) Restore(b []byte) {
 // checked to be DoOp's for r on this server.
 func (s *RSMServer) submit(r Request) (rpc.Err, any) {
 	r.Id = Rand().Uint64()
+	term, led := s.rf.GetState()
 	err, res := s.rsm.Submit(r)
+	if err == rpc.ErrWrongLeader && led {
+		if after, leads := s.rf.GetState(); leads && after == term {
+			s.mu.Lock()
+			s.gaveUpOn[r.Id] = fmt.Sprintf("Submit(%s) returned ErrWrongLeader while its Raft led in term %d before and after the call, and this server then applied the request: its caller had been told to retry elsewhere", r, term)
+			s.mu.Unlock()
+		}
+	}
 	if err != rpc.OK {
 		return err, nil
 	}

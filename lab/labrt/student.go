@@ -8,6 +8,7 @@ import (
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/kvraft"
 	"github.com/kvsim/kvsim/raft/harness"
+	"github.com/kvsim/kvsim/scenarios"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -141,6 +142,14 @@ type replica struct {
 // MaxRaftState says past how many bytes of Raft state the server
 // snapshots (scenarios.Snapshotter).
 func (r replica) MaxRaftState() int { return r.max }
+
+// Warnings are the server's warnings, if it has any (scenarios.Warner).
+func (r replica) Warnings() []scenarios.Warning {
+	if wr, ok := r.Server.(scenarios.Warner); ok {
+		return wr.Warnings()
+	}
+	return nil
+}
 
 // Leader says whether the server's Raft believes it leads, for the
 // faults aimed at the leader (scenarios.Leader).
