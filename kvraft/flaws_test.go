@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kvsim/kvsim/kvraft"
+	"github.com/kvsim/kvsim/raft/ref"
 	"github.com/kvsim/kvsim/scenarios"
 )
 
@@ -144,4 +145,35 @@ func scenario(t testing.TB, name string) scenarios.Scenario {
 	}
 	t.Fatalf("no scenario %q", name)
 	return scenarios.Scenario{}
+}
+
+// TestRaftChecksBeneath: the reference service over a flawed Raft fails
+// by Raft's own checks, watched beneath the service (harness.Watch),
+// naming the Raft's mistake rather than what it did to the histories.
+func TestRaftChecksBeneath(t *testing.T) {
+	for _, c := range []struct{ flaw, check string }{
+		{"apply-out-of-order", "state-machine-safety"},
+		{"vote-twice", "election-safety"},
+	} {
+		mk, ok := ref.Flawed(c.flaw)
+		if !ok {
+			t.Fatalf("no flaw %q", c.flaw)
+		}
+		impl := kvraft.OnRaft("raft-"+c.flaw, 3, mk)
+		found := ""
+	seeds:
+		for seed := range uint64(40) {
+			for _, sc := range scenarios.All() {
+				r := scenarios.Run(scenarios.Config{Scenario: sc, Profile: profile(t, scenarios.SwarmName), Impl: impl, Seed: seed})
+				if r.Failed() && strings.Contains(r.Reason, "raft beneath the service") {
+					found = r.Reason
+					break seeds
+				}
+			}
+		}
+		t.Logf("%s: %s", c.flaw, found)
+		if !strings.Contains(found, c.check) {
+			t.Errorf("%s: no %s violation beneath the service in 40 seeds of every scenario (first found: %q)", c.flaw, c.check, found)
+		}
+	}
 }

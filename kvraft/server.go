@@ -188,10 +188,10 @@ const (
 // endpoint), restored from the node's Persister. maxraftstate is the
 // Raft state's size past which it snapshots; -1 never does.
 func Start(node *harness.Node, maxraftstate int) *Server {
-	return start(node, maxraftstate, 0)
+	return start(node, maxraftstate, 0, ref.Make)
 }
 
-func start(node *harness.Node, maxraftstate int, flaws Flaw) *Server {
+func start(node *harness.Node, maxraftstate int, flaws Flaw, mk harness.Make) *Server {
 	// What Submit carries through Raft. Registered here, not at init, so
 	// that a program that imports this package only for its clerk (kvsim
 	// lab's, on a course folder that registers *rpc.PutArgs, which gob
@@ -213,7 +213,7 @@ func start(node *harness.Node, maxraftstate int, flaws Flaw) *Server {
 	if flaws&NoSnapshots != 0 {
 		snapshotAt = -1
 	}
-	s.rsm = rsm.Make(node.Ends, node.Me, node.Persister, snapshotAt, s.sm, ref.Make, rf)
+	s.rsm = rsm.Make(node.Ends, node.Me, node.Persister, snapshotAt, s.sm, mk, rf)
 	node.Serve(s.rsm.Raft())
 	return s
 }

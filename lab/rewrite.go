@@ -117,7 +117,10 @@ func (r *rewriter) temp(kind string) string {
 //     of every world (see resetCode), so no run inherits another's state;
 //   - every for loop's body starts with a call to labrt.Spin, which stops a
 //     loop that runs on while virtual time stands still: nothing it waits
-//     for can happen then.
+//     for can happen then;
+//   - a Raft's Make starts by handing its Persister and applyCh to
+//     labrt.WatchApplies, so that beneath a replicated service Raft's own
+//     checks see what it applies.
 //
 // What it cannot rewrite it returns as problems, each with its line.
 func rewrite(sf srcFile, absPath string, info *types.Info) ([]byte, []Problem) {
@@ -285,8 +288,43 @@ func (r *rewriter) node(n ast.Node) {
 		r.goStmt(n)
 	case *ast.SelectStmt:
 		r.selectStmt(n)
+	case *ast.FuncDecl:
+		r.watchMake(n)
 	}
 }
+
+// watchMake starts a Raft's Make (a package raft's top-level Make taking,
+// third and fourth, the harness's Persister and a channel) by handing both
+// to labrt.WatchApplies, on the brace's line: beneath a replicated
+// service, Raft's checks then see what the Raft sends on applyCh; alone,
+// under kvsim's Raft tester, it does nothing.
+func (r *rewriter) watchMake(n *ast.FuncDecl) {
+	if n.Recv != nil || n.Name.Name != "Make" || r.sf.ast.Name.Name != "raft" || n.Body == nil {
+		return
+	}
+	var params []*ast.Ident
+	for _, f := range n.Type.Params.List {
+		params = append(params, f.Names...)
+	}
+	if len(params) < 4 || params[2].Name == "_" || params[3].Name == "_" {
+		return
+	}
+	ps, ok := r.info.TypeOf(params[2]).(*types.Pointer)
+	if !ok || types.Unalias(ps.Elem()).String() != harnessPath+".Persister" {
+		return
+	}
+	if ch := r.info.TypeOf(params[3]); ch == nil {
+		return
+	} else if _, ok := ch.Underlying().(*types.Chan); !ok {
+		return
+	}
+	at := r.off(n.Body.Lbrace) + 1
+	r.edits = append(r.edits, edit{at, at, fmt.Sprintf(" kvsimlab.WatchApplies(%s, %s);", params[2].Name, params[3].Name)})
+}
+
+// harnessPath is the package of the Persister the course's tester1
+// stands for, in kvsim's shims.
+const harnessPath = "github.com/kvsim/kvsim/raft/harness"
 
 func (r *rewriter) call(n *ast.CallExpr) {
 	switch {

@@ -10,6 +10,7 @@ import (
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/raft/harness"
+	"github.com/kvsim/kvsim/raft/raftcheck"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -17,7 +18,8 @@ import (
 // Servers): a machine per server, each named as kvsim.ServerNames says,
 // whose constructor (run again at each restart) starts the server with
 // its harness.Node and registers its Get and Put handlers; the server
-// registers what runs beneath it (its Raft) through the node. Every
+// registers what runs beneath it (its Raft) through the node, and Raft's
+// own checks watch that Raft (harness.Watch): a violation fails the run. Every
 // fault of the run's profile acts on these machines and the links between
 // them as on the clients' (the simulator's faults draw among every
 // endpoint and every message). The checks read the final state through a
@@ -25,10 +27,13 @@ import (
 func (e *Env) startCluster(w *sim.World) {
 	e.replicas = make([]rpc.Server, len(e.names))
 	e.machines = make([]*sim.Machine, len(e.names))
+	watch := harness.NewWatch(w, len(e.names), func(v *raftcheck.Violation) {
+		e.Violate("raft beneath the service (s%d is %s): %v", max(v.Server, 0), e.names[max(v.Server, 0)], v)
+	})
 	for i, name := range e.names {
 		e.machines[i] = w.NewMachine(name, func(m *sim.Machine) {
 			e.harvestWarnings(e.replicas[i])
-			srv := e.impl.NewReplica(harness.NewNode(w, m, e.names, i))
+			srv := e.impl.NewReplica(watch.Node(m, e.names, i))
 			e.replicas[i] = srv
 			register(m.Server(), srv)
 		})

@@ -25,7 +25,16 @@ type Chan[T any] struct {
 	free   *waiter[T]
 	got    T // what a receive case of the last Select that chose one got
 	gotOK  bool
+	sent   func(T) // OnSend's observer, or nil
 }
+
+// OnSend has f see every value sent on c as its send completes (handed
+// to a receiver or put in the buffer), in the order the sends complete:
+// for a checker that reads what one goroutine hands another without
+// standing between them, which would change when each send completes. f
+// runs in the goroutine whose operation completed the send and must not
+// block.
+func (c *Chan[T]) OnSend(f func(T)) { c.sent = f }
 
 // NewChan makes a channel of T with room for size values: make(chan T,
 // size).
@@ -166,14 +175,22 @@ func (c *Chan[T]) trySend(v T) bool {
 	if r := c.recvq.pop(); r != nil {
 		r.v, r.ok = v, true
 		c.complete(r)
+		c.observe(v)
 		return true
 	}
 	if c.n < len(c.buf) {
 		c.buf[(c.head+c.n)%len(c.buf)] = v
 		c.n++
+		c.observe(v)
 		return true
 	}
 	return false
+}
+
+func (c *Chan[T]) observe(v T) {
+	if c.sent != nil {
+		c.sent(v)
+	}
 }
 
 // Recv receives from c: <-c.
@@ -216,6 +233,7 @@ func (c *Chan[T]) tryRecv() (v T, ok, done bool) {
 			c.head = (c.head + 1) % len(c.buf)
 		}
 		c.complete(s)
+		c.observe(s.v)
 		return v, true, true
 	}
 	if c.n > 0 {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/kvsim/kvsim/raft/harness"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -40,6 +41,10 @@ func current(what string) *sim.World {
 // Go is a go statement: f runs as a goroutine of the running process or
 // machine, named by what the statement called.
 func Go(name string, f func()) { current("a go statement").GoNamed(name, f) }
+
+// WatchApplies is harness.WatchApplies, for a Raft's Make: the lab's
+// rewriter starts the folder's Make with it.
+func WatchApplies[M any](p *harness.Persister, applyCh *Chan[M]) { harness.WatchApplies(p, applyCh) }
 
 // MakeChan is make(chan T, size).
 func MakeChan[T any](size int) *Chan[T] { return sim.NewChan[T](current("make(chan)"), size) }

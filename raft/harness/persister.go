@@ -8,6 +8,10 @@ import "github.com/kvsim/kvsim/sim"
 type Persister struct {
 	w  *sim.World
 	ps *sim.Persister
+	// watch and me: the Watch of the server this is the Persister of, and
+	// its index, when it is watched (WatchApplies)
+	watch *Watch
+	me    int
 }
 
 // NewPersister is the Persister of a machine of w.

@@ -66,11 +66,15 @@ type Event struct {
 	Term        int
 	Index       int
 	Command     any
-	Commands    []any  // Snapshot: the commands the snapshot holds, from index 0
-	Method      string // RPC
-	Peer        int    // Vote: the candidate
-	Name        string // Window, WindowEnd
-	Min, Max    int    // Window
+	Commands    []any // Snapshot: the commands the snapshot holds, from index 0
+	// Opaque: a Snapshot whose commands the harness cannot read (a
+	// replicated service's own state), or a Restart from such a snapshot
+	// (its index unknown too): only what the index shows is checked.
+	Opaque   bool
+	Method   string // RPC
+	Peer     int    // Vote: the candidate
+	Name     string // Window, WindowEnd
+	Min, Max int    // Window
 }
 
 // Violation is the first event that broke a check.

@@ -97,6 +97,8 @@ func Make(peers []*harness.End, me int, persister *harness.Persister, applyCh *s
 // start makes a server with the given flaws.
 func start(peers []*harness.End, me int, persister *harness.Persister, applyCh *sim.Chan[harness.ApplyMsg], flaws flaw) *Raft {
 	w := persister.World()
+	// Beneath a replicated service, the checks see what it is sent.
+	harness.WatchApplies(persister, applyCh)
 	rf := &Raft{
 		w: w, mu: sim.NewMutex(w), peers: peers, me: me, ps: persister, applyCh: applyCh,
 		rng: w.Stream(fmt.Sprintf("ref/%d", me)), votedFor: -1, log: []Entry{{}},
