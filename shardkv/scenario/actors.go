@@ -1,0 +1,181 @@
+package scenario
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/kvsim/kvsim/check"
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/shardkv"
+	"github.com/kvsim/kvsim/shardkv/shardcfg"
+	"github.com/kvsim/kvsim/shardkv/shardctrler"
+	"github.com/kvsim/kvsim/sim"
+)
+
+// draw is a duration in [lo, hi) drawn from e.
+func draw(e sim.Entropy, lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(sim.Decide(e, sim.Workload, uint64(hi-lo)))
+}
+
+// admin stores the first configuration (Gid1 serves every shard), starts
+// the clients, and changes the configuration until LoadFor, each change
+// by a controller of its own, failing as the scenario says; then a last
+// controller finishes any change left pending, and it waits for the
+// controllers that were cut off.
+func (h *world) admin(p *sim.Proc) {
+	w, e := h.w, h.w.Stream("shardkv/admin")
+	query := shardctrler.New(p, p, CtrlServer, 0)
+	query.InitConfig(shardcfg.First(shardcfg.Gid1, h.groups[0]))
+	for i := range h.shape.clients {
+		name := fmt.Sprintf("client-%d", i)
+		h.rec.Clients = append(h.rec.Clients, name)
+		w.Spawn(name, func(p *sim.Proc) { h.client(p, i) })
+	}
+	if h.s.Lossy {
+		w.Spawn("nemesis", h.nemesis)
+	}
+	var away []*ctlRun // controllers cut off, to be waited for
+	for {
+		p.Sleep(draw(e, 50*time.Millisecond, 600*time.Millisecond))
+		if p.Now() >= LoadFor {
+			break
+		}
+		cur := query.Query()
+		next := h.plan(cur, e)
+		odd := sim.Decide(e, sim.Workload, 3) == 0 // this change fails as the scenario says
+		switch {
+		case odd && h.s.Controllers == Crash:
+			r := h.start(next)
+			p.Sleep(draw(e, 0, 60*time.Millisecond))
+			r.m.Crash()
+		case odd && h.s.Controllers == Partition:
+			r := h.start(next)
+			p.Sleep(draw(e, 0, 60*time.Millisecond))
+			name := r.m.Name()
+			w.Isolate(name)
+			back := draw(e, time.Second, 3*time.Second)
+			w.Spawn("heal-"+name, func(p *sim.Proc) {
+				p.Sleep(back)
+				w.Rejoin(name)
+			})
+			away = append(away, r)
+		case odd && h.s.Controllers == Race:
+			other := h.plan(cur, e)
+			if other.String() == next.String() {
+				h.wait(p, h.start(next))
+				break
+			}
+			h.wait(p, h.start(next), h.start(other))
+			if got := query.Query().String(); got != next.String() && got != other.String() {
+				h.rec.Violate(p, fmt.Sprintf("race: two controllers changed configuration %d, to %s and to %s; it is now %s", cur.Num, next, other, got))
+			}
+		default:
+			h.wait(p, h.start(next))
+		}
+	}
+	h.wait(p, h.start(nil))
+	h.wait(p, away...)
+	h.lastNum = int(query.Query().Num)
+}
+
+// plan is a change of cur drawn from e: a group that is not in cur joins,
+// or one that is leaves (never the last).
+func (h *world) plan(cur *shardcfg.Config, e sim.Entropy) *shardcfg.Config {
+	var in, out []shardcfg.Tgid
+	for g := range h.groups {
+		gid := shardcfg.Tgid(g + 1)
+		if _, ok := cur.Groups[gid]; ok {
+			in = append(in, gid)
+		} else {
+			out = append(out, gid)
+		}
+	}
+	if len(out) > 0 && (len(in) == 1 || sim.Decide(e, sim.Workload, 2) == 0) {
+		gid := out[sim.Decide(e, sim.Workload, uint64(len(out)))]
+		return cur.Join(gid, h.groups[gid-1])
+	}
+	return cur.Leave(in[sim.Decide(e, sim.Workload, uint64(len(in)))])
+}
+
+// ctlRun is a controller's machine, and whether its work is done.
+type ctlRun struct {
+	m    *sim.Machine
+	done bool
+}
+
+// start starts a controller on a machine of its own: InitController, then
+// the change to next, if any.
+func (h *world) start(next *shardcfg.Config) *ctlRun {
+	h.ctlRuns++
+	r := &ctlRun{}
+	r.m = h.w.NewMachine(fmt.Sprintf("ctrler-%d", h.ctlRuns), func(m *sim.Machine) {
+		h.w.GoNamed("controller", func() {
+			p := h.w.Running()
+			ctl := shardctrler.New(p, p, CtrlServer, h.flaws.Controller)
+			ctl.InitController()
+			if next != nil {
+				ctl.ChangeConfigTo(next)
+			}
+			r.done = true
+		})
+	})
+	return r
+}
+
+// PollEvery is how often the admin looks whether controllers are done.
+const PollEvery = 10 * time.Millisecond
+
+// wait waits until every run is done.
+func (h *world) wait(p *sim.Proc, runs ...*ctlRun) {
+	for _, r := range runs {
+		for !r.done {
+			p.Sleep(PollEvery)
+		}
+	}
+}
+
+// client runs client i's workload until LoadFor: Gets and Puts of keys
+// drawn from the run's, a Put at the version the client last saw of the
+// key (or, one time in four, at a version drawn from 0 to 2), with a
+// value unique in the run.
+func (h *world) client(p *sim.Proc, i int) {
+	e := h.w.Stream(fmt.Sprintf("shardkv/client-%d", i))
+	c := check.NewClient(&h.rec, i, h.rec.Clients[i], p, p, nil)
+	c.SetClerk(shardkv.NewClerk(p, p, shardctrler.New(p, p, CtrlServer, 0), h.flaws.Clerk))
+	seen := make([]rpc.Tversion, len(h.keys))
+	for n := 0; p.Now() < LoadFor; n++ {
+		k := sim.Decide(e, sim.Workload, uint64(len(h.keys)))
+		key := h.keys[k]
+		if sim.Decide(e, sim.Workload, 2) == 0 {
+			if _, ver, err := c.Get(key); err == rpc.OK {
+				seen[k] = ver
+			}
+		} else {
+			ver := seen[k]
+			if sim.Decide(e, sim.Workload, 4) == 0 {
+				ver = rpc.Tversion(sim.Decide(e, sim.Workload, 3))
+			}
+			if c.Put(key, fmt.Sprintf("%d.%d", i, n), ver) == rpc.OK {
+				seen[k] = ver + 1
+			}
+		}
+		p.Sleep(draw(e, 0, 30*time.Millisecond))
+	}
+}
+
+// nemesis crashes a group server now and then until LoadFor, one at a
+// time, and restarts it from its Persister.
+func (h *world) nemesis(p *sim.Proc) {
+	e := h.w.Stream("shardkv/nemesis")
+	for {
+		p.Sleep(draw(e, 200*time.Millisecond, time.Second))
+		if p.Now() >= LoadFor {
+			return
+		}
+		g := sim.Decide(e, sim.Workload, uint64(len(h.ms)))
+		m := h.ms[g][sim.Decide(e, sim.Workload, 3)]
+		m.Crash()
+		p.Sleep(draw(e, 100*time.Millisecond, 800*time.Millisecond))
+		m.Restart()
+	}
+}

@@ -1,0 +1,35 @@
+// Package scenario runs the sharded key/value service of package shardkv
+// (the course's shardkv1) under the simulator, and checks every run.
+//
+// A run is one world: the controller's key/value server on an endpoint of
+// its own; G replica groups of three servers each, every server a
+// machine (harness.Node, Persister, crash and restart) running
+// package shardgrp's server; clients that run a random versioned Get/Put
+// workload over keys that span many shards, each through the sharded
+// clerk; and an administrator that, while the clients run, has groups
+// join and leave, each change made by a controller of package
+// shardctrler on a machine of its own, which calls InitController first
+// (finishing whatever change a controller before it left unfinished).
+// After the load (LoadFor) every fault stops; a last controller finishes
+// any change still pending, and each client's operation under way must
+// return by LivenessWindow later.
+//
+// The scenarios (All) add, per seed and from the run's entropy: a lossy
+// network with crashes and restarts of group servers; controllers
+// crashed mid-change; controllers cut off mid-change, which come back
+// while their successors have moved on; two controllers racing to change
+// the same configuration.
+//
+// The checks, on every run: linearizability of the whole client history
+// (package check's, a Put that returned ErrMaybe taking effect or not);
+// no shard served by two groups under one configuration (every Get and
+// Put a group's state machine serves is recorded with the group, the
+// shard and the number the group holds it at: two groups at one number
+// is a violation that names both); of two racing controllers, one change
+// at most per configuration number; liveness (the run ends by its
+// deadline). Run returns plain data; the same seed gives the same trace
+// hash at any GOMAXPROCS.
+//
+// Flaws selects the deliberate bugs of the service's parts, for the tests
+// that show the scenarios find them.
+package scenario

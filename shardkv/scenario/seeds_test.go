@@ -1,0 +1,91 @@
+package scenario_test
+
+import (
+	"flag"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/kvsim/kvsim/shardkv/scenario"
+	"github.com/kvsim/kvsim/sim"
+)
+
+var (
+	seedsFlag  = flag.Int("shardkv.seeds", 0, "seeds per sharded scenario (0: 40, 2 under -short, 3 under -race)")
+	budgetFlag = flag.Duration("shardkv.budget", 0, "wall time per sharded scenario at most (0: 10s, 1s under -short, 5s under -race)")
+	fromFlag   = flag.Uint64("shardkv.from", 0, "the first seed (shards of a long campaign: -shardkv.from 100000 -shardkv.seeds 100000)")
+)
+
+// campaign runs seeds from, from+1, ... of s with flaws on every core,
+// each worker with a runner, until n seeds ran, the budget is spent, or
+// (stopAtFirst) one failed; it returns how many ran and the failures, in
+// seed order.
+func campaign(s *scenario.Scenario, flaws scenario.Flaws, from uint64, n int, budget time.Duration, stopAtFirst bool) (int, []scenario.Result) {
+	results := make([]*scenario.Result, n)
+	var next atomic.Int64
+	var found atomic.Bool
+	deadline := time.Now().Add(budget)
+	more := func() bool { return time.Now().Before(deadline) && !(stopAtFirst && found.Load()) }
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var runner sim.Runner
+			for i := next.Add(1) - 1; i < int64(n) && more(); i = next.Add(1) - 1 {
+				r := scenario.Run(s, scenario.Config{Seed: from + uint64(i), Flaws: flaws, Runner: &runner})
+				results[i] = &r
+				if r.Failed() {
+					found.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	ran, failed := 0, []scenario.Result(nil)
+	for _, r := range results {
+		if r != nil {
+			ran++
+			if r.Failed() {
+				failed = append(failed, *r)
+			}
+		}
+	}
+	return ran, failed
+}
+
+// TestReferencePasses: the reference service passes every sharded
+// scenario on many seeds (-shardkv.seeds, -shardkv.budget and
+// -shardkv.from say how many and which): no check fails, no run panics or
+// gets stuck.
+func TestReferencePasses(t *testing.T) {
+	n, budget := 40, 10*time.Second
+	switch {
+	case testing.Short():
+		n, budget = 2, time.Second
+	case raceEnabled:
+		// The race detector's memory grows with every goroutine a
+		// process starts, and CI runs the whole module under it.
+		n, budget = 3, 5*time.Second
+	}
+	if *seedsFlag > 0 {
+		n = *seedsFlag
+	}
+	if *budgetFlag > 0 {
+		budget = *budgetFlag
+	}
+	for _, s := range scenario.All() {
+		t.Run(s.Name, func(t *testing.T) {
+			start := time.Now()
+			ran, failed := campaign(s, scenario.Flaws{}, *fromFlag, n, budget, false)
+			for i, r := range failed {
+				if i == 5 {
+					t.Errorf("and %d more", len(failed)-5)
+					break
+				}
+				t.Errorf("%v", &r)
+			}
+			t.Logf("%d seeds from %d, %.0f seeds/s", ran, *fromFlag, float64(ran)/time.Since(start).Seconds())
+		})
+	}
+}
