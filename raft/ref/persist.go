@@ -13,9 +13,13 @@ import (
 // are encoded; whatever cuts the log back says so (forget).
 func (rf *Raft) persist() {
 	for k := len(rf.encAt) + 1; k < len(rf.log); k++ {
+		e := &rf.log[k]
+		if e.enc == nil {
+			e.enc = appendCommand(nil, e.Command)
+		}
 		rf.encAt = append(rf.encAt, len(rf.encLog))
-		rf.encLog = binary.AppendUvarint(rf.encLog, uint64(rf.log[k].Term))
-		rf.encLog = appendCommand(rf.encLog, rf.log[k].Command)
+		rf.encLog = binary.AppendUvarint(rf.encLog, uint64(e.Term))
+		rf.encLog = append(rf.encLog, e.enc...)
 	}
 	vote := rf.votedFor
 	if rf.flaws&forgetVote != 0 {

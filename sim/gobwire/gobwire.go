@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"reflect"
+	"sync"
 	"unsafe"
 )
 
@@ -25,6 +26,20 @@ type program struct {
 	// takes a real gob round trip.
 	ifaces bool
 	err    error // what gob would say about the type, once per call
+	// streams are the gob streams of the values that take a real round
+	// trip (*stream), reused.
+	streams *sync.Pool
+}
+
+// stream is a gob encoder and decoder on one buffer: a value is encoded
+// and at once decoded, as a connection carries it. Reused, a stream sends
+// and compiles each type once, as a connection does, where a fresh pair
+// per value did both for every message (a third of a replicated run's
+// time went to gob's compiling).
+type stream struct {
+	buf bytes.Buffer
+	enc *gob.Encoder
+	dec *gob.Decoder
 }
 
 type wireKind uint8
@@ -63,7 +78,7 @@ func New[T any]() *Wire[T] { return &Wire[T]{compile(reflect.TypeFor[T]())} }
 func compile(t reflect.Type) program {
 	if t.Kind() != reflect.Struct && t.Kind() != reflect.Array || selfEncoding(t, map[reflect.Type]bool{}) {
 		if needsGob(t, map[reflect.Type]bool{}) {
-			return program{viaGob: true}
+			return program{viaGob: true, streams: new(sync.Pool)}
 		}
 	}
 	c := wireCompiler{whole: true, seen: map[reflect.Type]bool{}}
@@ -73,9 +88,9 @@ func compile(t reflect.Type) program {
 		c.sentOps(t, 0)
 	}
 	if c.unsupported {
-		return program{viaGob: true}
+		return program{viaGob: true, streams: new(sync.Pool)}
 	}
-	return program{ops: c.ops, whole: c.whole && !c.ifaces && !c.slices, ifaces: c.ifaces, err: c.err}
+	return program{ops: c.ops, whole: c.whole && !c.ifaces && !c.slices, ifaces: c.ifaces, err: c.err, streams: new(sync.Pool)}
 }
 
 // IntoZero delivers src into dst, a zero value: what a server's decoder
@@ -150,13 +165,27 @@ func (p *program) into(dst, src any, d, s unsafe.Pointer) error {
 		return p.err
 	}
 	if p.viaGob || p.ifaces && !p.check(s) {
-		var buf bytes.Buffer
-		if err := gob.NewEncoder(&buf).Encode(src); err != nil {
-			return err
-		}
-		return gob.NewDecoder(&buf).Decode(dst)
+		return p.roundTrip(dst, src)
 	}
 	p.run(d, s)
+	return nil
+}
+
+// roundTrip delivers src into dst through gob, on a stream of the pool.
+func (p *program) roundTrip(dst, src any) error {
+	st, _ := p.streams.Get().(*stream)
+	if st == nil {
+		st = &stream{}
+		st.enc, st.dec = gob.NewEncoder(&st.buf), gob.NewDecoder(&st.buf)
+	}
+	err := st.enc.Encode(src)
+	if err == nil {
+		err = st.dec.Decode(dst)
+	}
+	if err != nil || st.buf.Len() > 0 {
+		return err // a stream left in an unknown state is dropped
+	}
+	p.streams.Put(st)
 	return nil
 }
 

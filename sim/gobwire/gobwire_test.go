@@ -336,3 +336,35 @@ func TestWireRejectsWhatGobRejects(t *testing.T) {
 		t.Errorf("err = %v, want gob's \"no exported fields\"", err)
 	}
 }
+
+type unregistered struct{ X int }
+
+type viaStream struct {
+	M map[string]int
+	A any
+}
+
+// TestStreamsSurviveErrors: the gob streams a type's values share stay
+// right after a value that gob refuses (an unregistered type in an
+// interface): the next values arrive whole, each as a fresh decoder would
+// have it.
+func TestStreamsSurviveErrors(t *testing.T) {
+	w := New[viaStream]()
+	for i := range 5 {
+		src := viaStream{M: map[string]int{"k": i}, A: i}
+		if i == 2 {
+			src.A = unregistered{X: i}
+		}
+		var dst viaStream
+		err := w.IntoZero(&dst, &src)
+		if i == 2 {
+			if err == nil {
+				t.Fatal("an unregistered type in an interface went through")
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(dst, src) {
+			t.Fatalf("value %d: %+v, %v; want %+v", i, dst, err, src)
+		}
+	}
+}
