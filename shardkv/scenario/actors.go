@@ -2,13 +2,12 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
-	"github.com/kvsim/kvsim/shardkv"
 	"github.com/kvsim/kvsim/shardkv/shardcfg"
-	"github.com/kvsim/kvsim/shardkv/shardctrler"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -18,13 +17,13 @@ func draw(e sim.Entropy, lo, hi time.Duration) time.Duration {
 }
 
 // admin stores the first configuration (Gid1 serves every shard), starts
-// the clients, and changes the configuration until LoadFor, each change
+// the clients, and changes the configuration while they run, each change
 // by a controller of its own, failing as the scenario says; then a last
 // controller finishes any change left pending, and it waits for the
 // controllers that were cut off.
 func (h *world) admin(p *sim.Proc) {
 	w, e := h.w, h.w.Stream("shardkv/admin")
-	query := shardctrler.New(p, p, CtrlServer, 0)
+	query := h.impl.NewController(p, p, CtrlServer)
 	query.InitConfig(shardcfg.First(shardcfg.Gid1, h.groups[0]))
 	for i := range h.shape.clients {
 		name := fmt.Sprintf("client-%d", i)
@@ -37,20 +36,28 @@ func (h *world) admin(p *sim.Proc) {
 	var away []*ctlRun // controllers cut off, to be waited for
 	for {
 		p.Sleep(draw(e, 50*time.Millisecond, 600*time.Millisecond))
-		if p.Now() >= LoadFor {
+		if p.Now() >= h.shape.load {
 			break
 		}
 		cur := query.Query()
 		next := h.plan(cur, e)
-		odd := sim.Decide(e, sim.Workload, 3) == 0 // this change fails as the scenario says
-		switch {
-		case odd && h.s.Controllers == Crash:
+		mode := Steady
+		if sim.Decide(e, sim.Workload, 3) == 0 { // this change fails as the scenario says
+			mode = h.s.Controllers
+			if mode == Mixed {
+				mode = Crash + Controllers(sim.Decide(e, sim.Workload, 3))
+			}
+		}
+		switch mode {
+		case Crash:
 			r := h.start(next)
-			p.Sleep(draw(e, 0, 60*time.Millisecond))
+			p.Sleep(draw(e, 0, h.changeTakes()))
+			h.interrupt(r)
 			r.m.Crash()
-		case odd && h.s.Controllers == Partition:
+		case Partition:
 			r := h.start(next)
-			p.Sleep(draw(e, 0, 60*time.Millisecond))
+			p.Sleep(draw(e, 0, h.changeTakes()))
+			h.interrupt(r)
 			name := r.m.Name()
 			w.Isolate(name)
 			back := draw(e, time.Second, 3*time.Second)
@@ -59,14 +66,16 @@ func (h *world) admin(p *sim.Proc) {
 				w.Rejoin(name)
 			})
 			away = append(away, r)
-		case odd && h.s.Controllers == Race:
+		case Race:
 			other := h.plan(cur, e)
 			if other.String() == next.String() {
 				h.wait(p, h.start(next))
 				break
 			}
 			h.wait(p, h.start(next), h.start(other))
-			if got := query.Query().String(); got != next.String() && got != other.String() {
+			// A change a controller before them left unfinished (Mixed)
+			// is finished by both at InitController, and wins.
+			if got := query.Query().String(); got != next.String() && got != other.String() && !slices.Contains(h.unfinished, got) {
 				h.rec.Violate(p, fmt.Sprintf("race: two controllers changed configuration %d, to %s and to %s; it is now %s", cur.Num, next, other, got))
 			}
 		default:
@@ -99,19 +108,24 @@ func (h *world) plan(cur *shardcfg.Config, e sim.Entropy) *shardcfg.Config {
 
 // ctlRun is a controller's machine, and whether its work is done.
 type ctlRun struct {
-	m    *sim.Machine
-	done bool
+	m     *sim.Machine
+	plan  string // the configuration it changes to, if any
+	began time.Duration
+	done  bool
 }
 
 // start starts a controller on a machine of its own: InitController, then
 // the change to next, if any.
 func (h *world) start(next *shardcfg.Config) *ctlRun {
 	h.ctlRuns++
-	r := &ctlRun{}
+	r := &ctlRun{began: h.w.Now()}
+	if next != nil {
+		r.plan = next.String()
+	}
 	r.m = h.w.NewMachine(fmt.Sprintf("ctrler-%d", h.ctlRuns), func(m *sim.Machine) {
 		h.w.GoNamed("controller", func() {
 			p := h.w.Running()
-			ctl := shardctrler.New(p, p, CtrlServer, h.flaws.Controller)
+			ctl := h.impl.NewController(p, p, CtrlServer)
 			ctl.InitController()
 			if next != nil {
 				ctl.ChangeConfigTo(next)
@@ -120,6 +134,21 @@ func (h *world) start(next *shardcfg.Config) *ctlRun {
 		})
 	})
 	return r
+}
+
+// interrupt counts r if it has not finished (Result.Interrupted), and
+// keeps its plan.
+func (h *world) interrupt(r *ctlRun) {
+	if !r.done {
+		h.interrupted++
+		h.unfinished = append(h.unfinished, r.plan)
+	}
+}
+
+// changeTakes is about as long as a change takes: the longest so far of
+// those the admin waited for, or 100ms before the first.
+func (h *world) changeTakes() time.Duration {
+	return max(h.longest, 100*time.Millisecond)
 }
 
 // PollEvery is how often the admin looks whether controllers are done.
@@ -131,19 +160,20 @@ func (h *world) wait(p *sim.Proc, runs ...*ctlRun) {
 		for !r.done {
 			p.Sleep(PollEvery)
 		}
+		h.longest = max(h.longest, p.Now()-r.began)
 	}
 }
 
-// client runs client i's workload until LoadFor: Gets and Puts of keys
+// client runs client i's workload while the load lasts: Gets and Puts of keys
 // drawn from the run's, a Put at the version the client last saw of the
 // key (or, one time in four, at a version drawn from 0 to 2), with a
 // value unique in the run.
 func (h *world) client(p *sim.Proc, i int) {
 	e := h.w.Stream(fmt.Sprintf("shardkv/client-%d", i))
 	c := check.NewClient(&h.rec, i, h.rec.Clients[i], p, p, nil)
-	c.SetClerk(shardkv.NewClerk(p, p, shardctrler.New(p, p, CtrlServer, 0), h.flaws.Clerk))
+	c.SetClerk(h.impl.NewClerk(p, p, h.impl.NewController(p, p, CtrlServer)))
 	seen := make([]rpc.Tversion, len(h.keys))
-	for n := 0; p.Now() < LoadFor; n++ {
+	for n := 0; p.Now() < h.shape.load; n++ {
 		k := sim.Decide(e, sim.Workload, uint64(len(h.keys)))
 		key := h.keys[k]
 		if sim.Decide(e, sim.Workload, 2) == 0 {
@@ -163,19 +193,26 @@ func (h *world) client(p *sim.Proc, i int) {
 	}
 }
 
-// nemesis crashes a group server now and then until LoadFor, one at a
-// time, and restarts it from its Persister.
+// nemesis crashes a group server now and then while the load lasts, or
+// one time in five a whole group, and restarts it from its Persister.
 func (h *world) nemesis(p *sim.Proc) {
 	e := h.w.Stream("shardkv/nemesis")
 	for {
 		p.Sleep(draw(e, 200*time.Millisecond, time.Second))
-		if p.Now() >= LoadFor {
+		if p.Now() >= h.shape.load {
 			return
 		}
-		g := sim.Decide(e, sim.Workload, uint64(len(h.ms)))
-		m := h.ms[g][sim.Decide(e, sim.Workload, 3)]
-		m.Crash()
+		victims := h.ms[sim.Decide(e, sim.Workload, uint64(len(h.ms)))]
+		if sim.Decide(e, sim.Workload, 5) != 0 {
+			i := sim.Decide(e, sim.Workload, uint64(len(victims)))
+			victims = victims[i : i+1]
+		}
+		for _, m := range victims {
+			m.Crash()
+		}
 		p.Sleep(draw(e, 100*time.Millisecond, 800*time.Millisecond))
-		m.Restart()
+		for _, m := range victims {
+			m.Restart()
+		}
 	}
 }

@@ -10,15 +10,17 @@
 // join and leave, each change made by a controller of package
 // shardctrler on a machine of its own, which calls InitController first
 // (finishing whatever change a controller before it left unfinished).
-// After the load (LoadFor) every fault stops; a last controller finishes
-// any change still pending, and each client's operation under way must
-// return by LivenessWindow later.
+// When the load ends (LoadFor, twice that on a lossy network) every fault
+// stops; a last controller finishes any change still pending, and each
+// client's operation under way must return by LivenessWindow later.
 //
 // The scenarios (All) add, per seed and from the run's entropy: a lossy
-// network with crashes and restarts of group servers; controllers
-// crashed mid-change; controllers cut off mid-change, which come back
-// while their successors have moved on; two controllers racing to change
-// the same configuration.
+// network (drops, long delays, on some seeds endpoints cut off) with
+// crashes and restarts of group servers and of whole groups, for twice
+// as long; controllers crashed mid-change (at a moment drawn within about
+// as long as a change takes); controllers cut off mid-change, which come
+// back while their successors have moved on; two controllers racing to
+// change the same configuration; and all of these at once (chaos).
 //
 // The checks, on every run: linearizability of the whole client history
 // (package check's, a Put that returned ErrMaybe taking effect or not);

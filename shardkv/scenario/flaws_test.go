@@ -45,7 +45,7 @@ func TestFlawsFound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ran, failed := campaign(s, z.flaws, 0, z.within, time.Hour, true)
+			ran, failed := campaign(s, scenario.Flawed(z.name, z.flaws), 0, z.within, time.Hour, true)
 			if len(failed) == 0 {
 				t.Fatalf("%s: not found in %d seeds", z.scenario, ran)
 			}

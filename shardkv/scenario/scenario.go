@@ -10,9 +10,7 @@ import (
 	"github.com/kvsim/kvsim/kv"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/raft/harness"
-	"github.com/kvsim/kvsim/shardkv"
 	"github.com/kvsim/kvsim/shardkv/shardcfg"
-	"github.com/kvsim/kvsim/shardkv/shardctrler"
 	"github.com/kvsim/kvsim/shardkv/shardgrp"
 	"github.com/kvsim/kvsim/sim"
 )
@@ -34,13 +32,17 @@ const (
 	// Race has two controllers change the same configuration at once,
 	// now and then, to different ones: one change at most may win.
 	Race
+	// Mixed fails a controller now and then as Crash, Partition or Race
+	// do, drawn each time.
+	Mixed
 )
 
 // Scenario is one sharded scenario.
 type Scenario struct {
 	Name, Doc string
-	// Lossy: the network drops and delays messages, and group servers
-	// crash and restart, until LoadFor.
+	// Lossy: the network drops and delays messages (and, on some seeds,
+	// cuts endpoints off), and group servers crash and restart, for twice
+	// LoadFor.
 	Lossy       bool
 	Controllers Controllers
 }
@@ -51,6 +53,7 @@ var all = []*Scenario{
 	{Name: "ctrler-crash", Doc: "controllers crash mid-change now and then; the next controller's InitController finishes the change", Controllers: Crash},
 	{Name: "ctrler-partition", Doc: "controllers are cut off mid-change now and then, and come back after their successors have finished their change and made more", Controllers: Partition},
 	{Name: "ctrler-race", Doc: "two controllers now and then change the same configuration at once, to different ones, on a lossy network; at most one may win", Lossy: true, Controllers: Race},
+	{Name: "chaos", Doc: "everything at once: a lossy network that may cut endpoints off, group servers and whole groups crashing, controllers crashed, cut off or racing", Lossy: true, Controllers: Mixed},
 }
 
 // All is every scenario, in a fixed order.
@@ -66,17 +69,11 @@ func Named(name string) (*Scenario, error) {
 	return nil, errors.New("no sharded scenario named " + name)
 }
 
-// Flaws are deliberate bugs of the service's parts.
-type Flaws struct {
-	Group      shardgrp.Flaw
-	Controller shardctrler.Flaw
-	Clerk      shardkv.Flaw
-}
-
 // Config is one run.
 type Config struct {
-	Seed  uint64
-	Flaws Flaws
+	Seed uint64
+	// Impl is the service under test; the zero Impl is the reference.
+	Impl Impl
 	// Trace keeps the world's trace (Result.Trace).
 	Trace bool
 	// Runner, if set, makes the world (reusing memory between runs).
@@ -86,6 +83,7 @@ type Config struct {
 // Result is what a run gives: plain data.
 type Result struct {
 	Scenario string
+	Impl     string
 	Seed     uint64
 	// Shape is what the seed drew: groups, clients, keys, network.
 	Shape string
@@ -98,7 +96,10 @@ type Result struct {
 	// of the last configuration.
 	Ops     int
 	Configs int
-	Trace   []sim.Record
+	// Interrupted are the controllers crashed or cut off before they
+	// finished.
+	Interrupted int
+	Trace       []sim.Record
 }
 
 // Failed reports whether the run failed.
@@ -114,8 +115,8 @@ func (r *Result) String() string {
 
 // The run's timing, in virtual time.
 const (
-	// LoadFor is how long clients run and the configuration changes;
-	// faults stop then.
+	// LoadFor is how long clients run and the configuration changes on
+	// a reliable network; faults stop then.
 	LoadFor = 5 * time.Second
 	// LivenessWindow is how long after LoadFor every client and
 	// controller must be done.
@@ -135,6 +136,7 @@ const CtrlServer = "ctrl-kv"
 type shape struct {
 	groups, clients, keys int
 	faults                sim.Faults
+	load                  time.Duration // how long clients run (LoadFor, or twice on a lossy network)
 }
 
 func (sh shape) String() string {
@@ -147,10 +149,18 @@ func drawShape(s *Scenario, e sim.Entropy) shape {
 		clients: 2 + int(sim.Decide(e, sim.Workload, 3)),
 		keys:    6 + int(sim.Decide(e, sim.Workload, 15)),
 	}
+	sh.load = LoadFor
 	if s.Lossy {
+		// Every change takes a while on a lossy network, and shards are
+		// served by no group while they move: twice the time makes as
+		// many changes as a reliable network's runs.
+		sh.load = 2 * LoadFor
 		drop := float64(1+sim.Decide(e, sim.Workload, 5)) / 100
 		sh.faults = sim.Faults{DropRequest: drop, DropReply: drop, Jitter: 5 * time.Millisecond,
-			TailProb: 0.02, Tail: 300 * time.Millisecond, Until: LoadFor}
+			TailProb: 0.02, Tail: 300 * time.Millisecond, Until: sh.load}
+		if sim.Decide(e, sim.Workload, 2) == 0 {
+			sh.faults.PartitionEvery, sh.faults.PartitionFor = 2*time.Second, time.Second
+		}
 	}
 	return sh
 }
@@ -160,17 +170,21 @@ func Run(s *Scenario, cfg Config) Result {
 	ent := sim.NewPCG(cfg.Seed)
 	sh := drawShape(s, sim.Stream(ent, "shardkv/"+s.Name))
 	opts := sim.Options{Entropy: ent, Faults: sh.faults, CallTimeout: CallTimeout,
-		MaxTime: LoadFor + LivenessWindow, Trace: cfg.Trace, IgnoreLeaks: true}
+		MaxTime: sh.load + LivenessWindow, Trace: cfg.Trace, IgnoreLeaks: true}
 	var w *sim.World
 	if cfg.Runner != nil {
 		w = cfg.Runner.New(cfg.Seed, opts)
 	} else {
 		w = sim.New(cfg.Seed, opts)
 	}
-	h := newWorld(w, s, sh, cfg.Flaws)
+	impl := cfg.Impl
+	if impl.StartGroup == nil {
+		impl = Reference()
+	}
+	h := newWorld(w, s, sh, impl)
 	w.Spawn("admin", h.admin)
 	r := w.Run()
-	res := Result{Scenario: s.Name, Seed: cfg.Seed, Shape: sh.String(), Hash: r.Hash, Time: r.Time, Steps: r.Steps, Configs: h.lastNum}
+	res := Result{Scenario: s.Name, Impl: impl.Name, Seed: cfg.Seed, Shape: sh.String(), Hash: r.Hash, Time: r.Time, Steps: r.Steps, Configs: h.lastNum, Interrupted: h.interrupted}
 	if cfg.Trace {
 		res.Trace = w.Records()
 	}
@@ -184,7 +198,7 @@ func Run(s *Scenario, cfg Config) Result {
 		res.Failure = "panic: " + r.Reason
 		return res
 	case sim.Stuck:
-		h.rec.Stall = check.Stall{Stuck: true, Since: LoadFor, Window: LivenessWindow, At: r.Time, Where: r.Reason}
+		h.rec.Stall = check.Stall{Stuck: true, Since: sh.load, Window: LivenessWindow, At: r.Time, Where: r.Reason}
 	}
 	var o check.Outcome
 	h.checks().Run(&h.rec, &o)
@@ -199,16 +213,19 @@ type world struct {
 	w      *sim.World
 	s      *Scenario
 	shape  shape
-	flaws  Flaws
+	impl   Impl
 	groups [][]string // servers' names, by gid-1
 	ms     [][]*sim.Machine
 	keys   []string
 	rec    check.Recording
 
-	served  map[servedAt]shardgrp.Served // the first Get or Put served at each shard and number
-	twice   string                       // the first shard served by two groups under one number
-	lastNum int
-	ctlRuns int // controllers started, for their names
+	served      map[servedAt]shardgrp.Served // the first Get or Put served at each shard and number
+	twice       string                       // the first shard served by two groups under one number
+	lastNum     int
+	ctlRuns     int           // controllers started, for their names
+	longest     time.Duration // the longest change waited for
+	interrupted int
+	unfinished  []string // the plans of the controllers interrupted
 }
 
 type servedAt struct {
@@ -216,8 +233,8 @@ type servedAt struct {
 	num   shardcfg.Tnum
 }
 
-func newWorld(w *sim.World, s *Scenario, sh shape, flaws Flaws) *world {
-	h := &world{w: w, s: s, shape: sh, flaws: flaws, served: map[servedAt]shardgrp.Served{}}
+func newWorld(w *sim.World, s *Scenario, sh shape, impl Impl) *world {
+	h := &world{w: w, s: s, shape: sh, impl: impl, served: map[servedAt]shardgrp.Served{}}
 	for k := range sh.keys {
 		h.keys = append(h.keys, fmt.Sprintf("k%d", k))
 	}
@@ -232,12 +249,7 @@ func newWorld(w *sim.World, s *Scenario, sh shape, flaws Flaws) *world {
 		var ms []*sim.Machine
 		for i, name := range names {
 			ms = append(ms, w.NewMachine(name, func(m *sim.Machine) {
-				srv := shardgrp.Start(harness.NewNode(w, m, names, i), gid, MaxRaftState, h.observe, flaws.Group)
-				sim.Handle(m.Server(), shardgrp.MethodGet, srv.Get)
-				sim.Handle(m.Server(), shardgrp.MethodPut, srv.Put)
-				sim.Handle(m.Server(), shardgrp.MethodFreeze, srv.FreezeShard)
-				sim.Handle(m.Server(), shardgrp.MethodInstall, srv.InstallShard)
-				sim.Handle(m.Server(), shardgrp.MethodDelete, srv.DeleteShard)
+				impl.StartGroup(harness.NewNode(w, m, names, i), m.Server(), gid, h.observe)
 			}))
 		}
 		h.ms = append(h.ms, ms)

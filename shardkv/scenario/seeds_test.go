@@ -18,11 +18,11 @@ var (
 	fromFlag   = flag.Uint64("shardkv.from", 0, "the first seed (shards of a long campaign: -shardkv.from 100000 -shardkv.seeds 100000)")
 )
 
-// campaign runs seeds from, from+1, ... of s with flaws on every core,
+// campaign runs seeds from, from+1, ... of s with impl on every core,
 // each worker with a runner, until n seeds ran, the budget is spent, or
 // (stopAtFirst) one failed; it returns how many ran and the failures, in
 // seed order.
-func campaign(s *scenario.Scenario, flaws scenario.Flaws, from uint64, n int, budget time.Duration, stopAtFirst bool) (int, []scenario.Result) {
+func campaign(s *scenario.Scenario, impl scenario.Impl, from uint64, n int, budget time.Duration, stopAtFirst bool) (int, []scenario.Result) {
 	results := make([]*scenario.Result, n)
 	var next atomic.Int64
 	var found atomic.Bool
@@ -33,7 +33,7 @@ func campaign(s *scenario.Scenario, flaws scenario.Flaws, from uint64, n int, bu
 		wg.Go(func() {
 			var runner sim.Runner
 			for i := next.Add(1) - 1; i < int64(n) && more(); i = next.Add(1) - 1 {
-				r := scenario.Run(s, scenario.Config{Seed: from + uint64(i), Flaws: flaws, Runner: &runner})
+				r := scenario.Run(s, scenario.Config{Seed: from + uint64(i), Impl: impl, Runner: &runner})
 				results[i] = &r
 				if r.Failed() {
 					found.Store(true)
@@ -77,7 +77,7 @@ func TestReferencePasses(t *testing.T) {
 	for _, s := range scenario.All() {
 		t.Run(s.Name, func(t *testing.T) {
 			start := time.Now()
-			ran, failed := campaign(s, scenario.Flaws{}, *fromFlag, n, budget, false)
+			ran, failed := campaign(s, scenario.Reference(), *fromFlag, n, budget, false)
 			for i, r := range failed {
 				if i == 5 {
 					t.Errorf("and %d more", len(failed)-5)
@@ -87,5 +87,23 @@ func TestReferencePasses(t *testing.T) {
 			}
 			t.Logf("%d seeds from %d, %.0f seeds/s", ran, *fromFlag, float64(ran)/time.Since(start).Seconds())
 		})
+	}
+}
+
+// TestNamesAndDocs: every scenario has a unique name and a doc, and Named
+// finds it and no other.
+func TestNamesAndDocs(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range scenario.All() {
+		if seen[s.Name] || s.Doc == "" {
+			t.Errorf("scenario %q: duplicate or without a doc", s.Name)
+		}
+		seen[s.Name] = true
+		if got, err := scenario.Named(s.Name); got != s || err != nil {
+			t.Errorf("Named(%q) = %v, %v", s.Name, got, err)
+		}
+	}
+	if _, err := scenario.Named("no-such-scenario"); err == nil {
+		t.Errorf("Named found a scenario that does not exist")
 	}
 }
