@@ -165,9 +165,6 @@ func newLabCmd(e edge) *cobra.Command {
 			if prog.Lab == "raft1" {
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
-				if fl.shrink {
-					return usagef("lab: --shrink is for kvsrv1 folders")
-				}
 				if !changed("run-timeout") {
 					// A Raft that persists its whole log on every change
 					// takes seconds of CPU on a churn of thousands of

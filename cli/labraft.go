@@ -20,7 +20,8 @@ import (
 
 // runRaftLab is kvsim lab on a raft1 folder: the Raft scenarios (package
 // raft/scenario) with the folder's Make, made in the folder's worker
-// processes; a campaign, or one run with --seed.
+// processes; a campaign, one run with --seed, or a search for the
+// smallest failure with --shrink.
 func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.Program, single bool) error {
 	names, err := raftScenarios(fl.cf.scenario)
 	if err != nil {
@@ -48,7 +49,7 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 	}
 	// run makes one run; interrupted says that Ctrl-C or SIGTERM cut it
 	// short (its worker killed), which is no failure of the folder's.
-	run := func(name string, seed uint64, trace bool) (resp worker.RaftResponse, interrupted bool) {
+	run := func(ctx context.Context, name string, seed uint64, trace bool) (resp worker.RaftResponse, interrupted bool) {
 		runCtx, cancel := context.WithTimeout(ctx, fl.cf.runTimeout)
 		defer cancel()
 		req := worker.RaftRequest{Scenario: name, Seed: seed, Profile: fl.cf.faults, Trace: trace}
@@ -66,8 +67,15 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		}
 		return resp, false
 	}
+	parallel := fl.cf.parallel
+	if parallel <= 0 {
+		parallel = runtime.NumCPU()
+	}
+	if fl.shrink {
+		return shrinkRaft(ctx, out, names, fl.cf.start, parallel, fl.shrinkTime, run, outs, repro)
+	}
 	if single {
-		resp, interrupted := run(names[0], fl.seed, fl.rf.showTrace || outs.traced())
+		resp, interrupted := run(ctx, names[0], fl.seed, fl.rf.showTrace || outs.traced())
 		if interrupted {
 			return errInterrupted
 		}
@@ -85,10 +93,6 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		return nil
 	}
 	seeds := fl.cf.seeds
-	parallel := fl.cf.parallel
-	if parallel <= 0 {
-		parallel = runtime.NumCPU()
-	}
 	type job struct {
 		name string
 		seed uint64
@@ -107,7 +111,7 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				resp, interrupted := run(j.name, j.seed, false)
+				resp, interrupted := run(ctx, j.name, j.seed, false)
 				if interrupted {
 					continue
 				}
@@ -152,7 +156,7 @@ dispatch:
 			printRaftRun(out, r, repro)
 			if outs.artifact != "" {
 				// Replayed traced, for its artifacts.
-				replay, interrupted := run(r.Result.Scenario, r.Result.Seed, true)
+				replay, interrupted := run(ctx, r.Result.Scenario, r.Result.Seed, true)
 				if interrupted {
 					fmt.Fprintln(out)
 					continue
@@ -242,6 +246,7 @@ func printRaftRun(w io.Writer, resp *worker.RaftResponse, repro func(*scenario.R
 	}
 	fmt.Fprintf(w, "repro: %s\n", repro(r))
 	fmt.Fprintf(w, "trace: %s --trace\n", repro(r))
+	fmt.Fprintf(w, "shrink: %s --shrink\n", strings.Replace(repro(r), fmt.Sprintf(" --seed %d", r.Seed), "", 1))
 }
 
 func printRaftTable(w io.Writer, names []string, results []worker.RaftResponse) {

@@ -38,8 +38,8 @@ func TestLabRaftBadInput(t *testing.T) {
 		{"unknown faults, run", []string{"--dir", good, "--scenario", "basic-agree", "--seed", "0", "--faults", "lossy"}, `unknown Raft fault profile "lossy"`},
 		{"syntax error", []string{"--dir", syntax}, "raft.go:"},
 		{"no raft.go", []string{"--dir", noRaft}, "raft1 (raft.go with Make)"},
-		{"shrink", []string{"--dir", good, "--shrink"}, "--shrink is for kvsrv1 folders"},
-		{"shrink with scenario", []string{"--dir", good, "--shrink", "--scenario", "basic-agree"}, "--shrink is for kvsrv1 folders"},
+		{"shrink with a seed", []string{"--dir", good, "--shrink", "--scenario", "basic-agree", "--seed", "1"}, "--shrink finds its own run"},
+		{"shrink of an unknown scenario", []string{"--dir", good, "--shrink", "--scenario", "nope"}, `unknown Raft scenario "nope"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			type result struct {

@@ -2,9 +2,11 @@ package lab_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // raftFolder assembles testdata/raft/good with bug's files (none for ""),
@@ -62,5 +64,43 @@ func TestRaftBugsFail(t *testing.T) {
 				t.Errorf("%s: trace hash %s, the campaign's was %s", fs[0].repro, got, fs[0].hash)
 			}
 		})
+	}
+}
+
+// TestRaftShrink: --shrink on a raft1 folder searches seeds for the
+// smallest failure (fewest servers, earliest violation), no larger than
+// the first one found, and prints it with a repro line that replays it;
+// on a correct folder it finds nothing and says so.
+func TestRaftShrink(t *testing.T) {
+	dir := raftFolder(t, "vote-without-up-to-date")
+	code, out, errOut := kvsim(t, "lab", "--dir", dir, "--shrink", "--scenario", "rejoin,swarm", "--shrink-time", "4s", "--parallel", "2")
+	var servers, firstServers int
+	var at, firstAt string
+	head := out[strings.Index(out, "smallest failing run: ")+1:]
+	_, err := fmt.Sscanf(head, "mallest failing run: %d servers, failing at %s of virtual time", &servers, &at)
+	if code != 1 || err != nil {
+		t.Fatalf("exit %d (%v), want 1 with the smallest failing run; output:\n%s%s", code, err, out, errOut)
+	}
+	if i := strings.Index(out, "(the first failing run found: "); i < 0 {
+		t.Fatalf("no first failing run in:\n%s", out)
+	} else if _, err := fmt.Sscanf(out[i:], "(the first failing run found: %d servers, at %s", &firstServers, &firstAt); err != nil {
+		t.Fatalf("%v in:\n%s", err, out)
+	}
+	d, _ := time.ParseDuration(at)
+	fd, _ := time.ParseDuration(strings.TrimSuffix(firstAt, ","))
+	if servers > firstServers || servers == firstServers && d > fd {
+		t.Errorf("the smallest run (%d servers, at %s) is larger than the first found (%d servers, at %s)", servers, at, firstServers, firstAt)
+	}
+	fs := failures(t, out)
+	if len(fs) != 1 {
+		t.Fatalf("%d failures printed, want 1:\n%s", len(fs), out)
+	}
+	if got := replay(t, fs[0].repro); got != fs[0].hash {
+		t.Errorf("%s: trace hash %s, the shrink's was %s", fs[0].repro, got, fs[0].hash)
+	}
+
+	code, out, errOut = kvsim(t, "lab", "--dir", raftFolder(t, ""), "--shrink", "--scenario", "basic-agree", "--shrink-time", "1s", "--parallel", "2")
+	if code != 0 || !strings.Contains(out, "no failing run in ") {
+		t.Fatalf("a correct folder: exit %d, want 0 with no failing run; output:\n%s%s", code, out, errOut)
 	}
 }

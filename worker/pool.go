@@ -53,21 +53,22 @@ func (pl *Pool) Call(ctx context.Context, req, resp any) error {
 		return fmt.Errorf("kvsim: cannot start a worker process: %v", err)
 	}
 	// A run its caller gave up on would spin on in the worker: end it.
-	answered := make(chan struct{})
-	defer close(answered)
-	go func() {
-		select {
-		case <-ctx.Done():
-			p.cmd.Process.Kill()
-		case <-answered:
-		}
-	}()
+	stop := context.AfterFunc(ctx, func() { p.cmd.Process.Kill() })
 	err = p.enc.Encode(req)
 	if err == nil {
 		err = p.dec.Decode(resp)
 	}
+	// The kill may have started as the answer came (a caller's context
+	// that ends as its call returns): the answer stands, the worker does
+	// not. Put back, it was killed while idle, and the next request sent
+	// to it failed as if its own run had killed it.
+	killed := !stop()
 	if err != nil {
 		return fmt.Errorf("kvsim: the worker process running this world died (%v); its last words are above, and replaying the seed shows them again", pl.discard(p, err))
+	}
+	if killed {
+		pl.discard(p, nil)
+		return nil
 	}
 	pl.put(p)
 	return nil
