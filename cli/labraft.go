@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"text/tabwriter"
 
 	"github.com/kvsim/kvsim/lab"
@@ -93,55 +92,30 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		return nil
 	}
 	seeds := fl.cf.seeds
-	type job struct {
-		name string
-		seed uint64
-	}
-	jobs := make(chan job)
 	var (
-		mu       sync.Mutex
 		results  []worker.RaftResponse
 		failed   bool
-		wg       sync.WaitGroup
 		stopping = make(chan struct{})
-		stopOnce sync.Once
 	)
-	for range parallel {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				resp, interrupted := run(ctx, j.name, j.seed, false)
-				if interrupted {
-					continue
-				}
-				mu.Lock()
-				results = append(results, resp)
-				if resp.Result.Failed() {
-					failed = true
-					if !fl.cf.keepGoing {
-						stopOnce.Do(func() { close(stopping) })
-					}
-				}
-				mu.Unlock()
-			}
-		}()
-	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s: Raft scenarios %s, seeds %d to %d\n", fl.dir, strings.Join(names, ","), fl.cf.start, fl.cf.start+seeds-1)
-dispatch:
-	for i := range seeds {
-		for _, name := range names {
-			select {
-			case jobs <- job{name, fl.cf.start + i}:
-			case <-stopping:
-				break dispatch
-			case <-ctx.Done():
-				break dispatch
+	var i uint64
+	next := func() (string, uint64, bool) {
+		if i >= seeds*uint64(len(names)) {
+			return "", 0, false
+		}
+		name, seed := names[i%uint64(len(names))], fl.cf.start+i/uint64(len(names))
+		i++
+		return name, seed, true
+	}
+	raftRuns(ctx, stopping, parallel, run, next, func(resp worker.RaftResponse) {
+		results = append(results, resp)
+		if resp.Result.Failed() && !failed {
+			failed = true
+			if !fl.cf.keepGoing {
+				close(stopping)
 			}
 		}
-	}
-	close(jobs)
-	wg.Wait()
+	})
 	slices.SortFunc(results, func(a, b worker.RaftResponse) int {
 		if a.Result.Seed != b.Result.Seed {
 			return compareUint(a.Result.Seed, b.Result.Seed)

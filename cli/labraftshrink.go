@@ -28,6 +28,50 @@ func raftSmaller(a, b *scenario.Result) bool {
 	return a.RPCs < b.RPCs
 }
 
+// raftRuns makes the runs next names, parallel at a time, until next has
+// no more, stop is closed or ctx ends (runs ctx cuts short are dropped),
+// and hands each finished run to done. next and done are called one at a
+// time.
+func raftRuns(ctx context.Context, stop <-chan struct{}, parallel int, run raftRun, next func() (string, uint64, bool), done func(worker.RaftResponse)) {
+	type job struct {
+		name string
+		seed uint64
+	}
+	jobs := make(chan job)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Go(func() {
+			for j := range jobs {
+				resp, interrupted := run(ctx, j.name, j.seed, false)
+				if interrupted {
+					continue
+				}
+				mu.Lock()
+				done(resp)
+				mu.Unlock()
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(jobs)
+	for {
+		mu.Lock()
+		name, seed, ok := next()
+		mu.Unlock()
+		if !ok {
+			return
+		}
+		select {
+		case jobs <- job{name, seed}:
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
 // raftRun makes one run of a folder's Raft: a scenario's seed, traced or
 // not; interrupted says ctx ended before it did (Ctrl-C, or a search's
 // time up).
@@ -44,51 +88,32 @@ func shrinkRaft(ctx context.Context, w io.Writer, names []string, start uint64, 
 	began := time.Now()
 	search, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	type job struct {
-		name string
-		seed uint64
-	}
-	jobs := make(chan job)
 	var (
-		mu            sync.Mutex
 		first, best   *worker.RaftResponse
 		runs, failing int
-		wg            sync.WaitGroup
+		seed          = start
+		name          int
 	)
-	for range parallel {
-		wg.Go(func() {
-			for j := range jobs {
-				resp, interrupted := run(search, j.name, j.seed, false)
-				if interrupted {
-					continue
-				}
-				mu.Lock()
-				runs++
-				if resp.Result.Failed() {
-					failing++
-					if first == nil {
-						first = &resp
-					}
-					if best == nil || raftSmaller(&resp.Result, &best.Result) {
-						best = &resp
-					}
-				}
-				mu.Unlock()
-			}
-		})
-	}
-dispatch:
-	for seed := start; ; seed++ {
-		for _, name := range names {
-			select {
-			case jobs <- job{name, seed}:
-			case <-search.Done():
-				break dispatch
-			}
+	next := func() (string, uint64, bool) {
+		n, sd := names[name], seed
+		if name++; name == len(names) {
+			name, seed = 0, seed+1
 		}
+		return n, sd, true
 	}
-	close(jobs)
-	wg.Wait()
+	raftRuns(search, nil, parallel, run, next, func(resp worker.RaftResponse) {
+		runs++
+		if !resp.Result.Failed() {
+			return
+		}
+		failing++
+		if first == nil {
+			first = &resp
+		}
+		if best == nil || raftSmaller(&resp.Result, &best.Result) {
+			best = &resp
+		}
+	})
 	took := time.Since(began).Round(100 * time.Millisecond)
 	if best == nil {
 		fmt.Fprintf(w, "no failing run in %d runs (%v): nothing to shrink\n", runs, took)
