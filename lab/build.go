@@ -460,6 +460,14 @@ func rpcExtras(abs string) (file []byte, ownWire bool, err error) {
 			if d.Tok == token.IMPORT {
 				continue
 			}
+			if iotaBlock(d) && !slices.ContainsFunc(d.Specs, func(sp ast.Spec) bool {
+				return slices.ContainsFunc(sp.(*ast.ValueSpec).Names, func(n *ast.Ident) bool { return rpcNames[n.Name] })
+			}) {
+				// A block of iota constants of the folder's own stands
+				// whole: its continuations cannot stand alone.
+				fmt.Fprintf(&body, "//line %s:%d\n%s\n", name, fset.Position(d.Pos()).Line, text(d))
+				continue
+			}
 			for _, spec := range d.Specs {
 				var names []*ast.Ident
 				switch sp := spec.(type) {
@@ -495,6 +503,12 @@ func rpcExtras(abs string) (file []byte, ownWire bool, err error) {
 	}
 	out.WriteString(body.String())
 	return []byte(out.String()), ownWire, nil
+}
+
+// iotaBlock reports whether d is a const block some of whose specs
+// continue the one before (no values: iota's pattern repeated).
+func iotaBlock(d *ast.GenDecl) bool {
+	return d.Tok == token.CONST && slices.ContainsFunc(d.Specs, func(sp ast.Spec) bool { return sp.(*ast.ValueSpec).Values == nil })
 }
 
 // serverConstructor says how the course's tester builds the folder's

@@ -43,12 +43,29 @@ var world struct {
 	maxRaftState int
 	// slack is the run's stream of timer slack (late).
 	slack sim.Entropy
+	// files are the files student code opened this run (OpenFile),
+	// closed at its end.
+	files []*os.File
 }
 
 // outsideRun seeds the source used outside any run.
 const outsideRun = 0x6b7673696d6c6162 // "kvsimlab"
 
 func init() { world.rand = rand.New(rand.NewPCG(0, outsideRun)) }
+
+// OpenFile is os.OpenFile of a file student code only writes (the lab
+// refuses any other flag): a debug log, say. The file is the null device,
+// so the run never touches the real file system and the writes go
+// nowhere; it is closed at the run's end if the code did not close it,
+// so thousands of runs in a worker do not run out of descriptors.
+func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	world.files = append(world.files, f)
+	return f, nil
+}
 
 // Epoch is what time.Now returns at virtual time 0.
 var Epoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
@@ -64,7 +81,10 @@ func begin(seed uint64) (panicked any, stack string) {
 
 // end clears the run's state and returns what the student's code printed.
 func end() string {
-	world.w, world.slack = nil, nil
+	for _, f := range world.files {
+		f.Close() // an error says the code closed it already
+	}
+	world.w, world.slack, world.files = nil, nil, nil
 	world.rand = rand.New(rand.NewPCG(0, outsideRun))
 	return world.out.stop()
 }

@@ -30,6 +30,9 @@ func (ck *Clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
 	reflect.Select(nil)
 	b, _ := os.ReadFile("/tmp/state")
 	_ = unsafe.Sizeof(b)
+	state, _ := os.OpenFile("/tmp/state", os.O_RDWR|os.O_CREATE, 0o644)                   // read back: refused
+	debug, _ := os.OpenFile("/tmp/debug.log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644) // a log, only written: runs
+	_, _ = state, debug
 	return "", 0, rpc.ErrNoKey
 }
 
