@@ -51,12 +51,12 @@ func (h *world) admin(p *sim.Proc) {
 		switch mode {
 		case Crash:
 			r := h.start(next)
-			p.Sleep(draw(e, 0, h.changeTakes()))
+			p.Sleep(h.midChange(e))
 			h.interrupt(r)
 			r.m.Crash()
 		case Partition:
 			r := h.start(next)
-			p.Sleep(draw(e, 0, h.changeTakes()))
+			p.Sleep(h.midChange(e))
 			h.interrupt(r)
 			name := r.m.Name()
 			w.Isolate(name)
@@ -145,10 +145,13 @@ func (h *world) interrupt(r *ctlRun) {
 	}
 }
 
-// changeTakes is about as long as a change takes: the longest so far of
-// those the admin waited for, or 100ms before the first.
-func (h *world) changeTakes() time.Duration {
-	return max(h.longest, 100*time.Millisecond)
+// midChange is a moment to fail a controller at, after it starts: within
+// about as long as a change takes (the longest so far of those the admin
+// waited for, or 100ms before the first), skewed toward the start, where
+// the controller reads the configurations and claims the next (halved
+// up to three times).
+func (h *world) midChange(e sim.Entropy) time.Duration {
+	return draw(e, 0, max(h.longest, 100*time.Millisecond)) >> sim.Decide(e, sim.Workload, 4)
 }
 
 // PollEvery is how often the admin looks whether controllers are done.

@@ -1,7 +1,11 @@
 package scenario_test
 
 import (
+	"bytes"
 	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -16,7 +20,35 @@ var (
 	seedsFlag  = flag.Int("shardkv.seeds", 0, "seeds per sharded scenario (0: 40, 2 under -short, 3 under -race)")
 	budgetFlag = flag.Duration("shardkv.budget", 0, "wall time per sharded scenario at most (0: 10s, 1s under -short, 5s under -race)")
 	fromFlag   = flag.Uint64("shardkv.from", 0, "the first seed (shards of a long campaign: -shardkv.from 100000 -shardkv.seeds 100000)")
+	traceFlag  = flag.String("shardkv.trace", "", "a directory to write the trace of each failing seed to, replayed (<scenario>-<seed>.trace)")
 )
+
+// report reports the failures of a campaign of s, each with the line that
+// replays it, and writes the first ones' traces if -shardkv.trace says
+// where.
+func report(t *testing.T, s *scenario.Scenario, impl scenario.Impl, failed []scenario.Result) {
+	t.Helper()
+	for i, r := range failed {
+		if i == 5 {
+			t.Errorf("and %d more", len(failed)-5)
+			return
+		}
+		t.Errorf("%v\n\treplay: go test ./shardkv/scenario -run 'TestReferencePasses/%s$' -shardkv.from %d -shardkv.seeds 1 -shardkv.trace .", &r, s.Name, r.Seed)
+		if *traceFlag == "" {
+			continue
+		}
+		again := scenario.Run(s, scenario.Config{Seed: r.Seed, Impl: impl, Trace: true})
+		var b bytes.Buffer
+		if err := sim.WriteTrace(&b, again.Trace); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(*traceFlag, fmt.Sprintf("%s-%d.trace", s.Name, r.Seed))
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("trace of seed %d (hash %016x, %016x when first run): %s", r.Seed, again.Hash, r.Hash, path)
+	}
+}
 
 // campaign runs seeds from, from+1, ... of s with impl on every core,
 // each worker with a runner, until n seeds ran, the budget is spent, or
@@ -78,13 +110,7 @@ func TestReferencePasses(t *testing.T) {
 		t.Run(s.Name, func(t *testing.T) {
 			start := time.Now()
 			ran, failed := campaign(s, scenario.Reference(), *fromFlag, n, budget, false)
-			for i, r := range failed {
-				if i == 5 {
-					t.Errorf("and %d more", len(failed)-5)
-					break
-				}
-				t.Errorf("%v", &r)
-			}
+			report(t, s, scenario.Reference(), failed)
 			t.Logf("%d seeds from %d, %.0f seeds/s", ran, *fromFlag, float64(ran)/time.Since(start).Seconds())
 		})
 	}
