@@ -2,6 +2,7 @@ package kvsim
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -191,4 +192,39 @@ type Repro struct {
 	Run    string `json:"repro"`
 	GoTest string `json:"go_test,omitempty"`
 	Shrink string `json:"shrink,omitempty"`
+}
+
+// Version is the kvsim this program was built from: the module's version
+// when installed from a release, else the commit of the checkout it was
+// built in ("+dirty" when the checkout had changes), else "(devel)". A
+// repro line replays its run only with the same kvsim (a new version may
+// draw a seed's run differently), so every failure says which it was.
+func Version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(devel)"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev string
+	dirty := false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "(devel)"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	return rev
 }

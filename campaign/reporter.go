@@ -94,6 +94,9 @@ func (rep Reporter) Print(w io.Writer, r scenarios.Result) {
 	fmt.Fprintf(tw, "  trace hash\t%s\n", r.TraceHash)
 	fmt.Fprintf(tw, "  ops, rpcs\t%d, %d\n", r.Ops, r.RPCs)
 	fmt.Fprintf(tw, "  simulated time\t%.3fs\n", float64(r.SimTimeNS)/1e9)
+	if r.Failed() {
+		fmt.Fprintf(tw, "  kvsim\t%s\n", kvsim.Version())
+	}
 	tw.Flush()
 	if r.Stack != "" {
 		fmt.Fprintf(w, "  stack:\n%s\n", r.Stack)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/lab"
 	"github.com/kvsim/kvsim/raft/scenario"
 	"github.com/kvsim/kvsim/sim"
@@ -210,7 +211,7 @@ func printRaftRun(w io.Writer, resp *worker.RaftResponse, repro func(*scenario.R
 		return
 	}
 	fmt.Fprintf(w, "FAIL %s seed=%d profile=%s servers=%d: %s\n", r.Scenario, r.Seed, r.Profile, r.Servers, r.Failure)
-	fmt.Fprintf(w, "  fault model     %s\n  trace hash      %016x\n  rpcs            %d\n  simulated time  %v\n", r.Faults, r.Hash, r.RPCs, r.Time)
+	fmt.Fprintf(w, "  fault model     %s\n  trace hash      %016x\n  rpcs            %d\n  simulated time  %v\n  kvsim           %s\n", r.Faults, r.Hash, r.RPCs, r.Time, kvsim.Version())
 	if resp.Output != "" {
 		lines := strings.Split(strings.TrimRight(resp.Output, "\n"), "\n")
 		fmt.Fprintf(w, "output of the Raft (last %d lines):\n", min(20, len(lines)))

@@ -10,7 +10,6 @@ import (
 	"github.com/kvsim/kvsim/check"
 	"github.com/kvsim/kvsim/kv/rpc"
 	"github.com/kvsim/kvsim/raft/harness"
-	"github.com/kvsim/kvsim/raft/raftcheck"
 	"github.com/kvsim/kvsim/sim"
 )
 
@@ -27,8 +26,12 @@ import (
 func (e *Env) startCluster(w *sim.World) {
 	e.replicas = make([]rpc.Server, len(e.names))
 	e.machines = make([]*sim.Machine, len(e.names))
-	watch := harness.NewWatch(w, len(e.names), func(v *raftcheck.Violation) {
-		e.Violate("raft beneath the service (s%d is %s): %v", max(v.Server, 0), e.names[max(v.Server, 0)], v)
+	watch := harness.NewWatch(w, len(e.names), func(server int, v error) {
+		if server < 0 {
+			e.Violate("raft beneath the service: %v", v)
+			return
+		}
+		e.Violate("raft beneath the service (s%d is %s): %v", server, e.names[server], v)
 	})
 	for i, name := range e.names {
 		e.machines[i] = w.NewMachine(name, func(m *sim.Machine) {

@@ -24,7 +24,7 @@ type Watch struct {
 	checks   *raftcheck.Set
 	machines []*sim.Machine
 	ev       raftcheck.Event
-	fail     func(*raftcheck.Violation)
+	fail     func(server int, v error)
 	failed   bool
 }
 
@@ -32,8 +32,9 @@ type Watch struct {
 const WatchPollEvery = 50 * time.Millisecond
 
 // NewWatch is a Watch of a cluster of n servers of w; fail is told of the
-// first violation, once, in the goroutine that observed it.
-func NewWatch(w *sim.World, n int, fail func(*raftcheck.Violation)) *Watch {
+// first violation (a *raftcheck.Violation) and the index of the server it
+// is about (-1 for none), once, in the goroutine that observed it.
+func NewWatch(w *sim.World, n int, fail func(server int, v error)) *Watch {
 	sm := raftcheck.NewStateMachine(n)
 	sm.Equal = raftcheck.SameValue // commands that went through gob
 	return &Watch{
@@ -79,7 +80,7 @@ func (wa *Watch) observe(ev raftcheck.Event) {
 	e.At, e.Incarnation = wa.w.Now(), wa.machines[ev.Server].Incarnation()
 	if v := wa.checks.Observe(e); v != nil {
 		wa.failed = true
-		wa.fail(v)
+		wa.fail(v.Server, v)
 	}
 }
 
