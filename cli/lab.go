@@ -143,6 +143,13 @@ func newLabCmd(e edge) *cobra.Command {
 					cmd.Flags().Set("seeds", defaultLabSeeds)
 				}
 			}
+			// Names the lab does not have are refused before a build,
+			// which can take a minute.
+			if kind, err := lab.KindOf(fl.dir); err == nil {
+				if err := labNames(e.cat, kind, fl.cf.scenario, fl.cf.faults); err != nil {
+					return usageError{err}
+				}
+			}
 			prog, err := lab.Build(lab.Options{Dir: fl.dir, Source: fl.src, Log: cmd.ErrOrStderr()})
 			var unsupported *lab.UnsupportedError
 			var buildErr *lab.BuildError
@@ -310,4 +317,34 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// labNames checks --scenario and --faults against the scenarios and
+// profiles of the folder's lab (kind, as lab.KindOf names it): the Raft
+// scenarios, or the catalogue's.
+func labNames(cat campaign.Catalogue, kind, list, faults string) error {
+	if kind == "raft1" {
+		if _, err := raftScenarios(list); err != nil {
+			return err
+		}
+		return raftProfile(faults)
+	}
+	var names, profiles []string
+	for _, s := range cat.Scenarios {
+		names = append(names, s.Name)
+	}
+	for _, p := range cat.Profiles {
+		profiles = append(profiles, p.Name)
+	}
+	if list != "" && list != "all" {
+		for _, n := range strings.Split(list, ",") {
+			if !slices.Contains(names, n) {
+				return fmt.Errorf("lab: unknown scenario %q (have: %s, or all)", n, strings.Join(names, ", "))
+			}
+		}
+	}
+	if faults != "" && !slices.Contains(profiles, faults) {
+		return fmt.Errorf("lab: unknown fault profile %q (have: %s)", faults, strings.Join(profiles, ", "))
+	}
+	return nil
 }

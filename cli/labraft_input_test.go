@@ -96,3 +96,26 @@ func raftInputFolder(t *testing.T, name string, edit func(dir string) error) str
 	}
 	return dir
 }
+
+// TestLabNamesBeforeBuild: a scenario or a fault profile the folder's lab
+// does not have is refused before the folder is built (which can take a
+// minute), for each kind of folder, naming what there is.
+func TestLabNamesBeforeBuild(t *testing.T) {
+	t.Setenv("KVSIM_CACHE", filepath.Join(t.TempDir(), "cache"))
+	kvsrv := filepath.Join("..", "lab", "testdata", "good")
+	raft := raftInputFolder(t, "good", nil)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dir", kvsrv, "--scenario", "kv-random,nope"}, `unknown scenario "nope" (have: reliable-put, `},
+		{[]string{"--dir", kvsrv, "--faults", "course"}, `unknown fault profile "course" (have: reliable, `},
+		{[]string{"--dir", kvsrv, "--scenario", "figure8"}, `unknown scenario "figure8"`}, // a Raft scenario
+		{[]string{"--dir", raft, "--scenario", "kv-random"}, `unknown Raft scenario "kv-random"`},
+	} {
+		code, out, errOut := runCmd(append([]string{"lab"}, tc.args...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "building against kvsim") {
+			t.Errorf("kvsim lab %s: exit %d, want %d with %q before any build\nstdout:\n%s\nstderr:\n%s", strings.Join(tc.args, " "), code, exitUsage, tc.want, out, errOut)
+		}
+	}
+}

@@ -101,6 +101,17 @@ func layouts() string {
 	return strings.Join(l[:len(l)-1], ", ") + ", or " + l[len(l)-1]
 }
 
+// KindOf names the lab the folder at dir is of ("kvsrv1", "raft1",
+// "kvraft1", "rsm"), before anything is built: for a front end that
+// checks its flags against that lab's scenarios first.
+func KindOf(dir string) (string, error) {
+	k, err := kindOf(dir)
+	if err != nil {
+		return "", err
+	}
+	return k.name, nil
+}
+
 // kindOf tells which lab the folder at dir is of.
 func kindOf(dir string) (*kind, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
