@@ -63,6 +63,11 @@ type Impl struct {
 // Cluster reports whether the implementation is a cluster of servers.
 func (im Impl) Cluster() bool { return im.Servers > 1 || im.Servers == DrawnServers }
 
+// CallsWait reports whether the implementation's calls have no timeout
+// (CourseCalls, for a cluster): each waits for its handler, and fails only
+// when its request or reply is lost or its link cut.
+func (im Impl) CallsWait() bool { return im.Cluster() && im.CourseCalls }
+
 // DrawnServers, as Impl.Servers, makes the service a cluster whose size
 // each run draws among ClusterSizes, from the run's stream "cluster/size".
 const DrawnServers = -1

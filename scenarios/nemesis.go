@@ -160,11 +160,11 @@ func (n *nemesis) Reply(m *sim.Message) sim.MessageFault {
 }
 
 // hold holds a message past its caller's timeout; under the course's
-// call semantics (kvsim.Impl.CourseCalls), where a call has none, it
+// call semantics (kvsim.Impl.CallsWait), where a call has none, it
 // delays it instead, by up to holdWithoutTimeout, so that it still
 // arrives late, after messages sent after it.
 func (n *nemesis) hold(f *sim.MessageFault, site int) {
-	if n.e.impl.CourseCalls && n.e.impl.Cluster() {
+	if n.e.impl.CallsWait() {
 		f.Delay += n.upTo(site, holdWithoutTimeout)
 		return
 	}

@@ -163,7 +163,7 @@ func Replay(r Result) (Result, error) {
 func Run(cfg Config) Result { return (*Runner)(nil).Run(cfg) }
 
 // courseCutDelay bounds how long a call to or from a cut-off endpoint
-// takes to fail under the course's call semantics (Impl.CourseCalls):
+// takes to fail under the course's call semantics (Impl.CallsWait):
 // labrpc's without long delays, which its kvraft tests never set.
 const courseCutDelay = 100 * time.Millisecond
 
@@ -194,7 +194,7 @@ func (pool *Runner) Run(cfg Config) Result {
 	}
 	opts := sim.Options{Entropy: ent, Faults: faults, Trace: cfg.Trace}
 	switch {
-	case impl.Cluster() && impl.CourseCalls && faults.Level(sim.CourseNet) == (sim.Level{}):
+	case impl.CallsWait() && faults.Level(sim.CourseNet) == (sim.Level{}):
 		// The course's call semantics over the profile's faults: a lost
 		// message or a cut link fails its call (at once, or after up to
 		// 100ms for a link cut as the call is made); no timeout.
