@@ -170,7 +170,7 @@ func (h *world) wait(p *sim.Proc, runs ...*ctlRun) {
 // client runs client i's workload while the load lasts: Gets and Puts of keys
 // drawn from the run's, a Put at the version the client last saw of the
 // key (or, one time in four, at a version drawn from 0 to 2), with a
-// value unique in the run.
+// value unique in the run; then a Get of every key.
 func (h *world) client(p *sim.Proc, i int) {
 	e := h.w.Stream(fmt.Sprintf("shardkv/client-%d", i))
 	c := check.NewClient(&h.rec, i, h.rec.Clients[i], p, p, nil)
@@ -193,6 +193,12 @@ func (h *world) client(p *sim.Proc, i int) {
 			}
 		}
 		p.Sleep(draw(e, 0, 30*time.Millisecond))
+	}
+	// Every key once more, when faults have stopped: every shard with a
+	// key must be served again, whether or not the load touched it after
+	// it moved (liveness).
+	for _, key := range h.keys {
+		c.Get(key)
 	}
 }
 

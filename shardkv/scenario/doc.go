@@ -12,7 +12,9 @@
 // (finishing whatever change a controller before it left unfinished).
 // When the load ends (LoadFor, twice that on a lossy network) every fault
 // stops; a last controller finishes any change still pending, and each
-// client's operation under way must return by LivenessWindow later.
+// client's operation under way, then a Get of every key by every client,
+// must return by LivenessWindow later: a shard no group serves any more
+// is found whether or not the load touched it.
 //
 // The scenarios (All) add, per seed and from the run's entropy: a lossy
 // network (drops, long delays, on some seeds endpoints cut off) with

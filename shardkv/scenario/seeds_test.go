@@ -17,8 +17,8 @@ import (
 )
 
 var (
-	seedsFlag  = flag.Int("shardkv.seeds", 0, "seeds per sharded scenario (0: 40, 2 under -short, 3 under -race)")
-	budgetFlag = flag.Duration("shardkv.budget", 0, "wall time per sharded scenario at most (0: 10s, 1s under -short, 5s under -race)")
+	seedsFlag  = flag.Int("shardkv.seeds", 0, "seeds per sharded scenario (0: 40, 2 under -short and -race)")
+	budgetFlag = flag.Duration("shardkv.budget", 0, "wall time per sharded scenario at most (0: 5s, 1s under -short, 5s under -race)")
 	fromFlag   = flag.Uint64("shardkv.from", 0, "the first seed (shards of a long campaign: -shardkv.from 100000 -shardkv.seeds 100000)")
 	traceFlag  = flag.String("shardkv.trace", "", "a directory to write the trace of each failing seed to, replayed (<scenario>-<seed>.trace)")
 )
@@ -91,14 +91,14 @@ func campaign(s *scenario.Scenario, impl scenario.Impl, from uint64, n int, budg
 // -shardkv.from say how many and which): no check fails, no run panics or
 // gets stuck.
 func TestReferencePasses(t *testing.T) {
-	n, budget := 40, 10*time.Second
+	n, budget := 40, 5*time.Second
 	switch {
 	case testing.Short():
 		n, budget = 2, time.Second
 	case raceEnabled:
 		// The race detector's memory grows with every goroutine a
 		// process starts, and CI runs the whole module under it.
-		n, budget = 3, 5*time.Second
+		n, budget = 2, 5*time.Second
 	}
 	if *seedsFlag > 0 {
 		n = *seedsFlag
