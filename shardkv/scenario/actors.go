@@ -41,6 +41,7 @@ func (h *world) admin(p *sim.Proc) {
 		}
 		cur := query.Query()
 		next := h.plan(cur, e)
+		h.bringUp(next)
 		mode := Steady
 		if sim.Decide(e, sim.Workload, 3) == 0 { // this change fails as the scenario says
 			mode = h.s.Controllers
@@ -68,6 +69,7 @@ func (h *world) admin(p *sim.Proc) {
 			away = append(away, r)
 		case Race:
 			other := h.plan(cur, e)
+			h.bringUp(other)
 			if other.String() == next.String() {
 				h.wait(p, h.start(next))
 				break
@@ -81,10 +83,45 @@ func (h *world) admin(p *sim.Proc) {
 		default:
 			h.wait(p, h.start(next))
 		}
+		if mode == Steady || mode == Race {
+			h.shutDownLeft(query.Query(), away)
+		}
 	}
 	h.wait(p, h.start(nil))
 	h.wait(p, away...)
 	h.lastNum = int(query.Query().Num)
+}
+
+// shutDownLeft crashes the servers of the groups that are not in cfg, as
+// the course's tester shuts down a group once it has left: a client that
+// still has it in an old configuration must give up on it and ask the
+// controller. It leaves them up while a controller cut off may still
+// call them.
+func (h *world) shutDownLeft(cfg *shardcfg.Config, away []*ctlRun) {
+	for _, r := range away {
+		if !r.done {
+			return
+		}
+	}
+	for g, ms := range h.ms {
+		if _, in := cfg.Groups[shardcfg.Tgid(g+1)]; !in {
+			for _, m := range ms {
+				m.Crash()
+			}
+		}
+	}
+}
+
+// bringUp restarts the servers of cfg's groups that are down (shut down
+// when their group left, before it joins again), from their Persisters.
+func (h *world) bringUp(cfg *shardcfg.Config) {
+	for _, gid := range cfg.Gids() {
+		for _, m := range h.ms[gid-1] {
+			if !m.Up() {
+				m.Restart()
+			}
+		}
+	}
 }
 
 // plan is a change of cur drawn from e: a group that is not in cur joins,

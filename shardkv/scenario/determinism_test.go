@@ -10,20 +10,19 @@ import (
 
 // TestSameSeedSameHash: every scenario gives, for each seed, the same
 // trace hash at GOMAXPROCS 1 and 2, with and without a runner's reused
-// memory; and different seeds give different runs.
+// memory; and different seeds give different runs (under -short and
+// -race, a few scenarios on one seed).
 func TestSameSeedSameHash(t *testing.T) {
 	seeds := 3
-	switch {
-	case raceEnabled:
+	light := testing.Short() || raceEnabled
+	if light {
 		seeds = 1
-	case testing.Short():
-		seeds = 2
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, s := range scenario.All() {
 		t.Run(s.Name, func(t *testing.T) {
-			if raceEnabled && !raceLight[s.Name] {
-				t.Skip("too slow under the race detector")
+			if light && !lightScenarios[s.Name] {
+				t.Skip("too slow for -short and -race")
 			}
 			var runner sim.Runner
 			first := map[uint64]uint64{}
@@ -58,6 +57,6 @@ func TestSameSeedSameHash(t *testing.T) {
 	}
 }
 
-// raceLight are the scenarios the race detector runs here: a reliable
+// lightScenarios are the scenarios -short and -race run here: a reliable
 // network, controllers cut off, and everything at once.
-var raceLight = map[string]bool{"join-leave": true, "ctrler-partition": true, "chaos": true}
+var lightScenarios = map[string]bool{"join-leave": true, "ctrler-partition": true, "chaos": true}

@@ -10,6 +10,10 @@
 // join and leave, each change made by a controller of package
 // shardctrler on a machine of its own, which calls InitController first
 // (finishing whatever change a controller before it left unfinished).
+// Once a change is done, the servers of groups that have left are shut
+// down, as the course's tester does (unless a controller cut off may
+// still call them), and restarted from their Persisters when the group
+// joins again: a client with an old configuration must give up on them.
 // When the load ends (LoadFor, twice that on a lossy network) every fault
 // stops; a last controller finishes any change still pending, and each
 // client's operation under way, then a Get of every key by every client,

@@ -31,6 +31,7 @@ var zoo = []struct {
 	{"controllers move shards without claiming the number", "ctrler-race", scenario.Flaws{Controller: shardctrler.NoClaim}, 100, "", false},
 	{"recovery finishes a next config past current+1", "ctrler-partition", scenario.Flaws{Controller: shardctrler.AnyNext}, 100, "", false},
 	{"clerk never returns ErrMaybe", "join-leave-lossy", scenario.Flaws{Clerk: shardkv.NeverMaybe}, 20, "", true},
+	{"clerk waits for a group that left", "join-leave", scenario.Flaws{Clerk: shardkv.NeverGiveUp}, 20, "liveness", false},
 }
 
 // TestFlawsFound: the scenarios find every flaw of the zoo within its

@@ -24,12 +24,16 @@ type Clerk struct {
 	sleep   rpc.Sleeper
 	servers []string
 	leader  int
+	// Rounds is how many rounds of the servers Get and Put try without a
+	// leader's answer before they give up (NewClerk's: GiveUpRounds); 0
+	// never gives up.
+	Rounds int
 }
 
 // NewClerk returns a clerk of the group whose servers are servers, calling
 // through c and waiting through s.
 func NewClerk(c rpc.Caller, s rpc.Sleeper, servers []string) *Clerk {
-	return &Clerk{caller: c, sleep: s, servers: servers}
+	return &Clerk{caller: c, sleep: s, servers: servers, Rounds: GiveUpRounds}
 }
 
 // call sends args to the group's servers in turn until one that leads
@@ -56,9 +60,9 @@ func call[R any](ck *Clerk, method string, args any, errOf func(*R) rpc.Err, rou
 
 // Get returns the key's value and version with OK, or ErrNoKey, or
 // ErrWrongGroup when the group does not serve the key's shard or gave no
-// answer for GiveUpRounds rounds.
+// answer for Rounds rounds.
 func (ck *Clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
-	r, _, ok := call(ck, MethodGet, &rpc.GetArgs{Key: key}, func(r *rpc.GetReply) rpc.Err { return r.Err }, GiveUpRounds)
+	r, _, ok := call(ck, MethodGet, &rpc.GetArgs{Key: key}, func(r *rpc.GetReply) rpc.Err { return r.Err }, ck.Rounds)
 	if !ok {
 		return "", 0, rpc.ErrWrongGroup
 	}
@@ -69,7 +73,7 @@ func (ck *Clerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
 // the answer of a server that leads, or ErrWrongGroup as Get does, and
 // whether an attempt before that answer may have been applied.
 func (ck *Clerk) Put(key, value string, version rpc.Tversion) (err rpc.Err, uncertain bool) {
-	r, uncertain, ok := call(ck, MethodPut, &rpc.PutArgs{Key: key, Value: value, Version: version}, func(r *rpc.PutReply) rpc.Err { return r.Err }, GiveUpRounds)
+	r, uncertain, ok := call(ck, MethodPut, &rpc.PutArgs{Key: key, Value: value, Version: version}, func(r *rpc.PutReply) rpc.Err { return r.Err }, ck.Rounds)
 	if !ok {
 		return rpc.ErrWrongGroup, uncertain
 	}
