@@ -27,12 +27,18 @@ var checkedMark = regexp.MustCompile(`^<!-- checked(?:: (start|end))? -->$`)
 
 // wallTime is what a campaign says of wall time: the one thing in its
 // output that changes from one run of the same command to the next.
-var wallTime = regexp.MustCompile(`in \d+(\.\d+)?s \(\d+ seeds/s\)`)
+var (
+	wallTime = regexp.MustCompile(`in \d+(\.\d+)?s \(\d+ seeds/s\)`)
+	// version is a failure's kvsim line: a commit where the reader built
+	// kvsim, "(devel)" in a test binary.
+	version = regexp.MustCompile(`^(\s+kvsim\s+)\S+$`)
+)
 
 // steady is an output line as compared: without trailing blanks, and with
-// wall time and throughput replaced by a placeholder.
+// wall time, throughput and kvsim's version replaced by placeholders.
 func steady(line string) string {
-	return wallTime.ReplaceAllString(strings.TrimRight(line, " "), "in Ts (R seeds/s)")
+	line = wallTime.ReplaceAllString(strings.TrimRight(line, " "), "in Ts (R seeds/s)")
+	return version.ReplaceAllString(line, "${1}V")
 }
 
 // compareOutput says how out differs from what the tutorial shows: line
