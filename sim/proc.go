@@ -207,6 +207,9 @@ func (p *Proc) run(yield func(struct{}) bool) {
 			return
 		}
 		if r != nil && r != errKilled {
+			if h := p.w.halted; h != nil {
+				r = h
+			}
 			stack := string(debug.Stack())
 			p.w.record(RecPanic, p.ep, nil, 0, nil, r)
 			p.w.failure = &Result{Status: Panic, Reason: p.panicReason(r), Stack: stack}

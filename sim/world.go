@@ -194,6 +194,7 @@ type World struct {
 	selfResumed bool
 	handoff     *Proc
 	panicked    any // also a panic of the entropy (entropyPanic's value)
+	halted      any // Halt's value: the run's panic, whatever unwinding raises
 	// yieldAtOnce makes every process yield to the loop as it blocks, as
 	// before runInline: the reference that tests hold runInline to.
 	yieldAtOnce bool
@@ -290,6 +291,18 @@ func (w *World) At(t time.Duration, fn func()) {
 		t = w.now
 	}
 	w.schedule(t, evFunc, nil, 0, 0, nil, fn)
+}
+
+// Halt ends the run from the running goroutine, as a panic with v does,
+// and v stays the run's panic whatever the goroutine's deferred calls
+// raise as it unwinds (code that releases a lock around a call and
+// unlocks it again in a defer panics a second time): for a checker that
+// stops the run inside code it does not own.
+func (w *World) Halt(v any) {
+	if w.halted == nil {
+		w.halted = v
+	}
+	panic(v)
 }
 
 // Note adds a line about process p (nil for none) to the trace and folds

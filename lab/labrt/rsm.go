@@ -182,8 +182,15 @@ func (s *RSMServer) submit(r Request) (rpc.Err, any) {
 	err, res := s.rsm.Submit(r)
 	if err == rpc.ErrWrongLeader && led {
 		if after, leads := s.rf.GetState(); leads && after == term {
+			text := fmt.Sprintf("Submit(%s) returned ErrWrongLeader while its Raft led in term %d before and after the call, and this server applied the request: its caller had been told to retry elsewhere", r, term)
 			s.mu.Lock()
-			s.gaveUpOn[r.Id] = fmt.Sprintf("Submit(%s) returned ErrWrongLeader while its Raft led in term %d before and after the call, and this server then applied the request: its caller had been told to retry elsewhere", r, term)
+			if s.applied[r.Id] { // applied already, as Submit gave up
+				if s.gaveUp++; s.gaveUp == 1 {
+					s.gaveUpFirst = text
+				}
+			} else {
+				s.gaveUpOn[r.Id] = text
+			}
 			s.mu.Unlock()
 		}
 	}

@@ -180,7 +180,8 @@ func (c *Cluster) observe(ev raftcheck.Event) {
 	}
 }
 
-// errFailed is what the goroutine that found a violation panics with: it
+// errFailed is what the goroutine that found a violation halts the run
+// with (sim.World.Halt: the student's deferred unlocks cannot replace it): it
 // ends the run, whose failure is the violation (Violation).
 type errFailed struct{ v *raftcheck.Violation }
 
@@ -191,7 +192,7 @@ func (c *Cluster) fail(v *raftcheck.Violation) {
 	if c.failed == nil {
 		c.failed = v
 	}
-	panic(errFailed{c.failed})
+	c.w.Halt(errFailed{c.failed})
 }
 
 // Fail ends the run with a failure of the tester's own expectations (a
