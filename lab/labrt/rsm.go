@@ -76,7 +76,7 @@ func (s *RSMServer) Attach(rsm Submitter, rf raftState) { s.rsm, s.rf = rsm, rf 
 
 // WarnSubmitGaveUp names the warning for an rsm whose Submit answered
 // ErrWrongLeader while its Raft led in the same term before and after,
-// and whose server then applied the request: its caller was told to try
+// and whose server applied the request: its caller was told to try
 // elsewhere, though a leader never loses an entry of its own term. A
 // versioned Put retried elsewhere is safe (ErrVersion, then the clerk's
 // ErrMaybe), but under any other service the retried request is applied
