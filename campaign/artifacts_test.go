@@ -51,7 +51,7 @@ func TestArtifacts(t *testing.T) {
 	if err := json.Unmarshal([]byte(read(a.Result)), &js); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"scenario", "seed", "faults", "impl", "verdict", "trace_hash", "ops", "rpcs", "sim_time_ns", "repro"} {
+	for _, key := range []string{"scenario", "seed", "faults", "impl", "verdict", "trace_hash", "ops", "rpcs", "sim_time_ns", "repro", "kvsim"} {
 		if _, ok := js[key]; !ok {
 			t.Errorf("result.json has no %q", key)
 		}

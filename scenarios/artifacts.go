@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/models"
 	"github.com/kvsim/kvsim/sim"
 )
@@ -38,7 +39,12 @@ func WriteArtifacts(r Result, dir string) (Artifacts, error) {
 	path := func(file string) string { return filepath.Join(a.Dir, file) }
 	a.Result, a.Trace, a.History = path("result.json"), path("trace.txt"), path("history.txt")
 
-	js, err := json.MarshalIndent(r, "", "  ")
+	// The kvsim that made the run: its repro lines replay it with that
+	// kvsim only.
+	js, err := json.MarshalIndent(struct {
+		Result
+		Kvsim string `json:"kvsim"`
+	}{r, kvsim.Version()}, "", "  ")
 	if err != nil {
 		return a, err
 	}
