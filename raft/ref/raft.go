@@ -34,6 +34,9 @@ type Entry struct {
 	enc []byte
 }
 
+// String is the entry as a trace shows it: what travels.
+func (e Entry) String() string { return fmt.Sprintf("{Term:%d Command:%+v}", e.Term, e.Command) }
+
 // Raft is one server.
 type Raft struct {
 	w       *sim.World
