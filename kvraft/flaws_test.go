@@ -153,7 +153,7 @@ func scenario(t testing.TB, name string) scenarios.Scenario {
 func TestRaftChecksBeneath(t *testing.T) {
 	for _, c := range []struct{ flaw, check string }{
 		{"apply-out-of-order", "state-machine-safety"},
-		{"vote-twice", "election-safety"},
+		{"vote-twice", "vote-once"},
 	} {
 		mk, ok := ref.Flawed(c.flaw)
 		if !ok {

@@ -35,18 +35,13 @@ func (n *Node) World() *sim.World { return n.Persister.World() }
 
 // Serve registers rcvr's handlers on the node's endpoint as labrpc's
 // MakeService finds them ("Raft.AppendEntries", ...), as the tester serves
-// a Raft: the Raft a Wrapper stands for, if rcvr is one. On a watched node
-// (Watch.Node), a rcvr with GetState is polled for the checks.
+// a Raft: the Raft a Wrapper stands for, if rcvr is one.
 func (n *Node) Serve(rcvr any) { n.serve(rcvr, func(string) {}) }
 
-// serve is Serve, with each handled request reported to handled. A
-// watched node's Watch also starts asking the Raft whether it leads.
+// serve is Serve, with each handled request reported to handled.
 func (n *Node) serve(rcvr any, handled func(method string)) {
 	if wr, ok := rcvr.(Wrapper); ok {
 		rcvr = wr.Unwrap()
 	}
 	serve(n.srv, rcvr, handled)
-	if rf, ok := rcvr.(interface{ GetState() (int, bool) }); ok {
-		n.watchLeader(rf)
-	}
 }

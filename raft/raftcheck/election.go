@@ -7,7 +7,9 @@ import (
 
 // ElectionSafety is Raft's election safety: at most one leader per term.
 // It sees a leader wherever the harness does: a GetState that answered
-// true (the harness polls every server), and a Start that was accepted.
+// true (the harness polls every server), a Start that was accepted, and,
+// beneath a service, an AppendEntries sent (only a term's leader sends
+// them in that term).
 // A restarted server that leads a term it led before its crash breaks it
 // too: a term's leader is one election's winner, and a restarted server
 // must win a new term (it can only have forgotten its vote or its term).
@@ -31,7 +33,7 @@ func (c *ElectionSafety) Name() string { return "election-safety" }
 
 // Observe implements Check.
 func (c *ElectionSafety) Observe(e *Event) *Violation {
-	if e.Kind != Leader && e.Kind != Start {
+	if e.Kind != Leader && e.Kind != Start && e.Kind != Append {
 		return nil
 	}
 	prev, ok := c.leaders[e.Term]
@@ -51,8 +53,11 @@ func (c *ElectionSafety) Observe(e *Event) *Violation {
 }
 
 func seen(how Kind, at time.Duration) string {
-	if how == Start {
+	switch how {
+	case Start:
 		return fmt.Sprintf("accepted a Start at %v", at)
+	case Append:
+		return fmt.Sprintf("sent an AppendEntries at %v", at)
 	}
 	return fmt.Sprintf("said so at %v", at)
 }

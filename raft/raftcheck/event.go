@@ -45,10 +45,13 @@ const (
 	// Vote: Server granted its vote in Term to Peer (a RequestVote reply
 	// that reached its candidate saying so).
 	Vote
+	// Append: Server sent an AppendEntries of Term, as only Term's leader
+	// does (seen as its reply came back).
+	Append
 )
 
 var kindNames = [...]string{Leader: "leader", Start: "start", Apply: "apply", Snapshot: "snapshot",
-	Crash: "crash", Restart: "restart", RPC: "rpc", Quiet: "quiet", Window: "window", WindowEnd: "window-end", Call: "call", Vote: "vote"}
+	Crash: "crash", Restart: "restart", RPC: "rpc", Quiet: "quiet", Window: "window", WindowEnd: "window-end", Call: "call", Vote: "vote", Append: "append"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -107,7 +110,7 @@ func (v *Violation) Error() string {
 func violation(check string, e *Event, format string, args ...any) *Violation {
 	v := &Violation{Check: check, At: e.At, Server: e.Server, Term: -1, Index: -1, What: fmt.Sprintf(format, args...)}
 	switch e.Kind {
-	case Leader, Vote:
+	case Leader, Vote, Append:
 		v.Term = e.Term
 	case Start, Snapshot:
 		v.Term, v.Index = e.Term, e.Index
