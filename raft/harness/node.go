@@ -17,7 +17,6 @@ type Node struct {
 	Me        int
 	Persister *Persister
 	srv       *sim.Server
-	watch     *Watch // when the server is watched (Watch.Node)
 }
 
 // NewNode is server me of the cluster whose servers are named names,

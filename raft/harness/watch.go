@@ -14,14 +14,15 @@ import (
 // commands and snapshots the Raft sends on its applyCh (WatchApplies, as
 // the sends complete); through the Node's ends, the terms in which it
 // sends AppendEntries (as only a term's leader does) and the votes its
-// candidates receive; and the server's restarts. It adds no goroutine and
-// takes no lock of the Raft's, so a run's schedule is the same watched or
-// not (a GetState poller, contending for the Raft's lock every 50 ms,
-// tipped a 5-server reference under 30 clients and the preempt fault into
-// a lock convoy it never left, in 2 of 2,000 seeds). Its checks are the ones that need nothing of the Raft tester's
-// own commands: election safety, one vote per term, and state machine
-// safety, where a service's snapshot is opaque (its index is read, not its
-// state).
+// candidates receive; and the server's restarts. It adds no goroutine
+// and takes no lock of the Raft's, so a run's schedule is the same
+// watched or not (a GetState poller, contending for the Raft's lock every
+// 50 ms, tipped a 5-server reference under 30 clients and the preempt
+// fault into a lock convoy it never left, in 2 of 2,000 seeds). Its
+// checks are the ones that need nothing of the Raft tester's own
+// commands: election safety, one vote per term, and state machine
+// safety, where a service's snapshot is opaque (its index is read, not
+// its state).
 type Watch struct {
 	w        *sim.World
 	checks   *raftcheck.Set
@@ -50,7 +51,7 @@ func NewWatch(w *sim.World, n int, fail func(server int, v error)) *Watch {
 // snapshot whose index they cannot read, if its machine holds one).
 func (wa *Watch) Node(m *sim.Machine, names []string, me int) *Node {
 	n := NewNode(wa.w, m, names, me)
-	n.watch, n.Persister.watch, n.Persister.me = wa, wa, me
+	n.Persister.watch, n.Persister.me = wa, me
 	wa.machines[me] = m
 	wa.observe(raftcheck.Event{Kind: raftcheck.Restart, Server: me, Opaque: len(m.Persister().ReadSnapshot()) > 0})
 	for j, end := range n.Ends {
