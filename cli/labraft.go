@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/kvsim/kvsim"
@@ -251,3 +252,52 @@ func printRaftTable(w io.Writer, names []string, results []worker.RaftResponse) 
 	tw.Flush()
 	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
 }
+
+// raftRuns makes the runs next names, parallel at a time, until next has
+// no more, stop is closed or ctx ends (runs ctx cuts short are dropped),
+// and hands each finished run to done. next and done are called one at a
+// time.
+func raftRuns(ctx context.Context, stop <-chan struct{}, parallel int, run raftRun, next func() (string, uint64, bool), done func(worker.RaftResponse)) {
+	type job struct {
+		name string
+		seed uint64
+	}
+	jobs := make(chan job)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Go(func() {
+			for j := range jobs {
+				resp, interrupted := run(ctx, j.name, j.seed, false)
+				if interrupted {
+					continue
+				}
+				mu.Lock()
+				done(resp)
+				mu.Unlock()
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(jobs)
+	for {
+		mu.Lock()
+		name, seed, ok := next()
+		mu.Unlock()
+		if !ok {
+			return
+		}
+		select {
+		case jobs <- job{name, seed}:
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// raftRun makes one run of a folder's Raft: a scenario's seed, traced or
+// not; interrupted says ctx ended before it did (Ctrl-C, or a search's
+// time up).
+type raftRun func(ctx context.Context, name string, seed uint64, trace bool) (resp worker.RaftResponse, interrupted bool)
