@@ -136,6 +136,15 @@ func TestLayoutImports(t *testing.T) {
 		{m + "kvsimtest", []string{module, m + "campaign", m + "scenarios", m + "models"}},
 		{m + "report", []string{module, m + "scenarios", m + "raft/scenario", m + "raft/raftcheck", m + "models", m + "sim", m + "kv/rpc", "github.com/anishathalye/porcupine"}},
 		{m + "campaign", []string{module, m + "kvraft", m + "zoo", m + "report", m + "scenarios", m + "search", m + "worker", m + "sim", m + "models", "pgregory.net/rapid"}},
+		// The sharded service: its configuration knows nothing; a group is
+		// a replicated server (rsm) of kv's store; the controller reaches
+		// the configuration's server through the kvsrv clerk; the
+		// scenarios host it all on the simulator and check with check.
+		{m + "shardkv/shardcfg", nil},
+		{m + "shardkv/shardgrp", []string{m + "kv", m + "raft/harness", m + "raft/ref", m + "rsm", m + "shardkv/shardcfg"}},
+		{m + "shardkv/shardctrler", []string{m + "clerk", m + "kv/rpc", m + "shardkv/shardcfg", m + "shardkv/shardgrp"}},
+		{m + "shardkv", []string{m + "kv/rpc", m + "shardkv/shardcfg", m + "shardkv/shardctrler", m + "shardkv/shardgrp"}},
+		{m + "shardkv/scenario", []string{m + "check", m + "kv", m + "raft/harness", m + "sim", m + "shardkv"}},
 	}
 	for _, rule := range rules {
 		got, ok := imports[rule.pkg]
