@@ -118,19 +118,12 @@ func (fl campaignFlags) config(cmd *cobra.Command, cat campaign.Catalogue) (camp
 	case fl.artifactsMax < 1:
 		return cfg, usagef("--artifacts-max must be at least 1")
 	}
-	var names []string
-	if fl.scenario != "all" {
-		names = strings.Split(fl.scenario, ",")
-	}
 	impl, err := cat.Impl(fl.impl)
 	if err != nil {
 		return cfg, usageError{err}
 	}
-	if cfg.Runs, err = cat.Runs(names, fl.faults, impl); err != nil {
-		if unknown := (*campaign.UnknownNameError)(nil); errors.As(err, &unknown) && unknown.Kind == "scenario" {
-			return cfg, usagef("%v, or all", err)
-		}
-		return cfg, usageError{err}
+	if cfg.Runs, err = catalogueRuns(cat, fl.scenario, fl.faults, impl); err != nil {
+		return cfg, err
 	}
 	strategy, err := cat.Strategy(fl.strategy)
 	if err != nil {
@@ -420,4 +413,21 @@ type summaryLine struct {
 	campaign.Summary
 	campaignLabel
 	SeedsPerSecond float64 `json:"seeds_per_second"`
+}
+
+// catalogueRuns resolves a --scenario list ("all", or names separated by
+// commas) and --faults through cat into runs of impl; an unknown name is
+// a usage error naming what there is.
+func catalogueRuns(cat campaign.Catalogue, list, faults string, impl kvsim.Impl) ([]scenarios.Config, error) {
+	var names []string
+	if list != "all" {
+		names = strings.Split(list, ",")
+	}
+	runs, err := cat.Runs(names, faults, impl)
+	if unknown := (*campaign.UnknownNameError)(nil); errors.As(err, &unknown) && unknown.Kind == "scenario" {
+		return nil, usagef("%v, or all", err)
+	} else if err != nil {
+		return nil, usageError{err}
+	}
+	return runs, nil
 }

@@ -147,7 +147,7 @@ func newLabCmd(e edge) *cobra.Command {
 			// which can take a minute.
 			if kind, err := lab.KindOf(fl.dir); err == nil {
 				if err := labNames(e.cat, kind, fl.cf.scenario, fl.cf.faults); err != nil {
-					return usageError{err}
+					return err
 				}
 			}
 			prog, err := lab.Build(lab.Options{Dir: fl.dir, Source: fl.src, Log: cmd.ErrOrStderr()})
@@ -321,30 +321,21 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 // labNames checks --scenario and --faults against the scenarios and
 // profiles of the folder's lab (kind, as lab.KindOf names it): the Raft
-// scenarios, or the catalogue's.
+// scenarios, or the catalogue's, as a campaign resolves them. An unknown
+// name is a usage error.
 func labNames(cat campaign.Catalogue, kind, list, faults string) error {
 	if kind == "raft1" {
 		if _, err := raftScenarios(list); err != nil {
-			return err
+			return usageError{err}
 		}
-		return raftProfile(faults)
-	}
-	var names, profiles []string
-	for _, s := range cat.Scenarios {
-		names = append(names, s.Name)
-	}
-	for _, p := range cat.Profiles {
-		profiles = append(profiles, p.Name)
-	}
-	if list != "" && list != "all" {
-		for _, n := range strings.Split(list, ",") {
-			if !slices.Contains(names, n) {
-				return fmt.Errorf("lab: unknown scenario %q (have: %s, or all)", n, strings.Join(names, ", "))
-			}
+		if err := raftProfile(faults); err != nil {
+			return usageError{err}
 		}
+		return nil
 	}
-	if faults != "" && !slices.Contains(profiles, faults) {
-		return fmt.Errorf("lab: unknown fault profile %q (have: %s)", faults, strings.Join(profiles, ", "))
+	if list == "" { // a run without --scenario, refused as such later
+		list = "all"
 	}
-	return nil
+	_, err := catalogueRuns(cat, list, faults, kvsim.Impl{})
+	return err
 }

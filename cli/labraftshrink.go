@@ -31,9 +31,9 @@ func raftSmaller(a, b *scenario.Result) bool {
 // of a seed, not of recorded choices a cut could shorten, so it searches:
 // seeds from start on, of every scenario named, on parallel workers, for
 // budget of wall time (runs still going then are dropped), and keeps the
-// smallest failure (raftSmaller),
-// which it prints as a campaign prints a failure, with the line that
-// replays it, and writes its outputs (replayed traced).
+// smallest failure (raftSmaller), which it prints as a campaign prints a
+// failure, with the line that replays it, and writes its outputs
+// (replayed traced).
 func shrinkRaft(ctx context.Context, w io.Writer, names []string, start uint64, parallel int, budget time.Duration, run raftRun, outs raftOutputs, repro func(*scenario.Result) string) error {
 	began := time.Now()
 	search, cancel := context.WithTimeout(ctx, budget)

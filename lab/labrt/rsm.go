@@ -85,6 +85,14 @@ func (s *RSMServer) Attach(rsm Submitter, rf raftState) { s.rsm, s.rf = rsm, rf 
 // cut off from the others may wait long), so this is a warning.
 const WarnSubmitGaveUp = "rsm-submit-gave-up"
 
+// countGaveUp counts a request Submit gave up on and the server applied,
+// text describing it; mu is held.
+func (s *RSMServer) countGaveUp(text string) {
+	if s.gaveUp++; s.gaveUp == 1 {
+		s.gaveUpFirst = text
+	}
+}
+
 // Warnings are the server's warnings for the run (scenarios.Warner).
 func (s *RSMServer) Warnings() []scenarios.Warning {
 	s.mu.Lock()
@@ -106,9 +114,7 @@ func (s *RSMServer) DoOp(req any) any {
 	s.applied[r.Id] = true
 	if text, ok := s.gaveUpOn[r.Id]; ok {
 		delete(s.gaveUpOn, r.Id)
-		if s.gaveUp++; s.gaveUp == 1 {
-			s.gaveUpFirst = text
-		}
+		s.countGaveUp(text)
 	}
 	s.mu.Unlock()
 	if again {
@@ -185,9 +191,7 @@ func (s *RSMServer) submit(r Request) (rpc.Err, any) {
 			text := fmt.Sprintf("Submit(%s) returned ErrWrongLeader while its Raft led in term %d before and after the call, and this server applied the request: its caller had been told to retry elsewhere", r, term)
 			s.mu.Lock()
 			if s.applied[r.Id] { // applied already, as Submit gave up
-				if s.gaveUp++; s.gaveUp == 1 {
-					s.gaveUpFirst = text
-				}
+				s.countGaveUp(text)
 			} else {
 				s.gaveUpOn[r.Id] = text
 			}

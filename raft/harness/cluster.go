@@ -530,15 +530,30 @@ func (c *Cluster) poll(i int, inc *incarnation) {
 // for a Raft that names them otherwise, whose votes the vote-once check
 // then does not see (election safety still sees what they lead to).
 func voteOf(args, reply any) (term int, granted, ok bool) {
-	a, r := reflect.Indirect(reflect.ValueOf(args)), reflect.Indirect(reflect.ValueOf(reply))
-	if a.Kind() != reflect.Struct || r.Kind() != reflect.Struct {
+	term, ok = termOf(args)
+	r := reflect.Indirect(reflect.ValueOf(reply))
+	if !ok || r.Kind() != reflect.Struct {
 		return 0, false, false
 	}
-	t, g := a.FieldByName("Term"), r.FieldByName("VoteGranted")
-	if !t.IsValid() || !t.CanInt() || !g.IsValid() || g.Kind() != reflect.Bool {
+	g := r.FieldByName("VoteGranted")
+	if !g.IsValid() || g.Kind() != reflect.Bool {
 		return 0, false, false
 	}
-	return int(t.Int()), g.Bool(), true
+	return term, g.Bool(), true
+}
+
+// termOf reads a request's term by the paper's name (args.Term); ok is
+// false for a Raft that names it otherwise.
+func termOf(args any) (term int, ok bool) {
+	a := reflect.Indirect(reflect.ValueOf(args))
+	if a.Kind() != reflect.Struct {
+		return 0, false
+	}
+	t := a.FieldByName("Term")
+	if !t.IsValid() || !t.CanInt() {
+		return 0, false
+	}
+	return int(t.Int()), true
 }
 
 // AfterReply has f told, in the calling goroutine, of every call from

@@ -139,17 +139,3 @@ func applyMsgOf(v reflect.Value) ApplyMsg {
 	}
 	return m
 }
-
-// termOf reads an AppendEntries' term by the paper's name (args.Term);
-// ok is false for a Raft that names it otherwise.
-func termOf(args any) (term int, ok bool) {
-	a := reflect.Indirect(reflect.ValueOf(args))
-	if a.Kind() != reflect.Struct {
-		return 0, false
-	}
-	t := a.FieldByName("Term")
-	if !t.IsValid() || !t.CanInt() {
-		return 0, false
-	}
-	return int(t.Int()), true
-}
