@@ -108,6 +108,10 @@ type Stall struct {
 	// stopped), and was stopped at At; if At is not past Since, it ran out
 	// of its budget before that, and Where alone says why.
 	Since, Window, At time.Duration
+	// Progress is when the last operation completed after Since, which
+	// moved the deadline to Window after it, up to a cap: Deadline (zero
+	// if none did).
+	Progress, Deadline time.Duration
 	// Where says what was still waiting, in the harness's words.
 	Where string
 	// Waiting are the clients still inside an operation, when the harness

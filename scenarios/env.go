@@ -34,6 +34,7 @@ type Env struct {
 	nemesis  *nemesis         // nil unless the profile enables targeted faults
 	workload string           // the drawn workload, if the scenario draws one
 	slack    time.Duration    // extra virtual time the workload's own waits take
+	live     liveness         // the run's deadline, moved on by operations completing
 	final    *finalReads      // a server that blocks: read inside the run
 	names    []string         // the servers' names (kvsim.ServerNames)
 	replicas []rpc.Server     // a cluster's servers, each's latest start (cluster.go)
@@ -323,6 +324,7 @@ func (h *hooks) KVEnded(i int) {
 	e := h.e
 	op := &e.rec.KV[i]
 	noteOp(e.w, h.p, *op)
+	e.live.progressed(e.w)
 	if op.Input.Op == models.OpPut && e.delivery.judge(op.Output.Err) != op.Output.Err && e.rec.Ops[i].FirstDup {
 		in := op.Input
 		e.noteHint("%s's Put(%q, %q, %d) returned ErrVersion after the network delivered its first request twice: the other copy may have been applied (profile with at-least-once delivery)", h.name, in.Key, in.Value, in.Version)
@@ -340,6 +342,7 @@ func (h *hooks) LockEnded(i int) {
 	e := h.e
 	op := &e.rec.Locks[i]
 	e.w.Note(h.p, op.Input.Op.String())
+	e.live.progressed(e.w)
 	if op.Input.Op == models.LockAcquire {
 		e.setHolder(op.Input.Key, h.name)
 		if e.nemesis != nil {

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kv/rpc"
@@ -118,6 +119,70 @@ type busyClerk struct {
 func (b busyClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
 	for {
 		b.c.Call(kvsim.ServerName, rpc.MethodGet, &rpc.GetArgs{Key: key}, &rpc.GetReply{})
+	}
+}
+
+// slowClerk sleeps its pause of virtual time before each operation, and
+// forever from operation number stopAt on (if positive).
+type slowClerk struct {
+	rpc.Clerk
+	s      rpc.Sleeper
+	pause  time.Duration
+	stopAt int
+	n      *int // operations begun
+}
+
+func (c slowClerk) wait() {
+	*c.n++
+	for c.stopAt > 0 && *c.n >= c.stopAt {
+		c.s.Sleep(time.Hour)
+	}
+	c.s.Sleep(c.pause)
+}
+
+func (c slowClerk) Get(key string) (string, rpc.Tversion, rpc.Err) {
+	c.wait()
+	return c.Clerk.Get(key)
+}
+
+func (c slowClerk) Put(key, value string, version rpc.Tversion) rpc.Err {
+	c.wait()
+	return c.Clerk.Put(key, value, version)
+}
+
+// TestLivenessAsksForProgress: once the faults stop (at 2s), a run has a
+// window to finish or to complete an operation, and each operation
+// completed gives it another, up to LivenessCap: a slow service passes,
+// one that stops answering or never gets done fails, each named as such.
+// kv-random's four clients make 15 operations each.
+func TestLivenessAsksForProgress(t *testing.T) {
+	tests := []struct {
+		name   string
+		pause  time.Duration
+		stopAt int
+		reason string // "" to pass
+	}{
+		{"slow but steady", 3 * time.Second, 0, ""},
+		{"stops answering", 3 * time.Second, 3, "liveness: faults stopped at 2s; no operation completed in the 10s after 6.0"},
+		{"too slow to finish", 9 * time.Second, 0, "liveness: faults stopped at 2s and operations still completed (the last at 54.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := config(t, "kv-random", "reliable", 1)
+			cfg.Impl = kvsim.Impl{Name: "custom", NewClerk: func(c rpc.Caller, s rpc.Sleeper, server string) rpc.Clerk {
+				return slowClerk{kvsim.Reference().NewClerk(c, s, server), s, tt.pause, tt.stopAt, new(int)}
+			}}
+			r := Run(cfg)
+			if tt.reason == "" {
+				if r.Failed() || r.SimTimeNS <= int64(2*time.Second+LivenessWindow) {
+					t.Fatalf("%s after %v, want a pass later than the first window", r.Summary(), time.Duration(r.SimTimeNS))
+				}
+				return
+			}
+			if r.Verdict != kvsim.Stuck || !strings.HasPrefix(r.Reason, tt.reason) {
+				t.Fatalf("%s, want stuck: %s...", r.Summary(), tt.reason)
+			}
+		})
 	}
 }
 
