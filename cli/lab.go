@@ -28,7 +28,14 @@ folder (server.go, client.go and rsm/rsm.go, with the course's raft1
 beside it, as in the course's tree), or its rsm folder alone
 (kvraft1/rsm, with raft1 two levels up: kvsim's own server, whose DoOp
 is kvsim's key/value store and which checks that each Submit is answered
-with its own request's result, and kvsim's clerk run on it). Without
+with its own request's result, and kvsim's clerk run on it), or a
+shardkv1 folder (client.go, shardgrp/, shardctrler/, shardcfg/, with the
+tree's kvsrv1, kvraft1/rsm and raft1 beside it: the sharded scenarios,
+groups joining and leaving under load, controllers crashed, cut off and
+racing, each history checked for linearizability across shard moves;
+the controller's configuration is kept at kvsim's key/value server, and
+a shardkv1 folder takes --scenario, --seeds, --start, --parallel,
+--keep-going, --run-timeout, --seed and --trace). Without
 lock/, the lock scenarios
 run kvsim's own lock on the folder's clerk and server, and kvsim says so. The folder is never edited: kvsim type-checks
 it, builds a rewritten copy against its own shims of the course's
@@ -113,7 +120,7 @@ func newLabCmd(e edge) *cobra.Command {
 	var fl labFlags
 	cmd := &cobra.Command{
 		Use:   "lab --dir DIR [campaign flags] | --dir DIR --scenario S --seed N [run flags] | --dir DIR --shrink",
-		Short: "Run kvsim on a course-style kvsrv1, raft1, kvraft1 or rsm folder",
+		Short: "Run kvsim on a course-style kvsrv1, raft1, kvraft1, rsm or shardkv1 folder",
 		Long:  labHelp,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -180,6 +187,19 @@ func newLabCmd(e edge) *cobra.Command {
 				}
 				return runRaftLab(ctx, cmd, fl, prog, changed("seed"))
 			}
+			if prog.Lab == "shardkv1" {
+				for _, f := range []string{"shrink", "faults", "report", "artifacts", "viz", "json", "strategy", "duration", "junit", "out", "shard", "artifacts-max"} {
+					if changed(f) {
+						return usagef("lab: a shardkv1 folder takes --scenario, --seeds, --start, --parallel, --keep-going, --run-timeout, --seed and --trace, not --%s", f)
+					}
+				}
+				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				if !changed("run-timeout") {
+					fl.cf.runTimeout = clusterRunTimeout
+				}
+				return runShardLab(ctx, cmd, fl, prog, changed("seed"))
+			}
 			if prog.Lab != "kvsrv1" && !changed("run-timeout") {
 				// A cluster of up to 7 student servers, its log unbounded
 				// when maxraftstate is -1, takes seconds of CPU a run:
@@ -219,7 +239,7 @@ func newLabCmd(e edge) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1, raft1, kvraft1 or kvraft1/rsm `DIR`")
+	f.StringVar(&fl.dir, "dir", "", "the course-style kvsrv1, raft1, kvraft1, kvraft1/rsm or shardkv1 `DIR`")
 	f.StringVar(&fl.src, "kvsim-src", "", "kvsim's source tree `DIR` (default: the one this kvsim was built from, or $KVSIM_SRC)")
 	fl.cf.register(f, false)
 	fl.rf.registerOutputs(f)
@@ -324,6 +344,15 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 // scenarios, or the catalogue's, as a campaign resolves them. An unknown
 // name is a usage error.
 func labNames(cat campaign.Catalogue, kind, list, faults string) error {
+	if kind == "shardkv1" {
+		if _, err := shardScenarios(list); err != nil {
+			return usageError{err}
+		}
+		if faults != "" {
+			return usagef("lab: a shardkv1 folder's scenarios run on their own networks: --faults does not apply")
+		}
+		return nil
+	}
 	if kind == "raft1" {
 		if _, err := raftScenarios(list); err != nil {
 			return usageError{err}

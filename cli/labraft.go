@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"text/tabwriter"
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/lab"
@@ -48,25 +46,15 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		}
 		return line
 	}
-	// run makes one run; interrupted says that Ctrl-C or SIGTERM cut it
-	// short (its worker killed), which is no failure of the folder's.
-	run := func(ctx context.Context, name string, seed uint64, trace bool) (resp worker.RaftResponse, interrupted bool) {
-		runCtx, cancel := context.WithTimeout(ctx, fl.cf.runTimeout)
-		defer cancel()
+	run := func(ctx context.Context, name string, seed uint64, trace bool) (worker.RaftResponse, bool) {
 		req := worker.RaftRequest{Scenario: name, Seed: seed, Profile: fl.cf.faults, Trace: trace}
-		if err := pool.Call(runCtx, req, &resp); err != nil {
-			if ctx.Err() != nil {
-				return resp, true
-			}
-			resp = worker.RaftResponse{Result: scenario.Result{Scenario: name, Seed: seed, Failure: err.Error()}}
-			if runCtx.Err() != nil && ctx.Err() == nil {
-				resp.Result.Failure = fmt.Sprintf("stuck: the run had not returned after %v of wall time: a Raft that spins without blocking or blocks outside the simulator, or a long run on a loaded machine (--run-timeout sets the limit; the run's profile and size are the seed's, shown when it returns)", fl.cf.runTimeout)
-			}
-		}
+		resp, interrupted := labCall(ctx, pool, fl.cf.runTimeout, req, func(why string) worker.RaftResponse {
+			return worker.RaftResponse{Result: scenario.Result{Scenario: name, Seed: seed, Failure: why}}
+		})
 		if resp.Err != "" {
 			resp.Result.Failure = resp.Err
 		}
-		return resp, false
+		return resp, interrupted
 	}
 	parallel := fl.cf.parallel
 	if parallel <= 0 {
@@ -93,69 +81,31 @@ func runRaftLab(ctx context.Context, cmd *cobra.Command, fl labFlags, prog lab.P
 		}
 		return nil
 	}
-	seeds := fl.cf.seeds
-	var (
-		results  []worker.RaftResponse
-		failed   bool
-		stopping = make(chan struct{})
-	)
-	fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s: Raft scenarios %s, seeds %d to %d\n", fl.dir, strings.Join(names, ","), fl.cf.start, fl.cf.start+seeds-1)
-	var i uint64
-	next := func() (string, uint64, bool) {
-		if i >= seeds*uint64(len(names)) {
-			return "", 0, false
-		}
-		name, seed := names[i%uint64(len(names))], fl.cf.start+i/uint64(len(names))
-		i++
-		return name, seed, true
-	}
-	raftRuns(ctx, stopping, parallel, run, next, func(resp worker.RaftResponse) {
-		results = append(results, resp)
-		if resp.Result.Failed() && !failed {
-			failed = true
-			if !fl.cf.keepGoing {
-				close(stopping)
-			}
-		}
-	})
-	slices.SortFunc(results, func(a, b worker.RaftResponse) int {
-		if a.Result.Seed != b.Result.Seed {
-			return compareUint(a.Result.Seed, b.Result.Seed)
-		}
-		return slices.Index(names, a.Result.Scenario) - slices.Index(names, b.Result.Scenario)
-	})
-	shown := map[string]bool{}
-	for i := range results {
-		r := &results[i]
-		if r.Result.Failed() && !shown[r.Result.Scenario] {
-			shown[r.Result.Scenario] = true // the lowest failing seed of each scenario
-			printRaftRun(out, r, repro)
-			if outs.artifact != "" {
-				// Replayed traced, for its artifacts.
-				replay, interrupted := run(ctx, r.Result.Scenario, r.Result.Seed, true)
-				if interrupted {
-					fmt.Fprintln(out)
-					continue
-				}
+	fmt.Fprintf(cmd.ErrOrStderr(), "kvsim lab: %s: Raft scenarios %s, seeds %d to %d\n", fl.dir, strings.Join(names, ","), fl.cf.start, fl.cf.start+fl.cf.seeds-1)
+	results, failed := labCampaign(ctx, names, fl.cf.start, fl.cf.seeds, parallel, fl.cf.keepGoing, run, raftOutcome)
+	for _, r := range firstFailures(results, raftOutcome) {
+		printRaftRun(out, r, repro)
+		if outs.artifact != "" {
+			// Replayed traced, for its artifacts.
+			replay, interrupted := run(ctx, r.Result.Scenario, r.Result.Seed, true)
+			if !interrupted {
 				if replay.Result.Hash != r.Result.Hash {
 					fmt.Fprintf(out, "warning: the replay's trace hash %016x differs from the first run's %016x: the run is not deterministic\n", replay.Result.Hash, r.Result.Hash)
 				}
 				outs.write(out, &replay, repro(&replay.Result))
 			}
-			fmt.Fprintln(out)
 		}
+		fmt.Fprintln(out)
 	}
-	printRaftTable(out, names, results)
-	if ctx.Err() != nil {
-		fmt.Fprintln(out, "interrupted: this summary is partial")
-	}
-	switch {
-	case failed:
-		return exitCode(1)
-	case ctx.Err() != nil:
-		return errInterrupted
-	}
-	return nil
+	return labEnd(ctx, out, names, results, failed, raftOutcome)
+}
+
+// raftRun is a run of a raft1 folder.
+type raftRun = labRun[worker.RaftResponse]
+
+// raftOutcome is a Raft run's scenario, seed and verdict.
+func raftOutcome(r *worker.RaftResponse) labOutcome {
+	return labOutcome{r.Result.Scenario, r.Result.Seed, r.Result.Failed()}
 }
 
 func compareUint(a, b uint64) int {
@@ -224,80 +174,3 @@ func printRaftRun(w io.Writer, resp *worker.RaftResponse, repro func(*scenario.R
 	fmt.Fprintf(w, "trace: %s --trace\n", repro(r))
 	fmt.Fprintf(w, "shrink: %s --shrink\n", strings.Replace(repro(r), fmt.Sprintf(" --seed %d", r.Seed), "", 1))
 }
-
-func printRaftTable(w io.Writer, names []string, results []worker.RaftResponse) {
-	type row struct{ runs, passed, failed int }
-	rows := map[string]*row{}
-	for _, n := range names {
-		rows[n] = &row{}
-	}
-	passed, failed := 0, 0
-	for i := range results {
-		r := rows[results[i].Result.Scenario]
-		r.runs++
-		if results[i].Result.Failed() {
-			r.failed++
-			failed++
-		} else {
-			r.passed++
-			passed++
-		}
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tRUNS\tPASSED\tFAILED")
-	for _, n := range names {
-		r := rows[n]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\n", n, r.runs, r.passed, r.failed)
-	}
-	tw.Flush()
-	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
-}
-
-// raftRuns makes the runs next names, parallel at a time, until next has
-// no more, stop is closed or ctx ends (runs ctx cuts short are dropped),
-// and hands each finished run to done. next and done are called one at a
-// time.
-func raftRuns(ctx context.Context, stop <-chan struct{}, parallel int, run raftRun, next func() (string, uint64, bool), done func(worker.RaftResponse)) {
-	type job struct {
-		name string
-		seed uint64
-	}
-	jobs := make(chan job)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range parallel {
-		wg.Go(func() {
-			for j := range jobs {
-				resp, interrupted := run(ctx, j.name, j.seed, false)
-				if interrupted {
-					continue
-				}
-				mu.Lock()
-				done(resp)
-				mu.Unlock()
-			}
-		})
-	}
-	defer wg.Wait()
-	defer close(jobs)
-	for {
-		mu.Lock()
-		name, seed, ok := next()
-		mu.Unlock()
-		if !ok {
-			return
-		}
-		select {
-		case jobs <- job{name, seed}:
-		case <-stop:
-			return
-		case <-ctx.Done():
-			return
-		}
-	}
-}
-
-// raftRun makes one run of a folder's Raft: a scenario's seed, traced or
-// not; interrupted says ctx ended before it did (Ctrl-C, or a search's
-// time up).
-type raftRun func(ctx context.Context, name string, seed uint64, trace bool) (resp worker.RaftResponse, interrupted bool)

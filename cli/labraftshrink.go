@@ -51,7 +51,7 @@ func shrinkRaft(ctx context.Context, w io.Writer, names []string, start uint64, 
 		}
 		return n, sd, true
 	}
-	raftRuns(search, nil, parallel, run, next, func(resp worker.RaftResponse) {
+	labRuns(search, nil, parallel, run, next, func(resp worker.RaftResponse) {
 		runs++
 		if !resp.Result.Failed() {
 			return

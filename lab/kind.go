@@ -87,9 +87,29 @@ var (
 		siblings: []string{"../../raft1"},
 		ownAPI:   "../../raftapi",
 	}
+	// shardkv1Kind is the sharded service: the shardkv1 folder (its
+	// clerk, shardgrp/, shardctrler/, and the course's shardcfg/), with
+	// the tree's kvsrv1 (the controller's clerk), kvraft1/rsm and raft1
+	// beside it. The tree's kvsrv1 server is built but not run: the
+	// controller keeps its configuration at kvsim's key/value server.
+	shardkv1Kind = &kind{
+		name: "shardkv1", pkg: "shardkv",
+		sub: map[string]string{"shardgrp": "shardgrp", "shardgrp/shardrpc": "shardrpc", "shardctrler": "shardctrler", "shardcfg": "shardcfg",
+			"../kvsrv1": "kvsrv", "../kvraft1/rsm": "rsm", "../raft1": "raft"},
+		need: []string{"client.go", "shardgrp/server.go", "shardctrler/shardctrler.go", "shardcfg/shardcfg.go",
+			"../kvsrv1/client.go", "../kvraft1/rsm/rsm.go", "../raft1/raft.go"},
+		layout: "a folder laid out like the course's shardkv1 (client.go, shardgrp/, shardctrler/, shardcfg/), with the course's kvsrv1, kvraft1/rsm and raft1 beside it",
+		staff: []string{"test.go", "../kvsrv1/test.go", "../kvraft1/rsm/server.go", "../kvraft1/rsm/test.go", "../kvraft1/rsm/proxy.go",
+			"../raft1/server.go", "../raft1/test.go", "../raft1/proxy.go"},
+		course:   []string{"6.5840/kvsrv1/rpc", "6.5840/kvtest1", "6.5840/tester1", "6.5840/labrpc", "6.5840/labgob", "6.5840/raftapi"},
+		skip:     []string{"../kvsrv1/rpc"},
+		shims:    []string{"shim/kvsrv1", "shim/kvtest1", "shimraft/tester1", "shimraft/labrpc", "shim/labgob", "shimkvraft/raftapi"},
+		siblings: []string{"../kvsrv1", "../kvraft1/rsm", "../raft1"},
+		ownAPI:   "../raftapi",
+	}
 	// kinds in the order kindOf tries them: a kvraft1 folder has a
 	// kvsrv1 folder's files too.
-	kinds = []*kind{kvraft1Kind, kvsrv1Kind, raft1Kind, rsmKind}
+	kinds = []*kind{kvraft1Kind, kvsrv1Kind, raft1Kind, rsmKind, shardkv1Kind}
 )
 
 // layouts says what each kind of folder holds, for messages.
@@ -102,7 +122,7 @@ func layouts() string {
 }
 
 // KindOf names the lab the folder at dir is of ("kvsrv1", "raft1",
-// "kvraft1", "rsm"), before anything is built: for a front end that
+// "kvraft1", "kvraft1/rsm", "shardkv1"), before anything is built: for a front end that
 // checks its flags against that lab's scenarios first.
 func KindOf(dir string) (string, error) {
 	k, err := kindOf(dir)
@@ -141,6 +161,15 @@ func kindOf(dir string) (*kind, error) {
 	}
 	if has("rsm/rsm.go") {
 		return nil, fmt.Errorf("%s: a kvraft1 folder without ../raft1/raft.go: want %s", dir, kvraft1Kind.layout)
+	}
+	if has("shardgrp/server.go") {
+		var lack []string
+		for _, f := range shardkv1Kind.need {
+			if !has(f) {
+				lack = append(lack, f)
+			}
+		}
+		return nil, fmt.Errorf("%s: a shardkv1 folder without %s: want %s", dir, strings.Join(lack, ", "), shardkv1Kind.layout)
 	}
 	return nil, fmt.Errorf("%s: no %s: want %s", dir, strings.Join(missing, " or "), layouts())
 }

@@ -28,36 +28,36 @@ type RaftStudent struct {
 }
 
 // RaftMain is the generated program's main for a raft1 folder, a worker
-// only, as Main is for a kvsrv1 folder: it reads worker.RaftRequests on stdin and
-// writes each worker.RaftResponse on file descriptor 3.
+// only, as Main is for a kvsrv1 folder: it answers worker.RaftRequests.
 func RaftMain(st RaftStudent, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != worker.Arg {
-		fmt.Fprintf(stderr, "this program is kvsim lab's worker for %s: run kvsim lab --dir %q instead\n", st.Name, st.Dir)
-		return 2
-	}
-	signal.Ignore(os.Interrupt, syscall.SIGTERM)
-	if err := ServeRaft(os.Stdin, os.NewFile(3, "responses"), st); err != nil {
-		fmt.Fprintf(stderr, "kvsim lab worker: %v\n", err)
-		return 2
-	}
-	return 0
+	var runner sim.Runner
+	return workerMain(st.Name, st.Dir, args, stderr, func(req worker.RaftRequest) worker.RaftResponse { return RunRaft(st, req, &runner) })
 }
 
-// ServeRaft answers the requests read from in on out until in ends.
-func ServeRaft(in io.Reader, out io.Writer, st RaftStudent) error {
-	dec := json.NewDecoder(bufio.NewReader(in))
-	enc := json.NewEncoder(out)
-	var runner sim.Runner
+// workerMain is the main of a generated program that answers requests
+// (Req) one at a time: it reads them on stdin and writes each answer on
+// file descriptor 3, until stdin ends. It returns the exit code.
+func workerMain[Req, Resp any](name, dir string, args []string, stderr io.Writer, answer func(Req) Resp) int {
+	if len(args) == 0 || args[0] != worker.Arg {
+		fmt.Fprintf(stderr, "this program is kvsim lab's worker for %s: run kvsim lab --dir %q instead\n", name, dir)
+		return 2
+	}
+	// Ctrl-C reaches the whole process group; kvsim decides what it means.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	dec := json.NewDecoder(bufio.NewReader(os.Stdin))
+	enc := json.NewEncoder(os.NewFile(3, "responses"))
 	for {
-		var req worker.RaftRequest
-		if err := dec.Decode(&req); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
+		var req Req
+		err := dec.Decode(&req)
+		if errors.Is(err, io.EOF) {
+			return 0
 		}
-		if err := enc.Encode(RunRaft(st, req, &runner)); err != nil {
-			return err
+		if err == nil {
+			err = enc.Encode(answer(req))
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "kvsim lab worker: %v\n", err)
+			return 2
 		}
 	}
 }
@@ -70,29 +70,43 @@ func RunRaft(st RaftStudent, req worker.RaftRequest, runner *sim.Runner) (resp w
 		resp.Err = err.Error()
 		return resp
 	}
+	fail := func(why string) { resp.Result = scenario.Result{Scenario: req.Scenario, Seed: req.Seed, Failure: why} }
+	isolated(req.Seed, fail, func() bool { return resp.Result.Failed() }, &resp.Output, func() {
+		resp.Result = scenario.Run(s, scenario.Config{Seed: req.Seed, Make: st.make, Profile: req.Profile, Trace: req.Trace, Runner: runner})
+	})
+	return resp
+}
+
+// make is the folder's Make, in the world of the Persister's run.
+func (st RaftStudent) make(peers []*harness.End, me int, ps *harness.Persister, applyCh *sim.Chan[harness.ApplyMsg]) harness.Raft {
+	if w := ps.World(); world.w != w {
+		enter(w)
+	}
+	return st.Make(peers, me, ps, applyCh)
+}
+
+// isolated makes one run of the folder's code in this process (run), its
+// package state fresh, as a fresh process would have it. fail records a
+// failure the run could not report: the package initialization's panic,
+// or a panic outside the simulator; what the code printed goes to output
+// when failed says the run failed.
+func isolated(seed uint64, fail func(why string), failed func() bool, output *string, run func()) {
 	world.mu.Lock()
 	defer world.mu.Unlock()
-	panicked, stack := begin(req.Seed)
+	panicked, stack := begin(seed)
 	defer func() {
 		if v := recover(); v != nil {
-			resp.Result = scenario.Result{Scenario: req.Scenario, Seed: req.Seed, Failure: fmt.Sprintf("panic outside the simulator: %v\n%s", v, stackOf())}
+			fail(fmt.Sprintf("panic outside the simulator: %v\n%s", v, stackOf()))
 		}
-		if out := end(); resp.Result.Failed() {
-			resp.Output = out
+		if out := end(); failed() {
+			*output = out
 		}
 	}()
 	if panicked != nil {
-		resp.Result = scenario.Result{Scenario: req.Scenario, Seed: req.Seed, Failure: fmt.Sprintf("the folder's package-level initialization panicked: %v\n%s", panicked, stack)}
-		return resp
+		fail(fmt.Sprintf("the folder's package-level initialization panicked: %v\n%s", panicked, stack))
+		return
 	}
-	mk := func(peers []*harness.End, me int, ps *harness.Persister, applyCh *sim.Chan[harness.ApplyMsg]) harness.Raft {
-		if w := ps.World(); world.w != w {
-			enter(w)
-		}
-		return st.Make(peers, me, ps, applyCh)
-	}
-	resp.Result = scenario.Run(s, scenario.Config{Seed: req.Seed, Make: mk, Profile: req.Profile, Trace: req.Trace, Runner: runner})
-	return resp
+	run()
 }
 
 // courseRaft is the course's raftapi.Raft without Kill, which the 2026

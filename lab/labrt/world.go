@@ -46,6 +46,8 @@ var world struct {
 	// files are the files student code opened this run (OpenFile),
 	// closed at its end.
 	files []*os.File
+	// sharded: the run is of a shardkv1 folder (ServerName).
+	sharded bool
 }
 
 // outsideRun seeds the source used outside any run.
@@ -73,7 +75,7 @@ var Epoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
 // begin starts a run in this process; world.mu is held. It re-runs the
 // student's package initializers, and returns their panic, if any.
 func begin(seed uint64) (panicked any, stack string) {
-	world.w, world.slack, world.lastNow, world.spins, world.spinAt = nil, nil, time.Time{}, 0, 0
+	world.w, world.slack, world.lastNow, world.spins, world.spinAt, world.sharded = nil, nil, time.Time{}, 0, 0, false
 	world.rand = rand.New(rand.NewPCG(seed, outsideRun))
 	world.out.start()
 	return resetPackages()

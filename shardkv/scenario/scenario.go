@@ -78,6 +78,9 @@ type Config struct {
 	Trace bool
 	// Runner, if set, makes the world (reusing memory between runs).
 	Runner *sim.Runner
+	// OnWorld, if set, hears of the world before anything runs in it
+	// (the lab's runtime enters it, for the folder's code).
+	OnWorld func(*sim.World)
 }
 
 // Result is what a run gives: plain data.
@@ -132,6 +135,9 @@ const (
 // CtrlServer is the controller's key/value server.
 const CtrlServer = "ctrl-kv"
 
+// ServerName is the name of server i of group gid.
+func ServerName(gid shardcfg.Tgid, i int) string { return fmt.Sprintf("g%d-%d", gid, i) }
+
 // shape is what a seed draws before the world is made.
 type shape struct {
 	groups, clients, keys int
@@ -176,6 +182,9 @@ func Run(s *Scenario, cfg Config) Result {
 		w = cfg.Runner.New(cfg.Seed, opts)
 	} else {
 		w = sim.New(cfg.Seed, opts)
+	}
+	if cfg.OnWorld != nil {
+		cfg.OnWorld(w)
 	}
 	impl := cfg.Impl
 	if impl.StartGroup == nil {
@@ -240,11 +249,15 @@ func newWorld(w *sim.World, s *Scenario, sh shape, impl Impl) *world {
 	}
 	store := kv.NewServer()
 	srv := w.NewServer(CtrlServer)
-	sim.Handle(srv, rpc.MethodGet, store.Get)
-	sim.Handle(srv, rpc.MethodPut, store.Put)
+	if impl.ServeStore != nil {
+		impl.ServeStore(srv, store)
+	} else {
+		sim.Handle(srv, rpc.MethodGet, store.Get)
+		sim.Handle(srv, rpc.MethodPut, store.Put)
+	}
 	for g := range sh.groups {
 		gid := shardcfg.Tgid(g + 1)
-		names := []string{fmt.Sprintf("g%d-0", gid), fmt.Sprintf("g%d-1", gid), fmt.Sprintf("g%d-2", gid)}
+		names := []string{ServerName(gid, 0), ServerName(gid, 1), ServerName(gid, 2)}
 		h.groups = append(h.groups, names)
 		var ms []*sim.Machine
 		for i, name := range names {

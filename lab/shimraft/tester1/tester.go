@@ -22,6 +22,11 @@ type Tgid int
 // GRP0 is the kvraft1 cluster's group.
 const GRP0 = 0
 
+// ServerName is the name of server i of group gid, as kvsim's run names
+// its servers: in a shardkv1 folder, GRP0's server is the controller's
+// key/value server.
+func ServerName(gid Tgid, i int) string { return labrt.ServerName(int(gid), i) }
+
 // IService is a service the tester can stop: what the 2025 skeleton's
 // StartKVServer returns.
 type IService interface{ Kill() }

@@ -1,0 +1,149 @@
+package labrt
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/kvsim/kvsim"
+	"github.com/kvsim/kvsim/kv/rpc"
+	"github.com/kvsim/kvsim/raft/harness"
+	"github.com/kvsim/kvsim/shardkv/scenario"
+	"github.com/kvsim/kvsim/shardkv/shardcfg"
+	"github.com/kvsim/kvsim/shardkv/shardgrp"
+	"github.com/kvsim/kvsim/sim"
+	"github.com/kvsim/kvsim/worker"
+)
+
+// ShardStudent is a course-style shardkv1 folder: its constructors, as
+// the generated program finds them.
+type ShardStudent struct {
+	// Name names the implementation in results ("lab/<folder>").
+	Name string
+	// Dir is the folder as the user named it, for repro lines.
+	Dir string
+	// StartGroup is shardgrp.StartServerShardGrp(the node's ends, gid, the
+	// node's index, its Persister, maxraftstate): the group server's
+	// services, its Raft among them.
+	StartGroup func(node *harness.Node, gid int, maxraftstate int) []any
+	// NewController is shardctrler.MakeShardCtrler(clnt), through
+	// ControllerOf.
+	NewController func(clnt *Clnt) scenario.Controller
+	// NewClerk is shardkv.MakeClerk(clnt, ctl), ctl the folder's own
+	// controller (one NewController made).
+	NewClerk func(clnt *Clnt, ctl any) rpc.Clerk
+	// ServeStore, for a tree whose kvsrv1/rpc adds fields to the wire
+	// types, is ServeOwnWire with them: the controller's clerk (the
+	// tree's kvsrv1 clerk) sends them.
+	ServeStore func(srv *sim.Server, store rpc.Server)
+}
+
+// impl is the folder's code as the sharded scenarios' implementation.
+// The controller keeps its configuration at kvsim's key/value server (the
+// course's tester runs the tree's kvsrv1 server there), so that a run's
+// failures are the shardkv1 folder's. Every service a group server
+// returns is served by its type's name ("KVServer.FreezeShard",
+// "Raft.AppendEntries"), as the course's tester serves them; what a group
+// serves is not observed, so the one-owner check has no evidence and the
+// history's linearizability judges the moves.
+func (st ShardStudent) impl() scenario.Impl {
+	return scenario.Impl{
+		Name: st.Name,
+		StartGroup: func(node *harness.Node, _ *sim.Server, gid shardcfg.Tgid, _ func(shardgrp.Served)) {
+			for _, s := range st.StartGroup(node, int(gid), scenario.MaxRaftState) {
+				node.Serve(s)
+			}
+		},
+		NewController: func(c rpc.Caller, _ rpc.Sleeper, _ string) scenario.Controller {
+			return st.NewController(&Clnt{c})
+		},
+		NewClerk: func(c rpc.Caller, _ rpc.Sleeper, ctl scenario.Controller) rpc.Clerk {
+			return st.NewClerk(&Clnt{c}, ctl.(interface{ Unwrap() any }).Unwrap())
+		},
+		ServeStore: st.ServeStore,
+	}
+}
+
+// CourseController is the course's ShardCtrler, whose configurations
+// are the folder's shardcfg.ShardConfig (C).
+type CourseController[C any] interface {
+	InitController()
+	InitConfig(cfg *C)
+	ChangeConfigTo(cfg *C)
+	Query() *C
+}
+
+// ControllerOf is the folder's controller as the scenarios drive it:
+// configurations pass between kvsim's and the folder's in the JSON form
+// the course's String and FromString share.
+func ControllerOf[C any](ctl CourseController[C]) scenario.Controller { return controller[C]{ctl} }
+
+type controller[C any] struct{ ctl CourseController[C] }
+
+func (c controller[C]) InitController()                     { c.ctl.InitController() }
+func (c controller[C]) InitConfig(cfg *shardcfg.Config)     { c.ctl.InitConfig(toFolder[C](cfg)) }
+func (c controller[C]) ChangeConfigTo(cfg *shardcfg.Config) { c.ctl.ChangeConfigTo(toFolder[C](cfg)) }
+func (c controller[C]) Unwrap() any                         { return c.ctl }
+
+func (c controller[C]) Query() *shardcfg.Config {
+	q := c.ctl.Query()
+	if q == nil {
+		panic("the folder's ShardCtrler.Query returned nil")
+	}
+	b, err := json.Marshal(q)
+	if err != nil {
+		panic(fmt.Sprintf("the folder's ShardCtrler.Query returned a configuration that does not marshal: %v", err))
+	}
+	cfg, err := shardcfg.FromString(string(b))
+	if err != nil {
+		panic(fmt.Sprintf("the folder's ShardCtrler.Query returned a configuration that is not the course's ShardConfig (%s): %v", b, err))
+	}
+	return cfg
+}
+
+// toFolder is cfg as the folder's configuration type.
+func toFolder[C any](cfg *shardcfg.Config) *C {
+	c := new(C)
+	if err := json.Unmarshal([]byte(cfg.String()), c); err != nil {
+		panic(fmt.Sprintf("kvsim lab: the folder's shardcfg.ShardConfig does not take the course's configuration: %v", err))
+	}
+	return c
+}
+
+// ServerName is the course tester's ServerName(gid, i): in a shardkv1
+// run, the controller's key/value server for group 0 (the tester's GRP0)
+// and the scenario's group servers; else server i of a cluster.
+func ServerName(gid, i int) string {
+	switch {
+	case !world.sharded:
+		return kvsim.ServerName + strconv.Itoa(i)
+	case gid == 0:
+		return scenario.CtrlServer
+	}
+	return scenario.ServerName(shardcfg.Tgid(gid), i)
+}
+
+// ShardMain is the generated program's main for a shardkv1 folder, a
+// worker only, as RaftMain is for a raft1 folder: it answers
+// worker.ShardRequests.
+func ShardMain(st ShardStudent, args []string, stdout, stderr io.Writer) int {
+	var runner sim.Runner
+	return workerMain(st.Name, st.Dir, args, stderr, func(req worker.ShardRequest) worker.ShardResponse { return RunShard(st, req, &runner) })
+}
+
+// RunShard makes one run of the folder's sharded service in this
+// process, its package state fresh, as a fresh process would have it.
+func RunShard(st ShardStudent, req worker.ShardRequest, runner *sim.Runner) (resp worker.ShardResponse) {
+	s, err := scenario.Named(req.Scenario)
+	if err != nil {
+		resp.Err = err.Error()
+		return resp
+	}
+	fail := func(why string) { resp.Result = scenario.Result{Scenario: req.Scenario, Seed: req.Seed, Failure: why} }
+	isolated(req.Seed, fail, func() bool { return resp.Result.Failed() }, &resp.Output, func() {
+		world.sharded = true
+		resp.Result = scenario.Run(s, scenario.Config{Seed: req.Seed, Impl: st.impl(), Trace: req.Trace, Runner: runner, OnWorld: enter})
+	})
+	return resp
+}
