@@ -360,7 +360,23 @@ import (
 	"github.com/kvsim/kvsim/lab/labrt"
 	"github.com/kvsim/kvsim/raft/harness"
 	"github.com/kvsim/kvsim/shardkv/scenario"
+	kvcfg "github.com/kvsim/kvsim/shardkv/shardcfg"
 )
+
+// ctrler is the folder's ShardCtrler as kvsim's scenarios drive it, its
+// methods called as the course's tester calls them (as statements:
+// whatever they return is dropped).
+type ctrler struct{ sck *shardctrler.ShardCtrler }
+
+func (c ctrler) InitController() { c.sck.InitController() }
+func (c ctrler) InitConfig(cfg *kvcfg.Config) {
+	c.sck.InitConfig(labrt.ToFolder[shardcfg.ShardConfig](cfg))
+}
+func (c ctrler) ChangeConfigTo(cfg *kvcfg.Config) {
+	c.sck.ChangeConfigTo(labrt.ToFolder[shardcfg.ShardConfig](cfg))
+}
+func (c ctrler) Query() *kvcfg.Config { return labrt.FromFolder(c.sck.Query()) }
+func (c ctrler) Unwrap() any          { return c.sck }
 
 func main() {
 	os.Exit(labrt.ShardMain(labrt.ShardStudent{
@@ -373,9 +389,7 @@ func main() {
 			}
 			return services
 		},
-		NewController: func(clnt *labrt.Clnt) scenario.Controller {
-			return labrt.ControllerOf[shardcfg.ShardConfig](shardctrler.MakeShardCtrler(clnt))
-		},
+		NewController: func(clnt *labrt.Clnt) scenario.Controller { return ctrler{shardctrler.MakeShardCtrler(clnt)} },
 		NewClerk: func(clnt *labrt.Clnt, ctl any) rpc.Clerk { return shardkv.MakeClerk(clnt, ctl.(*shardctrler.ShardCtrler)) },
 {{- if .OwnWire}}
 		ServeStore: labrt.ServeOwnWire[srpc.GetArgs, srpc.GetReply, srpc.PutArgs, srpc.PutReply],
@@ -562,7 +576,10 @@ func rpcExtras(abs string) (file []byte, ownWire bool, err error) {
 			continue
 		}
 		if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
-			return nil, false, fmt.Errorf("%s: imports %q, which kvsim does not provide to a kvsrv1 folder (the course's kvsrv1/rpc imports nothing; a package of a later lab is not part of this one)", fset.Position(imp.Pos()), p)
+			if standIns[p] == "" {
+				return nil, false, fmt.Errorf("%s: imports %q, which kvsim does not provide to a kvsrv1 folder (the course's kvsrv1/rpc imports nothing; a package of a later lab is not part of this one)", fset.Position(imp.Pos()), p)
+			}
+			p = standIns[p] // uuid: its ids in the wire types are the stand-in's, as in the folder's code
 		}
 		fmt.Fprintf(&out, "import %s %q\n", local, p)
 	}

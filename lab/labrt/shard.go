@@ -27,8 +27,9 @@ type ShardStudent struct {
 	// node's index, its Persister, maxraftstate): the group server's
 	// services, its Raft among them.
 	StartGroup func(node *harness.Node, gid int, maxraftstate int) []any
-	// NewController is shardctrler.MakeShardCtrler(clnt), through
-	// ControllerOf.
+	// NewController is shardctrler.MakeShardCtrler(clnt), wrapped by the
+	// generated program to take kvsim's configurations (ToFolder,
+	// FromFolder) and to Unwrap to the folder's.
 	NewController func(clnt *Clnt) scenario.Controller
 	// NewClerk is shardkv.MakeClerk(clnt, ctl), ctl the folder's own
 	// controller (one NewController made).
@@ -55,43 +56,35 @@ func (st ShardStudent) impl() scenario.Impl {
 				node.Serve(s)
 			}
 		},
-		NewController: func(c rpc.Caller, _ rpc.Sleeper, _ string) scenario.Controller {
-			return st.NewController(&Clnt{c})
+		NewController: func(rpc.Caller, rpc.Sleeper, string) scenario.Controller {
+			return st.NewController(&Clnt{runningCaller{}})
 		},
-		NewClerk: func(c rpc.Caller, _ rpc.Sleeper, ctl scenario.Controller) rpc.Clerk {
-			return st.NewClerk(&Clnt{c}, ctl.(interface{ Unwrap() any }).Unwrap())
+		NewClerk: func(_ rpc.Caller, _ rpc.Sleeper, ctl scenario.Controller) rpc.Clerk {
+			return st.NewClerk(&Clnt{runningCaller{}}, ctl.(interface{ Unwrap() any }).Unwrap())
 		},
 		ServeStore: st.ServeStore,
 	}
 }
 
-// CourseController is the course's ShardCtrler, whose configurations
-// are the folder's shardcfg.ShardConfig (C).
-type CourseController[C any] interface {
-	InitController()
-	InitConfig(cfg *C)
-	ChangeConfigTo(cfg *C)
-	Query() *C
+// ToFolder is cfg as the folder's configuration type (C, its
+// shardcfg.ShardConfig), through the JSON form the course's String and
+// FromString share: the generated program's controller takes kvsim's
+// configurations with it, whatever its methods return.
+func ToFolder[C any](cfg *shardcfg.Config) *C {
+	c := new(C)
+	if err := json.Unmarshal([]byte(cfg.String()), c); err != nil {
+		panic(fmt.Sprintf("kvsim lab: the folder's shardcfg.ShardConfig does not take the course's configuration: %v", err))
+	}
+	return c
 }
 
-// ControllerOf is the folder's controller as the scenarios drive it:
-// configurations pass between kvsim's and the folder's in the JSON form
-// the course's String and FromString share.
-func ControllerOf[C any](ctl CourseController[C]) scenario.Controller { return controller[C]{ctl} }
-
-type controller[C any] struct{ ctl CourseController[C] }
-
-func (c controller[C]) InitController()                     { c.ctl.InitController() }
-func (c controller[C]) InitConfig(cfg *shardcfg.Config)     { c.ctl.InitConfig(toFolder[C](cfg)) }
-func (c controller[C]) ChangeConfigTo(cfg *shardcfg.Config) { c.ctl.ChangeConfigTo(toFolder[C](cfg)) }
-func (c controller[C]) Unwrap() any                         { return c.ctl }
-
-func (c controller[C]) Query() *shardcfg.Config {
-	q := c.ctl.Query()
-	if q == nil {
+// FromFolder is the folder's configuration c (what its Query returned)
+// as kvsim's.
+func FromFolder[C any](c *C) *shardcfg.Config {
+	if c == nil {
 		panic("the folder's ShardCtrler.Query returned nil")
 	}
-	b, err := json.Marshal(q)
+	b, err := json.Marshal(c)
 	if err != nil {
 		panic(fmt.Sprintf("the folder's ShardCtrler.Query returned a configuration that does not marshal: %v", err))
 	}
@@ -102,13 +95,12 @@ func (c controller[C]) Query() *shardcfg.Config {
 	return cfg
 }
 
-// toFolder is cfg as the folder's configuration type.
-func toFolder[C any](cfg *shardcfg.Config) *C {
-	c := new(C)
-	if err := json.Unmarshal([]byte(cfg.String()), c); err != nil {
-		panic(fmt.Sprintf("kvsim lab: the folder's shardcfg.ShardConfig does not take the course's configuration: %v", err))
-	}
-	return c
+// runningCaller calls from the goroutine that runs: the folder's
+// controller or clerk may call from goroutines of its own.
+type runningCaller struct{}
+
+func (runningCaller) Call(server, method string, args, reply any) bool {
+	return current("an RPC").Running().Call(server, method, args, reply)
 }
 
 // ServerName is the course tester's ServerName(gid, i): in a shardkv1

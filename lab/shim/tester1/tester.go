@@ -26,3 +26,7 @@ func MakePersister() *Persister { return &Persister{} }
 // IService is a service a tester can stop (the 2025 skeleton's
 // StartKVServer returns them).
 type IService interface{ Kill() }
+
+// Randstring is n random characters, drawn from the run's seed (the
+// course's are random base64, used for ids).
+func Randstring(n int) string { return labrt.RandValue(n) }

@@ -27,6 +27,10 @@ const GRP0 = 0
 // key/value server.
 func ServerName(gid Tgid, i int) string { return labrt.ServerName(int(gid), i) }
 
+// Randstring is n random characters, drawn from the run's seed (the
+// course's are random base64, used for ids).
+func Randstring(n int) string { return labrt.RandValue(n) }
+
 // IService is a service the tester can stop: what the 2025 skeleton's
 // StartKVServer returns.
 type IService interface{ Kill() }
