@@ -34,16 +34,16 @@ type ShardStudent struct {
 	// NewClerk is shardkv.MakeClerk(clnt, ctl), ctl the folder's own
 	// controller (one NewController made).
 	NewClerk func(clnt *Clnt, ctl any) rpc.Clerk
-	// ServeStore, for a tree whose kvsrv1/rpc adds fields to the wire
-	// types, is ServeOwnWire with them: the controller's clerk (the
-	// tree's kvsrv1 clerk) sends them.
-	ServeStore func(srv *sim.Server, store rpc.Server)
+	// StartStore is the tree's kvsrv1 server (its StartKVServer, or
+	// MakeKVServer), on the node of the controller's key/value server:
+	// its services, served there by their types' names.
+	StartStore func(node *harness.Node) []any
 }
 
 // impl is the folder's code as the sharded scenarios' implementation.
-// The controller keeps its configuration at kvsim's key/value server (the
-// course's tester runs the tree's kvsrv1 server there), so that a run's
-// failures are the shardkv1 folder's. Every service a group server
+// The controller keeps its configuration at the tree's kvsrv1 server, as
+// the course's tester has it: a controller may ask its server for more
+// than the lab's Get and Put (a lease's PutTTL). Every service a group server
 // returns is served by its type's name ("KVServer.FreezeShard",
 // "Raft.AppendEntries"), as the course's tester serves them; what a group
 // serves is not observed, so the one-owner check has no evidence and the
@@ -62,7 +62,12 @@ func (st ShardStudent) impl() scenario.Impl {
 		NewClerk: func(_ rpc.Caller, _ rpc.Sleeper, ctl scenario.Controller) rpc.Clerk {
 			return st.NewClerk(&Clnt{runningCaller{}}, ctl.(interface{ Unwrap() any }).Unwrap())
 		},
-		ServeStore: st.ServeStore,
+		StartStore: func(m *sim.Machine) {
+			node := harness.NewNode(current("the controller's server"), m, []string{scenario.CtrlServer}, 0)
+			for _, s := range st.StartStore(node) {
+				node.Serve(s)
+			}
+		},
 	}
 }
 

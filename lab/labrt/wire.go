@@ -80,25 +80,6 @@ func (o ownWire[GA, GR, PA, PR]) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 	reply.Err = getField[rpc.Err](&r, "Err")
 }
 
-// ServeOwnWire registers s, a server of kvsim's wire types, on srv with
-// handlers that take the folder's: a client of the folder's (a shardkv1
-// controller's kvsrv1 clerk) calls kvsim's server, the course's fields
-// passed by name and the folder's added ones ignored.
-func ServeOwnWire[GA, GR, PA, PR any](srv *sim.Server, s rpc.Server) {
-	sim.Handle(srv, rpc.MethodGet, func(args *GA, reply *GR) {
-		var r rpc.GetReply
-		s.Get(&rpc.GetArgs{Key: getField[string](args, "Key")}, &r)
-		setField(reply, "Value", r.Value)
-		setField(reply, "Version", r.Version)
-		setField(reply, "Err", r.Err)
-	})
-	sim.Handle(srv, rpc.MethodPut, func(args *PA, reply *PR) {
-		var r rpc.PutReply
-		s.Put(&rpc.PutArgs{Key: getField[string](args, "Key"), Value: getField[string](args, "Value"), Version: getField[rpc.Tversion](args, "Version")}, &r)
-		setField(reply, "Err", r.Err)
-	})
-}
-
 // setField sets the field name of *p to v; the folder's types keep the
 // course's fields, which the build checked.
 func setField[T, V any](p *T, name string, v V) {

@@ -27,10 +27,12 @@ type Impl struct {
 	// NewClerk makes a client of the service that reads the
 	// configuration through ctl, one of NewController's.
 	NewClerk func(c rpc.Caller, s rpc.Sleeper, ctl Controller) rpc.Clerk
-	// ServeStore, if set, registers the controller's key/value server,
-	// store, on srv, for a controller whose clerk speaks wire types of
-	// its own; else store's handlers are registered as they are.
-	ServeStore func(srv *sim.Server, store rpc.Server)
+	// StartStore, if set, starts the controller's key/value server on
+	// its machine and registers its handlers there (a course folder's
+	// tree's own kvsrv1 server, which its controller may ask for more
+	// than Get and Put); else kvsim's kv.Server serves, without a
+	// machine.
+	StartStore func(m *sim.Machine)
 }
 
 // Controller is the course's shard controller, as the tester calls it.

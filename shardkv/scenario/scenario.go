@@ -247,11 +247,11 @@ func newWorld(w *sim.World, s *Scenario, sh shape, impl Impl) *world {
 	for k := range sh.keys {
 		h.keys = append(h.keys, fmt.Sprintf("k%d", k))
 	}
-	store := kv.NewServer()
-	srv := w.NewServer(CtrlServer)
-	if impl.ServeStore != nil {
-		impl.ServeStore(srv, store)
+	if impl.StartStore != nil {
+		w.NewMachine(CtrlServer, impl.StartStore)
 	} else {
+		store := kv.NewServer()
+		srv := w.NewServer(CtrlServer)
 		sim.Handle(srv, rpc.MethodGet, store.Get)
 		sim.Handle(srv, rpc.MethodPut, store.Put)
 	}
