@@ -156,6 +156,11 @@ func newLabCmd(e edge) *cobra.Command {
 				if err := labNames(e.cat, kind, fl.cf.scenario, fl.cf.faults); err != nil {
 					return err
 				}
+				for _, f := range []string{"shrink", "faults", "report", "artifacts", "viz", "json", "strategy", "duration", "junit", "out", "shard", "artifacts-max"} {
+					if kind == "shardkv1" && changed(f) {
+						return usagef("lab: a shardkv1 folder takes --scenario, --seeds, --start, --parallel, --keep-going, --run-timeout, --seed and --trace, not --%s", f)
+					}
+				}
 			}
 			prog, err := lab.Build(lab.Options{Dir: fl.dir, Source: fl.src, Log: cmd.ErrOrStderr()})
 			var unsupported *lab.UnsupportedError
@@ -188,11 +193,6 @@ func newLabCmd(e edge) *cobra.Command {
 				return runRaftLab(ctx, cmd, fl, prog, changed("seed"))
 			}
 			if prog.Lab == "shardkv1" {
-				for _, f := range []string{"shrink", "faults", "report", "artifacts", "viz", "json", "strategy", "duration", "junit", "out", "shard", "artifacts-max"} {
-					if changed(f) {
-						return usagef("lab: a shardkv1 folder takes --scenario, --seeds, --start, --parallel, --keep-going, --run-timeout, --seed and --trace, not --%s", f)
-					}
-				}
 				ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 				defer stop()
 				if !changed("run-timeout") {

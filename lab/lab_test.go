@@ -92,7 +92,7 @@ func failures(t *testing.T, out string) []failure {
 		switch {
 		case strings.HasPrefix(line, "FAIL "):
 			_, rest, _ := strings.Cut(line, " seed=")
-			seed, err := strconv.ParseUint(strings.Fields(rest)[0], 10, 64)
+			seed, err := strconv.ParseUint(strings.TrimSuffix(strings.Fields(rest)[0], ":"), 10, 64)
 			if err != nil {
 				t.Fatalf("bad FAIL line %q", line)
 			}
