@@ -157,6 +157,11 @@ const (
 	// the entries after it, to an empty store, and the data before it
 	// is lost.
 	ForgetSnapshot
+	// FollowLogged lets a request follow an equal one (a Get of the same
+	// key) whose entry is in the log already (rsm.FollowLogged): a
+	// deposed leader, behind, answers it with a state older than what
+	// clients saw before it arrived, a stale read.
+	FollowLogged
 
 	// The clerk's flaws.
 
@@ -208,6 +213,9 @@ func start(node *harness.Node, maxraftstate int, flaws Flaw, mk harness.Make) *S
 	}
 	if flaws&ForgetSnapshot != 0 {
 		rf |= rsm.NoRestoreAtStart
+	}
+	if flaws&FollowLogged != 0 {
+		rf |= rsm.FollowLogged
 	}
 	snapshotAt := maxraftstate
 	if flaws&NoSnapshots != 0 {

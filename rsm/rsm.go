@@ -24,18 +24,17 @@ type StateMachine interface {
 }
 
 // Coalescer is a StateMachine that can answer a request arriving while
-// an equal one (==) waits for its entry, without an entry of its own:
-// Again returns the result req would have had applied right after the
-// equal request, whose result was res. A client that resends a request
-// its server is still committing (its call timed out) then waits for the
-// entry it already has in the log, and is answered as soon as that entry
-// is applied, rather than after an entry of its own, which would be as
-// late again; the log does not grow with resends. The answer is
-// linearizable only if the request arrived before the entry was applied
-// (it is answered after it, so it may take effect right after it): a
-// request that finds an equal one whose entry was applied already (its
-// submission had not yet taken its place after Start; the scenarios found
-// a stale read so) is answered ErrWrongLeader instead.
+// an equal one (==) is starting, without an entry of its own: Again
+// returns the result req would have had applied right after the equal
+// request, whose result was res. Requests that queue for Raft's lock
+// together then go through as one entry, and neither the log nor the
+// queue grows with them. The answer is linearizable only if the entry is
+// committed after the request arrived (it may then take effect right
+// after it): hence only a request not yet Started is followed (see
+// coalesce), and a request that finds an equal one whose entry was
+// applied already (its submission had not yet taken its place after
+// Start; the scenarios found a stale read so) is answered ErrWrongLeader
+// instead.
 type Coalescer interface {
 	Again(req, res any) any
 }
@@ -154,9 +153,16 @@ func wake(woken []*waiter) {
 }
 
 // coalesce is, when the state machine is a Coalescer and a request equal
-// to req waits for its entry (in the term this server still leads, as
-// far as it knows), a waiter for req that is answered with it; else nil.
-// mu is held.
+// to req is starting (its entry not yet handed to Raft), a waiter for req
+// that is answered with it; else nil. mu is held.
+//
+// Not one whose entry is in the log already: that entry may have been
+// committed, and later ones applied and answered, by a leader of a later
+// term this server has not heard of, and this server, deposed and behind,
+// would answer the request with a state older than what clients had seen
+// before it arrived (a stale read the 5-server reference gave under
+// many-clients and swarm, seed 12,048). An entry Started after the
+// request arrived is committed, if ever, after it.
 func (r *RSM) coalesce(req any) *waiter {
 	c, ok := r.sm.(Coalescer)
 	if !ok || req == nil || !reflect.TypeOf(req).Comparable() {
@@ -168,7 +174,7 @@ func (r *RSM) coalesce(req any) *waiter {
 		}
 	}
 	for _, wt := range r.waiting {
-		if wt.term == r.ledTerm && wt.op.Req == req {
+		if r.flaws&FollowLogged != 0 && wt.term == r.ledTerm && wt.op.Req == req {
 			return r.follow(wt, req, c)
 		}
 	}
@@ -202,6 +208,11 @@ const (
 	// server starts: a restarted server's Raft applies the entries after
 	// the snapshot to an empty state machine, and its data is lost.
 	NoRestoreAtStart
+	// FollowLogged lets a request follow an equal one whose entry is in
+	// the log already (in the term the server last knew it led): a
+	// deposed leader, behind, answers it with a state older than what
+	// clients saw before it arrived (coalesce).
+	FollowLogged
 )
 
 // MakeRSM starts server me's Raft (the reference's) and its applier.

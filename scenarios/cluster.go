@@ -296,6 +296,43 @@ func (e *Env) readCluster() {
 	for i, key := range keys {
 		e.final.got[key] = got[i]
 	}
+	e.drain()
+}
+
+// DrainEvery is how often, once the final reads are done, a cluster's run
+// looks whether its servers' handlers have all returned.
+const DrainEvery = 10 * time.Millisecond
+
+// drain waits, once the final reads are done, for every handler still
+// running on a server to return. Under the course's network a call waits
+// for its handler, so a handler that never returns (a Submit on a deposed
+// leader that waits for an entry that will never come) leaves its client
+// waiting forever; kvsim's calls time out, and the client has moved on,
+// so only here does the run see it. One still running a liveness window
+// later fails the run.
+func (e *Env) drain() {
+	w := e.w
+	deadline := w.Now() + LivenessWindow
+	w.SetMaxTime(deadline + DrainEvery)
+	for {
+		var oldest *sim.Handling
+		var on string
+		for _, m := range e.machines {
+			if h := m.Handling(); len(h) > 0 && (oldest == nil || h[0].Since < oldest.Since) {
+				oldest, on = &h[0], m.Name()
+			}
+		}
+		if oldest == nil {
+			return
+		}
+		if w.Now() >= deadline {
+			msg := fmt.Sprintf("liveness: %s's handler of %s, called by %s at %v, had not returned %v after the final reads: under the course's network, whose calls wait for their handlers, that caller would wait forever",
+				on, oldest.Method, oldest.From, oldest.Since.Round(time.Millisecond), LivenessWindow)
+			e.rec.Stall = check.Stall{Stuck: true, Since: w.Now(), At: w.Now(), Where: msg}
+			return
+		}
+		w.Running().Sleep(DrainEvery)
+	}
 }
 
 // runningCaller calls from whichever goroutine of the world runs.

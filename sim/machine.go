@@ -3,6 +3,8 @@ package sim
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"time"
 )
 
 // Machine is a set of goroutines and a network endpoint that crash
@@ -25,7 +27,24 @@ type Machine struct {
 	up    bool
 	gen   uint64 // the incarnation, from 1
 	store Persister
+	// handling are the requests whose handlers run now, in arrival order.
+	handling []Handling
+	handled  uint64 // requests delivered, for handling's ids
 }
+
+// Handling is a request whose handler runs on a machine and has not
+// returned.
+type Handling struct {
+	Method string        // the handler's method, "KVServer.Get"
+	From   string        // the caller's endpoint
+	Since  time.Duration // when the request arrived
+	id     uint64
+}
+
+// Handling are the requests whose handlers run on m now and have not
+// returned, oldest first: none on a machine that is down, whose handlers
+// stopped with it.
+func (m *Machine) Handling() []Handling { return slices.Clone(m.handling) }
 
 // NewMachine makes a machine named name (its endpoint's name) and starts
 // it: build runs at once, as Restart will run it again. build registers
@@ -103,6 +122,7 @@ func (m *Machine) Crash() {
 		}
 	}
 	w.dropInFlight(m)
+	m.handling = m.handling[:0]
 	if self {
 		cur.stopHere()
 	}
@@ -201,9 +221,13 @@ func (w *World) deliverOnMachine(e *event) {
 	w.armFor(e) // the handler may take any time, or never return if m crashes
 	req := *e   // e's slot is reused once this returns
 	req.m = h
+	m.handled++
+	id := m.handled
+	m.handling = append(m.handling, Handling{Method: h.name, From: e.proc.ep.name, Since: w.now, id: id})
 	g := w.spawnG(h.name, m.srv.ep, m, func() {
 		reply := h.ops.invoke(req.msg)
 		w.running().rt.serving = nil
+		m.handling = slices.DeleteFunc(m.handling, func(h Handling) bool { return h.id == id })
 		w.sendReply(&req, reply)
 	})
 	if w.tells {
