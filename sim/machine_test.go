@@ -102,6 +102,42 @@ func TestCrashLosesMessagesInFlight(t *testing.T) {
 	}
 }
 
+// TestHandlingNamesRunningHandlers: a machine lists the requests whose
+// handlers have not returned, oldest first, with their callers and
+// arrival times; a handler's return takes it off, and a crash clears them
+// all.
+func TestHandlingNamesRunningHandlers(t *testing.T) {
+	w := New(1, Options{CallTimeout: time.Millisecond})
+	release := NewChan[struct{}](w, 0)
+	m := w.NewMachine("m", func(m *Machine) {
+		Handle(m.Server(), "M.Wait", func(*addArgs, *addReply) { release.Recv() })
+	})
+	w.Spawn("c1", func(p *Proc) { p.Call("m", "M.Wait", &addArgs{}, &addReply{}) })
+	w.Spawn("c2", func(p *Proc) {
+		p.Sleep(time.Millisecond)
+		p.Call("m", "M.Wait", &addArgs{}, &addReply{})
+	})
+	w.Spawn("check", func(p *Proc) {
+		p.Sleep(10 * time.Millisecond)
+		h := m.Handling()
+		if len(h) != 2 || h[0].Method != "M.Wait" || h[0].From != "c1" || h[1].From != "c2" || h[0].Since >= h[1].Since {
+			t.Errorf("handling %+v, want c1's then c2's M.Wait", h)
+		}
+		release.Send(struct{}{})
+		p.Sleep(time.Millisecond)
+		if h := m.Handling(); len(h) != 1 {
+			t.Errorf("after one returned: %+v", h)
+		}
+		m.Crash()
+		if h := m.Handling(); len(h) != 0 {
+			t.Errorf("after the crash: %+v", h)
+		}
+	})
+	if r := w.Run(); r.Status != Done {
+		t.Fatal(r.Status, r.Reason)
+	}
+}
+
 // TestPersisterIsAtomic: a machine saves a counter in its state and again
 // in its snapshot, in one Save, as often as it can; crashes at drawn
 // instants never leave the two apart, and the machine restarts from the
