@@ -1,11 +1,11 @@
 package shardgrp
 
 // The clerk of one shard group. It remembers the server that last
-// answered as leader and starts there. Get and Put give up with
-// ErrWrongGroup after a few rounds of the servers without a leader's
-// answer (the group may be down because it has left, and only the
+// answered as leader and starts there. Each request gives up after a few
+// rounds of the servers without a leader's answer: the group may be down
+// because it has left. Get and Put then answer ErrWrongGroup (only the
 // controller knows who holds the shard now); the controller's requests
-// keep trying until a leader answers.
+// answer ErrWrongLeader, and the controller decides whether to go on.
 
 import (
 	"time"
@@ -98,25 +98,34 @@ func (ck *Clerk) MaybeApplied() bool {
 
 func (ck *Clerk) FreezeShard(s shardcfg.Tshid, num shardcfg.Tnum) ([]byte, rpc.Err) {
 	args := shardrpc.FreezeShardArgs{Shard: s, Num: num}
-	r, _, _ := ck.call("KVServer.FreezeShard", &args,
+	r, _, ok := ck.call("KVServer.FreezeShard", &args,
 		func() any { return &shardrpc.FreezeShardReply{} },
-		func(r any) rpc.Err { return r.(*shardrpc.FreezeShardReply).Err }, 0)
+		func(r any) rpc.Err { return r.(*shardrpc.FreezeShardReply).Err }, giveUpRounds)
+	if !ok {
+		return nil, rpc.ErrWrongLeader
+	}
 	reply := r.(*shardrpc.FreezeShardReply)
 	return reply.State, reply.Err
 }
 
 func (ck *Clerk) InstallShard(s shardcfg.Tshid, state []byte, num shardcfg.Tnum) rpc.Err {
 	args := shardrpc.InstallShardArgs{Shard: s, State: state, Num: num}
-	r, _, _ := ck.call("KVServer.InstallShard", &args,
+	r, _, ok := ck.call("KVServer.InstallShard", &args,
 		func() any { return &shardrpc.InstallShardReply{} },
-		func(r any) rpc.Err { return r.(*shardrpc.InstallShardReply).Err }, 0)
+		func(r any) rpc.Err { return r.(*shardrpc.InstallShardReply).Err }, giveUpRounds)
+	if !ok {
+		return rpc.ErrWrongLeader
+	}
 	return r.(*shardrpc.InstallShardReply).Err
 }
 
 func (ck *Clerk) DeleteShard(s shardcfg.Tshid, num shardcfg.Tnum) rpc.Err {
 	args := shardrpc.DeleteShardArgs{Shard: s, Num: num}
-	r, _, _ := ck.call("KVServer.DeleteShard", &args,
+	r, _, ok := ck.call("KVServer.DeleteShard", &args,
 		func() any { return &shardrpc.DeleteShardReply{} },
-		func(r any) rpc.Err { return r.(*shardrpc.DeleteShardReply).Err }, 0)
+		func(r any) rpc.Err { return r.(*shardrpc.DeleteShardReply).Err }, giveUpRounds)
+	if !ok {
+		return rpc.ErrWrongLeader
+	}
 	return r.(*shardrpc.DeleteShardReply).Err
 }

@@ -20,6 +20,12 @@ package shardctrler
 // superseded does no harm when it comes back: its Freezes are refused,
 // its Installs and Deletes ignored, and its Puts fail on the version.
 //
+// A group that does not answer is retried for as long as the change
+// needs it. Two controllers may work on one change, and once one has
+// posted it the tester may shut down a group that left: the other stops
+// calling a group when the change is posted (Freeze, Install) or when
+// the group has left the current configuration (Delete).
+//
 
 import (
 	"sync"
@@ -138,6 +144,12 @@ func (sck *ShardCtrler) move(cur, next *shardcfg.ShardConfig, curVersion rpc.Tve
 			continue
 		}
 		state, err := sck.group(cur, from).FreezeShard(s, next.Num)
+		for err == rpc.ErrWrongLeader {
+			if sck.posted(next) {
+				return
+			}
+			state, err = sck.group(cur, from).FreezeShard(s, next.Num)
+		}
 		if err != rpc.OK {
 			// a newer configuration has moved the shard on: this
 			// change is over
@@ -148,7 +160,11 @@ func (sck *ShardCtrler) move(cur, next *shardcfg.ShardConfig, curVersion rpc.Tve
 
 	for _, s := range moved {
 		if to := next.Shards[s]; to != 0 {
-			sck.group(next, to).InstallShard(s, states[s], next.Num)
+			for sck.group(next, to).InstallShard(s, states[s], next.Num) == rpc.ErrWrongLeader {
+				if sck.posted(next) {
+					return
+				}
+			}
 		}
 	}
 
@@ -158,9 +174,29 @@ func (sck *ShardCtrler) move(cur, next *shardcfg.ShardConfig, curVersion rpc.Tve
 
 	for _, s := range moved {
 		if from := cur.Shards[s]; from != 0 {
-			sck.group(cur, from).DeleteShard(s, next.Num)
+			for sck.group(cur, from).DeleteShard(s, next.Num) == rpc.ErrWrongLeader {
+				if sck.gone(next, from) {
+					break
+				}
+			}
 		}
 	}
+}
+
+// posted says whether next, or a newer configuration, is the current
+// one: whoever posted it has moved next's shards, and a group that does
+// not answer may have left since and been shut down.
+func (sck *ShardCtrler) posted(next *shardcfg.ShardConfig) bool {
+	return sck.Query().Num >= next.Num
+}
+
+// gone says whether group gid, which does not answer a Delete for next,
+// may have been shut down: a newer configuration is the current one, or
+// gid has left in the current one.
+func (sck *ShardCtrler) gone(next *shardcfg.ShardConfig, gid tester.Tgid) bool {
+	cur := sck.Query()
+	_, ok := cur.Groups[gid]
+	return cur.Num > next.Num || !ok
 }
 
 // Return the current configuration
