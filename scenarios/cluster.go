@@ -326,8 +326,9 @@ func (e *Env) drain() {
 			return
 		}
 		if w.Now() >= deadline {
-			msg := fmt.Sprintf("liveness: %s's handler of %s, called by %s at %v, had not returned %v after the final reads: under the course's network, whose calls wait for their handlers, that caller would wait forever",
-				on, oldest.Method, oldest.From, oldest.Since.Round(time.Millisecond), LivenessWindow)
+			g := oldest.Goroutine()
+			msg := fmt.Sprintf("liveness: %s's handler of %s, called by %s at %v, had not returned %v after the final reads (%s at %s): under the course's network, whose calls wait for their handlers, that caller would wait forever",
+				on, oldest.Method, oldest.From, oldest.Since.Round(time.Millisecond), LivenessWindow, g.State, g.At)
 			e.rec.Stall = check.Stall{Stuck: true, Since: w.Now(), At: w.Now(), Where: msg}
 			return
 		}

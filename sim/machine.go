@@ -39,7 +39,12 @@ type Handling struct {
 	From   string        // the caller's endpoint
 	Since  time.Duration // when the request arrived
 	id     uint64
+	g      *Proc
 }
+
+// Goroutine is the handler's goroutine: what it is doing and where it
+// waits.
+func (h Handling) Goroutine() GoroutineInfo { return h.g.w.info(h.g) }
 
 // Handling are the requests whose handlers run on m now and have not
 // returned, oldest first: none on a machine that is down, whose handlers
@@ -223,13 +228,13 @@ func (w *World) deliverOnMachine(e *event) {
 	req.m = h
 	m.handled++
 	id := m.handled
-	m.handling = append(m.handling, Handling{Method: h.name, From: e.proc.ep.name, Since: w.now, id: id})
 	g := w.spawnG(h.name, m.srv.ep, m, func() {
 		reply := h.ops.invoke(req.msg)
 		w.running().rt.serving = nil
 		m.handling = slices.DeleteFunc(m.handling, func(h Handling) bool { return h.id == id })
 		w.sendReply(&req, reply)
 	})
+	m.handling = append(m.handling, Handling{Method: h.name, From: e.proc.ep.name, Since: w.now, id: id, g: g})
 	if w.tells {
 		g.rt.serving = &req
 	}
