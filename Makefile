@@ -13,7 +13,7 @@ all: lint test
 
 # The test command of README.md and .ci/run.
 test:
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 	$(GO) run -race ./cmd/kvsim stress
 
 lint:
