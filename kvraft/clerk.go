@@ -39,8 +39,8 @@ func NewClerk(c rpc.Caller, s rpc.Sleeper, servers []string) *Clerk {
 
 // SameServerTries is how many calls in a row without a reply the clerk
 // makes to the server it believes leads before it tries the next: a call
-// that times out may only be slow, and a leader that is slow to commit
-// is still the one to ask.
+// that times out may only be slow, and the server answers its resend as
+// soon as the first copy's entry is applied (rsm.Coalescer).
 const SameServerTries = 2
 
 // attempts counts an operation's failed attempts.
@@ -72,8 +72,8 @@ func (ck *Clerk) next(a *attempts, replied bool) {
 		a.lost++
 	}
 	if !replied {
-		// The resend goes at once, to find the first copy still queued
-		// for Raft's lock (rsm.Coalescer); the wait comes after it.
+		// The resend goes at once, to find the first copy still waiting
+		// for its entry (rsm.Coalescer); the wait comes after it.
 		if a.silent++; a.silent < SameServerTries {
 			return
 		}

@@ -19,16 +19,16 @@
 // server once before it tries the next, waits after a call without a
 // reply and after a round of servers that do not lead (the wait doubling,
 // up to a second), and the state machine lets rsm answer a request equal
-// to one that is starting (queued for Raft's lock, its entry not yet in
-// the log) with that entry (rsm.Coalescer: a Get reads the same, a Put
-// after an equal successful Put finds the version moved on), so that the
-// queue for Raft's lock does not grow with resends. Without these, a busy
-// cluster's every call timed out, each resend added a turn at the lock,
-// and the run never recovered (a retry storm the scenarios found under
-// swarm). A request equal to one whose entry is in the log already gets
-// an entry of its own: answered with that earlier entry, on a deposed
-// leader that is behind, it read a state older than clients had seen
-// (kvraft.FollowLogged).
+// to one that is starting or waiting for its entry with that entry
+// (rsm.Coalescer: a Get reads the same, a Put after an equal successful
+// Put finds the version moved on): neither the log nor the queue for
+// Raft's lock grows with resends. Without these, a busy cluster's every
+// call timed out, each resend added an entry and a turn at the lock, and
+// the run never recovered (a retry storm the scenarios found under
+// swarm). A request that follows one whose entry was in the log already
+// gets that entry's result only if it lasts (the Put's ErrVersion), else
+// ErrWrongLeader: a Get answered so, on a deposed leader that is behind,
+// read a state older than clients had seen (kvraft.FollowLogged).
 //
 // What knows the simulator. The clerk and the state machine are plain
 // code over kv/rpc's Caller and Sleeper, as packages clerk and kv are.

@@ -40,14 +40,15 @@ func (sm *stateMachine) DoOp(req any) any {
 
 // Again is the result of a request applied right after an equal one whose
 // result was res (rsm.Coalescer): a Get reads the same; a Put that
-// follows an equal Put that succeeded finds the version moved on.
-func (sm *stateMachine) Again(req, res any) any {
+// follows an equal Put that succeeded finds the version moved on, for
+// good (versions only grow), which lasts however late it came.
+func (sm *stateMachine) Again(req, res any) (any, bool) {
 	if _, put := req.(rpc.PutArgs); put {
 		if r := res.(rpc.PutReply); r.Err == rpc.OK {
-			return rpc.PutReply{Err: rpc.ErrVersion}
+			return rpc.PutReply{Err: rpc.ErrVersion}, true
 		}
 	}
-	return res
+	return res, false
 }
 
 // get reads key from the state machine's store.
@@ -157,10 +158,11 @@ const (
 	// the entries after it, to an empty store, and the data before it
 	// is lost.
 	ForgetSnapshot
-	// FollowLogged lets a request follow an equal one (a Get of the same
-	// key) whose entry is in the log already (rsm.FollowLogged): a
-	// deposed leader, behind, answers it with a state older than what
-	// clients saw before it arrived, a stale read.
+	// FollowLogged answers a request that follows an equal one (a Get of
+	// the same key) whose entry was in the log already with that entry's
+	// result (rsm.FollowLogged): a deposed leader, behind, answers it
+	// with a state older than what clients saw before it arrived, a
+	// stale read.
 	FollowLogged
 
 	// The clerk's flaws.

@@ -24,19 +24,19 @@ type StateMachine interface {
 }
 
 // Coalescer is a StateMachine that can answer a request arriving while
-// an equal one (==) is starting, without an entry of its own: Again
-// returns the result req would have had applied right after the equal
-// request, whose result was res. Requests that queue for Raft's lock
-// together then go through as one entry, and neither the log nor the
-// queue grows with them. The answer is linearizable only if the entry is
-// committed after the request arrived (it may then take effect right
-// after it): hence only a request not yet Started is followed (see
-// coalesce), and a request that finds an equal one whose entry was
-// applied already (its submission had not yet taken its place after
-// Start; the scenarios found a stale read so) is answered ErrWrongLeader
-// instead.
+// an equal one (==) waits for its entry, without an entry of its own:
+// Again returns the result req would have had applied right after the
+// equal request, whose result was res, and whether that result holds
+// however late req came (lasting). A client that resends a request its
+// server is still committing then waits for the entry it already has in
+// the log, and neither the log nor the queue for Raft's lock grows with
+// resends. The answer is linearizable only if the entry is committed
+// after the request arrived, or the result lasts (see coalesce); a
+// request that finds an equal one whose entry was applied already (its
+// submission had not yet taken its place after Start; the scenarios
+// found a stale read so) is answered ErrWrongLeader instead.
 type Coalescer interface {
-	Again(req, res any) any
+	Again(req, res any) (result any, lasting bool)
 }
 
 // Op is a log entry: a request and the tag that names its submission.
@@ -113,9 +113,11 @@ type waiter struct {
 	res   any
 	ch    *sim.Chan[struct{}] // one send, once answered: each waiter woken alone
 
-	followers []*waiter              // equal requests answered with this one (coalesce)
-	since     int                    // a follower's: what was applied as it came
-	again     func(req, res any) any // a follower's: its result from the one it follows
+	followers []*waiter                      // equal requests answered with this one (coalesce)
+	since     int                            // a follower's: what was applied as it came
+	again     func(req, res any) (any, bool) // a follower's: its result from the one it follows
+	logged    bool                           // a follower's: the one it follows was in the log already
+	flaws     Flaw                           // a follower's: its RSM's
 }
 
 // settle answers wt, and the requests that wait with it, and adds them
@@ -132,7 +134,16 @@ func (wt *waiter) settle(err rpc.Err, res any, woken []*waiter) []*waiter {
 	for _, f := range wt.followers {
 		switch {
 		case err == rpc.OK && wt.index > f.since:
-			woken = f.settle(err, f.again(f.op.Req, res), woken)
+			again, lasting := f.again(f.op.Req, res)
+			if f.logged && !lasting && f.flaws&FollowLogged == 0 {
+				// The entry may have been committed before the follower
+				// came, by a leader this server has not heard of
+				// (coalesce): only a result that holds however late it
+				// came will do.
+				woken = f.settle(rpc.ErrWrongLeader, nil, woken)
+				break
+			}
+			woken = f.settle(err, again, woken)
 		case err == rpc.OK:
 			// The entry was applied before the follower came (its waiter
 			// had not yet taken its place after Start): its result is of
@@ -153,16 +164,22 @@ func wake(woken []*waiter) {
 }
 
 // coalesce is, when the state machine is a Coalescer and a request equal
-// to req is starting (its entry not yet handed to Raft), a waiter for req
-// that is answered with it; else nil. mu is held.
+// to req is starting or waiting for its entry (in the term this server
+// last knew it led), a waiter for req that is answered with it; else nil.
+// mu is held.
 //
-// Not one whose entry is in the log already: that entry may have been
-// committed, and later ones applied and answered, by a leader of a later
-// term this server has not heard of, and this server, deposed and behind,
-// would answer the request with a state older than what clients had seen
-// before it arrived (a stale read the 5-server reference gave under
-// many-clients and swarm, seed 12,048). An entry Started after the
-// request arrived is committed, if ever, after it.
+// An entry Started after the request arrived is committed, if ever, after
+// it. One in the log already may have been committed, and later ones
+// applied and answered, by a leader of a later term this server has not
+// heard of, and this server, deposed and behind, would answer the request
+// with a state older than what clients had seen before it arrived (a
+// stale read the 5-server reference gave under many-clients and swarm,
+// seed 12,048): a request that follows such an entry gets its result
+// only if the Coalescer says it lasts (a Put after an equal successful
+// Put: its version has moved on for good), else ErrWrongLeader, and its
+// client tries again. Not following at all let resends queue for Raft's
+// lock, one goroutine and one entry each, until the 3-server reference
+// under many-clients stopped completing operations (seed 673).
 func (r *RSM) coalesce(req any) *waiter {
 	c, ok := r.sm.(Coalescer)
 	if !ok || req == nil || !reflect.TypeOf(req).Comparable() {
@@ -174,8 +191,10 @@ func (r *RSM) coalesce(req any) *waiter {
 		}
 	}
 	for _, wt := range r.waiting {
-		if r.flaws&FollowLogged != 0 && wt.term == r.ledTerm && wt.op.Req == req {
-			return r.follow(wt, req, c)
+		if wt.term == r.ledTerm && wt.op.Req == req {
+			f := r.follow(wt, req, c)
+			f.logged = true
+			return f
 		}
 	}
 	return nil
@@ -184,7 +203,7 @@ func (r *RSM) coalesce(req any) *waiter {
 // follow is a waiter for req, equal to wt's request, answered with it;
 // mu is held.
 func (r *RSM) follow(wt *waiter, req any, c Coalescer) *waiter {
-	f := &waiter{op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again, since: r.lastApplied}
+	f := &waiter{op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again, since: r.lastApplied, flaws: r.flaws}
 	wt.followers = append(wt.followers, f)
 	return f
 }
@@ -208,10 +227,10 @@ const (
 	// server starts: a restarted server's Raft applies the entries after
 	// the snapshot to an empty state machine, and its data is lost.
 	NoRestoreAtStart
-	// FollowLogged lets a request follow an equal one whose entry is in
-	// the log already (in the term the server last knew it led): a
-	// deposed leader, behind, answers it with a state older than what
-	// clients saw before it arrived (coalesce).
+	// FollowLogged answers a request that follows an equal one whose
+	// entry was in the log already with that entry's result, lasting or
+	// not: a deposed leader, behind, answers it with a state older than
+	// what clients saw before it arrived (coalesce).
 	FollowLogged
 )
 
