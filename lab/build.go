@@ -383,11 +383,7 @@ func main() {
 		Name: {{printf "%q" .Name}},
 		Dir:  os.Getenv("KVSIM_LAB_DIR"),
 		StartGroup: func(node *harness.Node, gid int, maxraftstate int) []any {
-			var services []any
-			for _, s := range shardgrp.StartServerShardGrp(node.Ends, tester.Tgid(gid), node.Me, node.Persister, maxraftstate) {
-				services = append(services, s)
-			}
-			return services
+			return labrt.Services(shardgrp.StartServerShardGrp(node.Ends, tester.Tgid(gid), node.Me, node.Persister, maxraftstate))
 		},
 		NewController: func(clnt *labrt.Clnt) scenario.Controller { return ctrler{shardctrler.MakeShardCtrler(clnt)} },
 		NewClerk: func(clnt *labrt.Clnt, ctl any) rpc.Clerk { return shardkv.MakeClerk(clnt, ctl.(*shardctrler.ShardCtrler)) },
@@ -395,11 +391,7 @@ func main() {
 {{- if eq .Start "make"}}
 			return []any{kvsrv.MakeKVServer()}
 {{- else}}
-			var services []any
-			for _, s := range kvsrv.StartKVServer({{if eq .Start "2026"}}&tester.TesterClnt{}, {{end}}node.Ends, 0, 0, node.Persister) {
-				services = append(services, s)
-			}
-			return services
+			return labrt.Services(kvsrv.StartKVServer({{if eq .Start "2026"}}&tester.TesterClnt{}, {{end}}node.Ends, 0, 0, node.Persister))
 {{- end}}
 		},
 	}, os.Args[1:], os.Stdout, os.Stderr))

@@ -89,9 +89,9 @@ var (
 	}
 	// shardkv1Kind is the sharded service: the shardkv1 folder (its
 	// clerk, shardgrp/, shardctrler/, and the course's shardcfg/), with
-	// the tree's kvsrv1 (the controller's clerk), kvraft1/rsm and raft1
-	// beside it. The tree's kvsrv1 server is built but not run: the
-	// controller keeps its configuration at kvsim's key/value server.
+	// the tree's kvsrv1 (the controller's clerk, and the server that
+	// keeps its configuration, as in the course's tester), kvraft1/rsm
+	// and raft1 beside it.
 	shardkv1Kind = &kind{
 		name: "shardkv1", pkg: "shardkv",
 		sub: map[string]string{"shardgrp": "shardgrp", "shardgrp/shardrpc": "shardrpc", "shardctrler": "shardctrler", "shardcfg": "shardcfg",
@@ -141,19 +141,18 @@ func kindOf(dir string) (*kind, error) {
 		_, err := os.Stat(filepath.Join(dir, name))
 		return err == nil
 	}
-	for _, k := range kinds {
-		all := true
+	lacking := func(k *kind) []string {
+		var missing []string
 		for _, f := range k.need {
-			all = all && has(f)
+			if !has(f) {
+				missing = append(missing, f)
+			}
 		}
-		if all {
-			return k, nil
-		}
+		return missing
 	}
-	var missing []string
-	for _, f := range kvsrv1Kind.need {
-		if !has(f) {
-			missing = append(missing, f)
+	for _, k := range kinds {
+		if len(lacking(k)) == 0 {
+			return k, nil
 		}
 	}
 	if has("rsm.go") {
@@ -163,15 +162,9 @@ func kindOf(dir string) (*kind, error) {
 		return nil, fmt.Errorf("%s: a kvraft1 folder without ../raft1/raft.go: want %s", dir, kvraft1Kind.layout)
 	}
 	if has("shardgrp/server.go") {
-		var lack []string
-		for _, f := range shardkv1Kind.need {
-			if !has(f) {
-				lack = append(lack, f)
-			}
-		}
-		return nil, fmt.Errorf("%s: a shardkv1 folder without %s: want %s", dir, strings.Join(lack, ", "), shardkv1Kind.layout)
+		return nil, fmt.Errorf("%s: a shardkv1 folder without %s: want %s", dir, strings.Join(lacking(shardkv1Kind), ", "), shardkv1Kind.layout)
 	}
-	return nil, fmt.Errorf("%s: no %s: want %s", dir, strings.Join(missing, " or "), layouts())
+	return nil, fmt.Errorf("%s: no %s: want %s", dir, strings.Join(lacking(kvsrv1Kind), " or "), layouts())
 }
 
 // importPath is the import path of the folder's package at dir (".", or a

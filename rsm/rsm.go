@@ -116,8 +116,7 @@ type waiter struct {
 	followers []*waiter                      // equal requests answered with this one (coalesce)
 	since     int                            // a follower's: what was applied as it came
 	again     func(req, res any) (any, bool) // a follower's: its result from the one it follows
-	logged    bool                           // a follower's: the one it follows was in the log already
-	flaws     Flaw                           // a follower's: its RSM's
+	mustLast  bool                           // a follower's: the one it follows was in the log already (coalesce)
 }
 
 // settle answers wt, and the requests that wait with it, and adds them
@@ -135,7 +134,7 @@ func (wt *waiter) settle(err rpc.Err, res any, woken []*waiter) []*waiter {
 		switch {
 		case err == rpc.OK && wt.index > f.since:
 			again, lasting := f.again(f.op.Req, res)
-			if f.logged && !lasting && f.flaws&FollowLogged == 0 {
+			if f.mustLast && !lasting {
 				// The entry may have been committed before the follower
 				// came, by a leader this server has not heard of
 				// (coalesce): only a result that holds however late it
@@ -193,7 +192,7 @@ func (r *RSM) coalesce(req any) *waiter {
 	for _, wt := range r.waiting {
 		if wt.term == r.ledTerm && wt.op.Req == req {
 			f := r.follow(wt, req, c)
-			f.logged = true
+			f.mustLast = r.flaws&FollowLogged == 0
 			return f
 		}
 	}
@@ -203,7 +202,7 @@ func (r *RSM) coalesce(req any) *waiter {
 // follow is a waiter for req, equal to wt's request, answered with it;
 // mu is held.
 func (r *RSM) follow(wt *waiter, req any, c Coalescer) *waiter {
-	f := &waiter{op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again, since: r.lastApplied, flaws: r.flaws}
+	f := &waiter{op: Op{Req: req}, ch: sim.NewChan[struct{}](r.w, 1), again: c.Again, since: r.lastApplied}
 	wt.followers = append(wt.followers, f)
 	return f
 }

@@ -287,7 +287,7 @@ func (e *Env) readCluster() {
 	wg := sim.NewWaitGroup(w)
 	for i, key := range keys {
 		wg.Go(func() {
-			ck := e.impl.NewClusterClerk(runningCaller{w}, runningSleeper{w}, e.names)
+			ck := e.impl.NewClusterClerk(sim.AnyRunning{W: w}, sim.AnyRunning{W: w}, e.names)
 			v, ver, err := ck.Get(key)
 			got[i] = finalRead{v, ver, err}
 		})
@@ -335,15 +335,3 @@ func (e *Env) drain() {
 		w.Running().Sleep(DrainEvery)
 	}
 }
-
-// runningCaller calls from whichever goroutine of the world runs.
-type runningCaller struct{ w *sim.World }
-
-func (c runningCaller) Call(server, method string, args, reply any) bool {
-	return c.w.Running().Call(server, method, args, reply)
-}
-
-// runningSleeper sleeps the goroutine that runs.
-type runningSleeper struct{ w *sim.World }
-
-func (s runningSleeper) Sleep(d time.Duration) { s.w.Clock().Sleep(d) }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // goroutine is what a Proc needs to run ordinary concurrent Go: to be a
@@ -130,6 +131,17 @@ func runGoroutine(p *Proc) { p.rt.f() }
 // the scheduler: a handler that runs at once, a callback of At). A
 // goroutine makes its calls through it: w.Running().Call(...).
 func (w *World) Running() *Proc { return w.running() }
+
+// AnyRunning calls and sleeps for whichever goroutine or process of W
+// runs (an rpc Caller and Sleeper): code given it may call from
+// goroutines of its own, as a course folder's clerk does.
+type AnyRunning struct{ W *World }
+
+func (r AnyRunning) Call(server, method string, args, reply any) bool {
+	return r.W.Running().Call(server, method, args, reply)
+}
+
+func (r AnyRunning) Sleep(d time.Duration) { r.W.Clock().Sleep(d) }
 
 func (w *World) running() *Proc {
 	if w.rt.ending {

@@ -29,7 +29,6 @@ type Machine struct {
 	store Persister
 	// handling are the requests whose handlers run now, in arrival order.
 	handling []Handling
-	handled  uint64 // requests delivered, for handling's ids
 }
 
 // Handling is a request whose handler runs on a machine and has not
@@ -38,8 +37,7 @@ type Handling struct {
 	Method string        // the handler's method, "KVServer.Get"
 	From   string        // the caller's endpoint
 	Since  time.Duration // when the request arrived
-	id     uint64
-	g      *Proc
+	g      *Proc         // the handler's goroutine
 }
 
 // Goroutine is the handler's goroutine: what it is doing and where it
@@ -226,15 +224,14 @@ func (w *World) deliverOnMachine(e *event) {
 	w.armFor(e) // the handler may take any time, or never return if m crashes
 	req := *e   // e's slot is reused once this returns
 	req.m = h
-	m.handled++
-	id := m.handled
 	g := w.spawnG(h.name, m.srv.ep, m, func() {
 		reply := h.ops.invoke(req.msg)
-		w.running().rt.serving = nil
-		m.handling = slices.DeleteFunc(m.handling, func(h Handling) bool { return h.id == id })
+		self := w.running()
+		self.rt.serving = nil
+		m.handling = slices.DeleteFunc(m.handling, func(h Handling) bool { return h.g == self })
 		w.sendReply(&req, reply)
 	})
-	m.handling = append(m.handling, Handling{Method: h.name, From: e.proc.ep.name, Since: w.now, id: id, g: g})
+	m.handling = append(m.handling, Handling{Method: h.name, From: e.proc.ep.name, Since: w.now, g: g})
 	if w.tells {
 		g.rt.serving = &req
 	}

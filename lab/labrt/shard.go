@@ -57,10 +57,10 @@ func (st ShardStudent) impl() scenario.Impl {
 			}
 		},
 		NewController: func(rpc.Caller, rpc.Sleeper, string) scenario.Controller {
-			return st.NewController(&Clnt{runningCaller{}})
+			return st.NewController(&Clnt{sim.AnyRunning{W: current("a controller")}})
 		},
 		NewClerk: func(_ rpc.Caller, _ rpc.Sleeper, ctl scenario.Controller) rpc.Clerk {
-			return st.NewClerk(&Clnt{runningCaller{}}, ctl.(interface{ Unwrap() any }).Unwrap())
+			return st.NewClerk(&Clnt{sim.AnyRunning{W: current("a clerk")}}, ctl.(interface{ Unwrap() any }).Unwrap())
 		},
 		StartStore: func(m *sim.Machine) {
 			node := harness.NewNode(current("the controller's server"), m, []string{scenario.CtrlServer}, 0)
@@ -69,6 +69,16 @@ func (st ShardStudent) impl() scenario.Impl {
 			}
 		},
 	}
+}
+
+// Services is what a folder's constructor returned (a []tester.IService,
+// a []any) as the services to serve.
+func Services[S any](services []S) []any {
+	all := make([]any, len(services))
+	for i, s := range services {
+		all[i] = s
+	}
+	return all
 }
 
 // ToFolder is cfg as the folder's configuration type (C, its
@@ -98,14 +108,6 @@ func FromFolder[C any](c *C) *shardcfg.Config {
 		panic(fmt.Sprintf("the folder's ShardCtrler.Query returned a configuration that is not the course's ShardConfig (%s): %v", b, err))
 	}
 	return cfg
-}
-
-// runningCaller calls from the goroutine that runs: the folder's
-// controller or clerk may call from goroutines of its own.
-type runningCaller struct{}
-
-func (runningCaller) Call(server, method string, args, reply any) bool {
-	return current("an RPC").Running().Call(server, method, args, reply)
 }
 
 // ServerName is the course tester's ServerName(gid, i): in a shardkv1
