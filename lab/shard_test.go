@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,12 +44,13 @@ func TestShardFolderPasses(t *testing.T) {
 }
 
 // TestShardBugsFail: each mistake in a shardkv1 folder is found by the
-// scenario given within a few seeds, and its repro line replays the run
-// to the same trace hash.
+// scenario given within a few seeds (by the check named, if one is: the
+// one-owner check watches the calls to the folder's groups), and its
+// repro line replays the run to the same trace hash.
 func TestShardBugsFail(t *testing.T) {
-	bugs := []struct{ name, scenario, seeds string }{
-		{"grp-serves-frozen", "join-leave", "5"},
-		{"ctrler-no-recovery", "ctrler-crash", "10"},
+	bugs := []struct{ name, scenario, seeds, check string }{
+		{"grp-serves-frozen", "join-leave", "5", "one owner"},
+		{"ctrler-no-recovery", "ctrler-crash", "10", ""},
 	}
 	for _, b := range bugs {
 		t.Run(b.name, func(t *testing.T) {
@@ -56,6 +58,9 @@ func TestShardBugsFail(t *testing.T) {
 			fs := failures(t, out)
 			if code != 1 || len(fs) == 0 {
 				t.Fatalf("exit %d, want 1 with failures; output:\n%s%s", code, out, errOut)
+			}
+			if first := fmt.Sprintf("FAIL %s seed=%d: ", b.scenario, fs[0].seed); b.check != "" && !strings.Contains(out, first+b.check+": ") {
+				t.Errorf("seed %d failed, but not by the %s check; output:\n%s", fs[0].seed, b.check, out)
 			}
 			if got := replay(t, fs[0].repro); got != fs[0].hash {
 				t.Errorf("%s: trace hash %s, the campaign's was %s", fs[0].repro, got, fs[0].hash)

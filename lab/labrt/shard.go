@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 
 	"github.com/kvsim/kvsim"
@@ -38,6 +39,10 @@ type ShardStudent struct {
 	// MakeKVServer), on the node of the controller's key/value server:
 	// its services, served there by their types' names.
 	StartStore func(node *harness.Node) []any
+	// Key2Shard is the folder's shardcfg.Key2Shard, if it declares one
+	// (nil if not): the shard of a key as the folder's groups compute
+	// it, for the one-owner check (keyShard).
+	Key2Shard any
 }
 
 // impl is the folder's code as the sharded scenarios' implementation.
@@ -46,21 +51,24 @@ type ShardStudent struct {
 // than the lab's Get and Put (a lease's PutTTL). Every service a group server
 // returns is served by its type's name ("KVServer.FreezeShard",
 // "Raft.AppendEntries"), as the course's tester serves them; what a group
-// serves is not observed, so the one-owner check has no evidence and the
-// history's linearizability judges the moves.
+// serves is not observed from inside: the one-owner check watches the
+// calls the controllers and clerks make to the group servers, and their
+// replies (scenario.Impl.KeyShard; the shard of a key as the folder's
+// Key2Shard has it), and the history's linearizability judges the moves.
 func (st ShardStudent) impl() scenario.Impl {
 	return scenario.Impl{
-		Name: st.Name,
+		Name:     st.Name,
+		KeyShard: keyShard(st.Key2Shard),
 		StartGroup: func(node *harness.Node, _ *sim.Server, gid shardcfg.Tgid, _ func(shardgrp.Served)) {
 			for _, s := range st.StartGroup(node, int(gid), scenario.MaxRaftState) {
 				node.Serve(s)
 			}
 		},
-		NewController: func(rpc.Caller, rpc.Sleeper, string) scenario.Controller {
-			return st.NewController(&Clnt{sim.AnyRunning{W: current("a controller")}})
+		NewController: func(c rpc.Caller, _ rpc.Sleeper, _ string) scenario.Controller {
+			return st.NewController(&Clnt{scenario.CallsThrough(c, sim.AnyRunning{W: current("a controller")})})
 		},
-		NewClerk: func(_ rpc.Caller, _ rpc.Sleeper, ctl scenario.Controller) rpc.Clerk {
-			return st.NewClerk(&Clnt{sim.AnyRunning{W: current("a clerk")}}, ctl.(interface{ Unwrap() any }).Unwrap())
+		NewClerk: func(c rpc.Caller, _ rpc.Sleeper, ctl scenario.Controller) rpc.Clerk {
+			return st.NewClerk(&Clnt{scenario.CallsThrough(c, sim.AnyRunning{W: current("a clerk")})}, ctl.(interface{ Unwrap() any }).Unwrap())
 		},
 		StartStore: func(m *sim.Machine) {
 			node := harness.NewNode(current("the controller's server"), m, []string{scenario.CtrlServer}, 0)
@@ -68,6 +76,33 @@ func (st ShardStudent) impl() scenario.Impl {
 				node.Serve(s)
 			}
 		},
+	}
+}
+
+// keyShard is f, a folder's Key2Shard, as a function of a key to its
+// shard, if it is a func(string) of an integer type; else nil (and the
+// one-owner check has no evidence from Gets).
+func keyShard(f any) func(key string) int {
+	v := reflect.ValueOf(f)
+	if !v.IsValid() || v.Kind() != reflect.Func || v.IsNil() {
+		return nil
+	}
+	t := v.Type()
+	if t.NumIn() != 1 || t.In(0).Kind() != reflect.String || t.IsVariadic() || t.NumOut() != 1 {
+		return nil
+	}
+	var toInt func(reflect.Value) int
+	switch t.Out(0).Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		toInt = func(r reflect.Value) int { return int(r.Int()) }
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		toInt = func(r reflect.Value) int { return int(r.Uint()) }
+	default:
+		return nil
+	}
+	in := t.In(0)
+	return func(key string) int {
+		return toInt(v.Call([]reflect.Value{reflect.ValueOf(key).Convert(in)})[0])
 	}
 }
 

@@ -23,7 +23,7 @@ func draw(e sim.Entropy, lo, hi time.Duration) time.Duration {
 // controllers that were cut off.
 func (h *world) admin(p *sim.Proc) {
 	w, e := h.w, h.w.Stream("shardkv/admin")
-	query := h.impl.NewController(p, p, CtrlServer)
+	query := h.impl.NewController(h.caller(p), p, CtrlServer)
 	query.InitConfig(shardcfg.First(shardcfg.Gid1, h.groups[0]))
 	for i := range h.shape.clients {
 		name := fmt.Sprintf("client-%d", i)
@@ -162,7 +162,7 @@ func (h *world) start(next *shardcfg.Config) *ctlRun {
 	r.m = h.w.NewMachine(fmt.Sprintf("ctrler-%d", h.ctlRuns), func(m *sim.Machine) {
 		h.w.GoNamed("controller", func() {
 			p := h.w.Running()
-			ctl := h.impl.NewController(p, p, CtrlServer)
+			ctl := h.impl.NewController(h.caller(p), p, CtrlServer)
 			ctl.InitController()
 			if next != nil {
 				ctl.ChangeConfigTo(next)
@@ -211,7 +211,7 @@ func (h *world) wait(p *sim.Proc, runs ...*ctlRun) {
 func (h *world) client(p *sim.Proc, i int) {
 	e := h.w.Stream(fmt.Sprintf("shardkv/client-%d", i))
 	c := check.NewClient(&h.rec, i, h.rec.Clients[i], p, p, nil)
-	c.SetClerk(h.impl.NewClerk(p, p, h.impl.NewController(p, p, CtrlServer)))
+	c.SetClerk(h.impl.NewClerk(h.caller(p), p, h.impl.NewController(h.caller(p), p, CtrlServer)))
 	seen := make([]rpc.Tversion, len(h.keys))
 	for n := 0; p.Now() < h.shape.load; n++ {
 		k := sim.Decide(e, sim.Workload, uint64(len(h.keys)))

@@ -33,6 +33,13 @@ type Impl struct {
 	// than Get and Put); else kvsim's kv.Server serves, without a
 	// machine.
 	StartStore func(m *sim.Machine)
+	// KeyShard, if set, is the shard of a key as the implementation
+	// computes it, and has the one-owner check watch the calls the
+	// controllers and clerks make to group servers (calls.go): for groups
+	// that cannot observe what their state machines serve. A controller
+	// or clerk that calls otherwise than through the caller it is given
+	// keeps the watch with CallsThrough.
+	KeyShard func(key string) int
 }
 
 // Controller is the course's shard controller, as the tester calls it.

@@ -230,11 +230,19 @@ type world struct {
 
 	served      map[servedAt]shardgrp.Served // the first Get or Put served at each shard and number
 	twice       string                       // the first shard served by two groups under one number
+	serverOf    map[string]serverAt          // group servers by name
+	calls       callWatch                    // the calls to them (Impl.KeyShard)
 	lastNum     int
 	ctlRuns     int           // controllers started, for their names
 	longest     time.Duration // the longest change waited for
 	interrupted int
 	unfinished  []string // the plans of the controllers interrupted
+}
+
+// serverAt is server me of group gid.
+type serverAt struct {
+	gid shardcfg.Tgid
+	me  int
 }
 
 type servedAt struct {
@@ -243,7 +251,7 @@ type servedAt struct {
 }
 
 func newWorld(w *sim.World, s *Scenario, sh shape, impl Impl) *world {
-	h := &world{w: w, s: s, shape: sh, impl: impl, served: map[servedAt]shardgrp.Served{}}
+	h := &world{w: w, s: s, shape: sh, impl: impl, served: map[servedAt]shardgrp.Served{}, serverOf: map[string]serverAt{}}
 	for k := range sh.keys {
 		h.keys = append(h.keys, fmt.Sprintf("k%d", k))
 	}
@@ -259,6 +267,9 @@ func newWorld(w *sim.World, s *Scenario, sh shape, impl Impl) *world {
 		gid := shardcfg.Tgid(g + 1)
 		names := []string{ServerName(gid, 0), ServerName(gid, 1), ServerName(gid, 2)}
 		h.groups = append(h.groups, names)
+		for i, name := range names {
+			h.serverOf[name] = serverAt{gid, i}
+		}
 		var ms []*sim.Machine
 		for i, name := range names {
 			ms = append(ms, w.NewMachine(name, func(m *sim.Machine) {
@@ -288,7 +299,14 @@ func (h *world) checks() check.Registry {
 	return check.Registry{
 		// The most specific explanation first: two owners explain the
 		// history that is not linearizable.
-		check.Func{Label: "one owner", F: func() string { return h.twice }},
+		// Groups that observe what they serve are judged by that; the
+		// calls to groups that cannot, by their replies (calls.go).
+		check.Func{Label: "one owner", F: func() string {
+			if h.twice != "" {
+				return h.twice
+			}
+			return h.calls.violation()
+		}},
 		&check.Linearizability{Timeout: 10 * time.Second},
 		check.Workload{},
 		check.Liveness{},
