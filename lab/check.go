@@ -119,7 +119,55 @@ func readFolder(dir string) (*folder, error) {
 			return nil, err
 		}
 	}
+	f.dropUnused()
 	return f, nil
+}
+
+// dropUnused leaves out the packages of the folder that nothing kvsim
+// builds imports: neither the folder's own package, nor a subdirectory
+// its kind names (a kvsrv1 folder's lock/, a shardkv1 folder's shardgrp/,
+// the siblings), nor the tree's own raftapi, directly or through another.
+// go build leaves them out of the course's tests too: a stray copy of a
+// course folder inside the folder, or a scratch package that does not
+// build, is no reason to refuse it.
+func (f *folder) dropUnused() {
+	imports := map[string][]string{} // by directory
+	for _, sf := range f.files {
+		for _, im := range sf.ast.Imports {
+			if p, err := strconv.Unquote(im.Path.Value); err == nil {
+				imports[sf.dir] = append(imports[sf.dir], p)
+			}
+		}
+	}
+	dirOf := map[string]string{} // by import path
+	for _, d := range f.dirs {
+		dirOf[f.kind.importPath(d)] = d
+	}
+	used := map[string]bool{}
+	var use func(d string)
+	use = func(d string) {
+		if used[d] || !slices.Contains(f.dirs, d) {
+			return
+		}
+		used[d] = true
+		for _, p := range imports[d] {
+			if dep, ok := dirOf[p]; ok {
+				use(dep)
+			}
+		}
+	}
+	use(".")
+	for d := range f.kind.sub {
+		use(d)
+	}
+	for _, d := range f.kind.siblings {
+		use(d)
+	}
+	if f.kind.ownAPI != "" {
+		use(f.kind.ownAPI)
+	}
+	f.dirs = slices.DeleteFunc(f.dirs, func(d string) bool { return !used[d] })
+	f.files = slices.DeleteFunc(f.files, func(sf srcFile) bool { return !used[sf.dir] })
 }
 
 // Check reports what in the folder kvsim cannot simulate, as an

@@ -23,7 +23,7 @@ var bugs = []string{"clerk-resent-errversion", "server-async-apply", "lock-fatal
 
 // fine are correct folders written in ways the course accepts: each is
 // testdata/good with testdata/fine/<name> in place of its own files.
-var fine = []string{"goroutines", "idioms", "leaky-clerk", "own-wire", "rpc-extra", "skeleton-2026", "start-2025-init", "trusting-lock", "vague-clerk"}
+var fine = []string{"goroutines", "idioms", "leaky-clerk", "own-wire", "rpc-extra", "skeleton-2026", "start-2025-init", "stray-package", "trusting-lock", "vague-clerk"}
 
 // submissions holds the assembled buggy folders, by name.
 var submissions string
@@ -161,6 +161,17 @@ func TestBuggyFoldersFail(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStrayPackagesLeftOut: a package of the folder that nothing kvsim
+// builds imports (a scratch package that dials a real network and does
+// not build, an old copy of a course folder with its harness file) is
+// left out, as go build leaves it out of the course's tests: the folder
+// is not refused for it (TestFineFoldersPass runs it).
+func TestStrayPackagesLeftOut(t *testing.T) {
+	if err := lab.Check(filepath.Join(submissions, "fine-stray-package")); err != nil {
+		t.Fatal(err)
 	}
 }
 
