@@ -38,9 +38,12 @@ import (
 //     call began after the Freeze's call returned, so no server of G can
 //     have applied the Get before the Freeze;
 //   - a Get whose arguments carry more than the key (a client id, a
-//     sequence number: a duplicate table may answer a retry with the
-//     result of an earlier attempt) counts from its first attempt: the
-//     first call with equal arguments must have been sent after the ack;
+//     sequence number: a duplicate table, which may move with the shard,
+//     may answer a retry with the result of an earlier attempt) counts
+//     from its first attempt: the first call with equal arguments (their
+//     exported fields as JSON, what the wire carries), to any group, must
+//     have been sent after the ack; arguments that do not marshal never
+//     count;
 //   - any InstallShard sent to any server of G excuses, acknowledged or
 //     not (its reply lost, the server crashed after applying it), at any
 //     time in the run (before the Get or after), and at n itself as well
@@ -49,8 +52,9 @@ import (
 //   - only Gets: a Put may be answered from a duplicate table for an
 //     attempt applied before the Freeze;
 //   - a call whose arguments or reply lack these fields (Key, Err; Shard,
-//     Num) gives no evidence; nor does a group's server a name the
-//     scenario did not give; nor a Get of a key without KeyShard.
+//     Num), or whose method's last part is not Get, FreezeShard or
+//     InstallShard, gives no evidence; nor does a call to a server that
+//     is not a group's.
 //
 // Group servers cannot call each other's groups (a server has ends only
 // to its own group's servers), so every InstallShard a group applies came

@@ -33,10 +33,14 @@
 // no shard served by two groups under one configuration (every Get and
 // Put a group's state machine serves is recorded with the group, the
 // shard and the number the group holds it at: two groups at one number
-// is a violation that names both); of two racing controllers, one change
-// at most per configuration number; liveness (the run ends by its
-// deadline). Run returns plain data; the same seed gives the same trace
-// hash at any GOMAXPROCS.
+// is a violation that names both; for groups that cannot report what
+// they serve, Impl.KeyShard has the check judge them by the calls to
+// them instead: a Get served after the group acknowledged freezing the
+// key's shard, the shard never given to it again, is a violation,
+// calls.go); of two racing controllers, one change at most per
+// configuration number; liveness (the run ends by its deadline). Run
+// returns plain data; the same seed gives the same trace hash at any
+// GOMAXPROCS.
 //
 // Flaws selects the deliberate bugs of the service's parts, for the tests
 // that show the scenarios find them.

@@ -18,8 +18,8 @@ type Impl struct {
 	// StartGroup starts server node.Me of group gid on its machine
 	// (called again at each restart) and registers its handlers on srv.
 	// observe hears of each Get and Put the group's state machine serves;
-	// an implementation that cannot say leaves the one-owner check
-	// without evidence.
+	// an implementation that cannot say sets KeyShard, and the one-owner
+	// check judges its groups by the calls to them.
 	StartGroup func(node *harness.Node, srv *sim.Server, gid shardcfg.Tgid, observe func(shardgrp.Served))
 	// NewController makes a controller whose configuration is kept at the
 	// key/value server named server.
