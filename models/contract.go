@@ -61,7 +61,8 @@ func ClerkGetContract(key string, attempts []Attempt, value string, version rpc.
 // err after the given attempts, in the order they were sent, against the
 // lab's contract. ErrVersion is certain only when the first attempt's reply
 // said it, and a retransmission's ErrVersion must be ErrMaybe; ErrMaybe is
-// for Puts that were resent (the first attempt got no reply); any other
+// for Puts that were resent (the first attempt got no reply, or one that
+// said nothing of the Put's fate: ErrWrongLeader, ErrMaybe); any other
 // result is what some reply said. It returns "" or the breach in one line.
 // ClerkPutWarning names what the lab allows but a precise Clerk avoids.
 func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attempt, err rpc.Err) string {
@@ -71,7 +72,9 @@ func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attemp
 	// leadership): the attempts it answered are resends' reasons as a
 	// lost reply is, and ErrVersion is judged by the first attempt that
 	// a server that led answered (whether an ErrVersion after an
-	// ErrWrongLeader was certain, linearizability judges).
+	// ErrWrongLeader was certain, linearizability judges). A server's own
+	// ErrMaybe (an rsm that gave up on an entry it had started) says so
+	// in as many words: after it the Clerk may answer ErrMaybe too.
 	var first, decisive Attempt
 	if len(attempts) > 0 {
 		first = attempts[0]
@@ -83,7 +86,7 @@ func ClerkPutContract(key, value string, version rpc.Tversion, attempts []Attemp
 		}
 	}
 	switch {
-	case err == rpc.ErrMaybe && first.Replied && !first.Unseen && first.Err != rpc.ErrWrongLeader:
+	case err == rpc.ErrMaybe && first.Replied && !first.Unseen && first.Err != rpc.ErrWrongLeader && first.Err != rpc.ErrMaybe:
 		return fmt.Sprintf("%s although its first attempt got a reply (%s)", what(), first.Err)
 	case err == rpc.ErrVersion && !decisive.Replied:
 		return what() + " after a retransmission; it must be ErrMaybe, since an earlier copy may have been applied"

@@ -63,6 +63,8 @@ func TestClerkPutContract(t *testing.T) {
 		{"ErrVersion, no attempt", nil, rpc.ErrVersion, "after a retransmission"},
 		{"ErrVersion over an OK", attempts(replyOK, replyVersion), rpc.ErrVersion, "its first attempt's reply said OK"},
 		{"maybe on the first reply", attempts(replyVersion), rpc.ErrMaybe, "although its first attempt got a reply (ErrVersion)"},
+		{"maybe after the server's own maybe", attempts(models.Attempt{Replied: true, Err: rpc.ErrMaybe}, replyVersion), rpc.ErrMaybe, ""},
+		{"ErrVersion after the server's own maybe", attempts(models.Attempt{Replied: true, Err: rpc.ErrMaybe}, replyVersion), rpc.ErrVersion, "its first attempt's reply said ErrMaybe"},
 		{"maybe when the first reply went to a goroutine given up", attempts(models.Attempt{Replied: true, Unseen: true, Err: rpc.ErrVersion}, replyVersion), rpc.ErrMaybe, ""},
 		{"OK said only to a goroutine", attempts(models.Attempt{Replied: true, Unseen: true, Err: rpc.OK}), rpc.OK, ""},
 		{"maybe without ErrVersion is the lab's right", attempts(lost, replyOK), rpc.ErrMaybe, ""},

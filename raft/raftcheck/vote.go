@@ -7,8 +7,17 @@ import "time"
 // votedFor, persisted before the reply). It reads the votes as their
 // candidates received them (Vote events), so it names the second vote
 // itself, before any two leaders follow from it.
+//
+// A second vote that reaches a candidate already seen leading that term
+// (a GetState, a Start or an AppendEntries of the term, before the vote
+// came back) is not counted: it can elect nobody, as the term has its
+// leader, and a Raft that records the leader it follows in votedFor (a
+// follower that sets votedFor to the sender of an AppendEntries) grants
+// that leader's late RequestVote of the same term again, harmlessly.
+// Election safety, checked beside this, names any second leader.
 type VoteOnce struct {
-	votes map[[2]int]voteSeen // by term and voter
+	votes   map[[2]int]voteSeen // by term and voter
+	leaders map[int]int         // by term: the first server seen leading it
 }
 
 type voteSeen struct {
@@ -17,18 +26,30 @@ type voteSeen struct {
 }
 
 // NewVoteOnce makes the check.
-func NewVoteOnce() *VoteOnce { return &VoteOnce{votes: map[[2]int]voteSeen{}} }
+func NewVoteOnce() *VoteOnce {
+	return &VoteOnce{votes: map[[2]int]voteSeen{}, leaders: map[int]int{}}
+}
 
 // Name implements Check.
 func (c *VoteOnce) Name() string { return "vote-once" }
 
 // Observe implements Check.
 func (c *VoteOnce) Observe(e *Event) *Violation {
-	if e.Kind != Vote {
+	switch e.Kind {
+	case Leader, Start, Append:
+		if _, ok := c.leaders[e.Term]; !ok {
+			c.leaders[e.Term] = e.Server
+		}
+		return nil
+	case Vote:
+	default:
 		return nil
 	}
 	key := [2]int{e.Term, e.Server}
 	prev, ok := c.votes[key]
+	if leader, led := c.leaders[e.Term]; ok && led && leader == e.Peer {
+		return nil // to the term's leader, elected already: it elects nobody
+	}
 	switch {
 	case !ok:
 		c.votes[key] = voteSeen{e.Peer, e.Incarnation, e.At}

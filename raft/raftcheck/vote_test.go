@@ -16,4 +16,16 @@ func TestVoteOnce(t *testing.T) {
 
 	twice := append(append([]Event(nil), ok...), Event{At: ms(50), Kind: Vote, Server: 2, Term: 1, Peer: 1, Incarnation: 1})
 	feed(t, NewVoteOnce(), twice, 4, "voted for s0 in term 1 (received at 12ms), then for s1 in the same term")
+
+	// A voter that records the leader it follows as its vote (votedFor set
+	// by an AppendEntries) grants that leader's late RequestVote of the
+	// term again: the term has its leader, so the vote elects nobody. A
+	// second vote for anyone else is still a second vote.
+	toLeader := append(append([]Event(nil), ok...),
+		Event{At: ms(60), Kind: Vote, Server: 1, Term: 3, Peer: 3},
+		Event{At: ms(70), Kind: Append, Server: 0, Term: 3},
+		Event{At: ms(71), Kind: Vote, Server: 1, Term: 3, Peer: 0})
+	feed(t, NewVoteOnce(), toLeader, -1, "")
+	toOther := append(append([]Event(nil), toLeader...), Event{At: ms(80), Kind: Vote, Server: 1, Term: 3, Peer: 2})
+	feed(t, NewVoteOnce(), toOther, 7, "voted for s3 in term 3 (received at 60ms), then for s2 in the same term")
 }
