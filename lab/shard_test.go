@@ -51,6 +51,7 @@ func TestShardBugsFail(t *testing.T) {
 	bugs := []struct{ name, scenario, seeds, check string }{
 		{"grp-serves-frozen", "join-leave", "5", "one owner"},
 		{"ctrler-no-recovery", "ctrler-crash", "10", ""},
+		{"ctrler-initconfig-only", "join-leave", "1", "change"},
 	}
 	for _, b := range bugs {
 		t.Run(b.name, func(t *testing.T) {

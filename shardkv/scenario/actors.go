@@ -84,7 +84,15 @@ func (h *world) admin(p *sim.Proc) {
 			h.wait(p, h.start(next))
 		}
 		if mode == Steady || mode == Race {
-			h.shutDownLeft(query.Query(), away)
+			now := query.Query()
+			if h.s.Controllers == Steady && now.String() != next.String() {
+				// No controller fails in this scenario and none
+				// other runs: the change must have taken, as the
+				// course's tests check the group's membership after
+				// each ChangeConfigTo.
+				h.rec.Violate(p, fmt.Sprintf("change: a controller's ChangeConfigTo(configuration %d), after its InitController, returned with no other controller running, but the configuration is %d: a controller other than the one that called InitConfig must be able to change it, as the course's 5B tests make them", next.Num, now.Num))
+			}
+			h.shutDownLeft(now, away)
 		}
 	}
 	h.wait(p, h.start(nil))

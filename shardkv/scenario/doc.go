@@ -38,7 +38,12 @@
 // them instead: a Get served after the group acknowledged freezing the
 // key's shard, the shard never given to it again, is a violation,
 // calls.go); of two racing controllers, one change at most per
-// configuration number; liveness (the run ends by its deadline). Run
+// configuration number; in the scenarios whose controllers never fail,
+// that each change took (the configuration is the one the controller was
+// asked for once it returns, as the course's tests check a group's
+// membership after each change: a controller that only the one that
+// called InitConfig can use fails here, and says so, not by a stuck
+// run); liveness (the run ends by its deadline). Run
 // returns plain data; the same seed gives the same trace hash at any
 // GOMAXPROCS.
 //
