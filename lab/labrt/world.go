@@ -174,15 +174,21 @@ func Since(t time.Time) time.Duration { return Now().Sub(t) }
 func Until(t time.Time) time.Duration { return t.Sub(Now()) }
 
 // SpinBudget is how many loop iterations student code may run while
-// virtual time stands still. Virtual time moves only when every goroutine
-// waits (on a call, a sleep, a timer, a channel, a lock), so a loop past
-// it waits for what can never happen: a spin on a flag, a poll of a
-// select's default case, a retry without a sleep. No loop of a correct lab
-// runs anywhere near it at one instant (the longest walk a handler makes
-// is over its state or a log of thousands of entries), and at a few
-// milliseconds a spinning run costs a class's grading loop little. It
-// counts iterations, not time, so the run stops at the same point on every
-// machine and replays by its seed.
+// virtual time stands still. kvsim runs one goroutine at a time, and
+// virtual time moves only when every goroutine waits (on a call, a
+// sleep, a timer, a channel, a lock), so a loop past it, which waits on
+// nothing (a spin on a flag, a poll of a select's default case, a retry
+// without a sleep), keeps every other goroutine from running: what it
+// waits for cannot happen here. In real Go such a loop busy-waits on a
+// core and may end when another goroutine acts; kvsim reports it rather
+// than model preemption, which no deterministic budget of iterations per
+// virtual instant would make cheap for a loop that polls for a whole
+// run. No loop of a correct lab that waits runs anywhere near it at one
+// instant (the longest walk a handler makes is over its state or a log
+// of thousands of entries), and at a few milliseconds a spinning run
+// costs a class's grading loop little. It counts iterations, not time,
+// so the run stops at the same point on every machine and replays by its
+// seed.
 const SpinBudget = 1 << 20
 
 // Spinning is the panic that stops a loop past SpinBudget.
@@ -191,7 +197,7 @@ type Spinning struct {
 }
 
 func (s Spinning) String() string {
-	return fmt.Sprintf("spinning: the loop at %s ran %d iterations while virtual time stood still (nothing waited: no Call, Sleep, timer, blocking channel operation or lock wait let time pass), so what it waits for can never happen", s.At, SpinBudget)
+	return fmt.Sprintf("spinning: the loop at %s ran %d iterations while virtual time stood still, waiting on nothing (no Call, Sleep, timer, blocking channel operation or lock wait); kvsim runs one goroutine at a time, so the goroutines it waits for never run (in real Go it busy-waits on a core): wait with a Sleep, a sync.Cond or a channel instead", s.At, SpinBudget)
 }
 
 // Spin is called by the rewriter at the top of every for loop's body.
