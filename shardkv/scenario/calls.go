@@ -157,6 +157,8 @@ func (wc *watched) Call(server, method string, args, reply any) bool {
 	op := method[strings.LastIndexByte(method, '.')+1:]
 	sent := h.w.Now()
 	a := fieldsOf(args)
+	var id string // a Get's arguments as getID has them, taken once
+	var alone bool
 	switch op {
 	case "InstallShard":
 		if shard, ok1 := intField(a, "Shard"); ok1 {
@@ -166,7 +168,8 @@ func (wc *watched) Call(server, method string, args, reply any) bool {
 		}
 	case "Get":
 		if _, ok := stringField(a, "Key"); ok {
-			h.calls.noteGet(a, sent)
+			id, alone = getID(a)
+			h.calls.noteGet(id, alone, sent)
 		}
 	}
 	done := wc.c.Call(server, method, args, reply)
@@ -186,16 +189,16 @@ func (wc *watched) Call(server, method string, args, reply any) bool {
 		key, ok := stringField(a, "Key")
 		if ok && hasErr && (errv == string(rpc.OK) || errv == string(rpc.ErrNoKey)) {
 			h.calls.gets = append(h.calls.gets, servedGet{gid: at.gid, me: at.me, key: key, shard: h.impl.KeyShard(key),
-				sent: sent, first: h.calls.firstSent(a, sent), replied: h.w.Now()})
+				sent: sent, first: h.calls.firstSent(id, alone, sent), replied: h.w.Now()})
 		}
 	}
 	return true
 }
 
-// noteGet notes a Get's arguments sent at sent, if they carry more than
-// the key: a retry with equal arguments counts from the first.
-func (cw *callWatch) noteGet(a reflect.Value, sent time.Duration) {
-	id, alone := getID(a)
+// noteGet notes a Get's arguments (id, alone: getID's) sent at sent, if
+// they carry more than the key: a retry with equal arguments counts from
+// the first.
+func (cw *callWatch) noteGet(id string, alone bool, sent time.Duration) {
 	if alone || id == "" {
 		return
 	}
@@ -207,11 +210,10 @@ func (cw *callWatch) noteGet(a reflect.Value, sent time.Duration) {
 	}
 }
 
-// firstSent is when the first Get with arguments equal to a was sent:
-// sent, for arguments that are the key alone; 0 (before any ack) for
-// arguments that cannot be told apart.
-func (cw *callWatch) firstSent(a reflect.Value, sent time.Duration) time.Duration {
-	id, alone := getID(a)
+// firstSent is when the first Get with arguments equal to these (id,
+// alone: getID's) was sent: sent, for arguments that are the key alone; 0
+// (before any ack) for arguments that cannot be told apart.
+func (cw *callWatch) firstSent(id string, alone bool, sent time.Duration) time.Duration {
 	switch {
 	case alone:
 		return sent

@@ -71,19 +71,27 @@ func TestCallWatchGetArgs(t *testing.T) {
 		C   chan int
 	}
 	var cw callWatch
+	note := func(a reflect.Value, at time.Duration) {
+		id, alone := getID(a)
+		cw.noteGet(id, alone, at)
+	}
+	firstSent := func(a reflect.Value, at time.Duration) time.Duration {
+		id, alone := getID(a)
+		return cw.firstSent(id, alone, at)
+	}
 	a := fieldsOf(&withID{"k", 1})
-	cw.noteGet(a, time.Second)
-	cw.noteGet(a, 2*time.Second)
-	if got := cw.firstSent(a, 2*time.Second); got != time.Second {
+	note(a, time.Second)
+	note(a, 2*time.Second)
+	if got := firstSent(a, 2*time.Second); got != time.Second {
 		t.Errorf("a retry counts from %v, want 1s", got)
 	}
-	if b := fieldsOf(&withID{"k", 2}); cw.firstSent(b, 3*time.Second) != 3*time.Second {
+	if b := fieldsOf(&withID{"k", 2}); firstSent(b, 3*time.Second) != 3*time.Second {
 		t.Errorf("other arguments count from their own call")
 	}
-	if k := fieldsOf(&rpc.GetArgs{Key: "k"}); cw.firstSent(k, 4*time.Second) != 4*time.Second {
+	if k := fieldsOf(&rpc.GetArgs{Key: "k"}); firstSent(k, 4*time.Second) != 4*time.Second {
 		t.Errorf("the key alone counts from its own call")
 	}
-	if u := fieldsOf(&unmarshalable{Key: "k"}); cw.firstSent(u, 5*time.Second) != 0 {
+	if u := fieldsOf(&unmarshalable{Key: "k"}); firstSent(u, 5*time.Second) != 0 {
 		t.Errorf("arguments that do not marshal count")
 	}
 }
