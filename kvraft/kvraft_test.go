@@ -13,12 +13,14 @@ import (
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/kvraft"
 	"github.com/kvsim/kvsim/scenarios"
+	"github.com/kvsim/kvsim/sim"
 )
 
 var (
 	flagSeeds  = flag.Int("kvraft.seeds", 0, "TestReplicatedPasses: seeds per scenario, profile and cluster size (0: the test's default)")
 	flagStart  = flag.Uint64("kvraft.start", 0, "TestReplicatedPasses: first seed")
 	flagUpdate = flag.Bool("kvraft.update", false, "TestSameSeedSameHash: rewrite testdata/hashes.golden")
+	flagDrawn  = flag.String("kvraft.drawn", "", "TestReplicatedPasses: only the seeds whose fault model has this fault on (a long campaign's back-fill once a fault kind is added: with it off a seed replays as before)")
 )
 
 // goldenSeeds are the seeds of each scenario and cluster whose trace
@@ -36,30 +38,57 @@ func profile(t testing.TB, name string) scenarios.Profile {
 	return scenarios.Profile{}
 }
 
+// drawn reports whether seed's run under p is one -kvraft.drawn asks
+// for: every run without the flag, else those whose fault model (drawn
+// first from the seed's entropy, as the run draws it) has the fault on.
+func drawn(p scenarios.Profile, seed uint64) bool {
+	if *flagDrawn == "" {
+		return true
+	}
+	if p.Faults == nil {
+		return false
+	}
+	f := p.Faults(sim.NewPCG(seed))
+	for _, k := range sim.FaultKinds() {
+		if k.Name() == *flagDrawn {
+			return k.Setting(f) != ""
+		}
+	}
+	panic("-kvraft.drawn: no fault kind " + strconv.Quote(*flagDrawn))
+}
+
 // campaign runs seeds [start, start+seeds) of sc under p on impl, on
-// every core, and returns the failures, lowest seed first, at most max.
-func campaign(sc scenarios.Scenario, p scenarios.Profile, impl kvsim.Impl, start, seeds uint64, max int) (failed []scenarios.Result, n int) {
+// every core, and returns the failures, lowest seed first, at most max,
+// how many failed, and how many ran (-kvraft.drawn skips some).
+func campaign(sc scenarios.Scenario, p scenarios.Profile, impl kvsim.Impl, start, seeds uint64, max int) (failed []scenarios.Result, n, runs int) {
 	workers := runtime.GOMAXPROCS(0)
 	results := make([]scenarios.Result, seeds)
+	ran := make([]bool, seeds)
 	var wg sync.WaitGroup
 	for k := range workers {
 		wg.Go(func() {
 			var r scenarios.Runner
 			for i := uint64(k); i < seeds; i += uint64(workers) {
-				results[i] = r.Try(scenarios.Config{Scenario: sc, Profile: p, Impl: impl, Seed: start + i})
+				if !drawn(p, start+i) {
+					continue
+				}
+				results[i], ran[i] = r.Try(scenarios.Config{Scenario: sc, Profile: p, Impl: impl, Seed: start + i}), true
 			}
 		})
 	}
 	wg.Wait()
-	for _, r := range results {
-		if !r.Failed() {
+	for i, r := range results {
+		if !ran[i] {
+			continue
+		}
+		if runs++; !r.Failed() {
 			continue
 		}
 		if n++; len(failed) < max {
 			failed = append(failed, r)
 		}
 	}
-	return failed, n
+	return failed, n, runs
 }
 
 // TestReplicatedPasses runs every scenario on the replicated reference,
@@ -81,7 +110,10 @@ func TestReplicatedPasses(t *testing.T) {
 			}
 			for _, faults := range profiles {
 				t.Run(fmt.Sprintf("%s/%s/%s", impl.Name, sc.Name, faults), func(t *testing.T) {
-					failed, n := campaign(sc, profile(t, faults), impl, *flagStart, seeds, 3)
+					failed, n, runs := campaign(sc, profile(t, faults), impl, *flagStart, seeds, 3)
+					if *flagDrawn != "" {
+						t.Logf("%d of %d seeds draw %s", runs, seeds, *flagDrawn)
+					}
 					for _, r := range failed {
 						t.Errorf("%s\n%s", r.Described().Summary(), reproLine(r))
 					}

@@ -137,7 +137,7 @@ func b2i(b bool) int {
 // as many of them, and they say nothing about what the servers told each
 // other.
 var schedulerKinds = map[string]bool{"tie": true, "park": true, "ready": true, "yield": true, "select": true,
-	"go": true, "go-exit": true, "sleep": true, "wake": true, "timer": true, "preempt": true, "spawn": true, "exit": true}
+	"go": true, "go-exit": true, "sleep": true, "wake": true, "timer": true, "preempt": true, "deschedule": true, "spawn": true, "exit": true}
 
 var termRE = regexp.MustCompile(`\bTerm:(\d+)`)
 

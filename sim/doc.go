@@ -99,6 +99,12 @@
 // ends of waits and a blocked select's case, which the hashed records
 // around them already decide, are traced but not hashed.
 //
+// Time passes between two steps of a goroutine only under the scheduling
+// faults: Preempt holds back a goroutine being woken, Deschedule stops a
+// running one, holding no lock, at a scheduling point. Without them a
+// window between two critical sections (an index from Raft's Start, then
+// a waiter registered for it) stays shut while messages take time.
+//
 // A goroutine that blocks runs the scheduler on its own stack, as a
 // process does, until an event resumes a goroutine: itself, one it then
 // switches to, or one up the chain of goroutines that resumed one

@@ -82,6 +82,6 @@ func ExampleSwarmFaults() {
 	}
 	// Output:
 	// jitter=8ms,drop-req=0.10,drop-reply=0.30,dup=0.50,tail=0.50/172ms,partition=568ms/593ms,pause=188ms/245.5ms
-	// jitter=2ms,drop-reply=0.40,dup=0.30,tail=0.50/341ms,pause=540ms/87ms
-	// jitter=2ms,drop-req=0.35,drop-reply=0.35,dup=0.25,tail=0.50/453ms,partition=214ms/430ms,preempt=0.15/30ms
+	// jitter=2ms,drop-reply=0.40,dup=0.30,tail=0.50/341ms,pause=540ms/87ms,deschedule=0.01/29ms
+	// jitter=2ms,drop-req=0.35,drop-reply=0.35,dup=0.25,tail=0.50/453ms,partition=214ms/430ms,preempt=0.15/30ms,deschedule=0.05/47ms
 }

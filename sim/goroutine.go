@@ -17,6 +17,7 @@ import (
 type goroutine struct {
 	id      uint64 // from 1 for goroutines; 0 for a process made by Spawn
 	dirty   bool   // it did something others can see since the scheduler last chose it
+	holds   int    // locks it holds (a Mutex, an RWMutex to write or to read), for the deschedule fault
 	crashed bool   // its machine crashed: it never runs again
 	what    string // what it is blocked in (op opPark)
 	on      any    // the primitive it waits on, for reports
@@ -153,6 +154,15 @@ func (w *World) running() *Proc {
 	return nil
 }
 
+// held counts a lock p took (delta 1) or let go (-1); a lock let go by
+// another goroutine than the one that took it may leave a count off by
+// one, never below zero.
+func (p *Proc) held(delta int) {
+	if p != nil {
+		p.rt.holds = max(0, p.rt.holds+delta)
+	}
+}
+
 func markDirty(p *Proc) {
 	if p != nil {
 		p.rt.dirty = true
@@ -164,9 +174,10 @@ func markDirty(p *Proc) {
 // choosing among them as among any events due together: so every order
 // of two goroutines' operations at one instant can happen. It yields only
 // if the goroutine did something since the scheduler last chose it (else
-// that choice already covered this one) and something else is due now.
+// that choice already covered this one) and something else is due now;
+// under the deschedule fault it may instead stop for a while.
 func (w *World) yieldPoint(p *Proc) {
-	if p != nil && p.rt.dirty {
+	if p != nil && p.rt.dirty && !w.descheduled(p) {
 		w.mayYield(p)
 	}
 }

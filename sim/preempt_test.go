@@ -84,3 +84,85 @@ func TestPreemptDelaysWithinItsBound(t *testing.T) {
 		t.Errorf("the same seed gave other delays")
 	}
 }
+
+// lockLoop adds to w a goroutine that takes and releases a lock n times,
+// nobody else contending, and returns the virtual time each Lock took and
+// each hold (from Lock's return to Unlock's).
+func lockLoop(w *World, n int) (locks, holds *[]time.Duration) {
+	locks, holds = new([]time.Duration), new([]time.Duration)
+	w.Spawn("locker", func(p *Proc) {
+		mu := NewMutex(w)
+		done := NewWaitGroup(w)
+		done.Go(func() {
+			for range n {
+				start := w.Now()
+				mu.Lock()
+				locked := w.Now()
+				mu.Unlock()
+				*locks = append(*locks, locked-start)
+				*holds = append(*holds, w.Now()-locked)
+			}
+		})
+		done.Wait()
+	})
+	return locks, holds
+}
+
+func init() {
+	semanticChecks["deschedule"] = func(on bool) error {
+		f := switched(Faults{Until: time.Second}.With(Deschedule, Level{P: 0.5, D: 5 * time.Millisecond}), "deschedule", on)
+		w := New(1, Options{Faults: f})
+		locks, _ := lockLoop(w, 40)
+		if r := w.Run(); r.Status != Done {
+			return fmt.Errorf("run: %v %s", r.Status, r.Reason)
+		}
+		for _, d := range *locks {
+			if d > 0 {
+				return nil
+			}
+		}
+		return fmt.Errorf("no running goroutine ever stopped at a synchronisation point: %v", *locks)
+	}
+}
+
+// TestDescheduleStopsWithinItsBound: a goroutine that never waits takes
+// no virtual time with the fault off; with it on, some of its Locks take
+// some, never more than D, also after the other faults stopped, the same
+// for the same seed; and it never stops while it holds the lock.
+func TestDescheduleStopsWithinItsBound(t *testing.T) {
+	run := func(f Faults, seed uint64) (locks, holds []time.Duration) {
+		w := New(seed, Options{Faults: f})
+		l, h := lockLoop(w, 200)
+		if r := w.Run(); r.Status != Done {
+			t.Fatalf("run: %v %s", r.Status, r.Reason)
+		}
+		return *l, *h
+	}
+	const d = 5 * time.Millisecond
+	on := Faults{Until: time.Millisecond}.With(Deschedule, Level{P: 0.5, D: d})
+	locks, _ := run(Faults{}, 1)
+	for _, took := range locks {
+		if took != 0 {
+			t.Fatalf("without the fault a Lock nobody contends took %v", took)
+		}
+	}
+	locks, holds := run(on, 1)
+	stopped := 0
+	for i, took := range locks {
+		if took > d {
+			t.Errorf("Lock %d took %v, more than D=%v", i, took, d)
+		}
+		if took > 0 {
+			stopped++
+		}
+		if holds[i] != 0 {
+			t.Errorf("hold %d took %v: the goroutine stopped while it held the lock", i, holds[i])
+		}
+	}
+	if stopped == 0 {
+		t.Errorf("P=0.5 stopped none of %d Locks", len(locks))
+	}
+	if again, _ := run(on, 1); fmt.Sprint(again) != fmt.Sprint(locks) {
+		t.Errorf("the same seed gave other stops")
+	}
+}

@@ -102,6 +102,7 @@ func (m *Mutex) Lock() {
 
 func (m *Mutex) take(p *Proc) {
 	m.locked, m.holder = true, p
+	p.held(1)
 	if m.starving && !m.anyWaiting() {
 		m.starving = false
 	}
@@ -149,6 +150,7 @@ func (m *Mutex) Unlock() {
 
 func (m *Mutex) release(p *Proc) {
 	w := m.w
+	m.holder.held(-1)
 	m.locked, m.holder = false, nil
 	markDirty(p)
 	if m.woken.valid() {
@@ -163,6 +165,7 @@ func (m *Mutex) release(p *Proc) {
 	m.waiters = popFront(m.waiters)
 	if m.starving {
 		m.locked, m.holder = true, next.p
+		next.p.held(1)
 	} else {
 		m.woken = next
 	}
@@ -227,6 +230,7 @@ func (rw *RWMutex) RLock() {
 	w.yieldPoint(p)
 	if !rw.writing {
 		rw.readers++
+		p.held(1)
 		markDirty(p)
 		return
 	}
@@ -245,6 +249,7 @@ func (rw *RWMutex) TryRLock() bool {
 		return false
 	}
 	rw.readers++
+	p.held(1)
 	markDirty(p)
 	return true
 }
@@ -258,6 +263,7 @@ func (rw *RWMutex) RUnlock() {
 		panic(fatalError("sync: RUnlock of unlocked RWMutex"))
 	}
 	rw.readers--
+	p.held(-1)
 	markDirty(p)
 	if rw.readers == 0 && rw.writer.valid() {
 		w.ready(rw.writer.p, rw.writer.id)
@@ -299,6 +305,7 @@ func (rw *RWMutex) Unlock() {
 	for _, r := range rw.rwait {
 		if r.valid() {
 			rw.readers++
+			r.p.held(1)
 			w.ready(r.p, r.id)
 		}
 	}
