@@ -8,13 +8,17 @@ import "time"
 // candidates received them (Vote events), so it names the second vote
 // itself, before any two leaders follow from it.
 //
-// A second vote that reaches a candidate already seen leading that term
-// (a GetState, a Start or an AppendEntries of the term, before the vote
-// came back) is not counted: it can elect nobody, as the term has its
-// leader, and a Raft that records the leader it follows in votedFor (a
-// follower that sets votedFor to the sender of an AppendEntries) grants
-// that leader's late RequestVote of the same term again, harmlessly.
-// Election safety, checked beside this, names any second leader.
+// A vote that reaches a candidate already seen leading that term (a
+// GetState, a Start or an AppendEntries of the term, before the vote
+// came back) is not counted, first or second: it can elect nobody, as
+// the term has its leader, and a Raft that records the leader it follows
+// in votedFor (a follower that sets votedFor to the sender of an
+// AppendEntries) grants that leader's late RequestVote of the same term
+// again, harmlessly, even after voting for another candidate whose
+// reply comes back later still. The price: a voter whose first vote
+// went to the elected leader and whose second went to another candidate
+// is named only if that candidate wins, by election safety, checked
+// beside this, which names any second leader.
 type VoteOnce struct {
 	votes   map[[2]int]voteSeen // by term and voter
 	leaders map[int]int         // by term: the first server seen leading it
@@ -47,7 +51,7 @@ func (c *VoteOnce) Observe(e *Event) *Violation {
 	}
 	key := [2]int{e.Term, e.Server}
 	prev, ok := c.votes[key]
-	if leader, led := c.leaders[e.Term]; ok && led && leader == e.Peer {
+	if leader, led := c.leaders[e.Term]; led && leader == e.Peer {
 		return nil // to the term's leader, elected already: it elects nobody
 	}
 	switch {

@@ -28,4 +28,15 @@ func TestVoteOnce(t *testing.T) {
 	feed(t, NewVoteOnce(), toLeader, -1, "")
 	toOther := append(append([]Event(nil), toLeader...), Event{At: ms(80), Kind: Vote, Server: 1, Term: 3, Peer: 2})
 	feed(t, NewVoteOnce(), toOther, 7, "voted for s3 in term 3 (received at 60ms), then for s2 in the same term")
+
+	// The leader's late vote may come back before the reply to the vote
+	// the voter gave first, to a candidate that lost: still one vote that
+	// counts.
+	leaderFirst := append(append([]Event(nil), ok...),
+		Event{At: ms(60), Kind: Append, Server: 0, Term: 3},
+		Event{At: ms(61), Kind: Vote, Server: 1, Term: 3, Peer: 0},
+		Event{At: ms(64), Kind: Vote, Server: 1, Term: 3, Peer: 2})
+	feed(t, NewVoteOnce(), leaderFirst, -1, "")
+	leaderFirstThenOther := append(append([]Event(nil), leaderFirst...), Event{At: ms(80), Kind: Vote, Server: 1, Term: 3, Peer: 3})
+	feed(t, NewVoteOnce(), leaderFirstThenOther, 7, "voted for s2 in term 3 (received at 64ms), then for s3 in the same term")
 }

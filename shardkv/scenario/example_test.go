@@ -21,5 +21,5 @@ func ExampleRun_flawed() {
 	s, _ := scenario.Named("join-leave")
 	r := scenario.Run(s, scenario.Config{Seed: 0, Impl: scenario.Flawed("serve-frozen", scenario.Flaws{Group: shardgrp.ServeFrozen})})
 	fmt.Println(r.Failure)
-	// Output: one owner: shard 6 served by group 1 (server 2, "k8") and by group 2 (server 0, "k8") under configuration 2, at 739.699277ms
+	// Output: one owner: shard 6 served by group 1 (server 1, "k8") and by group 2 (server 0, "k8") under configuration 2, at 729.536046ms
 }
