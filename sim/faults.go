@@ -389,15 +389,33 @@ func (d swarmDraw) every() time.Duration {
 func SwarmFaults(e Entropy, until time.Duration) Faults {
 	f := Faults{Until: until}
 	for _, k := range faultKinds {
-		if k.draw == nil {
-			continue
-		}
-		s := streamOf(e, k.swarm, k.swarmHash)
-		if k.gated && s.Uint64N(2) == 0 {
-			continue
-		}
-		k.draw(&f, swarmDraw{s})
+		f = f.withSwarmDraw(e, k)
 	}
+	return f
+}
+
+// WithSwarmScheduling is f with the scheduling faults (Preempt,
+// Deschedule) drawn from e as SwarmFaults draws them, in place of f's:
+// for a run whose network faults are its own (the course's labrpc, a
+// sharded scenario's), whose goroutines a loaded machine schedules all
+// the same.
+func (f Faults) WithSwarmScheduling(e Entropy) Faults {
+	for _, k := range []*FaultKind{Preempt, Deschedule} {
+		f = f.Without(k).withSwarmDraw(e, k)
+	}
+	return f
+}
+
+// withSwarmDraw is f with k as SwarmFaults draws it from e, on or off.
+func (f Faults) withSwarmDraw(e Entropy, k *FaultKind) Faults {
+	if k.draw == nil {
+		return f
+	}
+	s := streamOf(e, k.swarm, k.swarmHash)
+	if k.gated && s.Uint64N(2) == 0 {
+		return f
+	}
+	k.draw(&f, swarmDraw{s})
 	return f
 }
 

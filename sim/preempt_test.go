@@ -166,3 +166,32 @@ func TestDescheduleStopsWithinItsBound(t *testing.T) {
 		t.Errorf("the same seed gave other stops")
 	}
 }
+
+// TestWithSwarmScheduling: the scheduling faults drawn alone, over a run's
+// own network faults, are SwarmFaults's draw of them for the seed, each
+// on in about half the seeds, and leave the network's faults as they were.
+func TestWithSwarmScheduling(t *testing.T) {
+	network := Faults{DropRequest: 0.1, Until: time.Second}
+	on := map[string]int{}
+	const seeds = 400
+	for seed := range uint64(seeds) {
+		got := network.WithSwarmScheduling(NewPCG(seed))
+		swarm := SwarmFaults(NewPCG(seed), time.Second)
+		for _, k := range []*FaultKind{Preempt, Deschedule} {
+			if got.Level(k) != swarm.Level(k) {
+				t.Fatalf("seed %d: %s %v, swarm draws %v", seed, k.Name(), got.Level(k), swarm.Level(k))
+			}
+			if k.on(&got) {
+				on[k.Name()]++
+			}
+		}
+		if want := network.With(Preempt, got.Level(Preempt)).With(Deschedule, got.Level(Deschedule)); got != want {
+			t.Fatalf("seed %d: %v, want the network's faults and the scheduling ones: %v", seed, got, want)
+		}
+	}
+	for _, k := range []*FaultKind{Preempt, Deschedule} {
+		if n := on[k.Name()]; n < seeds/3 || n > seeds*2/3 {
+			t.Errorf("%s on in %d of %d seeds, want about half", k.Name(), n, seeds)
+		}
+	}
+}

@@ -12,6 +12,8 @@ type Profile struct {
 	Name, Doc string
 	// Faults draws the run's fault model from the profile's stream.
 	Faults func(e sim.Entropy) sim.Faults
+	// Scheduling: Faults draws the scheduling faults itself.
+	Scheduling bool
 }
 
 // The course's network, as its labrpc sets it for the Raft tests: long
@@ -42,7 +44,7 @@ var Profiles = []Profile{
 	{Name: "reliable", Doc: "kvsim's reliable network: 1ms each way, calls time out after 100ms",
 		Faults: fixed(sim.Faults{})},
 	{Name: "swarm", Doc: "kvsim's own faults, each on or off with a drawn intensity per seed (sim.SwarmFaults, never a duplicate), until FaultsUntil",
-		Faults: func(e sim.Entropy) sim.Faults { return swarmFaults(e, FaultsUntil) }},
+		Faults: func(e sim.Entropy) sim.Faults { return swarmFaults(e, FaultsUntil) }, Scheduling: true},
 }
 
 func fixed(f sim.Faults) func(sim.Entropy) sim.Faults {

@@ -42,6 +42,10 @@ type Setup struct {
 	// else they never do, but under kvsim's swarm profile, which stops
 	// them at FaultsUntil.
 	Until time.Duration
+	// Scheduling: the run's goroutines also meet the scheduling faults,
+	// drawn as kvsim's swarm draws them (sim.Faults.WithSwarmScheduling),
+	// on a network that does not draw its own.
+	Scheduling bool
 }
 
 // Config is one run.
@@ -130,6 +134,9 @@ func Run(s *Scenario, cfg Config) Result {
 	}
 	res.Profile = p.Name
 	opts.Faults = p.Faults(sim.Stream(ent, "profile"))
+	if setup.Scheduling && !p.Scheduling {
+		opts.Faults = opts.Faults.WithSwarmScheduling(sim.Stream(ent, "scheduling"))
+	}
 	if setup.Until > 0 {
 		opts.Faults.Until = setup.Until
 	}

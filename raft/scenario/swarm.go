@@ -9,7 +9,7 @@ import (
 
 func init() {
 	register(&Scenario{Name: "swarm", MaxTime: 5 * time.Minute, Setup: swarmSetup,
-		Doc: "drawn per seed: 3, 5 or 7 servers, snapshots or not, the network (the course's, reliable or not, or kvsim's swarm faults), " +
+		Doc: "drawn per seed: 3, 5 or 7 servers, snapshots or not, the network (the course's, reliable or not, or kvsim's swarm faults), the scheduling faults, " +
 			"a nemesis that crashes, restarts, disconnects, reconnects and partitions servers at drawn rates, and clients Starting commands; " +
 			"then the faults stop, every server comes back, and commands must reach every server"})
 }
@@ -54,6 +54,9 @@ func swarmSetup(e sim.Entropy, s *Setup) func(c *harness.Cluster) {
 	}
 	p.voterBounce = level() // drawn last, so that the draws above stay each seed's
 	s.Until = p.faultsFor
+	// A loaded machine's scheduling on the course's networks too, which
+	// have none: a goroutine a leader starts may run after its term ended.
+	s.Scheduling = true
 	return func(c *harness.Cluster) { swarm(c, p) }
 }
 

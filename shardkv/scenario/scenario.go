@@ -168,19 +168,12 @@ func drawShape(s *Scenario, e sim.Entropy) shape {
 			sh.faults.PartitionEvery, sh.faults.PartitionFor = 2*time.Second, time.Second
 		}
 	}
-	// The scheduling faults, each in half the seeds, on any network: a
-	// group is goroutine code (its server, rsm and Raft), and only they
-	// let time pass between two steps of a goroutine, where a window
-	// between two critical sections opens. Drawn last, so that the draws
-	// above stay each seed's.
-	if sim.Decide(e, sim.Workload, 2) == 0 {
-		sh.faults = sh.faults.With(sim.Preempt, sim.Level{P: 0.05 * float64(1+sim.Decide(e, sim.Workload, 4)),
-			D: time.Duration(1+sim.Decide(e, sim.Workload, 20)) * time.Millisecond})
-	}
-	if sim.Decide(e, sim.Workload, 2) == 0 {
-		sh.faults = sh.faults.With(sim.Deschedule, sim.Level{P: 0.005 * float64(1+sim.Decide(e, sim.Workload, 4)),
-			D: time.Duration(1+sim.Decide(e, sim.Workload, 30)) * time.Millisecond})
-	}
+	// The scheduling faults as swarm draws them, each in half the seeds,
+	// on any network: a group is goroutine code (its server, rsm and
+	// Raft), and only they let time pass between two steps of a
+	// goroutine, where a window between two critical sections opens.
+	// Drawn last, so that the draws above stay each seed's.
+	sh.faults = sh.faults.WithSwarmScheduling(e)
 	return sh
 }
 
