@@ -51,6 +51,10 @@ func TestRaftBugsFail(t *testing.T) {
 		{"snapshot-index-off-by-one", "snapshot-basic", "2"},
 		{"install-snapshot-drops-suffix", "snapshot-overtaken", "1"},
 		{"stale-reply", "stale-success", "1"},
+		// Found only when a goroutine the leader started may run after
+		// its term ended (the swarm scenario's scheduling faults on the
+		// course's networks): 0 of 400 swarm runs without, 2 with.
+		{"send-args-built-late", "swarm", "74"},
 	}
 	for _, b := range bugs {
 		t.Run(b.name, func(t *testing.T) {
