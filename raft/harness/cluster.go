@@ -390,11 +390,17 @@ func (c *Cluster) Restart(i int) {
 
 // Bounce crashes server i and restarts it after down, connected again
 // (to every connected server) if it was: a reboot its peers see as a
-// moment of silence.
+// moment of silence. A server another goroutine started meanwhile (a
+// scenario bringing every server back as its faults stop) is left as
+// that one left it: restarted again, it would be crashed and come back
+// cut off from everyone, past the end of the faults.
 func (c *Cluster) Bounce(i int, down time.Duration) {
 	connected := c.connected[i]
 	c.Crash(i)
 	c.Sleep(down)
+	if c.servers[i].up {
+		return
+	}
 	c.Restart(i)
 	if connected {
 		c.Connect(i)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kvsim/kvsim/sim"
 )
@@ -231,5 +232,40 @@ func TestSetReliable(t *testing.T) {
 				t.Errorf("%v: course-net %v, course-reorder %v; want %v, %v", f, net, reor, step.net, step.reor)
 			}
 		}
+	}
+}
+
+// TestBounceLeavesARestartedServer: a bounce of a server cut off, whose
+// server another goroutine brings back and connects while it is down (a
+// scenario ending its faults), leaves it up and connected; a bounce
+// alone restarts its server as it found it, cut off.
+func TestBounceLeavesARestartedServer(t *testing.T) {
+	w := sim.New(1, sim.Options{})
+	var got []string
+	killed := 0
+	c := toyCluster(w, 3, &got, &killed)
+	var states []string
+	state := func() {
+		_, _, up := c.GetState(1)
+		states = append(states, fmt.Sprintf("up %v, connected %v, killed %d", up, c.Connected(1), killed))
+	}
+	w.Spawn("tester", func(p *sim.Proc) {
+		c.Disconnect(1)
+		c.Bounce(1, 10*time.Millisecond)
+		state()
+		done := sim.NewWaitGroup(w)
+		done.Go(func() { c.Bounce(1, 20*time.Millisecond) })
+		c.Sleep(10 * time.Millisecond)
+		c.Restart(1)
+		c.ConnectAll()
+		done.Wait()
+		state()
+	})
+	if r := w.Run(); r.Status != sim.Done || c.Violation() != nil {
+		t.Fatalf("%v: %s %v", r.Status, r.Reason, c.Violation())
+	}
+	want := []string{"up true, connected false, killed 1", "up true, connected true, killed 2"}
+	if !slices.Equal(states, want) {
+		t.Errorf("got %q, want %q", states, want)
 	}
 }
