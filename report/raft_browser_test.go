@@ -63,7 +63,7 @@ func checkRaftPage(t *testing.T, bin, path string, run RaftRun) (raftSelftest, s
 // as sim formats it, and the arrow keys step. It saves a screenshot.
 func TestBrowserRaft(t *testing.T) {
 	bin := chromium(t)
-	r := raftFailure(t, "vote-twice", "swarm", 5, 400)
+	r := votedTwice(t)
 	run := FromRaft(r, "reference (vote-twice)", raftRepro(r, "vote-twice"))
 	dir := artifactDir(t)
 	path := filepath.Join(dir, "raft-report.html")
