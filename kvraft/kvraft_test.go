@@ -38,29 +38,34 @@ func profile(t testing.TB, name string) scenarios.Profile {
 	return scenarios.Profile{}
 }
 
-// drawn reports whether seed's run under p is one -kvraft.drawn asks
-// for: every run without the flag, else those whose fault model (drawn
-// first from the seed's entropy, as the run draws it) has the fault on.
-func drawn(p scenarios.Profile, seed uint64) bool {
+// drawnKind is the fault kind -kvraft.drawn names, nil without the flag.
+func drawnKind(t *testing.T) *sim.FaultKind {
 	if *flagDrawn == "" {
-		return true
+		return nil
 	}
-	if p.Faults == nil {
-		return false
-	}
-	f := p.Faults(sim.NewPCG(seed))
 	for _, k := range sim.FaultKinds() {
 		if k.Name() == *flagDrawn {
-			return k.Setting(f) != ""
+			return k
 		}
 	}
-	panic("-kvraft.drawn: no fault kind " + strconv.Quote(*flagDrawn))
+	t.Fatalf("-kvraft.drawn: no fault kind %q", *flagDrawn)
+	return nil
 }
 
-// campaign runs seeds [start, start+seeds) of sc under p on impl, on
-// every core, and returns the failures, lowest seed first, at most max,
-// how many failed, and how many ran (-kvraft.drawn skips some).
-func campaign(sc scenarios.Scenario, p scenarios.Profile, impl kvsim.Impl, start, seeds uint64, max int) (failed []scenarios.Result, n, runs int) {
+// drawn reports whether seed's run under p is one to run: every run for
+// a nil only, else those whose fault model (drawn first from the seed's
+// entropy, as the run draws it) has only on.
+func drawn(p scenarios.Profile, only *sim.FaultKind, seed uint64) bool {
+	if only == nil {
+		return true
+	}
+	return p.Faults != nil && only.Setting(p.Faults(sim.NewPCG(seed))) != ""
+}
+
+// campaign runs seeds [start, start+seeds) of sc under p on impl (those
+// that draw only on, if only is not nil), on every core, and returns the failures, lowest seed first, at most max,
+// how many failed, and how many ran.
+func campaign(sc scenarios.Scenario, p scenarios.Profile, impl kvsim.Impl, only *sim.FaultKind, start, seeds uint64, max int) (failed []scenarios.Result, n, runs int) {
 	workers := runtime.GOMAXPROCS(0)
 	results := make([]scenarios.Result, seeds)
 	ran := make([]bool, seeds)
@@ -69,7 +74,7 @@ func campaign(sc scenarios.Scenario, p scenarios.Profile, impl kvsim.Impl, start
 		wg.Go(func() {
 			var r scenarios.Runner
 			for i := uint64(k); i < seeds; i += uint64(workers) {
-				if !drawn(p, start+i) {
+				if !drawn(p, only, start+i) {
 					continue
 				}
 				results[i], ran[i] = r.Try(scenarios.Config{Scenario: sc, Profile: p, Impl: impl, Seed: start + i}), true
@@ -102,6 +107,7 @@ func TestReplicatedPasses(t *testing.T) {
 	if *flagSeeds > 0 {
 		seeds = uint64(*flagSeeds)
 	}
+	only := drawnKind(t)
 	for _, impl := range kvraft.Impls() {
 		for _, sc := range scenarios.All() {
 			profiles := []string{sc.DefaultFaults}
@@ -110,9 +116,9 @@ func TestReplicatedPasses(t *testing.T) {
 			}
 			for _, faults := range profiles {
 				t.Run(fmt.Sprintf("%s/%s/%s", impl.Name, sc.Name, faults), func(t *testing.T) {
-					failed, n, runs := campaign(sc, profile(t, faults), impl, *flagStart, seeds, 3)
-					if *flagDrawn != "" {
-						t.Logf("%d of %d seeds draw %s", runs, seeds, *flagDrawn)
+					failed, n, runs := campaign(sc, profile(t, faults), impl, only, *flagStart, seeds, 3)
+					if only != nil {
+						t.Logf("%d of %d seeds draw %s", runs, seeds, only.Name())
 					}
 					for _, r := range failed {
 						t.Errorf("%s\n%s", r.Described().Summary(), reproLine(r))

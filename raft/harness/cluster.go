@@ -398,7 +398,7 @@ func (c *Cluster) Bounce(i int, down time.Duration) {
 	connected := c.connected[i]
 	c.Crash(i)
 	c.Sleep(down)
-	if c.servers[i].up {
+	if c.Up(i) {
 		return
 	}
 	c.Restart(i)
