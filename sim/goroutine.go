@@ -294,6 +294,17 @@ func (w *World) ready(p *Proc, id uint64) {
 	w.schedule(w.runsAt(p), evReady, p, id, 0, nil, nil)
 }
 
+// handOff makes p runnable at the current instant, never later: the
+// running goroutine gives p its time slice, as Go's runtime does for a
+// lock handed over (runtime_Semrelease with handoff), so the preempt
+// fault does not apply.
+func (w *World) handOff(p *Proc, id uint64) {
+	if w.opts.Trace {
+		w.traceG(RecReady, p, "")
+	}
+	w.schedule(w.now, evReady, p, id, 0, nil, nil)
+}
+
 func (w *World) dispatchReady(e *event) {
 	if e.proc.waiting(e.wait) {
 		w.resume(e.proc)

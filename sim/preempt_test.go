@@ -195,3 +195,40 @@ func TestWithSwarmScheduling(t *testing.T) {
 		}
 	}
 }
+
+// TestHandedOverLockRunsAtOnce: a waiter that lost its woken turn to a
+// goroutine arriving meanwhile, after waiting past 1ms, is handed the
+// mutex at the next Unlock, and runs at that instant even when the preempt
+// fault delays every other wakeup, as Go yields to it: a handed-over lock
+// never waits, held, for a goroutine the fault holds back.
+func TestHandedOverLockRunsAtOnce(t *testing.T) {
+	const wake = 40 * time.Millisecond // the longest delay the fault draws
+	f := Faults{}.With(Preempt, Level{P: 1, D: wake})
+	for seed := range uint64(20) {
+		w := New(seed, Options{Faults: f})
+		var released, acquired time.Duration
+		w.Spawn("barger", func(p *Proc) {
+			mu := NewMutex(w)
+			done := NewWaitGroup(w)
+			mu.Lock()
+			done.Go(func() {
+				mu.Lock()
+				acquired = w.Now()
+				mu.Unlock()
+			})
+			w.Clock().Sleep(2 * wake) // the waiter starts and queues
+			mu.Unlock()               // wakes it, delayed by the fault...
+			mu.Lock()                 // ...so this takes the lock first
+			w.Clock().Sleep(2 * wake) // the waiter runs, finds it held, starves
+			released = w.Now()
+			mu.Unlock() // the waiter starved: the lock is handed to it
+			done.Wait()
+		})
+		if r := w.Run(); r.Status != Done {
+			t.Fatalf("seed %d: %v %s", seed, r.Status, r.Reason)
+		}
+		if acquired != released {
+			t.Errorf("seed %d: the waiter ran %v after the lock was handed to it", seed, acquired-released)
+		}
+	}
+}

@@ -164,11 +164,16 @@ func (m *Mutex) release(p *Proc) {
 	next := m.waiters[0]
 	m.waiters = popFront(m.waiters)
 	if m.starving {
+		// Go yields to the new holder (runtime_Semrelease with handoff):
+		// it runs now, so a scheduling fault cannot leave the lock held by
+		// a goroutine not yet running, which would make every waiter's
+		// turn cost a fault's delay and a busy lock a convoy.
 		m.locked, m.holder = true, next.p
 		next.p.held(1)
-	} else {
-		m.woken = next
+		w.handOff(next.p, next.id)
+		return
 	}
+	m.woken = next
 	w.ready(next.p, next.id)
 }
 
