@@ -31,21 +31,32 @@ var zoo = []struct {
 	{"follow-logged", kvraft.FollowLogged},
 }
 
-// TestFollowLoggedIsAStaleRead: a request that follows an equal one whose
-// entry is in the log already is answered, on a deposed leader that is
-// behind, with a state older than what clients saw before it arrived.
-// The reference did so until the campaign over the 5-server cluster found
-// it at this seed; now only requests not yet Started are followed.
-func TestFollowLoggedIsAStaleRead(t *testing.T) {
+// TestReferencePassesWhatItsCampaignFound: the seeds at which the long
+// campaign over the replicated reference once failed pass, a fail file
+// kept as code. Each was fixed where it lay: 12,048 a stale read of the
+// rsm's coalescing (now the zoo's follow-logged, which needed the convoy
+// below to show and is found at no seed of 40,000 on 5 servers and 20,000
+// on 3 of many-clients since); 673 resends queued for Raft's lock; the
+// five of 5 servers a liveness check that asked for a deadline, not
+// progress; 43,782 a starving mutex handed to a goroutine the preempt
+// fault held back, a convoy the simulator made and Go does not.
+func TestReferencePassesWhatItsCampaignFound(t *testing.T) {
 	sc, p := scenario(t, "many-clients"), profile(t, scenarios.SwarmName)
-	cfg := scenarios.Config{Scenario: sc, Profile: p, Seed: 12048}
-	cfg.Impl = kvraft.Flawed("follow-logged", 5, kvraft.FollowLogged)
-	if r := scenarios.Run(cfg); !strings.Contains(r.Reason, "the get saw a state already overwritten") {
-		t.Errorf("with the flaw: %s, want the stale read", r.Summary())
-	}
-	cfg.Impl = kvraft.Impls()[1]
-	if r := scenarios.Run(cfg); r.Failed() || cfg.Impl.Servers != 5 {
-		t.Errorf("the reference (%s): %s", cfg.Impl.Name, r.Summary())
+	for _, c := range []struct {
+		servers int
+		seed    uint64
+	}{{5, 12048}, {3, 673}, {5, 4996}, {5, 6102}, {5, 6846}, {5, 8413}, {5, 9349}, {5, 43782}} {
+		impl := kvraft.Impls()[1]
+		if c.servers == 3 {
+			impl = kvraft.Impls()[0]
+		}
+		if impl.Servers != c.servers {
+			t.Fatalf("%s has %d servers, want %d", impl.Name, impl.Servers, c.servers)
+		}
+		cfg := scenarios.Config{Scenario: sc, Profile: p, Seed: c.seed, Impl: impl}
+		if r := scenarios.Run(cfg); r.Failed() {
+			t.Errorf("%s", r.Summary())
+		}
 	}
 }
 

@@ -104,6 +104,10 @@
 // running one, holding no lock, at a scheduling point. Without them a
 // window between two critical sections (an index from Raft's Start, then
 // a waiter registered for it) stays shut while messages take time.
+// Neither holds back a goroutine that holds a lock: one stopped inside a
+// critical section, or handed a starving mutex and not yet running, makes
+// every waiter pay its delay in turn, a convoy no real scheduler makes
+// (Go's Unlock yields to the goroutine it hands the mutex to).
 //
 // A goroutine that blocks runs the scheduler on its own stack, as a
 // process does, until an event resumes a goroutine: itself, one it then

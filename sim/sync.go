@@ -29,9 +29,11 @@ func (l lockWaiter) valid() bool { return l.p != nil && l.p.waiting(l.id) }
 // that locks it while it is held parks until it is unlocked; as in Go, a
 // woken waiter competes with goroutines arriving meanwhile (and queues
 // again at the front if it loses), until one has waited 1ms of virtual
-// time, when the mutex goes to its waiters in turn. Locking and unlocking
-// are scheduling points. A deadlock names each blocked goroutine, where it
-// waits, and who holds the mutex.
+// time, when the mutex goes to its waiters in turn, each running at once
+// (Go's Unlock yields to it, so the preempt fault never delays it while
+// it holds the lock). Locking and unlocking are scheduling points. A
+// deadlock names each blocked goroutine, where it waits, and who holds
+// the mutex.
 type Mutex struct {
 	w        *World
 	locked   bool
