@@ -454,7 +454,7 @@ func buildRaft(run RaftRun) *raftData {
 			if !dr.PeerOnly && l < 0 {
 				l = pl
 			}
-			key := dr.Span + " " + strconv.Itoa(l)
+			key := dr.Span + " " + strconv.Itoa(l) + " " + strconv.Itoa(pl) // a one-way cut's span per link
 			if on && l >= 0 {
 				open[key] = len(d.Spans)
 				d.Spans = append(d.Spans, raftSpan{Lane: l, From: t, To: -1, Kind: dr.Span, Label: cmpOr(dr.Alone, dr.Label), Start: i})

@@ -181,19 +181,20 @@ func (e *Env) cutLeaders(name string, s sim.Entropy, gap, length func() time.Dur
 				cut = int(sim.Decide(s, sim.DecidePartition, uint64(len(e.names))))
 			}
 			leader := e.names[cut]
-			for _, other := range e.names {
-				if other != leader {
-					w.Cut(leader, other)
-				}
-			}
+			e.eachOther(leader, func(other string) { w.Cut(leader, other) })
 			p.Sleep(length())
-			for _, other := range e.names {
-				if other != leader {
-					w.Heal(leader, other)
-				}
-			}
+			e.eachOther(leader, func(other string) { w.Heal(leader, other) })
 		}
 	})
+}
+
+// eachOther calls f with the name of every server but server.
+func (e *Env) eachOther(server string, f func(other string)) {
+	for _, other := range e.names {
+		if other != server {
+			f(other)
+		}
+	}
 }
 
 // leader is the index of a server that is up and says it leads (Leader),

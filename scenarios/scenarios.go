@@ -66,6 +66,9 @@ func All() []Scenario {
 		{Name: "many-clients", DefaultFaults: "reliable",
 			Doc:   "thirty clients overwrite a few keys; server memory must stay proportional to the data",
 			Setup: manyClients},
+		{Name: "deaf-leader", DefaultFaults: "reliable",
+			Doc:   "a cluster's leader stops hearing its followers (a one-way cut: its log grows, nothing commits), then is cut off and deposed, while writers move on and idle readers come back to it: a deposed leader must answer nothing from its old log",
+			Setup: deafLeader},
 	}
 }
 

@@ -432,21 +432,29 @@ func (f Faults) withDefaults() Faults {
 	return f
 }
 
-// linkKey names an undirected link by its endpoints' indices.
-type linkKey struct{ a, b int }
+// linkKey names a cut: of the link between two endpoints, by their
+// indices, lower first, or, oneWay, of the direction from a to b.
+type linkKey struct {
+	a, b   int
+	oneWay bool
+}
 
 func keyOf(a, b *endpoint) linkKey {
 	if a.idx > b.idx {
 		a, b = b, a
 	}
-	return linkKey{a.idx, b.idx}
+	return linkKey{a: a.idx, b: b.idx}
 }
 
-func (w *World) linkDown(a, b *endpoint) bool {
-	if a.isolated > 0 || b.isolated > 0 {
+func oneWayKey(from, to *endpoint) linkKey { return linkKey{from.idx, to.idx, true} }
+
+// linkDown reports whether a message from endpoint from to endpoint to is
+// lost to a cut.
+func (w *World) linkDown(from, to *endpoint) bool {
+	if from.isolated > 0 || to.isolated > 0 {
 		return true
 	}
-	return len(w.cuts) > 0 && w.cuts[keyOf(a, b)]
+	return len(w.cuts) > 0 && (w.cuts[keyOf(from, to)] || w.cuts[oneWayKey(from, to)])
 }
 
 func (w *World) lookup(name string) *endpoint {
@@ -474,6 +482,27 @@ func (w *World) Heal(a, b string) {
 	ea, eb := w.lookup(a), w.lookup(b)
 	delete(w.cuts, keyOf(ea, eb))
 	w.record(RecHeal, ea, eb, 0, nil, nil)
+}
+
+// CutFrom loses the messages endpoint from sends to endpoint to until
+// HealFrom, while those to sends to from pass: a one-way cut, as a
+// half-broken link or firewall makes. Its calls to to are lost, and to's
+// calls to it run their handlers and lose their replies: to sees from as
+// down, and from sees to as alive.
+func (w *World) CutFrom(from, to string) {
+	ef, et := w.lookup(from), w.lookup(to)
+	if w.cuts == nil {
+		w.cuts = make(map[linkKey]bool)
+	}
+	w.cuts[oneWayKey(ef, et)] = true
+	w.record(RecCutFrom, ef, et, 0, nil, nil)
+}
+
+// HealFrom undoes CutFrom.
+func (w *World) HealFrom(from, to string) {
+	ef, et := w.lookup(from), w.lookup(to)
+	delete(w.cuts, oneWayKey(ef, et))
+	w.record(RecHealFrom, ef, et, 0, nil, nil)
 }
 
 // Isolate cuts endpoint name off from every other endpoint until Rejoin.

@@ -144,6 +144,34 @@ func TestScriptedPartitionAndPause(t *testing.T) {
 	}
 }
 
+// TestOneWayCut: a cut from the server to the client loses the replies,
+// not the requests (the handler runs, the call fails); one from the client
+// to the server loses the requests; HealFrom undoes each, and neither
+// touches the other direction.
+func TestOneWayCut(t *testing.T) {
+	w, c := newCounterWorld(1, Options{Trace: true})
+	var results []bool
+	var seen []int
+	w.Spawn("c0", func(p *Proc) {
+		for k := range 4 {
+			p.Sleep(time.Duration(k)*200*time.Millisecond - p.Now())
+			var reply addReply
+			results = append(results, p.Call("server", "Counter.Add", &addArgs{N: 1}, &reply))
+			seen = append(seen, c.seen)
+		}
+	})
+	w.At(150*time.Millisecond, func() { w.CutFrom("server", "c0") })
+	w.At(250*time.Millisecond, func() { w.HealFrom("server", "c0") })
+	w.At(350*time.Millisecond, func() { w.CutFrom("c0", "server") })
+	w.At(450*time.Millisecond, func() { w.HealFrom("c0", "server") })
+	if r := w.Run(); r.Status != Done {
+		t.Fatalf("%v: %s", r.Status, r.Reason)
+	}
+	if got, want := fmt.Sprint(results, seen), fmt.Sprint([]bool{true, false, false, true}, []int{1, 2, 2, 3}); got != want {
+		t.Errorf("call results and requests handled %s, want %s", got, want)
+	}
+}
+
 // TestRandomPartitionsHeal checks the fault schedule cuts and heals links,
 // and that everything is healed once faults stop.
 func TestRandomPartitionsHeal(t *testing.T) {

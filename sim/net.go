@@ -432,7 +432,7 @@ func (w *World) sendReply(e *event, reply any) {
 
 func (w *World) deliverReply(e *event) {
 	p, srv := e.proc, e.m.server
-	if w.linkDown(p.ep, srv) {
+	if w.linkDown(srv, p.ep) {
 		w.record(RecLost, p.ep, srv, e.call, e.m, replyMark)
 		w.lose(e)
 		return

@@ -39,6 +39,8 @@ const (
 	RecNemesisDup                         // the nemesis duplicated a request
 	RecNemesisDelay                       // the nemesis delayed a message
 	RecNemesisHold                        // the nemesis held a message until just after its call timed out
+	RecCutFrom                            // messages from one endpoint to another are lost (a one-way cut)
+	RecHealFrom                           // a one-way cut was healed
 
 	numRecordKinds // keep last
 )
@@ -149,6 +151,8 @@ var recordInfos = append(make([]recordInfo, 0, maxRecordKinds), []recordInfo{
 	RecNemesisDup:   {name: "nemesis-dup", drawing: Drawing{As: AsCopy}},
 	RecNemesisDelay: {name: "nemesis-delay"},
 	RecNemesisHold:  {name: "nemesis-hold"},
+	RecCutFrom:      {name: "cut-from", drawing: Drawing{As: AsSpanStart, Span: "cut-from", Label: "one-way cut"}},
+	RecHealFrom:     {name: "heal-from", drawing: Drawing{As: AsSpanEnd, Span: "cut-from"}},
 }...)
 
 // recordCodes are the words the kinds fold into the trace hash: a hash of

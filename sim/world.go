@@ -96,7 +96,7 @@ type Stats struct {
 	Timeouts   int // calls that returned false
 	Reordered  int // requests delivered after one sent strictly later
 	Ties       int // instants at which several events were due
-	Partitions int // cuts and isolations, scripted or by the fault schedule
+	Partitions int // cuts, one-way cuts and isolations, scripted or by the fault schedule
 	Pauses     int // server pauses, scripted or by the fault schedule
 
 	counts [maxRecordKinds]int
@@ -114,7 +114,7 @@ func (s *Stats) fillNamed() {
 	c := &s.counts
 	s.Calls, s.Delivered, s.Replies, s.Late, s.Timeouts = c[RecSend], c[RecDeliver], c[RecReply], c[RecLate], c[RecTimeout]
 	s.DroppedReq, s.DroppedRep, s.Duplicated = c[RecDropReq], c[RecDropReply], c[RecDup]
-	s.Lost, s.Held, s.Ties, s.Partitions, s.Pauses = c[RecLost], c[RecHeld], c[RecTie], c[RecCut], c[RecPause]
+	s.Lost, s.Held, s.Ties, s.Partitions, s.Pauses = c[RecLost], c[RecHeld], c[RecTie], c[RecCut]+c[RecCutFrom], c[RecPause]
 }
 
 // Result is the outcome of Run.
