@@ -74,7 +74,7 @@ kvraft1 folder's StartKVServer(ends, gid, me, persister, maxraftstate)
 starts each of 3, 5 or 7 servers, maxraftstate -1 or 1000 (both drawn per
 seed, as the course's 4B and 4C tests set it), on its rsm and Raft, and MakeClerk(clnt, servers) each
 client's clerk: every kvsrv1 scenario runs on that cluster, and the
-cluster scenarios (leader-cut, crash-restart) with it. The
+cluster scenarios (leader-cut, deaf-leader, crash-restart) with it. The
 folder's goroutines, channels, select, sync and timers run on kvsim's
 scheduler in virtual time (a ready select case, a map's order and how
 late, under 1ms, a timer or Sleep fires drawn from the seed, as real

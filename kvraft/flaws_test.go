@@ -29,16 +29,16 @@ var zoo = []struct {
 	{"wrong-leader-not-maybe", kvraft.WrongLeaderNotMaybe},
 	{"reread-version", kvraft.RereadVersion},
 	{"follow-logged", kvraft.FollowLogged},
+	{"snapshot-is-done", kvraft.SnapshotIsDone},
 }
 
 // TestReferencePassesWhatItsCampaignFound: the seeds at which the long
 // campaign over the replicated reference once failed pass, a fail file
 // kept as code. Each was fixed where it lay: 12,048 a stale read of the
-// rsm's coalescing (now the zoo's follow-logged, which needed the convoy
-// below to show and is found at no seed of 40,000 on 5 servers and 20,000
-// on 3 of many-clients since); 673 resends queued for Raft's lock; the
-// five of 5 servers a liveness check that asked for a deadline, not
-// progress; 43,782 a starving mutex handed to a goroutine the preempt
+// rsm's coalescing (now the zoo's follow-logged, which many-clients found
+// only through the convoy below, and deaf-leader finds); 673 resends
+// queued for Raft's lock; the five of 5 servers a liveness check that
+// asked for a deadline, not progress; 43,782 a starving mutex handed to a goroutine the preempt
 // fault held back, a convoy the simulator made and Go does not.
 func TestReferencePassesWhatItsCampaignFound(t *testing.T) {
 	sc, p := scenario(t, "many-clients"), profile(t, scenarios.SwarmName)
@@ -120,6 +120,16 @@ func TestFlawsAreFound(t *testing.T) {
 		// or over another client's.
 		{"reread-version", kvraft.RereadVersion, 3, 50, true, nil},
 		{"reread-version", kvraft.RereadVersion, 5, 50, false, nil},
+		// A request joined to an equal one in a deposed leader's log,
+		// answered with that entry's result when its successor commits
+		// it: a stale read, which needs deaf-leader's one-way cut and
+		// idle readers.
+		{"follow-logged", kvraft.FollowLogged, 3, 1000, false, []string{"deaf-leader"}},
+		{"follow-logged", kvraft.FollowLogged, 5, 1000, false, []string{"deaf-leader"}},
+		// A request whose index a snapshot covers taken as done: a
+		// deposed leader's Put answered OK, never applied.
+		{"snapshot-is-done", kvraft.SnapshotIsDone, 3, 300, false, []string{"kv-swarm", "leader-cut"}},
+		{"snapshot-is-done", kvraft.SnapshotIsDone, 5, 300, false, []string{"leader-cut", "kv-swarm"}},
 	}
 	for _, f := range flaws {
 		impl := kvraft.Flawed(fmt.Sprintf("flawed/%s-%d", f.name, f.n), f.n, f.flaws)

@@ -164,6 +164,12 @@ const (
 	// with a state older than what clients saw before it arrived, a
 	// stale read.
 	FollowLogged
+	// SnapshotIsDone takes a request whose entry's index an installed
+	// snapshot covers as done (rsm.SnapshotIsDone): a Put is answered
+	// OK, a Get from the store, though a deposed leader's entry there
+	// may have been replaced by its successor's, and the Put never
+	// applied (a lost write).
+	SnapshotIsDone
 
 	// The clerk's flaws.
 
@@ -219,6 +225,9 @@ func start(node *harness.Node, maxraftstate int, flaws Flaw, mk harness.Make) *S
 	if flaws&FollowLogged != 0 {
 		rf |= rsm.FollowLogged
 	}
+	if flaws&SnapshotIsDone != 0 {
+		rf |= rsm.SnapshotIsDone
+	}
 	snapshotAt := maxraftstate
 	if flaws&NoSnapshots != 0 {
 		snapshotAt = -1
@@ -243,6 +252,10 @@ func (s *Server) Get(args *rpc.GetArgs, reply *rpc.GetReply) {
 		*reply = rpc.GetReply{Err: err}
 		return
 	}
+	if res == nil { // SnapshotIsDone's answer
+		s.sm.kv.Get(args, reply)
+		return
+	}
 	*reply = res.(rpc.GetReply)
 }
 
@@ -259,6 +272,10 @@ func (s *Server) Put(args *rpc.PutArgs, reply *rpc.PutReply) {
 	err, res := s.rsm.Submit(*args)
 	if err != rpc.OK {
 		reply.Err = err
+		return
+	}
+	if res == nil { // SnapshotIsDone's answer
+		reply.Err = rpc.OK
 		return
 	}
 	*reply = res.(rpc.PutReply)

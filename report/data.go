@@ -338,7 +338,11 @@ func build(run Run) *data {
 				openSpan(dr.Span+" "+peer+" "+proc, span{Lane: lane(peer), From: t, To: -1, Kind: dr.Span, Label: spanLabel(dr, proc), Start: i, EndEvent: -1})
 			}
 			if proc != "" {
-				openSpan(dr.Span+" "+proc+" "+peer, span{Lane: lane(proc), From: t, To: -1, Kind: dr.Span, Label: spanLabel(dr, peer), Start: i, EndEvent: -1})
+				label := spanLabel(dr, peer)
+				if dr.Directed {
+					label = dr.Label + " to " + peer
+				}
+				openSpan(dr.Span+" "+proc+" "+peer, span{Lane: lane(proc), From: t, To: -1, Kind: dr.Span, Label: label, Start: i, EndEvent: -1})
 			}
 		case sim.AsSpanEnd:
 			proc, peer := r.Proc, r.Peer

@@ -132,6 +132,10 @@ func (wt *waiter) settle(err rpc.Err, res any, woken []*waiter) []*waiter {
 	woken = append(woken, wt)
 	for _, f := range wt.followers {
 		switch {
+		case err == rpc.OK && res == nil:
+			// Taken as done without a result (SnapshotIsDone): nothing
+			// to answer the follower with.
+			woken = f.settle(rpc.ErrWrongLeader, nil, woken)
 		case err == rpc.OK && wt.index > f.since:
 			again, lasting := f.again(f.op.Req, res)
 			if f.mustLast && !lasting {
@@ -231,6 +235,10 @@ const (
 	// not: a deposed leader, behind, answers it with a state older than
 	// what clients saw before it arrived (coalesce).
 	FollowLogged
+	// SnapshotIsDone takes a submission whose index an installed
+	// snapshot covers as done, answered OK without a result, though a
+	// deposed leader's entry there may have been replaced by another.
+	SnapshotIsDone
 )
 
 // MakeRSM starts server me's Raft (the reference's) and its applier.
@@ -327,6 +335,8 @@ func (r *RSM) answer(index int, op *Op, res any, woken []*waiter) []*waiter {
 		switch {
 		case op != nil && wt.index == index && (r.flaws&AnyOpAtIndex != 0 || sameTag(wt.op, *op)):
 			woken = wt.settle(rpc.OK, res, woken)
+		case op == nil && wt.index <= index && r.flaws&SnapshotIsDone != 0:
+			woken = wt.settle(rpc.OK, nil, woken) // no result: the snapshot has none
 		case wt.index <= index && r.flaws&WaitForever == 0:
 			woken = wt.settle(rpc.ErrWrongLeader, nil, woken)
 		default:

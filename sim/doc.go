@@ -33,6 +33,11 @@
 // differently from a dropped message. Faults are set per run in Faults; their zero
 // value is a reliable network.
 //
+// Partitions are scripted too: Cut and Heal a link, Isolate and Rejoin
+// an endpoint, and CutFrom and HealFrom one direction of a link (a
+// one-way cut: a call's handler runs and its reply is lost, as a
+// half-broken link does).
+//
 // The package knows nothing of what the processes do: it moves opaque
 // messages between endpoints as net/rpc with gob would, so that no two
 // endpoints ever share memory and a reply leaves the fields it does not

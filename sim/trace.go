@@ -111,6 +111,9 @@ type Drawing struct {
 	// followed by " from " and the other endpoint, or Alone when the span
 	// has one endpoint (Label when Alone is empty).
 	Label, Alone string
+	// Directed spans go from the process to the peer: the process's lane
+	// says " to " the peer.
+	Directed bool
 }
 
 // recordInfo is what the simulator knows of a record kind.
@@ -151,7 +154,7 @@ var recordInfos = append(make([]recordInfo, 0, maxRecordKinds), []recordInfo{
 	RecNemesisDup:   {name: "nemesis-dup", drawing: Drawing{As: AsCopy}},
 	RecNemesisDelay: {name: "nemesis-delay"},
 	RecNemesisHold:  {name: "nemesis-hold"},
-	RecCutFrom:      {name: "cut-from", drawing: Drawing{As: AsSpanStart, Span: "cut-from", Label: "one-way cut"}},
+	RecCutFrom:      {name: "cut-from", drawing: Drawing{As: AsSpanStart, Span: "cut-from", Label: "one-way cut", Directed: true}},
 	RecHealFrom:     {name: "heal-from", drawing: Drawing{As: AsSpanEnd, Span: "cut-from"}},
 }...)
 
