@@ -14,6 +14,7 @@ import (
 
 	"github.com/kvsim/kvsim"
 	"github.com/kvsim/kvsim/scenarios"
+	proto "github.com/kvsim/kvsim/worker"
 )
 
 // Config says which runs a campaign makes. A seed of a campaign runs every
@@ -45,7 +46,9 @@ type Config struct {
 	// KeepGoing runs every seed; otherwise no seed is started after the
 	// first failure (seeds already running finish).
 	KeepGoing bool
-	// RunTimeout bounds one run in wall time; 0 means DefaultRunTimeout.
+	// RunTimeout bounds one run, in wall time, or in processor time for
+	// a run in a worker process whose processor time can be read
+	// (budget); 0 means DefaultRunTimeout.
 	RunTimeout time.Duration
 	// OnResult, if set, sees every run's result as it comes in. It is
 	// called from Campaign's own goroutine, never concurrently, and the
@@ -53,8 +56,8 @@ type Config struct {
 	OnResult func(scenarios.Result)
 }
 
-// DefaultRunTimeout is how long a campaign waits for one run, in wall time,
-// before it reports the run stuck. Runs take milliseconds (the slowest
+// DefaultRunTimeout is how long a campaign waits for one run (see
+// Config.RunTimeout) before it reports the run stuck. Runs take milliseconds (the slowest
 // scenario a second under the race detector on a loaded machine); only a
 // SUT that spins or blocks outside simulator calls, where virtual time
 // cannot stop it, gets near this. A teacher's loop over a class meets such
@@ -301,8 +304,8 @@ type worker struct {
 	abandon context.CancelFunc
 
 	mu        sync.Mutex
-	seed      seedRuns  // the seed in progress
-	started   time.Time // of the run in progress; zero between runs
+	seed      seedRuns // the seed in progress
+	run       *budget  // of the run in progress; nil between runs
 	abandoned bool
 }
 
@@ -348,10 +351,11 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 			break
 		}
 		cfg.Seed = s.seed
+		cpu := new(proto.CPU)
 		w.mu.Lock()
-		w.seed, w.started = s, time.Now()
+		w.seed, w.run = s, &budget{timeout: c.plan.timeout, start: time.Now(), cpu: cpu}
 		w.mu.Unlock()
-		res := w.runner.Run(w.gaveUp, cfg)
+		res := w.runner.Run(proto.WithCPU(w.gaveUp, cpu), cfg)
 		// A world never enters the Go scheduler, so a collection that
 		// started during a run would otherwise wait for the next
 		// preemption to finish marking, with write barriers on; between
@@ -359,7 +363,7 @@ func (c *campaign) runSeed(ctx context.Context, w *worker, s seedRuns) bool {
 		runtime.Gosched()
 		w.mu.Lock()
 		abandoned := w.abandoned
-		w.started = time.Time{}
+		w.run = nil
 		w.mu.Unlock()
 		if abandoned {
 			return false
@@ -390,9 +394,9 @@ func (c *campaign) forget(w *worker) {
 	c.workers.Done()
 }
 
-// watch abandons every worker whose run has outlived the timeout, until
-// stop closes. It wakes a few times per timeout, so a hung run is reported
-// within about 1.25 times the timeout.
+// watch abandons every worker whose run has outlived the timeout
+// (budget), until stop closes. It wakes a few times per timeout, so a run
+// hung in-process is reported within about 1.25 times the timeout.
 func (c *campaign) watch(ctx context.Context, stop <-chan struct{}) {
 	tick := time.NewTicker(max(c.plan.timeout/4, time.Millisecond))
 	defer tick.Stop()
@@ -414,23 +418,29 @@ func (c *campaign) watch(ctx context.Context, stop <-chan struct{}) {
 func (c *campaign) abandonIfHung(ctx context.Context, w *worker, now time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.abandoned || w.started.IsZero() || now.Sub(w.started) < c.plan.timeout {
+	if w.abandoned || w.run == nil {
+		return
+	}
+	stuck, why := w.run.spent(now)
+	if !stuck {
 		return
 	}
 	w.abandoned = true
 	stacks := stacksOf(w.gid)
 	w.abandon()
 	s := w.seed
-	s.results = append(slices.Clone(s.results), stuckRun(c.cfg.Runs[len(s.results)], s.seed, c.plan.timeout, stacks))
+	s.results = append(slices.Clone(s.results), stuckRun(c.cfg.Runs[len(s.results)], s.seed, why, stacks))
 	// The fresh worker is counted before the abandoned one is forgotten,
 	// so the campaign cannot look finished in between.
 	c.spawn(ctx, &s)
 	c.forget(w)
 }
 
-func stuckRun(cfg scenarios.Config, seed uint64, timeout time.Duration, stacks string) scenarios.Result {
+// stuckRun is the result of a run the watchdog abandoned; why follows
+// "the run" (budget.spent).
+func stuckRun(cfg scenarios.Config, seed uint64, why string, stacks string) scenarios.Result {
 	cfg.Seed = seed
-	reason := fmt.Sprintf("the run did not return within %v of wall time: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned); below are its goroutines' stacks, which for a run made in another process (kvsim lab) show only the wait for it: the repro line replays the run here, with the stack of the code that hangs", timeout)
+	reason := fmt.Sprintf("the run %s: the implementation is spinning or blocked outside simulator calls (its goroutine was abandoned); below are its goroutines' stacks, which for a run made in another process (kvsim lab) show only the wait for it: the repro line replays the run here, with the stack of the code that hangs", why)
 	return scenarios.FailedRun(cfg, kvsim.Stuck, reason, stacks)
 }
 

@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/kvsim/kvsim/report"
@@ -111,7 +112,7 @@ func guard(ctx context.Context, timeout time.Duration, cfg scenarios.Config) (sc
 	case r := <-done:
 		return r, nil
 	case <-timer.C:
-		return stuckRun(cfg, cfg.Seed, timeout, stacksOf(<-gid)), nil
+		return stuckRun(cfg, cfg.Seed, fmt.Sprintf("did not return within %v of wall time", timeout), stacksOf(<-gid)), nil
 	case <-ctx.Done():
 		return scenarios.Result{}, ctx.Err()
 	}

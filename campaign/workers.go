@@ -58,15 +58,14 @@ func (ws *Workers) Traced(ctx context.Context, cfg scenarios.Config, timeout tim
 		r.Repro = out.Repro
 		return report.Written{Result: r}, nil
 	}
-	timeout = cmpTimeout(timeout)
-	watched, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	resp, err := ws.call(watched, proto.Request{Spec: cfg.Spec(), CheckTimeout: cfg.CheckTimeout, Outputs: &out})
+	watch := WatchCall(ctx, cmpTimeout(timeout))
+	defer watch.Stop()
+	resp, err := ws.call(watch.Context(), proto.Request{Spec: cfg.Spec(), CheckTimeout: cfg.CheckTimeout, Outputs: &out})
 	switch {
 	case ctx.Err() != nil:
 		return report.Written{}, ctx.Err()
-	case watched.Err() != nil:
-		r := stuckRun(cfg, cfg.Seed, timeout, "")
+	case watch.Context().Err() != nil:
+		r := stuckRun(cfg, cfg.Seed, watch.Why(), "")
 		r.Repro = out.Repro
 		return report.Written{Result: r}, nil
 	case err != nil:

@@ -85,7 +85,7 @@ func (fl *campaignFlags) register(f *pflag.FlagSet, named bool) {
 	f.IntVar(&fl.parallel, "parallel", 0, "seeds run at once (default: every core)")
 	f.StringVar(&fl.shard, "shard", "0/1", "run shard `i/n` of the seeds, 0 <= i < n")
 	f.Uint64Var(&fl.start, "start", 0, "first seed of the campaign")
-	f.DurationVar(&fl.runTimeout, "run-timeout", campaign.DefaultRunTimeout, "report a run stuck when it has not returned after this much wall time (a SUT spinning or blocked outside simulator calls)")
+	f.DurationVar(&fl.runTimeout, "run-timeout", campaign.DefaultRunTimeout, "report a run stuck when it has not returned after this much time (a SUT spinning or blocked outside simulator calls): wall time, or, for a lab folder's run on Linux, processor time, so that a slow run on a loaded machine is not taken for a stuck one")
 	f.StringVar(&fl.out, "out", "", "write one JSON line per failure and a summary line to `FILE`")
 	f.StringVar(&fl.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	f.BoolVar(&fl.keepGoing, "keep-going", false, "run every seed instead of stopping at the first failure")

@@ -62,8 +62,11 @@ trace and report.html). Its scenarios run on their own networks, as the
 course's tests do, with the course's time limits (agreement within 10s):
 --faults replaces every scenario's network, and under a harsher one a
 correct Raft may miss those limits. A run of a raft1, kvraft1 or rsm
-folder may take 120s of wall time before it is stuck (--run-timeout; a
-kvsrv1 folder's, 10s).
+folder may spend 120s before it is stuck (--run-timeout; a kvsrv1
+folder's, 10s): 120s of processor time, on Linux, so that a loaded
+machine's slow run is not taken for a stuck one (one that has used
+almost none for that long is stuck), up to 10 times as long in wall
+time; elsewhere 120s of wall time.
 --impl is the folder's. --kvsim-src DIR names kvsim's source tree
 (default: the one this kvsim was built from, or $KVSIM_SRC); built programs
 are cached under $KVSIM_CACHE (default: the user cache directory).

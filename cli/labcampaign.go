@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/kvsim/kvsim/campaign"
 	"github.com/kvsim/kvsim/worker"
 )
 
@@ -29,20 +30,20 @@ type labOutcome struct {
 type labRun[R any] func(ctx context.Context, name string, seed uint64, trace bool) (resp R, interrupted bool)
 
 // labCall makes one run in the folder's workers (pool): req, within
-// timeout of wall time. A run that does not return is a failure, fail's
+// timeout (campaign.WatchCall: of processor time where it can be read). A run that does not return is a failure, fail's
 // response with why; interrupted says that ctx (Ctrl-C, SIGTERM) cut it
 // short, which is no failure of the folder's.
 func labCall[Req, Resp any](ctx context.Context, pool *worker.Pool, timeout time.Duration, req Req, fail func(why string) Resp) (resp Resp, interrupted bool) {
-	runCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	err := pool.Call(runCtx, req, &resp)
+	watch := campaign.WatchCall(ctx, timeout)
+	defer watch.Stop()
+	err := pool.Call(watch.Context(), req, &resp)
 	switch {
 	case err == nil:
 		return resp, false
 	case ctx.Err() != nil:
 		return resp, true
-	case runCtx.Err() != nil:
-		return fail(fmt.Sprintf("stuck: the run had not returned after %v of wall time: code that spins without blocking or blocks outside the simulator, or a long run on a loaded machine (--run-timeout sets the limit; the run's shape is the seed's, shown when it returns)", timeout)), false
+	case watch.Context().Err() != nil:
+		return fail(fmt.Sprintf("stuck: the run %s: code that spins without blocking or blocks outside the simulator (--run-timeout sets the limit; the run's shape is the seed's, shown when it returns)", watch.Why())), false
 	}
 	return fail(err.Error()), false
 }

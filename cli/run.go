@@ -79,7 +79,7 @@ stdout, and --trace goes to stderr.`,
 	f.StringVar(&spec.Strategy, "strategy", "", strategyUsage)
 	rf.registerOutputs(f)
 	f.StringVar(&rf.artifacts, "artifacts", "", "on failure, write trace, history, visualization and report under `DIR`")
-	f.DurationVar(&rf.timeout, "run-timeout", campaign.DefaultRunTimeout, "report the run stuck when it has not returned after this much wall time (a SUT spinning or blocked outside simulator calls)")
+	f.DurationVar(&rf.timeout, "run-timeout", campaign.DefaultRunTimeout, "report the run stuck when it has not returned after this much time (a SUT spinning or blocked outside simulator calls): wall time, or, for a lab folder's run on Linux, processor time, so that a slow run on a loaded machine is not taken for a stuck one")
 	return cmd
 }
 

@@ -52,6 +52,9 @@ func (pl *Pool) Call(ctx context.Context, req, resp any) error {
 	if err != nil {
 		return fmt.Errorf("kvsim: cannot start a worker process: %v", err)
 	}
+	if c, ok := ctx.Value(cpuKey{}).(*CPU); ok {
+		c.start(p.cmd.Process.Pid)
+	}
 	// A run its caller gave up on would spin on in the worker: end it.
 	stop := context.AfterFunc(ctx, func() { p.cmd.Process.Kill() })
 	err = p.enc.Encode(req)
