@@ -13,5 +13,7 @@
 // trace's text), or for a search of the smallest failing run
 // (search.Smallest). The worker runs one request at a time; kvsim starts
 // as many workers as it runs requests at once, and kills one whose run it
-// gave up on.
+// gave up on. A call made with WithCPU is measured in processor time
+// (CPU), so that a caller's watchdog can tell a run that spins or blocks
+// from one a loaded machine only slows.
 package worker
