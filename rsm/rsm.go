@@ -132,10 +132,6 @@ func (wt *waiter) settle(err rpc.Err, res any, woken []*waiter) []*waiter {
 	woken = append(woken, wt)
 	for _, f := range wt.followers {
 		switch {
-		case err == rpc.OK && res == nil:
-			// Taken as done without a result (SnapshotIsDone): nothing
-			// to answer the follower with.
-			woken = f.settle(rpc.ErrWrongLeader, nil, woken)
 		case err == rpc.OK && wt.index > f.since:
 			again, lasting := f.again(f.op.Req, res)
 			if f.mustLast && !lasting {
@@ -336,7 +332,13 @@ func (r *RSM) answer(index int, op *Op, res any, woken []*waiter) []*waiter {
 		case op != nil && wt.index == index && (r.flaws&AnyOpAtIndex != 0 || sameTag(wt.op, *op)):
 			woken = wt.settle(rpc.OK, res, woken)
 		case op == nil && wt.index <= index && r.flaws&SnapshotIsDone != 0:
-			woken = wt.settle(rpc.OK, nil, woken) // no result: the snapshot has none
+			// Taken as done without a result (the snapshot has none), so
+			// its followers have nothing to be answered with.
+			for _, f := range wt.followers {
+				woken = f.settle(rpc.ErrWrongLeader, nil, woken)
+			}
+			wt.followers = nil
+			woken = wt.settle(rpc.OK, nil, woken)
 		case wt.index <= index && r.flaws&WaitForever == 0:
 			woken = wt.settle(rpc.ErrWrongLeader, nil, woken)
 		default:

@@ -166,11 +166,23 @@ func (e *Env) clusterFaults(f sim.Faults) {
 // answering them until it hears of its successor, and a read it serves
 // without its majority is stale. It does nothing on a single server.
 func (e *Env) cutLeaders(name string, s sim.Entropy, gap, length func() time.Duration, on func() bool) {
+	w := e.w
+	e.atLeaders(name, s, gap, on, func(p *sim.Proc, leader string) {
+		e.eachOther(leader, func(other string) { w.Cut(leader, other) })
+		p.Sleep(length())
+		e.eachOther(leader, func(other string) { w.Heal(leader, other) })
+	})
+}
+
+// atLeaders starts a process named name that, while on says so, waits
+// gap, then calls fault, which returns once its fault is over, with the
+// leader (a server that says it leads, Leader; else one drawn from s). It
+// does nothing on a single server.
+func (e *Env) atLeaders(name string, s sim.Entropy, gap func() time.Duration, on func() bool, fault func(p *sim.Proc, leader string)) {
 	if len(e.names) < 2 {
 		return
 	}
-	w := e.w
-	w.Spawn(name, func(p *sim.Proc) {
+	e.w.Spawn(name, func(p *sim.Proc) {
 		for {
 			p.Sleep(gap())
 			if !on() {
@@ -180,10 +192,7 @@ func (e *Env) cutLeaders(name string, s sim.Entropy, gap, length func() time.Dur
 			if cut < 0 {
 				cut = int(sim.Decide(s, sim.DecidePartition, uint64(len(e.names))))
 			}
-			leader := e.names[cut]
-			e.eachOther(leader, func(other string) { w.Cut(leader, other) })
-			p.Sleep(length())
-			e.eachOther(leader, func(other string) { w.Heal(leader, other) })
+			fault(p, e.names[cut])
 		}
 	})
 }

@@ -61,30 +61,18 @@ func deafLeader(e *Env) func() string {
 		})
 	}
 	e.AddSlack(deafOps)
-	if len(e.names) < 2 {
-		return nil
-	}
 	s := w.Stream("deaf-leader")
-	w.Spawn("deaf-leader", func(p *sim.Proc) {
-		for {
-			p.Sleep(300*time.Millisecond + time.Duration(sim.Decide(s, sim.DecideFaultGap, uint64(time.Second))))
-			if w.Now() >= deafCutUntil {
-				return
-			}
-			cut := e.leader()
-			if cut < 0 {
-				cut = int(sim.Decide(s, sim.DecidePartition, uint64(len(e.names))))
-			}
-			leader := e.names[cut]
-			e.eachOther(leader, func(other string) { w.CutFrom(other, leader) })
-			p.Sleep(time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(deafFor))))
-			e.eachOther(leader, func(other string) {
-				w.HealFrom(other, leader)
-				w.Cut(leader, other)
-			})
-			p.Sleep(deafCutFor + time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(deafCutUpTo))))
-			e.eachOther(leader, func(other string) { w.Heal(leader, other) })
-		}
+	e.atLeaders("deaf-leader", s, func() time.Duration {
+		return 300*time.Millisecond + time.Duration(sim.Decide(s, sim.DecideFaultGap, uint64(time.Second)))
+	}, func() bool { return w.Now() < deafCutUntil }, func(p *sim.Proc, leader string) {
+		e.eachOther(leader, func(other string) { w.CutFrom(other, leader) })
+		p.Sleep(time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(deafFor))))
+		e.eachOther(leader, func(other string) {
+			w.HealFrom(other, leader)
+			w.Cut(leader, other)
+		})
+		p.Sleep(deafCutFor + time.Duration(sim.Decide(s, sim.DecideFaultLength, uint64(deafCutUpTo))))
+		e.eachOther(leader, func(other string) { w.Heal(leader, other) })
 	})
 	return nil
 }

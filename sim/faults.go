@@ -470,18 +470,13 @@ func (w *World) lookup(name string) *endpoint {
 // while the link is down.
 func (w *World) Cut(a, b string) {
 	ea, eb := w.lookup(a), w.lookup(b)
-	if w.cuts == nil {
-		w.cuts = make(map[linkKey]bool)
-	}
-	w.cuts[keyOf(ea, eb)] = true
-	w.record(RecCut, ea, eb, 0, nil, nil)
+	w.setCut(keyOf(ea, eb), true, RecCut, ea, eb)
 }
 
 // Heal reconnects a link cut by Cut.
 func (w *World) Heal(a, b string) {
 	ea, eb := w.lookup(a), w.lookup(b)
-	delete(w.cuts, keyOf(ea, eb))
-	w.record(RecHeal, ea, eb, 0, nil, nil)
+	w.setCut(keyOf(ea, eb), false, RecHeal, ea, eb)
 }
 
 // CutFrom loses the messages endpoint from sends to endpoint to until
@@ -491,18 +486,26 @@ func (w *World) Heal(a, b string) {
 // down, and from sees to as alive.
 func (w *World) CutFrom(from, to string) {
 	ef, et := w.lookup(from), w.lookup(to)
-	if w.cuts == nil {
-		w.cuts = make(map[linkKey]bool)
-	}
-	w.cuts[oneWayKey(ef, et)] = true
-	w.record(RecCutFrom, ef, et, 0, nil, nil)
+	w.setCut(oneWayKey(ef, et), true, RecCutFrom, ef, et)
 }
 
 // HealFrom undoes CutFrom.
 func (w *World) HealFrom(from, to string) {
 	ef, et := w.lookup(from), w.lookup(to)
-	delete(w.cuts, oneWayKey(ef, et))
-	w.record(RecHealFrom, ef, et, 0, nil, nil)
+	w.setCut(oneWayKey(ef, et), false, RecHealFrom, ef, et)
+}
+
+// setCut puts cut k in place (on) or takes it away, and records it as
+// kind between a and b.
+func (w *World) setCut(k linkKey, on bool, kind RecordKind, a, b *endpoint) {
+	if !on {
+		delete(w.cuts, k)
+	} else if w.cuts == nil {
+		w.cuts = map[linkKey]bool{k: true}
+	} else {
+		w.cuts[k] = true
+	}
+	w.record(kind, a, b, 0, nil, nil)
 }
 
 // Isolate cuts endpoint name off from every other endpoint until Rejoin.
